@@ -1,0 +1,344 @@
+/* app.c — the request pipeline: parse → route → authenticate → authorise → CSRF →
+ * handler inside one transaction → response → log line. Handlers never repeat
+ * these checks; the route table (routes.c) declares what each route needs. */
+#include "app.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../auth/audit.h"
+#include "../auth/csrf.h"
+#include "../auth/session.h"
+#include "../core/arena.h"
+#include "../core/log.h"
+#include "../db/db.h"
+#include "../http/fcgi.h"
+#include "../http/metrics.h"
+#include "../http/pool.h"
+#include "../view/view.h"
+
+static struct app g_app;
+
+const struct config *app_cfg(void) { return g_app.cfg; }
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool is_write_method(str m)
+{
+    return str_eq(m, STR("POST")) || str_eq(m, STR("PUT")) || str_eq(m, STR("PATCH")) ||
+           str_eq(m, STR("DELETE"));
+}
+
+static int parse_status_to_http(int rc)
+{
+    return rc == PARSE_TOO_LARGE ? 413 : 400;
+}
+
+/* Decodes the body by its media type. Returns 0 or an HTTP status. */
+static int parse_body(struct request *r)
+{
+    const struct config *cfg = g_app.cfg;
+    str type = content_type_base(r->arena, r->content_type);
+    bool multipart = str_eq(type, STR("multipart/form-data"));
+    if (!multipart && (long)r->body.len > cfg->body_limit) return 413;
+    if (r->body.len == 0 && !multipart) return 0;
+    int rc;
+    if (str_eq(type, STR("application/x-www-form-urlencoded"))) {
+        rc = parse_urlencoded(r->arena, r->body, &r->form);
+    } else if (str_eq(type, STR("application/json"))) {
+        rc = parse_json(r->arena, r->body, &r->json);
+    } else if (multipart) {
+        str boundary;
+        rc = multipart_boundary(r->content_type, &boundary);
+        if (rc == PARSE_OK)
+            rc = parse_multipart(r->arena, r->body, boundary, &r->form, &r->files, &r->nfiles);
+    } else {
+        return 415;
+    }
+    return rc == PARSE_OK ? 0 : parse_status_to_http(rc);
+}
+
+static int parse_inputs(struct request *r)
+{
+    int rc = parse_urlencoded(r->arena, r->query_string, &r->query);
+    if (rc == PARSE_OK) rc = parse_cookies(r->arena, r->cookie_header, &r->cookies);
+    if (rc != PARSE_OK) return parse_status_to_http(rc);
+    return is_write_method(r->method) ? parse_body(r) : 0;
+}
+
+static str bearer_token(const struct request *r)
+{
+    str auth = str_trim(r->authorization);
+    if (!str_case_starts_with(auth, STR("Bearer "))) return STR_NULL;
+    return str_trim(str_make(auth.ptr + 7, auth.len - 7));
+}
+
+/* Resolves the session or API key (which also sets the tenant for the
+ * transaction). Returns 0 or an HTTP status. */
+static int authenticate(struct request *r)
+{
+    bool failed = false;
+    str key = bearer_token(r);
+    if (key.len) {
+        r->session = session_from_api_key(r->db, r->arena, key, &failed);
+        if (failed) return 503;
+        if (!r->session) return 401; /* a wrong key is never silently anonymous */
+        r->via_api_key = true;
+        return 0;
+    }
+    const str *cookie = kvlist_get(&r->cookies, SESSION_COOKIE);
+    if (cookie) {
+        r->session = session_from_token(r->db, r->arena, *cookie, g_app.cfg->session_idle_timeout_s,
+                                        &failed);
+        if (failed) return 503;
+    }
+    return 0;
+}
+
+static int forbid(struct request *r, const char *why)
+{
+    struct session *s = r->session;
+    char detail[256];
+    snprintf(detail, sizeof detail, "{\"reason\":\"%s\",\"route\":\"%s\"}", why,
+             r->route ? r->route->name : "");
+    audit_security(r, s ? s->org_id : STR(""), s ? s->user_id : STR(""),
+                   s ? (s->email.len ? s->email : s->user_name) : STR(""), "security.forbidden",
+                   detail);
+    return 403;
+}
+
+static bool csrf_ok(struct request *r)
+{
+    if (r->via_api_key) return true; /* no cookies involved, nothing to forge */
+    const str *field = kvlist_get(&r->form, "csrf_token");
+    str submitted = field ? *field : r->csrf_header;
+    if (r->session) return csrf_check(r->arena, str_from(g_app.cfg->secret_key), r->session->token_hash,
+                                      submitted);
+    const str *pre = kvlist_get(&r->cookies, CSRF_COOKIE);
+    return pre && csrf_check(r->arena, str_from(g_app.cfg->secret_key), *pre, submitted);
+}
+
+/* The checks every route gets before its handler. Returns 0 or an HTTP status. */
+static int admit(struct request *r)
+{
+    const struct route *rt = r->route;
+    if (r->via_api_key && !(rt->flags & ROUTE_API)) return 401;
+    if (rt->flags & ROUTE_AUTH) {
+        if (!r->session) return 401;
+        if (r->session->role < rt->min_role) return forbid(r, "role");
+    }
+    if (is_write_method(r->method) && !(rt->flags & ROUTE_NO_CSRF) && !csrf_ok(r))
+        return forbid(r, "csrf");
+    return 0;
+}
+
+/* Runs the handler in a transaction; a serialization failure is retried once. */
+static int run_in_transaction(struct request *r)
+{
+    for (int attempt = 0;; attempt++) {
+        if (db_begin(r->db) != 0) return 503;
+        int status = authenticate(r);
+        if (status == 0) status = admit(r);
+        if (status == 0) status = r->route->handler(r);
+        if (status == 0 && db_commit(r->db) == 0) return 0;
+        enum db_error e = db_last_error(r->db);
+        if (status == 403 || status == 401) {
+            db_commit(r->db); /* keeps the audit row of the refusal */
+            return status;
+        }
+        db_rollback(r->db);
+        if (e == DB_ERR_RETRY && attempt == 0) {
+            response_reset(r->res);
+            r->session = NULL;
+            r->via_api_key = false;
+            continue;
+        }
+        if (status == 0) status = db_error_http_status(e);
+        if (status == 500 || status == 503) metrics_db_error();
+        return status;
+    }
+}
+
+static void unauthenticated(struct request *r)
+{
+    if (r->wants_json || r->via_api_key || bearer_token(r).len) {
+        response_header(r->res, r->arena, "WWW-Authenticate", STR("Bearer"));
+        app_error(r, 401, "Sign in or send a valid API key.", NULL);
+        return;
+    }
+    struct buf loc;
+    buf_init(&loc, r->arena, 128);
+    buf_puts(&loc, "/login");
+    if (str_eq(r->method, STR("GET")) && !str_eq(r->path, STR("/"))) {
+        buf_puts(&loc, "?next=");
+        buf_url_arg(&loc, r->path);
+        if (r->query_string.len) {
+            buf_url_arg(&loc, STR("?"));
+            buf_url_arg(&loc, r->query_string);
+        }
+    }
+    redirect_see_other(r, buf_cstr(&loc), NULL, NULL);
+}
+
+void app_handle(struct app *app, struct request *r)
+{
+    r->db = app->db;
+    r->wants_json = str_starts_with(r->path, STR("/api/")) || req_accepts_json(r);
+    str allow;
+    enum route_match m = router_match(app_routes, app_route_count, r->arena, r->method, r->path,
+                                      &r->route, &r->params, &allow);
+    if (m == ROUTE_NOT_FOUND) {
+        app_error(r, 404, "There is no page at this address.", NULL);
+        return;
+    }
+    if (m == ROUTE_METHOD_NOT_ALLOWED) {
+        app_error(r, 405, "This address does not accept that method.", NULL);
+        response_header(r->res, r->arena, "Allow", allow);
+        return;
+    }
+    int status = parse_inputs(r);
+    if (status == 0) {
+        status = (r->route->flags & ROUTE_NO_DB_TX) ? r->route->handler(r) : run_in_transaction(r);
+    }
+    if (status == 401 && !r->via_api_key) {
+        response_reset(r->res);
+        unauthenticated(r);
+    } else if (status != 0) {
+        response_reset(r->res);
+        const char *msg = status == 503 ? "The service is temporarily unavailable; try again shortly."
+                        : status == 413 ? "The request body is too large."
+                        : status == 415 ? "Unsupported content type."
+                        : status == 400 ? "The request could not be understood."
+                        : NULL;
+        app_error(r, status, msg, NULL);
+        if (status == 503) response_header(r->res, r->arena, "Retry-After", STR("1"));
+    }
+}
+
+/* Index of the matched route for metrics (route count = unmatched). */
+static int route_index(const struct request *r)
+{
+    return r->route ? (int)(r->route - app_routes) : (int)app_route_count;
+}
+
+static void log_request(struct request *r, int64_t duration_us, int64_t db_us)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 512);
+    char now[40];
+    log_now_iso(now, sizeof now);
+    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":", now);
+    buf_json_str(&b, r->request_id);
+    buf_puts(&b, ",\"method\":");
+    buf_json_str(&b, r->method);
+    buf_puts(&b, ",\"route\":");
+    buf_json_str(&b, str_from(r->route ? r->route->name : "unmatched"));
+    buf_puts(&b, ",\"path\":");
+    buf_json_str(&b, r->path);
+    buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"db_ms\":%.3f,\"bytes\":%zu,\"user\":",
+               r->res->status, (double)duration_us / 1000.0, (double)db_us / 1000.0, r->res->body.len);
+    buf_json_str(&b, r->session ? (r->session->email.len ? r->session->email : r->session->user_name)
+                                : STR(""));
+    buf_puts(&b, ",\"org\":");
+    buf_json_str(&b, r->session ? r->session->org_slug : STR(""));
+    buf_putc(&b, '}');
+    log_line(buf_str(&b));
+}
+
+/* Headers every dynamic response carries. */
+static void finish_headers(struct request *r)
+{
+    struct response *res = r->res;
+    response_header(res, r->arena, "X-Request-Id", r->request_id);
+    if (!kvlist_get(&res->headers, "Cache-Control"))
+        response_header(res, r->arena, "Cache-Control", STR("no-store"));
+    if (res->is_html) response_add_security_headers(res, r->arena);
+    else response_header(res, r->arena, "X-Content-Type-Options", STR("nosniff"));
+}
+
+static struct request *request_new(struct arena *a)
+{
+    struct request *r = arena_calloc(a, 1, sizeof *r);
+    r->arena = a;
+    r->res = arena_calloc(a, 1, sizeof *r->res);
+    response_init(r->res, a);
+    return r;
+}
+
+static void serve_one(struct fcgi_conn *conn, struct arena *a)
+{
+    const struct config *cfg = g_app.cfg;
+    struct request *r = request_new(a);
+    r->started_us = now_us();
+    r->db = g_app.db;
+    db_take_elapsed_us(g_app.db);
+    long limit = cfg->upload_limit > cfg->body_limit ? cfg->upload_limit : cfg->body_limit;
+    int rc = fcgi_read_request(conn, r, limit);
+    fcgi_bind_stream(conn, r->res, a);
+    if (rc != 0) {
+        r->wants_json = str_starts_with(r->path, STR("/api/"));
+        app_error(r, rc, rc == 413 ? "The request body is too large." : "Malformed request.", NULL);
+    } else {
+        app_handle(&g_app, r);
+    }
+    if (db_in_tx(g_app.db)) db_rollback(g_app.db); /* never leak a transaction */
+    finish_headers(r);
+    if (!r->res->sent) fcgi_send_response(conn, r->res, a);
+    fcgi_finish(conn);
+    int64_t dur = now_us() - r->started_us;
+    int64_t db_us = db_take_elapsed_us(g_app.db);
+    metrics_observe(route_index(r), r->res->status, dur);
+    log_request(r, dur, db_us);
+}
+
+static int load_templates(const struct config *cfg)
+{
+    static const char *const names[] = { "layout.tpl", "login.tpl", "overview.tpl", "admin.tpl",
+                                         "errors/error.tpl", "errors/standalone.tpl" };
+    if (view_init(cfg->template_dir) != 0) {
+        log_error("cannot read template directory %s", cfg->template_dir);
+        return -1;
+    }
+    int failed = view_preload(names, (int)(sizeof names / sizeof names[0]));
+    if (failed) log_error("%d template(s) failed to load from %s", failed, cfg->template_dir);
+    return failed ? -1 : 0;
+}
+
+int app_worker_main(int listen_fd, int slot, const struct config *cfg)
+{
+    g_app.cfg = cfg;
+    g_app.slot = slot;
+    metrics_worker_state(slot, WORKER_STARTING);
+    if (load_templates(cfg) != 0) return 1;
+    g_app.db = db_open(cfg->database_url, cfg->statement_timeout_ms);
+    struct fcgi_conn *conn = fcgi_conn_new(listen_fd);
+    struct arena arena;
+    arena_init(&arena, 64 * 1024);
+    long served = 0;
+    int code = 0;
+    while (!pool_worker_should_stop()) {
+        metrics_worker_state(slot, WORKER_IDLE);
+        if (fcgi_accept(conn) != 0) break;
+        metrics_worker_state(slot, WORKER_BUSY);
+        serve_one(conn, &arena);
+        arena_reset(&arena);
+        served++;
+        if (cfg->max_requests > 0 && served >= cfg->max_requests) {
+            code = POOL_EXIT_RECYCLE;
+            break;
+        }
+    }
+    metrics_worker_state(slot, WORKER_EXITING);
+    arena_destroy(&arena);
+    db_close(g_app.db);
+    return code;
+}

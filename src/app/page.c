@@ -1,0 +1,197 @@
+/* page.c — what every HTML page shares: the layout dictionary (navigation, user
+ * menu, CSRF token, flash), error pages in HTML or JSON, redirects and flashes. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../auth/csrf.h"
+#include "../auth/session.h"
+#include "../core/arena.h"
+#include "../core/crypto.h"
+#include "../view/json.h"
+#include "../view/view.h"
+#include "app.h"
+#include "config.h"
+
+#define FLASH_COOKIE "sb_flash"
+#define FLASH_MAX 300
+
+static str secret(void) { return str_from(app_cfg()->secret_key); }
+
+str app_csrf_token(struct request *r)
+{
+    if (r->session && r->session->token_hash.len)
+        return csrf_token(r->arena, secret(), r->session->token_hash);
+    const str *pre = kvlist_get(&r->cookies, CSRF_COOKIE);
+    str binding = pre && pre->len >= 32 ? *pre : STR_NULL;
+    if (!binding.len) {
+        /* First visit: bind the form to a fresh random cookie (login CSRF defence). */
+        binding = crypto_token(r->arena);
+        kvlist_add(r->arena, &r->cookies, str_from(CSRF_COOKIE), binding);
+        response_set_cookie(r->res, r->arena, CSRF_COOKIE, binding, -1, true);
+    }
+    return csrf_token(r->arena, secret(), binding);
+}
+
+/* Flash cookie: "<kind>.<base64url message>.<hex hmac>" so it cannot be forged
+ * into someone's page. */
+static str flash_mac(struct arena *a, str payload)
+{
+    uint8_t mac[32];
+    crypto_hmac_sha256(secret(), payload, mac);
+    struct buf b;
+    buf_init(&b, a, 40);
+    hex_encode(&b, mac, 16);
+    return buf_str(&b);
+}
+
+void flash_set(struct request *r, const char *kind, const char *message)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 128);
+    buf_puts(&b, kind);
+    buf_putc(&b, '.');
+    size_t n = strlen(message);
+    base64url_encode(&b, (const uint8_t *)message, n > FLASH_MAX ? FLASH_MAX : n);
+    str mac = flash_mac(r->arena, buf_str(&b));
+    buf_putc(&b, '.');
+    buf_put(&b, mac);
+    response_set_cookie(r->res, r->arena, FLASH_COOKIE, buf_str(&b), -1, true);
+}
+
+/* Reads and consumes the flash cookie; false if absent or not ours. */
+static bool flash_take(struct request *r, str *kind, str *message)
+{
+    const str *c = kvlist_get(&r->cookies, FLASH_COOKIE);
+    if (!c) return false;
+    response_set_cookie(r->res, r->arena, FLASH_COOKIE, STR(""), 0, true);
+    long last_dot = -1;
+    for (size_t i = 0; i < c->len; i++)
+        if (c->ptr[i] == '.') last_dot = (long)i;
+    if (last_dot <= 0) return false;
+    str payload = str_make(c->ptr, (size_t)last_dot);
+    str mac = str_make(c->ptr + last_dot + 1, c->len - (size_t)last_dot - 1);
+    if (!crypto_ct_eq(mac, flash_mac(r->arena, payload))) return false;
+    str enc;
+    if (!str_cut(payload, '.', kind, &enc)) return false;
+    if (!str_eq(*kind, STR("ok")) && !str_eq(*kind, STR("error")) && !str_eq(*kind, STR("info")))
+        return false;
+    uint8_t *out = arena_alloc(r->arena, enc.len + 1);
+    long len = base64url_decode(enc, out, enc.len + 1);
+    if (len < 0 || !utf8_valid(str_make((const char *)out, (size_t)len))) return false;
+    *message = str_make((const char *)out, (size_t)len);
+    return true;
+}
+
+struct nav_item {
+    const char *href, *label;
+    enum role min_role;
+};
+
+/* Only pages that exist. */
+static const struct nav_item nav_items[] = {
+    { "/", "Overview", ROLE_VIEWER },
+    { "/admin", "Admin", ROLE_ADMIN },
+};
+
+static void fill_nav(struct request *r, struct tdict *d)
+{
+    for (size_t i = 0; i < sizeof nav_items / sizeof nav_items[0]; i++) {
+        const struct nav_item *n = &nav_items[i];
+        if (r->session->role < n->min_role) continue;
+        struct tdict *item = tdict_add_section(d, "NAV");
+        tdict_set_cstr(item, "NAV_HREF", n->href);
+        tdict_set_cstr(item, "NAV_LABEL", n->label);
+        bool current = strcmp(n->href, "/") == 0 ? str_eq(r->path, STR("/"))
+                                                  : str_starts_with(r->path, str_from(n->href));
+        if (current) tdict_show(item, "NAV_CURRENT");
+    }
+}
+
+struct tdict *page_dict(struct request *r, const char *title, const char *content_tpl)
+{
+    struct tdict *d = tdict_new(r->arena, "layout");
+    tdict_set_cstr(d, "TITLE", title);
+    tdict_set_cstr(d, "APP_VERSION", PACKAGE_VERSION);
+    tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);
+    tdict_set_global(d, "REQUEST_ID", r->request_id);
+    tdict_set_global(d, "CSRF_TOKEN", app_csrf_token(r));
+    if (r->session && !r->via_api_key) {
+        struct session *s = r->session;
+        struct tdict *u = tdict_add_section(d, "SIGNED_IN");
+        tdict_set(u, "USER_NAME", s->user_name.len ? s->user_name : s->email);
+        tdict_set(u, "USER_EMAIL", s->email);
+        tdict_set_cstr(u, "USER_ROLE", role_name(s->role));
+        tdict_set(u, "ORG_NAME", s->org_name);
+        fill_nav(r, d);
+    }
+    str kind, message;
+    if (flash_take(r, &kind, &message)) {
+        struct tdict *f = tdict_add_section(d, "FLASH");
+        tdict_set(f, "FLASH_KIND", kind);
+        tdict_set(f, "FLASH_MESSAGE", message);
+    }
+    tdict_include(d, "CONTENT", content_tpl);
+    return d;
+}
+
+int page_render(struct request *r, int status, struct tdict *d)
+{
+    r->res->status = status;
+    r->res->is_html = true;
+    if (view_render("layout.tpl", d, &r->res->body) != 0) return 500;
+    response_header(r->res, r->arena, "Content-Type", STR("text/html; charset=utf-8"));
+    return 0;
+}
+
+int redirect_see_other(struct request *r, const char *location, const char *flash_kind,
+                       const char *flash_message)
+{
+    if (flash_kind && flash_message) flash_set(r, flash_kind, flash_message);
+    response_redirect(r->res, r->arena, str_from(location));
+    return 0;
+}
+
+static void plain_error(struct request *r, int status, const char *message)
+{
+    r->res->status = status;
+    buf_clear(&r->res->body);
+    buf_printf(&r->res->body, "%d %s\n%s\nRequest id: ", status, http_status_text(status), message);
+    buf_put(&r->res->body, r->request_id);
+    buf_putc(&r->res->body, '\n');
+    response_header(r->res, r->arena, "Content-Type", STR("text/plain; charset=utf-8"));
+}
+
+void app_error(struct request *r, int status, const char *message, struct json_object *fields)
+{
+    if (!message) message = http_status_text(status);
+    if (status == 403 && !message[0]) message = "You do not have permission to do that.";
+    if (r->wants_json) {
+        json_reply_error(r, status, json_error_code(status), message, fields);
+        return;
+    }
+    if (fields) json_object_put(fields);
+    struct tdict *d;
+    const char *tpl;
+    if (r->session && !r->via_api_key) {
+        d = page_dict(r, http_status_text(status), "errors/error.tpl");
+        tpl = "layout.tpl";
+    } else {
+        d = tdict_new(r->arena, "error");
+        tdict_set(d, "REQUEST_ID", r->request_id);
+        tpl = "errors/standalone.tpl";
+    }
+    tdict_set_long(d, "STATUS", status);
+    tdict_set_cstr(d, "STATUS_TEXT", http_status_text(status));
+    tdict_set_cstr(d, "TITLE", http_status_text(status));
+    tdict_set_cstr(d, "MESSAGE", message);
+    tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);
+    r->res->status = status;
+    r->res->is_html = true;
+    buf_clear(&r->res->body);
+    if (view_render(tpl, d, &r->res->body) != 0) {
+        plain_error(r, status, message);
+        return;
+    }
+    response_header(r->res, r->arena, "Content-Type", STR("text/html; charset=utf-8"));
+}

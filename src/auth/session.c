@@ -1,0 +1,115 @@
+/* session.c — sessions and API keys, looked up in one statement each (a
+ * SECURITY DEFINER function that also sets the tenant for the transaction). */
+#include "session.h"
+
+#include <stdio.h>
+
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/crypto.h"
+#include "../db/db.h"
+
+static struct session *session_from_row(struct arena *a, struct dbres *r)
+{
+    struct session *s = arena_calloc(a, 1, sizeof *s);
+    s->user_id = db_val(r, 0, 0);
+    s->org_id = db_val(r, 0, 1);
+    s->org_slug = db_val(r, 0, 2);
+    s->org_name = db_val(r, 0, 3);
+    s->org_timezone = db_val(r, 0, 4);
+    s->email = db_val(r, 0, 5);
+    s->user_name = db_val(r, 0, 6);
+    if (!role_parse(db_val(r, 0, 7), &s->role)) s->role = ROLE_VIEWER;
+    return s;
+}
+
+struct session *session_from_token(struct db *db, struct arena *a, str token, int idle_s,
+                                   bool *db_failed)
+{
+    *db_failed = false;
+    /* A real token is 43 base64url characters; anything else cannot match. */
+    if (token.len != 43) return NULL;
+    str hash = crypto_sha256_hex(a, token);
+    char idle[24];
+    snprintf(idle, sizeof idle, "%d", idle_s);
+    struct dbres *r = db_q(db, a, "session_lookup",
+                           "SELECT user_id, org_id, org_slug, org_name, org_timezone, email,"
+                           " user_name, role FROM sb_session_lookup($1, $2)",
+                           str_cstr(a, hash), idle);
+    if (!r) {
+        *db_failed = true;
+        return NULL;
+    }
+    if (db_rows(r) != 1) return NULL;
+    struct session *s = session_from_row(a, r);
+    s->token_hash = hash;
+    return s;
+}
+
+str session_create(struct db *db, struct arena *a, str user_id, str ip, str user_agent,
+                   int lifetime_s)
+{
+    str token = crypto_token(a);
+    str hash = crypto_sha256_hex(a, token);
+    char lifetime[24];
+    snprintf(lifetime, sizeof lifetime, "%d", lifetime_s);
+    if (user_agent.len > 512) user_agent.len = 512; /* metadata only; cap what we keep */
+    struct dbres *r = db_q(db, a, "session_create",
+                           "INSERT INTO sessions (token_hash, user_id, org_id, expires_at, ip, user_agent)"
+                           " VALUES ($1, $2, app_org_id(), now() + make_interval(secs => $3::int), $4,"
+                           " $5)",
+                           str_cstr(a, hash), str_cstr(a, user_id), lifetime, str_cstr(a, ip),
+                           str_cstr(a, user_agent));
+    return r ? token : STR_NULL;
+}
+
+int session_destroy(struct db *db, struct arena *a, str token_hash)
+{
+    return db_q(db, a, "session_destroy", "DELETE FROM sessions WHERE token_hash = $1",
+                str_cstr(a, token_hash))
+               ? 0
+               : -1;
+}
+
+struct session *session_from_api_key(struct db *db, struct arena *a, str key, bool *db_failed)
+{
+    *db_failed = false;
+    if (key.len < 20 || key.len > 100 || !str_starts_with(key, STR("sb_"))) return NULL;
+    str hash = crypto_sha256_hex(a, key);
+    struct dbres *r = db_q(db, a, "apikey_lookup",
+                           "SELECT key_id, org_id, org_slug, org_name, org_timezone, key_name, role"
+                           " FROM sb_apikey_lookup($1)",
+                           str_cstr(a, hash));
+    if (!r) {
+        *db_failed = true;
+        return NULL;
+    }
+    if (db_rows(r) != 1) return NULL;
+    struct session *s = arena_calloc(a, 1, sizeof *s);
+    s->api_key_id = db_val(r, 0, 0);
+    s->org_id = db_val(r, 0, 1);
+    s->org_slug = db_val(r, 0, 2);
+    s->org_name = db_val(r, 0, 3);
+    s->org_timezone = db_val(r, 0, 4);
+    s->user_name = db_val(r, 0, 5);
+    s->user_id = STR("");
+    s->email = STR("");
+    if (!role_parse(db_val(r, 0, 6), &s->role)) s->role = ROLE_VIEWER;
+    return s;
+}
+
+str apikey_generate(struct arena *a, str *prefix, str *hash)
+{
+    uint8_t p[4];
+    crypto_random(p, sizeof p);
+    struct buf b;
+    buf_init(&b, a, 64);
+    buf_puts(&b, "sb_");
+    hex_encode(&b, p, sizeof p);
+    *prefix = str_dup(a, buf_str(&b));
+    buf_putc(&b, '_');
+    buf_put(&b, crypto_token(a));
+    str key = buf_str(&b);
+    *hash = crypto_sha256_hex(a, key);
+    return key;
+}

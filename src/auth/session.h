@@ -1,0 +1,34 @@
+/* session.h — server-side sessions in PostgreSQL: hashed token, rotation at
+ * login, idle and absolute expiry; and API keys resolved to the same shape. */
+#ifndef SB_SESSION_H
+#define SB_SESSION_H
+#include <stdbool.h>
+#include "../core/str.h"
+#include "../http/router.h"
+struct arena;
+struct db;
+
+#define SESSION_COOKIE "sb_session"
+
+struct session {
+    str token_hash;   /* sha256 hex of the cookie token (CSRF binding); empty for API keys */
+    str user_id, org_id, org_slug, org_name, org_timezone;
+    str email, user_name;
+    enum role role;
+    str api_key_id;   /* set when authenticated by an API key */
+};
+
+/* Looks up a session by raw cookie token (one statement: checks idle and absolute
+ * expiry, touches last_seen). NULL if absent/expired; *db_failed set on DB error. */
+struct session *session_from_token(struct db *db, struct arena *a, str token, int idle_s,
+                                   bool *db_failed);
+/* Creates a session for user_id; returns the raw token for the cookie, or empty str. */
+str session_create(struct db *db, struct arena *a, str user_id, str ip, str user_agent,
+                   int lifetime_s);
+/* Deletes the session with this token hash. */
+int session_destroy(struct db *db, struct arena *a, str token_hash);
+/* Resolves "Bearer <key>" to a session-like identity, or NULL. */
+struct session *session_from_api_key(struct db *db, struct arena *a, str key, bool *db_failed);
+/* Makes a new API key "sb_<prefix>_<secret>"; *prefix and *hash for storage. */
+str apikey_generate(struct arena *a, str *prefix, str *hash);
+#endif

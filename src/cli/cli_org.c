@@ -1,0 +1,175 @@
+/* cli_org.c — `switchboard org set SLUG KEY=VALUE ...` and `org show SLUG`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/crypto.h"
+#include "../core/secretbox.h"
+#include "../db/db.h"
+#include "cli.h"
+
+/* Plain settings are columns of orgs; each has a statement that validates in SQL. */
+struct org_setting {
+    const char *key;
+    const char *stmt_name;
+    const char *sql; /* $1 org id, $2 value */
+};
+
+static const struct org_setting plain_settings[] = {
+    { "name", "org_set_name", "UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1" },
+    { "timezone", "org_set_timezone",
+      "UPDATE orgs SET timezone = (SELECT name FROM pg_timezone_names WHERE name = $2),"
+      " updated_at = now() WHERE id = $1" },
+    { "currency", "org_set_currency", "UPDATE orgs SET currency = $2, updated_at = now() WHERE id = $1" },
+    { "quiet_hours", "org_set_quiet_hours",
+      "UPDATE orgs SET quiet_hours = $2, updated_at = now() WHERE id = $1" },
+    { "recording_retention_days", "org_set_retention",
+      "UPDATE orgs SET recording_retention_days = $2::int, updated_at = now() WHERE id = $1" },
+};
+
+/* Provider secrets: stored sealed, shown back only as a hint. */
+static const char *const secret_keys[] = { "vapi_secret", "twilio_account_sid", "twilio_auth_token",
+                                           "sendgrid_api_key" };
+
+#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
+
+static const struct org_setting *find_plain(const char *key)
+{
+    for (size_t i = 0; i < COUNT(plain_settings); i++)
+        if (strcmp(plain_settings[i].key, key) == 0) return &plain_settings[i];
+    return NULL;
+}
+
+static bool is_secret_key(const char *key)
+{
+    for (size_t i = 0; i < COUNT(secret_keys); i++)
+        if (strcmp(secret_keys[i], key) == 0) return true;
+    return false;
+}
+
+static const char *hint_of(struct arena *a, const char *value)
+{
+    size_t n = strlen(value);
+    struct buf b;
+    buf_init(&b, a, 16);
+    buf_puts(&b, "****");
+    if (n >= 12) buf_append(&b, value + n - 4, 4); /* short secrets reveal nothing */
+    return buf_cstr(&b);
+}
+
+static int set_secret(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
+                      const char *key, const char *value)
+{
+    struct buf ctx;
+    buf_init(&ctx, a, 64);
+    buf_printf(&ctx, "%s:%s", org_id, key);
+    str sealed = secretbox_seal(a, str_from(cfg->secret_key), buf_str(&ctx), str_from(value));
+    if (!sealed.len) return -1;
+    struct buf hex;
+    buf_init(&hex, a, sealed.len * 2 + 4);
+    buf_puts(&hex, "\\x");
+    hex_encode(&hex, (const uint8_t *)sealed.ptr, sealed.len);
+    return db_q(db, a, "org_set_secret",
+                "INSERT INTO org_secrets (org_id, key, ciphertext, hint) VALUES ($1, $2, $3::bytea, $4)"
+                " ON CONFLICT (org_id, key) DO UPDATE SET ciphertext = EXCLUDED.ciphertext,"
+                " hint = EXCLUDED.hint, updated_at = now()",
+                org_id, key, buf_cstr(&hex), hint_of(a, value))
+               ? 0
+               : -1;
+}
+
+/* Checks every KEY=VALUE before anything is written. */
+static int check_assignments(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        if (!eq || eq == argv[i]) return cli_usage_error("org set", "expected KEY=VALUE, got '%s'", argv[i]);
+        *eq = '\0';
+        bool known = find_plain(argv[i]) || is_secret_key(argv[i]);
+        if (!known) {
+            cli_usage_error("org set", "unknown setting '%s'", argv[i]);
+            return EXIT_USAGE;
+        }
+        *eq = '=';
+    }
+    return EXIT_OK;
+}
+
+static int apply_one(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
+                     char *assignment)
+{
+    char *eq = strchr(assignment, '=');
+    *eq = '\0';
+    const char *key = assignment, *value = eq + 1;
+    if (is_secret_key(key)) {
+        if (set_secret(db, a, cfg, org_id, key, value) == 0) return EXIT_OK;
+        return cli_db_error("org set", db, key);
+    }
+    const struct org_setting *s = find_plain(key);
+    if (db_q(db, a, s->stmt_name, s->sql, org_id, value)) return EXIT_OK;
+    if (db_last_error(db) == DB_ERR_INVALID) {
+        fprintf(stderr, "switchboard org set: %s: invalid value '%s'%s\n", key, value,
+                strcmp(key, "timezone") == 0 ? " (use an IANA name such as Europe/Paris)" : "");
+        return EXIT_ERROR;
+    }
+    return cli_db_error("org set", db, key);
+}
+
+static int org_set(struct db *db, struct arena *a, const struct config *cfg, int argc, char **argv)
+{
+    if (db_begin(db) != 0) return cli_db_error("org set", db, "begin");
+    const char *org_id = cli_org_id(db, a, argv[1], true);
+    int rc = org_id ? EXIT_OK : EXIT_ERROR;
+    for (int i = 2; i < argc && rc == EXIT_OK; i++) rc = apply_one(db, a, cfg, org_id, argv[i]);
+    if (rc != EXIT_OK) {
+        db_rollback(db); /* all or nothing */
+        return rc;
+    }
+    if (db_commit(db) != 0) return cli_db_error("org set", db, "commit");
+    printf("updated org %s\n", argv[1]);
+    return EXIT_OK;
+}
+
+static int org_show(struct db *db, struct arena *a, const char *slug)
+{
+    struct dbres *r = db_q(db, a, "org_show",
+                           "SELECT id, slug, name, timezone, currency, quiet_hours,"
+                           " recording_retention_days, created_at FROM orgs WHERE slug = $1",
+                           slug);
+    if (!r) return cli_db_error("org show", db, "select");
+    if (db_rows(r) != 1) {
+        fprintf(stderr, "switchboard org show: no org with slug '%s'\n", slug);
+        return EXIT_ERROR;
+    }
+    static const char *const labels[] = { "id", "slug", "name", "timezone", "currency", "quiet_hours",
+                                          "recording_retention_days", "created_at" };
+    for (int i = 0; i < 8; i++) printf("%-26s %s\n", labels[i], db_cstr(r, 0, i));
+    struct dbres *s = db_q(db, a, "org_show_secrets",
+                           "SELECT key, hint FROM org_secrets WHERE org_id = $1 ORDER BY key", db_cstr(r, 0, 0));
+    for (size_t k = 0; k < COUNT(secret_keys); k++) {
+        const char *shown = "(not set)";
+        for (int i = 0; i < db_rows(s); i++)
+            if (strcmp(db_cstr(s, i, 0), secret_keys[k]) == 0) shown = db_cstr(s, i, 1);
+        printf("%-26s %s\n", secret_keys[k], shown);
+    }
+    return EXIT_OK;
+}
+
+int cli_org(int argc, char **argv, struct config *cfg)
+{
+    if (argc < 3 || (strcmp(argv[1], "set") && strcmp(argv[1], "show")))
+        return cli_usage_error("org", "expected 'set SLUG KEY=VALUE ...' or 'show SLUG'");
+    bool set = strcmp(argv[1], "set") == 0;
+    if (set && argc < 4) return cli_usage_error("org set", "expected at least one KEY=VALUE");
+    if (!set && argc != 3) return cli_usage_error("org show", "expected exactly one SLUG");
+    if (set && check_assignments(argc - 1, argv + 1) != EXIT_OK) return EXIT_USAGE;
+    struct db *db = cli_db_open(cfg);
+    if (!db) return EXIT_ERROR;
+    struct arena a;
+    arena_init(&a, 16384);
+    int rc = set ? org_set(db, &a, cfg, argc - 1, argv + 1) : org_show(db, &a, argv[2]);
+    arena_destroy(&a);
+    db_close(db);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* buf.h — growable byte buffer backed by an arena (or malloc when arena is NULL). */
+#ifndef SB_BUF_H
+#define SB_BUF_H
+#include <stdarg.h>
+#include "str.h"
+struct arena;
+
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    struct arena *arena; /* NULL: malloc-backed, release with buf_free */
+};
+
+void buf_init(struct buf *b, struct arena *a, size_t cap);
+void buf_free(struct buf *b);                    /* only for malloc-backed */
+void buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t n);
+static inline void buf_put(struct buf *b, str s) { buf_append(b, s.ptr, s.len); }
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_put_long(struct buf *b, long v);
+/* The content as a view / as a NUL-terminated string (a NUL is kept after len). */
+static inline str buf_str(const struct buf *b) { return (str){ b->data, b->len }; }
+const char *buf_cstr(struct buf *b);
+static inline void buf_clear(struct buf *b) { b->len = 0; }
+
+/* Output helpers named by escaping context, for the few places outside templates. */
+void buf_html_text(struct buf *b, str s);  /* & < > " ' escaped */
+void buf_url_arg(struct buf *b, str s);    /* percent-encodes all but unreserved */
+void buf_json_str(struct buf *b, str s);   /* quoted JSON string, \u-escaping controls */
+#endif

@@ -1,0 +1,48 @@
+/* config.h — settings from a key = value file overridden by SWITCHBOARD_* env. */
+#ifndef SB_CONFIG_H
+#define SB_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/switchboard/switchboard.conf"
+
+struct config {
+    char *database_url;        /* app role (RLS applies) */
+    char *admin_database_url;  /* owner role for migrate/seed/CLI; defaults to database_url */
+    char *secret_key;          /* >= 32 bytes; signs CSRF tokens, URLs; never logged */
+    char *listen;              /* "unix:/path/sock" or "host:port" */
+    int workers;               /* 1..256 */
+    long max_requests;         /* recycle a worker after this many; 0 = never */
+    int shutdown_timeout_s;    /* SIGTERM drain limit */
+    int statement_timeout_ms;
+    int session_idle_timeout_s;
+    int session_lifetime_s;
+    long body_limit;           /* bytes, default 1 MiB */
+    long upload_limit;         /* bytes for multipart, default 20 MiB */
+    char *template_dir;
+    char *static_dir;
+    char *sql_dir;
+    char *recordings_dir;
+    char *log_level;
+    int scrypt_log2_n;         /* scrypt cost, 14..20 */
+    int login_max_failures_email; /* default 5 */
+    int login_max_failures_ip;    /* default 20 */
+    int login_window_s;           /* default 900 */
+    char *metrics_allow;       /* "loopback" (default) or "admin-key-only" */
+};
+
+/* Fills c with defaults. */
+void config_defaults(struct config *c);
+/* Loads the file (if path non-NULL; a missing default file is not an error when
+ * required is false), then the environment, then validates. On any problem writes
+ * one "config: KEY: reason" line per problem to stderr and returns -1. */
+int config_load(struct config *c, const char *path, bool required);
+/* Validates c; writes problems to stderr; returns their count. */
+int config_validate(const struct config *c);
+/* Sets one key from text ("workers", "8"); returns NULL or an error message. */
+const char *config_set(struct config *c, const char *key, const char *value);
+/* Frees strings owned by c. */
+void config_free(struct config *c);
+/* true for keys whose values must never be logged or printed. */
+bool config_key_is_secret(const char *key);
+#endif

@@ -1,0 +1,340 @@
+/* db.c — the only user of libpq: connection, prepared statements, transactions,
+ * and the mapping of SQLSTATEs to what an HTTP client should be told. */
+#include "db.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/arena.h"
+#include "../core/log.h"
+
+#define PREPARED_SLOTS 1024 /* power of two; far more than the statements we have */
+#define RECONNECT_INTERVAL_US 250000
+
+struct db {
+    PGconn *conn;
+    char *conninfo;
+    int statement_timeout_ms;
+    const char *prepared[PREPARED_SLOTS]; /* statement names known to this connection */
+    bool in_tx;
+    enum db_error last_error;
+    char sqlstate[6];
+    char message[256];
+    char constraint[64];
+    int64_t elapsed_us;
+    int64_t last_connect_us;
+};
+
+struct dbres {
+    PGresult *res;
+};
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void set_error(struct db *db, enum db_error e, const char *sqlstate, const char *msg,
+                      const char *constraint)
+{
+    db->last_error = e;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", sqlstate ? sqlstate : "");
+    snprintf(db->message, sizeof db->message, "%s", msg ? msg : "");
+    size_t n = strlen(db->message);
+    while (n > 0 && (db->message[n - 1] == '\n' || db->message[n - 1] == ' '))
+        db->message[--n] = '\0';
+    snprintf(db->constraint, sizeof db->constraint, "%s", constraint ? constraint : "");
+}
+
+static void clear_error(struct db *db)
+{
+    db->last_error = DB_OK;
+    db->sqlstate[0] = db->message[0] = db->constraint[0] = '\0';
+}
+
+/* SQLSTATE classes: 23 integrity, 22 data exception, 40 rollback, 57014 cancel
+ * (statement timeout), 08/57P connection trouble. */
+static enum db_error classify(const char *state)
+{
+    if (!state || !*state) return DB_ERR_INTERNAL;
+    if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0) return DB_ERR_CONFLICT;
+    if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) return DB_ERR_INVALID;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) return DB_ERR_RETRY;
+    if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0) return DB_ERR_TIMEOUT;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) return DB_ERR_UNAVAILABLE;
+    return DB_ERR_INTERNAL;
+}
+
+static void forget_prepared(struct db *db)
+{
+    memset(db->prepared, 0, sizeof db->prepared);
+}
+
+static void drop_connection(struct db *db)
+{
+    if (db->conn) PQfinish(db->conn);
+    db->conn = NULL;
+    db->in_tx = false;
+    forget_prepared(db);
+}
+
+static bool connect_now(struct db *db)
+{
+    db->last_connect_us = now_us();
+    db->conn = PQconnectdb(db->conninfo);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        set_error(db, DB_ERR_UNAVAILABLE, "08006", PQerrorMessage(db->conn), NULL);
+        drop_connection(db);
+        return false;
+    }
+    char sql[96];
+    snprintf(sql, sizeof sql, "SET statement_timeout = %d; SET application_name = 'switchboard'",
+             db->statement_timeout_ms);
+    PGresult *r = PQexec(db->conn, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        set_error(db, DB_ERR_UNAVAILABLE, "08006", PQerrorMessage(db->conn), NULL);
+        drop_connection(db);
+    }
+    return ok;
+}
+
+struct db *db_open(const char *conninfo, int statement_timeout_ms)
+{
+    struct db *db = calloc(1, sizeof *db);
+    if (!db) abort();
+    db->conninfo = strdup(conninfo ? conninfo : "");
+    if (!db->conninfo) abort();
+    db->statement_timeout_ms = statement_timeout_ms;
+    connect_now(db);
+    return db;
+}
+
+void db_close(struct db *db)
+{
+    if (!db) return;
+    drop_connection(db);
+    free(db->conninfo);
+    free(db);
+}
+
+bool db_ensure(struct db *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK) return true;
+    if (db->conn) drop_connection(db);
+    /* A down database must not be hammered by every request of every worker. */
+    if (now_us() - db->last_connect_us < RECONNECT_INTERVAL_US) {
+        set_error(db, DB_ERR_UNAVAILABLE, "08006", "database unavailable", NULL);
+        return false;
+    }
+    return connect_now(db);
+}
+
+/* Handles a failed result: classifies it and notices a lost connection. */
+static void fail_with(struct db *db, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    enum db_error e = classify(state);
+    if (PQstatus(db->conn) != CONNECTION_OK) e = DB_ERR_UNAVAILABLE;
+    set_error(db, e, state, msg, constraint);
+    if (e == DB_ERR_UNAVAILABLE) drop_connection(db);
+}
+
+static unsigned name_slot(const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
+    return h & (PREPARED_SLOTS - 1);
+}
+
+/* Prepares the statement once per connection; names are string literals, so the
+ * table stores the pointers. */
+static bool ensure_prepared(struct db *db, const char *name, const char *sql, int nparams)
+{
+    unsigned i = name_slot(name);
+    while (db->prepared[i]) {
+        if (strcmp(db->prepared[i], name) == 0) return true;
+        i = (i + 1) & (PREPARED_SLOTS - 1);
+    }
+    PGresult *r = PQprepare(db->conn, name, sql, nparams, NULL);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) fail_with(db, r);
+    PQclear(r);
+    if (ok) db->prepared[i] = name;
+    return ok;
+}
+
+static void dbres_free(void *p)
+{
+    PQclear(((struct dbres *)p)->res);
+}
+
+struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
+                      int nparams, const char *const *params)
+{
+    clear_error(db);
+    if (!db_ensure(db)) return NULL;
+    int64_t t0 = now_us();
+    PGresult *r = NULL;
+    if (ensure_prepared(db, name, sql, nparams))
+        r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    db->elapsed_us += now_us() - t0;
+    if (!db->conn) return NULL; /* lost while preparing */
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        fail_with(db, r);
+        PQclear(r);
+        log_msg(LOG_WARN, NULL, "sql %s failed: %s %s", name, db->sqlstate, db->message);
+        return NULL;
+    }
+    struct dbres *res = arena_alloc(a, sizeof *res);
+    res->res = r;
+    arena_on_reset(a, dbres_free, res);
+    return res;
+}
+
+int db_exec_simple(struct db *db, const char *sql)
+{
+    clear_error(db);
+    if (!db_ensure(db)) return -1;
+    int64_t t0 = now_us();
+    PGresult *r = PQexec(db->conn, sql);
+    db->elapsed_us += now_us() - t0;
+    ExecStatusType st = PQresultStatus(r);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fail_with(db, r);
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int db_rows(const struct dbres *r) { return r ? PQntuples(r->res) : 0; }
+int db_cols(const struct dbres *r) { return r ? PQnfields(r->res) : 0; }
+
+str db_val(const struct dbres *r, int row, int col)
+{
+    if (!r || row >= PQntuples(r->res) || col >= PQnfields(r->res)) return STR("");
+    return (str){ PQgetvalue(r->res, row, col), (size_t)PQgetlength(r->res, row, col) };
+}
+
+const char *db_cstr(const struct dbres *r, int row, int col)
+{
+    if (!r || row >= PQntuples(r->res) || col >= PQnfields(r->res)) return "";
+    return PQgetvalue(r->res, row, col);
+}
+
+bool db_isnull(const struct dbres *r, int row, int col)
+{
+    return !r || row >= PQntuples(r->res) || PQgetisnull(r->res, row, col);
+}
+
+long db_long(const struct dbres *r, int row, int col)
+{
+    return strtol(db_cstr(r, row, col), NULL, 10);
+}
+
+bool db_bool(const struct dbres *r, int row, int col)
+{
+    return db_cstr(r, row, col)[0] == 't';
+}
+
+int db_col_index(const struct dbres *r, const char *name)
+{
+    return r ? PQfnumber(r->res, name) : -1;
+}
+
+int64_t db_affected(const struct dbres *r)
+{
+    return r ? strtoll(PQcmdTuples(r->res), NULL, 10) : 0;
+}
+
+int db_begin(struct db *db)
+{
+    if (db_exec_simple(db, "BEGIN") != 0) return -1;
+    db->in_tx = true;
+    return 0;
+}
+
+int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id)
+{
+    if (db_begin(db) != 0) return -1;
+    struct dbres *r = db_q(db, a, "db_set_tenant",
+                           "SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)",
+                           org_id ? org_id : "", user_id ? user_id : "");
+    if (!r) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+int db_commit(struct db *db)
+{
+    if (!db->in_tx) return 0;
+    int rc = db_exec_simple(db, "COMMIT");
+    db->in_tx = false;
+    return rc;
+}
+
+void db_rollback(struct db *db)
+{
+    if (!db->in_tx) return;
+    db->in_tx = false;
+    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) return;
+    /* Keep the original error: a rollback is cleanup, not news. */
+    enum db_error e = db->last_error;
+    char state[6], msg[256], constraint[64];
+    memcpy(state, db->sqlstate, sizeof state);
+    memcpy(msg, db->message, sizeof msg);
+    memcpy(constraint, db->constraint, sizeof constraint);
+    PGresult *r = PQexec(db->conn, "ROLLBACK");
+    PQclear(r);
+    if (PQstatus(db->conn) != CONNECTION_OK) drop_connection(db);
+    db->last_error = e;
+    memcpy(db->sqlstate, state, sizeof state);
+    memcpy(db->message, msg, sizeof msg);
+    memcpy(db->constraint, constraint, sizeof constraint);
+}
+
+bool db_in_tx(const struct db *db) { return db->in_tx; }
+enum db_error db_last_error(const struct db *db) { return db->last_error; }
+const char *db_last_sqlstate(const struct db *db) { return db->sqlstate; }
+const char *db_last_message(const struct db *db) { return db->message; }
+const char *db_last_constraint(const struct db *db) { return db->constraint; }
+
+int db_error_http_status(enum db_error e)
+{
+    switch (e) {
+    case DB_OK: return 200;
+    case DB_ERR_UNAVAILABLE: return 503;
+    case DB_ERR_TIMEOUT: return 503;
+    case DB_ERR_CONFLICT: return 409;
+    case DB_ERR_INVALID: return 400;
+    case DB_ERR_NOT_FOUND: return 404;
+    case DB_ERR_RETRY: return 503;
+    case DB_ERR_INTERNAL: return 500;
+    }
+    return 500;
+}
+
+int64_t db_take_elapsed_us(struct db *db)
+{
+    int64_t t = db->elapsed_us;
+    db->elapsed_us = 0;
+    return t;
+}
+
+void *db_pgconn(struct db *db)
+{
+    return db_ensure(db) ? db->conn : NULL;
+}

@@ -1,0 +1,77 @@
+/* db.h — the only user of libpq: one persistent connection per worker, parameters
+ * only, named prepared statements, one transaction per request, SQLSTATE → HTTP. */
+#ifndef SB_DB_H
+#define SB_DB_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "../core/str.h"
+struct arena;
+
+struct db;
+struct dbres; /* a result; released with the arena it was made in */
+
+/* HTTP-meaningful classification of the last error. */
+enum db_error {
+    DB_OK = 0,
+    DB_ERR_UNAVAILABLE,   /* connection lost / cannot connect → 503 */
+    DB_ERR_CONFLICT,      /* unique violation 23505 → 409 */
+    DB_ERR_INVALID,       /* check / not-null / fk / bad text repr (22xxx, 23xxx) → 400 */
+    DB_ERR_RETRY,         /* serialization failure 40001 / deadlock 40P01 → retry once */
+    DB_ERR_TIMEOUT,       /* statement timeout 57014 → 503 */
+    DB_ERR_NOT_FOUND,     /* no row where one was required (set by callers) */
+    DB_ERR_INTERNAL,      /* anything else → 500 */
+};
+
+/* Opens (or prepares to open) a connection; never fails here: a down database is
+ * reported by the first query as DB_ERR_UNAVAILABLE. statement_timeout_ms applies
+ * to every statement. */
+struct db *db_open(const char *conninfo, int statement_timeout_ms);
+void db_close(struct db *db);
+/* Reconnects if the connection is bad (at most once per ~250 ms); true if usable. */
+bool db_ensure(struct db *db);
+
+/* Runs a statement by a stable name (prepared once per connection, re-prepared
+ * after a reconnect). params may contain NULL for SQL NULL. Returns a result
+ * (possibly with zero rows) or NULL on error (see db_last_error). */
+struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
+                      int nparams, const char *const *params);
+/* Runs plain SQL without parameters or preparation (BEGIN, COMMIT, DDL). */
+int db_exec_simple(struct db *db, const char *sql);
+/* Convenience: variadic const char* params. */
+#define DB_PARAMS(...) ((const char *const[]){ __VA_ARGS__ })
+#define DB_NPARAMS(...) ((int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)))
+#define db_q(db, a, name, sql, ...) \
+    db_exec((db), (a), (name), (sql), DB_NPARAMS(__VA_ARGS__), DB_PARAMS(__VA_ARGS__))
+#define db_q0(db, a, name, sql) db_exec((db), (a), (name), (sql), 0, NULL)
+
+int db_rows(const struct dbres *r);
+int db_cols(const struct dbres *r);
+/* Value as a view into the result (valid until the arena is reset); "" for NULL. */
+str db_val(const struct dbres *r, int row, int col);
+const char *db_cstr(const struct dbres *r, int row, int col);
+bool db_isnull(const struct dbres *r, int row, int col);
+long db_long(const struct dbres *r, int row, int col);
+bool db_bool(const struct dbres *r, int row, int col); /* 't' */
+int db_col_index(const struct dbres *r, const char *name);
+int64_t db_affected(const struct dbres *r);
+
+/* Transactions. db_begin_tenant starts a transaction and sets app.org_id and
+ * app.user_id (either may be NULL → empty). Returns 0 or -1. */
+int db_begin(struct db *db);
+int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_tx(const struct db *db);
+
+enum db_error db_last_error(const struct db *db);
+const char *db_last_sqlstate(const struct db *db);  /* "" if none */
+const char *db_last_message(const struct db *db);   /* for logs; never contains params */
+/* The column/constraint the last error named, if any (for field messages). */
+const char *db_last_constraint(const struct db *db);
+/* HTTP status for an error class (503, 409, 400, 500...). */
+int db_error_http_status(enum db_error e);
+/* Microseconds spent waiting on the database since the last call (for logs). */
+int64_t db_take_elapsed_us(struct db *db);
+/* Low-level escape hatch for COPY and LISTEN in tools (seed, worker); returns PGconn*. */
+void *db_pgconn(struct db *db);
+#endif

@@ -1,0 +1,27 @@
+/* fcgi.h — the only user of libfcgi: accept a request, fill struct request,
+ * write struct response. */
+#ifndef SB_FCGI_H
+#define SB_FCGI_H
+#include "request.h"
+#include "response.h"
+
+struct fcgi_conn;
+
+/* Opens the listening socket for "unix:/path" or "host:port"; returns fd or -1. */
+int fcgi_listen(const char *spec, int backlog);
+/* Per-worker state around the listening fd. */
+struct fcgi_conn *fcgi_conn_new(int listen_fd);
+/* Blocks for the next request; returns 0, or -1 when interrupted for shutdown. */
+int fcgi_accept(struct fcgi_conn *c);
+/* Fills r's header fields from the FastCGI params and reads up to limit bytes of
+ * body. Returns 0, or 413 if the body is over limit (body left unread). */
+int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit);
+/* Sends status line, headers and body. */
+int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *a);
+/* Binds response streaming to this connection. */
+void fcgi_bind_stream(struct fcgi_conn *c, struct response *res, struct arena *a);
+/* Completes the request (flush, close). */
+void fcgi_finish(struct fcgi_conn *c);
+/* Makes a blocked fcgi_accept return (from a signal handler). */
+void fcgi_shutdown_pending(void);
+#endif

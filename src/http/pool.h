@@ -1,0 +1,19 @@
+/* pool.h — the process manager behind `switchboard serve`. */
+#ifndef SB_POOL_H
+#define SB_POOL_H
+#include "../core/config.h"
+
+/* What one worker process runs: loop accepting on listen_fd until told to stop or
+ * max_requests is reached. Returns the process exit code. slot is its metrics slot. */
+typedef int (*pool_worker_fn)(int listen_fd, int slot, const struct config *cfg);
+
+/* Binds cfg->listen, pre-forks cfg->workers workers running fn, supervises them
+ * (respawn with back-off, recycle, SIGHUP reload of config_path, SIGTERM drain).
+ * Returns the process exit code. */
+int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn);
+
+/* For workers: true once the worker has been asked to stop after this request. */
+bool pool_worker_should_stop(void);
+/* Installs worker-side signal handlers (SIGTERM/SIGHUP → finish and exit). */
+void pool_worker_signals(void);
+#endif

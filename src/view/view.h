@@ -1,0 +1,37 @@
+/* view.h — C API over ctemplate (the only C++ is tmpl_shim.cc): auto-escaped
+ * templates loaded once per worker, dictionaries that live in the request arena. */
+#ifndef SB_VIEW_H
+#define SB_VIEW_H
+#include <stdbool.h>
+#include "../core/str.h"
+struct arena;
+struct buf;
+
+struct tdict; /* a ctemplate TemplateDictionary */
+
+/* Sets the template root directory and clears the cache (call again on reload).
+ * Returns 0, or -1 if the directory is unreadable. */
+int view_init(const char *template_dir);
+/* Loads (and checks) every template listed; returns the number that failed. */
+int view_preload(const char *const *names, int n);
+/* Drops every cached template so the next render re-reads from disk. */
+void view_reload(void);
+
+/* A new top-level dictionary, deleted when the arena is reset. */
+struct tdict *tdict_new(struct arena *a, const char *name);
+void tdict_set(struct tdict *d, const char *key, str value);
+void tdict_set_cstr(struct tdict *d, const char *key, const char *value);
+void tdict_set_long(struct tdict *d, const char *key, long value);
+/* Shows {{#name}} once (no per-row values). */
+void tdict_show(struct tdict *d, const char *section);
+/* Adds one repetition of {{#name}} and returns its dictionary. */
+struct tdict *tdict_add_section(struct tdict *d, const char *section);
+/* Fills {{>name}} with template file filename; returns its dictionary. */
+struct tdict *tdict_include(struct tdict *d, const char *name, const char *filename);
+/* Sets a value visible in this dictionary and all its children. */
+void tdict_set_global(struct tdict *d, const char *key, str value);
+
+/* Renders template name (relative to the template dir) with d, appending to out.
+ * Returns 0, or -1 if the template is missing or has errors. */
+int view_render(const char *name, struct tdict *d, struct buf *out);
+#endif
