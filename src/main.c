@@ -1,5 +1,6 @@
 /* main.c — the `switchboard` command line: global options, then one subcommand. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -8,6 +9,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "http/pool.h"
+#include "jobs/worker.h"
 
 struct command {
     const char *name;
@@ -17,6 +19,7 @@ struct command {
 };
 
 static int cmd_serve(int argc, char **argv, struct config *cfg);
+static int cmd_worker(int argc, char **argv, struct config *cfg);
 
 static const char *g_config_path;
 
@@ -28,20 +31,39 @@ static const struct command commands[] = {
       "`max_requests`. Signals: HUP reloads config and templates gracefully (new\n"
       "workers; old ones finish their request), TERM/INT drain within\n"
       "`shutdown_timeout_s` and exit. Logs JSON lines to stderr.\n" },
+    { "worker", cmd_worker, "run queued jobs (recording downloads, periodic repairs)",
+      "usage: switchboard [--config PATH] worker\n\n"
+      "Runs jobs from the PostgreSQL queue for every org: claims one at a time with a\n"
+      "lease (`job_lease_s`; a job whose worker vanished runs again after it), retries\n"
+      "failures with exponential back-off and jitter (`job_backoff_ms`) until it is dead,\n"
+      "wakes on NOTIFY jobs (polling every `worker_poll_s` as a fallback) and queues the\n"
+      "periodic jobs (rollup repair, hourly). Connects with `admin_database_url`: the\n"
+      "worker acts for every org, so it uses the schema owner. Run as many as you like.\n"
+      "Signals: TERM/INT finish the current job and exit, HUP re-reads the configuration.\n"
+      "Logs one JSON line per job (kind, id, attempt, outcome, duration) to stderr.\n" },
     { "migrate", cli_migrate, "apply database migrations from sql_dir",
       "usage: switchboard [--config PATH] migrate [--status]\n\n"
       "Applies every pending sql/NNNN_*.sql in order, each in its own transaction,\n"
       "recording its SHA-256. Refuses to run if an applied file was changed.\n"
       "  --status   list each migration as applied or pending; change nothing\n" },
-    { "seed", cli_seed, "create the demo org and its users",
+    { "seed", cli_seed, "create the demo org, its users and generated demo data",
       "usage: switchboard [--config PATH] seed --demo [--admin-password-stdin]\n"
-      "                   [--calls N] [--deals N] [--contacts N] [--seed S]\n\n"
+      "                   [--calls N] [--contacts N] [--seed S] [--deals N]\n\n"
       "Creates the org 'demo' (Demo Company) with admin@demo.test, manager@demo.test,\n"
       "agent@demo.test and viewer@demo.test. Safe to run again.\n"
+      "With --calls or --contacts it also replaces the demo org's contacts and calls\n"
+      "with generated ones (90 days of calls, transcripts, sentiment; a few stored\n"
+      "recordings written as WAV files under recordings_dir), loaded with COPY in the\n"
+      "same transaction. The same seed and sizes give the same data (ids included;\n"
+      "times are placed relative to the minute of seeding). Progress goes to stderr.\n"
       "  --admin-password-stdin  read the demo users' password from stdin (>= 12 chars);\n"
       "                          otherwise new users get a random one, printed once\n"
-      "  --calls, --deals, --contacts N  sizes of generated data (for modules that have it)\n"
-      "  --seed S                seed of the deterministic generator\n" },
+      "  --calls N               calls to generate (default 0; 1,000,000 take minutes)\n"
+      "  --contacts N            contacts to generate (default 200 with --calls)\n"
+      "  --seed S                seed of the deterministic generator (default 1)\n"
+      "  --deals N               deals to generate (~N/10 brands, every stage, with\n"
+      "                          deliverables, payments in USD/EUR/GBP/INR and FX rates);\n"
+      "                          replaces the demo org's earlier generated deals\n" },
     { "user", cli_user, "add a user, change a password, disable a user",
       "usage: switchboard user add --org SLUG --email E --role R [--name N] --password-stdin\n"
       "       switchboard user passwd --email E --password-stdin\n"
@@ -72,7 +94,8 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nOptions:\n"
-                 "  --config PATH  configuration file (default %s); every setting can be\n"
+                 "  --config PATH  configuration file (default $SWITCHBOARD_CONFIG, else %s);\n"
+                 "                 every setting can be\n"
                  "                 overridden by SWITCHBOARD_<KEY> environment variables\n"
                  "  --help         this help; `switchboard COMMAND --help` for a command\n"
                  "  --version      print the version\n\n"
@@ -85,6 +108,12 @@ static int cmd_serve(int argc, char **argv, struct config *cfg)
 {
     if (argc > 1) return cli_usage_error("serve", "unexpected argument '%s'", argv[1]);
     return pool_run(cfg, g_config_path, app_worker_main);
+}
+
+static int cmd_worker(int argc, char **argv, struct config *cfg)
+{
+    if (argc > 1) return cli_usage_error("worker", "unexpected argument '%s'", argv[1]);
+    return worker_main(cfg, g_config_path);
 }
 
 static const struct command *find_command(const char *name)
@@ -142,7 +171,8 @@ int main(int argc, char **argv)
     }
     struct config cfg;
     config_defaults(&cfg);
-    bool explicit_path = g_config_path != NULL;
+    if (!g_config_path) g_config_path = getenv("SWITCHBOARD_CONFIG");
+    bool explicit_path = g_config_path != NULL && g_config_path[0];
     if (!explicit_path) g_config_path = CONFIG_DEFAULT_PATH;
     if (config_load(&cfg, g_config_path, explicit_path) != 0) {
         config_free(&cfg);

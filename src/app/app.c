@@ -136,8 +136,9 @@ static int admit(struct request *r)
         if (!r->session) return 401;
         if (r->session->role < rt->min_role) return forbid(r, "role");
     }
-    if (is_write_method(r->method) && !(rt->flags & ROUTE_NO_CSRF) && !csrf_ok(r))
-        return forbid(r, "csrf");
+    bool csrf_needed = is_write_method(r->method) && !(rt->flags & ROUTE_NO_CSRF) &&
+                       (r->session || !(rt->flags & ROUTE_CSRF_IF_SIGNED_IN));
+    if (csrf_needed && !csrf_ok(r)) return forbid(r, "csrf");
     return 0;
 }
 
@@ -145,7 +146,10 @@ static int admit(struct request *r)
 static int run_in_transaction(struct request *r)
 {
     for (int attempt = 0;; attempt++) {
-        if (db_begin(r->db) != 0) return 503;
+        /* BEGIN travels with the first statement (usually the session lookup), so a
+         * request pays no round trip for it; a database that is down shows up as that
+         * statement's 503, counted below like every database error. */
+        db_begin_deferred(r->db);
         int status = authenticate(r);
         if (status == 0) status = admit(r);
         if (status == 0) status = r->route->handler(r);
@@ -175,6 +179,9 @@ static void unauthenticated(struct request *r)
         app_error(r, 401, "Sign in or send a valid API key.", NULL);
         return;
     }
+    /* A cookie that no longer names a session (expired, signed out elsewhere) goes. */
+    if (kvlist_get(&r->cookies, SESSION_COOKIE))
+        response_set_cookie(r->res, r->arena, SESSION_COOKIE, STR(""), 0, true);
     struct buf loc;
     buf_init(&loc, r->arena, 128);
     buf_puts(&loc, "/login");
@@ -290,7 +297,7 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     } else {
         app_handle(&g_app, r);
     }
-    if (db_in_tx(g_app.db)) db_rollback(g_app.db); /* never leak a transaction */
+    db_rollback(g_app.db); /* never leak a transaction (a no-op when none is open) */
     finish_headers(r);
     if (!r->res->sent) fcgi_send_response(conn, r->res, a);
     fcgi_finish(conn);
@@ -300,16 +307,13 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     log_request(r, dur, db_us);
 }
 
+/* Every template is parsed at worker start, so a broken one stops the worker at
+ * once (and the pool backs off) instead of failing the first request that needs it. */
 static int load_templates(const struct config *cfg)
 {
-    static const char *const names[] = { "layout.tpl", "login.tpl", "overview.tpl", "admin.tpl",
-                                         "errors/error.tpl", "errors/standalone.tpl" };
-    if (view_init(cfg->template_dir) != 0) {
-        log_error("cannot read template directory %s", cfg->template_dir);
-        return -1;
-    }
-    int failed = view_preload(names, (int)(sizeof names / sizeof names[0]));
-    if (failed) log_error("%d template(s) failed to load from %s", failed, cfg->template_dir);
+    int failed = view_init(cfg->template_dir) == 0 ? view_preload_all() : -1;
+    if (failed < 0) log_error("cannot read template directory %s", cfg->template_dir);
+    else if (failed) log_error("%d template(s) failed to load from %s", failed, cfg->template_dir);
     return failed ? -1 : 0;
 }
 
@@ -328,9 +332,11 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
     while (!pool_worker_should_stop()) {
         metrics_worker_state(slot, WORKER_IDLE);
         if (fcgi_accept(conn) != 0) break;
+        pool_worker_busy(true);
         metrics_worker_state(slot, WORKER_BUSY);
         serve_one(conn, &arena);
         arena_reset(&arena);
+        pool_worker_busy(false);
         served++;
         if (cfg->max_requests > 0 && served >= cfg->max_requests) {
             code = POOL_EXIT_RECYCLE;

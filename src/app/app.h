@@ -28,8 +28,9 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg);
 /* The worker's app (for handlers needing config). */
 const struct config *app_cfg(void);
 
-/* A page: renders templates/<content_tpl> inside layout.tpl with title; d is the
- * page dictionary (from page_dict). Returns 0, or 500 if the template failed. */
+/* A page: page_dict returns the dictionary of templates/<content_tpl> (what the
+ * handler fills); page_render renders it inside layout.tpl with status.
+ * page_render returns 0, or 500 if the template failed. */
 struct tdict *page_dict(struct request *r, const char *title, const char *content_tpl);
 int page_render(struct request *r, int status, struct tdict *d);
 /* Adds a flash message shown on the next page (cookie, signed). kind: ok|error|info. */

@@ -12,14 +12,22 @@
 #include "app.h"
 #include "handlers.h"
 
-/* Only local paths: "/x" but not "//host" or "/\host" (open-redirect defence). */
-static str safe_next(const str *next)
+/* Only local paths: "/x" but not "//host" or "/\host" (open-redirect defence).
+ * Bytes a Location header cannot carry (space, DEL, non-ASCII) are percent-encoded,
+ * which also makes the result stable when it comes back through the form. */
+static str safe_next(struct arena *a, const str *next)
 {
     if (!next || next->len == 0 || next->len > 2000 || next->ptr[0] != '/') return STR("/");
     if (next->len > 1 && (next->ptr[1] == '/' || next->ptr[1] == '\\')) return STR("/");
-    for (size_t i = 0; i < next->len; i++)
-        if ((unsigned char)next->ptr[i] < 0x20) return STR("/");
-    return *next;
+    struct buf b;
+    buf_init(&b, a, next->len + 16);
+    for (size_t i = 0; i < next->len; i++) {
+        unsigned char c = (unsigned char)next->ptr[i];
+        if (c < 0x20) return STR("/");
+        if (c == ' ' || c >= 0x7f) buf_printf(&b, "%%%02X", c);
+        else buf_putc(&b, (char)c);
+    }
+    return buf_str(&b);
 }
 
 struct login_input {
@@ -53,7 +61,7 @@ static int render_login(struct request *r, int status, const struct login_input 
  */
 int login_form(struct request *r)
 {
-    str next = safe_next(req_param(r, "next"));
+    str next = safe_next(r->arena, req_param(r, "next"));
     if (r->session) return redirect_see_other(r, str_cstr(r->arena, next), NULL, NULL);
     struct login_input in = { .email = STR(""), .next = next };
     return render_login(r, 200, &in);
@@ -75,7 +83,8 @@ static int login_throttled(struct request *r, struct login_input *in, long wait_
     snprintf(secs, sizeof secs, "%ld", wait_s);
     snprintf(detail, sizeof detail, "{\"retry_after_s\":%ld}", wait_s);
     audit_security(r, STR(""), STR(""), in->email, "login.throttled", detail);
-    response_header(r->res, r->arena, "Retry-After", str_from(secs));
+    /* Headers keep the str until the response is sent: copy it off the stack. */
+    response_header(r->res, r->arena, "Retry-After", str_dup(r->arena, str_from(secs)));
     in->form_error = "Too many failed sign-in attempts. Wait a few minutes and try again.";
     in->password = STR("");
     return render_login(r, 429, in);
@@ -129,7 +138,7 @@ int login_submit(struct request *r)
     const str *email = req_param(r, "email"), *pw = req_param(r, "password");
     struct login_input in = { .email = email ? str_trim(*email) : STR(""),
                               .password = pw ? *pw : STR(""),
-                              .next = safe_next(req_param(r, "next")) };
+                              .next = safe_next(r->arena, req_param(r, "next")) };
     if (!validate_login(&in)) return render_login(r, 400, &in);
     long wait = throttle_login_check(r->db, r->arena, in.email, r->remote_addr,
                                      cfg->login_max_failures_email, cfg->login_max_failures_ip,

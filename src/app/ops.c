@@ -48,7 +48,7 @@ int healthz_show(struct request *r)
     json_add_long(w, "idle", c.idle);
     json_add_long(w, "busy", c.busy);
     json_object_object_add(o, "workers", w);
-    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     r->res->status = db_ok ? 200 : 503;
     buf_puts(&r->res->body, text);
     json_object_put(o);
@@ -182,7 +182,7 @@ int api_me_name_update(struct request *r)
     n = str_trim(n);
     if (n.len == 0) return invalid_name(r, "must not be empty");
     if (memchr(n.ptr, '\0', n.len)) return invalid_name(r, "must not contain NUL characters");
-    if (n.len > 200) return invalid_name(r, "must be at most 200 characters");
+    if (utf8_length(n) > 200) return invalid_name(r, "must be at most 200 characters");
     if (!utf8_valid(n)) return invalid_name(r, "must be valid UTF-8");
     struct dbres *res = db_q(r->db, r->arena, "me_name_update",
                              "UPDATE users SET name = $1, updated_at = now() WHERE id = $2"

@@ -91,6 +91,8 @@ struct nav_item {
 /* Only pages that exist. */
 static const struct nav_item nav_items[] = {
     { "/", "Overview", ROLE_VIEWER },
+    { "/calls", "Calls", ROLE_VIEWER },
+    { "/deals", "Deals", ROLE_VIEWER },
     { "/admin", "Admin", ROLE_ADMIN },
 };
 
@@ -131,15 +133,14 @@ struct tdict *page_dict(struct request *r, const char *title, const char *conten
         tdict_set(f, "FLASH_KIND", kind);
         tdict_set(f, "FLASH_MESSAGE", message);
     }
-    tdict_include(d, "CONTENT", content_tpl);
-    return d;
+    return tdict_include(d, "CONTENT", content_tpl);
 }
 
 int page_render(struct request *r, int status, struct tdict *d)
 {
     r->res->status = status;
     r->res->is_html = true;
-    if (view_render("layout.tpl", d, &r->res->body) != 0) return 500;
+    if (view_render("layout.tpl", tdict_root(d), &r->res->body) != 0) return 500;
     response_header(r->res, r->arena, "Content-Type", STR("text/html; charset=utf-8"));
     return 0;
 }
@@ -164,8 +165,13 @@ static void plain_error(struct request *r, int status, const char *message)
 
 void app_error(struct request *r, int status, const char *message, struct json_object *fields)
 {
+    /* The 403 default must be chosen before the generic one, or it never shows. */
+    if (!message && status == 403) message = "You do not have permission to do that.";
     if (!message) message = http_status_text(status);
-    if (status == 403 && !message[0]) message = "You do not have permission to do that.";
+    /* Every 401 must name a scheme (RFC 9110 §15.5.2), including the one for an API
+     * key sent to an HTML route, which does not pass through the login redirect. */
+    if (status == 401 && !kvlist_get(&r->res->headers, "WWW-Authenticate"))
+        response_header(r->res, r->arena, "WWW-Authenticate", STR("Bearer"));
     if (r->wants_json) {
         json_reply_error(r, status, json_error_code(status), message, fields);
         return;
@@ -189,7 +195,7 @@ void app_error(struct request *r, int status, const char *message, struct json_o
     r->res->status = status;
     r->res->is_html = true;
     buf_clear(&r->res->body);
-    if (view_render(tpl, d, &r->res->body) != 0) {
+    if (view_render(tpl, tdict_root(d), &r->res->body) != 0) {
         plain_error(r, status, message);
         return;
     }

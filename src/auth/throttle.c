@@ -13,6 +13,15 @@ long throttle_login_check(struct db *db, struct arena *a, str email, str ip, int
     snprintf(me, sizeof me, "%d", max_email);
     snprintf(mi, sizeof mi, "%d", max_ip);
     snprintf(w, sizeof w, "%d", window_s);
+    /* Check-then-record is racy: parallel guesses would all see "under the limit"
+     * and each get a password check. Serialise attempts per email and per address
+     * until this transaction (which records the outcome) ends. Always email first,
+     * then address, so two attempts can never wait on each other in a cycle. */
+    if (!db_q(db, a, "throttle_lock",
+              "SELECT pg_advisory_xact_lock(1397844552, hashtext(lower($1))),"
+              " pg_advisory_xact_lock(1397844553, hashtext($2))",
+              str_cstr(a, email), str_cstr(a, ip)))
+        return -1;
     struct dbres *r = db_q(db, a, "throttle_check", "SELECT sb_login_throttle($1, $2, $3, $4, $5)",
                            str_cstr(a, email), str_cstr(a, ip), me, mi, w);
     if (!r || db_rows(r) != 1) return -1;

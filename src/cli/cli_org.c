@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../auth/org_secret.h"
 #include "../core/arena.h"
 #include "../core/buf.h"
 #include "../core/crypto.h"
@@ -61,10 +62,8 @@ static const char *hint_of(struct arena *a, const char *value)
 static int set_secret(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
                       const char *key, const char *value)
 {
-    struct buf ctx;
-    buf_init(&ctx, a, 64);
-    buf_printf(&ctx, "%s:%s", org_id, key);
-    str sealed = secretbox_seal(a, str_from(cfg->secret_key), buf_str(&ctx), str_from(value));
+    str ctx = org_secret_context(a, str_from(org_id), key);
+    str sealed = secretbox_seal(a, str_from(cfg->secret_key), ctx, str_from(value));
     if (!sealed.len) return -1;
     struct buf hex;
     buf_init(&hex, a, sealed.len * 2 + 4);

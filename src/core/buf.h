@@ -20,7 +20,7 @@ static inline void buf_put(struct buf *b, str s) { buf_append(b, s.ptr, s.len); 
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_put_long(struct buf *b, long v);
 /* The content as a view / as a NUL-terminated string (a NUL is kept after len). */
 static inline str buf_str(const struct buf *b) { return (str){ b->data, b->len }; }

@@ -29,6 +29,14 @@ struct config {
     int login_max_failures_ip;    /* default 20 */
     int login_window_s;           /* default 900 */
     char *metrics_allow;       /* "loopback" (default) or "admin-key-only" */
+    /* Jobs (switchboard worker) and recordings. */
+    long recording_max_bytes;  /* download size limit, default 100 MiB */
+    int recording_url_ttl_s;   /* lifetime of a signed recording URL, default 300 */
+    int http_timeout_s;        /* total time of one outbound HTTP request, default 30 */
+    int worker_poll_s;         /* queue poll when no NOTIFY arrives, default 5 */
+    int job_lease_s;           /* a claimed job is re-run after this; > http_timeout_s */
+    int job_backoff_ms;        /* first retry delay, doubled per attempt, with jitter */
+    int job_max_attempts;      /* attempts before a job is dead, default 5 */
 };
 
 /* Fills c with defaults. */

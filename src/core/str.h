@@ -38,6 +38,9 @@ str str_dup(struct arena *a, str s);
 /* Strict decimal parse: optional '-', digits only, no overflow. */
 bool str_to_long(str s, long *out);
 bool str_to_u64(str s, uint64_t *out);
+/* Characters (code points) in s, counting every byte that starts one: limits that
+ * users read as "characters" ("at most 200") are measured with this, not len. */
+size_t utf8_length(str s);
 /* true if s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool utf8_valid(str s);
 /* true if s is a canonical textual UUID (8-4-4-4-12 hex). */

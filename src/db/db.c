@@ -3,6 +3,7 @@
 #include "db.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,10 @@ struct db {
     char *conninfo;
     int statement_timeout_ms;
     const char *prepared[PREPARED_SLOTS]; /* statement names known to this connection */
+    int nprepared;
     bool in_tx;
+    bool tx_lost; /* the connection died inside a transaction: fail until it ends */
+    bool begin_pending; /* db_begin_deferred: BEGIN goes out with the first statement */
     enum db_error last_error;
     char sqlstate[6];
     char message[256];
@@ -73,14 +77,27 @@ static enum db_error classify(const char *state)
 static void forget_prepared(struct db *db)
 {
     memset(db->prepared, 0, sizeof db->prepared);
+    db->nprepared = 0;
 }
 
 static void drop_connection(struct db *db)
 {
     if (db->conn) PQfinish(db->conn);
     db->conn = NULL;
-    db->in_tx = false;
+    /* A transaction whose BEGIN has not gone out yet lost nothing: it simply starts
+     * on the next connection. */
+    if (db->in_tx && !db->begin_pending) {
+        db->tx_lost = true;
+        db->in_tx = false;
+    }
     forget_prepared(db);
+}
+
+/* Server notices ("relation already exists, skipping") are not errors; keep them
+ * out of the terminal and in the debug log. */
+static void notice_to_log(void *arg, const char *message)
+{
+    log_debug("postgres notice: %s", message);
 }
 
 static bool connect_now(struct db *db)
@@ -92,8 +109,13 @@ static bool connect_now(struct db *db)
         drop_connection(db);
         return false;
     }
-    char sql[96];
-    snprintf(sql, sizeof sql, "SET statement_timeout = %d; SET application_name = 'switchboard'",
+    PQsetNoticeProcessor(db->conn, notice_to_log, NULL);
+    /* Timestamps print as "YYYY-MM-DD HH:MM:SS[.ffffff]+00": code that reshapes
+     * them in C (calls_sql.c) relies on UTC and the ISO date style. */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SET statement_timeout = %d; SET application_name = 'switchboard';"
+             " SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'",
              db->statement_timeout_ms);
     PGresult *r = PQexec(db->conn, sql);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -124,8 +146,27 @@ void db_close(struct db *db)
     free(db);
 }
 
+/* A server that restarted (or ended an idle session) closed our socket while we
+ * were idle; libpq only notices when it next reads. Between transactions nothing
+ * should be waiting on the socket, so if it is readable, read it (libpq's socket
+ * is non-blocking): the server's goodbye, then EOF, mark the connection bad and we
+ * reconnect now instead of failing the next request of every worker with a 503. */
+static void notice_closed_while_idle(struct db *db)
+{
+    if ((db->in_tx && !db->begin_pending) || !db->conn) return;
+    for (int i = 0; i < 4 && PQstatus(db->conn) == CONNECTION_OK; i++) {
+        struct pollfd p = { .fd = PQsocket(db->conn), .events = POLLIN };
+        if (p.fd < 0 || poll(&p, 1, 0) != 1) break; /* the usual case: nothing pending */
+        if (!PQconsumeInput(db->conn)) break;
+    }
+    if (PQstatus(db->conn) == CONNECTION_OK) return;
+    drop_connection(db);
+    db->last_connect_us = 0; /* lost, not refused: reconnect now, without the back-off */
+}
+
 bool db_ensure(struct db *db)
 {
+    notice_closed_while_idle(db);
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK) return true;
     if (db->conn) drop_connection(db);
     /* A down database must not be hammered by every request of every worker. */
@@ -164,11 +205,21 @@ static bool ensure_prepared(struct db *db, const char *name, const char *sql, in
         if (strcmp(db->prepared[i], name) == 0) return true;
         i = (i + 1) & (PREPARED_SLOTS - 1);
     }
+    /* Keep the open-addressing table at most 3/4 full (so the probe above always
+     * ends): past that, start afresh; statements are prepared again on use. */
+    if (db->nprepared >= PREPARED_SLOTS * 3 / 4) {
+        PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+        forget_prepared(db);
+        i = name_slot(name);
+    }
     PGresult *r = PQprepare(db->conn, name, sql, nparams, NULL);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) fail_with(db, r);
     PQclear(r);
-    if (ok) db->prepared[i] = name;
+    if (ok) {
+        db->prepared[i] = name;
+        db->nprepared++;
+    }
     return ok;
 }
 
@@ -177,15 +228,65 @@ static void dbres_free(void *p)
     PQclear(((struct dbres *)p)->res);
 }
 
+/* Sends a deferred BEGIN and the transaction's first statement in one round trip
+ * (libpq pipeline mode). Returns the statement's result; if BEGIN itself failed,
+ * returns BEGIN's error result instead. */
+static PGresult *begin_and_exec(struct db *db, const char *name, int nparams, const char *const *params)
+{
+    PGconn *c = db->conn;
+    db->begin_pending = false;
+    if (!PQenterPipelineMode(c)) {
+        PQclear(PQexec(c, "BEGIN"));
+        return PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+    }
+    PGresult *begin = NULL, *stmt = NULL;
+    if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+        PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0) && PQpipelineSync(c)) {
+        /* Results come as: BEGIN's, NULL, the statement's, NULL, then the sync. */
+        for (int query = 0; query < 3;) {
+            PGresult *x = PQgetResult(c);
+            if (!x) {
+                query++;
+                if (PQstatus(c) != CONNECTION_OK) break;
+                continue;
+            }
+            if (PQresultStatus(x) == PGRES_PIPELINE_SYNC) {
+                PQclear(x);
+                break;
+            }
+            if (query == 0 && !begin) begin = x;
+            else if (query == 1 && !stmt) stmt = x;
+            else PQclear(x);
+        }
+    }
+    PQexitPipelineMode(c);
+    if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
+        PQclear(stmt);
+        return begin; /* NULL or BEGIN's error: the caller reports it */
+    }
+    PQclear(begin);
+    return stmt;
+}
+
+/* A transaction whose connection died is over: its later statements must not run
+ * in autocommit on a fresh connection, and its COMMIT must not report success. */
+static bool tx_was_lost(struct db *db)
+{
+    if (!db->tx_lost) return false;
+    set_error(db, DB_ERR_UNAVAILABLE, "08006", "connection lost during the transaction", NULL);
+    return true;
+}
+
 struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
                       int nparams, const char *const *params)
 {
     clear_error(db);
-    if (!db_ensure(db)) return NULL;
+    if (tx_was_lost(db) || !db_ensure(db)) return NULL;
     int64_t t0 = now_us();
     PGresult *r = NULL;
     if (ensure_prepared(db, name, sql, nparams))
-        r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+        r = db->begin_pending ? begin_and_exec(db, name, nparams, params)
+                              : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
     db->elapsed_us += now_us() - t0;
     if (!db->conn) return NULL; /* lost while preparing */
     ExecStatusType st = PQresultStatus(r);
@@ -204,7 +305,11 @@ struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const ch
 int db_exec_simple(struct db *db, const char *sql)
 {
     clear_error(db);
-    if (!db_ensure(db)) return -1;
+    if (tx_was_lost(db) || !db_ensure(db)) return -1;
+    if (db->begin_pending) {
+        db->begin_pending = false;
+        if (db_exec_simple(db, "BEGIN") != 0) return -1;
+    }
     int64_t t0 = now_us();
     PGresult *r = PQexec(db->conn, sql);
     db->elapsed_us += now_us() - t0;
@@ -260,9 +365,17 @@ int64_t db_affected(const struct dbres *r)
 
 int db_begin(struct db *db)
 {
+    db->tx_lost = false;
     if (db_exec_simple(db, "BEGIN") != 0) return -1;
     db->in_tx = true;
     return 0;
+}
+
+void db_begin_deferred(struct db *db)
+{
+    db->tx_lost = false;
+    db->in_tx = true;
+    db->begin_pending = true;
 }
 
 int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id)
@@ -280,7 +393,16 @@ int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const ch
 
 int db_commit(struct db *db)
 {
+    if (tx_was_lost(db)) {
+        db->tx_lost = false;
+        return -1;
+    }
     if (!db->in_tx) return 0;
+    if (db->begin_pending) { /* nothing was ever sent: nothing to commit */
+        db->begin_pending = false;
+        db->in_tx = false;
+        return 0;
+    }
     int rc = db_exec_simple(db, "COMMIT");
     db->in_tx = false;
     return rc;
@@ -288,8 +410,13 @@ int db_commit(struct db *db)
 
 void db_rollback(struct db *db)
 {
+    db->tx_lost = false;
     if (!db->in_tx) return;
     db->in_tx = false;
+    if (db->begin_pending) { /* BEGIN never went out */
+        db->begin_pending = false;
+        return;
+    }
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) return;
     /* Keep the original error: a rollback is cleanup, not news. */
     enum db_error e = db->last_error;
@@ -337,4 +464,72 @@ int64_t db_take_elapsed_us(struct db *db)
 void *db_pgconn(struct db *db)
 {
     return db_ensure(db) ? db->conn : NULL;
+}
+
+/* Drains libpq's queue of notifications; true if there was any. */
+static bool take_notifies(PGconn *conn)
+{
+    bool any = false;
+    PGnotify *n;
+    while ((n = PQnotifies(conn)) != NULL) {
+        PQfreemem(n);
+        any = true;
+    }
+    return any;
+}
+
+int db_wait_notify(struct db *db, int timeout_ms)
+{
+    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) return -1;
+    if (take_notifies(db->conn)) return 1;
+    struct pollfd pfd = { .fd = PQsocket(db->conn), .events = POLLIN };
+    int rc = poll(&pfd, 1, timeout_ms);
+    if (rc <= 0) return 0; /* timeout, or EINTR: the caller re-checks its signals */
+    if (!PQconsumeInput(db->conn)) {
+        drop_connection(db);
+        return -1;
+    }
+    return take_notifies(db->conn) ? 1 : 0;
+}
+
+int db_copy_begin(struct db *db, const char *sql)
+{
+    clear_error(db);
+    if (tx_was_lost(db) || !db_ensure(db)) return -1;
+    PGresult *r = PQexec(db->conn, sql);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        fail_with(db, r);
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int db_copy_put(struct db *db, const char *data, size_t n)
+{
+    /* The connection is blocking, so 1 means queued or sent; never 0. */
+    if (n > INT32_MAX || PQputCopyData(db->conn, data, (int)n) != 1) {
+        fail_with(db, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int db_copy_end(struct db *db)
+{
+    if (PQputCopyEnd(db->conn, NULL) != 1) {
+        fail_with(db, NULL);
+        return -1;
+    }
+    int rc = 0;
+    PGresult *r;
+    while ((r = PQgetResult(db->conn))) { /* the COPY's result, then NULL */
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+            fail_with(db, r);
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
 }

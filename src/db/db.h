@@ -58,6 +58,10 @@ int64_t db_affected(const struct dbres *r);
 /* Transactions. db_begin_tenant starts a transaction and sets app.org_id and
  * app.user_id (either may be NULL → empty). Returns 0 or -1. */
 int db_begin(struct db *db);
+/* Opens a transaction without a round trip of its own: BEGIN is sent together with
+ * the first statement (pipeline mode); a transaction with no statement sends
+ * nothing at all. Errors (a database that is down) surface at that statement. */
+void db_begin_deferred(struct db *db);
 int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
@@ -72,6 +76,20 @@ const char *db_last_constraint(const struct db *db);
 int db_error_http_status(enum db_error e);
 /* Microseconds spent waiting on the database since the last call (for logs). */
 int64_t db_take_elapsed_us(struct db *db);
+/* Waits up to timeout_ms for a NOTIFY on a channel this connection LISTENs to
+ * (LISTEN itself with db_exec_simple). Returns 1 when one arrived (all pending
+ * notifications are consumed), 0 on timeout or a signal, -1 when the connection is bad. */
+int db_wait_notify(struct db *db, int timeout_ms);
 /* Low-level escape hatch for COPY and LISTEN in tools (seed, worker); returns PGconn*. */
 void *db_pgconn(struct db *db);
+
+/* COPY ... FROM STDIN in text format, for bulk loads (seed). db_copy_begin sends the
+ * statement (inside the caller's transaction) and returns 0 when the server waits for
+ * data, else -1 with the error set. */
+int db_copy_begin(struct db *db, const char *sql);
+/* Sends n bytes of COPY data (any split of the rows); 0 or -1 (connection lost). */
+int db_copy_put(struct db *db, const char *data, size_t n);
+/* Ends the COPY; returns 0 when the server accepted every row, else -1 with the
+ * error (e.g. a failed check) set. After -1 the transaction must be rolled back. */
+int db_copy_end(struct db *db);
 #endif

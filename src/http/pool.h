@@ -1,6 +1,7 @@
 /* pool.h — the process manager behind `switchboard serve`. */
 #ifndef SB_POOL_H
 #define SB_POOL_H
+#include <stdbool.h>
 #include "../core/config.h"
 
 /* What one worker process runs: loop accepting on listen_fd until told to stop or
@@ -12,8 +13,14 @@ typedef int (*pool_worker_fn)(int listen_fd, int slot, const struct config *cfg)
  * Returns the process exit code. */
 int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn);
 
+/* Exit code of a worker that stops after serving max_requests (not a crash). */
+#define POOL_EXIT_RECYCLE 75
+
 /* For workers: true once the worker has been asked to stop after this request. */
 bool pool_worker_should_stop(void);
 /* Installs worker-side signal handlers (SIGTERM/SIGHUP → finish and exit). */
 void pool_worker_signals(void);
+/* Workers call this around each request: while busy, stop/reload signals are held
+ * back so an in-flight request is never interrupted; they take effect after it. */
+void pool_worker_busy(bool busy);
 #endif

@@ -73,6 +73,7 @@ struct request {
     str method, path, query_string, content_type, request_id, remote_addr;
     str accept, authorization, cookie_header, user_agent, host, scheme;
     str csrf_header; /* X-CSRF-Token (HTTP_X_CSRF_TOKEN) */
+    str vapi_secret, twilio_signature; /* X-Vapi-Secret, X-Twilio-Signature (webhooks) */
     long content_length;
     str body;
     /* Parsed inputs. */

@@ -9,6 +9,8 @@ enum route_flags {
     ROUTE_NO_CSRF = 1 << 1,   /* writes exempt from CSRF (webhooks with own signatures) */
     ROUTE_NO_DB_TX = 1 << 2,  /* handler manages the database itself (healthz, metrics) */
     ROUTE_API = 1 << 3,       /* JSON endpoint: API keys accepted */
+    ROUTE_CSRF_IF_SIGNED_IN = 1 << 4, /* CSRF only with a live session (sign-out: without
+                                         one there is nothing a forged request could do) */
 };
 
 enum role { ROLE_VIEWER = 0, ROLE_AGENT = 1, ROLE_MANAGER = 2, ROLE_ADMIN = 3 };

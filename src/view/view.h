@@ -14,6 +14,9 @@ struct tdict; /* a ctemplate TemplateDictionary */
 int view_init(const char *template_dir);
 /* Loads (and checks) every template listed; returns the number that failed. */
 int view_preload(const char *const *names, int n);
+/* Loads (and checks) every *.tpl under the template directory; returns the number
+ * that failed, or -1 if the directory cannot be walked. */
+int view_preload_all(void);
 /* Drops every cached template so the next render re-reads from disk. */
 void view_reload(void);
 
@@ -28,7 +31,10 @@ void tdict_show(struct tdict *d, const char *section);
 struct tdict *tdict_add_section(struct tdict *d, const char *section);
 /* Fills {{>name}} with template file filename; returns its dictionary. */
 struct tdict *tdict_include(struct tdict *d, const char *name, const char *filename);
-/* Sets a value visible in this dictionary and all its children. */
+/* The top-level dictionary d belongs to (d itself for one made by tdict_new). */
+struct tdict *tdict_root(struct tdict *d);
+/* Sets a value visible in this dictionary and all its children, includes too
+ * (plain values are not inherited across {{>includes}}). */
 void tdict_set_global(struct tdict *d, const char *key, str value);
 
 /* Renders template name (relative to the template dir) with d, appending to out.

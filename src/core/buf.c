@@ -1,0 +1,150 @@
+/* buf.c — growable buffer in an arena (or malloc), always NUL-terminated after len. */
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arena.h"
+
+void buf_init(struct buf *b, struct arena *a, size_t cap)
+{
+    b->arena = a;
+    b->len = 0;
+    b->cap = cap ? cap : 64;
+    b->data = a ? arena_alloc(a, b->cap) : malloc(b->cap);
+    if (!b->data) abort();
+    b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+    if (!b->arena) free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+    if (!b->data) buf_init(b, b->arena, extra + 1);
+    if (extra > SIZE_MAX / 2 - b->len) abort();
+    size_t need = b->len + extra + 1; /* room for the trailing NUL */
+    if (need <= b->cap) return;
+    size_t cap = b->cap * 2;
+    if (cap < need) cap = need;
+    if (b->arena) {
+        b->data = arena_realloc(b->arena, b->data, b->len + 1, cap);
+    } else {
+        char *p = realloc(b->data, cap);
+        if (!p) abort();
+        b->data = p;
+    }
+    b->cap = cap;
+}
+
+void buf_append(struct buf *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    buf_reserve(b, 64);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    if (n >= 0 && (size_t)n >= b->cap - b->len) {
+        buf_reserve(b, (size_t)n);
+        n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
+    }
+    va_end(again);
+    if (n > 0) b->len += (size_t)n;
+    b->data[b->len] = '\0';
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_put_long(struct buf *b, long v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%ld", v);
+    buf_append(b, tmp, (size_t)n);
+}
+
+const char *buf_cstr(struct buf *b)
+{
+    if (!b->data) buf_init(b, b->arena, 16);
+    return b->data;
+}
+
+void buf_html_text(struct buf *b, str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        switch (s.ptr[i]) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_putc(b, s.ptr[i]);
+        }
+    }
+}
+
+void buf_url_arg(struct buf *b, str s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '-' || c == '.' || c == '_' || c == '~';
+        if (unreserved) {
+            buf_putc(b, (char)c);
+        } else {
+            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+            buf_append(b, esc, 3);
+        }
+    }
+}
+
+void buf_json_str(struct buf *b, str s)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_putc(b, '"');
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        switch (c) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+                buf_append(b, esc, 6);
+            } else {
+                buf_putc(b, (char)c);
+            }
+        }
+    }
+    buf_putc(b, '"');
+}

@@ -1,0 +1,154 @@
+/* deals_sql.c — the deals queries. Each names the org explicitly (RLS is the second
+ * lock). Index-driving filters (stage, brand, owner, risk, tag, text, cursor, the
+ * deleted list) are fragments included only when used, so each combination gets a
+ * plan for its index; value range, due date and archived are "$n IS NULL OR ..."
+ * tests, which keeps the number of distinct statements per connection small. */
+#include "deals_sql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "db.h"
+#include "sql_build.h"
+
+#define ISO_UTC(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+#define DUE_KEY "coalesce((extract(epoch FROM d.next_action_due_at) * 1000000)::bigint, 9223372036854775807)"
+
+static const char *const sort_keys[] = {
+    "(extract(epoch FROM d.updated_at) * 1000000)::bigint", "d.value_minor", DUE_KEY,
+};
+
+#define COLUMNS(sortkey)                                                                               \
+    "d.id, d.title, d.brand_id, b.name, coalesce(d.owner_id::text, ''), coalesce(u.name, ''), d.stage,"  \
+    " d.contract_status, d.deal_type, d.value_minor, d.currency, d.risk_level,"                          \
+    " array_to_json(d.risk_reasons)::text, d.next_action, " ISO_UTC("d.next_action_due_at") ","          \
+    " array_to_json(d.tags)::text, array_to_json(d.categories)::text,"                                   \
+    " coalesce(d.usage_rights_start::text, ''), coalesce(d.usage_rights_end::text, ''),"                 \
+    " coalesce(d.exclusivity_category, ''), array_to_json(d.exclusivity_platforms)::text,"               \
+    " coalesce(d.exclusivity_start::text, ''), coalesce(d.exclusivity_end::text, ''),"                   \
+    " coalesce(d.revision_limit::text, ''), d.revisions_used, d.archived, d.deleted_at IS NOT NULL,"     \
+    " d.version, " ISO_UTC("d.created_at") ", " ISO_UTC("d.updated_at") ","                           \
+    " replace(deal_local_text(d.next_action_due_at), 'T', ' '), " sortkey
+
+#define FROM_JOINS                                                                                     \
+    " FROM deals d JOIN brands b ON b.org_id = d.org_id AND b.id = d.brand_id"                        \
+    " LEFT JOIN users u ON u.org_id = d.org_id AND u.id = d.owner_id"
+
+enum fragment {
+    FR_STAGE = 1, FR_BRAND = 2, FR_OWNER = 4, FR_RISK = 8, FR_TAG = 16, FR_TEXT = 32, FR_CURSOR = 64,
+    FR_DELETED = 128, FR_SETS = 256
+};
+
+static const char *const sort_tags[] = { "upd", "val", "due" };
+static const char *const order_by[] = {
+    " ORDER BY d.updated_at DESC, d.id DESC",
+    " ORDER BY d.value_minor DESC, d.id DESC",
+    " ORDER BY " DUE_KEY ", d.id",
+};
+/* Statement names live as long as the process: db.c keeps the pointers. */
+static char *list_names[3][FR_SETS];
+
+/* Adds "AND <sql with $N>" when value is set, and its bit to *mask. */
+static void fragment(struct sql_query *q, unsigned *mask, unsigned bit, const char *value, const char *before,
+                     const char *after)
+{
+    if (!value) return;
+    buf_printf(&q->sql, " AND %s$%d%s", before, sql_param(q, value), after);
+    *mask |= bit;
+}
+
+static unsigned build_where(struct sql_query *q, const struct deal_filter *f, const char *tz)
+{
+    unsigned mask = 0;
+    buf_puts(&q->sql, FROM_JOINS " WHERE d.org_id = app_org_id()");
+    if (f->deleted) {
+        buf_puts(&q->sql, " AND d.deleted_at IS NOT NULL");
+        mask |= FR_DELETED;
+    } else {
+        buf_puts(&q->sql, " AND d.deleted_at IS NULL");
+    }
+    fragment(q, &mask, FR_STAGE, f->stage, "d.stage = ", "");
+    fragment(q, &mask, FR_BRAND, f->brand_id, "d.brand_id = ", "::uuid");
+    fragment(q, &mask, FR_OWNER, f->owner_id, "d.owner_id = ", "::uuid");
+    fragment(q, &mask, FR_RISK, f->risk, "d.risk_level = ", "");
+    fragment(q, &mask, FR_TAG, f->tag, "d.tags @> ARRAY[", "::text]");
+    if (f->q_like && f->deleted)
+        fragment(q, &mask, FR_TEXT, f->q_like, "(d.title || ' ' || b.name) ILIKE '%' || ", " || '%'");
+    else
+        fragment(q, &mask, FR_TEXT, f->q_like, "d.id IN (SELECT sb_deals_matching(", "))");
+    int lo = sql_param(q, f->min_value >= 0 ? sql_num(q->a, f->min_value) : NULL);
+    int hi = sql_param(q, f->max_value >= 0 ? sql_num(q->a, f->max_value) : NULL);
+    int due = sql_param(q, f->due_before), zone = sql_param(q, tz), arch = sql_param(q, f->archived ? "t" : "f");
+    buf_printf(&q->sql,
+               " AND ($%d::bigint IS NULL OR d.value_minor >= $%d::bigint)"
+               " AND ($%d::bigint IS NULL OR d.value_minor <= $%d::bigint)"
+               " AND ($%d::date IS NULL OR d.next_action_due_at < ($%d::date::timestamp AT TIME ZONE $%d::text))"
+               " AND ($%d::boolean OR NOT d.archived)",
+               lo, lo, hi, hi, due, due, zone, arch);
+    return mask;
+}
+
+static void add_after(struct sql_query *q, enum deal_sort sort, const struct deal_cursor *c)
+{
+    int k = sql_param(q, sql_num(q->a, c->key)), id = sql_param(q, c->id);
+    if (sort == DEAL_SORT_UPDATED)
+        buf_printf(&q->sql, " AND (d.updated_at, d.id) < ('epoch'::timestamptz + $%d::bigint * interval '1 microsecond', $%d::uuid)", k, id);
+    else if (sort == DEAL_SORT_VALUE)
+        buf_printf(&q->sql, " AND (d.value_minor, d.id) < ($%d::bigint, $%d::uuid)", k, id);
+    else
+        buf_printf(&q->sql, " AND (" DUE_KEY ", d.id) > ($%d::bigint, $%d::uuid)", k, id);
+}
+
+struct dbres *deals_list_query(struct db *db, struct arena *a, const struct deal_filter *f, const char *tz,
+                               const struct deal_cursor *after, long limit)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    buf_puts(&q.sql, "SELECT " COLUMNS(""));
+    buf_puts(&q.sql, sort_keys[f->sort]);
+    unsigned mask = build_where(&q, f, tz);
+    if (after) {
+        add_after(&q, f->sort, after);
+        mask |= FR_CURSOR;
+    }
+    buf_puts(&q.sql, order_by[f->sort]);
+    buf_printf(&q.sql, " LIMIT $%d", sql_param(&q, sql_num(q.a, limit)));
+    const char *name = sql_stmt_name(&list_names[f->sort][mask], "deals_list", sort_tags[f->sort], mask);
+    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+}
+
+struct deal_cursor deals_cursor_of(const struct dbres *res, int row, enum deal_sort sort)
+{
+    struct deal_cursor c = { .sort = sort };
+    c.key = strtoll(db_cstr(res, row, DC_SORT_KEY), NULL, 10);
+    str id = db_val(res, row, DC_ID);
+    size_t n = id.len < sizeof c.id - 1 ? id.len : sizeof c.id - 1;
+    memcpy(c.id, id.ptr, n);
+    c.id[n] = '\0';
+    return c;
+}
+
+struct dbres *deals_one_query(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "deals_one", "SELECT " COLUMNS("0") FROM_JOINS " WHERE d.org_id = app_org_id() AND d.id = $1::uuid", id);
+}
+
+struct dbres *deals_board_totals(struct db *db, struct arena *a)
+{
+    return db_q0(db, a, "deals_board_totals",
+                 "SELECT d.stage, d.currency, count(*), sum(d.value_minor) FROM deals d"
+                 " WHERE d.org_id = app_org_id() AND d.deleted_at IS NULL AND NOT d.archived"
+                 " GROUP BY d.stage, d.currency ORDER BY d.stage, d.currency");
+}
+
+struct dbres *deals_board_cards(struct db *db, struct arena *a, long per_stage)
+{
+    return db_q(db, a, "deals_board_cards",
+                "SELECT * FROM (SELECT " COLUMNS("row_number() OVER (PARTITION BY d.stage ORDER BY d.updated_at DESC, d.id DESC)")
+                FROM_JOINS " WHERE d.org_id = app_org_id() AND d.deleted_at IS NULL AND NOT d.archived) s"
+                " WHERE s.row_number <= $1::bigint ORDER BY s.stage, s.row_number",
+                sql_num(a, per_stage));
+}

@@ -1,0 +1,26 @@
+/* sql_build.h — building a statement from fixed SQL fragments and $n parameters, for
+ * list queries whose WHERE depends on the filters given (calls_sql.c, deals_sql.c). */
+#ifndef SB_SQL_BUILD_H
+#define SB_SQL_BUILD_H
+#include "../core/buf.h"
+struct arena;
+
+#define SQL_MAX_PARAMS 24
+
+struct sql_query {
+    struct buf sql;
+    const char *params[SQL_MAX_PARAMS];
+    int n;
+    struct arena *a;
+};
+
+/* Starts an empty statement whose text and values live in a. */
+void sql_query_init(struct sql_query *q, struct arena *a);
+/* Adds a parameter (NULL is SQL NULL) and returns its number, for "$%d". */
+int sql_param(struct sql_query *q, const char *value);
+/* A number as a parameter value, in a. */
+const char *sql_num(struct arena *a, long long v);
+/* The stable name of the statement kind_tag_mask, made once in *slot and kept for
+ * the life of the process (the database layer keeps name pointers). */
+const char *sql_stmt_name(char **slot, const char *kind, const char *tag, unsigned mask);
+#endif

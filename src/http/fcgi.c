@@ -1,0 +1,217 @@
+/* fcgi.c — the only user of libfcgi: sockets, reading a request, writing a response. */
+#include "fcgi.h"
+
+#include <fcgiapp.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../core/arena.h"
+#include "../core/crypto.h"
+
+struct fcgi_conn {
+    FCGX_Request req;
+    bool head; /* HEAD request: headers only */
+};
+
+static int listen_unix(const char *path, int backlog)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof sa.sun_path) return -1;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    unlink(path); /* a stale socket from a previous run */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, backlog) != 0) {
+        close(fd);
+        return -1;
+    }
+    chmod(path, 0666); /* nginx workers run as another user */
+    return fd;
+}
+
+static int listen_tcp(const char *spec, int backlog)
+{
+    const char *colon = strrchr(spec, ':');
+    char host[256];
+    size_t hl = (size_t)(colon - spec);
+    if (hl >= sizeof host) return -1;
+    memcpy(host, spec, hl);
+    host[hl] = '\0';
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+    struct addrinfo *ai;
+    if (getaddrinfo(hl ? host : NULL, colon + 1, &hints, &ai) != 0) return -1;
+    int fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    int one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd >= 0 && (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, backlog) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+int fcgi_listen(const char *spec, int backlog)
+{
+    if (FCGX_Init() != 0) return -1;
+    return strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, backlog) : listen_tcp(spec, backlog);
+}
+
+struct fcgi_conn *fcgi_conn_new(int listen_fd)
+{
+    struct fcgi_conn *c = calloc(1, sizeof *c);
+    if (!c) abort();
+    FCGX_Init();
+    FCGX_InitRequest(&c->req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    return c;
+}
+
+int fcgi_accept(struct fcgi_conn *c)
+{
+    return FCGX_Accept_r(&c->req) == 0 ? 0 : -1;
+}
+
+static str param(struct fcgi_conn *c, struct arena *a, const char *name)
+{
+    const char *v = FCGX_GetParam(name, c->req.envp);
+    return v ? str_dup(a, str_from(v)) : STR("");
+}
+
+static str new_request_id(struct arena *a)
+{
+    uint8_t raw[16];
+    crypto_random(raw, sizeof raw);
+    struct buf b;
+    buf_init(&b, a, 33);
+    hex_encode(&b, raw, sizeof raw);
+    return buf_str(&b);
+}
+
+/* The path part of REQUEST_URI, when nginx did not pass DOCUMENT_URI. */
+static str path_from_uri(str uri)
+{
+    str path, query;
+    str_cut(uri, '?', &path, &query);
+    return path;
+}
+
+static int read_body(struct fcgi_conn *c, struct request *r, long limit)
+{
+    str cl = param(c, r->arena, "CONTENT_LENGTH");
+    long n = 0;
+    if (cl.len && (!str_to_long(cl, &n) || n < 0)) return 400;
+    r->content_length = n;
+    if (n > limit) return 413;
+    if (n == 0) {
+        r->body = STR("");
+        return 0;
+    }
+    char *p = arena_alloc(r->arena, (size_t)n + 1);
+    long got = 0;
+    while (got < n) {
+        int k = FCGX_GetStr(p + got, (int)(n - got > 65536 ? 65536 : n - got), c->req.in);
+        if (k <= 0) break;
+        got += k;
+    }
+    if (got != n) return 400;
+    p[n] = '\0';
+    r->body = str_make(p, (size_t)n);
+    return 0;
+}
+
+int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit)
+{
+    struct arena *a = r->arena;
+    r->method = param(c, a, "REQUEST_METHOD");
+    r->path = param(c, a, "DOCUMENT_URI");
+    if (!r->path.len) r->path = path_from_uri(param(c, a, "REQUEST_URI"));
+    if (!r->path.len) r->path = STR("/");
+    r->query_string = param(c, a, "QUERY_STRING");
+    r->content_type = param(c, a, "CONTENT_TYPE");
+    r->request_id = param(c, a, "REQUEST_ID");
+    if (!r->request_id.len) r->request_id = new_request_id(a);
+    r->remote_addr = param(c, a, "REMOTE_ADDR");
+    r->accept = param(c, a, "HTTP_ACCEPT");
+    r->authorization = param(c, a, "HTTP_AUTHORIZATION");
+    r->cookie_header = param(c, a, "HTTP_COOKIE");
+    r->user_agent = param(c, a, "HTTP_USER_AGENT");
+    r->host = param(c, a, "HTTP_HOST");
+    r->csrf_header = param(c, a, "HTTP_X_CSRF_TOKEN");
+    r->vapi_secret = param(c, a, "HTTP_X_VAPI_SECRET");
+    r->twilio_signature = param(c, a, "HTTP_X_TWILIO_SIGNATURE");
+    str https = param(c, a, "HTTPS");
+    r->scheme = str_eq(https, STR("on")) || str_eq(param(c, a, "REQUEST_SCHEME"), STR("https")) ? STR("https")
+                                                                                               : STR("http");
+    c->head = str_eq(r->method, STR("HEAD"));
+    return read_body(c, r, limit);
+}
+
+/* Status line and headers, built in one buffer and written with one call (libfcgi's
+ * own printf knows no %zu, and one write is cheaper anyway). */
+static void send_head(struct fcgi_conn *c, struct response *res, struct arena *a, bool with_length)
+{
+    struct buf h;
+    buf_init(&h, a, 512);
+    buf_printf(&h, "Status: %d %s\r\n", res->status, http_status_text(res->status));
+    for (size_t i = 0; i < res->headers.n; i++) {
+        struct kv *kv = &res->headers.items[i];
+        buf_put(&h, kv->key);
+        buf_puts(&h, ": ");
+        buf_put(&h, kv->val);
+        buf_puts(&h, "\r\n");
+    }
+    if (with_length) buf_printf(&h, "Content-Length: %zu\r\n", res->body.len);
+    buf_puts(&h, "\r\n");
+    FCGX_PutStr(h.data, (int)h.len, c->req.out);
+}
+
+int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *a)
+{
+    send_head(c, res, a, true);
+    if (!c->head && res->body.len) FCGX_PutStr(res->body.data, (int)res->body.len, c->req.out);
+    return FCGX_GetError(c->req.out) ? -1 : 0;
+}
+
+struct stream_ctx {
+    struct fcgi_conn *conn;
+    struct response *res;
+    struct arena *arena;
+};
+
+/* p == NULL sends the status and headers (no Content-Length: the body streams). */
+static int stream_write(void *ctx, const char *p, size_t n)
+{
+    struct stream_ctx *s = ctx;
+    if (!p) {
+        send_head(s->conn, s->res, s->arena, false);
+        return 0;
+    }
+    if (s->conn->head || n == 0) return 0;
+    return FCGX_PutStr(p, (int)n, s->conn->req.out) == (int)n ? 0 : -1;
+}
+
+void fcgi_bind_stream(struct fcgi_conn *c, struct response *res, struct arena *a)
+{
+    struct stream_ctx *s = arena_alloc(a, sizeof *s);
+    s->conn = c;
+    s->res = res;
+    s->arena = a;
+    res->stream_ctx = s;
+    res->stream_write = stream_write;
+}
+
+void fcgi_finish(struct fcgi_conn *c)
+{
+    FCGX_Finish_r(&c->req);
+}
+
+void fcgi_shutdown_pending(void)
+{
+    FCGX_ShutdownPending();
+}

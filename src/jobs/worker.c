@@ -1,0 +1,215 @@
+/* worker.c — `switchboard worker`: claims jobs (SKIP LOCKED, leases), runs them,
+ * records the outcome, wakes on NOTIFY jobs, and schedules the periodic jobs. */
+#include "worker.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/log.h"
+#include "../db/db.h"
+#include "recording_download.h"
+
+#define ROLLUP_REPAIR_KIND "rollup_repair"
+#define SCHEDULE_EVERY_S 60
+/* Jobs such as a rollup repair of a busy day outlast a request's statement timeout. */
+#define WORKER_MIN_STATEMENT_TIMEOUT_MS 60000
+
+static volatile sig_atomic_t g_stop, g_reload;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP) g_reload = 1;
+    else g_stop = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_signal; /* no SA_RESTART: a wait for NOTIFY must return */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+struct worker {
+    struct config *cfg;
+    struct db *db;
+    struct arena arena;
+    char id[128];
+    time_t last_schedule;
+};
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct db *open_db(const struct config *cfg)
+{
+    const char *url = cfg->admin_database_url && *cfg->admin_database_url ? cfg->admin_database_url
+                                                                          : cfg->database_url;
+    int timeout = cfg->statement_timeout_ms > WORKER_MIN_STATEMENT_TIMEOUT_MS ? cfg->statement_timeout_ms
+                                                                              : WORKER_MIN_STATEMENT_TIMEOUT_MS;
+    return db_open(url, timeout);
+}
+
+/* Recomputes today's and yesterday's rollups (in each org's zone) for every org. */
+static enum job_result rollup_repair_run(struct job_ctx *c, const struct job *j)
+{
+    (void)j;
+    if (db_q0(c->db, c->a, "rollup_repair",
+              "SELECT sb_call_rollups_repair(o.id, d.day) FROM orgs o CROSS JOIN LATERAL"
+              " (VALUES ((now() AT TIME ZONE o.timezone)::date),"
+              " ((now() AT TIME ZONE o.timezone)::date - 1)) d(day)"))
+        return JOB_DONE;
+    c->error = db_last_message(c->db);
+    return JOB_RETRY;
+}
+
+/* Queues the periodic jobs of the current period (one per hour, by unique key). */
+static void schedule_periodic(struct worker *w)
+{
+    time_t now = time(NULL);
+    if (w->last_schedule && now - w->last_schedule < SCHEDULE_EVERY_S) return;
+    w->last_schedule = now;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char key[64];
+    strftime(key, sizeof key, ROLLUP_REPAIR_KIND ":%Y-%m-%dT%H", &tm);
+    if (job_enqueue_once(w->db, &w->arena, ROLLUP_REPAIR_KIND, key) < 0)
+        log_warn("cannot schedule %s: %s", key, db_last_message(w->db));
+    arena_reset(&w->arena);
+}
+
+static enum job_result run_kind(struct job_ctx *c, const struct job *j)
+{
+    if (str_eq(j->kind, STR(RECORDING_DOWNLOAD_KIND))) return recording_download_run(c, j);
+    if (str_eq(j->kind, STR(ROLLUP_REPAIR_KIND))) return rollup_repair_run(c, j);
+    c->error = "unknown job kind";
+    return JOB_FAILED;
+}
+
+static void log_job(struct worker *w, const struct job *j, const char *outcome, int64_t us, const char *error)
+{
+    struct buf b;
+    buf_init(&b, &w->arena, 512);
+    char now[40];
+    log_now_iso(now, sizeof now);
+    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"job\",\"worker\":", now,
+               strcmp(outcome, "done") == 0 ? "info" : "warn");
+    buf_json_str(&b, str_from(w->id));
+    buf_printf(&b, ",\"id\":%s,\"kind\":", j->id);
+    buf_json_str(&b, j->kind);
+    buf_printf(&b, ",\"org\":\"%s\",\"attempt\":%d,\"outcome\":\"%s\",\"duration_ms\":%.3f", j->org_id,
+               j->attempts, outcome, (double)us / 1000.0);
+    if (error) {
+        buf_puts(&b, ",\"error\":");
+        buf_json_str(&b, str_from(error));
+    }
+    buf_putc(&b, '}');
+    log_line(buf_str(&b));
+}
+
+/* Records the outcome; returns "done", "retry" or "dead". */
+static const char *finish(struct worker *w, struct job_ctx *c, const struct job *j, enum job_result res)
+{
+    if (res == JOB_DONE) {
+        if (job_complete(w->db, &w->arena, j, w->id) != 0) c->error = db_last_message(w->db);
+        return "done";
+    }
+    int rc = job_fail(w->db, &w->arena, j, w->id, c->error, res == JOB_RETRY, w->cfg->job_backoff_ms);
+    if (rc == 1) return "retry";
+    if (str_eq(j->kind, STR(RECORDING_DOWNLOAD_KIND))) recording_download_dead(c, j);
+    return "dead";
+}
+
+/* Claims and runs one job; 1 when one ran, 0 when the queue is empty, -1 on error. */
+static int run_one(struct worker *w)
+{
+    struct job j;
+    int got = job_claim(w->db, &w->arena, w->id, w->cfg->job_lease_s, &j);
+    if (got <= 0) return got;
+    int64_t t0 = mono_us();
+    struct job_ctx c = { .db = w->db, .a = &w->arena, .cfg = w->cfg, .error = NULL };
+    enum job_result res = run_kind(&c, &j);
+    const char *outcome = finish(w, &c, &j, res);
+    log_job(w, &j, outcome, mono_us() - t0, c.error);
+    return 1;
+}
+
+static void reload(struct worker *w, const char *config_path)
+{
+    g_reload = 0;
+    struct config fresh;
+    config_defaults(&fresh);
+    if (config_load(&fresh, config_path, true) != 0) {
+        config_free(&fresh);
+        log_error("worker: configuration reload failed; keeping the old one");
+        return;
+    }
+    config_free(w->cfg);
+    *w->cfg = fresh;
+    db_close(w->db);
+    w->db = open_db(w->cfg);
+    enum log_level lvl;
+    if (log_level_parse(w->cfg->log_level, &lvl)) log_set_level(lvl);
+    log_info("worker: configuration reloaded");
+}
+
+/* Waits for NOTIFY jobs, at most worker_poll_s (a missed notification costs one poll). */
+static void idle(struct worker *w)
+{
+    if (db_wait_notify(w->db, w->cfg->worker_poll_s * 1000) < 0) {
+        struct timespec ts = { 1, 0 }; /* database away: retry the connection each second */
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void run_loop(struct worker *w, const char *config_path)
+{
+    while (!g_stop) {
+        if (g_reload) reload(w, config_path);
+        /* Listening before claiming: a job queued after the claim finds the queue
+         * empty still wakes us. (LISTEN again is a no-op; it also covers reconnects.) */
+        if (db_exec_simple(w->db, "LISTEN jobs") != 0) {
+            idle(w);
+            continue;
+        }
+        schedule_periodic(w);
+        while (!g_stop && !g_reload && run_one(w) == 1) arena_reset(&w->arena);
+        arena_reset(&w->arena);
+        if (!g_stop && !g_reload) idle(w);
+    }
+}
+
+int worker_main(struct config *cfg, const char *config_path)
+{
+    install_signals();
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("worker: libcurl failed to initialise");
+        return 1;
+    }
+    struct worker w = { .cfg = cfg };
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(w.id, sizeof w.id, "%s:%ld", host, (long)getpid());
+    arena_init(&w.arena, 64 * 1024);
+    w.db = open_db(cfg);
+    log_info("worker %s started", w.id);
+    run_loop(&w, config_path);
+    log_info("worker %s stopped", w.id);
+    arena_destroy(&w.arena);
+    db_close(w.db);
+    curl_global_cleanup();
+    return 0;
+}

@@ -1,0 +1,129 @@
+// calls_plans.test.mjs — each shape of the calls list query uses its index. The plans
+// checked are those of the application's own statements: auto_explain logs the plan
+// of every statement the web workers run (as the application role, under RLS), with
+// sequential scans disabled for that role so a missing index shows as a Seq Scan.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { Stack, waitFor } from '../lib/stack.mjs';
+import { clearCalls } from '../lib/calls_fixtures.mjs';
+
+let stack, client, logFile;
+const CAMPAIGN = '0b6c1e9e-3f7a-4c59-9a43-2a1f0d3c8e11';
+
+function superSql(query) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', path.join(stack.dir, 'pgsock'), '-U', 'postgres', '-d', 'switchboard',
+    '-c', query], { encoding: 'utf8' });
+}
+
+before(async () => {
+  stack = await Stack.start({ workers: 1 });
+  logFile = path.join(stack.dir, 'log', 'postgres.log');
+  clearCalls(stack);
+  // Enough rows, spread like real data, for the planner to prefer the indexes.
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+      started_at, duration_s, transcript, campaign_id)
+    SELECT (SELECT id FROM orgs WHERE slug = 'demo'), CASE WHEN g % 2 = 0 THEN 'inbound' ELSE 'outbound' END, 'twilio', 'p-' || g,
+      '+1415555' || lpad((g % 5000)::text, 4, '0'), '+1212555' || lpad((g % 4000)::text, 4, '0'), 'Caller ' || md5(g::text),
+      'completed', '2024-01-01'::timestamptz + g * interval '5 minutes', g % 1800,
+      CASE WHEN g % 200 = 0 THEN '[{"t_ms":0,"speaker":"caller","text":"I want a refund"}]'::jsonb
+           ELSE '[{"t_ms":0,"speaker":"agent","text":"hello there"}]'::jsonb END,
+      CASE WHEN g % 300 = 0 THEN '${CAMPAIGN}'::uuid END
+    FROM generate_series(1, 40000) g`);
+  // What autovacuum would have done by now: statistics, and the GIN indexes'
+  // pending lists merged (a long pending list makes the planner shun them).
+  stack.sql('VACUUM ANALYZE calls');
+  superSql(`ALTER ROLE switchboard_app SET session_preload_libraries = 'auto_explain';
+    ALTER ROLE switchboard_app SET auto_explain.log_min_duration = 0;
+    ALTER ROLE switchboard_app SET auto_explain.log_format = 'json';
+    ALTER ROLE switchboard_app SET auto_explain.log_nested_statements = on;
+    ALTER ROLE switchboard_app SET enable_seqscan = off`);
+  // New workers, new connections: the role's settings apply from their first statement.
+  await stack.stopServe();
+  stack.startServe();
+  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'the pool to come back' });
+  client = await stack.as('viewer');
+});
+
+after(async () => {
+  if (stack) await stack.stop();
+});
+
+const LIST = /"Query Text": "SELECT c\.id, c\.direction/;
+const COUNT = /"Query Text": "SELECT count\(\*\) FROM \(SELECT \$1::text FROM calls c/;
+
+/** The plans auto_explain logged for one request's statements that match which. */
+async function plansOf(urlPath, which = LIST) {
+  const from = statSync(logFile).size;
+  const res = await client.get(urlPath);
+  assert.equal(res.status, 200, res.body);
+  // The log is written by the database backend as the statement ends; poll until it shows.
+  return waitFor(() => {
+    const text = readFileSync(logFile).subarray(from).toString('utf8');
+    const plans = text.split(/\n(?=\d{4}-\d\d-\d\d )/).filter((e) => which.test(e));
+    return plans.length ? plans : null;
+  }, { what: `the plan of ${urlPath} in the database log` });
+}
+
+// The name and transcript searches run inside sql/0006's functions (see there why).
+const SEARCH = /"Query Text": "(\\n)?\s*SELECT id FROM calls WHERE org_id = app_org_id\(\)/;
+
+const indexNames = (plan) => [...plan.matchAll(/"Index Name": "([a-z_]+)"/g)].map((m) => m[1]);
+
+const shapes = [
+  ['/api/v1/calls', ['calls_org_started_idx']],
+  ['/api/v1/calls?sort=oldest', ['calls_org_started_idx']],
+  ['/api/v1/calls?sort=longest', ['calls_org_duration_idx']],
+  ['/api/v1/calls?start_date=2024-02-01&end_date=2024-02-03', ['calls_org_started_idx']],
+  ['/api/v1/calls?direction=inbound&status=completed&min_duration=10', ['calls_org_started_idx']],
+  ['/api/v1/calls?phone=(415)+555-0042', ['calls_org_from_idx', 'calls_org_to_idx']],
+  ['/api/v1/calls?phone=(212)+555-0042&sort=oldest', ['calls_org_from_idx', 'calls_org_to_idx']],
+  ['/api/v1/calls?name=c4ca4238', ['calls_caller_name_trgm_idx']],
+  ['/api/v1/calls?q=refund', ['calls_transcript_tsv_idx']],
+  ['/api/v1/calls?campaign_id=' + CAMPAIGN, ['calls_org_campaign_idx']],
+];
+
+for (const [url, want] of shapes) {
+  test(`${url} uses ${want.join(' + ')}`, async () => {
+    const plans = await plansOf(url);
+    const search = /name=|q=/.test(url) ? await plansOf(url, SEARCH) : [];
+    for (const plan of [...plans, ...search]) assert.doesNotMatch(plan, /"Node Type": "Seq Scan"/, 'no sequential scan');
+    const used = [...plans, ...search].flatMap(indexNames);
+    for (const name of want) assert.ok(used.includes(name), `${name} in ${used.join(', ')}`);
+  });
+}
+
+test('the next page (keyset condition) still walks the index', async () => {
+  for (const [sort, idx] of [['newest', 'calls_org_started_idx'], ['oldest', 'calls_org_started_idx'], ['longest', 'calls_org_duration_idx']]) {
+    const first = await client.get(`/api/v1/calls?sort=${sort}&limit=5`);
+    const cursor = first.json().next_cursor;
+    const [plan] = await plansOf(`/api/v1/calls?sort=${sort}&limit=5&cursor=${encodeURIComponent(cursor)}`);
+    assert.ok(indexNames(plan).includes(idx), sort);
+    assert.match(plan, /"Index Cond": "[^"]*ROW\((started_at|duration_s), id\) [<>] ROW/, `${sort}: the cursor is an index condition`);
+  }
+});
+
+test('the filtered count uses the filter\'s index too', async () => {
+  const [count] = await plansOf('/calls?phone=4155550042&limit=5', COUNT);
+  assert.ok(indexNames(count).includes('calls_org_from_idx'));
+  assert.doesNotMatch(count, /"Node Type": "Seq Scan"/);
+});
+
+// A statement's cached plan is generic after a few executions: the list's must still
+// walk its keyset index with no filter to help it (no seq scan to fall back on here).
+test('generic plans of the list use the keyset indexes', async () => {
+  superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;
+    ALTER ROLE switchboard_app SET plan_cache_mode = force_generic_plan`);
+  await stack.stopServe();
+  stack.startServe();
+  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'the pool to come back' });
+  client = await stack.as('viewer');
+  for (const [url, idx] of [['/calls', 'calls_org_started_idx'], ['/api/v1/calls?sort=oldest', 'calls_org_started_idx'],
+    ['/api/v1/calls?sort=longest', 'calls_org_duration_idx'], ['/api/v1/calls?direction=inbound&status=completed', 'calls_org_started_idx']]) {
+    const [plan] = await plansOf(url);
+    assert.ok(indexNames(plan).includes(idx), `${url}: ${indexNames(plan).join(', ')}`);
+    assert.doesNotMatch(plan, /"Node Type": "Seq Scan"/, url);
+  }
+});

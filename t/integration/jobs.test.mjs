@@ -1,0 +1,178 @@
+// jobs.test.mjs — the job queue and `switchboard worker` against the fake provider:
+// retry with back-off then success, no retry on 4xx / wrong type / oversize, dead
+// after max attempts, lease expiry after a worker is killed mid-job, unique keys,
+// NOTIFY wake-up, the periodic rollup repair, and a clean exit on SIGTERM.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Stack, waitFor } from '../lib/stack.mjs';
+import { startProvider } from '../fakes/provider.mjs';
+
+let stack, provider, orgId;
+
+before(async () => {
+  stack = await Stack.start({
+    workers: 1,
+    config: '\nhttp_timeout_s = 2\njob_lease_s = 4\njob_backoff_ms = 100\nworker_poll_s = 1\nrecording_max_bytes = 1048576\n',
+  });
+  provider = await startProvider({ hugeBytes: 3 * 1024 * 1024 });
+  orgId = stack.sql("SELECT id FROM orgs WHERE slug = 'demo'");
+});
+
+after(async () => {
+  await provider?.close();
+  await stack?.stop();
+});
+
+let seq = 0;
+/** A call whose recording is at the fake provider's recPath, and its download job. */
+function downloadJob(recPath, { maxAttempts = 5 } = {}) {
+  const callId = stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, status, recording_url, recording_status)
+    VALUES ('${orgId}', 'inbound', 'vapi', 'job-${process.pid}-${++seq}', 'completed', '${provider.url(recPath)}', 'pending')
+    RETURNING id`).split('\n')[0];
+  const jobId = stack.sql(`INSERT INTO jobs (org_id, kind, payload, unique_key, max_attempts)
+    VALUES ('${orgId}', 'recording_download', '{"call_id":"${callId}"}', 'recording_download:${callId}', ${maxAttempts})
+    RETURNING id`).split('\n')[0];
+  return { callId, jobId };
+}
+
+const job = (id) => {
+  const [status, attempts, lastError] = stack.sql(`SELECT status || '|' || attempts || '|' || coalesce(last_error, '') FROM jobs WHERE id = ${id}`).split('|');
+  return { status, attempts: Number(attempts), lastError };
+};
+const recording = (callId) => stack.sql(`SELECT recording_status FROM calls WHERE id = '${callId}'`);
+const finished = (id) => ['done', 'dead'].includes(job(id).status);
+
+async function withWorker(fn, env = {}) {
+  const w = stack.startWorker(env);
+  try {
+    return await fn(w);
+  } finally {
+    await stack.stopWorker(w);
+  }
+}
+
+test('5xx is retried with back-off, then the download succeeds', async () => {
+  provider.plan('/r/retry.wav', [500, 503, 'ok']);
+  const { callId, jobId } = downloadJob('/r/retry.wav');
+  await withWorker(async (w) => {
+    // The job is done in the database a moment before its log line reaches us.
+    const jobLines = () => w.logs().filter((l) => l.msg === 'job' && String(l.id) === jobId);
+    await waitFor(() => finished(jobId) && jobLines().some((l) => l.outcome === 'done'), { what: 'the job to finish' });
+    const lines = jobLines();
+    assert.deepEqual(lines.map((l) => [l.attempt, l.outcome]), [[1, 'retry'], [2, 'retry'], [3, 'done']]);
+    assert.ok(lines.every((l) => l.kind === 'recording_download' && typeof l.duration_ms === 'number'));
+  });
+  assert.equal(job(jobId).status, 'done');
+  assert.equal(job(jobId).attempts, 3);
+  assert.equal(recording(callId), 'stored');
+  assert.equal(provider.hits('/r/retry.wav').length, 3);
+  const file = path.join(stack.dir, 'recordings', orgId, `${callId}.wav`);
+  assert.ok(readFileSync(file).equals(provider.audio));
+  // No temporary file is left behind.
+  assert.deepEqual(readdirSync(path.join(stack.dir, 'recordings', orgId)).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('4xx, a non-audio type or an oversize body fail at once: no retry, recording failed', async () => {
+  provider.plan('/r/missing.wav', [404]);
+  provider.plan('/r/garbage.wav', ['garbage']);
+  provider.plan('/r/huge.wav', ['huge']);
+  const jobs = ['/r/missing.wav', '/r/garbage.wav', '/r/huge.wav'].map((p) => ({ p, ...downloadJob(p) }));
+  await withWorker(() => waitFor(() => jobs.every((j) => finished(j.jobId)), { what: 'the jobs to finish' }));
+  for (const j of jobs) {
+    assert.deepEqual([job(j.jobId).status, job(j.jobId).attempts], ['dead', 1], j.p);
+    assert.equal(recording(j.callId), 'failed');
+    assert.equal(provider.hits(j.p).length, 1);
+    assert.ok(!existsSync(path.join(stack.dir, 'recordings', orgId, `${j.callId}.wav`)));
+  }
+  assert.match(job(jobs[0].jobId).lastError, /HTTP 404/);
+  assert.match(job(jobs[1].jobId).lastError, /content type/);
+  assert.match(job(jobs[2].jobId).lastError, /larger than 1048576/);
+});
+
+test('a job that keeps failing is dead after max_attempts', async () => {
+  provider.plan('/r/down.wav', [500]);
+  const { callId, jobId } = downloadJob('/r/down.wav', { maxAttempts: 3 });
+  await withWorker(() => waitFor(() => finished(jobId), { what: 'the job to die' }));
+  assert.deepEqual([job(jobId).status, job(jobId).attempts], ['dead', 3]);
+  assert.match(job(jobId).lastError, /HTTP 500/);
+  assert.equal(recording(callId), 'failed');
+  assert.equal(provider.hits('/r/down.wav').length, 3);
+});
+
+test('a timeout is retried', async () => {
+  provider.plan('/r/slow-then-ok.wav', ['stall', 'ok']);
+  const { callId, jobId } = downloadJob('/r/slow-then-ok.wav');
+  await withWorker(() => waitFor(() => finished(jobId), { what: 'the job to finish' }));
+  assert.deepEqual([job(jobId).status, job(jobId).attempts], ['done', 2]);
+  assert.equal(recording(callId), 'stored');
+});
+
+test('a killed worker’s job runs again on another worker once its lease expires', async () => {
+  provider.plan('/r/stall.wav', ['stall', 'ok']);
+  const { callId, jobId } = downloadJob('/r/stall.wav');
+  const first = stack.startWorker();
+  await waitFor(() => provider.hits('/r/stall.wav').length === 1, { what: 'the first worker to start the download' });
+  assert.equal(job(jobId).status, 'running');
+  await stack.stopWorker(first, 'SIGKILL');
+  assert.equal(job(jobId).status, 'running'); // held by a dead worker until the lease ends
+  await withWorker(() => waitFor(() => finished(jobId), { what: 'the second worker to finish the job' }));
+  assert.deepEqual([job(jobId).status, job(jobId).attempts], ['done', 2]);
+  assert.equal(recording(callId), 'stored');
+  assert.notEqual(stack.sql(`SELECT locked_by FROM jobs WHERE id = ${jobId}`), '');
+});
+
+test('unique keys: a live job is not queued twice, a finished one can be again', async () => {
+  const key = `test:${process.pid}`;
+  const insert = () => stack.sql(`INSERT INTO jobs (kind, unique_key) VALUES ('noop_test', '${key}')
+    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING RETURNING id`);
+  const id = insert();
+  assert.ok(id);
+  assert.equal(insert(), '');
+  assert.throws(() => stack.sql(`INSERT INTO jobs (kind, unique_key) VALUES ('noop_test', '${key}')`), /duplicate key/);
+  stack.sql(`UPDATE jobs SET status = 'dead' WHERE id = ${id}`);
+  assert.ok(insert());
+  stack.sql(`DELETE FROM jobs WHERE unique_key = '${key}'`);
+});
+
+test('an unknown kind dies at once', async () => {
+  const id = stack.sql(`INSERT INTO jobs (kind) VALUES ('no_such_kind') RETURNING id`).split('\n')[0];
+  await withWorker(() => waitFor(() => finished(id), { what: 'the job to die' }));
+  assert.deepEqual([job(id).status, job(id).lastError], ['dead', 'unknown job kind']);
+});
+
+test('NOTIFY wakes an idle worker (its poll is an hour)', async () => {
+  provider.plan('/r/notify.wav', ['ok']);
+  await withWorker(async () => {
+    // Idle: its last statement was a claim that found nothing, and it now waits.
+    await waitFor(() => stack.sql(`SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+      AND state = 'idle' AND query LIKE 'UPDATE jobs SET status = ''running''%'`) === '1', { what: 'the worker to be idle' });
+    const { callId, jobId } = downloadJob('/r/notify.wav');
+    await waitFor(() => finished(jobId), { what: 'the notified worker to run the job' });
+    assert.equal(recording(callId), 'stored');
+  }, { SWITCHBOARD_WORKER_POLL_S: '3600' });
+});
+
+test('the periodic rollup repair is queued once per hour and runs', async () => {
+  await withWorker(async () => {
+    await withWorker(() => waitFor(() => stack.sql(`SELECT count(*) FROM jobs WHERE kind = 'rollup_repair' AND status = 'done'`) !== '0', { what: 'a rollup repair' }));
+  });
+  const keys = stack.sql(`SELECT unique_key FROM jobs WHERE kind = 'rollup_repair'`).split('\n');
+  assert.equal(new Set(keys).size, keys.length);
+  assert.match(keys[0], /^rollup_repair:\d{4}-\d\d-\d\dT\d\d$/);
+});
+
+test('SIGHUP re-reads the configuration and keeps working; SIGTERM exits cleanly', async () => {
+  const w = stack.startWorker();
+  await waitFor(() => w.logs().some((l) => /started/.test(l.msg || '')), { what: 'the worker to start' });
+  w.proc.kill('SIGHUP');
+  await waitFor(() => w.logs().some((l) => /reloaded/.test(l.msg || '')), { what: 'the reload' });
+  provider.plan('/r/after-hup.wav', ['ok']);
+  const { jobId } = downloadJob('/r/after-hup.wav');
+  await waitFor(() => finished(jobId), { what: 'a job after the reload' });
+  assert.equal(job(jobId).status, 'done');
+  const { code } = await stack.stopWorker(w, 'SIGTERM');
+  assert.equal(code, 0);
+  assert.ok(w.logs().some((l) => /stopped/.test(l.msg || '')));
+});

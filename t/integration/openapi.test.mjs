@@ -1,0 +1,488 @@
+// openapi.test.mjs — GET /api/v1/openapi.json (SPEC §4.2) is kept true: the document
+// parses, is OpenAPI 3.1 and every $ref resolves; its operations are exactly the
+// /api/v1 routes of src/app/routes.c (a new endpoint without documentation fails here,
+// and so does documentation of a route that is gone); every operation is called for
+// real with an admin API key against fixture rows and must answer one of its
+// documented statuses with a JSON body that validates against the documented schema;
+// bad query parameters answer 400 with the Error schema; no credentials answer 401.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Stack, REPO } from '../lib/stack.mjs';
+import { insertCalls } from '../lib/calls_fixtures.mjs';
+
+const DOC_PATH = '/api/v1/openapi.json';
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+let stack, key, adminSession, doc;
+const ids = {};
+
+const one = (q) => stack.sql(q).split('\n')[0].trim();
+
+const api = (method, urlPath, body, headers = {}) =>
+  stack.request(method, urlPath, {
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+// ---- a small JSON Schema validator: the subset the document uses ----
+
+/** Resolves a local JSON pointer ("#/components/schemas/Call"); undefined if absent. */
+function resolvePointer(root, ref) {
+  if (!ref.startsWith('#/')) return undefined;
+  let node = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object' || !(part in node)) return undefined;
+    node = node[part];
+  }
+  return node;
+}
+
+const deref = (node) => {
+  while (node && node.$ref) node = resolvePointer(doc, node.$ref);
+  return node;
+};
+
+function typeOf(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+const typeMatches = (t, v) => t === typeOf(v) || (t === 'number' && typeOf(v) === 'integer');
+
+const FORMATS = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/,
+  uri: /^https?:\/\/\S+$/,
+};
+
+/** Returns a list of "path: problem" strings; empty when v validates against schema. */
+function validate(schema, v, at = '$', errors = []) {
+  if (schema === undefined) {
+    errors.push(`${at}: unresolved schema`);
+    return errors;
+  }
+  if (schema.$ref) {
+    const target = resolvePointer(doc, schema.$ref);
+    if (target === undefined) errors.push(`${at}: unresolved $ref ${schema.$ref}`);
+    else validate(target, v, at, errors);
+  }
+  if (schema.allOf) for (const s of schema.allOf) validate(s, v, at, errors);
+  if (schema.oneOf) {
+    const passing = schema.oneOf.filter((s) => validate(s, v, at).length === 0).length;
+    if (passing !== 1) errors.push(`${at}: matches ${passing} of the oneOf schemas`);
+  }
+  if (schema.type !== undefined) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (!types.some((t) => typeMatches(t, v))) {
+      errors.push(`${at}: ${JSON.stringify(v)} is not of type ${types.join('|')}`);
+      return errors;
+    }
+  }
+  if (schema.enum && !schema.enum.some((e) => e === v)) errors.push(`${at}: ${JSON.stringify(v)} is not one of ${JSON.stringify(schema.enum)}`);
+  if (typeof v === 'string') {
+    if (schema.pattern && !new RegExp(schema.pattern).test(v)) errors.push(`${at}: "${v}" does not match ${schema.pattern}`);
+    if (schema.format && FORMATS[schema.format] && !FORMATS[schema.format].test(v)) errors.push(`${at}: "${v}" is not a ${schema.format}`);
+    if (schema.minLength !== undefined && [...v].length < schema.minLength) errors.push(`${at}: shorter than ${schema.minLength}`);
+    if (schema.maxLength !== undefined && [...v].length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
+  }
+  if (typeof v === 'number') {
+    if (schema.minimum !== undefined && v < schema.minimum) errors.push(`${at}: ${v} < ${schema.minimum}`);
+    if (schema.maximum !== undefined && v > schema.maximum) errors.push(`${at}: ${v} > ${schema.maximum}`);
+  }
+  if (Array.isArray(v)) {
+    if (schema.minItems !== undefined && v.length < schema.minItems) errors.push(`${at}: fewer than ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && v.length > schema.maxItems) errors.push(`${at}: more than ${schema.maxItems} items`);
+    if (schema.items) v.forEach((item, i) => validate(schema.items, item, `${at}[${i}]`, errors));
+  }
+  if (typeOf(v) === 'object') {
+    for (const r of schema.required || []) if (!(r in v)) errors.push(`${at}: required property "${r}" is missing`);
+    for (const [k, s] of Object.entries(schema.properties || {})) if (k in v) validate(s, v[k], `${at}.${k}`, errors);
+  }
+  return errors;
+}
+
+function assertValid(schema, value, what) {
+  const errors = validate(schema, value);
+  assert.deepEqual(errors, [], `${what}: ${errors.slice(0, 10).join('; ')}\n${JSON.stringify(value).slice(0, 2000)}`);
+}
+
+// ---- the document's operations ----
+
+function operations() {
+  const ops = [];
+  for (const [p, item] of Object.entries(doc.paths))
+    for (const m of METHODS)
+      if (item[m]) ops.push({ method: m.toUpperCase(), path: p, op: item[m], params: [...(item.parameters || []), ...(item[m].parameters || [])].map(deref) });
+  return ops;
+}
+
+/** The documented JSON schema of status for op (undefined if the status is not documented). */
+function responseSchema(op, status) {
+  const r = deref(op.responses[String(status)]);
+  return r && r.content && r.content['application/json'] && r.content['application/json'].schema;
+}
+
+/** Calls op as documented and checks status, Content-Type and body; returns the body. */
+async function check(label, op, res, { expect } = {}) {
+  const documented = Object.keys(op.responses);
+  assert.ok(documented.includes(String(res.status)), `${label}: status ${res.status} is not documented (${documented}): ${res.body.slice(0, 500)}`);
+  if (expect !== undefined) assert.equal(res.status, expect, `${label}: ${res.body.slice(0, 500)}`);
+  assert.match(res.headers['content-type'] || '', /^application\/json\b/, `${label}: Content-Type`);
+  let body;
+  assert.doesNotThrow(() => (body = JSON.parse(res.body)), `${label}: body is not JSON`);
+  const schema = responseSchema(op, res.status);
+  assert.ok(schema, `${label}: no schema documented for ${res.status}`);
+  assertValid(schema, body, `${label} → ${res.status}`);
+  return body;
+}
+
+// ---- fixtures ----
+
+before(async () => {
+  stack = await Stack.start();
+  const r = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'docs', '--role', 'admin']);
+  assert.equal(r.status, 0, r.stderr);
+  key = r.stdout.trim();
+  adminSession = await stack.as('admin');
+
+  const org = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  ids.org = org;
+  const transcript = [
+    { t_ms: 0, speaker: 'agent', text: 'Hello, Switchboard.', confidence: 0.98 },
+    { t_ms: 1500, speaker: 'caller', text: 'Hi, about the launch.', confidence: 0.91 },
+  ];
+  [ids.call, ids.relatedCall, ids.freshCall] = insertCalls(stack, [
+    {
+      caller_name: 'Docs Caller', sentiment_score: 0.6, sentiment_label: 'positive', transcript, summary: 'Launch talk',
+      ended_reason: 'customer-ended-call', action_items: ['Send the brief'], ended_at: '2024-05-01T12:01:00Z',
+      recording_status: 'stored', recording_path: `${org}/docs.mp3`, recording_content_type: 'audio/mpeg',
+    },
+    { started_at: '2024-04-30T10:00:00Z', status: 'no_answer', duration_s: 0 },
+    { caller_name: 'To be deleted' },
+  ]);
+
+  ids.brand = one(`INSERT INTO brands (org_id, name, aliases, contacts) VALUES ('${org}', 'Docs Brand', '{DB}',
+    '[{"name":"Pat","email":"pat@example.com"}]') RETURNING id`);
+  const deal = (title, extra = '') =>
+    one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status, tags${extra ? ', deleted_at' : ''})
+         VALUES ('${org}', '${title}', '${ids.brand}', 'contracted', 'USD', 500000, 'signed', '{docs}'${extra}) RETURNING id`);
+  ids.deal = deal('Docs deal');
+  ids.freshDeal = deal('Docs deal to delete');
+  ids.deletedDeal = deal('Docs deal to restore', ', now()');
+  ids.deliverable = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at)
+    VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
+  ids.payment = one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+    VALUES ('${org}', '${ids.deal}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
+
+  const res = await stack.request('GET', DOC_PATH);
+  assert.equal(res.status, 200, res.body.slice(0, 300));
+  doc = JSON.parse(res.body);
+});
+
+after(async () => {
+  if (stack) await stack.stop();
+});
+
+// ---- the document itself ----
+
+test('the document is served over HTTPS as JSON, without credentials, and is OpenAPI 3.1', async () => {
+  const res = await stack.request('GET', DOC_PATH);
+  assert.equal(res.status, 200);
+  assert.match(res.headers['content-type'], /^application\/json\b/);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  assert.match(res.headers['strict-transport-security'] || '', /max-age=/);
+  assert.ok(res.headers['x-request-id'], 'X-Request-Id');
+  const d = JSON.parse(res.body);
+  assert.match(d.openapi, /^3\.1/);
+  assert.ok(d.info && d.info.title && d.info.version, 'info');
+  assert.deepEqual(d.servers, [{ url: '/' }]);
+  assert.deepEqual(d.components.securitySchemes.bearerAuth, { ...d.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' });
+  assert.deepEqual(d.components.securitySchemes.cookieAuth, { ...d.components.securitySchemes.cookieAuth, type: 'apiKey', in: 'cookie', name: 'sb_session' });
+  // The same bytes as the file in the repository (nginx serves it, nothing rewrites it).
+  assert.equal(res.body, readFileSync(path.join(REPO, 'static/openapi.json'), 'utf8'));
+});
+
+test('every $ref in the document resolves', () => {
+  const bad = [];
+  let count = 0;
+  const walk = (node, at) => {
+    if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${at}[${i}]`));
+    else if (node && typeof node === 'object') {
+      if (typeof node.$ref === 'string') {
+        count++;
+        if (resolvePointer(doc, node.$ref) === undefined) bad.push(`${at}: ${node.$ref}`);
+      }
+      for (const [k, v] of Object.entries(node)) walk(v, `${at}.${k}`);
+    }
+  };
+  walk(doc, '$');
+  assert.ok(count > 50, `only ${count} $refs`);
+  assert.deepEqual(bad, []);
+});
+
+test('the documented operations are exactly the /api/v1 routes of src/app/routes.c', () => {
+  const src = readFileSync(path.join(REPO, 'src/app/routes.c'), 'utf8');
+  const routes = new Set();
+  for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*,\s*"(\/api\/v1\/[^"]*)"/g)) routes.add(`${m[1]} ${m[2]}`);
+  assert.ok(routes.size >= 20, `parsed only ${routes.size} routes`);
+  const documented = new Set(operations().filter((o) => o.path !== DOC_PATH).map((o) => `${o.method} ${o.path}`));
+  const undocumented = [...routes].filter((r) => !documented.has(r)).sort();
+  const stale = [...documented].filter((r) => !routes.has(r)).sort();
+  assert.deepEqual({ undocumented, stale }, { undocumented: [], stale: [] });
+});
+
+test('every operation is well formed: operationId, 401, a JSON 2xx schema, path parameters declared, request examples valid', () => {
+  const seen = new Set();
+  for (const { method, path: p, op, params } of operations()) {
+    const label = `${method} ${p}`;
+    assert.ok(op.operationId && !seen.has(op.operationId), `${label}: unique operationId`);
+    seen.add(op.operationId);
+    assert.ok(op.responses['401'], `${label}: documents 401`);
+    const ok = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
+    assert.equal(ok.length, 1, `${label}: one success status`);
+    assert.ok(responseSchema(op, ok[0]), `${label}: success schema`);
+    for (const [s, r] of Object.entries(op.responses))
+      if (/^[45]/.test(s)) assert.equal(deref(responseSchema(op, s)), doc.components.schemas.Error, `${label} ${s}: Error schema`);
+    const pathNames = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    for (const n of pathNames) assert.ok(params.some((x) => x.in === 'path' && x.name === n && x.required), `${label}: path parameter ${n}`);
+    for (const q of params) assert.ok(q.schema && (q.in !== 'path' || pathNames.includes(q.name)), `${label}: parameter ${q.name}`);
+    if (['POST', 'PATCH', 'PUT'].includes(method) && op.requestBody) {
+      const media = deref(op.requestBody).content['application/json'];
+      assert.ok(media && media.schema && media.example !== undefined, `${label}: JSON request body with an example`);
+      assertValid(media.schema, media.example, `${label} request example`);
+    }
+  }
+});
+
+// ---- every operation, for real ----
+
+/** The fixture id each {id} stands for (destructive operations get their own row). */
+function fixtureId(method, p) {
+  const table = {
+    'GET /api/v1/calls/{id}': ids.call,
+    'DELETE /api/v1/calls/{id}': ids.freshCall,
+    'GET /api/v1/calls/{id}/recording-url': ids.call,
+    'GET /api/v1/deals/{id}': ids.deal,
+    'PATCH /api/v1/deals/{id}': ids.deal,
+    'DELETE /api/v1/deals/{id}': ids.freshDeal,
+    'POST /api/v1/deals/{id}/restore': ids.deletedDeal,
+    'GET /api/v1/deals/{id}/deliverables': ids.deal,
+    'POST /api/v1/deals/{id}/deliverables': ids.deal,
+    'POST /api/v1/deals/{id}/payments': ids.deal,
+    'GET /api/v1/brands/{id}': ids.brand,
+    'PATCH /api/v1/brands/{id}': ids.brand,
+    'GET /api/v1/deliverables/{id}': ids.deliverable,
+    'PATCH /api/v1/deliverables/{id}': ids.deliverable,
+    'GET /api/v1/payments/{id}': ids.payment,
+    'PATCH /api/v1/payments/{id}': ids.payment,
+  };
+  const id = table[`${method} ${p}`];
+  assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
+  return id;
+}
+
+/** The documented example with the fixture's references filled in (brand_id, version). */
+async function bodyFor(method, p, op, url) {
+  if (!op.requestBody) return undefined;
+  const body = structuredClone(deref(op.requestBody).content['application/json'].example);
+  if ('brand_id' in body) body.brand_id = ids.brand;
+  if (method === 'PATCH' && 'version' in body) {
+    const cur = await api('GET', url);
+    assert.equal(cur.status, 200, `GET ${url} for its version`);
+    body.version = JSON.parse(cur.body).data.version;
+  }
+  return body;
+}
+
+test('every documented operation answers as documented (admin API key)', async () => {
+  const done = [];
+  for (const { method, path: p, op } of operations()) {
+    if (p === DOC_PATH) continue;
+    const url = p.includes('{id}') ? p.replace('{id}', fixtureId(method, p)) : p;
+    const body = await bodyFor(method, p, op, url);
+    const res = await api(method, url, body);
+    const success = Number(Object.keys(op.responses).find((s) => /^2/.test(s)));
+    // An API key has no user whose name could change: that one is a documented 400
+    // (and is called with a session below).
+    const expect = p === '/api/v1/me/name' ? 400 : success;
+    await check(`${method} ${url}`, op, res, { expect });
+    done.push(`${method} ${p}`);
+  }
+  assert.ok(done.length >= 20, `called ${done.length}`);
+});
+
+test('POST /api/v1/me/name answers as documented for a session with the CSRF header', async () => {
+  const op = doc.paths['/api/v1/me/name'].post;
+  const example = op.requestBody.content['application/json'].example;
+  const res = await adminSession.request('POST', '/api/v1/me/name', {
+    headers: { 'content-type': 'application/json', 'x-csrf-token': adminSession.csrf },
+    body: JSON.stringify(example),
+  });
+  const body = await check('POST /api/v1/me/name (session)', op, res, { expect: 200 });
+  assert.equal(body.data.name, example.name);
+  const me = await adminSession.get('/api/v1/me');
+  await check('GET /api/v1/me (session)', doc.paths['/api/v1/me'].get, me, { expect: 200 });
+});
+
+test('the fixtures make the detail answers non-trivial (schemas checked against real content)', async () => {
+  const call = JSON.parse((await api('GET', `/api/v1/calls/${ids.call}`)).body).data;
+  assert.equal(call.transcript.length, 2);
+  assert.ok(call.related_calls.length >= 1, 'related calls');
+  const deal = JSON.parse((await api('GET', `/api/v1/deals/${ids.deal}`)).body).data;
+  assert.ok(deal.deliverables.length >= 1 && deal.payments.length >= 1, JSON.stringify(deal).slice(0, 500));
+  const list = JSON.parse((await api('GET', '/api/v1/calls?limit=1')).body);
+  assert.equal(typeof list.next_cursor, 'string', 'a second page exists');
+  const page2 = await api('GET', `/api/v1/calls?limit=1&cursor=${encodeURIComponent(list.next_cursor)}`);
+  await check('GET /api/v1/calls page 2', doc.paths['/api/v1/calls'].get, page2, { expect: 200 });
+});
+
+// ---- bad input and no credentials ----
+
+/** A value the parameter's documented schema rejects, or undefined. */
+function invalidValue(schema) {
+  const s = deref(schema);
+  if (s.$ref) return invalidValue(s);
+  if (s.enum) return s.type === 'integer' ? 7 : 'not-a-valid-value';
+  if (s.type === 'integer') return s.maximum !== undefined ? s.maximum + 1 : 'x1';
+  if (s.format === 'uuid' || s.format === 'date') return 'not-a-valid-value';
+  if (s.pattern) return 'not-a-valid-value';
+  if (s.maxLength !== undefined) return 'x'.repeat(s.maxLength + 1);
+  return undefined;
+}
+
+test('an invalid documented query parameter answers 400 with the Error schema', async () => {
+  let checked = 0;
+  const listsChecked = new Set();
+  for (const { method, path: p, op, params } of operations()) {
+    if (method !== 'GET') continue;
+    for (const q of params.filter((x) => x.in === 'query')) {
+      const bad = invalidValue(q.schema);
+      if (bad === undefined) continue;
+      const url = `${p}?${q.name}=${encodeURIComponent(bad)}`;
+      const res = await api('GET', url);
+      const label = `GET ${url}`;
+      assert.equal(res.status, 400, `${label}: ${res.body.slice(0, 300)}`);
+      const body = await check(label, op, res, { expect: 400 });
+      assert.equal(body.error.code, 'invalid', label);
+      assert.ok(q.name in body.error.fields, `${label}: error.fields names ${q.name}: ${res.body}`);
+      checked++;
+      if (/List|list/.test(op.operationId)) listsChecked.add(p);
+    }
+  }
+  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/deals']);
+  assert.ok(checked >= 20, `checked ${checked}`);
+});
+
+test('an invalid request body answers 400 with the Error schema', async () => {
+  const cases = [
+    ['POST', '/api/v1/deals', '/api/v1/deals', { title: '', brand_id: 'nope' }],
+    ['POST', '/api/v1/brands', '/api/v1/brands', { name: '' }],
+    ['POST', '/api/v1/deals/{id}/deliverables', `/api/v1/deals/${ids.deal}/deliverables`, { platform: 'myspace', type: 'reel' }],
+    ['POST', '/api/v1/deals/{id}/payments', `/api/v1/deals/${ids.deal}/payments`, { kind: 'gift', amount: '1' }],
+    ['POST', '/api/v1/fx-rates', '/api/v1/fx-rates', { base: 'EUR', quote: 'EUR', rate: '0', as_of: 'soon' }],
+  ];
+  for (const [method, p, url, body] of cases) {
+    const op = doc.paths[p][method.toLowerCase()];
+    const res = await api(method, url, body);
+    const out = await check(`${method} ${url}`, op, res, { expect: 400 });
+    assert.ok(Object.keys(out.error.fields).length > 0, `${method} ${url}: fields named`);
+  }
+});
+
+/** The `required` names of a schema, through $ref and allOf. */
+function requiredOf(schema) {
+  const s = deref(schema);
+  return [...(s.required || []), ...(s.allOf || []).flatMap(requiredOf)];
+}
+
+test('each documented required body field is required: the example without it answers 400 naming it', async () => {
+  let checked = 0;
+  for (const { method, path: p, op } of operations()) {
+    // An API key is refused before the body is read (it has no user name to change).
+    if (!op.requestBody || p === '/api/v1/me/name') continue;
+    const url = p.includes('{id}') ? p.replace('{id}', fixtureId(method, p)) : p;
+    for (const field of requiredOf(deref(op.requestBody).content['application/json'].schema)) {
+      const body = await bodyFor(method, p, op, url);
+      delete body[field];
+      const res = await api(method, url, body);
+      const label = `${method} ${url} without ${field}`;
+      const out = await check(label, op, res, { expect: 400 });
+      assert.ok(field in out.error.fields, `${label}: error.fields names it: ${res.body}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 12, `checked ${checked}`);
+});
+
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
+test('every operation documenting 404 answers it for an unknown id', async () => {
+  for (const { method, path: p, op } of operations()) {
+    if (!op.responses['404'] || !p.includes('{id}')) continue;
+    const url = p.replace('{id}', NO_SUCH_ID);
+    const body = op.requestBody ? structuredClone(deref(op.requestBody).content['application/json'].example) : undefined;
+    const out = await check(`${method} ${url}`, op, await api(method, url, body), { expect: 404 });
+    assert.equal(out.error.code, 'not_found');
+  }
+});
+
+test('every operation documenting 409 answers it for a stale version or an illegal move', async () => {
+  for (const { method, path: p, op } of operations()) {
+    if (!op.responses['409']) continue;
+    // A live deal cannot be restored; the PATCHes get a version the row never had.
+    const url = p.replace('{id}', p === '/api/v1/deals/{id}/restore' ? ids.deal : fixtureId(method, p));
+    let res;
+    if (method === 'PATCH') {
+      const body = await bodyFor(method, p, op, url);
+      body.version += 1000;
+      res = await api(method, url, body);
+    } else {
+      assert.equal(p, '/api/v1/deals/{id}/restore', `${method} ${p}: no 409 case known; add one here`);
+      res = await api(method, url);
+    }
+    const out = await check(`${method} ${url}`, op, res, { expect: 409 });
+    assert.equal(out.error.code, 'conflict');
+  }
+  // An illegal stage move names the allowed ones.
+  const cur = JSON.parse((await api('GET', `/api/v1/deals/${ids.deal}`)).body).data;
+  const res = await api('PATCH', `/api/v1/deals/${ids.deal}`, { version: cur.version, stage: 'paid' });
+  const out = await check('PATCH deal to an illegal stage', doc.paths['/api/v1/deals/{id}'].patch, res, { expect: 409 });
+  assert.ok(out.error.fields.allowed_moves, res.body);
+});
+
+test('every operation documenting 403 answers it to a viewer key (or a session without the CSRF header)', async () => {
+  const viewerKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'docs-viewer', '--role', 'viewer']).stdout.trim();
+  for (const { method, path: p, op } of operations()) {
+    if (!op.responses['403']) continue;
+    const url = p.replace('{id}', p.includes('{id}') ? fixtureId(method, p) : '');
+    const body = op.requestBody ? structuredClone(deref(op.requestBody).content['application/json'].example) : undefined;
+    let res;
+    if (p === '/api/v1/me/name') {
+      res = await adminSession.request(method, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    } else {
+      const u = p === '/api/v1/deals' && method === 'GET' ? `${url}?deleted=true` : url;
+      res = await api(method, u, body, { authorization: `Bearer ${viewerKey}` });
+    }
+    const out = await check(`${method} ${url} (viewer)`, op, res, { expect: 403 });
+    assert.equal(out.error.code, 'forbidden');
+  }
+});
+
+test('without credentials every operation answers 401 with the Error schema', async () => {
+  for (const { method, path: p, op } of operations()) {
+    if (p === DOC_PATH) continue;
+    const url = p.replace('{id}', '00000000-0000-4000-8000-000000000000');
+    const res = await stack.request(method, url, method === 'GET' || method === 'DELETE' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' });
+    await check(`${method} ${url} (anonymous)`, op, res, { expect: 401 });
+  }
+});

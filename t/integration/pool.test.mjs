@@ -1,0 +1,289 @@
+// pool.test.mjs — `switchboard serve` as a process manager (SPEC §2, ARCHITECTURE
+// "Request flow"): pre-forked workers, respawn after kill -9 under load, recovery
+// after every worker dies, graceful SIGHUP reload (templates re-read), SIGTERM drain
+// of a request in flight, max_requests recycling, and /metrics in Prometheus format.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { Stack, REPO, waitFor } from '../lib/stack.mjs';
+
+const WORKERS = 3;
+let stack;
+let admin;
+let tplDir; // a private copy of templates/, so a template change can be tested
+
+before(async () => {
+  tplDir = mkdtempSync('/tmp/sbt-tpl-');
+  chmodSync(tplDir, 0o755);
+  cpSync(path.join(REPO, 'templates'), tplDir, { recursive: true });
+  // later lines override earlier ones in the config file
+  stack = await Stack.start({ workers: WORKERS, config: `template_dir = ${tplDir}\n` });
+  admin = await stack.as('admin');
+});
+
+after(async () => {
+  if (stack) await stack.stop();
+  if (tplDir) rmSync(tplDir, { recursive: true, force: true });
+});
+
+// ---- helpers ------------------------------------------------------------------
+
+const sameSet = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+
+/** Drives `loops` concurrent request loops (alternating GET /healthz and GET / with
+ * the admin session) until each has made `perLoop` requests or `maxMs` passed.
+ * onProgress(done) is called after every answer. Returns {statuses, errors}. */
+async function drive({ loops = 20, perLoop = 60, maxMs = 6000, onProgress } = {}) {
+  const statuses = [];
+  const errors = [];
+  const deadline = Date.now() + maxMs;
+  const cookie = admin.cookieHeader();
+  async function loop(n) {
+    for (let i = 0; i < perLoop && Date.now() < deadline; i++) {
+      const overview = (i + n) % 2 === 1;
+      try {
+        const res = await stack.request('GET', overview ? '/' : '/healthz', {
+          headers: overview ? { cookie } : {},
+          timeoutMs: 10000,
+        });
+        statuses.push(res.status);
+      } catch (e) {
+        errors.push(e.message);
+      }
+      if (onProgress) await onProgress(statuses.length + errors.length);
+    }
+  }
+  await Promise.all(Array.from({ length: loops }, (_, n) => loop(n)));
+  return { statuses, errors };
+}
+
+const count = (xs, v) => xs.filter((x) => x === v).length;
+
+async function metricsText() {
+  const res = await stack.request('GET', '/metrics');
+  assert.equal(res.status, 200, `/metrics answered ${res.status}`);
+  return res.body;
+}
+
+/** The value of one metric series (exact name + labels as rendered), or NaN. */
+function metricValue(text, series) {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
+  }
+  return NaN;
+}
+
+const workerLogs = (msg) => stack.logs().filter((l) => l.msg === `worker ${msg}`);
+
+// ---- tests --------------------------------------------------------------------
+
+test('serve pre-forks the configured number of workers', async () => {
+  const pids = await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && p;
+  }, { what: `${WORKERS} workers` });
+  assert.equal(pids.length, WORKERS);
+  const started = workerLogs('started').map((l) => l.worker_pid);
+  for (const pid of pids) assert.ok(started.includes(pid), `start of ${pid} logged`);
+  const m = await metricsText();
+  const total = ['idle', 'busy', 'starting'].reduce((s, st) => s + metricValue(m, `switchboard_workers{state="${st}"}`), 0);
+  assert.equal(total, WORKERS);
+});
+
+test('kill -9 of a worker under load: every request answered, worker respawned, counters up', async () => {
+  const before = stack.workerPids();
+  assert.equal(before.length, WORKERS);
+  const m0 = await metricsText();
+  const restarts0 = metricValue(m0, 'switchboard_worker_restarts_total');
+  const crashes0 = metricValue(m0, 'switchboard_worker_crashes_total');
+  const victim = before[0];
+  let killed = false;
+  const { statuses, errors } = await drive({
+    loops: 20,
+    perLoop: 40,
+    maxMs: 8000,
+    onProgress: (done) => {
+      if (!killed && done >= 150) {
+        killed = true;
+        process.kill(victim, 'SIGKILL');
+      }
+    },
+  });
+  assert.ok(killed, 'the worker was killed during the load');
+  assert.deepEqual(errors, [], 'every request got an answer');
+  const other = statuses.filter((s) => s !== 200 && s !== 502);
+  assert.deepEqual(other, [], 'only 200, or 502 for what the killed worker had in flight');
+  // a worker serves one request at a time: at most that one (plus nginx's retry of it) fails
+  assert.ok(count(statuses, 502) <= 2, `${count(statuses, 502)} requests failed with 502`);
+  assert.ok(count(statuses, 200) >= statuses.length - 2);
+
+  const after = await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && !p.includes(victim) && p;
+  }, { what: 'a replacement worker' });
+  assert.ok(after.some((p) => !before.includes(p)), 'a new pid appeared');
+  const exited = workerLogs('exited').find((l) => l.worker_pid === victim);
+  assert.ok(exited, 'the death was logged');
+  assert.equal(exited.cause, 'signal 9');
+  const m1 = await metricsText();
+  assert.ok(metricValue(m1, 'switchboard_worker_restarts_total') >= restarts0 + 1, 'restarts counter went up');
+  assert.ok(metricValue(m1, 'switchboard_worker_crashes_total') >= crashes0 + 1, 'crashes counter went up');
+});
+
+test('kill -9 of every worker at once: the pool comes back', async () => {
+  const before = stack.workerPids();
+  assert.equal(before.length, WORKERS);
+  for (const pid of before) process.kill(pid, 'SIGKILL');
+  const after = await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && p.every((x) => !before.includes(x)) && p;
+  }, { what: 'a complete new set of workers', timeoutMs: 20000 });
+  assert.equal(after.length, WORKERS);
+  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: '/healthz 200' });
+  const me = await admin.get('/api/v1/me');
+  assert.equal(me.status, 200, 'sessions still work');
+  for (const pid of before) {
+    const l = workerLogs('exited').find((x) => x.worker_pid === pid);
+    assert.ok(l, `exit of ${pid} logged`);
+    assert.equal(l.cause, 'signal 9');
+  }
+});
+
+test('SIGHUP reloads: new workers, no failed request, templates re-read', async () => {
+  const marker = `reload-marker-${process.pid}-${Date.now()}`;
+  const loginBefore = await stack.request('GET', '/login');
+  assert.equal(loginBefore.status, 200);
+  assert.ok(!loginBefore.body.includes(marker));
+  const tpl = path.join(tplDir, 'login.tpl');
+  writeFileSync(tpl, readFileSync(tpl, 'utf8').replace('Sign in</h1>', `Sign in</h1><p>${marker}</p>`));
+  // the running workers keep their cached template until the reload
+  assert.ok(!(await stack.request('GET', '/login')).body.includes(marker));
+
+  const before = stack.workerPids();
+  let hupped = false;
+  const { statuses, errors } = await drive({
+    loops: 10,
+    perLoop: 40,
+    maxMs: 8000,
+    onProgress: (done) => {
+      if (!hupped && done >= 60) {
+        hupped = true;
+        process.kill(stack.serve.pid, 'SIGHUP');
+      }
+    },
+  });
+  assert.ok(hupped);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(statuses.filter((s) => s !== 200), [], 'no request failed during the reload');
+  const after = await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && p.every((x) => !before.includes(x)) && p;
+  }, { what: 'the old generation to retire' });
+  assert.ok(!sameSet(before, after));
+  assert.ok(stack.logs().some((l) => /^reload: generation \d+ started/.test(l.msg)), 'reload logged');
+  for (const pid of before) {
+    const l = workerLogs('exited').find((x) => x.worker_pid === pid);
+    assert.ok(l, `retirement of ${pid} logged`);
+    assert.equal(l.cause, 'exit 0', 'old workers exit cleanly');
+  }
+  const loginAfter = await stack.request('GET', '/login');
+  assert.equal(loginAfter.status, 200);
+  assert.ok(loginAfter.body.includes(marker), 'the changed template is served after SIGHUP');
+});
+
+test('/metrics is valid Prometheus text with the documented series', async () => {
+  await stack.request('GET', '/nope-404');
+  const text = await metricsText();
+  const res = await stack.request('GET', '/metrics');
+  assert.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`);
+  // requests by route and status
+  assert.ok(metricValue(text, 'switchboard_http_requests_total{route="healthz",status="200"}') > 0);
+  assert.ok(metricValue(text, 'switchboard_http_requests_total{route="overview",status="200"}') > 0);
+  assert.ok(metricValue(text, 'switchboard_http_requests_total{route="unmatched",status="404"}') >= 1);
+  // the latency histogram: cumulative buckets ending in +Inf = _count
+  assert.match(text, /# TYPE switchboard_http_request_duration_seconds histogram/);
+  const buckets = [...text.matchAll(/^switchboard_http_request_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)];
+  assert.ok(buckets.length >= 5);
+  for (let i = 1; i < buckets.length; i++) assert.ok(Number(buckets[i][2]) >= Number(buckets[i - 1][2]), 'cumulative');
+  assert.equal(buckets.at(-1)[1], '+Inf');
+  assert.equal(Number(buckets.at(-1)[2]), metricValue(text, 'switchboard_http_request_duration_seconds_count'));
+  assert.ok(metricValue(text, 'switchboard_http_request_duration_seconds_sum') > 0);
+  // the rest
+  for (const s of ['switchboard_db_errors_total', 'switchboard_worker_restarts_total', 'switchboard_worker_crashes_total',
+    'switchboard_workers{state="idle"}', 'switchboard_workers{state="busy"}', 'switchboard_up'])
+    assert.ok(Number.isFinite(metricValue(text, s)), `${s} present`);
+  assert.equal(metricValue(text, 'switchboard_up'), 1);
+  // this request itself is being served: at least one busy worker
+  assert.ok(metricValue(text, 'switchboard_workers{state="busy"}') >= 1);
+  assert.ok(metricValue(text, 'switchboard_worker_restarts_total') >= 1 + WORKERS, 'restarts from the kill tests');
+});
+
+test('/metrics and /healthz answer from loopback (nginx connects from 127.0.0.1)', async () => {
+  const res = await stack.request('GET', '/metrics');
+  assert.equal(res.status, 200);
+  const h = await stack.request('GET', '/healthz');
+  assert.equal(h.status, 200);
+  assert.deepEqual(Object.keys(h.json().workers).sort(), ['busy', 'idle']);
+  // the request log records the remote address nginx passed? at least the route
+  assert.ok(stack.logs().some((l) => l.msg === 'request' && l.route === 'metrics' && l.status === 200));
+});
+
+test('SIGTERM drains: a request in flight completes, serve exits 0 and logs every exit', async () => {
+  // Hold the users table so the next request waits in the database.
+  const pgsock = path.join(stack.dir, 'pgsock');
+  const holder = spawn('psql', ['-X', '-q', '-h', pgsock, '-U', 'switchboard', '-d', 'switchboard', '-c',
+    'BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;'], { stdio: 'ignore' });
+  const holderDone = new Promise((r) => holder.once('exit', r));
+  await waitFor(() => stack.sql("SELECT count(*) FROM pg_locks WHERE relation = 'users'::regclass AND mode = 'AccessExclusiveLock' AND granted") === '1',
+    { what: 'the lock' });
+  const inflight = admin.get('/api/v1/me', { timeoutMs: 20000 });
+  // (pg_locks, unlike pg_stat_activity, shows other roles' backends to the owner role)
+  await waitFor(() => Number(stack.sql("SELECT count(*) FROM pg_locks WHERE relation = 'users'::regclass AND NOT granted")) >= 1,
+    { what: 'the request to wait on the lock' });
+  const t0 = Date.now();
+  stack.serve.kill('SIGTERM');
+  const res = await inflight;
+  assert.equal(res.status, 200, 'the request in flight completed');
+  assert.equal(res.json().data.user.email, 'admin@demo.test');
+  const exit = await stack.serveExit;
+  assert.deepEqual(exit, { code: 0, sig: null });
+  assert.ok(Date.now() - t0 < 10000 + 2000, 'within shutdown_timeout_s (10 s)');
+  await holderDone;
+  const logs = stack.logs();
+  assert.ok(logs.some((l) => l.msg === 'serve: stopped'));
+  assert.ok(logs.some((l) => /^shutting down: draining/.test(l.msg)));
+  // every worker that was started was also seen to exit, each with a cause
+  const started = workerLogs('started').map((l) => l.worker_pid);
+  const exited = new Map(workerLogs('exited').map((l) => [l.worker_pid, l.cause]));
+  for (const pid of started) {
+    assert.ok(exited.has(pid), `exit of worker ${pid} logged`);
+    assert.match(exited.get(pid), /^(exit \d+|signal \d+|recycled after max_requests)$/);
+  }
+  assert.ok(!logs.some((l) => l.level === 'warn' && /still busy/.test(l.msg)), 'no worker had to be killed');
+});
+
+test('max_requests recycles workers without dropping requests', async () => {
+  await stack.stopServe(); // already stopped by the SIGTERM test; never run two pools
+  stack.logLines.length = 0;
+  stack.startServe({ SWITCHBOARD_MAX_REQUESTS: '20' });
+  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'serve to come back' });
+  await waitFor(() => stack.workerPids().length === WORKERS, { what: 'workers' });
+  const before = stack.workerPids();
+  const statuses = [];
+  for (let i = 0; i < 100; i++) statuses.push((await stack.request('GET', '/healthz')).status);
+  assert.deepEqual(statuses.filter((s) => s !== 200), [], 'all 100 requests answered 200');
+  await waitFor(() => stack.workerPids().length === WORKERS, { what: 'the pool to refill' });
+  const after = stack.workerPids();
+  assert.ok(before.some((p) => !after.includes(p)), 'some worker pids changed');
+  const recycled = workerLogs('exited').filter((l) => l.cause === 'recycled after max_requests');
+  assert.ok(recycled.length >= 1, 'a recycle was logged');
+  // recycled workers served exactly 20 each, the live ones at most 19: 20k + 3*19 >= 100
+  assert.ok(recycled.length >= 3, `${recycled.length} recycles`);
+  const m = await metricsText();
+  assert.ok(metricValue(m, 'switchboard_worker_recycles_total') >= 3);
+  assert.equal(metricValue(m, 'switchboard_worker_crashes_total'), 0, 'a recycle is not a crash');
+});
