@@ -120,9 +120,14 @@ static int spawn(int listen_fd, int generation, const struct config *cfg, pool_w
 {
     int slot = free_slot();
     if (slot < 0) return -1;
+    /* The slot's state is written before fork: written after, it could land on
+     * top of the state the child has already moved on to (idle, busy). */
+    struct metrics_shared *m = metrics_get();
+    m->workers[slot].state = WORKER_STARTING;
     pid_t pid = fork();
     if (pid < 0) {
         log_error("fork failed: %s", strerror(errno));
+        m->workers[slot].state = WORKER_EMPTY;
         return -1;
     }
     if (pid == 0) {
@@ -133,9 +138,7 @@ static int spawn(int listen_fd, int generation, const struct config *cfg, pool_w
         _exit(fn(listen_fd, slot, cfg));
     }
     children[slot] = (struct child){ pid, generation, mono_us() };
-    struct metrics_shared *m = metrics_get();
-    m->workers[slot].pid = pid;
-    m->workers[slot].state = WORKER_STARTING;
+    m->workers[slot].pid = pid; /* the same value the child writes */
     log_worker("started", pid, slot, generation, "spawn");
     return 0;
 }

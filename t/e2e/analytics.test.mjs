@@ -12,14 +12,15 @@ before(async () => {
   stack = await Stack.start();
   base = `https://localhost:${stack.httpsPort}`;
   browser = await launch();
-  // 30 days of calls ending now, busier in office hours, and a few today.
+  // 28 days of calls ending now (inside the default 30-day range at any hour of the
+  // day), busier in office hours, and a few today.
   stack.sql(`
     INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, status,
                        started_at, duration_s, sentiment_label, recording_status, recording_bytes)
     SELECT o.id, CASE WHEN g % 3 = 0 THEN 'outbound' ELSE 'inbound' END, 'vapi', 'e2e-' || g,
            '+1415555' || lpad((g % 23)::text, 4, '0'), '+1212555' || lpad((g % 9)::text, 4, '0'),
            (ARRAY['completed','completed','completed','no_answer','busy','failed'])[1 + g % 6],
-           now() - make_interval(days => g % 30, hours => (g * 7) % 10),
+           now() - make_interval(days => g % 28, hours => (g * 7) % 10),
            (g * 41) % 900, (ARRAY['positive','neutral','negative',NULL])[1 + g % 4],
            CASE WHEN g % 4 = 0 THEN 'stored' ELSE 'none' END, CASE WHEN g % 4 = 0 THEN g * 50000 ELSE 0 END
       FROM orgs o, generate_series(1, 900) g WHERE o.slug = 'demo'`);

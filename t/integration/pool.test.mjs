@@ -201,9 +201,10 @@ test('/metrics is valid Prometheus text with the documented series', async () =>
   const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`);
   // requests by route and status
-  assert.ok(metricValue(text, 'switchboard_http_requests_total{route="healthz",status="200"}') > 0);
-  assert.ok(metricValue(text, 'switchboard_http_requests_total{route="overview",status="200"}') > 0);
-  assert.ok(metricValue(text, 'switchboard_http_requests_total{route="unmatched",status="404"}') >= 1);
+  const requests = text.split('\n').filter((l) => l.startsWith('switchboard_http_requests_total')).join('\n');
+  for (const [series, min] of [['{route="healthz",status="200"}', 1], ['{route="overview",status="200"}', 1],
+    ['{route="unmatched",status="404"}', 1]])
+    assert.ok(metricValue(text, `switchboard_http_requests_total${series}`) >= min, `${series} in:\n${requests}`);
   // the latency histogram: cumulative buckets ending in +Inf = _count
   assert.match(text, /# TYPE switchboard_http_request_duration_seconds histogram/);
   const buckets = [...text.matchAll(/^switchboard_http_request_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)];
@@ -218,8 +219,10 @@ test('/metrics is valid Prometheus text with the documented series', async () =>
     assert.ok(Number.isFinite(metricValue(text, s)), `${s} present`);
   assert.equal(metricValue(text, 'switchboard_up'), 1);
   // this request itself is being served: at least one busy worker
-  assert.ok(metricValue(text, 'switchboard_workers{state="busy"}') >= 1);
-  assert.ok(metricValue(text, 'switchboard_worker_restarts_total') >= 1 + WORKERS, 'restarts from the kill tests');
+  const workers = text.split('\n').filter((l) => l.startsWith('switchboard_worker')).join('\n');
+  assert.ok(metricValue(text, 'switchboard_workers{state="busy"}') >= 1, `a busy worker in:\n${workers}`);
+  assert.ok(metricValue(text, 'switchboard_worker_restarts_total') >= 1 + WORKERS,
+    `restarts from the kill tests in:\n${workers}`);
 });
 
 test('/metrics and /healthz answer from loopback (nginx connects from 127.0.0.1)', async () => {
