@@ -1,6 +1,8 @@
-/* deal_common.c — deal history rows, loading a deal for a write, and risk refresh. */
+/* deal_common.c — deal history rows, loading a deal for a write, stale-edit answers
+ * and risk refresh. */
 #include "deal_common.h"
 
+#include <json-c/json.h>
 
 #include "../auth/session.h"
 #include "../core/arena.h"
@@ -12,6 +14,8 @@
 #include "../domain/payment_status.h"
 #include "../domain/risk.h"
 #include "../http/request.h"
+#include "../view/json.h"
+#include "app.h"
 
 /* ---- history ---- */
 
@@ -145,6 +149,39 @@ int deal_load_for_write(struct request *r, str deal_id, long expected_version, s
     if (!deal_may_write(r, out)) return 403;
     if (expected_version >= 0 && expected_version != out->version) return 409;
     return 0;
+}
+
+/* ---- stale edits ---- */
+
+int deal_stale_reply_json(struct request *r, const char *entity, struct json_object *current)
+{
+    struct buf why, msg;
+    buf_init(&why, r->arena, 96);
+    buf_printf(&why, "The %s changed since you read it; current holds the stored values.", entity);
+    buf_init(&msg, r->arena, 64);
+    buf_printf(&msg, "The %s was changed by someone else.", entity);
+    struct json_object *fields = json_object_new_object();
+    json_add_cstr(fields, "version", buf_cstr(&why));
+    if (current) json_object_object_add(fields, "current", current);
+    app_error(r, 409, buf_cstr(&msg), fields);
+    return 0;
+}
+
+const char *deal_stale_form_notice(struct request *r, const char *entity)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 160);
+    buf_printf(&b, "This %s was changed by someone else since you opened it. The form now shows the current values;"
+                   " make your change again.", entity);
+    return buf_cstr(&b);
+}
+
+const char *deal_stale_page_notice(struct request *r, const char *entity)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 96);
+    buf_printf(&b, "This %s was changed by someone else; this page shows it as it is now.", entity);
+    return buf_cstr(&b);
 }
 
 /* ---- exclusivity ---- */

@@ -1,12 +1,13 @@
 /* deal_common.h — what the deal pages (area F) and the brand, deliverable and payment
  * pages (area G) share: per-field history rows, loading a deal for a write (tenant,
- * ownership and version checks) and recomputing a deal's risk. */
+ * ownership and version checks), answering a stale edit, and recomputing a deal's risk. */
 #ifndef SB_DEAL_COMMON_H
 #define SB_DEAL_COMMON_H
 #include <stdbool.h>
 #include "../core/str.h"
 struct request;
 struct exclusivity_conflict;
+struct json_object;
 
 /* One live deal as stored, every column as text ("" for SQL NULL unless noted), as
  * deal_load_for_write reads it. Arrays are JSON text (["a","b"]). */
@@ -71,6 +72,20 @@ bool deal_may_write(const struct request *r, const struct deal_row *d);
  * deals (exclusivity.c); returns the count, *out an arena array (NULL when none;
  * also 0 on a database error, which the caller's next statement reports). */
 size_t deal_exclusivity_conflicts(struct request *r, str deal_id, struct exclusivity_conflict **out);
+
+/* A stale edit of entity ("deal" | "brand" | "deliverable" | "payment"), one shape
+ * for all: 409 with error.code "conflict", error.fields.version saying why and
+ * error.fields.current the stored row as the entity's GET/PATCH answers it (omitted
+ * when current is NULL; taken over either way). Writes the JSON error; returns 0. */
+int deal_stale_reply_json(struct request *r, const char *entity, struct json_object *current);
+
+/* The notice above an edit form re-rendered (409) with the stored values after a
+ * stale edit of entity, in the request arena. */
+const char *deal_stale_form_notice(struct request *r, const char *entity);
+
+/* The notice above a page shown as it is now (409) after a stale action on entity
+ * (a stage move, a deliverable or payment action), in the request arena. */
+const char *deal_stale_page_notice(struct request *r, const char *entity);
 
 /* Recomputes deal_id's risk_level and risk_reasons (src/domain/risk.c) from the
  * deal, its live deliverables (deadline.c), its live payments (payment_status.c,

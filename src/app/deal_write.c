@@ -22,8 +22,6 @@
 #include "deals.h"
 #include "handlers.h"
 
-#define STALE_NOTICE "This deal was changed by someone else since you opened it. The form now shows the current values; make your change again."
-
 /* ---- affiliate code ---- */
 
 /* Bound to the org and the deal, so a sealed code cannot be moved to another row. */
@@ -397,7 +395,7 @@ int deals_update(struct request *r)
     if (stale) {
         struct deal_input cur;
         deal_input_from_row(r, &d, local_due(r, d.id), &cur);
-        return render_form(r, 409, &d, &cur, STALE_NOTICE);
+        return render_form(r, 409, &d, &cur, deal_stale_form_notice(r, "deal"));
     }
     in.raw[DF_STAGE] = d.stage; /* the form moves stages with its own buttons */
     enum update_outcome out;
@@ -412,14 +410,11 @@ int deals_update(struct request *r)
     return redirect_see_other(r, buf_cstr(&u), "ok", "The deal was saved.");
 }
 
-static void reply_stale_json(struct request *r, str id)
+/* The 409 of a stale deal write: the shared shape, current as PATCH would answer. */
+static int reply_stale_json(struct request *r, str id)
 {
     int st;
-    struct json_object *fields = json_object_new_object();
-    json_add_cstr(fields, "version", "The deal changed since you read it; current holds the stored values.");
-    struct json_object *cur = deal_json_by_id(r, id, false, &st);
-    if (cur) json_object_object_add(fields, "current", cur);
-    app_error(r, 409, "The deal was changed by someone else.", fields);
+    return deal_stale_reply_json(r, "deal", deal_json_by_id(r, id, false, &st));
 }
 
 static void reply_bad_move(struct request *r, str from, const char *moves)
@@ -455,7 +450,7 @@ int api_deals_update(struct request *r)
     long version = json_object_is_type(v, json_type_int) ? (long)json_object_get_int64(v) : 0;
     int st = lock_for_update(r, version, &d, &stale);
     if (st) return st;
-    if (stale) return reply_stale_json(r, d.id), 0;
+    if (stale) return reply_stale_json(r, d.id);
     struct deal_input in;
     deal_input_from_row(r, &d, d.next_action_due_at, &in);
     deal_input_from_json(r, &in);
@@ -498,8 +493,8 @@ int deals_stage(struct request *r)
     const str *back = kvlist_get(&r->form, "return_to");
     bool to_board = back && str_eq_cstr(*back, "board");
     if (stale) {
-        if (r->wants_json) return reply_stale_json(r, d.id), 0;
-        return stage_notice(r, to_board, d.id, "This deal was changed by someone else; this page shows it as it is now.");
+        if (r->wants_json) return reply_stale_json(r, d.id);
+        return stage_notice(r, to_board, d.id, deal_stale_page_notice(r, "deal"));
     }
     struct deal_input in;
     deal_input_from_row(r, &d, d.next_action_due_at, &in);

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "deal_children.h"
 #include "deal_common.h"
+#include "deals.h"
 #include "handlers.h"
 
 /* The columns of DV_SELECT, in order. */
@@ -186,12 +187,10 @@ static int deliv_insert(struct request *r, str deal_id, const str v[DF_COUNT], s
     return *row ? deliv_after_write(r, db_val(q, 0, 0), NULL, *row) : st;
 }
 
-/* Updates the editable fields at version; 409 when it moved on. */
-static int deliv_update(struct request *r, const struct dbres *old, const str v[DF_COUNT], long version,
-                        struct dbres **row)
+/* Updates the editable fields of the locked row old (its version checked by the caller). */
+static int deliv_update(struct request *r, const struct dbres *old, const str v[DF_COUNT], struct dbres **row)
 {
     str id = db_val(old, 0, DV_ID);
-    if (version != db_long(old, 0, DV_VERSION)) return 409;
     struct dbres *q = db_q(r->db, r->arena, "deliv_update",
                            "UPDATE deliverables SET platform = $2, type = $3, quantity = $4::int,"
                            " scheduled_at = deal_local_time($5), posting_window_start = deal_local_time($6),"
@@ -369,8 +368,27 @@ int deliverable_edit_form(struct request *r)
 }
 
 
-/* POST /deliverables/{id} — saves the edit form; a stale version re-renders it (409)
- * with the current values and a notice. */
+/* A stale edit, as for deals: JSON 409 with the stored deliverable in
+ * error.fields.current, or the edit form again (409) with the stored values, their
+ * version and a notice. Nothing is written. */
+static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q)
+{
+    if (r->wants_json) return deal_stale_reply_json(r, "deliverable", deliv_json(r, q, 0, now_s(r)));
+    str cur[DF_COUNT];
+    struct child_errors none = { 0 };
+    row_values(q, cur);
+    return render_form(r, 409, deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), &none,
+                       deal_stale_form_notice(r, "deliverable"));
+}
+
+/* true (with *version) when the request carries a version other than the row's. */
+static bool is_stale(struct request *r, const struct dbres *q, long *version, struct child_errors *e)
+{
+    return child_read_version(r, version, true, e) && *version != db_long(q, 0, DV_VERSION);
+}
+
+/* POST /deliverables/{id} — saves the edit form with `version`; a stale version
+ * re-renders it (409) with the current values and a notice, before any field check. */
 int deliverable_update(struct request *r)
 {
     struct dbres *q, *row = NULL;
@@ -380,18 +398,11 @@ int deliverable_update(struct request *r)
     str v[DF_COUNT];
     long version;
     struct child_errors e = { 0 };
+    if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
     deliv_read(r, NULL, v, &e);
-    if (child_read_version(r, &version, true, &e)) deliv_validate(r, v, &e);
+    deliv_validate(r, v, &e);
     if (e.n) return render_form(r, 400, &deal, db_val(q, 0, DV_ID), v, version, &e, NULL);
-    st = deliv_update(r, q, v, version, &row);
-    if (st == 409) {
-        str cur[DF_COUNT];
-        row_values(q, cur);
-        return render_form(r, 409, &deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), &e,
-                           "Someone changed this deliverable while you were editing. These are the current "
-                           "values; make your change again.");
-    }
-    if (st) return st;
+    if ((st = deliv_update(r, q, v, &row))) return st;
     return redirect_see_other(r, child_deal_href(r, deal.id), "ok", "Deliverable saved.");
 }
 
@@ -421,30 +432,28 @@ static int render_action(struct request *r, int status, enum deliv_action a, con
     return page_render(r, status, d);
 }
 
-/* Runs an action from a page: illegal → 409 page, invalid → the form again (400),
- * done → 303 to the deal with a flash. */
+/* Runs an action from a page: a stale version (the action forms send one) → the
+ * deal page as it is now with a notice (409), like a stale stage move; illegal → 409;
+ * invalid → the form again (400); done → 303 to the deal with a flash. */
 static int action_page(struct request *r, enum deliv_action a, const char *done)
 {
     struct dbres *q, *row = NULL;
     struct deal_row deal;
     int st = deliv_load_for_write(r, &q, &deal);
     if (st) return st;
+    struct action_in in;
+    struct child_errors e = { 0 };
+    long version;
+    if (child_read_version(r, &version, false, &e) && version >= 0 && version != db_long(q, 0, DV_VERSION))
+        return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "deliverable"));
     const char *why = deliv_illegal(a, q);
     if (why) {
         app_error(r, 409, why, NULL);
         return 0;
     }
-    struct action_in in;
-    struct child_errors e = { 0 };
-    long version;
     read_action(r, &in, &e);
-    child_read_version(r, &version, false, &e);
     action_validate(a, &in, &e);
     if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
-    if (version >= 0 && version != db_long(q, 0, DV_VERSION)) {
-        app_error(r, 409, "Someone changed this deliverable in the meantime; look at it again.", NULL);
-        return 0;
-    }
     if ((st = deliv_apply(r, a, q, &in, &row))) return st;
     return redirect_see_other(r, child_deal_href(r, deal.id), "ok", done);
 }
@@ -510,11 +519,8 @@ int api_deliverable_patch(struct request *r)
     long version;
     bool has_action;
     str action = child_in(r, "action", &has_action, &e);
-    if (!child_read_version(r, &version, true, &e)) return child_errors_reply(r, &e);
-    if (version != db_long(q, 0, DV_VERSION)) {
-        app_error(r, 409, "The deliverable has changed since that version.", NULL);
-        return 0;
-    }
+    if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
+    if (e.n) return child_errors_reply(r, &e);
     if (has_action) {
         enum deliv_action a = parse_action(action);
         if (a == DA_NONE) child_error(&e, "action", "Use submit, approve, reject or posted.");
@@ -534,7 +540,7 @@ int api_deliverable_patch(struct request *r)
         deliv_read(r, q, v, &e);
         deliv_validate(r, v, &e);
         if (e.n) return child_errors_reply(r, &e);
-        st = deliv_update(r, q, v, version, &row);
+        st = deliv_update(r, q, v, &row);
     }
     if (st) return st;
     json_reply_data(r, 200, deliv_json(r, row, 0, now_s(r)));

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "deal_children.h"
 #include "deal_common.h"
+#include "deals.h"
 #include "handlers.h"
 
 enum {
@@ -503,7 +504,26 @@ int payment_edit_form(struct request *r)
 }
 
 
-/* POST /payments/{id} — saves the edit; stale → the form again (409) with the current values. */
+/* A stale edit, as for deals: JSON 409 with the stored payment in
+ * error.fields.current, or the edit form again (409) with the stored values, their
+ * version and a notice. Nothing is written. */
+static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q, const struct org_clock *c)
+{
+    if (r->wants_json) return deal_stale_reply_json(r, "payment", pay_json(q, c));
+    struct pay_values cur = { 0 };
+    struct child_errors none = { 0 };
+    row_values(r, q, &cur);
+    return render_form(r, 409, deal, q, &cur, long_col(q, PY_VERSION), &none, deal_stale_form_notice(r, "payment"));
+}
+
+/* true (with *version) when the request carries a version other than the row's. */
+static bool is_stale(struct request *r, const struct dbres *q, long *version, struct child_errors *e)
+{
+    return child_read_version(r, version, true, e) && *version != long_col(q, PY_VERSION);
+}
+
+/* POST /payments/{id} — saves the edit with `version`; a stale version re-renders the
+ * form (409) with the current values and a notice, before any field check. */
 int payment_update(struct request *r)
 {
     struct dbres *q, *row = NULL;
@@ -514,15 +534,10 @@ int payment_update(struct request *r)
     struct pay_values v = { 0 };
     long version;
     struct child_errors e = { 0 };
+    if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
     pay_read(r, NULL, &v, &e);
-    if (child_read_version(r, &version, true, &e)) pay_validate(&v, &e);
+    pay_validate(&v, &e);
     if (e.n) return render_form(r, 400, &deal, q, &v, version, &e, NULL);
-    if (version != long_col(q, PY_VERSION)) {
-        row_values(r, q, &v);
-        return render_form(r, 409, &deal, q, &v, long_col(q, PY_VERSION), &e,
-                           "Someone changed this payment while you were editing. These are the current values; "
-                           "make your change again.");
-    }
     struct pay_fx fx;
     if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_update(r, &c, q, &v, &fx, &row))) return st;
     return redirect_see_other(r, child_deal_href(r, deal.id), "ok", saved_message(r, "Payment saved.", &fx));
@@ -546,6 +561,9 @@ static int render_action(struct request *r, int status, enum pay_action a, const
     return page_render(r, status, d);
 }
 
+/* Runs an action from a page: a stale version (the action forms send one) → the
+ * deal page as it is now with a notice (409), like a stale stage move; illegal → 409;
+ * invalid → the form again (400); done → 303 to the deal with a flash. */
 static int action_page(struct request *r, enum pay_action a, const char *done)
 {
     struct dbres *q, *row = NULL;
@@ -553,21 +571,18 @@ static int action_page(struct request *r, enum pay_action a, const char *done)
     struct org_clock c;
     int st = pay_load_for_write(r, &q, &deal);
     if (st || (st = org_clock_load(r, &c))) return st;
+    struct pay_action_in in;
+    struct child_errors e = { 0 };
+    long version;
+    if (child_read_version(r, &version, false, &e) && version >= 0 && version != long_col(q, PY_VERSION))
+        return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "payment"));
     const char *why = pay_illegal(a, q);
     if (why) {
         app_error(r, 409, why, NULL);
         return 0;
     }
-    struct pay_action_in in;
-    struct child_errors e = { 0 };
-    long version;
     pay_action_read(r, a, q, &in, &e);
-    child_read_version(r, &version, false, &e);
     if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
-    if (version >= 0 && version != long_col(q, PY_VERSION)) {
-        app_error(r, 409, "Someone changed this payment in the meantime; look at it again.", NULL);
-        return 0;
-    }
     if ((st = pay_apply(r, &c, a, q, &in, &row))) return st;
     return redirect_see_other(r, child_deal_href(r, deal.id), "ok", done);
 }
@@ -636,11 +651,8 @@ int api_payment_patch(struct request *r)
     long version;
     bool has_action;
     str action = child_in(r, "action", &has_action, &e);
-    if (!child_read_version(r, &version, true, &e)) return child_errors_reply(r, &e);
-    if (version != long_col(q, PY_VERSION)) {
-        app_error(r, 409, "The payment has changed since that version.", NULL);
-        return 0;
-    }
+    if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
+    if (e.n) return child_errors_reply(r, &e);
     if (has_action) {
         enum pay_action a = parse_pay_action(action);
         if (a == PA_NONE) child_error(&e, "action", "Use invoice_sent, paid, dispute or resolve.");
