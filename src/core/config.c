@@ -15,7 +15,7 @@
 #define SB_PKGDATADIR "/usr/local/share/switchboard"
 #endif
 
-enum kind { K_STR, K_INT, K_LONG };
+enum kind { K_STR, K_INT, K_LONG, K_BOOL };
 
 struct setting {
     const char *key;
@@ -27,6 +27,7 @@ struct setting {
 #define S(key) { #key, K_STR, offsetof(struct config, key), 0, 0 }
 #define I(key, lo, hi) { #key, K_INT, offsetof(struct config, key), lo, hi }
 #define L(key, lo, hi) { #key, K_LONG, offsetof(struct config, key), lo, hi }
+#define B(key) { #key, K_BOOL, offsetof(struct config, key), 0, 0 }
 
 static const struct setting settings[] = {
     S(database_url),
@@ -58,6 +59,9 @@ static const struct setting settings[] = {
     I(job_lease_s, 2, 86400),
     I(job_backoff_ms, 10, 3600000),
     I(job_max_attempts, 1, 100),
+    S(recording_url_hosts),
+    B(recording_url_allow_http),
+    B(recording_url_allow_private),
 };
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
 
@@ -104,6 +108,26 @@ void config_defaults(struct config *c)
     c->job_lease_s = 300;
     c->job_backoff_ms = 10000;
     c->job_max_attempts = 5;
+    /* Vapi serves recordings from its storage host, Twilio from its REST API host. */
+    c->recording_url_hosts = xstrdup("storage.vapi.ai,api.twilio.com");
+    c->recording_url_allow_http = false;
+    c->recording_url_allow_private = false;
+}
+
+static bool parse_bool(str v, bool *out)
+{
+    static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off" };
+    for (size_t i = 0; i < 3; i++) {
+        if (str_case_eq(v, str_from(yes[i]))) {
+            *out = true;
+            return true;
+        }
+        if (str_case_eq(v, str_from(no[i]))) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
 }
 
 const char *config_set(struct config *c, const char *key, const char *value)
@@ -115,6 +139,10 @@ const char *config_set(struct config *c, const char *key, const char *value)
         char **slot = (char **)(void *)field;
         free(*slot);
         *slot = xstrdup(value);
+        return NULL;
+    }
+    if (s->kind == K_BOOL) {
+        if (!parse_bool(str_trim(str_from(value)), (bool *)(void *)field)) return "must be true or false";
         return NULL;
     }
     long v;
@@ -226,6 +254,55 @@ static bool valid_listen(const char *l)
     return str_to_long(str_from(colon + 1), &port) && port >= 1 && port <= 65535;
 }
 
+/* A host name or IPv4 address, optionally with a leading dot (suffix match):
+ * letters, digits, '-' and '.', no empty label. */
+static bool valid_host_entry(str e)
+{
+    if (e.len && e.ptr[0] == '.') e = str_make(e.ptr + 1, e.len - 1);
+    if (e.len == 0 || e.len > 253) return false;
+    char prev = '.';
+    for (size_t i = 0; i < e.len; i++) {
+        char ch = e.ptr[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                  (ch == '.' && prev != '.');
+        if (!ok) return false;
+        prev = ch;
+    }
+    return prev != '.';
+}
+
+/* The first malformed entry of a host list, or an empty str when all are fine;
+ * *count gets the number of entries. */
+static str bad_host_entry(const char *list, int *count)
+{
+    str rest = str_from(list), entry;
+    *count = 0;
+    while (rest.len) {
+        str_cut(rest, ',', &entry, &rest);
+        entry = str_trim(entry);
+        if (!valid_host_entry(entry)) return entry.len ? entry : STR("(empty)");
+        ++*count;
+    }
+    return STR_NULL;
+}
+
+bool config_recording_host_allowed(const struct config *c, const char *host)
+{
+    str h = str_from(host), rest = str_from(c->recording_url_hosts), entry;
+    if (h.len == 0) return false;
+    while (rest.len) {
+        str_cut(rest, ',', &entry, &rest);
+        entry = str_trim(entry);
+        if (entry.len == 0) continue;
+        if (entry.ptr[0] != '.') {
+            if (str_case_eq(h, entry)) return true;
+        } else if (h.len > entry.len && str_case_eq(str_make(h.ptr + h.len - entry.len, entry.len), entry)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int config_validate(const struct config *c)
 {
     int problems = 0;
@@ -242,6 +319,16 @@ int config_validate(const struct config *c)
         PROBLEM("session_idle_timeout_s", "must not exceed session_lifetime_s");
     /* A lease shorter than a download would hand a live job to a second worker. */
     if (c->job_lease_s <= c->http_timeout_s) PROBLEM("job_lease_s", "must exceed http_timeout_s");
+    int hosts = 0;
+    str bad = bad_host_entry(c->recording_url_hosts ? c->recording_url_hosts : "", &hosts);
+    if (bad.len) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "'%.*s' is not a host name (want host names or .suffixes, comma-separated)",
+                 (int)(bad.len > 64 ? 64 : bad.len), bad.ptr);
+        PROBLEM("recording_url_hosts", msg);
+    } else if (hosts == 0) {
+        PROBLEM("recording_url_hosts", "must name at least one host");
+    }
     const char *dirs[] = { c->template_dir, c->static_dir, c->sql_dir, c->recordings_dir };
     const char *names[] = { "template_dir", "static_dir", "sql_dir", "recordings_dir" };
     for (int i = 0; i < 4; i++)

@@ -37,6 +37,11 @@ struct config {
     int job_lease_s;           /* a claimed job is re-run after this; > http_timeout_s */
     int job_backoff_ms;        /* first retry delay, doubled per attempt, with jitter */
     int job_max_attempts;      /* attempts before a job is dead, default 5 */
+    /* Where recording_download may fetch from: a provider webhook names the URL, so
+     * an unchecked one would let its sender make the worker fetch anything. */
+    char *recording_url_hosts;        /* "host,.suffix,..." (default: Vapi's and Twilio's) */
+    bool recording_url_allow_http;    /* plain http too (local testing only), default false */
+    bool recording_url_allow_private; /* loopback/private/link-local addresses, default false */
 };
 
 /* Fills c with defaults. */
@@ -49,6 +54,10 @@ int config_load(struct config *c, const char *path, bool required);
 int config_validate(const struct config *c);
 /* Sets one key from text ("workers", "8"); returns NULL or an error message. */
 const char *config_set(struct config *c, const char *key, const char *value);
+/* true if host (as a URL names it; ASCII case ignored) is named by
+ * recording_url_hosts: an entry equal to it, or a ".suffix" entry it ends with
+ * (".vapi.ai" matches storage.vapi.ai, not vapi.ai). */
+bool config_recording_host_allowed(const struct config *c, const char *host);
 /* Frees strings owned by c. */
 void config_free(struct config *c);
 /* true for keys whose values must never be logged or printed. */

@@ -1,11 +1,16 @@
-/* recording_download.c — downloads a call recording over libcurl (timeouts, size
- * limit, content-type check, few redirects) and stores it atomically. */
+/* recording_download.c — downloads a call recording over libcurl (allow-listed
+ * hosts and schemes, no private addresses, timeouts, size limit, content-type check,
+ * few redirects, each one checked) and stores it atomically. */
 #include "recording_download.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,14 +44,124 @@ bool recording_type(str content_type, const char **ext, const char **canonical)
     return false;
 }
 
+#define RECORDING_MAX_REDIRECTS 3
+
+/* IPv4 ranges that are not the public internet (host byte order). */
+static bool ipv4_private(uint32_t a)
+{
+    static const struct {
+        uint32_t net, mask;
+    } ranges[] = {
+        { 0x00000000, 0xff000000 }, /* 0/8 "this network" */
+        { 0x0a000000, 0xff000000 }, /* 10/8 */
+        { 0x64400000, 0xffc00000 }, /* 100.64/10 carrier-grade NAT */
+        { 0x7f000000, 0xff000000 }, /* 127/8 loopback */
+        { 0xa9fe0000, 0xffff0000 }, /* 169.254/16 link-local, cloud metadata */
+        { 0xac100000, 0xfff00000 }, /* 172.16/12 */
+        { 0xc0000000, 0xffffff00 }, /* 192.0.0/24 protocol assignments */
+        { 0xc0a80000, 0xffff0000 }, /* 192.168/16 */
+        { 0xc6120000, 0xfffe0000 }, /* 198.18/15 benchmarking */
+        { 0xe0000000, 0xe0000000 }, /* 224/3 multicast, reserved, broadcast */
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if ((a & ranges[i].mask) == ranges[i].net) return true;
+    return false;
+}
+
+static uint32_t ipv4_at(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+bool recording_address_private(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) return ipv4_private(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+    if (sa->sa_family != AF_INET6) return true;
+    const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+    static const unsigned char zeros[12], mapped[12] = { [10] = 0xff, [11] = 0xff },
+                               nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+    /* ::/96 (with :: and ::1), ::ffff:0:0/96 and 64:ff9b::/96 carry an IPv4 address. */
+    if (!memcmp(b, zeros, 12) || !memcmp(b, mapped, 12) || !memcmp(b, nat64, 12)) return ipv4_private(ipv4_at(b + 12));
+    return (b[0] & 0xfe) == 0xfc                   /* fc00::/7 unique local */
+           || (b[0] == 0xfe && (b[1] & 0x80) == 0x80) /* fe80::/10 link-local, fec0::/10 site-local */
+           || b[0] == 0xff;                        /* ff00::/8 multicast */
+}
+
+/* The scheme, host and port of an absolute URL, parsed by the same code libcurl
+ * uses for the request (so no parser disagreement can smuggle a host past us). */
+struct url_origin {
+    char scheme[16], host[256], port[8];
+};
+
+static bool url_origin_of(const char *url, struct url_origin *o)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK && strlen(scheme) < sizeof o->scheme &&
+              strlen(host) < sizeof o->host && strlen(port) < sizeof o->port;
+    if (ok) {
+        snprintf(o->scheme, sizeof o->scheme, "%s", scheme);
+        snprintf(o->host, sizeof o->host, "%s", host);
+        snprintf(o->port, sizeof o->port, "%s", port);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+const char *recording_url_refusal(struct arena *a, const struct config *cfg, const char *url)
+{
+    struct url_origin o;
+    if (!url_origin_of(url, &o)) return "not an absolute http(s) URL";
+    bool http = strcmp(o.scheme, "http") == 0;
+    struct buf e;
+    buf_init(&e, a, 128);
+    if (strcmp(o.scheme, "https") != 0 && !(http && cfg->recording_url_allow_http)) {
+        buf_printf(&e, "scheme '%s' is not allowed (https%s)", o.scheme,
+                   cfg->recording_url_allow_http ? " or http" : " only; see recording_url_allow_http");
+        return buf_cstr(&e);
+    }
+    if (config_recording_host_allowed(cfg, o.host)) return NULL;
+    buf_printf(&e, "host '%s' is not in recording_url_hosts", o.host);
+    return buf_cstr(&e);
+}
+
 /* One transfer into a temporary file. */
 struct fetch {
     CURL *curl;
     FILE *f;
     long max, got;
     bool too_big, bad_type;
+    bool allow_private;
+    char blocked_address[INET6_ADDRSTRLEN]; /* set when a connection was refused */
     const char *ext, *canonical;
 };
+
+/* Checks each address curl is about to connect to (every hop, after DNS, so a name
+ * that resolves to an inside address is caught however it was spelled). */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct fetch *f = arg;
+    (void)purpose;
+    if (!f->allow_private && recording_address_private(&addr->addr)) {
+        const void *in = addr->family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)(void *)&addr->addr)->sin6_addr
+                                                  : (const void *)&((struct sockaddr_in *)(void *)&addr->addr)->sin_addr;
+        if (!inet_ntop(addr->family, in, f->blocked_address, sizeof f->blocked_address))
+            snprintf(f->blocked_address, sizeof f->blocked_address, "?");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static bool is_redirect(long code)
+{
+    return code >= 300 && code < 400;
+}
 
 /* Checks the type once the first bytes arrive (headers are in by then), so a wrong
  * or oversize body is abandoned at once rather than downloaded. */
@@ -54,6 +169,9 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
     struct fetch *f = arg;
     size_t len = size * n;
+    long code = 0;
+    curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (is_redirect(code)) return len; /* a redirect's own body: we follow it ourselves */
     if (!f->ext) {
         char *type = NULL;
         curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type);
@@ -111,14 +229,15 @@ static const char *call_id_of(struct arena *a, const char *payload)
     return id && str_is_uuid(str_from(id)) ? id : NULL;
 }
 
-static void setup_curl(struct job_ctx *c, struct fetch *f, const struct source *s, char *errbuf)
+/* The options every hop shares. Redirects are followed by hand (download) so that
+ * each hop's URL passes recording_url_refusal first. */
+static void setup_curl(struct job_ctx *c, struct fetch *f, char *errbuf)
 {
     CURL *h = f->curl;
-    curl_easy_setopt(h, CURLOPT_URL, s->url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, c->cfg->recording_url_allow_http ? "http,https" : "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, f);
     curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(c->cfg->http_timeout_s < 10 ? c->cfg->http_timeout_s : 10));
@@ -128,13 +247,25 @@ static void setup_curl(struct job_ctx *c, struct fetch *f, const struct source *
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    if (s->user.len) {
-        /* Credentials go to the provider's host only; curl drops them on a redirect
-         * to another host (Twilio redirects recordings to its storage). */
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, str_cstr(c->a, s->user));
-        curl_easy_setopt(h, CURLOPT_PASSWORD, str_cstr(c->a, s->password));
-    }
+}
+
+static bool same_origin(const char *a, const char *b)
+{
+    struct url_origin x, y;
+    return url_origin_of(a, &x) && url_origin_of(b, &y) && strcmp(x.scheme, y.scheme) == 0 &&
+           str_case_eq(str_from(x.host), str_from(y.host)) && strcmp(x.port, y.port) == 0;
+}
+
+/* Points the handle at one hop. Credentials go to the call's own URL's origin only
+ * (Twilio redirects recordings to its storage, which must not see them). */
+static void aim_curl(struct job_ctx *c, struct fetch *f, const struct source *s, const char *url)
+{
+    CURL *h = f->curl;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    bool credentials = s->user.len && same_origin(url, s->url);
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)(credentials ? CURLAUTH_BASIC : CURLAUTH_NONE));
+    curl_easy_setopt(h, CURLOPT_USERNAME, credentials ? str_cstr(c->a, s->user) : NULL);
+    curl_easy_setopt(h, CURLOPT_PASSWORD, credentials ? str_cstr(c->a, s->password) : NULL);
 }
 
 /* Classifies a finished transfer. */
@@ -145,13 +276,18 @@ static enum job_result transfer_result(struct job_ctx *c, struct fetch *f, CURLc
     struct buf e;
     buf_init(&e, c->a, 128);
     enum job_result res = JOB_FAILED;
-    if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+    if (f->blocked_address[0] && rc == CURLE_COULDNT_CONNECT) {
+        buf_printf(&e, "recording URL refused: %s is a loopback, private or link-local address"
+                       " (see recording_url_allow_private)", f->blocked_address);
+    } else if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
         buf_printf(&e, "recording larger than %ld bytes", c->cfg->recording_max_bytes);
     } else if (f->bad_type) {
         buf_puts(&e, "not an audio content type");
     } else if (rc == CURLE_HTTP_RETURNED_ERROR) {
         buf_printf(&e, "HTTP %ld", code);
         if (code >= 500 || code == 408 || code == 429) res = JOB_RETRY;
+    } else if (rc == CURLE_OK && is_redirect(code)) {
+        buf_printf(&e, "HTTP %ld without a usable Location", code);
     } else if (rc == CURLE_OK) {
         if (f->got > 0 && f->ext) return JOB_DONE;
         buf_puts(&e, f->ext ? "empty recording" : "not an audio content type");
@@ -175,6 +311,51 @@ static const char *org_dir(struct job_ctx *c, const char *org_id)
     return dir;
 }
 
+/* "<what><why>" in the arena: the job's error (logged and kept in jobs.last_error).
+ * It names a scheme or host, never the whole URL, whose query may hold a token. */
+static const char *refused(struct job_ctx *c, const char *what, const char *why)
+{
+    struct buf e;
+    buf_init(&e, c->a, 128);
+    buf_puts(&e, what);
+    buf_puts(&e, why);
+    return buf_cstr(&e);
+}
+
+/* Where a finished hop redirects to (copied into the arena), or NULL. */
+static const char *redirect_target(struct job_ctx *c, struct fetch *f, CURLcode rc)
+{
+    long code = 0;
+    char *next = NULL;
+    curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (rc != CURLE_OK || !is_redirect(code)) return NULL;
+    if (curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &next) != CURLE_OK || !next) return NULL;
+    return arena_strdup(c->a, next);
+}
+
+/* Runs the transfer from the call's URL, following up to RECORDING_MAX_REDIRECTS
+ * redirects, each refused (permanently) unless its URL is allowed too. */
+static enum job_result transfer(struct job_ctx *c, struct fetch *f, const struct source *s, const char *errbuf)
+{
+    const char *url = s->url;
+    for (int hop = 0;; hop++) {
+        aim_curl(c, f, s, url);
+        CURLcode rc = curl_easy_perform(f->curl);
+        const char *next = redirect_target(c, f, rc);
+        if (!next) return transfer_result(c, f, rc, errbuf);
+        if (hop == RECORDING_MAX_REDIRECTS) {
+            c->error = "too many redirects";
+            return JOB_FAILED;
+        }
+        const char *refusal = recording_url_refusal(c->a, c->cfg, next);
+        if (refusal) {
+            c->error = refused(c, "redirect refused: ", refusal);
+            return JOB_FAILED;
+        }
+        url = next;
+    }
+}
+
 /* Downloads into dir/.<call_id>.tmp; true on success with f filled. */
 static enum job_result download(struct job_ctx *c, const struct source *s, const char *tmp, struct fetch *f)
 {
@@ -185,9 +366,8 @@ static enum job_result download(struct job_ctx *c, const struct source *s, const
     }
     f->curl = curl_easy_init();
     char errbuf[CURL_ERROR_SIZE] = "";
-    setup_curl(c, f, s, errbuf);
-    CURLcode rc = curl_easy_perform(f->curl);
-    enum job_result res = transfer_result(c, f, rc, errbuf);
+    setup_curl(c, f, errbuf);
+    enum job_result res = transfer(c, f, s, errbuf);
     curl_easy_cleanup(f->curl);
     bool written = fflush(f->f) == 0 && fsync(fileno(f->f)) == 0;
     if (fclose(f->f) != 0) written = false;
@@ -238,6 +418,13 @@ enum job_result recording_download_run(struct job_ctx *c, const struct job *j)
     }
     /* Deleted, already stored, or no URL: nothing to do. */
     if (found == 0 || strcmp(s.status, "stored") == 0 || !*s.url) return JOB_DONE;
+    /* Before anything is created or fetched: a refused URL never becomes allowed by
+     * retrying, so the job dies now (its log line and last_error say why). */
+    const char *refusal = recording_url_refusal(c->a, c->cfg, s.url);
+    if (refusal) {
+        c->error = refused(c, "recording URL refused: ", refusal);
+        return JOB_FAILED;
+    }
     const char *dir = org_dir(c, j->org_id);
     if (!dir) {
         c->error = "cannot create the org's recordings directory";
@@ -246,7 +433,7 @@ enum job_result recording_download_run(struct job_ctx *c, const struct job *j)
     struct buf tmp;
     buf_init(&tmp, c->a, 256);
     buf_printf(&tmp, "%s/.%s.%ld.tmp", dir, call_id, (long)getpid());
-    struct fetch f = { .max = c->cfg->recording_max_bytes };
+    struct fetch f = { .max = c->cfg->recording_max_bytes, .allow_private = c->cfg->recording_url_allow_private };
     enum job_result res = download(c, &s, buf_cstr(&tmp), &f);
     if (res == JOB_DONE) res = store(c, j, call_id, buf_cstr(&tmp), &f);
     if (res != JOB_DONE) unlink(buf_cstr(&tmp));

@@ -1,7 +1,9 @@
 // jobs.test.mjs — the job queue and `switchboard worker` against the fake provider:
 // retry with back-off then success, no retry on 4xx / wrong type / oversize, dead
 // after max attempts, lease expiry after a worker is killed mid-job, unique keys,
-// NOTIFY wake-up, the periodic rollup repair, and a clean exit on SIGTERM.
+// NOTIFY wake-up, the periodic rollup repair, and a clean exit on SIGTERM; the
+// download allow-list: refused hosts, schemes, redirects and private addresses die
+// at once without a request (the stack allows http://127.0.0.1, see t/lib/stack.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -26,10 +28,10 @@ after(async () => {
 });
 
 let seq = 0;
-/** A call whose recording is at the fake provider's recPath, and its download job. */
-function downloadJob(recPath, { maxAttempts = 5 } = {}) {
+/** A call whose recording is at the fake provider's recPath (or at url), and its download job. */
+function downloadJob(recPath, { maxAttempts = 5, url = provider.url(recPath), callProvider = 'vapi' } = {}) {
   const callId = stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, status, recording_url, recording_status)
-    VALUES ('${orgId}', 'inbound', 'vapi', 'job-${process.pid}-${++seq}', 'completed', '${provider.url(recPath)}', 'pending')
+    VALUES ('${orgId}', 'inbound', '${callProvider}', 'job-${process.pid}-${++seq}', 'completed', '${url}', 'pending')
     RETURNING id`).split('\n')[0];
   const jobId = stack.sql(`INSERT INTO jobs (org_id, kind, payload, unique_key, max_attempts)
     VALUES ('${orgId}', 'recording_download', '{"call_id":"${callId}"}', 'recording_download:${callId}', ${maxAttempts})
@@ -175,4 +177,91 @@ test('SIGHUP re-reads the configuration and keeps working; SIGTERM exits cleanly
   const { code } = await stack.stopWorker(w, 'SIGTERM');
   assert.equal(code, 0);
   assert.ok(w.logs().some((l) => /stopped/.test(l.msg || '')));
+});
+
+test('a URL whose host or scheme is not allowed dies at once: nothing requested, logged without the URL', async () => {
+  const { port } = provider;
+  const cases = [
+    // Same fake, but named by a host that recording_url_hosts does not list.
+    { p: '/r/other-host.wav', url: `http://localhost:${port}/r/other-host.wav?token=s3cret-token`, error: /^recording URL refused: host 'localhost' is not in recording_url_hosts$/ },
+    { p: '/r/ftp.wav', url: `ftp://127.0.0.1:${port}/r/ftp.wav`, error: /^recording URL refused: scheme 'ftp' is not allowed/ },
+    { p: '/r/file.wav', url: 'file:///etc/passwd', error: /^recording URL refused: not an absolute http\(s\) URL$/ },
+  ].map((c) => ({ ...c, ...downloadJob(c.p, { url: c.url }) }));
+  await withWorker(async (w) => {
+    await waitFor(() => cases.every((c) => finished(c.jobId)), { what: 'the jobs to die' });
+    await waitFor(() => cases.every((c) => w.logs().some((l) => l.msg === 'job' && String(l.id) === c.jobId)), { what: 'their log lines' });
+    for (const c of cases) {
+      const line = w.logs().find((l) => l.msg === 'job' && String(l.id) === c.jobId);
+      assert.equal(line.outcome, 'dead', c.url);
+      assert.match(line.error, c.error);
+    }
+    assert.ok(!w.lines.some((l) => l.includes('s3cret-token')), 'the URL (and its query) is not logged');
+  });
+  for (const c of cases) {
+    assert.deepEqual([job(c.jobId).status, job(c.jobId).attempts], ['dead', 1], c.url);
+    assert.match(job(c.jobId).lastError, c.error);
+    assert.equal(recording(c.callId), 'failed');
+    assert.equal(provider.hits(c.p).length + provider.hits(`${c.p}?token=s3cret-token`).length, 0, c.url);
+  }
+});
+
+test('redirects: followed within the allow-list, refused (and not requested) outside it', async () => {
+  const { port } = provider;
+  provider.plan('/r/moved.wav', [{ redirect: '/r/moved-here.wav' }]);
+  provider.plan('/r/moved-here.wav', ['ok']);
+  provider.plan('/r/escape.wav', [{ redirect: `http://localhost:${port}/r/escaped.wav` }]);
+  provider.plan('/r/escaped.wav', ['ok']);
+  provider.plan('/r/loop.wav', [{ redirect: '/r/loop.wav' }]);
+  const inside = downloadJob('/r/moved.wav');
+  const outside = downloadJob('/r/escape.wav');
+  const loop = downloadJob('/r/loop.wav');
+  await withWorker(() => waitFor(() => [inside, outside, loop].every((j) => finished(j.jobId)), { what: 'the jobs to finish' }));
+  assert.equal(job(inside.jobId).status, 'done');
+  assert.equal(recording(inside.callId), 'stored');
+  assert.ok(readFileSync(path.join(stack.dir, 'recordings', orgId, `${inside.callId}.wav`)).equals(provider.audio));
+
+  assert.deepEqual([job(outside.jobId).status, job(outside.jobId).attempts], ['dead', 1]);
+  assert.equal(job(outside.jobId).lastError, "redirect refused: host 'localhost' is not in recording_url_hosts");
+  assert.equal(recording(outside.callId), 'failed');
+  assert.equal(provider.hits('/r/escape.wav').length, 1);
+  assert.equal(provider.hits('/r/escaped.wav').length, 0);
+
+  assert.deepEqual([job(loop.jobId).status, job(loop.jobId).lastError], ['dead', 'too many redirects']);
+  assert.equal(provider.hits('/r/loop.wav').length, 4); // the first request and 3 redirects
+});
+
+test("provider credentials go to the recording URL's own origin only, never across a redirect", async () => {
+  assert.equal(stack.cli(['org', 'set', 'demo', 'twilio_account_sid=AC0123456789abcdef0123456789abcdef', 'twilio_auth_token=tok-secret-1234']).status, 0);
+  const storage = await startProvider();
+  try {
+    provider.plan('/r/twilio.wav', [{ redirect: storage.url('/s/twilio.wav') }]);
+    const { callId, jobId } = downloadJob('/r/twilio.wav', { callProvider: 'twilio' });
+    await withWorker(() => waitFor(() => finished(jobId), { what: 'the job to finish' }));
+    assert.equal(job(jobId).status, 'done');
+    assert.equal(recording(callId), 'stored');
+    const basic = `Basic ${Buffer.from('AC0123456789abcdef0123456789abcdef:tok-secret-1234').toString('base64')}`;
+    assert.equal(provider.hits('/r/twilio.wav')[0].headers.authorization, basic);
+    assert.equal(storage.hits('/s/twilio.wav').length, 1);
+    assert.equal(storage.hits('/s/twilio.wav')[0].headers.authorization, undefined); // another port: another origin
+  } finally {
+    await storage.close();
+  }
+});
+
+test('private addresses are refused unless recording_url_allow_private; plain http unless allowed', async () => {
+  provider.plan('/r/private.wav', ['ok']);
+  provider.plan('/r/plain.wav', ['ok']);
+  const priv = downloadJob('/r/private.wav');
+  await withWorker(() => waitFor(() => finished(priv.jobId), { what: 'the job to die' }),
+    { SWITCHBOARD_RECORDING_URL_ALLOW_PRIVATE: 'false' });
+  assert.deepEqual([job(priv.jobId).status, job(priv.jobId).attempts], ['dead', 1]);
+  assert.match(job(priv.jobId).lastError, /^recording URL refused: 127\.0\.0\.1 is a loopback, private or link-local address/);
+  assert.equal(provider.hits('/r/private.wav').length, 0);
+
+  const plain = downloadJob('/r/plain.wav');
+  await withWorker(() => waitFor(() => finished(plain.jobId), { what: 'the job to die' }),
+    { SWITCHBOARD_RECORDING_URL_ALLOW_HTTP: 'false' });
+  assert.deepEqual([job(plain.jobId).status, job(plain.jobId).lastError],
+    ['dead', "recording URL refused: scheme 'http' is not allowed (https only; see recording_url_allow_http)"]);
+  assert.equal(provider.hits('/r/plain.wav').length, 0);
 });

@@ -154,6 +154,10 @@ export class Stack {
     this.sh('setup-db');
     this.password = readFileSync(path.join(this.dir, 'demo-password'), 'utf8').trim();
     this.config = path.join(this.dir, 'switchboard.conf');
+    // Recording downloads come from the fake provider (t/fakes/provider.mjs): plain
+    // http on 127.0.0.1, which production settings refuse. Tests may override.
+    writeFileSync(this.config, readFileSync(this.config, 'utf8') +
+      '\nrecording_url_hosts = 127.0.0.1\nrecording_url_allow_http = true\nrecording_url_allow_private = true\n');
     if (this.opts.config) writeFileSync(this.config, readFileSync(this.config, 'utf8') + this.opts.config);
     this.startServe();
     this.nginx = spawn('nginx', ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf')], {

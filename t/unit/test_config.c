@@ -1,15 +1,21 @@
-/* test_config.c — settings: defaults, file parsing, SWITCHBOARD_* overrides, validation messages, secret keys. */
+/* test_config.c — settings: defaults, file parsing, SWITCHBOARD_* overrides, validation messages, secret keys;
+ * the recording download allow-list (hosts, schemes, private addresses) those settings drive. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../src/core/arena.h"
 #include "../../src/core/config.h"
+#include "../../src/jobs/recording_download.h"
 
 #define GOOD_SECRET "0123456789abcdef0123456789abcdef" /* exactly 32 bytes */
 
@@ -18,6 +24,7 @@ static const char *const all_keys[] = {
     "SHUTDOWN_TIMEOUT_S", "STATEMENT_TIMEOUT_MS", "SESSION_IDLE_TIMEOUT_S", "SESSION_LIFETIME_S",
     "BODY_LIMIT", "UPLOAD_LIMIT", "TEMPLATE_DIR", "STATIC_DIR", "SQL_DIR", "RECORDINGS_DIR", "LOG_LEVEL",
     "SCRYPT_LOG2_N", "LOGIN_MAX_FAILURES_EMAIL", "LOGIN_MAX_FAILURES_IP", "LOGIN_WINDOW_S", "METRICS_ALLOW",
+    "RECORDING_URL_HOSTS", "RECORDING_URL_ALLOW_HTTP", "RECORDING_URL_ALLOW_PRIVATE",
 };
 
 static void clear_env(void)
@@ -130,6 +137,9 @@ static void test_defaults(void **state)
     assert_int_equal(c.login_max_failures_ip, 20);
     assert_int_equal(c.login_window_s, 900);
     assert_string_equal(c.metrics_allow, "loopback");
+    assert_string_equal(c.recording_url_hosts, "storage.vapi.ai,api.twilio.com");
+    assert_false(c.recording_url_allow_http);
+    assert_false(c.recording_url_allow_private);
 
     /* Defaults alone lack the two required settings, and say so. */
     capture_start();
@@ -174,6 +184,13 @@ static void test_set_values(void **state)
         { "scrypt_log2_n", "21", "is out of range" },
         { "session_lifetime_s", "59", "is out of range" },
         { "log_level", "debug", NULL },
+        { "recording_url_allow_http", "true", NULL },
+        { "recording_url_allow_http", " YES ", NULL },
+        { "recording_url_allow_http", "maybe", "must be true or false" },
+        { "recording_url_allow_http", "", "must be true or false" },
+        { "recording_url_allow_private", "on", NULL },
+        { "recording_url_allow_private", "off", NULL },
+        { "recording_url_allow_private", "1", "must be true or false" },
         { "no_such_key", "1", "unknown setting" },
         { "WORKERS", "1", "unknown setting" }, /* keys are lower-case */
         { "", "1", "unknown setting" },
@@ -195,6 +212,8 @@ static void test_set_values(void **state)
     assert_int_equal(c.scrypt_log2_n, 14);
     assert_int_equal(c.max_requests, 9223372036854775807L);
     assert_string_equal(c.log_level, "debug");
+    assert_true(c.recording_url_allow_http);     /* "maybe" and "" left "YES" */
+    assert_false(c.recording_url_allow_private); /* "1" left "off" */
     /* Strings are copied and replaced (ASan would see a leak or double free). */
     char buf[8] = "abc";
     assert_null(config_set(&c, "listen", buf));
@@ -396,6 +415,24 @@ static void test_validation_messages(void **state)
         { "static_dir", "", "config: SWITCHBOARD_STATIC_DIR: must not be empty\n" },
         { "sql_dir", "", "config: SWITCHBOARD_SQL_DIR: must not be empty\n" },
         { "recordings_dir", "", "config: SWITCHBOARD_RECORDINGS_DIR: must not be empty\n" },
+        { "recording_url_hosts", "storage.vapi.ai", NULL },
+        { "recording_url_hosts", " .vapi.ai , api.twilio.com,127.0.0.1 ", NULL },
+        { "recording_url_hosts", "Media-1.Example.COM,", NULL }, /* a trailing comma is harmless */
+        { "recording_url_hosts", "", "config: SWITCHBOARD_RECORDING_URL_HOSTS: must name at least one host\n" },
+        { "recording_url_hosts", "a.example,,b.example",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: '(empty)' is not a host name (want host names or .suffixes, comma-separated)\n" },
+        { "recording_url_hosts", "https://storage.vapi.ai",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: 'https://storage.vapi.ai' is not a host name (want host names or .suffixes, comma-separated)\n" },
+        { "recording_url_hosts", "storage.vapi.ai,*.twilio.com",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: '*.twilio.com' is not a host name (want host names or .suffixes, comma-separated)\n" },
+        { "recording_url_hosts", ".",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: '.' is not a host name (want host names or .suffixes, comma-separated)\n" },
+        { "recording_url_hosts", "a..example",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: 'a..example' is not a host name (want host names or .suffixes, comma-separated)\n" },
+        { "recording_url_hosts", "example.com.",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: 'example.com.' is not a host name (want host names or .suffixes, comma-separated)\n" },
+        { "recording_url_hosts", "storage.vapi.ai api.twilio.com",
+          "config: SWITCHBOARD_RECORDING_URL_HOSTS: 'storage.vapi.ai api.twilio.com' is not a host name (want host names or .suffixes, comma-separated)\n" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *err;
@@ -461,6 +498,133 @@ static void test_key_is_secret(void **state)
         assert_false(config_key_is_secret(public_keys[i]));
 }
 
+static void test_recording_settings_from_file_and_env(void **state)
+{
+    const char *path = write_conf("database_url = postgres:///x\nsecret_key = " GOOD_SECRET "\n"
+                                  "recording_url_hosts = \".vapi.ai, api.twilio.com\"\n"
+                                  "recording_url_allow_http = true\n");
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", path);
+    setenv("SWITCHBOARD_RECORDING_URL_ALLOW_PRIVATE", "true", 1);
+    struct config c;
+    config_defaults(&c);
+    capture_start();
+    int rc = config_load(&c, saved, true);
+    const char *err = capture_end();
+    assert_string_equal(err, "");
+    assert_int_equal(rc, 0);
+    assert_string_equal(c.recording_url_hosts, ".vapi.ai, api.twilio.com");
+    assert_true(c.recording_url_allow_http);
+    assert_true(c.recording_url_allow_private);
+    config_free(&c);
+
+    /* Bad values: one line each, naming the variable, and the load fails. */
+    setenv("SWITCHBOARD_RECORDING_URL_ALLOW_PRIVATE", "sometimes", 1);
+    setenv("SWITCHBOARD_RECORDING_URL_HOSTS", "storage.vapi.ai;api.twilio.com", 1);
+    config_defaults(&c);
+    capture_start();
+    rc = config_load(&c, saved, true);
+    err = capture_end();
+    unlink(saved);
+    assert_int_equal(rc, -1);
+    assert_int_equal(count_lines(err), 2);
+    assert_contains(err, "config: SWITCHBOARD_RECORDING_URL_ALLOW_PRIVATE: must be true or false\n");
+    assert_contains(err, "config: SWITCHBOARD_RECORDING_URL_HOSTS: 'storage.vapi.ai;api.twilio.com' is not a host name");
+    assert_false(c.recording_url_allow_private); /* the bad value was not taken */
+    config_free(&c);
+    clear_env();
+}
+
+static void test_recording_host_matching(void **state)
+{
+    struct config c;
+    valid_config(&c);
+    assert_null(config_set(&c, "recording_url_hosts", "api.twilio.com, .vapi.ai,127.0.0.1"));
+    static const char *const allowed[] = { "api.twilio.com", "API.Twilio.COM", "storage.vapi.ai", "a.b.vapi.ai",
+                                           "127.0.0.1" };
+    static const char *const refused[] = { "vapi.ai", /* a .suffix names subdomains only */
+                                           "evilvapi.ai", "storage.vapi.ai.evil.example", "twilio.com",
+                                           "xapi.twilio.com", "api.twilio.com.", "127.0.0.2", "localhost", "" };
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (!config_recording_host_allowed(&c, allowed[i])) fail_msg("%s should be allowed", allowed[i]);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (config_recording_host_allowed(&c, refused[i])) fail_msg("'%s' should be refused", refused[i]);
+    config_free(&c);
+}
+
+/* recording_url_refusal (src/jobs) applies the settings above to a whole URL with
+ * libcurl's own parser, so tricks that fool naive parsers name the real host. */
+static void test_recording_url_refusal(void **state)
+{
+    struct config c;
+    valid_config(&c);
+    struct arena a;
+    arena_init(&a, 4096);
+    const struct {
+        const char *url;
+        const char *refusal; /* substring; NULL: allowed */
+    } cases[] = {
+        { "https://storage.vapi.ai/abc-mono.wav", NULL },
+        { "https://STORAGE.VAPI.AI:443/abc.wav?x=1", NULL },
+        { "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", NULL },
+        { "https://user:pw@api.twilio.com/x", NULL },
+        { "http://storage.vapi.ai/abc.wav", "scheme 'http' is not allowed (https only" },
+        { "ftp://storage.vapi.ai/abc.wav", "scheme 'ftp' is not allowed" },
+        { "file:///etc/passwd", "not an absolute http(s) URL" },
+        { "/relative/path.wav", "not an absolute http(s) URL" },
+        { "", "not an absolute http(s) URL" },
+        { "https://evil.example/x.wav", "host 'evil.example' is not in recording_url_hosts" },
+        { "https://storage.vapi.ai@evil.example/x.wav", "host 'evil.example'" },
+        { "https://evil.example#@storage.vapi.ai/x.wav", "host 'evil.example'" },
+        { "https://evil.example?@storage.vapi.ai/x.wav", "host 'evil.example'" },
+        { "https://storage.vapi.ai.evil.example/x.wav", "host 'storage.vapi.ai.evil.example'" },
+        { "https://169.254.169.254/latest/meta-data/", "host '169.254.169.254'" },
+        { "https://[::1]/x.wav", "is not in recording_url_hosts" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *why = recording_url_refusal(&a, &c, cases[i].url);
+        if (!cases[i].refusal && why) fail_msg("%s: refused: %s", cases[i].url, why);
+        if (cases[i].refusal && (!why || !strstr(why, cases[i].refusal)))
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].url, why ? why : "(allowed)", cases[i].refusal);
+    }
+    /* Plain http only when allowed, and then still only to listed hosts. */
+    assert_null(config_set(&c, "recording_url_allow_http", "true"));
+    assert_null(recording_url_refusal(&a, &c, "http://storage.vapi.ai/abc.wav"));
+    assert_non_null(recording_url_refusal(&a, &c, "http://evil.example/abc.wav"));
+    assert_non_null(recording_url_refusal(&a, &c, "ftp://storage.vapi.ai/abc.wav"));
+    arena_destroy(&a);
+    config_free(&c);
+}
+
+static bool private_address(const char *text)
+{
+    struct sockaddr_storage ss = { 0 };
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+    } else {
+        assert_int_equal(inet_pton(AF_INET6, text, &v6->sin6_addr), 1);
+        v6->sin6_family = AF_INET6;
+    }
+    return recording_address_private((struct sockaddr *)&ss);
+}
+
+static void test_recording_private_addresses(void **state)
+{
+    static const char *const inside[] = {
+        "127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0", "192.0.0.8", "198.18.0.1", "224.0.0.1", "255.255.255.255", "::1", "::",
+        "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.1.2.3", "64:ff9b::a9fe:a9fe",
+    };
+    static const char *const outside[] = { "8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.1", "100.128.0.1",
+                                            "192.169.0.1", "2606:4700::1111", "2a00:1450::1", "::ffff:8.8.8.8" };
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++)
+        if (!private_address(inside[i])) fail_msg("%s should count as private", inside[i]);
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
+        if (private_address(outside[i])) fail_msg("%s should count as public", outside[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +640,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_validation_counts_every_problem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_never_echoed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_is_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recording_settings_from_file_and_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recording_host_matching, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recording_url_refusal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recording_private_addresses, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
