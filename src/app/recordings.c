@@ -1,6 +1,7 @@
 /* recordings.c — call recordings: short-lived HMAC-signed URLs for an authorised
- * user, and the public /recordings/ route that checks a signature, audits the
- * download and hands the file to nginx (X-Accel-Redirect, so ranges work). */
+ * user (issuing one is the audited "recording.download"), and the public
+ * /recordings/ route that checks a signature and hands the file to nginx
+ * (X-Accel-Redirect, so ranges work) without auditing each ranged fetch. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <time.h>
@@ -41,25 +42,84 @@ static str signed_url(struct request *r, str path, long expires)
     return buf_str(&u);
 }
 
-/* GET /calls/{id}/recording — any role of the call's org; 303 to a fresh signed URL.
- * Another org's call, or one without a stored recording → 404. */
+/* The expiry of a URL already issued to this user for this call that still has at
+ * least half its lifetime left (so seeking near its end does not hit a 403), or 0.
+ * The expiry is in that issue's audit row. */
+static long live_issue_of(struct request *r, str call_id, long now, int *status)
+{
+    int ttl = app_cfg()->recording_url_ttl_s;
+    char ttl_s[16], min_expires[24];
+    snprintf(ttl_s, sizeof ttl_s, "%d", ttl);
+    snprintf(min_expires, sizeof min_expires, "%ld", now + ttl / 2);
+    const char *id = str_cstr(r->arena, call_id);
+    /* Two requests of one player at once must not both miss and both audit. */
+    if (!db_q(r->db, r->arena, "recording_issue_lock",
+              "SELECT pg_advisory_xact_lock(hashtextextended('recording.download:' || $1 || ':'"
+              " || coalesce(current_setting('app.user_id', true), ''), 0))",
+              id)) {
+        *status = db_error_http_status(db_last_error(r->db));
+        return 0;
+    }
+    struct dbres *res = db_q(r->db, r->arena, "recording_live_issue",
+                             "SELECT (detail->>'expires')::bigint FROM audit_log"
+                             " WHERE org_id = app_org_id() AND at > now() - make_interval(secs => $2::int)"
+                             " AND action = 'recording.download' AND entity = 'call' AND entity_id = $1"
+                             " AND user_id IS NOT DISTINCT FROM nullif(current_setting('app.user_id', true), '')::uuid"
+                             " AND (detail->>'expires')::bigint >= $3::bigint ORDER BY at DESC, id DESC LIMIT 1",
+                             id, ttl_s, min_expires);
+    if (!res) {
+        *status = db_error_http_status(db_last_error(r->db));
+        return 0;
+    }
+    long expires = 0;
+    if (db_rows(res) == 1 && !str_to_long(db_val(res, 0, 0), &expires)) expires = 0;
+    return expires;
+}
+
+/* The expiry of the signed URL for this user's listen of the call (*expires) or an
+ * HTTP status. One listen is one audit row: a player that comes back through
+ * /calls/{id}/recording for each range request or seek gets the same URL again
+ * (same expiry, same signature) rather than a new row each time. */
+static int issue_listen(struct request *r, str call_id, const char *via, long *expires)
+{
+    long now = (long)time(NULL);
+    int status = 0;
+    *expires = live_issue_of(r, call_id, now, &status);
+    if (status) return status;
+    if (*expires) return 0;
+    *expires = now + app_cfg()->recording_url_ttl_s;
+    char detail[96];
+    snprintf(detail, sizeof detail, "{\"expires\":%ld,\"via\":\"%s\"}", *expires, via);
+    if (audit_write(r, "recording.download", "call", call_id, detail) != 0)
+        return db_error_http_status(db_last_error(r->db));
+    return 0;
+}
+
+/* GET /calls/{id}/recording — any role of the call's org; 303 to a signed URL (this
+ * user's live one for the call, else a fresh one, audited). Another org's call, or
+ * one without a stored recording → 404. */
 int call_recording_redirect(struct request *r)
 {
     str path;
+    long expires;
     int st = recording_path_of(r, &path);
+    if (!st) st = issue_listen(r, req_path_param(r, "id"), "page", &expires);
     if (st) return st;
-    response_redirect(r->res, r->arena, signed_url(r, path, (long)time(NULL) + app_cfg()->recording_url_ttl_s));
+    response_redirect(r->res, r->arena, signed_url(r, path, expires));
     return 0;
 }
 
 /* GET /api/v1/calls/{id}/recording-url — {"data":{"url":..., "expires_at":...}}; the
- * URL is absolute (this request's scheme and host). */
+ * URL is absolute (this request's scheme and host); issued and audited like the
+ * page route's. */
 int api_call_recording_url(struct request *r)
 {
     str path;
+    long until;
     int st = recording_path_of(r, &path);
+    if (!st) st = issue_listen(r, req_path_param(r, "id"), "api", &until);
     if (st) return st;
-    time_t expires = time(NULL) + app_cfg()->recording_url_ttl_s;
+    time_t expires = (time_t)until;
     struct buf url;
     buf_init(&url, r->arena, 256);
     buf_put(&url, r->scheme);
@@ -104,8 +164,10 @@ static const char *file_content_type(struct request *r, str org_id, str call_id,
 
 /* GET /recordings/{org}/{file}?expires=&sig= — public (the browser's audio element
  * fetches it without relying on the session): an expired or tampered URL → 403; a
- * valid one is audited and answered with X-Accel-Redirect to nginx's internal
- * /internal/recordings/ location, which serves the file with range requests. */
+ * valid one is answered with X-Accel-Redirect to nginx's internal
+ * /internal/recordings/ location, which serves the file with range requests. Not
+ * audited here: a player fetches one URL many times (ranges, seeks), and issuing
+ * the URL, the only way to get a valid one, was audited with the user's name. */
 int recording_serve(struct request *r)
 {
     str org_id = req_path_param(r, "org"), file = req_path_param(r, "file"), call_id;
@@ -122,8 +184,6 @@ int recording_serve(struct request *r)
         return 403;
     const char *type = file_content_type(r, org_id, call_id, buf_str(&path));
     if (!type) return db_last_error(r->db) ? db_error_http_status(db_last_error(r->db)) : 404;
-    if (audit_write(r, "recording.download", "call", call_id, NULL) != 0)
-        return db_error_http_status(db_last_error(r->db));
     struct buf accel;
     buf_init(&accel, r->arena, 128);
     buf_puts(&accel, "/internal/recordings/");

@@ -1,6 +1,7 @@
 // recordings.test.mjs — recordings through short-lived signed URLs: from the page
 // route (303) and the JSON API, served by nginx via X-Accel-Redirect with ranges,
-// expired or tampered URLs → 403, another org's call → 404, every download audited.
+// expired or tampered URLs → 403, another org's call → 404, every download audited
+// once: issuing a URL writes the row (with the user), fetching its ranges does not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { Stack } from '../lib/stack.mjs';
 import { wav } from '../fakes/provider.mjs';
 
-let stack, viewer, orgId, otherOrgId, secretKey;
+let stack, viewer, agent, orgId, otherOrgId, secretKey;
 const audio = wav(500);
 
 before(async () => {
@@ -19,6 +20,7 @@ before(async () => {
   otherOrgId = stack.sql("SELECT id FROM orgs WHERE slug = 'other'");
   secretKey = readFileSync(path.join(stack.dir, 'secret-key'), 'utf8').trim();
   viewer = await stack.as('viewer');
+  agent = await stack.as('agent');
 });
 
 after(async () => {
@@ -116,7 +118,8 @@ test('expired or tampered URLs → 403, nothing served or audited', async () => 
     `/recordings/${rel}`,
   ];
   for (const url of tampered) assert.equal((await stack.request('GET', url)).status, 403, url);
-  assert.equal(downloads(id), 1);
+  // These URLs were signed here, not issued by the app: fetches alone write no rows.
+  assert.equal(downloads(id), 0);
   assert.equal(downloads(other), 0);
 });
 
@@ -142,11 +145,56 @@ test('signing in is required to get a URL', async () => {
   assert.equal((await stack.request('GET', `/api/v1/calls/${id}/recording-url`)).status, 401);
 });
 
-test('every download writes an audit row', async () => {
+test('one audit row per listen: issuing a URL is audited, its fetches and ranges are not', async () => {
   const id = recordedCall();
   const loc = (await viewer.get(`/calls/${id}/recording`)).headers.location;
-  for (let i = 0; i < 3; i++) assert.equal((await stack.request('GET', loc)).status, 200);
+  assert.equal(downloads(id), 1);
+  // A player's requests: the whole file, then seeks.
+  assert.equal((await stack.request('GET', loc)).status, 200);
+  for (const range of ['bytes=0-', 'bytes=100-199', 'bytes=4000-', 'bytes=-10', 'bytes=0-1']) {
+    assert.equal((await stack.request('GET', loc, { headers: { range } })).status, 206, range);
+  }
+  assert.equal(downloads(id), 1);
+  const row = stack.sql(`SELECT org_id || '|' || entity || '|' || actor || '|' || (user_id IS NOT NULL) || '|' || (detail->>'via')
+    FROM audit_log WHERE action = 'recording.download' AND entity_id = '${id}'`);
+  assert.equal(row, `${orgId}|call|viewer@demo.test|true|page`);
+
+  // A player that comes back through the redirect (per seek) gets the same URL, no new row.
+  const again = (await viewer.get(`/calls/${id}/recording`)).headers.location;
+  assert.equal(again, loc);
+  assert.equal(downloads(id), 1);
+
+  // Another user's listen is another row (its URL differs only if issued in
+  // another second: a URL signs the path and expiry, not the user).
+  const other = (await agent.get(`/calls/${id}/recording`)).headers.location;
+  assert.equal((await stack.request('GET', other, { headers: { range: 'bytes=0-' } })).status, 206);
+  assert.equal(downloads(id), 2);
+  assert.equal(stack.sql(`SELECT actor FROM audit_log WHERE action = 'recording.download' AND entity_id = '${id}' ORDER BY id DESC LIMIT 1`),
+    'agent@demo.test');
+
+  // Once the viewer's URL has less than half its lifetime left, the next listen is
+  // a fresh URL and a new row (the old one still works until it expires).
+  const soon = Math.floor(Date.now() / 1000) + 60;
+  stack.sql(`UPDATE audit_log SET detail = jsonb_set(detail, '{expires}', '${soon}') WHERE action = 'recording.download'
+    AND entity_id = '${id}' AND actor = 'viewer@demo.test'`);
+  const fresh = (await viewer.get(`/calls/${id}/recording`)).headers.location;
+  assert.ok(Number(/expires=(\d+)/.exec(fresh)[1]) > soon + 200, fresh);
+  assert.equal((await stack.request('GET', fresh)).status, 200);
   assert.equal(downloads(id), 3);
-  const row = stack.sql(`SELECT org_id || '|' || entity FROM audit_log WHERE action = 'recording.download' AND entity_id = '${id}' LIMIT 1`);
-  assert.equal(row, `${orgId}|call`);
+
+  // The API issues (and audits) the same way.
+  const viaApi = await viewer.get(`/api/v1/calls/${id}/recording-url`);
+  assert.equal(viaApi.status, 200);
+  assert.equal(new URL(viaApi.json().data.url).pathname + new URL(viaApi.json().data.url).search, fresh);
+  assert.equal(downloads(id), 3);
+  const id2 = recordedCall();
+  assert.equal((await viewer.get(`/api/v1/calls/${id2}/recording-url`)).status, 200);
+  assert.equal(stack.sql(`SELECT detail->>'via' FROM audit_log WHERE action = 'recording.download' AND entity_id = '${id2}'`), 'api');
+
+  // Expired or tampered URLs are still refused, and write nothing.
+  const expired = new URL(fresh, 'https://x').searchParams.get('expires');
+  assert.equal((await stack.request('GET', fresh.replace(`expires=${expired}`, `expires=${Number(expired) + 1}`))).status, 403);
+  assert.equal((await stack.request('GET', fresh.replace(/sig=[0-9a-f]{4}/, 'sig=0000'))).status, 403);
+  assert.equal((await stack.request('GET', sign(`${orgId}/${id}.wav`, Math.floor(Date.now() / 1000) - 1))).status, 403);
+  assert.equal(downloads(id), 3);
 });
