@@ -75,13 +75,17 @@ static uint32_t ipv4_at(const unsigned char *b)
 
 bool recording_address_private(const struct sockaddr *sa)
 {
-    if (sa->sa_family == AF_INET) return ipv4_private(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const void *)sa;
+        return ipv4_private(ntohl(v4->sin_addr.s_addr));
+    }
     if (sa->sa_family != AF_INET6) return true;
     const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
     static const unsigned char zeros[12], mapped[12] = { [10] = 0xff, [11] = 0xff },
                                nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
     /* ::/96 (with :: and ::1), ::ffff:0:0/96 and 64:ff9b::/96 carry an IPv4 address. */
-    if (!memcmp(b, zeros, 12) || !memcmp(b, mapped, 12) || !memcmp(b, nat64, 12)) return ipv4_private(ipv4_at(b + 12));
+    if (!memcmp(b, zeros, 12) || !memcmp(b, mapped, 12) || !memcmp(b, nat64, 12))
+        return ipv4_private(ipv4_at(b + 12));
     return (b[0] & 0xfe) == 0xfc                   /* fc00::/7 unique local */
            || (b[0] == 0xfe && (b[1] & 0x80) == 0x80) /* fe80::/10 link-local, fec0::/10 site-local */
            || b[0] == 0xff;                        /* ff00::/8 multicast */
@@ -100,8 +104,8 @@ static bool url_origin_of(const char *url, struct url_origin *o)
     bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-              curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK && strlen(scheme) < sizeof o->scheme &&
-              strlen(host) < sizeof o->host && strlen(port) < sizeof o->port;
+              curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+              strlen(scheme) < sizeof o->scheme && strlen(host) < sizeof o->host && strlen(port) < sizeof o->port;
     if (ok) {
         snprintf(o->scheme, sizeof o->scheme, "%s", scheme);
         snprintf(o->host, sizeof o->host, "%s", host);
@@ -149,8 +153,9 @@ static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_so
     struct fetch *f = arg;
     (void)purpose;
     if (!f->allow_private && recording_address_private(&addr->addr)) {
-        const void *in = addr->family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)(void *)&addr->addr)->sin6_addr
-                                                  : (const void *)&((struct sockaddr_in *)(void *)&addr->addr)->sin_addr;
+        const struct sockaddr_in6 *v6 = (const void *)&addr->addr;
+        const struct sockaddr_in *v4 = (const void *)&addr->addr;
+        const void *in = addr->family == AF_INET6 ? (const void *)&v6->sin6_addr : (const void *)&v4->sin_addr;
         if (!inet_ntop(addr->family, in, f->blocked_address, sizeof f->blocked_address))
             snprintf(f->blocked_address, sizeof f->blocked_address, "?");
         return CURL_SOCKET_BAD;
@@ -261,6 +266,7 @@ static bool same_origin(const char *a, const char *b)
 static void aim_curl(struct job_ctx *c, struct fetch *f, const struct source *s, const char *url)
 {
     CURL *h = f->curl;
+    f->blocked_address[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, url);
     bool credentials = s->user.len && same_origin(url, s->url);
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)(credentials ? CURLAUTH_BASIC : CURLAUTH_NONE));
