@@ -9,16 +9,17 @@
 #include "../core/arena.h"
 #include "../core/buf.h"
 #include "../db/db.h"
+#include "../db/deals_sql.h"
 #include "../domain/call_analytics.h"
 #include "../domain/deal_stage.h"
 #include "../view/json.h"
 #include "../view/view.h"
 #include "app.h"
+#include "config.h"
 #include "deal_children.h"
 #include "deal_common.h"
 #include "handlers.h"
-
-#define BRANDS_PAGE 50
+#include "signed_token.h"
 
 enum { BR_ID, BR_NAME, BR_ALIASES, BR_CONTACTS, BR_NOTES, BR_VERSION, BR_CREATED, BR_UPDATED, BR_ALIASES_TEXT,
        BR_CONTACTS_TEXT };
@@ -320,53 +321,153 @@ static const char *brand_href(struct request *r, str id)
     return buf_cstr(&b);
 }
 
-/* GET /brands?q=&page= — the list, 50 a page, searched over name and aliases. */
+/* ---- the list ---- */
+
+#define BRANDS_LIMIT_DEFAULT 50
+#define BRANDS_LIMIT_MAX 200
+
+static str secret(void) { return str_from(app_cfg()->secret_key); }
+
+/* The list's cursor is the id of the last brand shown, signed for this list only.
+ * It carries no name (names of up to 200 characters do not fit a token): the next
+ * page resumes after that brand's (lower(name), id) as stored, read under RLS, so
+ * brands added meanwhile land on their own page and never shift the walk. Renaming
+ * that very brand mid-walk moves the resume point with it. */
+static str brand_cursor_encode(struct request *r, str id)
+{
+    return signed_token_encode(r->arena, secret(), "brands-cursor", id);
+}
+
+/* The list's parameters, validated. */
+struct brand_list_params {
+    str q, limit_raw, cursor;  /* as given, trimmed ("" when absent) */
+    const char *q_like;        /* q with LIKE metacharacters escaped; NULL: every brand */
+    long limit;
+    const char *after_id, *after_name; /* where the previous page ended; NULL: the first page */
+};
+
+static str param_trimmed(struct request *r, const char *key)
+{
+    const str *v = req_param(r, key);
+    return v ? str_trim(*v) : STR("");
+}
+
+/* "%", "_" and backslash escaped with a backslash (LIKE's escape), so q matches as typed. */
+static const char *like_escape(struct request *r, str s)
+{
+    struct buf b;
+    buf_init(&b, r->arena, s.len + 8);
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '%' || s.ptr[i] == '_' || s.ptr[i] == '\\') buf_putc(&b, '\\');
+        buf_putc(&b, s.ptr[i]);
+    }
+    return buf_cstr(&b);
+}
+
+/* Resolves the cursor into the position after which the page starts: false when it
+ * is forged, from another list, or names a brand this org does not have. */
+static bool cursor_position(struct request *r, struct brand_list_params *p, int *status)
+{
+    char payload[SIGNED_TOKEN_MAX_PAYLOAD];
+    long n = signed_token_decode(secret(), "brands-cursor", p->cursor, payload, sizeof payload);
+    str id = n > 0 ? str_make(payload, (size_t)n) : STR("");
+    if (!str_is_uuid(id)) return false;
+    p->after_id = str_cstr(r->arena, id);
+    struct dbres *key = brands_sort_key_query(r->db, r->arena, p->after_id);
+    if (!key) *status = child_db_status(r);
+    if (!key || db_rows(key) != 1) return false;
+    p->after_name = db_cstr(key, 0, 0);
+    return true;
+}
+
+/* Reads q, limit and cursor into *p; messages per bad field in *e. Returns 0, or an
+ * HTTP status when the database failed. */
+static int list_params_read(struct request *r, struct brand_list_params *p, struct child_errors *e)
+{
+    int st = 0;
+    *p = (struct brand_list_params){ .limit = BRANDS_LIMIT_DEFAULT };
+    p->q = param_trimmed(r, "q");
+    p->limit_raw = param_trimmed(r, "limit");
+    p->cursor = param_trimmed(r, "cursor");
+    if (utf8_length(p->q) > 200) child_error(e, "q", "Search for at most 200 characters.");
+    else if (p->q.len) p->q_like = like_escape(r, p->q);
+    if (p->limit_raw.len && (!str_to_long(p->limit_raw, &p->limit) || p->limit < 1 || p->limit > BRANDS_LIMIT_MAX))
+        child_error(e, "limit", "limit must be a number from 1 to 200.");
+    if (p->cursor.len && !cursor_position(r, p, &st) && !st)
+        child_error(e, "cursor", "This page link (cursor) is not valid for this list; start from the first page.");
+    return st;
+}
+
+/* "/brands?q=&limit=" with the cursor when given (the pager's links). */
+static str list_url(struct request *r, const struct brand_list_params *p, str cursor)
+{
+    const struct { const char *key; str value; } args[] = { { "q", p->q }, { "limit", p->limit_raw }, { "cursor", cursor } };
+    struct buf b;
+    buf_init(&b, r->arena, 128);
+    buf_puts(&b, "/brands");
+    char sep = '?';
+    for (size_t i = 0; i < sizeof args / sizeof *args; i++) {
+        if (!args[i].value.len) continue;
+        buf_putc(&b, sep);
+        buf_puts(&b, args[i].key);
+        buf_putc(&b, '=');
+        buf_url_arg(&b, args[i].value);
+        sep = '&';
+    }
+    return buf_str(&b);
+}
+
+/* The page: rows (NULL when the parameters were refused), messages, pager links. */
+static int render_list(struct request *r, int status, const struct brand_list_params *p, const struct dbres *rows,
+                       int n, str next, const struct child_errors *e)
+{
+    struct tdict *d = page_dict(r, "Brands", "brands/list.tpl");
+    tdict_set(d, "Q", p->q);
+    for (int i = 0; rows && i < n; i++) {
+        struct tdict *row = tdict_add_section(d, "BRAND");
+        tdict_set(row, "ID", db_val(rows, i, BL_ID));
+        tdict_set(row, "NAME", db_val(rows, i, BL_NAME));
+        tdict_set(row, "ALIASES", db_val(rows, i, BL_ALIASES));
+        tdict_set_long(row, "DEALS", db_long(rows, i, BL_DEALS));
+    }
+    if (rows && n == 0) tdict_show(d, p->q.len ? "NO_MATCH" : p->after_id ? "NO_MORE" : "EMPTY");
+    if (next.len) tdict_set(tdict_add_section(d, "NEXT"), "NEXT_URL", list_url(r, p, next));
+    if (p->cursor.len) tdict_set(tdict_add_section(d, "FIRST"), "FIRST_URL", list_url(r, p, STR_NULL));
+    if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_WRITE");
+    child_errors_to_dict(d, e);
+    return page_render(r, status, d);
+}
+
+/*
+ * GET /brands and GET /api/v1/brands — the org's live brands by name
+ * (case-insensitively, then id), keyset paginated. Parameters ("" = absent):
+ *   q       name or alias contains (<= 200 characters)
+ *   limit   1..200 (50)
+ *   cursor  the previous page's next_cursor
+ * Bad parameters: 400 naming each (JSON), or the page with the messages.
+ */
 int brands_list(struct request *r)
 {
-    const str *qp = req_param(r, "q"), *pp = req_param(r, "page");
-    str q = qp ? str_trim(*qp) : STR("");
-    long page = 1;
-    if (pp && pp->len && (!str_to_long(*pp, &page) || page < 1 || page > 100000)) {
-        struct json_object *fields = json_object_new_object();
-        json_add_cstr(fields, "page", "must be a whole number from 1 to 100000");
-        app_error(r, 400, "The page number is not valid.", fields);
-        return 0;
-    }
-    struct dbres *rows = db_q(r->db, r->arena, "brands_list",
-                              "SELECT b.id, b.name, array_to_string(b.aliases, ', '),"
-                              " (SELECT count(*) FROM deals d WHERE d.brand_id = b.id AND d.deleted_at IS NULL)"
-                              " FROM brands b WHERE b.org_id = app_org_id() AND b.deleted_at IS NULL"
-                              " AND ($1 = '' OR b.name ILIKE '%' || $1 || '%' OR array_to_string(b.aliases, ' ') ILIKE '%' || $1 || '%')"
-                              " ORDER BY lower(b.name), b.id LIMIT 51 OFFSET $2::int",
-                              str_cstr(r->arena, q), str_cstr(r->arena, child_long_str(r, (page - 1) * BRANDS_PAGE)));
+    struct brand_list_params p;
+    struct child_errors e = { 0 };
+    int st = list_params_read(r, &p, &e);
+    if (st) return st;
+    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_list(r, 400, &p, NULL, 0, STR_NULL, &e);
+    struct dbres *rows = brands_list_query(r->db, r->arena, p.q_like, p.after_name, p.after_id, p.limit + 1);
     if (!rows) return child_db_status(r);
-    int n = db_rows(rows) > BRANDS_PAGE ? BRANDS_PAGE : db_rows(rows);
-    if (r->wants_json) {
-        struct json_object *a = json_object_new_array();
-        for (int i = 0; i < n; i++) {
-            struct json_object *o = json_object_new_object();
-            json_add_str(o, "id", db_val(rows, i, 0));
-            json_add_str(o, "name", db_val(rows, i, 1));
-            json_add_long(o, "deals", db_long(rows, i, 3));
-            json_object_array_add(a, o);
-        }
-        json_reply_list(r, a, db_rows(rows) > BRANDS_PAGE ? child_long_str(r, page + 1) : STR_NULL);
-        return 0;
-    }
-    struct tdict *d = page_dict(r, "Brands", "brands/list.tpl");
-    tdict_set(d, "Q", q);
+    int n = db_rows(rows) > p.limit ? (int)p.limit : db_rows(rows);
+    str next = db_rows(rows) > p.limit ? brand_cursor_encode(r, db_val(rows, n - 1, BL_ID)) : STR_NULL;
+    if (!r->wants_json) return render_list(r, 200, &p, rows, n, next, &e);
+    struct json_object *a = json_object_new_array();
     for (int i = 0; i < n; i++) {
-        struct tdict *row = tdict_add_section(d, "BRAND");
-        tdict_set(row, "ID", db_val(rows, i, 0));
-        tdict_set(row, "NAME", db_val(rows, i, 1));
-        tdict_set(row, "ALIASES", db_val(rows, i, 2));
-        tdict_set_long(row, "DEALS", db_long(rows, i, 3));
+        struct json_object *o = json_object_new_object();
+        json_add_str(o, "id", db_val(rows, i, BL_ID));
+        json_add_str(o, "name", db_val(rows, i, BL_NAME));
+        json_add_long(o, "deals", db_long(rows, i, BL_DEALS));
+        json_object_array_add(a, o);
     }
-    if (n == 0) tdict_show(d, q.len ? "NO_MATCH" : "EMPTY");
-    if (db_rows(rows) > BRANDS_PAGE) tdict_set_long(tdict_add_section(d, "NEXT"), "PAGE", page + 1);
-    if (page > 1) tdict_set_long(tdict_add_section(d, "PREV"), "PAGE", page - 1);
-    if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_WRITE");
-    return page_render(r, 200, d);
+    json_reply_list(r, a, next);
+    return 0;
 }
 
 /* GET /brands/new. */
@@ -429,19 +530,37 @@ int brand_show(struct request *r)
     return page_render(r, 200, d);
 }
 
+/* The form's values of a loaded brand. */
+static struct brand_in brand_in_of_row(const struct dbres *q)
+{
+    return (struct brand_in){ db_val(q, 0, BR_NAME), db_val(q, 0, BR_ALIASES_TEXT), db_val(q, 0, BR_CONTACTS_TEXT),
+                              db_val(q, 0, BR_NOTES), NULL, NULL };
+}
+
 /* GET /brands/{id}/edit. */
 int brand_edit_form(struct request *r)
 {
     int st;
     struct dbres *q = brand_load(r, req_path_param(r, "id"), false, &st);
     if (!q) return st;
-    struct brand_in in = { db_val(q, 0, BR_NAME), db_val(q, 0, BR_ALIASES_TEXT), db_val(q, 0, BR_CONTACTS_TEXT),
-                           db_val(q, 0, BR_NOTES), NULL, NULL };
+    struct brand_in in = brand_in_of_row(q);
     struct child_errors e = { 0 };
     return render_form(r, 200, q, &in, db_long(q, 0, BR_VERSION), &e, NULL);
 }
 
-/* POST /brands/{id} (form) and PATCH /api/v1/brands/{id} (JSON: absent fields kept). */
+/* A stale edit, as for deals: JSON 409 with the stored brand in error.fields.current,
+ * or the form again (409) with the stored values, their version and a notice. */
+static int stale_reply(struct request *r, const struct dbres *q)
+{
+    if (r->wants_json) return deal_stale_reply_json(r, "brand", brand_json(q, NULL));
+    struct brand_in cur = brand_in_of_row(q);
+    struct child_errors none = { 0 };
+    return render_form(r, 409, q, &cur, db_long(q, 0, BR_VERSION), &none, deal_stale_form_notice(r, "brand"));
+}
+
+/* POST /brands/{id} (form) and PATCH /api/v1/brands/{id} (JSON: absent fields kept),
+ * with the `version` read (required). A stale version is answered before the fields
+ * are checked: whatever was typed, it was typed over old values. */
 int brand_update(struct request *r)
 {
     int st;
@@ -449,19 +568,9 @@ int brand_update(struct request *r)
     if (!q) return st;
     struct brand_in in;
     struct child_errors e = { 0 };
-    long version = 0;
+    long version;
+    if (child_read_version(r, &version, true, &e) && version != db_long(q, 0, BR_VERSION)) return stale_reply(r, q);
     brand_read(r, r->json ? q : NULL, &in, &e);
-    child_read_version(r, &version, true, &e);
-    if (!e.n && version != db_long(q, 0, BR_VERSION)) {
-        if (r->wants_json) {
-            app_error(r, 409, "The brand has changed since that version.", NULL);
-            return 0;
-        }
-        struct brand_in cur = { db_val(q, 0, BR_NAME), db_val(q, 0, BR_ALIASES_TEXT), db_val(q, 0, BR_CONTACTS_TEXT),
-                                db_val(q, 0, BR_NOTES), NULL, NULL };
-        return render_form(r, 409, q, &cur, db_long(q, 0, BR_VERSION), &e,
-                           "Someone changed this brand while you were editing. These are the current values.");
-    }
     st = e.n ? 400 : brand_save(r, q, &in, &row, &e);
     if (st && e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, q, &in, version, &e, NULL);
     if (st) return st;

@@ -1,4 +1,4 @@
-/* deals_sql.c — the deals queries. Each names the org explicitly (RLS is the second
+/* deals_sql.c — the deals and brands list queries. Each names the org explicitly (RLS is the second
  * lock). Index-driving filters (stage, brand, owner, risk, tag, text, cursor, the
  * deleted list) are fragments included only when used, so each combination gets a
  * plan for its index; value range, due date and archived are "$n IS NULL OR ..."
@@ -151,4 +151,39 @@ struct dbres *deals_board_cards(struct db *db, struct arena *a, long per_stage)
                 FROM_JOINS " WHERE d.org_id = app_org_id() AND d.deleted_at IS NULL AND NOT d.archived) s"
                 " WHERE s.row_number <= $1::bigint ORDER BY s.stage, s.row_number",
                 sql_num(a, per_stage));
+}
+
+/* ---- brands ---- */
+
+enum brand_fragment { BF_TEXT = 1, BF_CURSOR = 2, BF_SETS = 4 };
+static char *brand_list_names[BF_SETS];
+
+struct dbres *brands_list_query(struct db *db, struct arena *a, const char *q_like, const char *after_name,
+                                const char *after_id, long limit)
+{
+    struct sql_query q;
+    unsigned mask = 0;
+    sql_query_init(&q, a);
+    buf_puts(&q.sql, "SELECT b.id, b.name, array_to_string(b.aliases, ', '),"
+                     " (SELECT count(*) FROM deals d WHERE d.org_id = b.org_id AND d.brand_id = b.id AND d.deleted_at IS NULL)"
+                     " FROM brands b WHERE b.org_id = app_org_id() AND b.deleted_at IS NULL");
+    if (q_like) {
+        int p = sql_param(&q, q_like);
+        buf_printf(&q.sql, " AND (b.name ILIKE '%%' || $%d || '%%' OR array_to_string(b.aliases, ' ') ILIKE '%%' || $%d || '%%')",
+                   p, p);
+        mask |= BF_TEXT;
+    }
+    if (after_id) {
+        int k = sql_param(&q, after_name), id = sql_param(&q, after_id);
+        buf_printf(&q.sql, " AND (lower(b.name), b.id) > ($%d::text, $%d::uuid)", k, id);
+        mask |= BF_CURSOR;
+    }
+    buf_printf(&q.sql, " ORDER BY lower(b.name), b.id LIMIT $%d", sql_param(&q, sql_num(a, limit)));
+    const char *name = sql_stmt_name(&brand_list_names[mask], "brands_list", "name", mask);
+    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+}
+
+struct dbres *brands_sort_key_query(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "brands_sort_key", "SELECT lower(name) FROM brands WHERE org_id = app_org_id() AND id = $1::uuid", id);
 }

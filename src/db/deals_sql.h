@@ -1,5 +1,5 @@
-/* deals_sql.h — the deals list query (page, JSON and CSV share it) and the board's
- * per-stage totals and cards. */
+/* deals_sql.h — the deals list query (page, JSON and CSV share it), the board's
+ * per-stage totals and cards, and the brands list. */
 #ifndef SB_DEALS_SQL_H
 #define SB_DEALS_SQL_H
 #include "../app/deal_filters.h"
@@ -29,4 +29,18 @@ struct dbres *deals_board_totals(struct db *db, struct arena *a);
 /* Board cards: the list's columns, the `per_stage` most recently updated live,
  * unarchived deals of each stage, in stage then updated order. */
 struct dbres *deals_board_cards(struct db *db, struct arena *a, long per_stage);
+
+/* Columns of brands_list_query, in this order. */
+enum brand_list_col { BL_ID, BL_NAME, BL_ALIASES /* "a, b" */, BL_DEALS /* live deals */ };
+
+/* One page of the org's live brands in name order (case-insensitively, then id),
+ * served by brands_org_name_id_idx (0012): those whose name or aliases contain
+ * q_like (a LIKE pattern body, metacharacters escaped; NULL: all), after the
+ * position (after_name = lower(name), after_id) when after_id is given, at most
+ * limit rows. NULL on a database error. */
+struct dbres *brands_list_query(struct db *db, struct arena *a, const char *q_like, const char *after_name,
+                                const char *after_id, long limit);
+/* lower(name) of brand id of the org (soft-deleted ones too: a list cursor may
+ * point at a brand deleted since): one row, or none when there is no such brand. */
+struct dbres *brands_sort_key_query(struct db *db, struct arena *a, const char *id);
 #endif

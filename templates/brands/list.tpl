@@ -3,9 +3,15 @@
   <h1>Brands</h1>
   {{#CAN_WRITE}}<a class="button secondary" href="/brands/new">New brand</a>{{/CAN_WRITE}}
 </div>
+{{#FORM_ERROR}}<div class="form-error" role="alert" id="filter-errors">This list cannot be shown as asked; see the messages below.</div>{{/FORM_ERROR}}
 <form class="filters" method="get" action="/brands" role="search">
-  <label for="q">Search</label>
-  <input id="q" name="q" type="search" value="{{Q}}">
+  <div class="field{{#E_Q}} has-error{{/E_Q}}">
+    <label for="q">Search</label>
+    <input id="q" name="q" type="search" value="{{Q}}">
+    {{#E_Q}}<p class="field-error" id="q-error">{{MSG}}</p>{{/E_Q}}
+  </div>
+  {{#E_LIMIT}}<p class="field-error" id="limit-error">{{MSG}}</p>{{/E_LIMIT}}
+  {{#E_CURSOR}}<p class="field-error" id="cursor-error">{{MSG}}</p>{{/E_CURSOR}}
   <button type="submit" class="button secondary">Search</button>
 </form>
 <table class="data-table" id="brands">
@@ -17,7 +23,5 @@
 </table>
 {{#EMPTY}}<section class="empty-state" id="brands-empty"><h2>No brands yet</h2><p>Brands are the companies you make deals with. Add one to start.</p></section>{{/EMPTY}}
 {{#NO_MATCH}}<p class="empty-state" id="brands-no-match">No brand matches “{{Q}}”.</p>{{/NO_MATCH}}
-<nav class="pager" aria-label="Pages">
-  {{#PREV}}<a href="/brands?q={{Q:u}}&amp;page={{PAGE}}">Previous</a>{{/PREV}}
-  {{#NEXT}}<a href="/brands?q={{Q:u}}&amp;page={{PAGE}}" rel="next">Next</a>{{/NEXT}}
-</nav>
+{{#NO_MORE}}<p class="empty-state" id="brands-no-more">No more brands.</p>{{/NO_MORE}}
+<nav class="pager" aria-label="Pages">{{#FIRST}}<a href="{{FIRST_URL}}">First page</a>{{/FIRST}}{{#NEXT}}<a href="{{NEXT_URL}}" id="next-page" rel="next">Next page</a>{{/NEXT}}</nav>
