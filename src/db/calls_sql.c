@@ -148,8 +148,7 @@ struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call
         mask |= FR_CURSOR;
     }
     buf_puts(&q.sql, order_by[f->sort]);
-    buf_printf(&q.sql, " LIMIT $%d", sql_param(&q, sql_num(q.a, limit)));
-    const char *name = sql_stmt_name(&list_names[f->sort][mask], "calls_list", sort_tags[f->sort], mask);
+    const char *name = sql_limit(&q, &list_names[f->sort][mask], "calls_list", sort_tags[f->sort], mask, limit);
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
 }
 
@@ -160,9 +159,9 @@ struct dbres *calls_count_query(struct db *db, struct arena *a, const struct cal
     sql_query_init(&q, a);
     buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text"); /* $1 (the zone) must be used */
     unsigned mask = build_where(&q, f, tz);
-    buf_printf(&q.sql, " LIMIT $%d) s", sql_param(&q, sql_num(q.a, cap + 1)));
-    return db_exec(db, a, sql_stmt_name(&count_names[mask], "calls_count", "all", mask), buf_cstr(&q.sql), q.n,
-                   q.params);
+    const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
+    buf_puts(&q.sql, ") s");
+    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard

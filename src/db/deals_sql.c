@@ -115,8 +115,7 @@ struct dbres *deals_list_query(struct db *db, struct arena *a, const struct deal
         mask |= FR_CURSOR;
     }
     buf_puts(&q.sql, order_by[f->sort]);
-    buf_printf(&q.sql, " LIMIT $%d", sql_param(&q, sql_num(q.a, limit)));
-    const char *name = sql_stmt_name(&list_names[f->sort][mask], "deals_list", sort_tags[f->sort], mask);
+    const char *name = sql_limit(&q, &list_names[f->sort][mask], "deals_list", sort_tags[f->sort], mask, limit);
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
 }
 
@@ -178,8 +177,8 @@ struct dbres *brands_list_query(struct db *db, struct arena *a, const char *q_li
         buf_printf(&q.sql, " AND (lower(b.name), b.id) > ($%d::text, $%d::uuid)", k, id);
         mask |= BF_CURSOR;
     }
-    buf_printf(&q.sql, " ORDER BY lower(b.name), b.id LIMIT $%d", sql_param(&q, sql_num(a, limit)));
-    const char *name = sql_stmt_name(&brand_list_names[mask], "brands_list", "name", mask);
+    buf_puts(&q.sql, " ORDER BY lower(b.name), b.id");
+    const char *name = sql_limit(&q, &brand_list_names[mask], "brands_list", "name", mask, limit);
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
 }
 

@@ -1,6 +1,7 @@
 /* sql_build.c — statements from fixed fragments and $n parameters. */
 #include "sql_build.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,4 +38,47 @@ const char *sql_stmt_name(char **slot, const char *kind, const char *tag, unsign
         if (!*slot) abort();
     }
     return *slot;
+}
+
+/* Names of statements whose LIMIT is in their text, interned for the life of the
+ * process (the database layer keeps name pointers). Bounded: when the table is
+ * full, further limits travel as parameters instead. */
+#define LIMIT_NAME_SLOTS 1024
+struct limit_name {
+    const char *kind, *tag; /* string literals, compared by address */
+    unsigned mask;
+    long limit;
+    char *name;
+};
+static struct limit_name limit_names[LIMIT_NAME_SLOTS];
+static int limit_names_used;
+
+static const char *limit_name(const char *kind, const char *tag, unsigned mask, long limit)
+{
+    unsigned h = (unsigned)(((uintptr_t)kind >> 3) * 31u + ((uintptr_t)tag >> 3) * 17u + mask * 7u + (unsigned)limit);
+    for (unsigned i = h & (LIMIT_NAME_SLOTS - 1);; i = (i + 1) & (LIMIT_NAME_SLOTS - 1)) {
+        struct limit_name *e = &limit_names[i];
+        if (!e->name) {
+            if (limit_names_used >= LIMIT_NAME_SLOTS * 3 / 4) return NULL;
+            char name[80];
+            snprintf(name, sizeof name, "%s_%s_%04x_l%ld", kind, tag, mask, limit);
+            *e = (struct limit_name){ kind, tag, mask, limit, strdup(name) };
+            if (!e->name) abort();
+            limit_names_used++;
+            return e->name;
+        }
+        if (e->kind == kind && e->tag == tag && e->mask == mask && e->limit == limit) return e->name;
+    }
+}
+
+const char *sql_limit(struct sql_query *q, char **slot, const char *kind, const char *tag, unsigned mask,
+                      long limit)
+{
+    const char *name = limit_name(kind, tag, mask, limit);
+    if (name) {
+        buf_printf(&q->sql, " LIMIT %ld", limit);
+        return name;
+    }
+    buf_printf(&q->sql, " LIMIT $%d", sql_param(q, sql_num(q->a, limit)));
+    return sql_stmt_name(slot, kind, tag, mask);
 }

@@ -23,4 +23,12 @@ const char *sql_num(struct arena *a, long long v);
 /* The stable name of the statement kind_tag_mask, made once in *slot and kept for
  * the life of the process (the database layer keeps name pointers). */
 const char *sql_stmt_name(char **slot, const char *kind, const char *tag, unsigned mask);
+/* Ends the statement with " LIMIT limit" and returns its name. The limit (a number
+ * the caller has validated) is written into the text, not passed as a parameter:
+ * with LIMIT $n a generic plan has to guess how many rows are wanted, costs out far
+ * above the custom one, and PostgreSQL then plans the statement on every execution.
+ * Each limit is its own statement; past a bound of distinct ones the limit goes as
+ * a parameter and the name is that of slot, as sql_stmt_name makes it. */
+const char *sql_limit(struct sql_query *q, char **slot, const char *kind, const char *tag, unsigned mask,
+                      long limit);
 #endif

@@ -111,6 +111,32 @@ test('the filtered count uses the filter\'s index too', async () => {
   assert.doesNotMatch(count, /"Node Type": "Seq Scan"/);
 });
 
+// PostgreSQL plans a prepared statement's first five executions for their values,
+// then keeps a generic plan unless it costs out worse. A custom plan shows the values
+// in its conditions, a generic one $n. The list must become generic: with its LIMIT
+// as a parameter it never did (the generic plan had to guess the row count), and
+// every request paid for planning.
+test('the list and count statements settle on a generic plan (no planning per request)', async () => {
+  const phone = /"Index Cond": "[^"]*from_number = \$\d+/;
+  for (const [url, which, generic] of [
+    ['/calls?phone=4155550042', LIST, phone],
+    ['/calls?phone=4155550042', COUNT, phone],
+  ]) {
+    let plan;
+    for (let i = 0; i < 7; i++) [plan] = await plansOf(url, which);
+    assert.match(plan, generic, `${url}: the 7th execution's plan is generic`);
+  }
+  // Every "Next page" is the keyset statement, with a different cursor each time.
+  let url = '/api/v1/calls?limit=20';
+  let plan;
+  for (let i = 0; i < 7; i++) {
+    const cursor = (await client.get(url)).json().next_cursor;
+    url = `/api/v1/calls?limit=20&cursor=${encodeURIComponent(cursor)}`;
+    [plan] = await plansOf(url);
+  }
+  assert.match(plan, /"Index Cond": "[^"]*ROW\(started_at, id\) < ROW\([^"]*\$\d+/, 'the 7th next page\'s plan is generic');
+});
+
 // A statement's cached plan is generic after a few executions: the list's must still
 // walk its keyset index with no filter to help it (no seq scan to fall back on here).
 test('generic plans of the list use the keyset indexes', async () => {
