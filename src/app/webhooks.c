@@ -11,6 +11,7 @@
 #include "../core/arena.h"
 #include "../core/buf.h"
 #include "../core/crypto.h"
+#include "../core/log.h"
 #include "../db/db.h"
 #include "../jobs/queue.h"
 #include "../jobs/recording_download.h"
@@ -169,10 +170,24 @@ static int reject_event(struct request *r, const char *event_id, const char *fie
     return 0;
 }
 
+/* A recording URL the download job would refuse (scheme, host not in
+ * recording_url_hosts) is dropped here, so no job is queued for it and the call shows
+ * no pending recording; the stored raw event keeps the URL for whoever investigates.
+ * The log names the reason (scheme or host), never the URL, whose query may be a token. */
+static void drop_refused_recording(struct request *r, struct call_event *e)
+{
+    if (!e->recording_url) return;
+    const char *why = recording_url_refusal(r->arena, app_cfg(), e->recording_url);
+    if (!why) return;
+    log_warn("webhook: recording of %s call %s not downloaded: %s", e->provider, e->provider_call_id, why);
+    e->recording_url = NULL;
+}
+
 /* Applies e inside a savepoint, so a value the database refuses leaves the stored
  * raw event (with its error) and nothing else. Returns 0 or an HTTP status. */
-static int apply_event(struct request *r, str org_id, const char *event_id, const struct call_event *e)
+static int apply_event(struct request *r, str org_id, const char *event_id, struct call_event *e)
 {
+    drop_refused_recording(r, e);
     if (db_exec_simple(r->db, "SAVEPOINT webhook_apply") != 0) return db_error_http_status(db_last_error(r->db));
     struct dbres *res = upsert_call(r, e);
     if (!res) {

@@ -128,6 +128,23 @@ test('an end-of-call report completes the call; the worker stores its recording'
   assert.equal(stack.sql(`SELECT status FROM jobs WHERE payload->>'call_id' = '${callId}'`), 'done');
 });
 
+test('a recording URL outside recording_url_hosts: the call is applied, nothing is queued', async () => {
+  for (const url of ['https://evil.example/rec.wav', 'ftp://127.0.0.1/rec.wav', 'https://storage.vapi.ai@evil.example/x.wav']) {
+    const id = uniq('vapi');
+    const res = await vapi(report(id, url));
+    assert.equal(res.status, 200, res.body);
+    assert.equal(res.json().data.status, 'applied');
+    const [callId, status, recording] = stack.sql(`SELECT id || '|' || status || '|' || recording_status FROM calls
+      WHERE provider_call_id = '${id}'`).split('|');
+    assert.deepEqual([status, recording], ['completed', 'none'], url);
+    assert.equal(count(`jobs WHERE payload->>'call_id' = '${callId}'`), 0, `${url}: no download job`);
+    assert.equal(count(`webhook_events WHERE body LIKE '%${id}%' AND applied_at IS NOT NULL`), 1, 'the raw event is kept');
+  }
+  const warned = stack.logs().filter((l) => /^webhook: recording of vapi call .* not downloaded: /.test(l.msg));
+  assert.ok(warned.some((l) => /host 'evil\.example' is not in recording_url_hosts/.test(l.msg)), 'the reason is logged');
+  assert.ok(warned.every((l) => !l.msg.includes('rec.wav')), 'the URL itself is not logged');
+});
+
 test('the same event twice: acknowledged, stored once, nothing changes', async () => {
   const id = uniq('vapi');
   const body = report(id, provider.url(`/rec/${id}.wav`));
