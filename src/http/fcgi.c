@@ -1,13 +1,17 @@
 /* fcgi.c — the only user of libfcgi: sockets, reading a request, writing a response. */
 #include "fcgi.h"
 
+#include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -152,30 +156,92 @@ int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit)
     return read_body(c, r, limit);
 }
 
-/* Status line and headers, built in one buffer and written with one call (libfcgi's
- * own printf knows no %zu, and one write is cheaper anyway). */
-static void send_head(struct fcgi_conn *c, struct response *res, struct arena *a, bool with_length)
+/* Status line and headers, built in one buffer (libfcgi's own printf knows no %zu). */
+static void build_head(struct buf *h, const struct response *res, bool with_length)
+{
+    buf_printf(h, "Status: %d %s\r\n", res->status, http_status_text(res->status));
+    for (size_t i = 0; i < res->headers.n; i++) {
+        const struct kv *kv = &res->headers.items[i];
+        buf_put(h, kv->key);
+        buf_puts(h, ": ");
+        buf_put(h, kv->val);
+        buf_puts(h, "\r\n");
+    }
+    if (with_length) buf_printf(h, "Content-Length: %zu\r\n", res->body.len);
+    buf_puts(h, "\r\n");
+}
+
+/* The head of a streamed response (no Content-Length), through libfcgi's stream. */
+static void send_head(struct fcgi_conn *c, struct response *res, struct arena *a)
 {
     struct buf h;
     buf_init(&h, a, 512);
-    buf_printf(&h, "Status: %d %s\r\n", res->status, http_status_text(res->status));
-    for (size_t i = 0; i < res->headers.n; i++) {
-        struct kv *kv = &res->headers.items[i];
-        buf_put(&h, kv->key);
-        buf_puts(&h, ": ");
-        buf_put(&h, kv->val);
-        buf_puts(&h, "\r\n");
-    }
-    if (with_length) buf_printf(&h, "Content-Length: %zu\r\n", res->body.len);
-    buf_puts(&h, "\r\n");
+    build_head(&h, res, false);
     FCGX_PutStr(h.data, (int)h.len, c->req.out);
 }
 
+/* Writes all of iov[0..n) to fd, resuming after partial writes. */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n > IOV_MAX ? IOV_MAX : n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        while (n > 0 && (size_t)w >= iov->iov_len) {
+            w -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + w;
+            iov->iov_len -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+#define STDOUT_RECORD_MAX 65528 /* a record's content is at most 65535 bytes */
+
+/* The head and body as FastCGI STDOUT records in one writev, where libfcgi's 8 KB
+ * stream buffer would make a write (and a wake-up of nginx) per 8 KB. Nothing else
+ * has been put to the stream, so FCGX_Finish_r's closing records follow in order. */
 int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *a)
 {
-    send_head(c, res, a, true);
-    if (!c->head && res->body.len) FCGX_PutStr(res->body.data, (int)res->body.len, c->req.out);
-    return FCGX_GetError(c->req.out) ? -1 : 0;
+    struct buf h;
+    buf_init(&h, a, 512);
+    build_head(&h, res, true);
+    size_t body = c->head ? 0 : res->body.len;
+    size_t total = h.len + body;
+    int records = (int)((total + STDOUT_RECORD_MAX - 1) / STDOUT_RECORD_MAX);
+    struct iovec *iov = arena_alloc(a, sizeof *iov * (size_t)records * 3);
+    unsigned char *hdr = arena_alloc(a, 8 * (size_t)records);
+    const char *parts[2] = { h.data, res->body.data };
+    size_t left[2] = { h.len, body };
+    int n = 0, part = 0;
+    for (int r = 0; r < records; r++) {
+        size_t len = total < STDOUT_RECORD_MAX ? total : STDOUT_RECORD_MAX;
+        total -= len;
+        unsigned char *x = hdr + 8 * r;
+        x[0] = FCGI_VERSION_1;
+        x[1] = FCGI_STDOUT;
+        x[2] = (unsigned char)(c->req.requestId >> 8);
+        x[3] = (unsigned char)c->req.requestId;
+        x[4] = (unsigned char)(len >> 8);
+        x[5] = (unsigned char)len;
+        x[6] = x[7] = 0;
+        iov[n++] = (struct iovec){ x, 8 };
+        while (len > 0) {
+            while (!left[part]) part++;
+            size_t take = len < left[part] ? len : left[part];
+            iov[n++] = (struct iovec){ (void *)parts[part], take };
+            parts[part] += take;
+            left[part] -= take;
+            len -= take;
+        }
+    }
+    return writev_all(c->req.ipcFd, iov, n);
 }
 
 struct stream_ctx {
@@ -189,7 +255,7 @@ static int stream_write(void *ctx, const char *p, size_t n)
 {
     struct stream_ctx *s = ctx;
     if (!p) {
-        send_head(s->conn, s->res, s->arena, false);
+        send_head(s->conn, s->res, s->arena);
         return 0;
     }
     if (s->conn->head || n == 0) return 0;

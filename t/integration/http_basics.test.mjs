@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Stack, REPO, waitFor } from '../lib/stack.mjs';
+import { insertCalls } from '../lib/calls_fixtures.mjs';
 
 let stack;
 let admin;
@@ -276,4 +277,26 @@ test('POST → 303 → GET: sign-in redirects, then the page is a GET', async ()
   const after = await c.get(out.headers.location);
   assert.equal(after.status, 200);
   assert.match(after.body, /<form method="post" action="\/login"/);
+});
+
+test('a response larger than one FastCGI record (64 KB) arrives whole, with its length', async () => {
+  // The worker writes a response as FastCGI records of at most 64 KB, all in one go;
+  // a page of 200 calls with long names spans several records.
+  const ids = insertCalls(stack, Array.from({ length: 205 }, (_, i) => ({
+    started_at: `2024-05-01T12:${String(i % 60).padStart(2, '0')}:00Z`,
+  })));
+  stack.sql(`UPDATE calls SET caller_name = left(id::text, 8) || ' ' || repeat('é', 180)
+    WHERE id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+  const res = await admin.get('/api/v1/calls?limit=200');
+  assert.equal(res.status, 200);
+  const bytes = Buffer.byteLength(res.body);
+  assert.ok(bytes > 2 * 65535, `${bytes} bytes`);
+  assert.equal(Number(res.headers['content-length']), bytes);
+  const body = res.json();
+  assert.equal(body.data.length, 200);
+  assert.ok(body.data.every((c) => c.caller_name.endsWith('é'.repeat(180))));
+  const head = await stack.request('HEAD', '/api/v1/calls?limit=200', { headers: { cookie: admin.cookieHeader() } });
+  assert.equal(head.status, 200);
+  assert.equal(head.body, '');
+  assert.equal(Number(head.headers['content-length']), bytes, 'HEAD: the length GET would have');
 });
