@@ -204,44 +204,54 @@ static int writev_all(int fd, struct iovec *iov, int n)
 
 #define STDOUT_RECORD_MAX 65528 /* a record's content is at most 65535 bytes */
 
-/* The head and body as FastCGI STDOUT records in one writev, where libfcgi's 8 KB
- * stream buffer would make a write (and a wake-up of nginx) per 8 KB. Nothing else
- * has been put to the stream, so FCGX_Finish_r's closing records follow in order. */
+#define RECORDS_PER_WRITE 16      /* 1 MB per writev at most */
+
+/* Writes two parts (either may be empty) as FastCGI STDOUT records of up to 64 KB,
+ * 16 records per writev: libfcgi's 8 KB stream buffer would make a write, and a
+ * wake-up of nginx, per 8 KB. Whatever libfcgi holds is flushed first, so the order
+ * is kept; FCGX_Finish_r's closing records follow. */
+static int write_stdout(struct fcgi_conn *c, const char *p1, size_t n1, const char *p2, size_t n2)
+{
+    if (FCGX_FFlush(c->req.out) != 0) return -1;
+    const char *at[2] = { p1, p2 };
+    size_t left[2] = { n1, n2 };
+    int part = 0;
+    unsigned char hdr[RECORDS_PER_WRITE][8];
+    struct iovec iov[RECORDS_PER_WRITE * 3];
+    while (left[0] + left[1] > 0) {
+        int n = 0;
+        for (int r = 0; r < RECORDS_PER_WRITE && left[0] + left[1] > 0; r++) {
+            size_t total = left[0] + left[1];
+            size_t len = total < STDOUT_RECORD_MAX ? total : STDOUT_RECORD_MAX;
+            unsigned char *x = hdr[r];
+            x[0] = FCGI_VERSION_1;
+            x[1] = FCGI_STDOUT;
+            x[2] = (unsigned char)(c->req.requestId >> 8);
+            x[3] = (unsigned char)c->req.requestId;
+            x[4] = (unsigned char)(len >> 8);
+            x[5] = (unsigned char)len;
+            x[6] = x[7] = 0;
+            iov[n++] = (struct iovec){ x, 8 };
+            while (len > 0) {
+                if (!left[part]) part++;
+                size_t take = len < left[part] ? len : left[part];
+                iov[n++] = (struct iovec){ (void *)at[part], take };
+                at[part] += take;
+                left[part] -= take;
+                len -= take;
+            }
+        }
+        if (writev_all(c->req.ipcFd, iov, n) != 0) return -1;
+    }
+    return 0;
+}
+
 int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *a)
 {
     struct buf h;
     buf_init(&h, a, 512);
     build_head(&h, res, true);
-    size_t body = c->head ? 0 : res->body.len;
-    size_t total = h.len + body;
-    int records = (int)((total + STDOUT_RECORD_MAX - 1) / STDOUT_RECORD_MAX);
-    struct iovec *iov = arena_alloc(a, sizeof *iov * (size_t)records * 3);
-    unsigned char *hdr = arena_alloc(a, 8 * (size_t)records);
-    const char *parts[2] = { h.data, res->body.data };
-    size_t left[2] = { h.len, body };
-    int n = 0, part = 0;
-    for (int r = 0; r < records; r++) {
-        size_t len = total < STDOUT_RECORD_MAX ? total : STDOUT_RECORD_MAX;
-        total -= len;
-        unsigned char *x = hdr + 8 * r;
-        x[0] = FCGI_VERSION_1;
-        x[1] = FCGI_STDOUT;
-        x[2] = (unsigned char)(c->req.requestId >> 8);
-        x[3] = (unsigned char)c->req.requestId;
-        x[4] = (unsigned char)(len >> 8);
-        x[5] = (unsigned char)len;
-        x[6] = x[7] = 0;
-        iov[n++] = (struct iovec){ x, 8 };
-        while (len > 0) {
-            while (!left[part]) part++;
-            size_t take = len < left[part] ? len : left[part];
-            iov[n++] = (struct iovec){ (void *)parts[part], take };
-            parts[part] += take;
-            left[part] -= take;
-            len -= take;
-        }
-    }
-    return writev_all(c->req.ipcFd, iov, n);
+    return write_stdout(c, h.data, h.len, res->body.data, c->head ? 0 : res->body.len);
 }
 
 struct stream_ctx {
@@ -259,7 +269,7 @@ static int stream_write(void *ctx, const char *p, size_t n)
         return 0;
     }
     if (s->conn->head || n == 0) return 0;
-    return FCGX_PutStr(p, (int)n, s->conn->req.out) == (int)n ? 0 : -1;
+    return write_stdout(s->conn, p, n, NULL, 0);
 }
 
 void fcgi_bind_stream(struct fcgi_conn *c, struct response *res, struct arena *a)
