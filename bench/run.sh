@@ -355,12 +355,16 @@ run_webhooks() {
     local k=$((fewest - (CONNS + THREADS - 1) / THREADS))
     [ "$k" -le 1000 ] || k=1000
     [ "$k" -ge 1 ] || k=1
-    local rout replayed replay_bad events2 applied2 calls2 distinct2
+    local rout replayed replay_bad events2 applied2 calls2 distinct2 last_event extra
+    last_event=$(psql_owner "SELECT coalesce(max(id), 0) FROM webhook_events WHERE org_id = '$org'")
     rout=$(wrk -t"$THREADS" -c"$CONNS" -d2s -s "$REPO/bench/webhook.lua" -H "X-Vapi-Secret: $secret" "$url" -- "$tag" replay "$k")
     replayed=$(wrk_field "$rout" requests)
     replay_bad=$(wrk_field "$rout" errors)
     settle "$count_sql"
     IFS='|' read -r events2 applied2 calls2 distinct2 < <(psql_owner "$count_sql") || true
+    extra=$(psql_owner "SELECT string_agg(body::json #>> '{message,call,id}' || ' (' || received_at::time || ')', ', ')
+                        FROM (SELECT body, received_at FROM webhook_events WHERE org_id = '$org' AND id > $last_event
+                              ORDER BY id LIMIT 5) e")
     psql_owner "$clear" >/dev/null
     local ok=true
     [ "$answered" -le "$events" ] && [ "$events" = "$applied" ] && [ "$applied" = "$calls" ] &&
@@ -372,7 +376,7 @@ run_webhooks() {
         "$(wrk_field "$out" p99)" "$(wrk_field "$out" errors)")
     WEBHOOK_CHECK=$(printf 'answered 200: %s <= stored: %s = applied: %s = calls: %s (distinct ids: %s) <= sent: %s; replay of %s requests (first %s events of each thread): stored %s, calls %s, non-2xx %s => %s' \
         "$answered" "$events" "$applied" "$calls" "$distinct" "$issued" "$replayed" "$k" "$events2" "$calls2" "$replay_bad" \
-        "$([ $ok = true ] && echo "ok: none lost, none double-applied" || echo "FAILED")")
+        "$([ $ok = true ] && echo "ok: none lost, none double-applied" || echo "FAILED${extra:+ (stored during the replay: $extra)}")")
     WEBHOOK_JSON="{\"available\":true,\"events_per_s\":$rps,\"p50_ms\":$(wrk_field "$out" p50),\"p99_ms\":$(wrk_field "$out" p99),"
     WEBHOOK_JSON+="\"non_2xx\":$(wrk_field "$out" errors),\"answered\":$answered,\"sent\":$issued,\"stored\":$events,"
     WEBHOOK_JSON+="\"applied\":$applied,\"calls\":$calls,\"distinct_call_ids\":$distinct,\"replayed_requests\":$replayed,"
