@@ -376,7 +376,7 @@ struct call_export {
 static struct dbres *export_batch(struct request *r, struct arena *scratch, void *ctx, int batch)
 {
     struct call_export *x = ctx;
-    return calls_list_query(r->db, scratch, x->f, x->tz, x->have_after ? &x->after : NULL, batch);
+    return calls_export_query(r->db, scratch, x->f, x->tz, x->have_after ? &x->after : NULL, batch);
 }
 
 static void export_remember(void *ctx, const struct dbres *res, int row)

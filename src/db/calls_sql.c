@@ -25,6 +25,15 @@
     " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at,"                 \
     " c.started_at AT TIME ZONE $1, c.is_demo"
 
+/* The export's columns: the list's up to CC_CREATED_AT, then a cheap stand-in where
+ * the local time was ($1, the zone, must still be used by the statement; formatting
+ * a local timestamp for each of a million rows is not cheap). */
+#define EXPORT_COLUMNS                                                                            \
+    "c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number,"           \
+    " c.caller_name, c.status, c.started_at, c.ended_at,"                                          \
+    " c.duration_s, round(c.sentiment_score::numeric, 3), c.sentiment_label,"                      \
+    " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at, $1::text IS NULL"
+
 enum fragment {
     FR_PHONE = 1 << 0, FR_NAME = 1 << 1, FR_TEXT = 1 << 2, FR_CAMPAIGN = 1 << 3, FR_CURSOR = 1 << 4,
     FR_START = 1 << 5, FR_END = 1 << 6, FR_DIRECTION = 1 << 7, FR_STATUS = 1 << 8, FR_SENTIMENT = 1 << 9,
@@ -41,6 +50,7 @@ static const char *const order_by[] = {
 /* Statement names live as long as the process (db.c keeps the pointers); made on
  * first use, as only a few of the fragment sets ever occur. */
 static char *list_names[3][FR_SETS];
+static char *export_names[3][FR_SETS];
 static char *count_names[FR_SETS];
 
 /* The keyset condition of sort: rows after (key, id). */
@@ -136,20 +146,34 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
     return mask;
 }
 
-struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
-                               const char *tz, const struct call_cursor *after, long limit)
+static struct dbres *keyset_query(struct db *db, struct arena *a, const char *kind, const char *columns,
+                                  char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                  const struct call_cursor *after, long limit)
 {
     struct sql_query q;
     sql_query_init(&q, a);
-    buf_puts(&q.sql, "SELECT " LIST_COLUMNS);
+    buf_puts(&q.sql, "SELECT ");
+    buf_puts(&q.sql, columns);
     unsigned mask = build_where(&q, f, tz);
     if (after) {
         add_after(&q, f->sort, after);
         mask |= FR_CURSOR;
     }
     buf_puts(&q.sql, order_by[f->sort]);
-    const char *name = sql_limit(&q, &list_names[f->sort][mask], "calls_list", sort_tags[f->sort], mask, limit);
+    const char *name = sql_limit(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit);
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+}
+
+struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
+                               const char *tz, const struct call_cursor *after, long limit)
+{
+    return keyset_query(db, a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
+}
+
+struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
+                                 const char *tz, const struct call_cursor *after, long limit)
+{
+    return keyset_query(db, a, "calls_export", EXPORT_COLUMNS, export_names, f, tz, after, limit);
 }
 
 struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,

@@ -22,6 +22,9 @@ enum call_col {
  * at most limit rows. tz names the org's time zone (dates and local times). */
 struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
                                const char *tz, const struct call_cursor *after, long limit);
+/* The same rows with the columns up to CC_CREATED_AT only (the CSV export). */
+struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
+                                 const char *tz, const struct call_cursor *after, long limit);
 /* How many calls match f, counting at most cap + 1 (so "more than cap" shows). */
 struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,
                                 const char *tz, long cap);
