@@ -333,3 +333,108 @@ test('every role may read analytics; API keys too; nobody else', async () => {
     { headers: { authorization: `Bearer ${other.stdout.trim()}` } });
   assert.equal(o.json().data.total, brute(START, END, 'other').total);
 });
+
+// sql/0013: per-org trailing windows (7, 30, 90, 365 local days ending at the anchor)
+// answer the usual ranges, and bound the walk for ranges inside them. Checked on a
+// fresh org with random calls (seed in every message) against a recount over calls,
+// for many ranges, after each kind of write.
+test('top numbers from the trailing windows equal a recount after every kind of write', () => {
+  const seed = Math.random();
+  const org = stack.sql(`INSERT INTO orgs (slug, name, timezone) VALUES ('tops', 'Tops', 'Pacific/Auckland') RETURNING id`)
+    .split('\n')[0];
+  const today = stack.sql(`SELECT ((now() AT TIME ZONE timezone)::date)::text FROM orgs WHERE id = '${org}'`);
+  const shift = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+  // Calls from 400 days ago to 3 days ago (the anchor), numbers skewed so counts vary and tie.
+  const insert = (prefix, n, fromDays, spanDays) => stack.sql(`
+    SELECT setseed(${seed});
+    INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, status, started_at, duration_s,
+                       is_demo, deleted_at)
+    SELECT '${org}', CASE WHEN g % 4 = 0 THEN 'outbound' ELSE 'inbound' END, 'vapi', '${prefix}' || g,
+           '+1555' || lpad(floor(random() ^ 3 * 4000)::text, 7, '0'), '+1666' || lpad(floor(random() ^ 3 * 4000)::text, 7, '0'),
+           'completed', (timestamp '${today}' - make_interval(days => ${fromDays})
+                         + make_interval(secs => floor(random() * ${spanDays} * 86400)::int)) AT TIME ZONE 'Pacific/Auckland',
+           10, g % 23 = 0, CASE WHEN g % 31 = 0 THEN now() END
+      FROM generate_series(1, ${n}) g`);
+  insert('tw-', 26000, 400, 397);
+  const top = (from, to) => stack.sql(`SELECT coalesce(json_agg(json_build_object('number', number, 'count', n)), '[]')
+                                         FROM sb_call_top_numbers('${org}', '${from}', '${to}', 10)`);
+  const recount = (from, to) => stack.sql(`
+    SELECT coalesce(json_agg(json_build_object('number', num, 'count', n) ORDER BY n DESC, num), '[]') FROM (
+      SELECT CASE c.direction WHEN 'inbound' THEN c.from_number ELSE c.to_number END num, count(*) n
+        FROM calls c JOIN orgs o ON o.id = c.org_id
+       WHERE c.org_id = '${org}' AND c.deleted_at IS NULL AND NOT c.is_demo
+         AND (c.started_at AT TIME ZONE o.timezone)::date BETWEEN '${from}' AND '${to}'
+       GROUP BY 1 HAVING count(*) >= 2 ORDER BY n DESC, num LIMIT 10) t`);
+  // Each window is exactly the sum of the daily rollups over its days.
+  const windowsExact = (what) => assert.equal(stack.sql(`
+    WITH a AS (SELECT day FROM call_rollup_window_anchors WHERE org_id = '${org}'),
+    want AS (SELECT w.days, r.number, sum(r.n) n FROM a, unnest('{7,30,90,365}'::int[]) w(days)
+               JOIN call_rollup_numbers r ON r.org_id = '${org}'
+              WHERE r.day > a.day - w.days AND r.day <= a.day GROUP BY 1, 2 HAVING sum(r.n) <> 0),
+    have AS (SELECT days, number, n FROM call_rollup_number_windows WHERE org_id = '${org}' AND n <> 0)
+    SELECT count(*) FROM ((TABLE want EXCEPT TABLE have) UNION ALL (TABLE have EXCEPT TABLE want)) x`), '0',
+  `windows exact ${what} (seed ${seed})`);
+  const check = (what) => {
+    windowsExact(what);
+    const anchor = stack.sql(`SELECT day::text FROM call_rollup_window_anchors WHERE org_id = '${org}'`);
+    const ranges = [];
+    for (const n of [7, 30, 90, 365]) ranges.push([shift(anchor, 1 - n), anchor], [shift(anchor, -n), shift(anchor, -1)]);
+    ranges.push([shift(anchor, -20), shift(anchor, -5)], [anchor, anchor], [shift(anchor, -100), shift(anchor, -100)],
+      [shift(today, 1), shift(today, 30)], [shift(anchor, 1), shift(anchor, -1)]);
+    // Month- and year-crossing ranges, and random ones.
+    const y = Number(anchor.slice(0, 4));
+    ranges.push([`${y - 1}-12-20`, `${y}-01-10`], [shift(`${anchor.slice(0, 7)}-01`, -10), shift(`${anchor.slice(0, 7)}-01`, 10)]);
+    for (let i = 0; i < 6; i++) {
+      const a = -Math.floor(Math.random() * 400), l = 1 + Math.floor(Math.random() * 200);
+      ranges.push([shift(today, a), shift(today, a + l)]);
+    }
+    for (const [from, to] of ranges)
+      assert.equal(top(from, to), recount(from, to), `${what}: ${from}..${to} (seed ${seed})`);
+    return anchor;
+  };
+  const first = check('after the insert');
+  assert.ok(first <= shift(today, -3) && first >= shift(today, -6), `anchor ${first}: the latest day with calls`);
+  const busy = JSON.parse(top(shift(today, -367), shift(today, -3)));
+  assert.equal(busy.length, 10);
+  assert.ok(busy[0].count > busy[9].count, 'the data has a spread of counts');
+
+  // Newer days move the anchor (today, not a day in the future); a late call lands in a past day.
+  insert('tw2-', 400, 2, 2);
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, status, started_at, duration_s)
+             VALUES ('${org}', 'inbound', 'vapi', 'tw-now', '+15550000002', 'completed', now(), 10),
+                    ('${org}', 'inbound', 'vapi', 'tw-future', '+15550000001', 'completed', now() + interval '3 days', 10),
+                    ('${org}', 'inbound', 'vapi', 'tw-late', '${busy[9].number}', 'completed', now() - interval '200 days', 10)`);
+  assert.equal(check('after newer and late calls'), today);
+  // A call moved to another day and number; a soft delete of a top number's call.
+  stack.sql(`UPDATE calls SET started_at = started_at - interval '40 days', from_number = '${busy[1].number}'
+              WHERE org_id = '${org}' AND provider_call_id IN ('tw-5', 'tw-9', 'tw-13')`);
+  check('after moving calls');
+  stack.sql(`UPDATE calls SET deleted_at = now() WHERE org_id = '${org}' AND deleted_at IS NULL AND NOT is_demo
+               AND from_number = '${busy[0].number}' AND started_at > now() - interval '30 days'`);
+  check('after a soft delete');
+  // A corrupted day, then the repair job recomputing it.
+  const day = shift(today, -10);
+  stack.sql(`DELETE FROM call_rollup_numbers WHERE org_id = '${org}' AND day = '${day}'`);
+  windowsExact('after corrupting a day');
+  stack.sql(`SELECT sb_call_rollups_repair('${org}', '${day}')`);
+  check('after the repair');
+  // A zone change rebuilds every rollup of the org.
+  stack.sql(`UPDATE orgs SET timezone = 'America/Los_Angeles' WHERE id = '${org}'`);
+  windowsExact('after a rebuild');
+
+  // The usual ranges read a few window entries and no daily rollup row.
+  const anchor = stack.sql(`SELECT day::text FROM call_rollup_window_anchors WHERE org_id = '${org}'`);
+  for (const n of [7, 30, 90, 365]) {
+    const read = stack.sql(`BEGIN;
+      SELECT count(*) FROM sb_call_top_numbers('${org}', '${shift(anchor, 1 - n)}', '${anchor}', 10);
+      SELECT json_build_object('numbers', coalesce(sum(coalesce(idx_scan, 0) + seq_scan) FILTER (WHERE relname = 'call_rollup_numbers'), 0),
+                               'days', coalesce(sum(coalesce(idx_scan, 0) + seq_scan) FILTER (WHERE relname = 'call_rollup_days'), 0),
+                               'window_rows', coalesce(sum(idx_tup_fetch) FILTER (WHERE relname = 'call_rollup_number_windows'), 0))
+        FROM pg_stat_xact_user_tables;
+      COMMIT;`).split('\n');
+    const s = JSON.parse(read[read.length - 1]);
+    assert.deepEqual([s.numbers, s.days], [0, 0], `${n} days: no daily rollup read (${read})`);
+    assert.ok(s.window_rows <= 11, `${n} days: ${s.window_rows} window rows read`);
+  }
+  stack.sql(`DELETE FROM orgs WHERE id = '${org}'`);
+});
