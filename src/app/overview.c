@@ -63,6 +63,10 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
  * stage and currency; unpaid payments expected up to the end of this ISO week (org
  * zone), split into overdue and due; late deliverables; and a row with today and the
  * week's end. Payments of deleted deals do not count. */
+/* When a deliverable is due: the key of deliverables_org_due_key_idx (sql/0015), a
+ * CASE rather than COALESCE so that, under RLS, "due < now()" searches the index. */
+#define DELIVERABLE_DUE "(CASE WHEN v.posting_window_end IS NULL THEN v.scheduled_at ELSE v.posting_window_end END)"
+
 #define OVERVIEW_DEALS_SQL                                                                                  \
     "WITH o AS (SELECT (now() AT TIME ZONE timezone)::date AS today FROM orgs WHERE id = app_org_id()),"     \
     " w AS (SELECT today, today + (7 - extract(isodow FROM today))::int AS week_end FROM o)"                 \
@@ -76,7 +80,7 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
     " UNION ALL SELECT 'late', '', '', count(*), '0' FROM deliverables v"                                      \
     "  JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL"                                              \
     "  WHERE v.org_id = app_org_id() AND v.posted_at IS NULL AND v.deleted_at IS NULL"                        \
-    "  AND coalesce(v.posting_window_end, v.scheduled_at) < now()"                                             \
+    "  AND " DELIVERABLE_DUE " < now()"                                                                          \
     " UNION ALL SELECT 'week', today::text, '', 0, week_end::text FROM w"
 
 struct deal_figures {
@@ -144,10 +148,10 @@ static int deal_figures_load(struct request *r, struct deal_figures *f)
     "  AND p.expected_at BETWEEN w.today AND w.week_end AND p.paid_minor < p.amount_minor"                  \
     "  ORDER BY p.expected_at, p.id LIMIT 5)"                                                                \
     " UNION ALL (SELECT 'late', v.deal_id, d.title, v.platform, v.type,"                                     \
-    "  replace(deal_local_text(coalesce(v.posting_window_end, v.scheduled_at)), 'T', ' ') FROM deliverables v" \
+    "  replace(deal_local_text(" DELIVERABLE_DUE "), 'T', ' ') FROM deliverables v"                                \
     "  JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL WHERE v.org_id = app_org_id()"             \
-    "  AND v.posted_at IS NULL AND v.deleted_at IS NULL AND coalesce(v.posting_window_end, v.scheduled_at) < now()" \
-    "  ORDER BY coalesce(v.posting_window_end, v.scheduled_at), v.id LIMIT 5)"
+    "  AND v.posted_at IS NULL AND v.deleted_at IS NULL AND " DELIVERABLE_DUE " < now()"                         \
+    "  ORDER BY " DELIVERABLE_DUE ", v.id LIMIT 5)"
 
 static void fill_deal_items(struct request *r, struct tdict *d, const struct dbres *q)
 {

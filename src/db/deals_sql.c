@@ -196,15 +196,15 @@ struct dbres *brands_list_query(struct db *db, struct arena *a, const char *q_li
     }
     if (after_id) {
         int k = sql_param(&q, after_name), id = sql_param(&q, after_id);
-        buf_printf(&q.sql, " AND (lower(b.name), b.id) > ($%d::text, $%d::uuid)", k, id);
+        buf_printf(&q.sql, " AND (b.name_key, b.id) > ($%d::text, $%d::uuid)", k, id);
         mask |= BF_CURSOR;
     }
-    buf_puts(&q.sql, " ORDER BY lower(b.name), b.id");
+    buf_puts(&q.sql, " ORDER BY b.name_key, b.id"); /* name_key = lower(name): see sql/0015 */
     const char *name = sql_limit(&q, &brand_list_names[mask], "brands_list", "name", mask, limit);
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
 }
 
 struct dbres *brands_sort_key_query(struct db *db, struct arena *a, const char *id)
 {
-    return db_q(db, a, "brands_sort_key", "SELECT lower(name) FROM brands WHERE org_id = app_org_id() AND id = $1::uuid", id);
+    return db_q(db, a, "brands_sort_key", "SELECT name_key FROM brands WHERE org_id = app_org_id() AND id = $1::uuid", id);
 }
