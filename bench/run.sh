@@ -337,10 +337,12 @@ run_webhooks() {
     fi
     local clear="DELETE FROM webhook_events WHERE org_id = '$org'; DELETE FROM calls WHERE org_id = '$org';"
     psql_owner "$clear" >/dev/null
-    local tag out issued fewest answered events applied calls distinct
+    local tag out issued fewest answered events applied calls distinct started ended
     tag=$(date +%s)
+    started=$(date -u -d '-2 minutes' +%Y-%m-%dT%H:%M:%S.000Z)
+    ended=$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%S.000Z)
     out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$REPO/bench/webhook.lua" \
-        -H "X-Vapi-Secret: $secret" "$url" -- "$tag" fresh)
+        -H "X-Vapi-Secret: $secret" "$url" -- "$tag" "$started" "$ended" fresh)
     read -r _ issued fewest < <(grep '^webhook-issued ' <<<"$out") || true
     [ -n "${issued:-}" ] || die "webhook.lua printed no count: $out"
     answered=$(( $(wrk_field "$out" requests) - $(wrk_field "$out" errors) ))
@@ -357,7 +359,7 @@ run_webhooks() {
     [ "$k" -ge 1 ] || k=1
     local rout replayed replay_bad events2 applied2 calls2 distinct2 last_event extra
     last_event=$(psql_owner "SELECT coalesce(max(id), 0) FROM webhook_events WHERE org_id = '$org'")
-    rout=$(wrk -t"$THREADS" -c"$CONNS" -d2s -s "$REPO/bench/webhook.lua" -H "X-Vapi-Secret: $secret" "$url" -- "$tag" replay "$k")
+    rout=$(wrk -t"$THREADS" -c"$CONNS" -d2s -s "$REPO/bench/webhook.lua" -H "X-Vapi-Secret: $secret" "$url" -- "$tag" "$started" "$ended" replay "$k")
     replayed=$(wrk_field "$rout" requests)
     replay_bad=$(wrk_field "$rout" errors)
     settle "$count_sql"
@@ -439,7 +441,7 @@ rss_list() { tr ' ' '\n' <<<"$1" | awk -F: 'NF == 2 { printf "%s%s", sep, $2; se
 
 # kill -9 one idle worker and time until its replacement is ready: blocked in the same
 # system call as the other idle workers (waiting for a connection), read from
-# /proc/<pid>/syscall about every millisecond, after its templates are parsed and its
+# /proc/<pid>/syscall every few milliseconds, after its templates are parsed and its
 # database connection is open. Where /proc/<pid>/syscall cannot be read, falls back to
 # polling /metrics until every worker is idle again (a curl over TLS per poll).
 RESPAWN_MS=null

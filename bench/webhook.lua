@@ -2,8 +2,11 @@
 -- request is a Vapi end-of-call report for a call of its own, so every body (and so
 -- every event key) is unique.
 --
---   wrk -s bench/webhook.lua -H 'X-Vapi-Secret: ...' URL -- TAG fresh
---   wrk -s bench/webhook.lua -H 'X-Vapi-Secret: ...' URL -- TAG replay K
+--   wrk -s bench/webhook.lua -H 'X-Vapi-Secret: ...' URL -- TAG STARTED ENDED fresh
+--   wrk -s bench/webhook.lua -H 'X-Vapi-Secret: ...' URL -- TAG STARTED ENDED replay K
+--
+-- STARTED and ENDED are the calls' ISO-8601 times (a live provider reports calls that
+-- just ended, so the bench passes the last minutes).
 --
 -- "fresh" numbers each thread's events 1, 2, 3, ...; "replay" sends again the first K
 -- events of each thread, byte for byte (a provider retrying), which must change
@@ -21,14 +24,16 @@ function setup(thread)
     table.insert(threads, thread)
 end
 
-local tag, mode, cycle
+local tag, started, ended, mode, cycle
 local verified = false
 issued = 0
 
 function init(args)
     tag = args[1] or "x"
-    mode = args[2] or "fresh"
-    cycle = tonumber(args[3] or "0") or 0
+    started = args[2] or "2026-01-01T10:00:00.000Z"
+    ended = args[3] or "2026-01-01T10:01:05.000Z"
+    mode = args[4] or "fresh"
+    cycle = tonumber(args[5] or "0") or 0
     wrk.method = "POST"
     wrk.headers["Content-Type"] = "application/json"
 end
@@ -36,7 +41,7 @@ end
 local template = '{"message":{"type":"end-of-call-report","call":{"id":"bench-%s-%d-%d",'
     .. '"type":"inboundPhoneCall","customer":{"number":"+1415555%04d","name":"Bench Caller %d"},'
     .. '"phoneNumber":{"number":"+12125550142"}},'
-    .. '"startedAt":"2026-01-01T10:00:00.000Z","endedAt":"2026-01-01T10:01:05.000Z",'
+    .. '"startedAt":"%s","endedAt":"%s",'
     .. '"endedReason":"customer-ended-call","durationSeconds":65,'
     .. '"artifact":{"messages":['
     .. '{"role":"user","message":"Hello, I would like to book a viewing for Saturday.","secondsFromStart":1.5},'
@@ -55,7 +60,7 @@ function request()
         n = issued + 1
     end
     if n > 0 then issued = issued + 1 end
-    local body = string.format(template, tag, tid, n, n % 10000, n)
+    local body = string.format(template, tag, tid, n, n % 10000, n, started, ended)
     return wrk.format(nil, nil, nil, body)
 end
 
