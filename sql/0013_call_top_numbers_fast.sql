@@ -61,12 +61,10 @@ BEGIN
      GROUP BY w.days, r.number
   ON CONFLICT (org_id, days, number) DO UPDATE SET n = t.n + EXCLUDED.n;
   IF old IS NOT NULL THEN
-    -- By primary key (days before number), so it never scans the windows.
-    DELETE FROM call_rollup_number_windows t
-     USING unnest('{7,30,90,365}'::integer[]) AS w(days)
-      JOIN call_rollup_numbers r ON r.org_id = p_org_id
-       AND r.day > old - w.days AND r.day <= least(old, p_day - w.days)
-     WHERE t.org_id = p_org_id AND t.days = w.days AND t.number = r.number AND t.n = 0;
+    DELETE FROM call_rollup_number_windows t WHERE t.org_id = p_org_id AND t.n = 0
+       AND t.number IN (SELECT r.number FROM unnest('{7,30,90,365}'::integer[]) AS w(days)
+                          JOIN call_rollup_numbers r ON r.org_id = p_org_id
+                           AND r.day > old - w.days AND r.day <= least(old, p_day - w.days));
   END IF;
   UPDATE call_rollup_window_anchors SET day = p_day WHERE org_id = p_org_id;
 END $$;
@@ -99,9 +97,8 @@ BEGIN
        GROUP BY d.org_id, w.days, d.number HAVING sum(d.n) <> 0
     ON CONFLICT (org_id, days, number) DO UPDATE SET n = t.n + EXCLUDED.n$q$, src);
   EXECUTE format($q$
-    DELETE FROM call_rollup_number_windows t USING (SELECT DISTINCT org_id, number FROM (%s) x) d,
-           unnest('{7,30,90,365}'::integer[]) AS w(days)
-     WHERE t.org_id = d.org_id AND t.days = w.days AND t.number = d.number AND t.n = 0$q$, src);
+    DELETE FROM call_rollup_number_windows t USING (SELECT DISTINCT org_id, number FROM (%s) x) d
+     WHERE t.org_id = d.org_id AND t.number = d.number AND t.n = 0$q$, src);
   -- A newer day (up to the org's local today: a call stamped in the future waits until
   -- its day comes) moves the anchor.
   FOR o IN EXECUTE format($q$
