@@ -59,29 +59,35 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
 
 /* ---- deals ---- */
 
-/* The deal figures in one statement over the partial indexes of 0008: open value per
- * stage and currency; unpaid payments expected up to the end of this ISO week (org
- * zone), split into overdue and due; late deliverables; and a row with today and the
- * week's end. Payments of deleted deals do not count. */
+/* The deal figures in one statement over the aggregates of sql/0017, kept by triggers
+ * in the writers' transactions: open value per stage and currency
+ * (deal_stage_totals); unpaid payments expected up to the end of this ISO week (org
+ * zone), split into overdue and due (deal_open_payment_days, one row per day and
+ * currency that still has some); late deliverables; and a row with today and the
+ * week's end. Payments and deliverables of deleted deals do not count. Ordered, so
+ * that currencies without a rate are listed in the same order every time. */
 /* When a deliverable is due: the key of deliverables_org_due_key_idx (sql/0015), a
  * CASE rather than COALESCE so that, under RLS, "due < now()" searches the index. */
 #define DELIVERABLE_DUE "(CASE WHEN v.posting_window_end IS NULL THEN v.scheduled_at ELSE v.posting_window_end END)"
+/* The start of the current UTC hour: deal_open_deliverable_hours counts the hours
+ * before it; the part of the current hour already past is counted from the index. */
+#define DELIVERABLE_HOUR "date_trunc('hour', now(), 'UTC')"
 
 #define OVERVIEW_DEALS_SQL                                                                                  \
     "WITH o AS (SELECT (now() AT TIME ZONE timezone)::date AS today FROM orgs WHERE id = app_org_id()),"     \
     " w AS (SELECT today, today + (7 - extract(isodow FROM today))::int AS week_end FROM o)"                 \
-    " SELECT 'stage', d.stage, d.currency, count(*), sum(d.value_minor)::text FROM deals d"                 \
-    "  WHERE d.org_id = app_org_id() AND d.deleted_at IS NULL AND NOT d.archived GROUP BY d.stage, d.currency" \
+    " SELECT 'stage', t.stage, t.currency, t.n, t.value_minor::text FROM deal_stage_totals t"               \
+    "  WHERE t.org_id = app_org_id() AND t.n > 0"                                                            \
     " UNION ALL SELECT CASE WHEN p.expected_at < w.today THEN 'overdue' ELSE 'due_week' END, '', p.currency,"  \
-    "  count(*), sum(p.amount_minor - p.paid_minor)::text FROM w, payments p"                                  \
-    "  JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"                                              \
-    "  WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                         \
-    "  AND p.expected_at <= w.week_end AND p.paid_minor < p.amount_minor GROUP BY 1, p.currency"              \
-    " UNION ALL SELECT 'late', '', '', count(*), '0' FROM deliverables v"                                      \
-    "  JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL"                                              \
+    "  sum(p.n)::bigint, sum(p.open_minor)::text FROM w, deal_open_payment_days p"                           \
+    "  WHERE p.org_id = app_org_id() AND p.expected_at <= w.week_end AND p.n > 0 GROUP BY 1, p.currency"     \
+    " UNION ALL SELECT 'late', '', '', ((SELECT coalesce(sum(h.n), 0) FROM deal_open_deliverable_hours h"    \
+    "  WHERE h.org_id = app_org_id() AND h.due_hour < " DELIVERABLE_HOUR ")"                                   \
+    "  + (SELECT count(*) FROM deliverables v JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL"      \
     "  WHERE v.org_id = app_org_id() AND v.posted_at IS NULL AND v.deleted_at IS NULL"                        \
-    "  AND " DELIVERABLE_DUE " < now()"                                                                          \
-    " UNION ALL SELECT 'week', today::text, '', 0, week_end::text FROM w"
+    "  AND " DELIVERABLE_DUE " >= " DELIVERABLE_HOUR " AND " DELIVERABLE_DUE " < now()))::bigint, '0'"         \
+    " UNION ALL SELECT 'week', today::text, '', 0, week_end::text FROM w"                                      \
+    " ORDER BY 1, 2, 3"
 
 struct deal_figures {
     const struct currency *org;
