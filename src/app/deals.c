@@ -30,7 +30,7 @@
 #include "handlers.h"
 
 #define EXPORT_BATCH 1000
-#define BOARD_PER_STAGE 100
+#define BOARD_PER_STAGE 30 /* cards per column; the list has the rest, linked */
 
 static str secret(void) { return str_from(app_cfg()->secret_key); }
 static const char *org_tz(struct request *r) { return str_cstr(r->arena, r->session->org_timezone); }
@@ -540,9 +540,9 @@ int deals_export(struct request *r)
 
 /* "$1,200.00 + €300.00": one sum per currency, never converted (rates change; the
  * forecast is the place for converted totals). */
-static void fill_columns(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT], const struct dbres *totals)
+static void fill_columns(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT], const struct dbres *totals,
+                         long counts[DEAL_STAGE_COUNT])
 {
-    long counts[DEAL_STAGE_COUNT] = { 0 };
     struct buf sums[DEAL_STAGE_COUNT];
     for (int s = 0; s < DEAL_STAGE_COUNT; s++) buf_init(&sums[s], r->arena, 32);
     for (int i = 0; i < db_rows(totals); i++) {
@@ -587,13 +587,22 @@ int deals_board_render(struct request *r, int status, const char *notice)
         tdict_set_cstr(cols[s], "STAGE", deal_stage_name((enum deal_stage)s));
         tdict_set_cstr(cols[s], "STAGE_LABEL", deal_stage_label((enum deal_stage)s));
     }
-    fill_columns(r, cols, totals);
+    long counts[DEAL_STAGE_COUNT] = { 0 }, shown[DEAL_STAGE_COUNT] = { 0 };
+    fill_columns(r, cols, totals, counts);
     for (int i = 0; i < db_rows(cards); i++) {
         enum deal_stage s;
         if (!deal_stage_parse(db_val(cards, i, DC_STAGE), &s)) continue;
         struct tdict *card = tdict_add_section(cols[s], "CARD");
         fill_deal(r, card, cards, i);
         if (r->session->role >= ROLE_AGENT) fill_moves(card, db_val(cards, i, DC_STAGE));
+        shown[s]++;
+    }
+    /* A column with more deals than cards links to the list of its stage. */
+    for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
+        if (counts[s] <= shown[s]) continue;
+        struct tdict *more = tdict_add_section(cols[s], "MORE");
+        tdict_set_long(more, "SHOWN", shown[s]);
+        tdict_set_long(more, "MORE_COUNT", counts[s] - shown[s]);
     }
     return page_render(r, status, d);
 }

@@ -333,6 +333,24 @@ test('list filters, sorts and keyset pages; bad filters are 400 naming the field
   }
 });
 
+test('board: a column shows its 30 most recently updated deals and links the rest', async () => {
+  stack.sql(`INSERT INTO deals (org_id, brand_id, title, stage, value_minor, currency, tags, updated_at)
+    SELECT o.id, '${ids.acme}', 'Crowd ' || g, 'delivered', 100, 'USD', ARRAY['crowd'], now() + g * interval '1 second'
+      FROM orgs o, generate_series(1, 40) g WHERE o.slug = 'demo'`);
+  const total = Number(stack.sql(`SELECT count(*) FROM deals d JOIN orgs o ON o.id = d.org_id
+    WHERE o.slug = 'demo' AND stage = 'delivered' AND deleted_at IS NULL AND NOT archived`));
+  const body = (await viewer.get('/deals/board')).body;
+  const column = body.match(/<section class="board-column" data-stage="delivered"[^]*?<\/section>/)[0];
+  assert.equal(Number(column.match(/data-count>(\d+)</)[1]), total);
+  const titles = [...column.matchAll(/class="board-title" href="\/deals\/[0-9a-f-]+">([^<]+)</g)].map((m) => m[1]);
+  assert.equal(titles.length, 30);
+  assert.deepEqual(titles.slice(0, 3), ['Crowd 40', 'Crowd 39', 'Crowd 38'], 'most recently updated first');
+  assert.match(column, new RegExp(`<a href="/deals\\?stage=delivered">${total - 30} more in the list</a>`));
+  const small = body.match(/<section class="board-column" data-stage="lost"[^]*?<\/section>/)[0];
+  assert.doesNotMatch(small, /more in the list/, 'a column that fits has no link');
+  stack.sql("UPDATE deals SET archived = true WHERE tags @> ARRAY['crowd']");
+});
+
 test('CSV export: awkward data quoted, formulas neutralised, audited', async () => {
   insertDeal({ title: '=HYPERLINK("x"), "quoted"\nline', brand_id: ids.zen, value_minor: 123456, tags: '{csv}' });
   const res = await admin.get('/deals/export.csv?tag=csv');

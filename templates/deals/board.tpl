@@ -24,6 +24,8 @@
       <button type="submit" class="button secondary">Move</button>
     </form>{{/CAN_MOVE}}
   </li>{{/CARD}}</ol>
+  {{#MORE}}<p class="board-more muted">The {{SHOWN}} most recently updated are shown.
+    <a href="/deals?stage={{STAGE}}">{{MORE_COUNT}} more in the list</a></p>{{/MORE}}
 </section>{{/COLUMN}}
 </div>
 <script type="module" src="/static/js/deals_board.js?v={{STATIC_VERSION}}"></script>
