@@ -140,19 +140,22 @@ static int deal_figures_load(struct request *r, struct deal_figures *f)
     return 0;
 }
 
-/* The few items behind the payment and deliverable figures, each linking to its deal. */
+/* The few items behind the payment and deliverable figures, each linking to its deal.
+ * Today and the week's end are scalar subqueries, so they bound the payments index
+ * scan (joined from a CTE they were only a filter: the scan read every open payment). */
 #define OVERVIEW_ITEMS_SQL                                                                                  \
     "WITH o AS (SELECT (now() AT TIME ZONE timezone)::date AS today FROM orgs WHERE id = app_org_id()),"     \
     " w AS (SELECT today, today + (7 - extract(isodow FROM today))::int AS week_end FROM o)"                 \
     " (SELECT 'overdue', p.deal_id, d.title, p.currency, (p.amount_minor - p.paid_minor)::text,"            \
-    "  p.expected_at::text FROM w, payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"    \
+    "  p.expected_at::text FROM payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"       \
     "  WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                       \
-    "  AND p.expected_at < w.today AND p.paid_minor < p.amount_minor ORDER BY p.expected_at, p.id LIMIT 5)" \
-    " UNION ALL (SELECT 'due_week', p.deal_id, d.title, p.currency, (p.amount_minor - p.paid_minor)::text," \
-    "  p.expected_at::text FROM w, payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"    \
-    "  WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                       \
-    "  AND p.expected_at BETWEEN w.today AND w.week_end AND p.paid_minor < p.amount_minor"                  \
+    "  AND p.expected_at < (SELECT today FROM w) AND p.paid_minor < p.amount_minor"                         \
     "  ORDER BY p.expected_at, p.id LIMIT 5)"                                                                \
+    " UNION ALL (SELECT 'due_week', p.deal_id, d.title, p.currency, (p.amount_minor - p.paid_minor)::text," \
+    "  p.expected_at::text FROM payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"       \
+    "  WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                       \
+    "  AND p.expected_at BETWEEN (SELECT today FROM w) AND (SELECT week_end FROM w)"                        \
+    "  AND p.paid_minor < p.amount_minor ORDER BY p.expected_at, p.id LIMIT 5)"                              \
     " UNION ALL (SELECT 'late', v.deal_id, d.title, v.platform, v.type,"                                     \
     "  replace(deal_local_text(" DELIVERABLE_DUE "), 'T', ' ') FROM deliverables v"                                \
     "  JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL WHERE v.org_id = app_org_id()"             \

@@ -251,6 +251,12 @@ test('the overview\'s deal figures use the aggregates, the items the payments an
   const lateCond = /"Index Name": "deliverables_org_due_key_idx",[^}]*"Index Cond": "[^"]*CASE WHEN \(posting_window_end IS NULL\)[^"]*< now\(\)/;
   assert.match(figures.join('\n'), lateCond, 'figures: late deliverables by index condition');
   assert.match(items.join('\n'), lateCond, 'items: late deliverables by index condition');
+  // The oldest overdue and this week's payments: the dates bound the index scan (they
+  // were a filter when joined from a CTE, and every open payment was read).
+  const itemPlans = items.join('\n');
+  assert.match(itemPlans, /"Index Name": "payments_org_unpaid_due_idx",[^}]*"Index Cond": "[^"]*expected_at < \$\d+/, 'items: overdue bounded');
+  assert.match(itemPlans, /"Index Name": "payments_org_unpaid_due_idx",[^}]*"Index Cond": "[^"]*expected_at >= \$\d+\) AND \(expected_at <= \$\d+/,
+    'items: this week bounded');
 });
 
 // brands_paging.test.mjs checks the order's index with EXPLAIN; this checks the
