@@ -257,6 +257,8 @@ test('the overview\'s deal figures use the aggregates, the items the payments an
   assert.match(itemPlans, /"Index Name": "payments_org_unpaid_due_idx",[^}]*"Index Cond": "[^"]*expected_at < \$\d+/, 'items: overdue bounded');
   assert.match(itemPlans, /"Index Name": "payments_org_unpaid_due_idx",[^}]*"Index Cond": "[^"]*expected_at >= \$\d+\) AND \(expected_at <= \$\d+/,
     'items: this week bounded');
+  // ... and read in (expected_at, id) order, so each part stops after its five (sql/0018).
+  assert.doesNotMatch(itemPlans, /"Node Type": "(Incremental )?Sort"/, 'items: no sort');
 });
 
 // brands_paging.test.mjs checks the order's index with EXPLAIN; this checks the
