@@ -5,8 +5,7 @@
 // what the queries the aggregates replaced return.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Stack } from '../lib/stack.mjs';
+import { Stack, waitFor } from '../lib/stack.mjs';
 
 let stack, viewer, admin, key, org, other, brand, otherBrand;
 const one = (q) => stack.sql(q).trim();
@@ -372,7 +371,8 @@ test('time passing: deliverables due in the current hour become late on time', a
   const { late: l1 } = await checkAll('due in the current hour');
   assert.equal(one(`SELECT count(*) FROM deliverables WHERE id = '${soon}'
                       AND scheduled_at < now()`), '0', 'not yet due');
-  await sleep(2500);
+  await waitFor(() => one(`SELECT count(*) FROM deliverables WHERE id = '${soon}' AND scheduled_at < now()`) === '1',
+    { what: 'the deliverable to fall due' });
   const { late: l2 } = await checkAll('two seconds later');
   assert.equal(l2, l1 + 1, 'the deliverable due two seconds later is now late');
   // The exact instants: each counted once, in whichever part holds it.
