@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/routes.h"
 #include "cli/cli.h"
 #include "config.h"
 #include "core/config.h"
@@ -107,7 +108,9 @@ static void print_help(FILE *out)
 static int cmd_serve(int argc, char **argv, struct config *cfg)
 {
     if (argc > 1) return cli_usage_error("serve", "unexpected argument '%s'", argv[1]);
-    return pool_run(cfg, g_config_path, app_worker_main);
+    int route_count;
+    app_route_names(&route_count);
+    return pool_run(cfg, g_config_path, app_worker_main, route_count);
 }
 
 static int cmd_worker(int argc, char **argv, struct config *cfg)

@@ -20,10 +20,9 @@
 #include "../http/metrics.h"
 #include "../http/pool.h"
 #include "../view/view.h"
+#include "routes.h"
 
 static struct app g_app;
-
-const struct config *app_cfg(void) { return g_app.cfg; }
 
 static int64_t now_us(void)
 {
@@ -46,7 +45,7 @@ static int parse_status_to_http(int rc)
 /* Decodes the body by its media type. Returns 0 or an HTTP status. */
 static int parse_body(struct request *r)
 {
-    const struct config *cfg = g_app.cfg;
+    const struct config *cfg = r->cfg;
     str type = content_type_base(r->arena, r->content_type);
     bool multipart = str_eq(type, STR("multipart/form-data"));
     if (!multipart && (long)r->body.len > cfg->body_limit) return 413;
@@ -97,7 +96,7 @@ static int authenticate(struct request *r)
     }
     const str *cookie = kvlist_get(&r->cookies, SESSION_COOKIE);
     if (cookie) {
-        r->session = session_from_token(r->db, r->arena, *cookie, g_app.cfg->session_idle_timeout_s,
+        r->session = session_from_token(r->db, r->arena, *cookie, r->cfg->session_idle_timeout_s,
                                         &failed);
         if (failed) return 503;
     }
@@ -121,10 +120,10 @@ static bool csrf_ok(struct request *r)
     if (r->via_api_key) return true; /* no cookies involved, nothing to forge */
     const str *field = kvlist_get(&r->form, "csrf_token");
     str submitted = field ? *field : r->csrf_header;
-    if (r->session) return csrf_check(r->arena, str_from(g_app.cfg->secret_key), r->session->token_hash,
+    if (r->session) return csrf_check(r->arena, app_secret(r), r->session->token_hash,
                                       submitted);
     const str *pre = kvlist_get(&r->cookies, CSRF_COOKIE);
-    return pre && csrf_check(r->arena, str_from(g_app.cfg->secret_key), *pre, submitted);
+    return pre && csrf_check(r->arena, app_secret(r), *pre, submitted);
 }
 
 /* The checks every route gets before its handler. Returns 0 or an HTTP status. */
@@ -135,6 +134,8 @@ static int admit(struct request *r)
     if (rt->flags & ROUTE_AUTH) {
         if (!r->session) return 401;
         if (r->session->role < rt->min_role) return forbid(r, "role");
+        if (r->via_api_key && (rt->flags & ROUTE_KEY_MANAGER) && r->session->role < ROLE_MANAGER)
+            return forbid(r, "role");
     }
     bool csrf_needed = is_write_method(r->method) && !(rt->flags & ROUTE_NO_CSRF) &&
                        (r->session || !(rt->flags & ROUTE_CSRF_IF_SIGNED_IN));
@@ -199,10 +200,13 @@ static void unauthenticated(struct request *r)
 void app_handle(struct app *app, struct request *r)
 {
     r->db = app->db;
+    r->cfg = app->cfg;
     r->wants_json = str_starts_with(r->path, STR("/api/")) || req_accepts_json(r);
     str allow;
-    enum route_match m = router_match(app_routes, app_route_count, r->arena, r->method, r->path,
-                                      &r->route, &r->params, &allow);
+    size_t route_count;
+    const struct route *routes = app_routes(&route_count);
+    enum route_match m = router_match(routes, route_count, r->arena, r->method, r->path, &r->route,
+                                      &r->params, &allow);
     if (m == ROUTE_NOT_FOUND) {
         app_error(r, 404, "There is no page at this address.", NULL);
         return;
@@ -212,6 +216,7 @@ void app_handle(struct app *app, struct request *r)
         response_header(r->res, r->arena, "Allow", allow);
         return;
     }
+    if (r->route->flags & ROUTE_JSON) r->wants_json = true;
     int status = parse_inputs(r);
     if (status == 0) {
         status = (r->route->flags & ROUTE_NO_DB_TX) ? r->route->handler(r) : run_in_transaction(r);
@@ -234,7 +239,9 @@ void app_handle(struct app *app, struct request *r)
 /* Index of the matched route for metrics (route count = unmatched). */
 static int route_index(const struct request *r)
 {
-    return r->route ? (int)(r->route - app_routes) : (int)app_route_count;
+    size_t count;
+    const struct route *routes = app_routes(&count);
+    return r->route ? (int)(r->route - routes) : (int)count;
 }
 
 static void log_request(struct request *r, int64_t duration_us, int64_t db_us)
@@ -287,6 +294,7 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     struct request *r = request_new(a);
     r->started_us = now_us();
     r->db = g_app.db;
+    r->cfg = cfg;
     db_take_elapsed_us(g_app.db);
     long limit = cfg->upload_limit > cfg->body_limit ? cfg->upload_limit : cfg->body_limit;
     int rc = fcgi_read_request(conn, r, limit);

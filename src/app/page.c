@@ -16,12 +16,10 @@
 #define FLASH_COOKIE "sb_flash"
 #define FLASH_MAX 300
 
-static str secret(void) { return str_from(app_cfg()->secret_key); }
-
 str app_csrf_token(struct request *r)
 {
     if (r->session && r->session->token_hash.len)
-        return csrf_token(r->arena, secret(), r->session->token_hash);
+        return csrf_token(r->arena, app_secret(r), r->session->token_hash);
     const str *pre = kvlist_get(&r->cookies, CSRF_COOKIE);
     str binding = pre && pre->len >= 32 ? *pre : STR_NULL;
     if (!binding.len) {
@@ -30,17 +28,17 @@ str app_csrf_token(struct request *r)
         kvlist_add(r->arena, &r->cookies, str_from(CSRF_COOKIE), binding);
         response_set_cookie(r->res, r->arena, CSRF_COOKIE, binding, -1, true);
     }
-    return csrf_token(r->arena, secret(), binding);
+    return csrf_token(r->arena, app_secret(r), binding);
 }
 
 /* Flash cookie: "<kind>.<base64url message>.<hex hmac>" so it cannot be forged
  * into someone's page. */
-static str flash_mac(struct arena *a, str payload)
+static str flash_mac(const struct request *r, str payload)
 {
     uint8_t mac[32];
-    crypto_hmac_sha256(secret(), payload, mac);
+    crypto_hmac_sha256(app_secret(r), payload, mac);
     struct buf b;
-    buf_init(&b, a, 40);
+    buf_init(&b, r->arena, 40);
     hex_encode(&b, mac, 16);
     return buf_str(&b);
 }
@@ -53,7 +51,7 @@ void flash_set(struct request *r, const char *kind, const char *message)
     buf_putc(&b, '.');
     size_t n = strlen(message);
     base64url_encode(&b, (const uint8_t *)message, n > FLASH_MAX ? FLASH_MAX : n);
-    str mac = flash_mac(r->arena, buf_str(&b));
+    str mac = flash_mac(r, buf_str(&b));
     buf_putc(&b, '.');
     buf_put(&b, mac);
     response_set_cookie(r->res, r->arena, FLASH_COOKIE, buf_str(&b), -1, true);
@@ -71,7 +69,7 @@ static bool flash_take(struct request *r, str *kind, str *message)
     if (last_dot <= 0) return false;
     str payload = str_make(c->ptr, (size_t)last_dot);
     str mac = str_make(c->ptr + last_dot + 1, c->len - (size_t)last_dot - 1);
-    if (!crypto_ct_eq(mac, flash_mac(r->arena, payload))) return false;
+    if (!crypto_ct_eq(mac, flash_mac(r, payload))) return false;
     str enc;
     if (!str_cut(payload, '.', kind, &enc)) return false;
     if (!str_eq(*kind, STR("ok")) && !str_eq(*kind, STR("error")) && !str_eq(*kind, STR("info")))

@@ -22,14 +22,33 @@ static int64_t wall_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int metrics_init(void)
+int metrics_init(int route_count)
 {
     if (g_metrics) return 0;
-    void *p = mmap(NULL, sizeof *g_metrics, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (route_count < 0) return -1;
+    size_t rows = (size_t)route_count + 1;
+    size_t size = sizeof *g_metrics + rows * sizeof g_metrics->requests[0];
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return -1;
     g_metrics = p; /* zero-filled by the kernel */
+    g_metrics->route_rows = (int)rows;
     g_metrics->master_started_at_us = wall_us();
     return 0;
+}
+
+struct metrics_worker_counts metrics_worker_counts(void)
+{
+    struct metrics_worker_counts c = { 0, 0, 0 };
+    if (!g_metrics) return c;
+    for (int i = 0; i < METRICS_MAX_WORKERS; i++) {
+        const struct worker_slot *w = &g_metrics->workers[i];
+        if (!w->pid) continue;
+        int st = __atomic_load_n(&w->state, __ATOMIC_RELAXED);
+        if (st == WORKER_IDLE) c.idle++;
+        else if (st == WORKER_BUSY) c.busy++;
+        else if (st == WORKER_STARTING) c.starting++;
+    }
+    return c;
 }
 
 struct metrics_shared *metrics_get(void) { return g_metrics; }
@@ -59,7 +78,7 @@ static void add(uint64_t *p, uint64_t v) { __atomic_fetch_add(p, v, __ATOMIC_REL
 void metrics_observe(int route_index, int status, int64_t duration_us)
 {
     if (!g_metrics) return;
-    if (route_index < 0 || route_index >= METRICS_MAX_ROUTES) route_index = METRICS_MAX_ROUTES - 1;
+    if (route_index < 0 || route_index >= g_metrics->route_rows) route_index = g_metrics->route_rows - 1;
     add(&g_metrics->requests[route_index][metrics_status_index(status)], 1);
     double s = (double)duration_us / 1e6;
     int b = 0;
@@ -87,10 +106,10 @@ static void render_requests(struct buf *b, const char *const *route_names, int r
 {
     buf_puts(b, "# HELP switchboard_http_requests_total HTTP requests by route and status.\n"
                 "# TYPE switchboard_http_requests_total counter\n");
-    /* Index route_count is "unmatched"; so is the last slot, where out-of-range
+    /* Index route_count is "unmatched"; so is the last row, where out-of-range
      * indexes land: both are reported as one series. */
-    const int overflow = METRICS_MAX_ROUTES - 1;
-    for (int r = 0; r <= route_count && r < METRICS_MAX_ROUTES; r++) {
+    const int overflow = g_metrics->route_rows - 1;
+    for (int r = 0; r <= route_count && r < g_metrics->route_rows; r++) {
         const char *name = r < route_count ? route_names[r] : "unmatched";
         for (int s = 0; s < METRICS_STATUS_CLASSES; s++) {
             uint64_t v = load(&g_metrics->requests[r][s]);
@@ -127,21 +146,14 @@ static void render_latency(struct buf *b)
 
 static void render_workers(struct buf *b)
 {
-    int idle = 0, busy = 0, starting = 0;
+    struct metrics_worker_counts c = metrics_worker_counts();
     uint64_t served = 0;
-    for (int i = 0; i < METRICS_MAX_WORKERS; i++) {
-        struct worker_slot *w = &g_metrics->workers[i];
-        if (!w->pid) continue;
-        int st = __atomic_load_n(&w->state, __ATOMIC_RELAXED);
-        if (st == WORKER_IDLE) idle++;
-        else if (st == WORKER_BUSY) busy++;
-        else if (st == WORKER_STARTING) starting++;
-        served += __atomic_load_n(&w->requests, __ATOMIC_RELAXED);
-    }
+    for (int i = 0; i < METRICS_MAX_WORKERS; i++)
+        if (g_metrics->workers[i].pid) served += __atomic_load_n(&g_metrics->workers[i].requests, __ATOMIC_RELAXED);
     buf_printf(b, "# HELP switchboard_workers Worker processes by state.\n# TYPE switchboard_workers gauge\n"
                   "switchboard_workers{state=\"idle\"} %d\nswitchboard_workers{state=\"busy\"} %d\n"
                   "switchboard_workers{state=\"starting\"} %d\n",
-               idle, busy, starting);
+               c.idle, c.busy, c.starting);
     buf_printf(b, "# HELP switchboard_worker_requests Requests served by the current worker processes.\n"
                   "# TYPE switchboard_worker_requests gauge\nswitchboard_worker_requests %llu\n",
                (unsigned long long)served);

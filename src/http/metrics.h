@@ -7,7 +7,6 @@
 #include "../core/buf.h"
 
 #define METRICS_MAX_WORKERS 256
-#define METRICS_MAX_ROUTES 128
 #define METRICS_STATUS_CLASSES 18 /* see metrics_status_index */
 #define METRICS_LATENCY_BUCKETS 12
 
@@ -24,7 +23,6 @@ struct metrics_shared {
     struct worker_slot workers[METRICS_MAX_WORKERS];
     /* Cumulative across worker restarts (only written by the slot's worker, which
      * uses atomic adds because a dying worker's successor shares the slot). */
-    uint64_t requests[METRICS_MAX_ROUTES][METRICS_STATUS_CLASSES];
     uint64_t latency_buckets[METRICS_LATENCY_BUCKETS + 1]; /* last is +Inf */
     uint64_t latency_sum_us;
     uint64_t latency_count;
@@ -33,11 +31,21 @@ struct metrics_shared {
     uint64_t worker_crashes;
     uint64_t worker_recycles;
     int64_t master_started_at_us;
+    int route_rows; /* routes + 1: the last row counts unmatched and out-of-range indexes */
+    /* Requests by route and status class, route_rows rows (sized by metrics_init). */
+    uint64_t requests[][METRICS_STATUS_CLASSES];
 };
 
-/* Creates the shared mapping (master, before forking). 0 ok, -1 on error. */
-int metrics_init(void);
+/* Creates the shared mapping (master, before forking) with one row of counters
+ * per route plus one for unmatched requests. 0 ok (also when it exists already),
+ * -1 on error. */
+int metrics_init(int route_count);
 struct metrics_shared *metrics_get(void);
+/* Worker slots by state, read from the shared mapping (all zero without one). */
+struct metrics_worker_counts {
+    int idle, busy, starting;
+};
+struct metrics_worker_counts metrics_worker_counts(void);
 /* Worker side. */
 void metrics_worker_state(int slot, enum worker_state st);
 void metrics_observe(int route_index, int status, int64_t duration_us);

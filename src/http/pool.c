@@ -297,9 +297,9 @@ static void shutdown_workers(struct supervisor *s)
     }
 }
 
-int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn)
+int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int route_count)
 {
-    if (metrics_init() != 0 || master_signals() != 0) {
+    if (metrics_init(route_count) != 0 || master_signals() != 0) {
         log_error("cannot set up the process manager: %s", strerror(errno));
         return 1;
     }

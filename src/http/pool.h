@@ -10,8 +10,8 @@ typedef int (*pool_worker_fn)(int listen_fd, int slot, const struct config *cfg)
 
 /* Binds cfg->listen, pre-forks cfg->workers workers running fn, supervises them
  * (respawn with back-off, recycle, SIGHUP reload of config_path, SIGTERM drain).
- * Returns the process exit code. */
-int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn);
+ * route_count sizes the shared per-route metrics. Returns the process exit code. */
+int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int route_count);
 
 /* Exit code of a worker that stops after serving max_requests (not a crash). */
 #define POOL_EXIT_RECYCLE 75

@@ -65,6 +65,7 @@ struct session;  /* auth/session.h */
 struct response; /* response.h */
 struct db;       /* db/db.h */
 struct route;    /* router.h */
+struct config;   /* core/config.h */
 
 /* Everything the handlers see about one request. Lives in req->arena. */
 struct request {
@@ -88,6 +89,7 @@ struct request {
     const struct route *route;
     struct response *res;
     struct db *db;
+    const struct config *cfg; /* the worker's configuration */
     /* Timing. */
     int64_t started_us;
     int64_t db_us;

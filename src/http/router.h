@@ -11,6 +11,9 @@ enum route_flags {
     ROUTE_API = 1 << 3,       /* JSON endpoint: API keys accepted */
     ROUTE_CSRF_IF_SIGNED_IN = 1 << 4, /* CSRF only with a live session (sign-out: without
                                          one there is nothing a forged request could do) */
+    ROUTE_JSON = 1 << 5,      /* answers JSON only, errors included (webhooks) */
+    ROUTE_KEY_MANAGER = 1 << 6, /* API keys need manager or admin whatever min_role says:
+                                   a key has no user of its own to be the agent owning a deal */
 };
 
 enum role { ROLE_VIEWER = 0, ROLE_AGENT = 1, ROLE_MANAGER = 2, ROLE_ADMIN = 3 };
@@ -27,6 +30,13 @@ struct route {
     enum role min_role;     /* checked when ROUTE_AUTH */
     const char *name;       /* metrics label, e.g. "calls_show" */
 };
+
+/* A feature's routes; each feature folder exports one. */
+struct route_table {
+    const struct route *routes;
+    size_t count;
+};
+#define ROUTE_TABLE(array) { array, sizeof array / sizeof array[0] }
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
 

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../src/app/call_filters.h"
+#include "../../src/app/calls/call_filters.h"
 #include "../../src/core/buf.h"
 #include "unit.h"
 

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../src/app/deal_children.h"
+#include "../../src/app/common/deal_children.h"
 #include "../../src/domain/civil_date.h"
 #include "../../src/domain/fx.h"
 #include "../../src/domain/money.h"

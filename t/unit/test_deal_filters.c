@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../src/app/call_filters.h"
-#include "../../src/app/deal_filters.h"
+#include "../../src/app/calls/call_filters.h"
+#include "../../src/app/deals/deal_filters.h"
 #include "../../src/core/buf.h"
 #include "unit.h"
 

@@ -76,10 +76,10 @@ static void test_status_index(void **state)
 
 static void test_init_is_zeroed_and_idempotent(void **state)
 {
-    assert_int_equal(metrics_init(), 0);
+    assert_int_equal(metrics_init(ROUTE_COUNT), 0);
     struct metrics_shared *m = metrics_get();
     assert_non_null(m);
-    assert_int_equal(metrics_init(), 0);
+    assert_int_equal(metrics_init(ROUTE_COUNT), 0);
     assert_ptr_equal(metrics_get(), m);
     assert_true(m->master_started_at_us > 1500000000LL * 1000000LL); /* a wall-clock time */
     assert_true(m->latency_count == 0);
@@ -118,7 +118,7 @@ static void test_observe_and_render(void **state)
     assert_true(m->workers[0].requests == 8);
     assert_true(m->workers[1].requests == 0);
     assert_int_equal(m->workers[0].pid, getpid());
-    assert_true(m->requests[METRICS_MAX_ROUTES - 1][metrics_status_index(500)] == 1);
+    assert_true(m->requests[ROUTE_COUNT][metrics_status_index(500)] == 1);
 
     const char *t = render();
     assert_line(t, "# HELP switchboard_http_requests_total HTTP requests by route and status.");

@@ -1,0 +1,11 @@
+/* admin.h — the admin feature: the admin pages. Its route table is all the
+ * application sees of it; the handlers are declared here for that table. */
+#ifndef SB_APP_ADMIN_H
+#define SB_APP_ADMIN_H
+#include "../../http/router.h"
+
+extern const struct route_table admin_routes;
+
+int admin_show(struct request *r);
+int api_admin_ping(struct request *r);
+#endif

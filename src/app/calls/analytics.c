@@ -1,0 +1,519 @@
+/* analytics.c — call analytics read from the rollup tables (sql/0004): the page and its
+ * three JSON twins. Nothing here counts the calls table. */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "../../auth/session.h"
+#include "../../core/arena.h"
+#include "../../db/db.h"
+#include "../../domain/call_analytics.h"
+#include "../../view/json.h"
+#include "../../view/view.h"
+#include "../app.h"
+#include "calls.h"
+
+#define DEFAULT_RANGE_DAYS 30
+#define TOP_NUMBERS 10
+#define HEAT_BUCKETS 5
+/* The daily chart's geometry in SVG units (the viewBox; CSS scales it to the page). */
+#define CHART_W 720
+#define CHART_H 250
+#define PLOT_LEFT 44
+#define PLOT_TOP 12
+#define PLOT_W 664
+#define PLOT_H 200
+
+static const char *const statuses[] = { "queued", "ringing", "in_progress", "completed",
+                                        "busy", "no_answer", "failed", "canceled" };
+#define NSTATUS (sizeof statuses / sizeof statuses[0])
+#define COMPLETED 3
+static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+
+/* The requested range: raw inputs (echoed back into the form), parsed days, errors. */
+struct range {
+    str raw_start, raw_end;
+    long start, end;
+    char start_s[11], end_s[11];
+    const char *start_error, *end_error;
+};
+
+/* Everything the summary shows, summed from call_rollup_days. */
+struct summary {
+    long total, inbound, outbound, by_status[NSTATUS];
+    int64_t duration_sum; /* answered calls */
+    long duration_min, duration_max;
+    bool has_duration;
+    long sentiment[4]; /* positive, neutral, negative, none */
+    long recordings;
+    int64_t recording_bytes;
+};
+
+static str query_param(struct request *r, const char *name)
+{
+    const str *v = kvlist_get(&r->query, name);
+    return v ? str_trim(*v) : STR_NULL;
+}
+
+/* Today in the org's time zone, as a day number; false if the database failed. */
+static bool org_today(struct request *r, long *today)
+{
+    struct dbres *res = db_q(r->db, r->arena, "analytics_today",
+                             "SELECT ((now() AT TIME ZONE o.timezone)::date)::text FROM orgs o WHERE o.id = $1",
+                             str_cstr(r->arena, r->session->org_id));
+    return res && db_rows(res) == 1 && ca_parse_date(db_val(res, 0, 0), today);
+}
+
+/* Parses start_date/end_date (defaults: the 30 days ending today); true when valid. */
+static bool range_parse(struct request *r, long today, struct range *g)
+{
+    *g = (struct range){ .raw_start = query_param(r, "start_date"), .raw_end = query_param(r, "end_date") };
+    const char *bad_date = "must be a date (YYYY-MM-DD)";
+    g->end = today;
+    if (g->raw_end.len && !ca_parse_date(g->raw_end, &g->end)) g->end_error = bad_date;
+    g->start = g->end - (DEFAULT_RANGE_DAYS - 1);
+    if (g->raw_start.len && !ca_parse_date(g->raw_start, &g->start)) g->start_error = bad_date;
+    if (g->start_error || g->end_error) return false;
+    if (g->end < g->start) g->end_error = "must not be before start_date";
+    else if (g->end - g->start + 1 > CA_MAX_RANGE_DAYS) g->end_error = "must be at most 366 days after start_date, counting both";
+    ca_format_date(g->start, g->start_s);
+    ca_format_date(g->end, g->end_s);
+    return !g->end_error;
+}
+
+/* Reads start/end: 0 = go on; -1 = the 400 (JSON, fields named) is written; else an
+ * HTTP status for the pipeline. */
+static int api_range(struct request *r, struct range *g)
+{
+    long today;
+    if (!org_today(r, &today)) return db_error_http_status(db_last_error(r->db));
+    if (range_parse(r, today, g)) return 0;
+    struct json_object *fields = json_object_new_object();
+    if (g->start_error) json_add_cstr(fields, "start_date", g->start_error);
+    if (g->end_error) json_add_cstr(fields, "end_date", g->end_error);
+    app_error(r, 400, "The date range is not valid.", fields);
+    return -1;
+}
+
+static int status_index(str s)
+{
+    for (size_t i = 0; i < NSTATUS; i++)
+        if (str_eq_cstr(s, statuses[i])) return (int)i;
+    return -1;
+}
+
+/* Sums the (direction, status) groups of the range. */
+static bool summary_load(struct request *r, const struct range *g, struct summary *s)
+{
+    struct dbres *res = db_q(r->db, r->arena, "analytics_summary",
+                             "SELECT direction, status, sum(n), sum(duration_sum), min(duration_min),"
+                             " max(duration_max), sum(sentiment_positive), sum(sentiment_neutral),"
+                             " sum(sentiment_negative), sum(sentiment_none), sum(recordings),"
+                             " sum(recording_bytes)"
+                             " FROM call_rollup_days WHERE org_id = $1 AND day BETWEEN $2::date AND $3::date"
+                             " GROUP BY direction, status",
+                             str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+    if (!res) return false;
+    *s = (struct summary){ 0 };
+    for (int i = 0; i < db_rows(res); i++) {
+        long n = db_long(res, i, 2);
+        s->total += n;
+        if (str_eq_cstr(db_val(res, i, 0), "inbound")) s->inbound += n;
+        else s->outbound += n;
+        int st = status_index(db_val(res, i, 1));
+        if (st >= 0) s->by_status[st] += n;
+        for (int k = 0; k < 4; k++) s->sentiment[k] += db_long(res, i, 6 + k);
+        s->recordings += db_long(res, i, 10);
+        s->recording_bytes += db_long(res, i, 11);
+        /* Durations describe answered calls: a missed call's 0 s says nothing. */
+        if (st != COMPLETED || db_isnull(res, i, 4)) continue;
+        s->duration_sum += db_long(res, i, 3);
+        long mn = db_long(res, i, 4), mx = db_long(res, i, 5);
+        if (!s->has_duration || mn < s->duration_min) s->duration_min = mn;
+        if (!s->has_duration || mx > s->duration_max) s->duration_max = mx;
+        s->has_duration = true;
+    }
+    return true;
+}
+
+/* The top numbers of the range (at most 10 rows: number, count; only numbers with at
+ * least two calls — see sql/0011_call_top_numbers.sql for why and how). */
+static struct dbres *top_load(struct request *r, const struct range *g)
+{
+    return db_q(r->db, r->arena, "analytics_top",
+                "SELECT number, n FROM sb_call_top_numbers($1::uuid, $2::date, $3::date, 10)",
+                str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+}
+
+/* The dense calls-per-day series of the range (zeros for days without calls). */
+static struct ca_day *daily_load(struct request *r, const struct range *g, int *n)
+{
+    struct dbres *res = db_q(r->db, r->arena, "analytics_daily",
+                             "SELECT day - $2::date, sum(n),"
+                             " coalesce(sum(n) FILTER (WHERE direction = 'inbound'), 0),"
+                             " coalesce(sum(n) FILTER (WHERE direction = 'outbound'), 0),"
+                             " coalesce(sum(n) FILTER (WHERE status = 'completed'), 0)"
+                             " FROM call_rollup_days WHERE org_id = $1 AND day BETWEEN $2::date AND $3::date"
+                             " GROUP BY day",
+                             str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+    if (!res) return NULL;
+    int m = db_rows(res);
+    struct ca_day *sparse = arena_alloc(r->arena, sizeof *sparse * (size_t)(m ? m : 1));
+    for (int i = 0; i < m; i++)
+        sparse[i] = (struct ca_day){ g->start + db_long(res, i, 0), db_long(res, i, 1), db_long(res, i, 2),
+                                     db_long(res, i, 3), db_long(res, i, 4) };
+    *n = (int)(g->end - g->start + 1);
+    struct ca_day *dense = arena_alloc(r->arena, sizeof *dense * (size_t)*n);
+    ca_fill_days(dense, g->start, *n, sparse, m);
+    return dense;
+}
+
+/* heat[weekday 0-6 from Monday][hour] for the range. */
+static bool heatmap_load(struct request *r, const struct range *g, long heat[7][24])
+{
+    struct dbres *res = db_q(r->db, r->arena, "analytics_heatmap",
+                             "SELECT extract(isodow FROM day)::int, hour, sum(n) FROM call_rollup_hours"
+                             " WHERE org_id = $1 AND day BETWEEN $2::date AND $3::date GROUP BY 1, 2",
+                             str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+    if (!res) return false;
+    memset(heat, 0, sizeof(long[7][24]));
+    for (int i = 0; i < db_rows(res); i++) {
+        long wd = db_long(res, i, 0), h = db_long(res, i, 1);
+        if (wd >= 1 && wd <= 7 && h >= 0 && h < 24) heat[wd - 1][h] = db_long(res, i, 2);
+    }
+    return true;
+}
+
+/* ---- JSON ------------------------------------------------------------------------ */
+
+static struct json_object *json_i64(int64_t v) { return json_object_new_int64(v); }
+
+static void json_add_range(struct json_object *o, const struct range *g)
+{
+    json_add_cstr(o, "start_date", g->start_s);
+    json_add_cstr(o, "end_date", g->end_s);
+}
+
+static struct json_object *summary_json(const struct summary *s, struct dbres *top)
+{
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "total", json_i64(s->total));
+    struct json_object *dir = json_object_new_object();
+    json_object_object_add(dir, "inbound", json_i64(s->inbound));
+    json_object_object_add(dir, "outbound", json_i64(s->outbound));
+    json_object_object_add(o, "by_direction", dir);
+    struct json_object *st = json_object_new_object();
+    for (size_t i = 0; i < NSTATUS; i++) json_object_object_add(st, statuses[i], json_i64(s->by_status[i]));
+    json_object_object_add(o, "by_status", st);
+    json_object_object_add(o, "answered", json_i64(s->by_status[COMPLETED]));
+    char pct[24];
+    long permille = ca_permille(s->by_status[COMPLETED], s->total);
+    ca_format_tenths(permille, pct);
+    json_object_object_add(o, "answered_rate", json_object_new_double_s((double)permille / 10.0, pct));
+    struct json_object *dur = json_object_new_object();
+    long answered = s->by_status[COMPLETED];
+    json_object_object_add(dur, "avg_s", s->has_duration ? json_i64(ca_div_round(s->duration_sum, answered)) : NULL);
+    json_object_object_add(dur, "min_s", s->has_duration ? json_i64(s->duration_min) : NULL);
+    json_object_object_add(dur, "max_s", s->has_duration ? json_i64(s->duration_max) : NULL);
+    json_object_object_add(o, "duration", dur);
+    struct json_object *sent = json_object_new_object();
+    static const char *const labels[] = { "positive", "neutral", "negative", "unknown" };
+    for (int k = 0; k < 4; k++) json_object_object_add(sent, labels[k], json_i64(s->sentiment[k]));
+    json_object_object_add(o, "sentiment", sent);
+    struct json_object *rec = json_object_new_object();
+    json_object_object_add(rec, "count", json_i64(s->recordings));
+    json_object_object_add(rec, "bytes", json_i64(s->recording_bytes));
+    json_object_object_add(o, "recordings", rec);
+    struct json_object *tops = json_object_new_array();
+    for (int i = 0; i < db_rows(top); i++) {
+        struct json_object *t = json_object_new_object();
+        json_add_str(t, "number", db_val(top, i, 0));
+        json_object_object_add(t, "count", json_i64(db_long(top, i, 1)));
+        json_object_array_add(tops, t);
+    }
+    json_object_object_add(o, "top_numbers", tops);
+    return o;
+}
+
+/*
+ * GET /api/v1/calls/analytics/summary — totals of the range.
+ *   start_date, end_date: YYYY-MM-DD in the org's zone (default: the last 30 days).
+ */
+int api_analytics_summary(struct request *r)
+{
+    struct range g;
+    int rc = api_range(r, &g);
+    if (rc) return rc < 0 ? 0 : rc;
+    struct summary s;
+    struct dbres *top = summary_load(r, &g, &s) ? top_load(r, &g) : NULL;
+    if (!top) return db_error_http_status(db_last_error(r->db));
+    struct json_object *data = summary_json(&s, top);
+    json_add_range(data, &g);
+    json_reply_data(r, 200, data);
+    return 0;
+}
+
+/* GET /api/v1/calls/analytics/daily — one entry per day of the range, zeros included. */
+int api_analytics_daily(struct request *r)
+{
+    struct range g;
+    int rc = api_range(r, &g);
+    if (rc) return rc < 0 ? 0 : rc;
+    int n;
+    struct ca_day *days = daily_load(r, &g, &n);
+    if (!days) return db_error_http_status(db_last_error(r->db));
+    struct json_object *arr = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        struct json_object *o = json_object_new_object();
+        char date[11];
+        ca_format_date(days[i].day, date);
+        json_add_cstr(o, "date", date);
+        json_object_object_add(o, "total", json_i64(days[i].total));
+        json_object_object_add(o, "inbound", json_i64(days[i].inbound));
+        json_object_object_add(o, "outbound", json_i64(days[i].outbound));
+        json_object_object_add(o, "answered", json_i64(days[i].answered));
+        json_object_array_add(arr, o);
+    }
+    json_reply_data(r, 200, arr);
+    return 0;
+}
+
+/* GET /api/v1/calls/analytics/heatmap — 168 cells: ISO weekday (1 = Monday) × hour. */
+int api_analytics_heatmap(struct request *r)
+{
+    struct range g;
+    int rc = api_range(r, &g);
+    if (rc) return rc < 0 ? 0 : rc;
+    long heat[7][24];
+    if (!heatmap_load(r, &g, heat)) return db_error_http_status(db_last_error(r->db));
+    struct json_object *arr = json_object_new_array();
+    for (int w = 0; w < 7; w++)
+        for (int h = 0; h < 24; h++) {
+            struct json_object *o = json_object_new_object();
+            json_add_long(o, "weekday", w + 1);
+            json_add_long(o, "hour", h);
+            json_object_object_add(o, "count", json_i64(heat[w][h]));
+            json_object_array_add(arr, o);
+        }
+    json_reply_data(r, 200, arr);
+    return 0;
+}
+
+/* ---- the page ---------------------------------------------------------------------- */
+
+/* "42.5%" of part in whole. */
+static void set_pct(struct tdict *d, const char *key, long part, long whole)
+{
+    char t[24];
+    ca_format_tenths(ca_permille(part, whole), t);
+    tdict_set_cstr(d, key, t);
+}
+
+static void set_mss(struct tdict *d, const char *key, bool has, long seconds)
+{
+    char t[24];
+    ca_format_mss(seconds, t);
+    tdict_set_cstr(d, key, has ? t : "—");
+}
+
+/* A link to the calls list filtered to the range (plus extra, already encoded). */
+static str calls_href(struct request *r, const struct range *g, const char *extra)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 96);
+    buf_puts(&b, "/calls?start_date=");
+    buf_puts(&b, g->start_s);
+    buf_puts(&b, "&end_date=");
+    buf_puts(&b, g->end_s);
+    buf_puts(&b, extra);
+    return buf_str(&b);
+}
+
+static void page_summary(struct request *r, struct tdict *d, const struct range *g, const struct summary *s)
+{
+    long answered = s->by_status[COMPLETED];
+    tdict_set_long(d, "TOTAL", s->total);
+    tdict_set_long(d, "INBOUND", s->inbound);
+    tdict_set_long(d, "OUTBOUND", s->outbound);
+    tdict_set_long(d, "ANSWERED", answered);
+    set_pct(d, "ANSWERED_RATE", answered, s->total);
+    set_mss(d, "AVG_DURATION", s->has_duration, ca_div_round(s->duration_sum, answered));
+    set_mss(d, "MIN_DURATION", s->has_duration, s->duration_min);
+    set_mss(d, "MAX_DURATION", s->has_duration, s->duration_max);
+    static const char *const keys[] = { "POSITIVE", "NEUTRAL", "NEGATIVE", "UNKNOWN" };
+    for (int k = 0; k < 4; k++) {
+        tdict_set_long(d, keys[k], s->sentiment[k]);
+        struct buf key;
+        buf_init(&key, r->arena, 24);
+        buf_puts(&key, keys[k]);
+        buf_puts(&key, "_PCT");
+        set_pct(d, buf_cstr(&key), s->sentiment[k], s->total);
+    }
+    tdict_set_long(d, "RECORDINGS", s->recordings);
+    char mb[24];
+    ca_format_mb(s->recording_bytes, mb);
+    tdict_set_cstr(d, "STORAGE_MB", mb);
+    tdict_set(d, "CALLS_HREF", calls_href(r, g, ""));
+    tdict_set(d, "INBOUND_HREF", calls_href(r, g, "&direction=inbound"));
+    tdict_set(d, "OUTBOUND_HREF", calls_href(r, g, "&direction=outbound"));
+    tdict_set(d, "ANSWERED_HREF", calls_href(r, g, "&status=completed"));
+}
+
+static void set_x100(struct tdict *d, const char *key, long v)
+{
+    char t[24];
+    ca_format_x100(v, t);
+    tdict_set_cstr(d, key, t);
+}
+
+/* Horizontal grid lines with their values: 0, the middle when whole, the top. */
+static void chart_ticks(struct tdict *c, long axis)
+{
+    long ticks[3] = { 0, axis % 2 == 0 ? axis / 2 : -1, axis };
+    for (int t = 0; t < 3; t++) {
+        if (ticks[t] < 0) continue;
+        struct tdict *k = tdict_add_section(c, "TICK");
+        set_x100(k, "Y", PLOT_TOP * 100 + PLOT_H * 100 - ca_bar_height_x100(ticks[t], axis, PLOT_H));
+        tdict_set_long(k, "X1", PLOT_LEFT);
+        tdict_set_long(k, "X2", PLOT_LEFT + PLOT_W);
+        tdict_set_long(k, "LABEL_X", PLOT_LEFT - 6);
+        tdict_set_long(k, "LABEL", ticks[t]);
+    }
+}
+
+/* Date labels under the first, middle and last bars; the end ones grow inwards so
+ * the viewBox never clips them. */
+static void chart_label(struct tdict *c, int i, int n, long x, long step, const char *date)
+{
+    if (i != 0 && i != n - 1 && !(n > 2 && i == n / 2)) return;
+    struct tdict *l = tdict_add_section(c, "XLABEL");
+    set_x100(l, "X", i == 0 ? x + step / 10 : i == n - 1 ? x + step - step / 10 : x + step / 2);
+    tdict_set_long(l, "Y", PLOT_TOP + PLOT_H + 22);
+    tdict_set_cstr(l, "TEXT", date);
+    tdict_set_cstr(l, "ANCHOR", i == 0 ? "start" : i == n - 1 ? "end" : "middle");
+}
+
+/* The calls-per-day SVG (templates/calls/analytics_chart.tpl): every coordinate is a
+ * number computed here, every text goes through the template's auto-escape. */
+static void page_chart(struct tdict *d, const struct ca_day *days, int n)
+{
+    struct tdict *c = tdict_include(d, "DAILY_CHART", "calls/analytics_chart.tpl");
+    long max = 0;
+    for (int i = 0; i < n; i++)
+        if (days[i].total > max) max = days[i].total;
+    long axis = ca_nice_max(max);
+    tdict_set_long(c, "CHART_W", CHART_W);
+    tdict_set_long(c, "CHART_H", CHART_H);
+    chart_ticks(c, axis);
+    long step = ca_bar_x_x100(1, n, PLOT_W);
+    for (int i = 0; i < n; i++) {
+        char date[11];
+        ca_format_date(days[i].day, date);
+        long h = ca_bar_height_x100(days[i].total, axis, PLOT_H);
+        long x = PLOT_LEFT * 100 + ca_bar_x_x100(i, n, PLOT_W);
+        struct tdict *b = tdict_add_section(c, "BAR");
+        set_x100(b, "X", x + step / 10);
+        set_x100(b, "Y", PLOT_TOP * 100 + PLOT_H * 100 - h);
+        set_x100(b, "W", step - step / 5 > 10 ? step - step / 5 : 10);
+        set_x100(b, "H", h);
+        tdict_set_cstr(b, "DATE", date);
+        tdict_set_long(b, "COUNT", days[i].total);
+        chart_label(c, i, n, x, step, date);
+    }
+}
+
+static void page_daily_table(struct tdict *d, const struct ca_day *days, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct tdict *row = tdict_add_section(d, "DAY");
+        char date[11];
+        ca_format_date(days[i].day, date);
+        tdict_set_cstr(row, "DATE", date);
+        tdict_set_long(row, "TOTAL", days[i].total);
+        tdict_set_long(row, "INBOUND", days[i].inbound);
+        tdict_set_long(row, "OUTBOUND", days[i].outbound);
+        tdict_set_long(row, "ANSWERED", days[i].answered);
+    }
+    page_chart(d, days, n);
+}
+
+static void page_heatmap(struct tdict *d, long heat[7][24])
+{
+    long max = 0;
+    for (int w = 0; w < 7; w++)
+        for (int h = 0; h < 24; h++)
+            if (heat[w][h] > max) max = heat[w][h];
+    for (int h = 0; h < 24; h++) tdict_set_long(tdict_add_section(d, "HEAT_HOUR"), "HOUR", h);
+    for (int w = 0; w < 7; w++) {
+        struct tdict *row = tdict_add_section(d, "HEAT_ROW");
+        tdict_set_cstr(row, "WEEKDAY", weekdays[w]);
+        for (int h = 0; h < 24; h++) {
+            struct tdict *cell = tdict_add_section(row, "HEAT_CELL");
+            tdict_set_long(cell, "COUNT", heat[w][h]);
+            tdict_set_long(cell, "HOUR", h);
+            tdict_set_long(cell, "BUCKET", ca_bucket(heat[w][h], max, HEAT_BUCKETS));
+        }
+    }
+}
+
+static void page_top(struct request *r, struct tdict *d, const struct range *g, struct dbres *top)
+{
+    if (db_rows(top) == 0) tdict_show(d, "NO_TOP");
+    else tdict_show(d, "HAS_TOP");
+    for (int i = 0; i < db_rows(top); i++) {
+        struct tdict *row = tdict_add_section(d, "TOP");
+        tdict_set(row, "NUMBER", db_val(top, i, 0));
+        tdict_set_long(row, "COUNT", db_long(top, i, 1));
+        struct buf b;
+        buf_init(&b, r->arena, 96);
+        buf_put(&b, calls_href(r, g, "&phone="));
+        buf_url_arg(&b, db_val(top, i, 0));
+        tdict_set(row, "HREF", buf_str(&b));
+    }
+}
+
+/* Loads and fills everything the page shows for a valid range; 0 or an HTTP status. */
+static int page_fill(struct request *r, struct tdict *d, const struct range *g)
+{
+    struct summary s;
+    struct dbres *top = summary_load(r, g, &s) ? top_load(r, g) : NULL;
+    int n = 0;
+    struct ca_day *days = top ? daily_load(r, g, &n) : NULL;
+    long heat[7][24];
+    if (!days || !heatmap_load(r, g, heat)) return db_error_http_status(db_last_error(r->db));
+    tdict_show(d, "RESULTS");
+    page_summary(r, d, g, &s);
+    page_daily_table(d, days, n);
+    page_heatmap(d, heat);
+    page_top(r, d, g, top);
+    return 0;
+}
+
+/*
+ * GET /calls/analytics — the analytics page.
+ *   start_date, end_date: YYYY-MM-DD in the org's zone (default: the last 30 days);
+ *   a bad value re-renders the form with 400 and the message at the field.
+ */
+int analytics_page(struct request *r)
+{
+    long today;
+    if (!org_today(r, &today)) return db_error_http_status(db_last_error(r->db));
+    struct range g;
+    bool ok = range_parse(r, today, &g);
+    struct tdict *d = page_dict(r, "Call analytics", "calls/analytics.tpl");
+    tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
+    tdict_set(d, "START_DATE", g.raw_start.len || !ok ? g.raw_start : str_from(g.start_s));
+    tdict_set(d, "END_DATE", g.raw_end.len || !ok ? g.raw_end : str_from(g.end_s));
+    if (g.start_error) {
+        tdict_show(d, "START_ERROR");
+        tdict_set_cstr(d, "START_ERROR_MESSAGE", g.start_error);
+    }
+    if (g.end_error) {
+        tdict_show(d, "END_ERROR");
+        tdict_set_cstr(d, "END_ERROR_MESSAGE", g.end_error);
+    }
+    if (!ok) return page_render(r, 400, d);
+    tdict_set_cstr(d, "RANGE_START", g.start_s);
+    tdict_set_cstr(d, "RANGE_END", g.end_s);
+    int rc = page_fill(r, d, &g);
+    return rc ? rc : page_render(r, 200, d);
+}

@@ -1,0 +1,311 @@
+/* calls_sql.c — the calls queries. Every one names the org explicitly and skips
+ * soft-deleted rows (RLS is the second lock). Each list filter is a fixed SQL
+ * fragment included only when used, and each set of fragments is its own named
+ * statement: its plan can then be generic and cached, and still use the index
+ * its filters need. Only the combinations actually used get prepared. */
+#include "calls_sql.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/arena.h"
+#include "../../core/buf.h"
+#include "../../db/db.h"
+#include "../../db/sql_build.h"
+
+/* Order matches enum call_col; $1 is always the org's time zone. Timestamps come
+ * back as PostgreSQL prints them (the connection's TimeZone is UTC) and are
+ * reshaped in C (calls_iso, calls_local_minute, calls_cursor_of): to_char on
+ * every row cost more than the rest of the query. */
+#define LIST_COLUMNS                                                                              \
+    "c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number,"           \
+    " c.caller_name, c.status, c.started_at, c.ended_at,"                                          \
+    " c.duration_s, round(c.sentiment_score::numeric, 3), c.sentiment_label,"                      \
+    " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at,"                 \
+    " c.started_at AT TIME ZONE $1, c.is_demo"
+
+/* The export's columns: the list's up to CC_CREATED_AT, then a cheap stand-in where
+ * the local time was ($1, the zone, must still be used by the statement; formatting
+ * a local timestamp for each of a million rows is not cheap). */
+#define EXPORT_COLUMNS                                                                            \
+    "c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number,"           \
+    " c.caller_name, c.status, c.started_at, c.ended_at,"                                          \
+    " c.duration_s, round(c.sentiment_score::numeric, 3), c.sentiment_label,"                      \
+    " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at, $1::text IS NULL"
+
+enum fragment {
+    FR_PHONE = 1 << 0, FR_NAME = 1 << 1, FR_TEXT = 1 << 2, FR_CAMPAIGN = 1 << 3, FR_CURSOR = 1 << 4,
+    FR_START = 1 << 5, FR_END = 1 << 6, FR_DIRECTION = 1 << 7, FR_STATUS = 1 << 8, FR_SENTIMENT = 1 << 9,
+    FR_DURATION = 1 << 10, FR_RECORDED = 1 << 11, FR_UNRECORDED = 1 << 12, FR_NO_DEMO = 1 << 13,
+    FR_SETS = 1 << 14
+};
+
+static const char *const sort_tags[] = { "newest", "oldest", "longest" };
+static const char *const order_by[] = {
+    " ORDER BY c.started_at DESC, c.id DESC",
+    " ORDER BY c.started_at, c.id",
+    " ORDER BY c.duration_s DESC, c.id DESC",
+};
+/* Statement names live as long as the process (db.c keeps the pointers); made on
+ * first use, as only a few of the fragment sets ever occur. */
+static char *list_names[3][FR_SETS];
+static char *export_names[3][FR_SETS];
+static char *count_names[FR_SETS];
+
+/* The keyset condition of sort: rows after (key, id). */
+static void add_after(struct sql_query *q, enum call_sort sort, const struct call_cursor *after)
+{
+    int k = sql_param(q, sql_num(q->a, after->key));
+    int id = sql_param(q, after->id);
+    switch (sort) {
+    case CALL_SORT_NEWEST:
+        buf_printf(&q->sql, " AND (c.started_at, c.id) < ('epoch'::timestamptz + $%d::bigint * interval"
+                            " '1 microsecond', $%d::uuid)", k, id);
+        break;
+    case CALL_SORT_OLDEST:
+        buf_printf(&q->sql, " AND (c.started_at, c.id) > ('epoch'::timestamptz + $%d::bigint * interval"
+                            " '1 microsecond', $%d::uuid)", k, id);
+        break;
+    case CALL_SORT_LONGEST:
+        buf_printf(&q->sql, " AND (c.duration_s, c.id) < ($%d::integer, $%d::uuid)", k, id);
+        break;
+    }
+}
+
+/* The WHERE clause shared by lists and counts; returns the fragment set used. Only
+ * the filters given become SQL, so each statement's plan can be generic (no
+ * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
+ * PostgreSQL stops planning it after a few executions. */
+static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
+    sql_param(q, tz);
+    /* Name and transcript searches go through sql/0006's functions (ILIKE and @@ are
+     * not leakproof, so under RLS they could never be index conditions here). In
+     * FROM, each runs once and its ids are joined by primary key. */
+    buf_puts(s, " FROM calls c");
+    if (f->name_like) {
+        buf_printf(s, " JOIN sb_calls_matching_name($%d) AS mn(id) ON mn.id = c.id", sql_param(q, f->name_like));
+        mask |= FR_NAME;
+    }
+    if (f->q) {
+        buf_printf(s, " JOIN sb_calls_matching_text($%d) AS mt(id) ON mt.id = c.id", sql_param(q, f->q));
+        mask |= FR_TEXT;
+    }
+    buf_puts(s, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
+    if (f->start.instant || f->start.local) {
+        /* Parameters are numbered in order, so each is taken in its own statement
+         * (the order a function's arguments are evaluated in is unspecified). */
+        int p = sql_param(q, f->start.instant), p2 = sql_param(q, f->start.local);
+        buf_printf(s, " AND c.started_at >= COALESCE($%d::timestamptz, $%d::timestamp AT TIME ZONE $1)", p, p2);
+        mask |= FR_START;
+    }
+    if (f->end.instant || f->end.local) {
+        int p = sql_param(q, f->end.instant), p2 = sql_param(q, f->end.local);
+        buf_printf(s, " AND c.started_at < COALESCE($%d::timestamptz, $%d::timestamp AT TIME ZONE $1)", p, p2);
+        mask |= FR_END;
+    }
+    if (f->direction) {
+        buf_printf(s, " AND c.direction = $%d", sql_param(q, f->direction));
+        mask |= FR_DIRECTION;
+    }
+    if (f->statuses) {
+        buf_printf(s, " AND c.status = ANY($%d::text[])", sql_param(q, f->statuses));
+        mask |= FR_STATUS;
+    }
+    if (f->sentiment) {
+        buf_printf(s, " AND c.sentiment_label = $%d", sql_param(q, f->sentiment));
+        mask |= FR_SENTIMENT;
+    }
+    if (f->min_duration >= 0 || f->max_duration >= 0) {
+        int p = sql_param(q, f->min_duration >= 0 ? sql_num(q->a, f->min_duration) : NULL);
+        int p2 = sql_param(q, f->max_duration >= 0 ? sql_num(q->a, f->max_duration) : NULL);
+        buf_printf(s, " AND c.duration_s BETWEEN COALESCE($%d::integer, 0) AND COALESCE($%d::integer, 86400)", p,
+                   p2);
+        mask |= FR_DURATION;
+    }
+    if (f->has_recording >= 0) {
+        buf_puts(s, f->has_recording ? " AND c.recording_status = 'stored'" : " AND c.recording_status <> 'stored'");
+        mask |= f->has_recording ? FR_RECORDED : FR_UNRECORDED;
+    }
+    if (!f->include_demo) {
+        buf_puts(s, " AND NOT c.is_demo");
+        mask |= FR_NO_DEMO;
+    }
+    if (f->phone[0]) {
+        int p = sql_param(q, f->phone);
+        buf_printf(s, " AND (c.from_number = $%d OR c.to_number = $%d)", p, p);
+        mask |= FR_PHONE;
+    }
+    if (f->campaign_id) {
+        buf_printf(s, " AND c.campaign_id = $%d::uuid", sql_param(q, f->campaign_id));
+        mask |= FR_CAMPAIGN;
+    }
+    return mask;
+}
+
+static struct dbres *keyset_query(struct db *db, struct arena *a, const char *kind, const char *columns,
+                                  char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                  const struct call_cursor *after, long limit)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    buf_puts(&q.sql, "SELECT ");
+    buf_puts(&q.sql, columns);
+    unsigned mask = build_where(&q, f, tz);
+    if (after) {
+        add_after(&q, f->sort, after);
+        mask |= FR_CURSOR;
+    }
+    buf_puts(&q.sql, order_by[f->sort]);
+    const char *name = sql_limit(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit);
+    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+}
+
+struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
+                               const char *tz, const struct call_cursor *after, long limit)
+{
+    return keyset_query(db, a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
+}
+
+struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
+                                 const char *tz, const struct call_cursor *after, long limit)
+{
+    return keyset_query(db, a, "calls_export", EXPORT_COLUMNS, export_names, f, tz, after, limit);
+}
+
+struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,
+                                const char *tz, long cap)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text"); /* $1 (the zone) must be used */
+    unsigned mask = build_where(&q, f, tz);
+    const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
+    buf_puts(&q.sql, ") s");
+    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard
+ * Hinnant's days_from_civil). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static unsigned digits(const char *p, int n)
+{
+    unsigned v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (unsigned)(p[i] - '0');
+    return v;
+}
+
+/* "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (a timestamptz printed in UTC) → microseconds
+ * since the epoch; 0 if it is not in that shape. */
+static long long utc_text_to_us(str t)
+{
+    if (t.len < 22 || t.ptr[4] != '-' || t.ptr[10] != ' ' || t.ptr[13] != ':') return 0;
+    const char *p = t.ptr;
+    long long days = days_from_civil(digits(p, 4), digits(p + 5, 2), digits(p + 8, 2));
+    long long us = ((days * 24 + digits(p + 11, 2)) * 60 + digits(p + 14, 2)) * 60 + digits(p + 17, 2);
+    us *= 1000000;
+    if (p[19] == '.') {
+        unsigned frac = 0;
+        int n = 0;
+        for (size_t i = 20; i < t.len && n < 6 && p[i] >= '0' && p[i] <= '9'; i++, n++) frac = frac * 10 + (unsigned)(p[i] - '0');
+        for (; n < 6; n++) frac *= 10;
+        us += frac;
+    }
+    return us;
+}
+
+struct call_cursor calls_cursor_of(const struct dbres *res, int row, enum call_sort sort)
+{
+    struct call_cursor c = { .sort = sort };
+    c.key = sort == CALL_SORT_LONGEST ? strtoll(db_cstr(res, row, CC_DURATION_S), NULL, 10)
+                                      : utc_text_to_us(db_val(res, row, CC_STARTED_AT));
+    str id = db_val(res, row, CC_ID);
+    size_t n = id.len < sizeof c.id - 1 ? id.len : sizeof c.id - 1;
+    memcpy(c.id, id.ptr, n);
+    c.id[n] = '\0';
+    return c;
+}
+
+str calls_iso(const struct dbres *res, int row, int col, char out[CALLS_ISO_SIZE])
+{
+    str t = db_val(res, row, col);
+    if (db_isnull(res, row, col) || t.len < 19) return STR("");
+    memcpy(out, t.ptr, 19);
+    out[10] = 'T';
+    out[19] = 'Z';
+    out[20] = '\0';
+    return str_make(out, 20);
+}
+
+str calls_local_minute(const struct dbres *res, int row, int col)
+{
+    str t = db_val(res, row, col);
+    return t.len >= 16 ? str_make(t.ptr, 16) : t;
+}
+
+struct dbres *calls_detail_query(struct db *db, struct arena *a, const char *id, const char *tz)
+{
+    return db_q(db, a, "calls_detail",
+                "SELECT " LIST_COLUMNS ", c.recording_status, c.summary, c.ended_reason, c.action_items::text,"
+                " ct.name, ct.phone, to_char(c.ended_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS'), c.transcript::text"
+                " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id AND ct.org_id = c.org_id"
+                " AND ct.deleted_at IS NULL"
+                " WHERE c.id = $2::uuid AND c.org_id = app_org_id() AND c.deleted_at IS NULL",
+                tz, id);
+}
+
+struct dbres *calls_transcript_query(struct db *db, struct arena *a, const char *id)
+{
+    /* Lines arrive from providers; anything malformed is shown as well as it can
+     * be rather than failing the page. */
+    return db_q(db, a, "calls_transcript",
+                "SELECT CASE WHEN jsonb_typeof(e->'t_ms') = 'number' THEN round((e->>'t_ms')::numeric)::bigint END,"
+                " CASE WHEN e->>'speaker' IN ('caller', 'agent', 'system') THEN e->>'speaker' ELSE 'system' END,"
+                " CASE WHEN jsonb_typeof(e) = 'object' THEN coalesce(e->>'text', '') ELSE e #>> '{}' END,"
+                " CASE WHEN jsonb_typeof(e->'confidence') = 'number' THEN e->>'confidence' END"
+                " FROM calls c CROSS JOIN LATERAL jsonb_array_elements(c.transcript) WITH ORDINALITY AS t(e, n)"
+                " WHERE c.id = $1::uuid AND c.org_id = app_org_id() AND c.deleted_at IS NULL"
+                " ORDER BY 1 NULLS LAST, t.n",
+                id);
+}
+
+struct dbres *calls_action_items_query(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "calls_action_items",
+                "SELECT CASE jsonb_typeof(e) WHEN 'string' THEN e #>> '{}'"
+                " WHEN 'object' THEN coalesce(e->>'text', e->>'title', e->>'description', e::text) ELSE e::text END"
+                " FROM calls c CROSS JOIN LATERAL jsonb_array_elements(c.action_items) WITH ORDINALITY AS t(e, n)"
+                " WHERE c.id = $1::uuid AND c.org_id = app_org_id() AND c.deleted_at IS NULL ORDER BY t.n",
+                id);
+}
+
+struct dbres *calls_related_query(struct db *db, struct arena *a, const char *id, const char *number,
+                                  const char *tz)
+{
+    return db_q(db, a, "calls_related",
+                "SELECT " LIST_COLUMNS " FROM calls c"
+                " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL AND c.id <> $2::uuid"
+                " AND (c.from_number = $3 OR c.to_number = $3)"
+                " ORDER BY c.started_at DESC, c.id DESC LIMIT 10",
+                tz, id, number);
+}
+
+struct dbres *calls_soft_delete(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "calls_soft_delete",
+                "UPDATE calls SET deleted_at = now(), updated_at = now()"
+                " WHERE id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL RETURNING id",
+                id);
+}

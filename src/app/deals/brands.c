@@ -1,0 +1,580 @@
+/* brands.c — brands: list with search, create, edit (versioned), the detail page
+ * with the brand's deals and derived metrics (payment delay, reliability, typical
+ * revisions); pages and JSON. Managers and admins write; everyone reads. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../auth/session.h"
+#include "../../core/arena.h"
+#include "../../core/buf.h"
+#include "../../db/db.h"
+#include "deals_sql.h"
+#include "../../domain/call_analytics.h"
+#include "../../domain/deal_stage.h"
+#include "../../view/json.h"
+#include "../../view/view.h"
+#include "../app.h"
+#include "config.h"
+#include "../common/deal_children.h"
+#include "deal_common.h"
+#include "deals.h"
+#include "../common/signed_token.h"
+
+enum { BR_ID, BR_NAME, BR_ALIASES, BR_CONTACTS, BR_NOTES, BR_VERSION, BR_CREATED, BR_UPDATED, BR_ALIASES_TEXT,
+       BR_CONTACTS_TEXT };
+/* aliases as a JSON array and as "a, b"; contacts as JSON and as "name, email, phone" lines. */
+#define BR_SELECT                                                                                       \
+    "SELECT b.id, b.name, to_jsonb(b.aliases)::text, b.contacts::text, b.notes, b.version,"            \
+    " to_char(b.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"                      \
+    " to_char(b.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"                      \
+    " array_to_string(b.aliases, ', '),"                                                               \
+    " coalesce((SELECT string_agg(concat_ws(', ', nullif(c->>'name', ''), nullif(c->>'email', ''),"     \
+    "   nullif(c->>'phone', '')), E'\\n') FROM jsonb_array_elements(b.contacts) c), '')"                 \
+    " FROM brands b WHERE b.id = $1 AND b.deleted_at IS NULL"
+
+static struct dbres *brand_load(struct request *r, str id, bool lock, int *status)
+{
+    *status = 404;
+    if (!str_is_uuid(id)) return NULL;
+    const char *p = str_cstr(r->arena, id);
+    struct dbres *q = lock ? db_q(r->db, r->arena, "brand_load_lock", BR_SELECT " FOR UPDATE", p)
+                           : db_q(r->db, r->arena, "brand_load", BR_SELECT, p);
+    if (!q) *status = child_db_status(r);
+    else if (db_rows(q) == 1) return q;
+    return NULL;
+}
+
+/* ---- metrics ---- */
+
+struct brand_metrics {
+    long paid_count, delay_sum_days, on_time;
+    long deals, median_revisions;
+    bool has_median;
+};
+
+/* Over the brand's live deals: paid payments with an expected date (delay = the org-zone
+ * day it was paid minus the expected day; on time when <= 0), and the median revisions. */
+static int metrics_load(struct request *r, str id, struct brand_metrics *m)
+{
+    struct dbres *q = db_q(r->db, r->arena, "brand_metrics",
+                           "WITH o AS (SELECT timezone FROM orgs WHERE id = app_org_id()),"
+                           " p AS (SELECT ((p.paid_at AT TIME ZONE o.timezone)::date - p.expected_at) AS delay"
+                           "  FROM o, payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"
+                           "  WHERE d.brand_id = $1 AND p.deleted_at IS NULL AND p.status = 'paid'"
+                           "  AND p.expected_at IS NOT NULL AND p.paid_at IS NOT NULL)"
+                           " SELECT (SELECT count(*) FROM p), (SELECT coalesce(sum(delay), 0) FROM p),"
+                           " (SELECT count(*) FROM p WHERE delay <= 0),"
+                           " (SELECT count(*) FROM deals WHERE brand_id = $1 AND deleted_at IS NULL),"
+                           " (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY revisions_used) FROM deals"
+                           "   WHERE brand_id = $1 AND deleted_at IS NULL)",
+                           str_cstr(r->arena, id));
+    if (!q) return child_db_status(r);
+    m->paid_count = db_long(q, 0, 0);
+    m->delay_sum_days = db_long(q, 0, 1);
+    m->on_time = db_long(q, 0, 2);
+    m->deals = db_long(q, 0, 3);
+    m->has_median = !db_isnull(q, 0, 4);
+    m->median_revisions = db_long(q, 0, 4);
+    return 0;
+}
+
+/* Average delay in tenths of a day, rounded half away from zero. */
+static long delay_tenths(const struct brand_metrics *m)
+{
+    long s = m->delay_sum_days;
+    long t = ca_div_round((s < 0 ? -s : s) * 10, m->paid_count);
+    return s < 0 ? -t : t;
+}
+
+static void tenths_text(long tenths, char out[32])
+{
+    char t[24];
+    ca_format_tenths(tenths < 0 ? -tenths : tenths, t);
+    snprintf(out, 32, "%s%s", tenths < 0 ? "-" : "", t);
+}
+
+static struct json_object *metrics_json(const struct brand_metrics *m)
+{
+    struct json_object *o = json_object_new_object();
+    char t[32];
+    json_add_long(o, "paid_payments", m->paid_count);
+    if (m->paid_count) {
+        tenths_text(delay_tenths(m), t);
+        json_add_cstr(o, "average_payment_delay_days", t);
+        ca_format_tenths(ca_permille(m->on_time, m->paid_count), t);
+        json_add_cstr(o, "payment_reliability_pct", t);
+    } else {
+        json_object_object_add(o, "average_payment_delay_days", NULL);
+        json_object_object_add(o, "payment_reliability_pct", NULL);
+    }
+    if (m->has_median) json_add_long(o, "typical_revisions", m->median_revisions);
+    else json_object_object_add(o, "typical_revisions", NULL);
+    json_add_long(o, "deals", m->deals);
+    return o;
+}
+
+static void metrics_dict(struct tdict *d, const struct brand_metrics *m)
+{
+    char t[32];
+    if (m->paid_count) {
+        struct tdict *x = tdict_add_section(d, "PAY_METRICS");
+        tenths_text(delay_tenths(m), t);
+        tdict_set_cstr(x, "DELAY", t);
+        ca_format_tenths(ca_permille(m->on_time, m->paid_count), t);
+        tdict_set_cstr(x, "RELIABILITY", t);
+        tdict_set_long(x, "PAID_COUNT", m->paid_count);
+    } else {
+        tdict_show(d, "PAY_NO_DATA");
+    }
+    if (m->has_median) tdict_set_long(tdict_add_section(d, "REV_METRICS"), "REVISIONS", m->median_revisions);
+    else tdict_show(d, "REV_NO_DATA");
+}
+
+/* ---- JSON of a brand ---- */
+
+static struct json_object *brand_json(const struct dbres *q, const struct brand_metrics *m)
+{
+    struct json_object *o = json_object_new_object();
+    json_add_str(o, "id", db_val(q, 0, BR_ID));
+    json_add_str(o, "name", db_val(q, 0, BR_NAME));
+    json_object_object_add(o, "aliases", json_tokener_parse(db_cstr(q, 0, BR_ALIASES)));
+    json_object_object_add(o, "contacts", json_tokener_parse(db_cstr(q, 0, BR_CONTACTS)));
+    json_add_str(o, "notes", db_val(q, 0, BR_NOTES));
+    json_add_long(o, "version", db_long(q, 0, BR_VERSION));
+    json_add_str(o, "created_at", db_val(q, 0, BR_CREATED));
+    json_add_str(o, "updated_at", db_val(q, 0, BR_UPDATED));
+    if (m) json_object_object_add(o, "metrics", metrics_json(m));
+    return o;
+}
+
+/* ---- input ---- */
+
+struct brand_in {
+    str name, aliases_text, contacts_text, notes;
+    struct json_object *aliases, *contacts; /* built here; owned by the arena cleanup below */
+};
+
+static void json_put_on_reset(void *p) { json_object_put(p); }
+
+/* "a, b ,c" → ["a","b","c"] (empty pieces dropped) with the label limits of 0008. */
+static void parse_aliases(struct request *r, struct brand_in *in, struct child_errors *e)
+{
+    in->aliases = json_object_new_array();
+    arena_on_reset(r->arena, json_put_on_reset, in->aliases);
+    str rest = in->aliases_text, piece;
+    while (rest.len) {
+        str_cut(rest, ',', &piece, &rest);
+        piece = str_trim(piece);
+        if (!piece.len) continue;
+        if (utf8_length(piece) > 50) child_error(e, "aliases", "Each alias can be at most 50 characters.");
+        json_object_array_add(in->aliases, json_object_new_string_len(piece.ptr, (int)piece.len));
+    }
+    if (json_object_array_length(in->aliases) > 50) child_error(e, "aliases", "At most 50 aliases.");
+}
+
+/* One contact per line: "name, email, phone" (email and phone optional, in any order
+ * after the name: a piece with '@' is the email). */
+static void parse_contacts(struct request *r, struct brand_in *in, struct child_errors *e)
+{
+    in->contacts = json_object_new_array();
+    arena_on_reset(r->arena, json_put_on_reset, in->contacts);
+    str rest = in->contacts_text, line;
+    while (rest.len) {
+        str_cut(rest, '\n', &line, &rest);
+        line = str_trim(line);
+        if (!line.len) continue;
+        str name, tail, piece;
+        str_cut(line, ',', &name, &tail);
+        struct json_object *c = json_object_new_object();
+        json_add_str(c, "name", str_trim(name));
+        while (tail.len) {
+            str_cut(tail, ',', &piece, &tail);
+            piece = str_trim(piece);
+            if (!piece.len) continue;
+            json_add_str(c, memchr(piece.ptr, '@', piece.len) ? "email" : "phone", piece);
+        }
+        if (!str_trim(name).len || utf8_length(line) > 500) child_error(e, "contacts", "Write each contact as: name, email, phone.");
+        json_object_array_add(in->contacts, c);
+    }
+    if (json_object_array_length(in->contacts) > 100) child_error(e, "contacts", "At most 100 contacts.");
+}
+
+/* JSON bodies may send aliases as an array of strings and contacts as an array of
+ * objects; both are turned into the form's text so one parser serves both. */
+static str json_list_text(struct request *r, const char *key, bool contacts, bool *present, struct child_errors *e)
+{
+    struct json_object *v;
+    *present = false;
+    if (!json_object_object_get_ex(r->json, key, &v)) return STR("");
+    *present = true;
+    if (!json_object_is_type(v, json_type_array)) return child_in(r, key, present, e);
+    struct buf b;
+    buf_init(&b, r->arena, 64);
+    for (size_t i = 0; i < json_object_array_length(v); i++) {
+        struct json_object *x = json_object_array_get_idx(v, i), *f;
+        if (i) buf_puts(&b, contacts ? "\n" : ",");
+        if (!contacts && json_object_is_type(x, json_type_string)) buf_puts(&b, json_object_get_string(x));
+        else if (contacts && json_object_is_type(x, json_type_object)) {
+            static const char *const keys[] = { "name", "email", "phone" };
+            for (int k = 0; k < 3; k++)
+                if (json_object_object_get_ex(x, keys[k], &f) && json_object_is_type(f, json_type_string)) {
+                    if (k) buf_puts(&b, ", ");
+                    buf_puts(&b, json_object_get_string(f));
+                }
+        } else child_error(e, key, contacts ? "Each contact is an object with name, email, phone." : "Aliases are strings.");
+    }
+    return buf_str(&b);
+}
+
+/* Reads the fields (absent ones keep base's values when base is given) and checks them. */
+static void brand_read(struct request *r, const struct dbres *base, struct brand_in *in, struct child_errors *e)
+{
+    bool p;
+    str v = str_trim(child_in(r, "name", &p, e));
+    in->name = p || !base ? v : db_val(base, 0, BR_NAME);
+    v = r->json ? json_list_text(r, "aliases", false, &p, e) : child_in(r, "aliases", &p, e);
+    in->aliases_text = p || !base ? v : db_val(base, 0, BR_ALIASES_TEXT);
+    v = r->json ? json_list_text(r, "contacts", true, &p, e) : child_in(r, "contacts", &p, e);
+    in->contacts_text = p || !base ? v : db_val(base, 0, BR_CONTACTS_TEXT);
+    v = child_in(r, "notes", &p, e);
+    in->notes = p || !base ? v : db_val(base, 0, BR_NOTES);
+    if (!in->name.len || utf8_length(in->name) > 200) child_error(e, "name", "The name must be 1 to 200 characters.");
+    if (utf8_length(in->notes) > 10000) child_error(e, "notes", "Notes can be at most 10000 characters.");
+    parse_aliases(r, in, e);
+    parse_contacts(r, in, e);
+}
+
+/* ---- writes ---- */
+
+static int brand_history(struct request *r, str id, const struct dbres *old, const struct dbres *now)
+{
+    static const int cols[] = { BR_NAME, BR_ALIASES, BR_CONTACTS, BR_NOTES };
+    static const char *const names[] = { "name", "aliases", "contacts", "notes" };
+    str o[4], n[4];
+    for (int i = 0; i < 4; i++) {
+        o[i] = old ? db_val(old, 0, cols[i]) : STR_NULL;
+        n[i] = db_val(now, 0, cols[i]);
+    }
+    int rc = old ? 0 : deal_history_event(r, "brand", id, "create");
+    return rc ? rc : deal_history_diff(r, "brand", id, names, o, n, 4);
+}
+
+/* Inserts or updates; a name already in use (case-insensitive) is a field error, checked
+ * first so the transaction is never left failed under a re-rendered form. */
+static int brand_save(struct request *r, const struct dbres *old, const struct brand_in *in, struct dbres **row,
+                      struct child_errors *e)
+{
+    const char *aliases = json_object_to_json_string(in->aliases), *contacts = json_object_to_json_string(in->contacts);
+    struct dbres *q = db_q(r->db, r->arena, "brand_name_taken",
+                           "SELECT 1 FROM brands WHERE org_id = app_org_id() AND lower(name) = lower($1)"
+                           " AND deleted_at IS NULL AND id IS DISTINCT FROM $2::uuid",
+                           str_cstr(r->arena, in->name), old ? db_cstr(old, 0, BR_ID) : NULL);
+    if (!q) return child_db_status(r);
+    if (db_rows(q)) {
+        child_error(e, "name", "Another brand already has that name.");
+        return 400;
+    }
+    q = old
+        ? db_q(r->db, r->arena, "brand_update",
+               "UPDATE brands SET name = $2, aliases = ARRAY(SELECT jsonb_array_elements_text($3::jsonb)),"
+               " contacts = $4::jsonb, notes = $5, version = version + 1, updated_at = now() WHERE id = $1 RETURNING id",
+               db_cstr(old, 0, BR_ID), str_cstr(r->arena, in->name), aliases, contacts, str_cstr(r->arena, in->notes))
+        : db_q(r->db, r->arena, "brand_insert",
+               "INSERT INTO brands (org_id, name, aliases, contacts, notes) VALUES (app_org_id(), $1,"
+               " ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3::jsonb, $4) RETURNING id",
+               str_cstr(r->arena, in->name), aliases, contacts, str_cstr(r->arena, in->notes));
+    if (!q) return child_db_status(r);
+    int st;
+    *row = brand_load(r, db_val(q, 0, 0), false, &st);
+    return *row ? brand_history(r, db_val(q, 0, 0), old, *row) : st;
+}
+
+/* ---- pages ---- */
+
+static int render_form(struct request *r, int status, const struct dbres *row, const struct brand_in *in, long version,
+                       const struct child_errors *e, const char *notice)
+{
+    struct tdict *d = page_dict(r, row ? "Edit brand" : "New brand", "brands/form.tpl");
+    if (row) {
+        tdict_show(d, "EDIT");
+        tdict_set(d, "ID", db_val(row, 0, BR_ID));
+        tdict_set_long(d, "VERSION", version);
+    } else {
+        tdict_show(d, "NEW");
+    }
+    child_set_value(d, "name", in->name);
+    child_set_value(d, "aliases", in->aliases_text);
+    child_set_value(d, "contacts", in->contacts_text);
+    child_set_value(d, "notes", in->notes);
+    if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
+    child_errors_to_dict(d, e);
+    return page_render(r, status, d);
+}
+
+static const char *brand_href(struct request *r, str id)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 64);
+    buf_puts(&b, "/brands/");
+    buf_put(&b, id);
+    return buf_cstr(&b);
+}
+
+/* ---- the list ---- */
+
+#define BRANDS_LIMIT_DEFAULT 50
+#define BRANDS_LIMIT_MAX 200
+
+/* The list's cursor is the id of the last brand shown, signed for this list only.
+ * It carries no name (names of up to 200 characters do not fit a token): the next
+ * page resumes after that brand's (lower(name), id) as stored, read under RLS, so
+ * brands added meanwhile land on their own page and never shift the walk. Renaming
+ * that very brand mid-walk moves the resume point with it. */
+static str brand_cursor_encode(struct request *r, str id)
+{
+    return signed_token_encode(r->arena, app_secret(r), "brands-cursor", id);
+}
+
+/* The list's parameters, validated. */
+struct brand_list_params {
+    str q, limit_raw, cursor;  /* as given, trimmed ("" when absent) */
+    const char *q_like;        /* q with LIKE metacharacters escaped; NULL: every brand */
+    long limit;
+    const char *after_id, *after_name; /* where the previous page ended; NULL: the first page */
+};
+
+static str param_trimmed(struct request *r, const char *key)
+{
+    const str *v = req_param(r, key);
+    return v ? str_trim(*v) : STR("");
+}
+
+/* "%", "_" and backslash escaped with a backslash (LIKE's escape), so q matches as typed. */
+static const char *like_escape(struct request *r, str s)
+{
+    struct buf b;
+    buf_init(&b, r->arena, s.len + 8);
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '%' || s.ptr[i] == '_' || s.ptr[i] == '\\') buf_putc(&b, '\\');
+        buf_putc(&b, s.ptr[i]);
+    }
+    return buf_cstr(&b);
+}
+
+/* Resolves the cursor into the position after which the page starts: false when it
+ * is forged, from another list, or names a brand this org does not have. */
+static bool cursor_position(struct request *r, struct brand_list_params *p, int *status)
+{
+    char payload[SIGNED_TOKEN_MAX_PAYLOAD];
+    long n = signed_token_decode(app_secret(r), "brands-cursor", p->cursor, payload, sizeof payload);
+    str id = n > 0 ? str_make(payload, (size_t)n) : STR("");
+    if (!str_is_uuid(id)) return false;
+    p->after_id = str_cstr(r->arena, id);
+    struct dbres *key = brands_sort_key_query(r->db, r->arena, p->after_id);
+    if (!key) *status = child_db_status(r);
+    if (!key || db_rows(key) != 1) return false;
+    p->after_name = db_cstr(key, 0, 0);
+    return true;
+}
+
+/* Reads q, limit and cursor into *p; messages per bad field in *e. Returns 0, or an
+ * HTTP status when the database failed. */
+static int list_params_read(struct request *r, struct brand_list_params *p, struct child_errors *e)
+{
+    int st = 0;
+    *p = (struct brand_list_params){ .limit = BRANDS_LIMIT_DEFAULT };
+    p->q = param_trimmed(r, "q");
+    p->limit_raw = param_trimmed(r, "limit");
+    p->cursor = param_trimmed(r, "cursor");
+    if (utf8_length(p->q) > 200) child_error(e, "q", "Search for at most 200 characters.");
+    else if (p->q.len) p->q_like = like_escape(r, p->q);
+    if (p->limit_raw.len && (!str_to_long(p->limit_raw, &p->limit) || p->limit < 1 || p->limit > BRANDS_LIMIT_MAX))
+        child_error(e, "limit", "limit must be a number from 1 to 200.");
+    if (p->cursor.len && !cursor_position(r, p, &st) && !st)
+        child_error(e, "cursor", "This page link (cursor) is not valid for this list; start from the first page.");
+    return st;
+}
+
+/* "/brands?q=&limit=" with the cursor when given (the pager's links). */
+static str list_url(struct request *r, const struct brand_list_params *p, str cursor)
+{
+    const struct { const char *key; str value; } args[] = { { "q", p->q }, { "limit", p->limit_raw }, { "cursor", cursor } };
+    struct buf b;
+    buf_init(&b, r->arena, 128);
+    buf_puts(&b, "/brands");
+    char sep = '?';
+    for (size_t i = 0; i < sizeof args / sizeof *args; i++) {
+        if (!args[i].value.len) continue;
+        buf_putc(&b, sep);
+        buf_puts(&b, args[i].key);
+        buf_putc(&b, '=');
+        buf_url_arg(&b, args[i].value);
+        sep = '&';
+    }
+    return buf_str(&b);
+}
+
+/* The page: rows (NULL when the parameters were refused), messages, pager links. */
+static int render_list(struct request *r, int status, const struct brand_list_params *p, const struct dbres *rows,
+                       int n, str next, const struct child_errors *e)
+{
+    struct tdict *d = page_dict(r, "Brands", "brands/list.tpl");
+    tdict_set(d, "Q", p->q);
+    for (int i = 0; rows && i < n; i++) {
+        struct tdict *row = tdict_add_section(d, "BRAND");
+        tdict_set(row, "ID", db_val(rows, i, BL_ID));
+        tdict_set(row, "NAME", db_val(rows, i, BL_NAME));
+        tdict_set(row, "ALIASES", db_val(rows, i, BL_ALIASES));
+        tdict_set_long(row, "DEALS", db_long(rows, i, BL_DEALS));
+    }
+    if (rows && n == 0) tdict_show(d, p->q.len ? "NO_MATCH" : p->after_id ? "NO_MORE" : "EMPTY");
+    if (next.len) tdict_set(tdict_add_section(d, "NEXT"), "NEXT_URL", list_url(r, p, next));
+    if (p->cursor.len) tdict_set(tdict_add_section(d, "FIRST"), "FIRST_URL", list_url(r, p, STR_NULL));
+    if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_WRITE");
+    child_errors_to_dict(d, e);
+    return page_render(r, status, d);
+}
+
+/*
+ * GET /brands and GET /api/v1/brands — the org's live brands by name
+ * (case-insensitively, then id), keyset paginated. Parameters ("" = absent):
+ *   q       name or alias contains (<= 200 characters)
+ *   limit   1..200 (50)
+ *   cursor  the previous page's next_cursor
+ * Bad parameters: 400 naming each (JSON), or the page with the messages.
+ */
+int brands_list(struct request *r)
+{
+    struct brand_list_params p;
+    struct child_errors e = { 0 };
+    int st = list_params_read(r, &p, &e);
+    if (st) return st;
+    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_list(r, 400, &p, NULL, 0, STR_NULL, &e);
+    struct dbres *rows = brands_list_query(r->db, r->arena, p.q_like, p.after_name, p.after_id, p.limit + 1);
+    if (!rows) return child_db_status(r);
+    int n = db_rows(rows) > p.limit ? (int)p.limit : db_rows(rows);
+    str next = db_rows(rows) > p.limit ? brand_cursor_encode(r, db_val(rows, n - 1, BL_ID)) : STR_NULL;
+    if (!r->wants_json) return render_list(r, 200, &p, rows, n, next, &e);
+    struct json_object *a = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        struct json_object *o = json_object_new_object();
+        json_add_str(o, "id", db_val(rows, i, BL_ID));
+        json_add_str(o, "name", db_val(rows, i, BL_NAME));
+        json_add_long(o, "deals", db_long(rows, i, BL_DEALS));
+        json_object_array_add(a, o);
+    }
+    json_reply_list(r, a, next);
+    return 0;
+}
+
+/* GET /brands/new. */
+int brand_new_form(struct request *r)
+{
+    struct brand_in in = { STR(""), STR(""), STR(""), STR(""), NULL, NULL };
+    struct child_errors e = { 0 };
+    return render_form(r, 200, NULL, &in, 0, &e, NULL);
+}
+
+/* POST /brands (and POST /api/v1/brands) — name, aliases, contacts, notes. */
+int brand_create(struct request *r)
+{
+    struct brand_in in;
+    struct child_errors e = { 0 };
+    struct dbres *row = NULL;
+    brand_read(r, NULL, &in, &e);
+    int st = e.n ? 400 : brand_save(r, NULL, &in, &row, &e);
+    if (st && e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, NULL, &in, 0, &e, NULL);
+    if (st) return st;
+    if (r->wants_json) {
+        json_reply_data(r, 201, brand_json(row, NULL));
+        return 0;
+    }
+    return redirect_see_other(r, brand_href(r, db_val(row, 0, BR_ID)), "ok", "Brand created.");
+}
+
+/* GET /brands/{id} (and GET /api/v1/brands/{id}) — details, deals, metrics. */
+int brand_show(struct request *r)
+{
+    int st;
+    struct brand_metrics m;
+    struct dbres *q = brand_load(r, req_path_param(r, "id"), false, &st);
+    if (!q) return st;
+    if ((st = metrics_load(r, db_val(q, 0, BR_ID), &m))) return st;
+    if (r->wants_json) {
+        json_reply_data(r, 200, brand_json(q, &m));
+        return 0;
+    }
+    struct dbres *deals = db_q(r->db, r->arena, "brand_deals",
+                               "SELECT id, title, stage, value_minor, currency FROM deals WHERE brand_id = $1"
+                               " AND deleted_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT 100", db_cstr(q, 0, BR_ID));
+    if (!deals) return child_db_status(r);
+    struct tdict *d = page_dict(r, "Brand", "brands/show.tpl");
+    tdict_set(d, "ID", db_val(q, 0, BR_ID));
+    tdict_set(d, "NAME", db_val(q, 0, BR_NAME));
+    tdict_set(d, "ALIASES", db_val(q, 0, BR_ALIASES_TEXT));
+    tdict_set(d, "CONTACTS", db_val(q, 0, BR_CONTACTS_TEXT));
+    tdict_set(d, "NOTES", db_val(q, 0, BR_NOTES));
+    metrics_dict(d, &m);
+    for (int i = 0; i < db_rows(deals); i++) {
+        struct tdict *x = tdict_add_section(d, "DEAL");
+        enum deal_stage s;
+        tdict_set(x, "DEAL_ID", db_val(deals, i, 0));
+        tdict_set(x, "TITLE", db_val(deals, i, 1));
+        tdict_set_cstr(x, "STAGE", deal_stage_parse(db_val(deals, i, 2), &s) ? deal_stage_label(s) : "");
+    }
+    if (db_rows(deals) == 0) tdict_show(d, "NO_DEALS");
+    if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_WRITE");
+    return page_render(r, 200, d);
+}
+
+/* The form's values of a loaded brand. */
+static struct brand_in brand_in_of_row(const struct dbres *q)
+{
+    return (struct brand_in){ db_val(q, 0, BR_NAME), db_val(q, 0, BR_ALIASES_TEXT), db_val(q, 0, BR_CONTACTS_TEXT),
+                              db_val(q, 0, BR_NOTES), NULL, NULL };
+}
+
+/* GET /brands/{id}/edit. */
+int brand_edit_form(struct request *r)
+{
+    int st;
+    struct dbres *q = brand_load(r, req_path_param(r, "id"), false, &st);
+    if (!q) return st;
+    struct brand_in in = brand_in_of_row(q);
+    struct child_errors e = { 0 };
+    return render_form(r, 200, q, &in, db_long(q, 0, BR_VERSION), &e, NULL);
+}
+
+/* A stale edit, as for deals: JSON 409 with the stored brand in error.fields.current,
+ * or the form again (409) with the stored values, their version and a notice. */
+static int stale_reply(struct request *r, const struct dbres *q)
+{
+    if (r->wants_json) return deal_stale_reply_json(r, "brand", brand_json(q, NULL));
+    struct brand_in cur = brand_in_of_row(q);
+    struct child_errors none = { 0 };
+    return render_form(r, 409, q, &cur, db_long(q, 0, BR_VERSION), &none, deal_stale_form_notice(r, "brand"));
+}
+
+/* POST /brands/{id} (form) and PATCH /api/v1/brands/{id} (JSON: absent fields kept),
+ * with the `version` read (required). A stale version is answered before the fields
+ * are checked: whatever was typed, it was typed over old values. */
+int brand_update(struct request *r)
+{
+    int st;
+    struct dbres *q = brand_load(r, req_path_param(r, "id"), true, &st), *row = NULL;
+    if (!q) return st;
+    struct brand_in in;
+    struct child_errors e = { 0 };
+    long version;
+    if (child_read_version(r, &version, true, &e) && version != db_long(q, 0, BR_VERSION)) return stale_reply(r, q);
+    brand_read(r, r->json ? q : NULL, &in, &e);
+    st = e.n ? 400 : brand_save(r, q, &in, &row, &e);
+    if (st && e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, q, &in, version, &e, NULL);
+    if (st) return st;
+    if (r->wants_json) {
+        json_reply_data(r, 200, brand_json(row, NULL));
+        return 0;
+    }
+    return redirect_see_other(r, brand_href(r, db_val(row, 0, BR_ID)), "ok", "Brand saved.");
+}

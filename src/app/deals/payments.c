@@ -1,0 +1,769 @@
+/* payments.c — a deal's payments: record, edit (versioned), invoice sent, paid
+ * (in full or part), dispute and resolve; conversion to the org currency with the
+ * rate recorded; the FX rate form. Pages and JSON; history and risk on every write. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../core/arena.h"
+#include "../../core/buf.h"
+#include "../../db/db.h"
+#include "../../domain/civil_date.h"
+#include "../../domain/fx.h"
+#include "../../domain/money.h"
+#include "../../domain/payment_status.h"
+#include "../../view/json.h"
+#include "../../view/view.h"
+#include "../app.h"
+#include "../common/deal_children.h"
+#include "deal_common.h"
+#include "deals.h"
+#include "deals.h"
+
+enum {
+    PY_ID, PY_DEAL_ID, PY_KIND, PY_AMOUNT, PY_CURRENCY, PY_EXPECTED, PY_INVOICE_SENT, PY_PAID_LOCAL, PY_STATUS,
+    PY_PAID_MINOR, PY_FEES, PY_TAX, PY_NET, PY_FX_RATE, PY_FX_DATE, PY_ORG_CURRENCY, PY_AMOUNT_ORG, PY_DISPUTED,
+    PY_DISPUTE_REASON, PY_NOTES, PY_VERSION, PY_INVOICE_ISO, PY_PAID_ISO, PY_DISPUTE_OPENED_ISO,
+    PY_DISPUTE_RESOLVED_ISO, PY_CREATED_ISO, PY_UPDATED_ISO
+};
+#define PY_SELECT                                                                                             \
+    "SELECT p.id, p.deal_id, p.kind, p.amount_minor::text, p.currency, coalesce(p.expected_at::text, ''),"   \
+    " p.invoice_sent_at IS NOT NULL, deal_local_text(p.paid_at), p.status, p.paid_minor::text,"              \
+    " p.fees_minor::text, p.tax_withheld_minor::text, p.net_minor::text, p.fx_rate::text, p.fx_rate_date::text," \
+    " p.org_currency, p.amount_org_minor::text, p.disputed, p.dispute_reason, p.notes, p.version, "           \
+    CHILD_ISO_UTC("p.invoice_sent_at") ", " CHILD_ISO_UTC("p.paid_at") ", " CHILD_ISO_UTC("p.dispute_opened_at") ", "                      \
+    CHILD_ISO_UTC("p.dispute_resolved_at") ", " CHILD_ISO_UTC("p.created_at") ", " CHILD_ISO_UTC("p.updated_at")                           \
+    " FROM payments p WHERE p.id = $1 AND p.deleted_at IS NULL"
+
+/* Every column history follows, with its name. */
+static const int hist_cols[] = { PY_KIND, PY_AMOUNT, PY_CURRENCY, PY_EXPECTED, PY_FEES, PY_TAX, PY_NOTES,
+                                 PY_STATUS, PY_PAID_MINOR, PY_PAID_LOCAL, PY_INVOICE_ISO, PY_DISPUTED,
+                                 PY_DISPUTE_REASON, PY_FX_RATE, PY_FX_DATE, PY_AMOUNT_ORG };
+static const char *const hist_names[] = { "kind", "amount_minor", "currency", "expected_at", "fees_minor",
+                                          "tax_withheld_minor", "notes", "status", "paid_minor", "paid_at",
+                                          "invoice_sent_at", "disputed", "dispute_reason", "fx_rate",
+                                          "fx_rate_date", "amount_org_minor" };
+#define HIST_N ((int)(sizeof hist_cols / sizeof hist_cols[0]))
+
+/* Editable fields as the form and JSON name them. */
+enum { PF_KIND, PF_AMOUNT, PF_CURRENCY, PF_EXPECTED, PF_FEES, PF_TAX, PF_NOTES, PF_COUNT };
+static const char *const pf_names[PF_COUNT] = { "kind", "amount", "currency", "expected_at", "fees", "tax_withheld", "notes" };
+static const char *const kinds[] = { "deposit", "installment", "final", "affiliate_payout" };
+static const char *const currencies[] = { "USD", "EUR", "GBP", "INR" };
+
+static struct dbres *pay_load(struct request *r, str id, bool lock, int *status)
+{
+    *status = 404;
+    if (!str_is_uuid(id)) return NULL;
+    const char *p = str_cstr(r->arena, id);
+    struct dbres *q = lock ? db_q(r->db, r->arena, "pay_load_lock", PY_SELECT " FOR UPDATE", p)
+                           : db_q(r->db, r->arena, "pay_load", PY_SELECT, p);
+    if (!q) *status = child_db_status(r);
+    else if (db_rows(q) == 1) return q;
+    return NULL;
+}
+
+static long long_col(const struct dbres *q, int col) { return db_long(q, 0, col); }
+
+/* The status the rules give for these facts at the org's clock. */
+static const char *status_for(const struct org_clock *c, long amount, long paid, str expected, bool invoice_sent)
+{
+    struct payment_facts f = { .amount_minor = amount, .paid_minor = paid, .invoice_sent = invoice_sent };
+    f.has_expected = expected.len && civil_parse_date(expected, &f.expected_day);
+    return payment_status_name(payment_status_derive(&f, c->now, c->utc_offset_s));
+}
+
+static struct json_object *money_json(long minor, str currency)
+{
+    struct json_object *m = json_object_new_object();
+    json_add_long(m, "amount_minor", minor);
+    json_add_str(m, "currency", currency);
+    return m;
+}
+
+
+/* A payment as JSON: money as {amount_minor, currency}, status derived now. */
+static struct json_object *pay_json(const struct dbres *q, const struct org_clock *c)
+{
+    struct json_object *o = json_object_new_object();
+    str cur = db_val(q, 0, PY_CURRENCY);
+    json_add_str(o, "id", db_val(q, 0, PY_ID));
+    json_add_str(o, "deal_id", db_val(q, 0, PY_DEAL_ID));
+    json_add_str(o, "kind", db_val(q, 0, PY_KIND));
+    json_object_object_add(o, "amount", money_json(long_col(q, PY_AMOUNT), cur));
+    json_object_object_add(o, "paid", money_json(long_col(q, PY_PAID_MINOR), cur));
+    json_object_object_add(o, "fees", money_json(long_col(q, PY_FEES), cur));
+    json_object_object_add(o, "tax_withheld", money_json(long_col(q, PY_TAX), cur));
+    json_object_object_add(o, "net", money_json(long_col(q, PY_NET), cur));
+    json_add_str(o, "expected_at", db_val(q, 0, PY_EXPECTED).len ? db_val(q, 0, PY_EXPECTED) : STR_NULL);
+    json_add_cstr(o, "status", status_for(c, long_col(q, PY_AMOUNT), long_col(q, PY_PAID_MINOR),
+                                          db_val(q, 0, PY_EXPECTED), db_bool(q, 0, PY_INVOICE_SENT)));
+    child_json_nullable(o, "invoice_sent_at", q, 0, PY_INVOICE_ISO);
+    child_json_nullable(o, "paid_at", q, 0, PY_PAID_ISO);
+    if (db_isnull(q, 0, PY_FX_RATE)) {
+        json_object_object_add(o, "fx", NULL);
+    } else {
+        struct json_object *fx = json_object_new_object();
+        json_add_str(fx, "rate", db_val(q, 0, PY_FX_RATE));
+        json_add_str(fx, "rate_date", db_val(q, 0, PY_FX_DATE));
+        json_object_object_add(fx, "amount", money_json(long_col(q, PY_AMOUNT_ORG), db_val(q, 0, PY_ORG_CURRENCY)));
+        json_object_object_add(o, "fx", fx);
+    }
+    json_add_bool(o, "disputed", db_bool(q, 0, PY_DISPUTED));
+    child_json_nullable(o, "dispute_reason", q, 0, PY_DISPUTE_REASON);
+    child_json_nullable(o, "dispute_opened_at", q, 0, PY_DISPUTE_OPENED_ISO);
+    child_json_nullable(o, "dispute_resolved_at", q, 0, PY_DISPUTE_RESOLVED_ISO);
+    json_add_str(o, "notes", db_val(q, 0, PY_NOTES));
+    json_add_long(o, "version", long_col(q, PY_VERSION));
+    json_add_str(o, "created_at", db_val(q, 0, PY_CREATED_ISO));
+    json_add_str(o, "updated_at", db_val(q, 0, PY_UPDATED_ISO));
+    return o;
+}
+
+/* ---- input ---- */
+
+struct pay_values {
+    str raw[PF_COUNT];
+    const struct currency *cur;
+    int64_t amount, fees, tax;
+    const char *fx_missing; /* the edit form's note when the stored payment has no rate */
+};
+
+/* Money text as minor units for the field; an unknown currency still checks syntax (USD digits). */
+static void parse_money(struct child_errors *e, const char *field, str text, const struct currency *cur,
+                        bool positive, int64_t *out)
+{
+    enum money_error me = money_parse(text, cur ? cur : money_currency(STR("USD")), out);
+    if (me != MONEY_OK) child_error(e, field, money_error_message(me));
+    else if (positive && *out == 0) child_error(e, field, "The amount must be more than zero.");
+}
+
+static str plain_money(struct request *r, long minor, str code)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 24);
+    const struct currency *c = money_currency(code);
+    if (c) money_format_plain(&b, minor, c);
+    return buf_str(&b);
+}
+
+/* A JSON money object {"amount_minor": n, "currency": "EUR"} as the decimal text the
+ * form would carry (and its currency into *currency); false when key is not an object. */
+static bool json_money_text(struct request *r, const char *key, str *text, str *currency, struct child_errors *e)
+{
+    struct json_object *m, *minor, *cur;
+    if (!r->json || !json_object_object_get_ex(r->json, key, &m) || !json_object_is_type(m, json_type_object))
+        return false;
+    *text = STR("");
+    const struct currency *c = json_object_object_get_ex(m, "currency", &cur) && json_object_is_type(cur, json_type_string)
+                                   ? money_currency(str_from(json_object_get_string(cur))) : NULL;
+    if (!c || !json_object_object_get_ex(m, "amount_minor", &minor) || !json_object_is_type(minor, json_type_int) ||
+        json_object_get_int64(minor) < 0) {
+        child_error(e, key, "Send {\"amount_minor\": a whole number >= 0, \"currency\": USD, EUR, GBP or INR}.");
+        return true;
+    }
+    struct buf b;
+    buf_init(&b, r->arena, 24);
+    money_format_plain(&b, json_object_get_int64(minor), c);
+    *text = buf_str(&b);
+    *currency = str_from(c->code);
+    return true;
+}
+
+/* Reads the fields; with base (a loaded row) absent ones keep their stored value. JSON
+ * may send amount, fees and tax_withheld as decimal text or as money objects. */
+static void pay_read(struct request *r, const struct dbres *base, struct pay_values *v, struct child_errors *e)
+{
+    str money_cur = STR_NULL;
+    for (int i = 0; i < PF_COUNT; i++) {
+        bool present, is_money = i == PF_AMOUNT || i == PF_FEES || i == PF_TAX;
+        str in;
+        if (is_money && json_money_text(r, pf_names[i], &in, &money_cur, e)) present = true;
+        else in = str_trim(child_in(r, pf_names[i], &present, e));
+        if (present || !base) v->raw[i] = in;
+        else if (i == PF_KIND) v->raw[i] = db_val(base, 0, PY_KIND);
+        else if (i == PF_CURRENCY) v->raw[i] = db_val(base, 0, PY_CURRENCY);
+        else if (i == PF_EXPECTED) v->raw[i] = db_val(base, 0, PY_EXPECTED);
+        else if (i == PF_NOTES) v->raw[i] = db_val(base, 0, PY_NOTES);
+        else {
+            int col = i == PF_AMOUNT ? PY_AMOUNT : i == PF_FEES ? PY_FEES : PY_TAX;
+            v->raw[i] = plain_money(r, long_col(base, col), db_val(base, 0, PY_CURRENCY));
+        }
+    }
+    if (!v->raw[PF_FEES].len) v->raw[PF_FEES] = STR("0");
+    if (!v->raw[PF_TAX].len) v->raw[PF_TAX] = STR("0");
+    bool cur_sent;
+    child_in(r, "currency", &cur_sent, e);
+    if (money_cur.ptr && !cur_sent) v->raw[PF_CURRENCY] = money_cur;
+}
+
+static void pay_validate(struct pay_values *v, struct child_errors *e)
+{
+    if (!child_one_of(v->raw[PF_KIND], kinds, 4)) child_error(e, "kind", "Choose deposit, installment, final or affiliate_payout.");
+    v->cur = money_currency(v->raw[PF_CURRENCY]);
+    if (!v->cur) child_error(e, "currency", "Use one of USD, EUR, GBP or INR.");
+    parse_money(e, "amount", v->raw[PF_AMOUNT], v->cur, true, &v->amount);
+    parse_money(e, "fees", v->raw[PF_FEES], v->cur, false, &v->fees);
+    parse_money(e, "tax_withheld", v->raw[PF_TAX], v->cur, false, &v->tax);
+    if (v->raw[PF_EXPECTED].len && !child_valid_date(v->raw[PF_EXPECTED]))
+        child_error(e, "expected_at", "Use a date like 2025-03-10.");
+    if (utf8_length(v->raw[PF_NOTES]) > 10000) child_error(e, "notes", "Notes can be at most 10000 characters.");
+    if (!e->n && v->fees + v->tax > v->amount)
+        child_error(e, "fees", "Fees and tax withheld cannot be more than the amount.");
+}
+
+/* ---- FX ---- */
+
+struct pay_fx {
+    bool converted;
+    char rate[32], date[11], amount_org[24];
+    char missing[96]; /* "No exchange rate for EUR→USD on or before 2025-03-10." or "" */
+};
+
+/* Converts into the org currency with the latest rate on or before the expected date
+ * (today when there is none); a missing rate leaves the payment unconverted. */
+static int pay_convert(struct request *r, const struct org_clock *c, const struct pay_values *v, struct pay_fx *fx)
+{
+    memset(fx, 0, sizeof *fx);
+    const struct currency *org = money_currency(c->currency);
+    if (!org || org == v->cur) return 0;
+    int64_t day = c->today;
+    if (v->raw[PF_EXPECTED].len) civil_parse_date(v->raw[PF_EXPECTED], &day);
+    struct buf d;
+    buf_init(&d, r->arena, 12);
+    civil_format_date(&d, day);
+    struct dbres *q = db_q(r->db, r->arena, "pay_fx_pick",
+                           "SELECT rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id() AND base = $1"
+                           " AND quote = $2 AND as_of <= $3::date ORDER BY as_of DESC LIMIT 1",
+                           v->cur->code, org->code, buf_cstr(&d));
+    if (!q) return child_db_status(r);
+    struct fx_rate rate = { .base = v->cur, .quote = org };
+    struct fx_result res;
+    if (db_rows(q) == 0 || !fx_rate_parse(db_val(q, 0, 0), &rate.rate_e8) ||
+        !civil_parse_date(db_val(q, 0, 1), &rate.as_of_day) || !fx_convert(&rate, v->amount, &res)) {
+        snprintf(fx->missing, sizeof fx->missing, "No exchange rate for %s→%s on or before %s.", v->cur->code,
+                 org->code, buf_cstr(&d));
+        return 0;
+    }
+    fx->converted = true;
+    snprintf(fx->rate, sizeof fx->rate, "%.*s", STR_FMT(db_val(q, 0, 0)));
+    snprintf(fx->date, sizeof fx->date, "%.*s", STR_FMT(db_val(q, 0, 1)));
+    snprintf(fx->amount_org, sizeof fx->amount_org, "%lld", (long long)res.amount_minor);
+    return 0;
+}
+
+/* ---- writes ---- */
+
+static str nstr(const struct dbres *q, int col)
+{
+    return db_isnull(q, 0, col) || db_val(q, 0, col).len == 0 ? STR_NULL : db_val(q, 0, col);
+}
+
+static int pay_after_write(struct request *r, str id, const struct dbres *old, const struct dbres *now)
+{
+    str o[HIST_N], n[HIST_N];
+    for (int i = 0; i < HIST_N; i++) {
+        o[i] = old ? nstr(old, hist_cols[i]) : STR_NULL;
+        n[i] = nstr(now, hist_cols[i]);
+    }
+    int rc = old ? 0 : deal_history_event(r, "payment", id, "create");
+    if (!rc) rc = deal_history_diff(r, "payment", id, hist_names, o, n, HIST_N);
+    return rc ? rc : deal_risk_refresh(r, db_val(now, 0, PY_DEAL_ID));
+}
+
+static const char *num(struct request *r, int64_t v) { return str_cstr(r->arena, child_long_str(r, (long)v)); }
+static const char *nz(struct request *r, str s) { return s.len ? str_cstr(r->arena, s) : NULL; }
+static const char *fxv(const struct pay_fx *fx, const char *s) { return fx->converted ? s : NULL; }
+
+static int pay_insert(struct request *r, const struct org_clock *c, str deal_id, const struct pay_values *v,
+                      const struct pay_fx *fx, struct dbres **row)
+{
+    const char *status = status_for(c, (long)v->amount, 0, v->raw[PF_EXPECTED], false);
+    struct dbres *q = db_q(r->db, r->arena, "pay_insert",
+                           "INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at, status,"
+                           " fees_minor, tax_withheld_minor, notes, fx_rate, fx_rate_date, org_currency, amount_org_minor)"
+                           " VALUES (app_org_id(), $1, $2, $3::bigint, $4, $5::date, $6, $7::bigint, $8::bigint, $9,"
+                           " $10::numeric, $11::date, $12, $13::bigint) RETURNING id",
+                           str_cstr(r->arena, deal_id), str_cstr(r->arena, v->raw[PF_KIND]), num(r, v->amount),
+                           v->cur->code, nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
+                           str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
+                           fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
+    if (!q) return child_db_status(r);
+    int st;
+    *row = pay_load(r, db_val(q, 0, 0), false, &st);
+    return *row ? pay_after_write(r, db_val(q, 0, 0), NULL, *row) : st;
+}
+
+static int pay_update(struct request *r, const struct org_clock *c, const struct dbres *old, const struct pay_values *v,
+                      const struct pay_fx *fx, struct dbres **row)
+{
+    str id = db_val(old, 0, PY_ID);
+    const char *status = status_for(c, (long)v->amount, long_col(old, PY_PAID_MINOR), v->raw[PF_EXPECTED],
+                                    db_bool(old, 0, PY_INVOICE_SENT));
+    struct dbres *q = db_q(r->db, r->arena, "pay_update",
+                           "UPDATE payments SET kind = $2, amount_minor = $3::bigint, currency = $4, expected_at = $5::date,"
+                           " status = $6, fees_minor = $7::bigint, tax_withheld_minor = $8::bigint, notes = $9,"
+                           " fx_rate = $10::numeric, fx_rate_date = $11::date, org_currency = $12,"
+                           " amount_org_minor = $13::bigint, version = version + 1, updated_at = now() WHERE id = $1",
+                           str_cstr(r->arena, id), str_cstr(r->arena, v->raw[PF_KIND]), num(r, v->amount), v->cur->code,
+                           nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
+                           str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
+                           fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
+    if (!q) return child_db_status(r);
+    int st;
+    *row = pay_load(r, id, false, &st);
+    return *row ? pay_after_write(r, id, old, *row) : st;
+}
+
+/* ---- actions ---- */
+
+enum pay_action { PA_INVOICE_SENT, PA_PAID, PA_DISPUTE, PA_RESOLVE, PA_NONE };
+static const char *const pay_action_names[] = { "invoice_sent", "paid", "dispute", "resolve" };
+
+static const char *pay_illegal(enum pay_action a, const struct dbres *q)
+{
+    bool paid = long_col(q, PY_PAID_MINOR) >= long_col(q, PY_AMOUNT);
+    switch (a) {
+    case PA_INVOICE_SENT:
+        if (paid) return "This payment is already paid; no invoice is needed.";
+        return db_bool(q, 0, PY_INVOICE_SENT) ? "The invoice for this payment is already marked as sent." : NULL;
+    case PA_PAID: return paid ? "This payment is already paid in full." : NULL;
+    case PA_DISPUTE: return db_bool(q, 0, PY_DISPUTED) ? "This payment is already in dispute." : NULL;
+    case PA_RESOLVE: return db_bool(q, 0, PY_DISPUTED) ? NULL : "This payment has no open dispute to resolve.";
+    case PA_NONE: break;
+    }
+    return "Unknown action.";
+}
+
+struct pay_action_in {
+    str paid_at, amount_paid, reason;
+    int64_t paid_minor;
+};
+
+static void pay_action_read(struct request *r, enum pay_action a, const struct dbres *q, struct pay_action_in *in,
+                            struct child_errors *e)
+{
+    in->paid_at = str_trim(child_in(r, "paid_at", NULL, e));
+    in->amount_paid = str_trim(child_in(r, "amount_paid", NULL, e));
+    in->reason = str_trim(child_in(r, "reason", NULL, e));
+    if (a == PA_PAID) {
+        if (!child_valid_datetime(in->paid_at)) child_error(e, "paid_at", "Use a date and time like 2025-03-10T14:30.");
+        parse_money(e, "amount_paid", in->amount_paid, money_currency(db_val(q, 0, PY_CURRENCY)), true, &in->paid_minor);
+    }
+    if (a == PA_DISPUTE) {
+        if (!in->reason.len) child_error(e, "reason", "Say what the dispute is about.");
+        else if (utf8_length(in->reason) > 2000) child_error(e, "reason", "The reason can be at most 2000 characters.");
+    }
+}
+
+static int pay_apply(struct request *r, const struct org_clock *c, enum pay_action a, const struct dbres *old,
+                     const struct pay_action_in *in, struct dbres **row)
+{
+    const char *id = db_cstr(old, 0, PY_ID);
+    long amount = long_col(old, PY_AMOUNT);
+    str expected = db_val(old, 0, PY_EXPECTED);
+    struct dbres *q;
+    if (a == PA_INVOICE_SENT)
+        q = db_q(r->db, r->arena, "pay_invoice_sent", "UPDATE payments SET invoice_sent_at = now(), status = $2,"
+                 " version = version + 1, updated_at = now() WHERE id = $1",
+                 id, status_for(c, amount, long_col(old, PY_PAID_MINOR), expected, true));
+    else if (a == PA_PAID)
+        q = db_q(r->db, r->arena, "pay_paid", "UPDATE payments SET paid_at = deal_local_time($2), paid_minor = $3::bigint,"
+                 " status = $4, version = version + 1, updated_at = now() WHERE id = $1", id,
+                 str_cstr(r->arena, in->paid_at), num(r, in->paid_minor),
+                 status_for(c, amount, (long)in->paid_minor, expected, db_bool(old, 0, PY_INVOICE_SENT)));
+    else if (a == PA_DISPUTE)
+        q = db_q(r->db, r->arena, "pay_dispute", "UPDATE payments SET disputed = true, dispute_reason = $2,"
+                 " dispute_opened_at = now(), dispute_resolved_at = NULL, version = version + 1, updated_at = now()"
+                 " WHERE id = $1", id, str_cstr(r->arena, in->reason));
+    else
+        q = db_q(r->db, r->arena, "pay_resolve", "UPDATE payments SET disputed = false, dispute_resolved_at = now(),"
+                 " version = version + 1, updated_at = now() WHERE id = $1", id);
+    if (!q) return child_db_status(r);
+    int st;
+    *row = pay_load(r, db_val(old, 0, PY_ID), false, &st);
+    return *row ? pay_after_write(r, db_val(old, 0, PY_ID), old, *row) : st;
+}
+
+static int pay_load_for_write(struct request *r, struct dbres **q, struct deal_row *deal)
+{
+    int st;
+    *q = pay_load(r, req_path_param(r, "id"), true, &st);
+    if (!*q) return st;
+    return deal_load_for_write(r, db_val(*q, 0, PY_DEAL_ID), -1, deal);
+}
+
+/* ---- pages ---- */
+
+
+/* notice: the stale-edit message; a missing rate is shown from v (fx_missing) apart. */
+static int render_form(struct request *r, int status, const struct deal_row *deal, const struct dbres *row,
+                       const struct pay_values *v, long version, const struct child_errors *e, const char *notice)
+{
+    struct tdict *d = page_dict(r, row ? "Edit payment" : "Record a payment", "deals/payment_form.tpl");
+    tdict_set(d, "DEAL_ID", deal->id);
+    tdict_set(d, "DEAL_TITLE", deal->title);
+    if (row) {
+        tdict_show(d, "EDIT");
+        tdict_set(d, "ID", db_val(row, 0, PY_ID));
+        tdict_set_long(d, "VERSION", version);
+        if (!db_isnull(row, 0, PY_FX_RATE)) {
+            struct tdict *f = tdict_add_section(d, "FX");
+            tdict_set(f, "RATE", db_val(row, 0, PY_FX_RATE));
+            tdict_set(f, "RATE_DATE", db_val(row, 0, PY_FX_DATE));
+            tdict_set(f, "AMOUNT_ORG", plain_money(r, long_col(row, PY_AMOUNT_ORG), db_val(row, 0, PY_ORG_CURRENCY)));
+            tdict_set(f, "ORG_CURRENCY", db_val(row, 0, PY_ORG_CURRENCY));
+        }
+    } else {
+        tdict_show(d, "NEW");
+    }
+    for (int i = 0; i < PF_COUNT; i++) child_set_value(d, pf_names[i], v->raw[i]);
+    child_fill_select(d, "KIND_OPT", kinds, 4, v->raw[PF_KIND]);
+    child_fill_select(d, "CURRENCY_OPT", currencies, 4, v->raw[PF_CURRENCY]);
+    if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
+    if (v->fx_missing) tdict_set_cstr(tdict_add_section(d, "FX_MISSING"), "MSG", v->fx_missing);
+    child_errors_to_dict(d, e);
+    return page_render(r, status, d);
+}
+
+/* The flash after a save: says when no rate was found. */
+static const char *saved_message(struct request *r, const char *done, const struct pay_fx *fx)
+{
+    if (!fx->missing[0]) return done;
+    struct buf b;
+    buf_init(&b, r->arena, 160);
+    buf_printf(&b, "%s %s It is saved without conversion.", done, fx->missing);
+    return buf_cstr(&b);
+}
+
+/* GET /deals/{id}/payments/new — the record form (deal currency preselected). */
+int payment_new_form(struct request *r)
+{
+    struct deal_row deal;
+    int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
+    if (st) return st;
+    struct pay_values v = { .raw = { STR("deposit"), STR(""), str_trim(deal.currency), STR(""), STR("0"), STR("0"), STR("") } };
+    struct child_errors e = { 0 };
+    return render_form(r, 200, &deal, NULL, &v, 0, &e, NULL);
+}
+
+/* POST /deals/{id}/payments (and the JSON twin) — kind, amount (decimal text),
+ * currency, expected_at, fees, tax_withheld, notes. */
+int payment_create(struct request *r)
+{
+    struct deal_row deal;
+    struct org_clock c;
+    int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
+    if (st || (st = org_clock_load(r, &c))) return st;
+    struct pay_values v = { 0 };
+    struct child_errors e = { 0 };
+    pay_read(r, NULL, &v, &e);
+    if (!v.raw[PF_CURRENCY].len) v.raw[PF_CURRENCY] = str_trim(deal.currency);
+    pay_validate(&v, &e);
+    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, &deal, NULL, &v, 0, &e, NULL);
+    struct pay_fx fx;
+    struct dbres *row = NULL;
+    if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_insert(r, &c, deal.id, &v, &fx, &row))) return st;
+    if (r->wants_json) {
+        json_reply_data(r, 201, pay_json(row, &c));
+        return 0;
+    }
+    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", saved_message(r, "Payment recorded.", &fx));
+}
+
+static void row_values(struct request *r, const struct dbres *q, struct pay_values *v)
+{
+    str cur = db_val(q, 0, PY_CURRENCY);
+    v->raw[PF_KIND] = db_val(q, 0, PY_KIND);
+    v->raw[PF_AMOUNT] = plain_money(r, long_col(q, PY_AMOUNT), cur);
+    v->raw[PF_CURRENCY] = cur;
+    v->raw[PF_EXPECTED] = db_val(q, 0, PY_EXPECTED);
+    v->raw[PF_FEES] = plain_money(r, long_col(q, PY_FEES), cur);
+    v->raw[PF_TAX] = plain_money(r, long_col(q, PY_TAX), cur);
+    v->raw[PF_NOTES] = db_val(q, 0, PY_NOTES);
+}
+
+/* GET /payments/{id}/edit — the edit form with the version and the recorded conversion. */
+int payment_edit_form(struct request *r)
+{
+    struct dbres *q;
+    struct deal_row deal;
+    int st = pay_load_for_write(r, &q, &deal);
+    if (st) return st;
+    struct pay_values v = { 0 };
+    struct child_errors e = { 0 };
+    struct org_clock c;
+    struct pay_fx fx = { 0 };
+    row_values(r, q, &v);
+    /* Says again what the save said: no rate was found (one may have been added since). */
+    v.cur = money_currency(v.raw[PF_CURRENCY]);
+    v.amount = long_col(q, PY_AMOUNT);
+    if (db_isnull(q, 0, PY_FX_RATE) && ((st = org_clock_load(r, &c)) || (st = pay_convert(r, &c, &v, &fx)))) return st;
+    v.fx_missing = fx.missing[0] ? fx.missing : NULL;
+    return render_form(r, 200, &deal, q, &v, long_col(q, PY_VERSION), &e, NULL);
+}
+
+
+/* A stale edit, as for deals: JSON 409 with the stored payment in
+ * error.fields.current, or the edit form again (409) with the stored values, their
+ * version and a notice. Nothing is written. */
+static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q, const struct org_clock *c)
+{
+    if (r->wants_json) return deal_stale_reply_json(r, "payment", pay_json(q, c));
+    struct pay_values cur = { 0 };
+    struct child_errors none = { 0 };
+    row_values(r, q, &cur);
+    return render_form(r, 409, deal, q, &cur, long_col(q, PY_VERSION), &none, deal_stale_form_notice(r, "payment"));
+}
+
+/* true (with *version) when the request carries a version other than the row's. */
+static bool is_stale(struct request *r, const struct dbres *q, long *version, struct child_errors *e)
+{
+    return child_read_version(r, version, true, e) && *version != long_col(q, PY_VERSION);
+}
+
+/* POST /payments/{id} — saves the edit with `version`; a stale version re-renders the
+ * form (409) with the current values and a notice, before any field check. */
+int payment_update(struct request *r)
+{
+    struct dbres *q, *row = NULL;
+    struct deal_row deal;
+    struct org_clock c;
+    int st = pay_load_for_write(r, &q, &deal);
+    if (st || (st = org_clock_load(r, &c))) return st;
+    struct pay_values v = { 0 };
+    long version;
+    struct child_errors e = { 0 };
+    if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
+    pay_read(r, NULL, &v, &e);
+    pay_validate(&v, &e);
+    if (e.n) return render_form(r, 400, &deal, q, &v, version, &e, NULL);
+    struct pay_fx fx;
+    if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_update(r, &c, q, &v, &fx, &row))) return st;
+    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", saved_message(r, "Payment saved.", &fx));
+}
+
+static int render_action(struct request *r, int status, enum pay_action a, const struct dbres *q,
+                         const struct deal_row *deal, const struct pay_action_in *in, const struct child_errors *e)
+{
+    struct tdict *d = page_dict(r, a == PA_PAID ? "Mark payment paid" : "Open a dispute", "deals/payment_action.tpl");
+    tdict_show(d, a == PA_PAID ? "PAID" : "DISPUTE");
+    tdict_set(d, "ID", db_val(q, 0, PY_ID));
+    tdict_set(d, "DEAL_ID", deal->id);
+    tdict_set(d, "DEAL_TITLE", deal->title);
+    tdict_set(d, "AMOUNT", plain_money(r, long_col(q, PY_AMOUNT), db_val(q, 0, PY_CURRENCY)));
+    tdict_set(d, "CURRENCY", db_val(q, 0, PY_CURRENCY));
+    tdict_set_long(d, "VERSION", long_col(q, PY_VERSION));
+    child_set_value(d, "paid_at", in->paid_at);
+    child_set_value(d, "amount_paid", in->amount_paid);
+    child_set_value(d, "reason", in->reason);
+    child_errors_to_dict(d, e);
+    return page_render(r, status, d);
+}
+
+/* Runs an action from a page: a stale version (the action forms send one) → the
+ * deal page as it is now with a notice (409), like a stale stage move; illegal → 409;
+ * invalid → the form again (400); done → 303 to the deal with a flash. */
+static int action_page(struct request *r, enum pay_action a, const char *done)
+{
+    struct dbres *q, *row = NULL;
+    struct deal_row deal;
+    struct org_clock c;
+    int st = pay_load_for_write(r, &q, &deal);
+    if (st || (st = org_clock_load(r, &c))) return st;
+    struct pay_action_in in;
+    struct child_errors e = { 0 };
+    long version;
+    if (child_read_version(r, &version, false, &e) && version >= 0 && version != long_col(q, PY_VERSION))
+        return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "payment"));
+    const char *why = pay_illegal(a, q);
+    if (why) {
+        app_error(r, 409, why, NULL);
+        return 0;
+    }
+    pay_action_read(r, a, q, &in, &e);
+    if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
+    if ((st = pay_apply(r, &c, a, q, &in, &row))) return st;
+    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", done);
+}
+
+static int action_form(struct request *r, enum pay_action a)
+{
+    struct dbres *q;
+    struct deal_row deal;
+    int st = pay_load_for_write(r, &q, &deal);
+    if (st) return st;
+    const char *why = pay_illegal(a, q);
+    if (why) {
+        app_error(r, 409, why, NULL);
+        return 0;
+    }
+    struct pay_action_in in = { .paid_at = STR(""), .reason = STR("") };
+    in.amount_paid = plain_money(r, long_col(q, PY_AMOUNT), db_val(q, 0, PY_CURRENCY));
+    struct child_errors e = { 0 };
+    return render_action(r, 200, a, q, &deal, &in, &e);
+}
+
+/* POST /payments/{id}/invoice-sent — the invoice went out. */
+int payment_invoice_sent(struct request *r) { return action_page(r, PA_INVOICE_SENT, "Invoice marked as sent."); }
+/* GET /payments/{id}/paid — asks when and how much arrived. */
+int payment_paid_form(struct request *r) { return action_form(r, PA_PAID); }
+/* POST /payments/{id}/paid — paid_at, amount_paid (total received): paid or partial. */
+int payment_paid(struct request *r) { return action_page(r, PA_PAID, "Payment recorded as received."); }
+/* GET /payments/{id}/dispute — asks for the reason. */
+int payment_dispute_form(struct request *r) { return action_form(r, PA_DISPUTE); }
+/* POST /payments/{id}/dispute — reason (required). */
+int payment_dispute(struct request *r) { return action_page(r, PA_DISPUTE, "Dispute opened."); }
+/* POST /payments/{id}/resolve — closes the open dispute. */
+int payment_resolve(struct request *r) { return action_page(r, PA_RESOLVE, "Dispute resolved."); }
+
+/* ---- JSON ---- */
+
+/* GET /api/v1/payments/{id}. */
+int api_payment_show(struct request *r)
+{
+    int st;
+    struct org_clock c;
+    struct dbres *q = pay_load(r, req_path_param(r, "id"), false, &st);
+    if (!q) return st;
+    if ((st = org_clock_load(r, &c))) return st;
+    json_reply_data(r, 200, pay_json(q, &c));
+    return 0;
+}
+
+static enum pay_action parse_pay_action(str s)
+{
+    for (int i = 0; i < PA_NONE; i++)
+        if (str_eq_cstr(s, pay_action_names[i])) return (enum pay_action)i;
+    return PA_NONE;
+}
+
+/* PATCH /api/v1/payments/{id} — version (required) and any fields, or "action":
+ * invoice_sent | paid (+ paid_at, amount_paid) | dispute (+ reason) | resolve. */
+int api_payment_patch(struct request *r)
+{
+    struct dbres *q, *row = NULL;
+    struct deal_row deal;
+    struct org_clock c;
+    int st = pay_load_for_write(r, &q, &deal);
+    if (st || (st = org_clock_load(r, &c))) return st;
+    struct child_errors e = { 0 };
+    long version;
+    bool has_action;
+    str action = child_in(r, "action", &has_action, &e);
+    if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
+    if (e.n) return child_errors_reply(r, &e);
+    if (has_action) {
+        enum pay_action a = parse_pay_action(action);
+        if (a == PA_NONE) child_error(&e, "action", "Use invoice_sent, paid, dispute or resolve.");
+        if (e.n) return child_errors_reply(r, &e);
+        const char *why = pay_illegal(a, q);
+        if (why) {
+            app_error(r, 409, why, NULL);
+            return 0;
+        }
+        struct pay_action_in in;
+        pay_action_read(r, a, q, &in, &e);
+        if (e.n) return child_errors_reply(r, &e);
+        st = pay_apply(r, &c, a, q, &in, &row);
+    } else {
+        struct pay_values v = { 0 };
+        struct pay_fx fx;
+        pay_read(r, q, &v, &e);
+        pay_validate(&v, &e);
+        if (e.n) return child_errors_reply(r, &e);
+        if (!(st = pay_convert(r, &c, &v, &fx))) st = pay_update(r, &c, q, &v, &fx, &row);
+    }
+    if (st) return st;
+    json_reply_data(r, 200, pay_json(row, &c));
+    return 0;
+}
+
+/* ---- FX rates ---- */
+
+struct fx_in {
+    str base, quote, rate, as_of;
+    int64_t rate_e8;
+};
+
+static void fx_validate(struct request *r, struct fx_in *in, struct child_errors *e)
+{
+    in->base = str_trim(child_in(r, "base", NULL, e));
+    in->quote = str_trim(child_in(r, "quote", NULL, e));
+    in->rate = str_trim(child_in(r, "rate", NULL, e));
+    in->as_of = str_trim(child_in(r, "as_of", NULL, e));
+    if (!money_currency(in->base)) child_error(e, "base", "Use one of USD, EUR, GBP or INR.");
+    if (!money_currency(in->quote)) child_error(e, "quote", "Use one of USD, EUR, GBP or INR.");
+    else if (str_eq(in->base, in->quote)) child_error(e, "quote", "Choose a currency other than the base.");
+    if (!fx_rate_parse(in->rate, &in->rate_e8))
+        child_error(e, "rate", "Give a positive rate with at most 8 decimals, like 1.0842.");
+    if (!child_valid_date(in->as_of)) child_error(e, "as_of", "Use a date like 2025-03-10.");
+}
+
+/* Inserts or replaces the rate of that pair and day. */
+static int fx_save(struct request *r, const struct fx_in *in)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 24);
+    fx_rate_format(&b, in->rate_e8);
+    struct dbres *q = db_q(r->db, r->arena, "fx_rate_upsert",
+                           "INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES (app_org_id(), $1, $2,"
+                           " $3::numeric, $4::date) ON CONFLICT (org_id, base, quote, as_of) DO UPDATE SET rate = EXCLUDED.rate",
+                           str_cstr(r->arena, in->base), str_cstr(r->arena, in->quote), buf_cstr(&b),
+                           str_cstr(r->arena, in->as_of));
+    return q ? 0 : child_db_status(r);
+}
+
+static int render_fx(struct request *r, int status, const struct fx_in *in, const struct child_errors *e)
+{
+    struct dbres *q = db_q0(r->db, r->arena, "fx_rates_recent",
+                            "SELECT base, quote, rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id()"
+                            " ORDER BY as_of DESC, base, quote LIMIT 50");
+    if (!q) return child_db_status(r);
+    struct tdict *d = page_dict(r, "Exchange rates", "deals/fx_rates.tpl");
+    child_fill_select(d, "BASE_OPT", currencies, 4, in->base);
+    child_fill_select(d, "QUOTE_OPT", currencies, 4, in->quote);
+    child_set_value(d, "rate", in->rate);
+    child_set_value(d, "as_of", in->as_of);
+    for (int i = 0; i < db_rows(q); i++) {
+        struct tdict *row = tdict_add_section(d, "RATE_ROW");
+        tdict_set(row, "BASE", db_val(q, i, 0));
+        tdict_set(row, "QUOTE", db_val(q, i, 1));
+        tdict_set(row, "RATE", db_val(q, i, 2));
+        tdict_set(row, "AS_OF", db_val(q, i, 3));
+    }
+    if (db_rows(q) == 0) tdict_show(d, "NO_RATES");
+    child_errors_to_dict(d, e);
+    return page_render(r, status, d);
+}
+
+/* GET /deals/fx-rates — the rates on file and a form to add one. */
+int fx_rates_page(struct request *r)
+{
+    struct fx_in in = { STR("EUR"), STR("USD"), STR(""), STR(""), 0 };
+    struct child_errors e = { 0 };
+    return render_fx(r, 200, &in, &e);
+}
+
+/* POST /deals/fx-rates (and POST /api/v1/fx-rates) — base, quote, rate (decimal
+ * text), as_of (date); the same pair and day is replaced. */
+int fx_rate_create(struct request *r)
+{
+    struct fx_in in;
+    struct child_errors e = { 0 };
+    fx_validate(r, &in, &e);
+    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_fx(r, 400, &in, &e);
+    int st = fx_save(r, &in);
+    if (st) return st;
+    if (!r->wants_json) return redirect_see_other(r, "/deals/fx-rates", "ok", "Exchange rate saved.");
+    struct json_object *o = json_object_new_object();
+    struct buf b;
+    buf_init(&b, r->arena, 24);
+    fx_rate_format(&b, in.rate_e8);
+    json_add_str(o, "base", in.base);
+    json_add_str(o, "quote", in.quote);
+    json_add_str(o, "rate", buf_str(&b));
+    json_add_str(o, "as_of", in.as_of);
+    json_reply_data(r, 201, o);
+    return 0;
+}
