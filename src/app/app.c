@@ -103,7 +103,7 @@ static int authenticate(struct request *r)
     return 0;
 }
 
-static int forbid(struct request *r, const char *why)
+int app_forbid(struct request *r, const char *why)
 {
     struct session *s = r->session;
     char detail[256];
@@ -133,13 +133,13 @@ static int admit(struct request *r)
     if (r->via_api_key && !(rt->flags & ROUTE_API)) return 401;
     if (rt->flags & ROUTE_AUTH) {
         if (!r->session) return 401;
-        if (r->session->role < rt->min_role) return forbid(r, "role");
+        if (r->session->role < rt->min_role) return app_forbid(r, "role");
         if (r->via_api_key && (rt->flags & ROUTE_KEY_MANAGER) && r->session->role < ROLE_MANAGER)
-            return forbid(r, "role");
+            return app_forbid(r, "role");
     }
     bool csrf_needed = is_write_method(r->method) && !(rt->flags & ROUTE_NO_CSRF) &&
                        (r->session || !(rt->flags & ROUTE_CSRF_IF_SIGNED_IN));
-    if (csrf_needed && !csrf_ok(r)) return forbid(r, "csrf");
+    if (csrf_needed && !csrf_ok(r)) return app_forbid(r, "csrf");
     return 0;
 }
 
@@ -155,6 +155,10 @@ static int run_in_transaction(struct request *r)
         if (status == 0) status = admit(r);
         if (status == 0) status = r->route->handler(r);
         if (status == 0 && db_commit(r->db) == 0) return 0;
+        if (status == REPLIED) {
+            db_rollback(r->db);
+            return 0;
+        }
         enum db_error e = db_last_error(r->db);
         if (status == 403 || status == 401) {
             db_commit(r->db); /* keeps the audit row of the refusal */
@@ -220,6 +224,7 @@ void app_handle(struct app *app, struct request *r)
     int status = parse_inputs(r);
     if (status == 0) {
         status = (r->route->flags & ROUTE_NO_DB_TX) ? r->route->handler(r) : run_in_transaction(r);
+        if (status == REPLIED) status = 0;
     }
     if (status == 401 && !r->via_api_key) {
         response_reset(r->res);

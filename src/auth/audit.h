@@ -7,7 +7,8 @@ struct db;
 struct arena;
 
 /* Writes an audit row in the current transaction for r's org/user/ip.
- * detail_json may be NULL. Returns 0 or -1. */
+ * detail_json may be NULL. Returns 0, or the HTTP status of the database error
+ * (the caller returns it: a write whose audit row is lost is not done). */
 int audit_write(struct request *r, const char *action, const char *entity, str entity_id,
                 const char *detail_json);
 /* Security events (login ok/failed/throttled, 403, CSRF): written through a
