@@ -1,13 +1,13 @@
 // openapi.test.mjs — GET /api/v1/openapi.json (SPEC §4.2) is kept true: the document
 // parses, is OpenAPI 3.1 and every $ref resolves; its operations are exactly the
-// /api/v1 routes of src/app/routes.c (a new endpoint without documentation fails here,
+// /api/v1 routes of the feature route tables, src/app/*/*_routes.c (a new endpoint without documentation fails here,
 // and so does documentation of a route that is gone); every operation is called for
 // real with an admin API key against fixture rows and must answer one of its
 // documented statuses with a JSON body that validates against the documented schema;
 // bad query parameters answer 400 with the Error schema; no credentials answer 401.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Stack, REPO } from '../lib/stack.mjs';
 import { insertCalls } from '../lib/calls_fixtures.mjs';
@@ -230,8 +230,13 @@ test('every $ref in the document resolves', () => {
   assert.deepEqual(bad, []);
 });
 
-test('the documented operations are exactly the /api/v1 routes of src/app/routes.c', () => {
-  const src = readFileSync(path.join(REPO, 'src/app/routes.c'), 'utf8');
+test('the documented operations are exactly the /api/v1 routes of the feature route tables', () => {
+  const appDir = path.join(REPO, 'src/app');
+  const src = readdirSync(appDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(path.join(appDir, d.name)).filter((f) => f.endsWith('_routes.c')).map((f) => path.join(appDir, d.name, f)))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   const routes = new Set();
   for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*,\s*"(\/api\/v1\/[^"]*)"/g)) routes.add(`${m[1]} ${m[2]}`);
   assert.ok(routes.size >= 20, `parsed only ${routes.size} routes`);
