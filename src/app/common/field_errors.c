@@ -51,9 +51,6 @@ void field_errors_to_dict(struct tdict *d, const struct field_errors *e)
         char key[72];
         error_key(key, sizeof key, e->items[i].field);
         tdict_set_cstr(tdict_add_section(d, key), "MSG", e->items[i].message);
-        struct tdict *s = tdict_add_section(d, "ERRORS");
-        tdict_set_cstr(s, "FIELD", e->items[i].field);
-        tdict_set_cstr(s, "MSG", e->items[i].message);
     }
 }
 

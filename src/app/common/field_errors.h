@@ -29,9 +29,8 @@ static inline bool field_errors_any(const struct field_errors *e) { return e->n 
 
 /* {"field": "message", ...} for the JSON error's "fields". */
 struct json_object *field_errors_json(const struct field_errors *e);
-/* On a form's dictionary: FORM_ERROR shown, E_<FIELD> (upper-cased) sections with
- * MSG beside each field, and one ERRORS section (FIELD, MSG) per error for the
- * summary at the top (templates/partials/error_summary.tpl). */
+/* On a form's dictionary: FORM_ERROR shown, and E_<FIELD> (upper-cased) sections
+ * with MSG beside each field written out by hand (form.h fills the partials). */
 void field_errors_to_dict(struct tdict *d, const struct field_errors *e);
 
 /* Re-renders a form with its messages: status, the errors, the caller's context. */

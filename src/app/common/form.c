@@ -1,0 +1,80 @@
+/* form.c — the form partials' dictionaries. */
+#include "form.h"
+
+#include <string.h>
+
+#include "../../view/view.h"
+#include "field_errors.h"
+
+static void set_error(struct tdict *f, const struct field_errors *e, const char *name)
+{
+    const char *msg = e ? field_error_of(e, name) : NULL;
+    if (msg) tdict_set_cstr(tdict_add_section(f, "ERROR"), "MSG", msg);
+}
+
+struct tdict *form_field(struct tdict *d, const char *marker, const struct field_errors *e, const char *name,
+                         const char *label, const char *type, str value)
+{
+    struct tdict *f = tdict_include(d, marker, "partials/field.tpl");
+    tdict_set_cstr(f, "NAME", name);
+    tdict_set_cstr(f, "LABEL", label);
+    tdict_set_cstr(f, "TYPE", type);
+    tdict_set(f, "VALUE", value);
+    set_error(f, e, name);
+    return f;
+}
+
+/* true when value is current or, for a multiple select, one of its comma-separated items. */
+static bool is_current(str value, str current)
+{
+    str rest = current, item;
+    for (;;) {
+        bool more = str_cut(rest, ',', &item, &rest);
+        if (str_eq(str_trim(item), value)) return true;
+        if (!more) return false;
+    }
+}
+
+void form_select_add(struct tdict *select, str value, str label, str current)
+{
+    struct tdict *o = tdict_add_section(select, "OPT");
+    tdict_set(o, "OPT_VALUE", value);
+    tdict_set(o, "OPT_LABEL", label);
+    if (value.len && is_current(value, current)) tdict_show(o, "OPT_SELECTED");
+}
+
+struct tdict *form_select(struct tdict *d, const char *marker, const struct field_errors *e, const char *name,
+                          const char *label, const struct form_option *options, size_t n, str current,
+                          const char *empty_label)
+{
+    struct tdict *f = tdict_include(d, marker, "partials/select.tpl");
+    tdict_set_cstr(f, "NAME", name);
+    tdict_set_cstr(f, "LABEL", label);
+    if (empty_label) tdict_set_cstr(tdict_add_section(f, "EMPTY"), "EMPTY_LABEL", empty_label);
+    for (size_t i = 0; i < n; i++)
+        form_select_add(f, str_from(options[i].value), str_from(options[i].label), current);
+    set_error(f, e, name);
+    return f;
+}
+
+void form_errors(struct tdict *d, const struct field_errors *e, const char *id, const char *lead)
+{
+    if (!e || !e->n) return;
+    field_errors_to_dict(d, e);
+    struct tdict *s = tdict_include(d, "ERROR_SUMMARY", "partials/error_summary.tpl");
+    tdict_set_cstr(s, "SUMMARY_ID", id);
+    tdict_set_cstr(s, "SUMMARY_LEAD", lead);
+    int n = e->n < FIELD_ERRORS_MAX ? e->n : FIELD_ERRORS_MAX;
+    for (int i = 0; i < n; i++) {
+        struct tdict *item = tdict_add_section(s, "ERROR_SUMMARY");
+        tdict_set_cstr(item, "FIELD", e->items[i].field);
+        tdict_set_cstr(item, "MSG", e->items[i].message);
+    }
+}
+
+void form_pager(struct tdict *d, const char *first_url, const char *next_url)
+{
+    struct tdict *p = tdict_include(d, "PAGER", "partials/pager.tpl");
+    if (first_url) tdict_set_cstr(tdict_add_section(p, "FIRST"), "FIRST_URL", first_url);
+    if (next_url) tdict_set_cstr(tdict_add_section(p, "NEXT"), "NEXT_URL", next_url);
+}
