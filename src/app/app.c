@@ -103,6 +103,8 @@ static int authenticate(struct request *r)
     return 0;
 }
 
+int app_db_status(const struct request *r) { return db_error_http_status(db_last_error(r->db)); }
+
 int app_forbid(struct request *r, const char *why)
 {
     struct session *s = r->session;

@@ -36,6 +36,9 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg);
  * through here, from the pipeline or from inside a handler. */
 int app_forbid(struct request *r, const char *why);
 
+/* The HTTP status of the request's last database error (503, 409, 400...). */
+int app_db_status(const struct request *r);
+
 /* The key that signs cursors, tokens and cookies, and seals secrets. */
 static inline str app_secret(const struct request *r) { return str_from(r->cfg->secret_key); }
 #endif

@@ -1,6 +1,8 @@
 /* str.c — helpers over length-carrying string views. */
 #include "str.h"
 
+#include <stdio.h>
+
 #include <limits.h>
 
 #include "arena.h"
@@ -155,4 +157,11 @@ size_t utf8_length(str s)
     size_t n = 0;
     for (size_t i = 0; i < s.len; i++) n += ((unsigned char)s.ptr[i] & 0xC0) != 0x80;
     return n;
+}
+
+str str_of_long(struct arena *a, long v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof t, "%ld", v);
+    return str_dup(a, str_make(t, (size_t)n));
 }

@@ -35,6 +35,8 @@ long str_find(str s, str needle);
 char *str_cstr(struct arena *a, str s);
 /* Copy into the arena (as a str). */
 str str_dup(struct arena *a, str s);
+/* The decimal text of v, in the arena. */
+str str_of_long(struct arena *a, long v);
 /* Strict decimal parse: optional '-', digits only, no overflow. */
 bool str_to_long(str s, long *out);
 bool str_to_u64(str s, uint64_t *out);

@@ -6,6 +6,8 @@
 struct arena;
 
 #define SQL_MAX_PARAMS 24
+/* SQL text of a timestamptz as ISO-8601 UTC ("2025-03-10T14:30:00Z"), NULL kept. */
+#define SQL_ISO_UTC(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 struct sql_query {
     struct buf sql;

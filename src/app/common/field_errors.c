@@ -57,6 +57,7 @@ void field_errors_to_dict(struct tdict *d, const struct field_errors *e)
 int field_errors_reply(struct request *r, const char *message, const struct field_errors *e,
                        form_render_fn render_form, void *ctx)
 {
+    if (!message) message = e->n ? e->items[0].message : "The request is not valid.";
     if (r->wants_json || !render_form) {
         app_error(r, 400, message, field_errors_json(e));
         return REPLIED;

@@ -38,7 +38,8 @@ typedef int (*form_render_fn)(struct request *r, int status, const struct field_
 
 /* The one answer to invalid input: for JSON clients the error object (400,
  * code "invalid", message, fields); for pages render_form(r, 400, e, ctx), which
- * shows the form again with what the user typed. Returns REPLIED (app.h) when the
+ * shows the form again with what the user typed (render_form NULL: an error page).
+ * message NULL: the first field's message. Returns REPLIED (app.h) when the
  * answer is written, or the status render_form failed with. */
 int field_errors_reply(struct request *r, const char *message, const struct field_errors *e,
                        form_render_fn render_form, void *ctx);

@@ -1,6 +1,7 @@
 /* form.c — the form partials' dictionaries. */
 #include "form.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "../../view/view.h"
@@ -55,6 +56,26 @@ struct tdict *form_select(struct tdict *d, const char *marker, const struct fiel
         form_select_add(f, str_from(options[i].value), str_from(options[i].label), current);
     set_error(f, e, name);
     return f;
+}
+
+void form_set_value(struct tdict *d, const char *field, str value)
+{
+    char key[72];
+    size_t k = 0;
+    key[k++] = 'V';
+    key[k++] = '_';
+    for (const char *p = field; *p && k + 1 < sizeof key; p++) key[k++] = (char)toupper((unsigned char)*p);
+    key[k] = '\0';
+    tdict_set(d, key, value);
+}
+
+void form_options(struct tdict *d, const char *section, const char *const *opts, size_t n, str current)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct tdict *o = tdict_add_section(d, section);
+        tdict_set_cstr(o, "OPT", opts[i]);
+        if (str_eq_cstr(current, opts[i])) tdict_show(o, "SELECTED");
+    }
 }
 
 void form_errors(struct tdict *d, const struct field_errors *e, const char *id, const char *lead)

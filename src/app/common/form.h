@@ -28,6 +28,12 @@ struct tdict *form_select(struct tdict *d, const char *marker, const struct fiel
 /* Adds one option to a select filled by form_select (options read from the database). */
 void form_select_add(struct tdict *select, str value, str label, str current);
 
+/* Sets V_<FIELD> (upper-cased) to value on d: a field written out by hand. */
+void form_set_value(struct tdict *d, const char *field, str value);
+/* Adds one {{#section}} per option of a select written out by hand (OPT, and
+ * SELECTED for current). */
+void form_options(struct tdict *d, const char *section, const char *const *opts, size_t n, str current);
+
 /* {{>ERROR_SUMMARY}} (partials/error_summary.tpl) with id and lead text when e has
  * errors, and E_<FIELD> sections on d for fields written out by hand. */
 void form_errors(struct tdict *d, const struct field_errors *e, const char *id, const char *lead);

@@ -16,7 +16,13 @@
 #include "../../view/view.h"
 #include "../app.h"
 #include "config.h"
-#include "../common/deal_children.h"
+#include "../common/field_errors.h"
+#include "../common/input.h"
+#include "../common/form.h"
+#include "../common/org_clock.h"
+#include "../common/money_total.h"
+#include "../common/row_json.h"
+#include "../../db/sql_build.h"
 #include "deal_common.h"
 #include "deals.h"
 #include "../common/signed_token.h"
@@ -40,7 +46,7 @@ static struct dbres *brand_load(struct request *r, str id, bool lock, int *statu
     const char *p = str_cstr(r->arena, id);
     struct dbres *q = lock ? db_q(r->db, r->arena, "brand_load_lock", BR_SELECT " FOR UPDATE", p)
                            : db_q(r->db, r->arena, "brand_load", BR_SELECT, p);
-    if (!q) *status = child_db_status(r);
+    if (!q) *status = app_db_status(r);
     else if (db_rows(q) == 1) return q;
     return NULL;
 }
@@ -69,7 +75,7 @@ static int metrics_load(struct request *r, str id, struct brand_metrics *m)
                            " (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY revisions_used) FROM deals"
                            "   WHERE brand_id = $1 AND deleted_at IS NULL)",
                            str_cstr(r->arena, id));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     m->paid_count = db_long(q, 0, 0);
     m->delay_sum_days = db_long(q, 0, 1);
     m->on_time = db_long(q, 0, 2);
@@ -158,7 +164,7 @@ struct brand_in {
 static void json_put_on_reset(void *p) { json_object_put(p); }
 
 /* "a, b ,c" → ["a","b","c"] (empty pieces dropped) with the label limits of 0008. */
-static void parse_aliases(struct request *r, struct brand_in *in, struct child_errors *e)
+static void parse_aliases(struct request *r, struct brand_in *in, struct field_errors *e)
 {
     in->aliases = json_object_new_array();
     arena_on_reset(r->arena, json_put_on_reset, in->aliases);
@@ -167,15 +173,15 @@ static void parse_aliases(struct request *r, struct brand_in *in, struct child_e
         str_cut(rest, ',', &piece, &rest);
         piece = str_trim(piece);
         if (!piece.len) continue;
-        if (utf8_length(piece) > 50) child_error(e, "aliases", "Each alias can be at most 50 characters.");
+        if (utf8_length(piece) > 50) field_error_add(e, "aliases", "Each alias can be at most 50 characters.");
         json_object_array_add(in->aliases, json_object_new_string_len(piece.ptr, (int)piece.len));
     }
-    if (json_object_array_length(in->aliases) > 50) child_error(e, "aliases", "At most 50 aliases.");
+    if (json_object_array_length(in->aliases) > 50) field_error_add(e, "aliases", "At most 50 aliases.");
 }
 
 /* One contact per line: "name, email, phone" (email and phone optional, in any order
  * after the name: a piece with '@' is the email). */
-static void parse_contacts(struct request *r, struct brand_in *in, struct child_errors *e)
+static void parse_contacts(struct request *r, struct brand_in *in, struct field_errors *e)
 {
     in->contacts = json_object_new_array();
     arena_on_reset(r->arena, json_put_on_reset, in->contacts);
@@ -194,21 +200,21 @@ static void parse_contacts(struct request *r, struct brand_in *in, struct child_
             if (!piece.len) continue;
             json_add_str(c, memchr(piece.ptr, '@', piece.len) ? "email" : "phone", piece);
         }
-        if (!str_trim(name).len || utf8_length(line) > 500) child_error(e, "contacts", "Write each contact as: name, email, phone.");
+        if (!str_trim(name).len || utf8_length(line) > 500) field_error_add(e, "contacts", "Write each contact as: name, email, phone.");
         json_object_array_add(in->contacts, c);
     }
-    if (json_object_array_length(in->contacts) > 100) child_error(e, "contacts", "At most 100 contacts.");
+    if (json_object_array_length(in->contacts) > 100) field_error_add(e, "contacts", "At most 100 contacts.");
 }
 
 /* JSON bodies may send aliases as an array of strings and contacts as an array of
  * objects; both are turned into the form's text so one parser serves both. */
-static str json_list_text(struct request *r, const char *key, bool contacts, bool *present, struct child_errors *e)
+static str json_list_text(struct request *r, const char *key, bool contacts, bool *present, struct field_errors *e)
 {
     struct json_object *v;
     *present = false;
     if (!json_object_object_get_ex(r->json, key, &v)) return STR("");
     *present = true;
-    if (!json_object_is_type(v, json_type_array)) return child_in(r, key, present, e);
+    if (!json_object_is_type(v, json_type_array)) return input_value(r, key, present, e);
     struct buf b;
     buf_init(&b, r->arena, 64);
     for (size_t i = 0; i < json_object_array_length(v); i++) {
@@ -222,25 +228,25 @@ static str json_list_text(struct request *r, const char *key, bool contacts, boo
                     if (k) buf_puts(&b, ", ");
                     buf_puts(&b, json_object_get_string(f));
                 }
-        } else child_error(e, key, contacts ? "Each contact is an object with name, email, phone." : "Aliases are strings.");
+        } else field_error_add(e, key, contacts ? "Each contact is an object with name, email, phone." : "Aliases are strings.");
     }
     return buf_str(&b);
 }
 
 /* Reads the fields (absent ones keep base's values when base is given) and checks them. */
-static void brand_read(struct request *r, const struct dbres *base, struct brand_in *in, struct child_errors *e)
+static void brand_read(struct request *r, const struct dbres *base, struct brand_in *in, struct field_errors *e)
 {
     bool p;
-    str v = str_trim(child_in(r, "name", &p, e));
+    str v = str_trim(input_value(r, "name", &p, e));
     in->name = p || !base ? v : db_val(base, 0, BR_NAME);
-    v = r->json ? json_list_text(r, "aliases", false, &p, e) : child_in(r, "aliases", &p, e);
+    v = r->json ? json_list_text(r, "aliases", false, &p, e) : input_value(r, "aliases", &p, e);
     in->aliases_text = p || !base ? v : db_val(base, 0, BR_ALIASES_TEXT);
-    v = r->json ? json_list_text(r, "contacts", true, &p, e) : child_in(r, "contacts", &p, e);
+    v = r->json ? json_list_text(r, "contacts", true, &p, e) : input_value(r, "contacts", &p, e);
     in->contacts_text = p || !base ? v : db_val(base, 0, BR_CONTACTS_TEXT);
-    v = child_in(r, "notes", &p, e);
+    v = input_value(r, "notes", &p, e);
     in->notes = p || !base ? v : db_val(base, 0, BR_NOTES);
-    if (!in->name.len || utf8_length(in->name) > 200) child_error(e, "name", "The name must be 1 to 200 characters.");
-    if (utf8_length(in->notes) > 10000) child_error(e, "notes", "Notes can be at most 10000 characters.");
+    if (!in->name.len || utf8_length(in->name) > 200) field_error_add(e, "name", "The name must be 1 to 200 characters.");
+    if (utf8_length(in->notes) > 10000) field_error_add(e, "notes", "Notes can be at most 10000 characters.");
     parse_aliases(r, in, e);
     parse_contacts(r, in, e);
 }
@@ -263,16 +269,16 @@ static int brand_history(struct request *r, str id, const struct dbres *old, con
 /* Inserts or updates; a name already in use (case-insensitive) is a field error, checked
  * first so the transaction is never left failed under a re-rendered form. */
 static int brand_save(struct request *r, const struct dbres *old, const struct brand_in *in, struct dbres **row,
-                      struct child_errors *e)
+                      struct field_errors *e)
 {
     const char *aliases = json_object_to_json_string(in->aliases), *contacts = json_object_to_json_string(in->contacts);
     struct dbres *q = db_q(r->db, r->arena, "brand_name_taken",
                            "SELECT 1 FROM brands WHERE org_id = app_org_id() AND lower(name) = lower($1)"
                            " AND deleted_at IS NULL AND id IS DISTINCT FROM $2::uuid",
                            str_cstr(r->arena, in->name), old ? db_cstr(old, 0, BR_ID) : NULL);
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     if (db_rows(q)) {
-        child_error(e, "name", "Another brand already has that name.");
+        field_error_add(e, "name", "Another brand already has that name.");
         return 400;
     }
     q = old
@@ -284,7 +290,7 @@ static int brand_save(struct request *r, const struct dbres *old, const struct b
                "INSERT INTO brands (org_id, name, aliases, contacts, notes) VALUES (app_org_id(), $1,"
                " ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3::jsonb, $4) RETURNING id",
                str_cstr(r->arena, in->name), aliases, contacts, str_cstr(r->arena, in->notes));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = brand_load(r, db_val(q, 0, 0), false, &st);
     return *row ? brand_history(r, db_val(q, 0, 0), old, *row) : st;
@@ -293,7 +299,7 @@ static int brand_save(struct request *r, const struct dbres *old, const struct b
 /* ---- pages ---- */
 
 static int render_form(struct request *r, int status, const struct dbres *row, const struct brand_in *in, long version,
-                       const struct child_errors *e, const char *notice)
+                       const struct field_errors *e, const char *notice)
 {
     struct tdict *d = page_dict(r, row ? "Edit brand" : "New brand", "brands/form.tpl");
     if (row) {
@@ -303,12 +309,12 @@ static int render_form(struct request *r, int status, const struct dbres *row, c
     } else {
         tdict_show(d, "NEW");
     }
-    child_set_value(d, "name", in->name);
-    child_set_value(d, "aliases", in->aliases_text);
-    child_set_value(d, "contacts", in->contacts_text);
-    child_set_value(d, "notes", in->notes);
+    form_set_value(d, "name", in->name);
+    form_set_value(d, "aliases", in->aliases_text);
+    form_set_value(d, "contacts", in->contacts_text);
+    form_set_value(d, "notes", in->notes);
     if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
-    child_errors_to_dict(d, e);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -372,7 +378,7 @@ static bool cursor_position(struct request *r, struct brand_list_params *p, int 
     if (!str_is_uuid(id)) return false;
     p->after_id = str_cstr(r->arena, id);
     struct dbres *key = brands_sort_key_query(r->db, r->arena, p->after_id);
-    if (!key) *status = child_db_status(r);
+    if (!key) *status = app_db_status(r);
     if (!key || db_rows(key) != 1) return false;
     p->after_name = db_cstr(key, 0, 0);
     return true;
@@ -380,19 +386,19 @@ static bool cursor_position(struct request *r, struct brand_list_params *p, int 
 
 /* Reads q, limit and cursor into *p; messages per bad field in *e. Returns 0, or an
  * HTTP status when the database failed. */
-static int list_params_read(struct request *r, struct brand_list_params *p, struct child_errors *e)
+static int list_params_read(struct request *r, struct brand_list_params *p, struct field_errors *e)
 {
     int st = 0;
     *p = (struct brand_list_params){ .limit = BRANDS_LIMIT_DEFAULT };
     p->q = param_trimmed(r, "q");
     p->limit_raw = param_trimmed(r, "limit");
     p->cursor = param_trimmed(r, "cursor");
-    if (utf8_length(p->q) > 200) child_error(e, "q", "Search for at most 200 characters.");
+    if (utf8_length(p->q) > 200) field_error_add(e, "q", "Search for at most 200 characters.");
     else if (p->q.len) p->q_like = like_escape(r, p->q);
     if (p->limit_raw.len && (!str_to_long(p->limit_raw, &p->limit) || p->limit < 1 || p->limit > BRANDS_LIMIT_MAX))
-        child_error(e, "limit", "limit must be a number from 1 to 200.");
+        field_error_add(e, "limit", "limit must be a number from 1 to 200.");
     if (p->cursor.len && !cursor_position(r, p, &st) && !st)
-        child_error(e, "cursor", "This page link (cursor) is not valid for this list; start from the first page.");
+        field_error_add(e, "cursor", "This page link (cursor) is not valid for this list; start from the first page.");
     return st;
 }
 
@@ -417,7 +423,7 @@ static str list_url(struct request *r, const struct brand_list_params *p, str cu
 
 /* The page: rows (NULL when the parameters were refused), messages, pager links. */
 static int render_list(struct request *r, int status, const struct brand_list_params *p, const struct dbres *rows,
-                       int n, str next, const struct child_errors *e)
+                       int n, str next, const struct field_errors *e)
 {
     struct tdict *d = page_dict(r, "Brands", "brands/list.tpl");
     tdict_set(d, "Q", p->q);
@@ -432,7 +438,7 @@ static int render_list(struct request *r, int status, const struct brand_list_pa
     if (next.len) tdict_set(tdict_add_section(d, "NEXT"), "NEXT_URL", list_url(r, p, next));
     if (p->cursor.len) tdict_set(tdict_add_section(d, "FIRST"), "FIRST_URL", list_url(r, p, STR_NULL));
     if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_WRITE");
-    child_errors_to_dict(d, e);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -447,12 +453,12 @@ static int render_list(struct request *r, int status, const struct brand_list_pa
 int brands_list(struct request *r)
 {
     struct brand_list_params p;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     int st = list_params_read(r, &p, &e);
     if (st) return st;
-    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_list(r, 400, &p, NULL, 0, STR_NULL, &e);
+    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_list(r, 400, &p, NULL, 0, STR_NULL, &e);
     struct dbres *rows = brands_list_query(r->db, r->arena, p.q_like, p.after_name, p.after_id, p.limit + 1);
-    if (!rows) return child_db_status(r);
+    if (!rows) return app_db_status(r);
     int n = db_rows(rows) > p.limit ? (int)p.limit : db_rows(rows);
     str next = db_rows(rows) > p.limit ? brand_cursor_encode(r, db_val(rows, n - 1, BL_ID)) : STR_NULL;
     if (!r->wants_json) return render_list(r, 200, &p, rows, n, next, &e);
@@ -472,7 +478,7 @@ int brands_list(struct request *r)
 int brand_new_form(struct request *r)
 {
     struct brand_in in = { STR(""), STR(""), STR(""), STR(""), NULL, NULL };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_form(r, 200, NULL, &in, 0, &e, NULL);
 }
 
@@ -480,11 +486,11 @@ int brand_new_form(struct request *r)
 int brand_create(struct request *r)
 {
     struct brand_in in;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     struct dbres *row = NULL;
     brand_read(r, NULL, &in, &e);
     int st = e.n ? 400 : brand_save(r, NULL, &in, &row, &e);
-    if (st && e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, NULL, &in, 0, &e, NULL);
+    if (st && e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_form(r, 400, NULL, &in, 0, &e, NULL);
     if (st) return st;
     if (r->wants_json) {
         json_reply_data(r, 201, brand_json(row, NULL));
@@ -508,7 +514,7 @@ int brand_show(struct request *r)
     struct dbres *deals = db_q(r->db, r->arena, "brand_deals",
                                "SELECT id, title, stage, value_minor, currency FROM deals WHERE brand_id = $1"
                                " AND deleted_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT 100", db_cstr(q, 0, BR_ID));
-    if (!deals) return child_db_status(r);
+    if (!deals) return app_db_status(r);
     struct tdict *d = page_dict(r, "Brand", "brands/show.tpl");
     tdict_set(d, "ID", db_val(q, 0, BR_ID));
     tdict_set(d, "NAME", db_val(q, 0, BR_NAME));
@@ -542,7 +548,7 @@ int brand_edit_form(struct request *r)
     struct dbres *q = brand_load(r, req_path_param(r, "id"), false, &st);
     if (!q) return st;
     struct brand_in in = brand_in_of_row(q);
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_form(r, 200, q, &in, db_long(q, 0, BR_VERSION), &e, NULL);
 }
 
@@ -552,7 +558,7 @@ static int stale_reply(struct request *r, const struct dbres *q)
 {
     if (r->wants_json) return deal_stale_reply_json(r, "brand", brand_json(q, NULL));
     struct brand_in cur = brand_in_of_row(q);
-    struct child_errors none = { 0 };
+    struct field_errors none = { 0 };
     return render_form(r, 409, q, &cur, db_long(q, 0, BR_VERSION), &none, deal_stale_form_notice(r, "brand"));
 }
 
@@ -565,12 +571,12 @@ int brand_update(struct request *r)
     struct dbres *q = brand_load(r, req_path_param(r, "id"), true, &st), *row = NULL;
     if (!q) return st;
     struct brand_in in;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     long version;
-    if (child_read_version(r, &version, true, &e) && version != db_long(q, 0, BR_VERSION)) return stale_reply(r, q);
+    if (input_read_version(r, &version, true, &e) && version != db_long(q, 0, BR_VERSION)) return stale_reply(r, q);
     brand_read(r, r->json ? q : NULL, &in, &e);
     st = e.n ? 400 : brand_save(r, q, &in, &row, &e);
-    if (st && e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, q, &in, version, &e, NULL);
+    if (st && e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_form(r, 400, q, &in, version, &e, NULL);
     if (st) return st;
     if (r->wants_json) {
         json_reply_data(r, 200, brand_json(row, NULL));

@@ -362,3 +362,12 @@ int deal_risk_refresh(struct request *r, str deal_id)
                             id, risk_level_name(res.level), reasons_json(r->arena, &res));
     return up ? 0 : db_error_http_status(db_last_error(r->db));
 }
+
+const char *deal_href(struct request *r, str deal_id)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 64);
+    buf_puts(&b, "/deals/");
+    buf_put(&b, deal_id);
+    return buf_cstr(&b);
+}

@@ -32,6 +32,9 @@ struct deal_row {
     str created_at, updated_at;                      /* ISO-8601 UTC */
 };
 
+/* "/deals/<id>", NUL-terminated in the request arena (where writes under a deal land). */
+const char *deal_href(struct request *r, str deal_id);
+
 /* Writes one deal_history row with action "update" for `field` of an entity
  * ("deal" | "deliverable" | "payment") in the request's transaction: who is the
  * session user (NULL user and the key's name as actor for API keys), ip is

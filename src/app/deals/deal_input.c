@@ -15,7 +15,14 @@
 #include "../../domain/money.h"
 #include "../../view/json.h"
 #include "../../view/view.h"
-#include "../common/deal_children.h"
+#include "../app.h"
+#include "../common/field_errors.h"
+#include "../common/input.h"
+#include "../common/form.h"
+#include "../common/org_clock.h"
+#include "../common/money_total.h"
+#include "../common/row_json.h"
+#include "../../db/sql_build.h"
 
 const char *const deal_field_names[DF_COUNT] = {
     "title", "brand_id", "owner_id", "stage", "contract_status", "deal_type", "value", "currency",
@@ -129,7 +136,7 @@ static void json_text(struct request *r, struct deal_input *in, struct json_obje
 static void json_int(struct request *r, struct deal_input *in, struct json_object *o, enum deal_field f)
 {
     if (!o) in->raw[f] = STR("");
-    else if (json_object_is_type(o, json_type_int)) in->raw[f] = child_long_str(r, (long)json_object_get_int64(o));
+    else if (json_object_is_type(o, json_type_int)) in->raw[f] = str_of_long(r->arena, (long)json_object_get_int64(o));
     else set_err(in, f, "must be a whole number or null.");
 }
 
@@ -269,7 +276,7 @@ static void check_amount(struct request *r, struct deal_input *in, enum deal_fie
     enum money_error e = cur ? money_parse(v, cur, &minor) : MONEY_UNKNOWN_CURRENCY;
     if (e == MONEY_UNKNOWN_CURRENCY) return; /* reported on currency */
     if (e != MONEY_OK) set_err(in, f, money_error_message(e));
-    else in->p[f] = cstr(r, child_long_str(r, (long)minor));
+    else in->p[f] = cstr(r, str_of_long(r->arena, (long)minor));
 }
 
 static void check_money(struct request *r, struct deal_input *in, str default_currency)
@@ -365,7 +372,7 @@ static void check_rest(struct request *r, struct deal_input *in)
     check_count(r, in, DF_REV_USED, false);
     check_text(r, in, DF_NEXT, 0, 500, "Keep the next action under 500 characters.");
     str due = str_trim(in->raw[DF_NEXT_DUE]);
-    if (due.len && !child_valid_datetime(due)) set_err(in, DF_NEXT_DUE, "Use a date and time like 2025-03-31T17:00.");
+    if (due.len && !input_valid_datetime(due)) set_err(in, DF_NEXT_DUE, "Use a date and time like 2025-03-31T17:00.");
     in->p[DF_NEXT_DUE] = due.len ? cstr(r, due) : NULL;
     in->p[DF_TAGS] = labels_json(r, in, DF_TAGS, in->raw[DF_TAGS]);
     in->p[DF_CATEGORIES] = labels_json(r, in, DF_CATEGORIES, in->raw[DF_CATEGORIES]);
@@ -386,7 +393,7 @@ static int check_refs(struct request *r, struct deal_input *in)
                              "SELECT EXISTS (SELECT 1 FROM brands WHERE id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL),"
                              " $2::uuid IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $2::uuid AND org_id = app_org_id())",
                              in->p[DF_BRAND], in->p[DF_OWNER]);
-    if (!res) return child_db_status(r);
+    if (!res) return app_db_status(r);
     if (!db_bool(res, 0, 0)) set_err(in, DF_BRAND, "Choose a brand.");
     if (!db_bool(res, 0, 1)) set_err(in, DF_OWNER, "Choose an owner from the list.");
     const struct session *s = r->session;

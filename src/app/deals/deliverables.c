@@ -11,7 +11,13 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/deal_children.h"
+#include "../common/field_errors.h"
+#include "../common/input.h"
+#include "../common/form.h"
+#include "../common/org_clock.h"
+#include "../common/money_total.h"
+#include "../common/row_json.h"
+#include "../../db/sql_build.h"
 #include "deal_common.h"
 #include "deals.h"
 #include "deals.h"
@@ -29,9 +35,9 @@ enum {
     " coalesce(d.sla_hours::text, ''), d.notes, d.approval_status, d.rejection_reason,"                        \
     " deal_local_text(d.posted_at), coalesce(d.post_url, ''), d.version,"                                       \
     " extract(epoch FROM d.scheduled_at)::bigint, extract(epoch FROM d.posting_window_end)::bigint,"           \
-    " d.posted_at IS NOT NULL, " CHILD_ISO_UTC("d.scheduled_at") ", " CHILD_ISO_UTC("d.posting_window_start") ", "                 \
-    CHILD_ISO_UTC("d.posting_window_end") ", " CHILD_ISO_UTC("d.posted_at") ", " CHILD_ISO_UTC("d.submitted_at") ", " CHILD_ISO_UTC("d.approved_at") \
-    ", " CHILD_ISO_UTC("d.created_at") ", " CHILD_ISO_UTC("d.updated_at") " FROM deliverables d"
+    " d.posted_at IS NOT NULL, " SQL_ISO_UTC("d.scheduled_at") ", " SQL_ISO_UTC("d.posting_window_start") ", "                 \
+    SQL_ISO_UTC("d.posting_window_end") ", " SQL_ISO_UTC("d.posted_at") ", " SQL_ISO_UTC("d.submitted_at") ", " SQL_ISO_UTC("d.approved_at") \
+    ", " SQL_ISO_UTC("d.created_at") ", " SQL_ISO_UTC("d.updated_at") " FROM deliverables d"
 
 #define DV_BY_ID " WHERE d.id = $1 AND d.deleted_at IS NULL"
 
@@ -51,7 +57,7 @@ static struct dbres *deliv_load(struct request *r, str id, bool lock, int *statu
     const char *p = str_cstr(r->arena, id);
     struct dbres *q = lock ? db_q(r->db, r->arena, "deliv_load_lock", DV_SELECT DV_BY_ID " FOR UPDATE", p)
                            : db_q(r->db, r->arena, "deliv_load", DV_SELECT DV_BY_ID, p);
-    if (!q) *status = child_db_status(r);
+    if (!q) *status = app_db_status(r);
     else if (db_rows(q) == 1) return q;
     return NULL;
 }
@@ -81,17 +87,17 @@ static struct json_object *deliv_json(struct request *r, const struct dbres *q, 
     json_add_str(o, "platform", db_val(q, row, DV_PLATFORM));
     json_add_str(o, "type", db_val(q, row, DV_TYPE));
     json_add_long(o, "quantity", db_long(q, row, DV_QUANTITY));
-    child_json_nullable(o, "scheduled_at", q, row, DV_SCHED_ISO);
-    child_json_nullable(o, "posting_window_start", q, row, DV_WSTART_ISO);
-    child_json_nullable(o, "posting_window_end", q, row, DV_WEND_ISO);
+    row_json_nullable(o, "scheduled_at", q, row, DV_SCHED_ISO);
+    row_json_nullable(o, "posting_window_start", q, row, DV_WSTART_ISO);
+    row_json_nullable(o, "posting_window_end", q, row, DV_WEND_ISO);
     if (db_val(q, row, DV_SLA).len) json_add_long(o, "sla_hours", db_long(q, row, DV_SLA));
     else json_object_object_add(o, "sla_hours", NULL);
     json_add_str(o, "notes", db_val(q, row, DV_NOTES));
     json_add_str(o, "approval_status", db_val(q, row, DV_STATUS));
-    child_json_nullable(o, "rejection_reason", q, row, DV_REJECTION);
-    child_json_nullable(o, "submitted_at", q, row, DV_SUBMITTED_ISO);
-    child_json_nullable(o, "approved_at", q, row, DV_APPROVED_ISO);
-    child_json_nullable(o, "posted_at", q, row, DV_POSTED_ISO);
+    row_json_nullable(o, "rejection_reason", q, row, DV_REJECTION);
+    row_json_nullable(o, "submitted_at", q, row, DV_SUBMITTED_ISO);
+    row_json_nullable(o, "approved_at", q, row, DV_APPROVED_ISO);
+    row_json_nullable(o, "posted_at", q, row, DV_POSTED_ISO);
     json_add_str(o, "post_url", db_val(q, row, DV_POST_URL).len ? db_val(q, row, DV_POST_URL) : STR_NULL);
     struct buf reason;
     enum deadline_state st = deliv_deadline(r, q, row, now, &reason);
@@ -108,41 +114,41 @@ static struct json_object *deliv_json(struct request *r, const struct dbres *q, 
 /* ---- validation ---- */
 
 /* Reads the editable fields; with base (a loaded row) absent ones keep their value. */
-static void deliv_read(struct request *r, const struct dbres *base, str v[DF_COUNT], struct child_errors *e)
+static void deliv_read(struct request *r, const struct dbres *base, str v[DF_COUNT], struct field_errors *e)
 {
     for (int i = 0; i < DF_COUNT; i++) {
         bool present;
-        str in = child_in(r, df_names[i], &present, e);
+        str in = input_value(r, df_names[i], &present, e);
         v[i] = present || !base ? str_trim(in) : db_val(base, 0, df_cols[i]);
     }
     if (!base && v[DF_QUANTITY].len == 0) v[DF_QUANTITY] = STR("1");
 }
 
-static void check_time(struct child_errors *e, str v, int f)
+static void check_time(struct field_errors *e, str v, int f)
 {
-    if (v.len && !child_valid_datetime(v))
-        child_error(e, df_names[f], "Use a date and time like 2025-03-10T14:30.");
+    if (v.len && !input_valid_datetime(v))
+        field_error_add(e, df_names[f], "Use a date and time like 2025-03-10T14:30.");
 }
 
 /* Field checks; the window order is asked of the database (zones may differ). */
-static void deliv_validate(struct request *r, const str v[DF_COUNT], struct child_errors *e)
+static void deliv_validate(struct request *r, const str v[DF_COUNT], struct field_errors *e)
 {
-    if (!child_one_of(v[DF_PLATFORM], platforms, 4)) child_error(e, "platform", "Choose instagram, youtube, tiktok or other.");
-    if (!child_one_of(v[DF_TYPE], types, 7)) child_error(e, "type", "Choose post, reel, story, short, video, live or other.");
+    if (!input_one_of(v[DF_PLATFORM], platforms, 4)) field_error_add(e, "platform", "Choose instagram, youtube, tiktok or other.");
+    if (!input_one_of(v[DF_TYPE], types, 7)) field_error_add(e, "type", "Choose post, reel, story, short, video, live or other.");
     long n;
     if (!str_to_long(v[DF_QUANTITY], &n) || n < 1 || n > 1000)
-        child_error(e, "quantity", "Quantity must be a whole number from 1 to 1000.");
+        field_error_add(e, "quantity", "Quantity must be a whole number from 1 to 1000.");
     check_time(e, v[DF_SCHEDULED], DF_SCHEDULED);
     check_time(e, v[DF_WSTART], DF_WSTART);
     check_time(e, v[DF_WEND], DF_WEND);
     if (v[DF_SLA].len && (!str_to_long(v[DF_SLA], &n) || n < 1 || n > 8760))
-        child_error(e, "sla_hours", "SLA must be a whole number of hours from 1 to 8760.");
-    if (utf8_length(v[DF_NOTES]) > 10000) child_error(e, "notes", "Notes can be at most 10000 characters.");
+        field_error_add(e, "sla_hours", "SLA must be a whole number of hours from 1 to 8760.");
+    if (utf8_length(v[DF_NOTES]) > 10000) field_error_add(e, "notes", "Notes can be at most 10000 characters.");
     if (e->n || !v[DF_WSTART].len || !v[DF_WEND].len) return;
     struct dbres *q = db_q(r->db, r->arena, "deliv_window_order", "SELECT deal_local_time($1) > deal_local_time($2)",
                            str_cstr(r->arena, v[DF_WSTART]), str_cstr(r->arena, v[DF_WEND]));
     if (q && db_bool(q, 0, 0))
-        child_error(e, "posting_window_end", "The posting window cannot end before it starts.");
+        field_error_add(e, "posting_window_end", "The posting window cannot end before it starts.");
 }
 
 static const char *nz(struct request *r, str s) { return s.len ? str_cstr(r->arena, s) : NULL; }
@@ -181,7 +187,7 @@ static int deliv_insert(struct request *r, str deal_id, const str v[DF_COUNT], s
                            str_cstr(r->arena, deal_id), str_cstr(r->arena, v[DF_PLATFORM]),
                            str_cstr(r->arena, v[DF_TYPE]), str_cstr(r->arena, v[DF_QUANTITY]), nz(r, v[DF_SCHEDULED]),
                            nz(r, v[DF_WSTART]), nz(r, v[DF_WEND]), nz(r, v[DF_SLA]), str_cstr(r->arena, v[DF_NOTES]));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = deliv_load(r, db_val(q, 0, 0), false, &st);
     return *row ? deliv_after_write(r, db_val(q, 0, 0), NULL, *row) : st;
@@ -199,7 +205,7 @@ static int deliv_update(struct request *r, const struct dbres *old, const str v[
                            str_cstr(r->arena, id), str_cstr(r->arena, v[DF_PLATFORM]), str_cstr(r->arena, v[DF_TYPE]),
                            str_cstr(r->arena, v[DF_QUANTITY]), nz(r, v[DF_SCHEDULED]), nz(r, v[DF_WSTART]),
                            nz(r, v[DF_WEND]), nz(r, v[DF_SLA]), str_cstr(r->arena, v[DF_NOTES]));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = deliv_load(r, id, false, &st);
     return *row ? deliv_after_write(r, id, old, *row) : st;
@@ -233,17 +239,17 @@ struct action_in {
     str reason, posted_at, post_url;
 };
 
-static void action_validate(enum deliv_action a, const struct action_in *in, struct child_errors *e)
+static void action_validate(enum deliv_action a, const struct action_in *in, struct field_errors *e)
 {
     if (a == DA_REJECT) {
-        if (in->reason.len == 0) child_error(e, "reason", "Say why the deliverable is rejected.");
-        else if (utf8_length(in->reason) > 2000) child_error(e, "reason", "The reason can be at most 2000 characters.");
+        if (in->reason.len == 0) field_error_add(e, "reason", "Say why the deliverable is rejected.");
+        else if (utf8_length(in->reason) > 2000) field_error_add(e, "reason", "The reason can be at most 2000 characters.");
     }
     if (a == DA_POSTED) {
-        if (!child_valid_datetime(in->posted_at))
-            child_error(e, "posted_at", "Use a date and time like 2025-03-10T14:30.");
-        if (!child_valid_url(in->post_url))
-            child_error(e, "post_url", "Give the post's link, starting with http:// or https://.");
+        if (!input_valid_datetime(in->posted_at))
+            field_error_add(e, "posted_at", "Use a date and time like 2025-03-10T14:30.");
+        if (!input_valid_url(in->post_url))
+            field_error_add(e, "post_url", "Give the post's link, starting with http:// or https://.");
     }
 }
 
@@ -269,7 +275,7 @@ static int deliv_apply(struct request *r, enum deliv_action a, const struct dbre
         q = db_q(r->db, r->arena, "deliv_posted", "UPDATE deliverables SET posted_at = deal_local_time($2),"
                  " post_url = $3, version = version + 1, updated_at = now() WHERE id = $1", id,
                  str_cstr(r->arena, in->posted_at), str_cstr(r->arena, in->post_url));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = deliv_load(r, db_val(old, 0, DV_ID), false, &st);
     if (!*row) return st;
@@ -298,7 +304,7 @@ static int64_t now_s(struct request *r)
 
 
 static int render_form(struct request *r, int status, const struct deal_row *deal, str id, const str v[DF_COUNT],
-                       long version, const struct child_errors *e, const char *notice)
+                       long version, const struct field_errors *e, const char *notice)
 {
     struct tdict *d = page_dict(r, id.len ? "Edit deliverable" : "Add deliverable", "deals/deliverable_form.tpl");
     tdict_set(d, "DEAL_ID", deal->id);
@@ -310,11 +316,11 @@ static int render_form(struct request *r, int status, const struct deal_row *dea
     } else {
         tdict_show(d, "NEW");
     }
-    for (int i = 0; i < DF_COUNT; i++) child_set_value(d, df_names[i], v[i]);
-    child_fill_select(d, "PLATFORM_OPT", platforms, 4, v[DF_PLATFORM]);
-    child_fill_select(d, "TYPE_OPT", types, 7, v[DF_TYPE]);
+    for (int i = 0; i < DF_COUNT; i++) form_set_value(d, df_names[i], v[i]);
+    form_options(d, "PLATFORM_OPT", platforms, 4, v[DF_PLATFORM]);
+    form_options(d, "TYPE_OPT", types, 7, v[DF_TYPE]);
     if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
-    child_errors_to_dict(d, e);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -325,7 +331,7 @@ int deliverable_new_form(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
     str v[DF_COUNT] = { STR("instagram"), STR("post"), STR("1"), STR(""), STR(""), STR(""), STR(""), STR("") };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_form(r, 200, &deal, STR(""), v, 0, &e, NULL);
 }
 
@@ -336,17 +342,17 @@ int deliverable_create(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
     str v[DF_COUNT];
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     deliv_read(r, NULL, v, &e);
     deliv_validate(r, v, &e);
-    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, &deal, STR(""), v, 0, &e, NULL);
+    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_form(r, 400, &deal, STR(""), v, 0, &e, NULL);
     struct dbres *row = NULL;
     if ((st = deliv_insert(r, deal.id, v, &row))) return st;
     if (r->wants_json) {
         json_reply_data(r, 201, deliv_json(r, row, 0, now_s(r)));
         return 0;
     }
-    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", "Deliverable added.");
+    return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable added.");
 }
 
 static void row_values(const struct dbres *q, str v[DF_COUNT])
@@ -363,7 +369,7 @@ int deliverable_edit_form(struct request *r)
     if (st) return st;
     str v[DF_COUNT];
     row_values(q, v);
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_form(r, 200, &deal, db_val(q, 0, DV_ID), v, db_long(q, 0, DV_VERSION), &e, NULL);
 }
 
@@ -375,16 +381,16 @@ static int stale_reply(struct request *r, const struct deal_row *deal, const str
 {
     if (r->wants_json) return deal_stale_reply_json(r, "deliverable", deliv_json(r, q, 0, now_s(r)));
     str cur[DF_COUNT];
-    struct child_errors none = { 0 };
+    struct field_errors none = { 0 };
     row_values(q, cur);
     return render_form(r, 409, deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), &none,
                        deal_stale_form_notice(r, "deliverable"));
 }
 
 /* true (with *version) when the request carries a version other than the row's. */
-static bool is_stale(struct request *r, const struct dbres *q, long *version, struct child_errors *e)
+static bool is_stale(struct request *r, const struct dbres *q, long *version, struct field_errors *e)
 {
-    return child_read_version(r, version, true, e) && *version != db_long(q, 0, DV_VERSION);
+    return input_read_version(r, version, true, e) && *version != db_long(q, 0, DV_VERSION);
 }
 
 /* POST /deliverables/{id} — saves the edit form with `version`; a stale version
@@ -397,24 +403,24 @@ int deliverable_update(struct request *r)
     if (st) return st;
     str v[DF_COUNT];
     long version;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
     deliv_read(r, NULL, v, &e);
     deliv_validate(r, v, &e);
     if (e.n) return render_form(r, 400, &deal, db_val(q, 0, DV_ID), v, version, &e, NULL);
     if ((st = deliv_update(r, q, v, &row))) return st;
-    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", "Deliverable saved.");
+    return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable saved.");
 }
 
-static void read_action(struct request *r, struct action_in *in, struct child_errors *e)
+static void read_action(struct request *r, struct action_in *in, struct field_errors *e)
 {
-    in->reason = str_trim(child_in(r, "reason", NULL, e));
-    in->posted_at = str_trim(child_in(r, "posted_at", NULL, e));
-    in->post_url = str_trim(child_in(r, "post_url", NULL, e));
+    in->reason = str_trim(input_value(r, "reason", NULL, e));
+    in->posted_at = str_trim(input_value(r, "posted_at", NULL, e));
+    in->post_url = str_trim(input_value(r, "post_url", NULL, e));
 }
 
 static int render_action(struct request *r, int status, enum deliv_action a, const struct dbres *q,
-                         const struct deal_row *deal, const struct action_in *in, const struct child_errors *e)
+                         const struct deal_row *deal, const struct action_in *in, const struct field_errors *e)
 {
     struct tdict *d = page_dict(r, a == DA_REJECT ? "Reject deliverable" : "Mark deliverable posted",
                                 "deals/deliverable_action.tpl");
@@ -425,10 +431,10 @@ static int render_action(struct request *r, int status, enum deliv_action a, con
     tdict_set(d, "SUMMARY_PLATFORM", db_val(q, 0, DV_PLATFORM));
     tdict_set(d, "SUMMARY_TYPE", db_val(q, 0, DV_TYPE));
     tdict_set_long(d, "VERSION", db_long(q, 0, DV_VERSION));
-    child_set_value(d, "reason", in->reason);
-    child_set_value(d, "posted_at", in->posted_at);
-    child_set_value(d, "post_url", in->post_url);
-    child_errors_to_dict(d, e);
+    form_set_value(d, "reason", in->reason);
+    form_set_value(d, "posted_at", in->posted_at);
+    form_set_value(d, "post_url", in->post_url);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -442,9 +448,9 @@ static int action_page(struct request *r, enum deliv_action a, const char *done)
     int st = deliv_load_for_write(r, &q, &deal);
     if (st) return st;
     struct action_in in;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     long version;
-    if (child_read_version(r, &version, false, &e) && version >= 0 && version != db_long(q, 0, DV_VERSION))
+    if (input_read_version(r, &version, false, &e) && version >= 0 && version != db_long(q, 0, DV_VERSION))
         return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "deliverable"));
     const char *why = deliv_illegal(a, q);
     if (why) {
@@ -455,7 +461,7 @@ static int action_page(struct request *r, enum deliv_action a, const char *done)
     action_validate(a, &in, &e);
     if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
     if ((st = deliv_apply(r, a, q, &in, &row))) return st;
-    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", done);
+    return redirect_see_other(r, deal_href(r, deal.id), "ok", done);
 }
 
 /* GET /deliverables/{id}/reject and /posted — the forms those actions need. */
@@ -471,7 +477,7 @@ static int action_form(struct request *r, enum deliv_action a)
         return 0;
     }
     struct action_in in = { STR(""), STR(""), STR("") };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_action(r, 200, a, q, &deal, &in, &e);
 }
 
@@ -515,16 +521,16 @@ int api_deliverable_patch(struct request *r)
     struct deal_row deal;
     int st = deliv_load_for_write(r, &q, &deal);
     if (st) return st;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     long version;
     bool has_action;
-    str action = child_in(r, "action", &has_action, &e);
+    str action = input_value(r, "action", &has_action, &e);
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
-    if (e.n) return child_errors_reply(r, &e);
+    if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
     if (has_action) {
         enum deliv_action a = parse_action(action);
-        if (a == DA_NONE) child_error(&e, "action", "Use submit, approve, reject or posted.");
-        if (e.n) return child_errors_reply(r, &e);
+        if (a == DA_NONE) field_error_add(&e, "action", "Use submit, approve, reject or posted.");
+        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
         const char *why = deliv_illegal(a, q);
         if (why) {
             app_error(r, 409, why, NULL);
@@ -533,13 +539,13 @@ int api_deliverable_patch(struct request *r)
         struct action_in in;
         read_action(r, &in, &e);
         action_validate(a, &in, &e);
-        if (e.n) return child_errors_reply(r, &e);
+        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
         st = deliv_apply(r, a, q, &in, &row);
     } else {
         str v[DF_COUNT];
         deliv_read(r, q, v, &e);
         deliv_validate(r, v, &e);
-        if (e.n) return child_errors_reply(r, &e);
+        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
         st = deliv_update(r, q, v, &row);
     }
     if (st) return st;
@@ -554,12 +560,12 @@ int api_deal_deliverables(struct request *r)
     if (!str_is_uuid(deal_id)) return 404;
     struct dbres *deal = db_q(r->db, r->arena, "deliv_deal_exists", "SELECT 1 FROM deals WHERE id = $1 AND deleted_at IS NULL",
                               str_cstr(r->arena, deal_id));
-    if (!deal) return child_db_status(r);
+    if (!deal) return app_db_status(r);
     if (db_rows(deal) == 0) return 404;
     struct dbres *q = db_q(r->db, r->arena, "deliv_of_deal",
                            DV_SELECT " WHERE d.deal_id = $1 AND d.deleted_at IS NULL"
                            " ORDER BY d.scheduled_at NULLS LAST, d.created_at, d.id", str_cstr(r->arena, deal_id));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int64_t now = now_s(r);
     struct json_object *a = json_object_new_array();
     for (int i = 0; i < db_rows(q); i++) json_object_array_add(a, deliv_json(r, q, i, now));

@@ -15,7 +15,13 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/deal_children.h"
+#include "../common/field_errors.h"
+#include "../common/input.h"
+#include "../common/form.h"
+#include "../common/org_clock.h"
+#include "../common/money_total.h"
+#include "../common/row_json.h"
+#include "../../db/sql_build.h"
 #include "deals.h"
 
 #define CHART_W 720
@@ -54,13 +60,13 @@ static int fc_load(struct request *r, unsigned days, struct fc_data *d)
     if (st) return st;
     d->org = money_currency(c.currency);
     if (!d->org) d->org = money_currency(STR("USD")); /* orgs.currency predates the currency domain */
-    if ((st = child_fx_rates_load(r, d->org, &d->rates, &d->n_rates))) return st;
+    if ((st = org_fx_rates_load(r, d->org, &d->rates, &d->n_rates))) return st;
     d->rows = db_q0(r->db, r->arena, "forecast_payments",
                     "SELECT p.amount_minor, p.paid_minor, p.currency, coalesce(p.expected_at::text, ''), p.deal_id,"
                     " d.title, p.id FROM payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"
                     " WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"
                     " ORDER BY p.expected_at NULLS LAST, p.id");
-    if (!d->rows) return child_db_status(r);
+    if (!d->rows) return app_db_status(r);
     int n = db_rows(d->rows);
     d->pay = arena_alloc(r->arena, sizeof *d->pay * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {

@@ -15,7 +15,13 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/deal_children.h"
+#include "../common/field_errors.h"
+#include "../common/input.h"
+#include "../common/form.h"
+#include "../common/org_clock.h"
+#include "../common/money_total.h"
+#include "../common/row_json.h"
+#include "../../db/sql_build.h"
 #include "deal_common.h"
 #include "deals.h"
 #include "deals.h"
@@ -31,8 +37,8 @@ enum {
     " p.invoice_sent_at IS NOT NULL, deal_local_text(p.paid_at), p.status, p.paid_minor::text,"              \
     " p.fees_minor::text, p.tax_withheld_minor::text, p.net_minor::text, p.fx_rate::text, p.fx_rate_date::text," \
     " p.org_currency, p.amount_org_minor::text, p.disputed, p.dispute_reason, p.notes, p.version, "           \
-    CHILD_ISO_UTC("p.invoice_sent_at") ", " CHILD_ISO_UTC("p.paid_at") ", " CHILD_ISO_UTC("p.dispute_opened_at") ", "                      \
-    CHILD_ISO_UTC("p.dispute_resolved_at") ", " CHILD_ISO_UTC("p.created_at") ", " CHILD_ISO_UTC("p.updated_at")                           \
+    SQL_ISO_UTC("p.invoice_sent_at") ", " SQL_ISO_UTC("p.paid_at") ", " SQL_ISO_UTC("p.dispute_opened_at") ", "                      \
+    SQL_ISO_UTC("p.dispute_resolved_at") ", " SQL_ISO_UTC("p.created_at") ", " SQL_ISO_UTC("p.updated_at")                           \
     " FROM payments p WHERE p.id = $1 AND p.deleted_at IS NULL"
 
 /* Every column history follows, with its name. */
@@ -58,7 +64,7 @@ static struct dbres *pay_load(struct request *r, str id, bool lock, int *status)
     const char *p = str_cstr(r->arena, id);
     struct dbres *q = lock ? db_q(r->db, r->arena, "pay_load_lock", PY_SELECT " FOR UPDATE", p)
                            : db_q(r->db, r->arena, "pay_load", PY_SELECT, p);
-    if (!q) *status = child_db_status(r);
+    if (!q) *status = app_db_status(r);
     else if (db_rows(q) == 1) return q;
     return NULL;
 }
@@ -98,8 +104,8 @@ static struct json_object *pay_json(const struct dbres *q, const struct org_cloc
     json_add_str(o, "expected_at", db_val(q, 0, PY_EXPECTED).len ? db_val(q, 0, PY_EXPECTED) : STR_NULL);
     json_add_cstr(o, "status", status_for(c, long_col(q, PY_AMOUNT), long_col(q, PY_PAID_MINOR),
                                           db_val(q, 0, PY_EXPECTED), db_bool(q, 0, PY_INVOICE_SENT)));
-    child_json_nullable(o, "invoice_sent_at", q, 0, PY_INVOICE_ISO);
-    child_json_nullable(o, "paid_at", q, 0, PY_PAID_ISO);
+    row_json_nullable(o, "invoice_sent_at", q, 0, PY_INVOICE_ISO);
+    row_json_nullable(o, "paid_at", q, 0, PY_PAID_ISO);
     if (db_isnull(q, 0, PY_FX_RATE)) {
         json_object_object_add(o, "fx", NULL);
     } else {
@@ -110,9 +116,9 @@ static struct json_object *pay_json(const struct dbres *q, const struct org_cloc
         json_object_object_add(o, "fx", fx);
     }
     json_add_bool(o, "disputed", db_bool(q, 0, PY_DISPUTED));
-    child_json_nullable(o, "dispute_reason", q, 0, PY_DISPUTE_REASON);
-    child_json_nullable(o, "dispute_opened_at", q, 0, PY_DISPUTE_OPENED_ISO);
-    child_json_nullable(o, "dispute_resolved_at", q, 0, PY_DISPUTE_RESOLVED_ISO);
+    row_json_nullable(o, "dispute_reason", q, 0, PY_DISPUTE_REASON);
+    row_json_nullable(o, "dispute_opened_at", q, 0, PY_DISPUTE_OPENED_ISO);
+    row_json_nullable(o, "dispute_resolved_at", q, 0, PY_DISPUTE_RESOLVED_ISO);
     json_add_str(o, "notes", db_val(q, 0, PY_NOTES));
     json_add_long(o, "version", long_col(q, PY_VERSION));
     json_add_str(o, "created_at", db_val(q, 0, PY_CREATED_ISO));
@@ -130,12 +136,12 @@ struct pay_values {
 };
 
 /* Money text as minor units for the field; an unknown currency still checks syntax (USD digits). */
-static void parse_money(struct child_errors *e, const char *field, str text, const struct currency *cur,
+static void parse_money(struct field_errors *e, const char *field, str text, const struct currency *cur,
                         bool positive, int64_t *out)
 {
     enum money_error me = money_parse(text, cur ? cur : money_currency(STR("USD")), out);
-    if (me != MONEY_OK) child_error(e, field, money_error_message(me));
-    else if (positive && *out == 0) child_error(e, field, "The amount must be more than zero.");
+    if (me != MONEY_OK) field_error_add(e, field, money_error_message(me));
+    else if (positive && *out == 0) field_error_add(e, field, "The amount must be more than zero.");
 }
 
 static str plain_money(struct request *r, long minor, str code)
@@ -149,7 +155,7 @@ static str plain_money(struct request *r, long minor, str code)
 
 /* A JSON money object {"amount_minor": n, "currency": "EUR"} as the decimal text the
  * form would carry (and its currency into *currency); false when key is not an object. */
-static bool json_money_text(struct request *r, const char *key, str *text, str *currency, struct child_errors *e)
+static bool json_money_text(struct request *r, const char *key, str *text, str *currency, struct field_errors *e)
 {
     struct json_object *m, *minor, *cur;
     if (!r->json || !json_object_object_get_ex(r->json, key, &m) || !json_object_is_type(m, json_type_object))
@@ -159,7 +165,7 @@ static bool json_money_text(struct request *r, const char *key, str *text, str *
                                    ? money_currency(str_from(json_object_get_string(cur))) : NULL;
     if (!c || !json_object_object_get_ex(m, "amount_minor", &minor) || !json_object_is_type(minor, json_type_int) ||
         json_object_get_int64(minor) < 0) {
-        child_error(e, key, "Send {\"amount_minor\": a whole number >= 0, \"currency\": USD, EUR, GBP or INR}.");
+        field_error_add(e, key, "Send {\"amount_minor\": a whole number >= 0, \"currency\": USD, EUR, GBP or INR}.");
         return true;
     }
     struct buf b;
@@ -172,14 +178,14 @@ static bool json_money_text(struct request *r, const char *key, str *text, str *
 
 /* Reads the fields; with base (a loaded row) absent ones keep their stored value. JSON
  * may send amount, fees and tax_withheld as decimal text or as money objects. */
-static void pay_read(struct request *r, const struct dbres *base, struct pay_values *v, struct child_errors *e)
+static void pay_read(struct request *r, const struct dbres *base, struct pay_values *v, struct field_errors *e)
 {
     str money_cur = STR_NULL;
     for (int i = 0; i < PF_COUNT; i++) {
         bool present, is_money = i == PF_AMOUNT || i == PF_FEES || i == PF_TAX;
         str in;
         if (is_money && json_money_text(r, pf_names[i], &in, &money_cur, e)) present = true;
-        else in = str_trim(child_in(r, pf_names[i], &present, e));
+        else in = str_trim(input_value(r, pf_names[i], &present, e));
         if (present || !base) v->raw[i] = in;
         else if (i == PF_KIND) v->raw[i] = db_val(base, 0, PY_KIND);
         else if (i == PF_CURRENCY) v->raw[i] = db_val(base, 0, PY_CURRENCY);
@@ -193,23 +199,23 @@ static void pay_read(struct request *r, const struct dbres *base, struct pay_val
     if (!v->raw[PF_FEES].len) v->raw[PF_FEES] = STR("0");
     if (!v->raw[PF_TAX].len) v->raw[PF_TAX] = STR("0");
     bool cur_sent;
-    child_in(r, "currency", &cur_sent, e);
+    input_value(r, "currency", &cur_sent, e);
     if (money_cur.ptr && !cur_sent) v->raw[PF_CURRENCY] = money_cur;
 }
 
-static void pay_validate(struct pay_values *v, struct child_errors *e)
+static void pay_validate(struct pay_values *v, struct field_errors *e)
 {
-    if (!child_one_of(v->raw[PF_KIND], kinds, 4)) child_error(e, "kind", "Choose deposit, installment, final or affiliate_payout.");
+    if (!input_one_of(v->raw[PF_KIND], kinds, 4)) field_error_add(e, "kind", "Choose deposit, installment, final or affiliate_payout.");
     v->cur = money_currency(v->raw[PF_CURRENCY]);
-    if (!v->cur) child_error(e, "currency", "Use one of USD, EUR, GBP or INR.");
+    if (!v->cur) field_error_add(e, "currency", "Use one of USD, EUR, GBP or INR.");
     parse_money(e, "amount", v->raw[PF_AMOUNT], v->cur, true, &v->amount);
     parse_money(e, "fees", v->raw[PF_FEES], v->cur, false, &v->fees);
     parse_money(e, "tax_withheld", v->raw[PF_TAX], v->cur, false, &v->tax);
-    if (v->raw[PF_EXPECTED].len && !child_valid_date(v->raw[PF_EXPECTED]))
-        child_error(e, "expected_at", "Use a date like 2025-03-10.");
-    if (utf8_length(v->raw[PF_NOTES]) > 10000) child_error(e, "notes", "Notes can be at most 10000 characters.");
+    if (v->raw[PF_EXPECTED].len && !input_valid_date(v->raw[PF_EXPECTED]))
+        field_error_add(e, "expected_at", "Use a date like 2025-03-10.");
+    if (utf8_length(v->raw[PF_NOTES]) > 10000) field_error_add(e, "notes", "Notes can be at most 10000 characters.");
     if (!e->n && v->fees + v->tax > v->amount)
-        child_error(e, "fees", "Fees and tax withheld cannot be more than the amount.");
+        field_error_add(e, "fees", "Fees and tax withheld cannot be more than the amount.");
 }
 
 /* ---- FX ---- */
@@ -236,7 +242,7 @@ static int pay_convert(struct request *r, const struct org_clock *c, const struc
                            "SELECT rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id() AND base = $1"
                            " AND quote = $2 AND as_of <= $3::date ORDER BY as_of DESC LIMIT 1",
                            v->cur->code, org->code, buf_cstr(&d));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     struct fx_rate rate = { .base = v->cur, .quote = org };
     struct fx_result res;
     if (db_rows(q) == 0 || !fx_rate_parse(db_val(q, 0, 0), &rate.rate_e8) ||
@@ -271,7 +277,7 @@ static int pay_after_write(struct request *r, str id, const struct dbres *old, c
     return rc ? rc : deal_risk_refresh(r, db_val(now, 0, PY_DEAL_ID));
 }
 
-static const char *num(struct request *r, int64_t v) { return str_cstr(r->arena, child_long_str(r, (long)v)); }
+static const char *num(struct request *r, int64_t v) { return str_cstr(r->arena, str_of_long(r->arena, (long)v)); }
 static const char *nz(struct request *r, str s) { return s.len ? str_cstr(r->arena, s) : NULL; }
 static const char *fxv(const struct pay_fx *fx, const char *s) { return fx->converted ? s : NULL; }
 
@@ -288,7 +294,7 @@ static int pay_insert(struct request *r, const struct org_clock *c, str deal_id,
                            v->cur->code, nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
                            str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
                            fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = pay_load(r, db_val(q, 0, 0), false, &st);
     return *row ? pay_after_write(r, db_val(q, 0, 0), NULL, *row) : st;
@@ -309,7 +315,7 @@ static int pay_update(struct request *r, const struct org_clock *c, const struct
                            nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
                            str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
                            fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = pay_load(r, id, false, &st);
     return *row ? pay_after_write(r, id, old, *row) : st;
@@ -341,18 +347,18 @@ struct pay_action_in {
 };
 
 static void pay_action_read(struct request *r, enum pay_action a, const struct dbres *q, struct pay_action_in *in,
-                            struct child_errors *e)
+                            struct field_errors *e)
 {
-    in->paid_at = str_trim(child_in(r, "paid_at", NULL, e));
-    in->amount_paid = str_trim(child_in(r, "amount_paid", NULL, e));
-    in->reason = str_trim(child_in(r, "reason", NULL, e));
+    in->paid_at = str_trim(input_value(r, "paid_at", NULL, e));
+    in->amount_paid = str_trim(input_value(r, "amount_paid", NULL, e));
+    in->reason = str_trim(input_value(r, "reason", NULL, e));
     if (a == PA_PAID) {
-        if (!child_valid_datetime(in->paid_at)) child_error(e, "paid_at", "Use a date and time like 2025-03-10T14:30.");
+        if (!input_valid_datetime(in->paid_at)) field_error_add(e, "paid_at", "Use a date and time like 2025-03-10T14:30.");
         parse_money(e, "amount_paid", in->amount_paid, money_currency(db_val(q, 0, PY_CURRENCY)), true, &in->paid_minor);
     }
     if (a == PA_DISPUTE) {
-        if (!in->reason.len) child_error(e, "reason", "Say what the dispute is about.");
-        else if (utf8_length(in->reason) > 2000) child_error(e, "reason", "The reason can be at most 2000 characters.");
+        if (!in->reason.len) field_error_add(e, "reason", "Say what the dispute is about.");
+        else if (utf8_length(in->reason) > 2000) field_error_add(e, "reason", "The reason can be at most 2000 characters.");
     }
 }
 
@@ -379,7 +385,7 @@ static int pay_apply(struct request *r, const struct org_clock *c, enum pay_acti
     else
         q = db_q(r->db, r->arena, "pay_resolve", "UPDATE payments SET disputed = false, dispute_resolved_at = now(),"
                  " version = version + 1, updated_at = now() WHERE id = $1", id);
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     int st;
     *row = pay_load(r, db_val(old, 0, PY_ID), false, &st);
     return *row ? pay_after_write(r, db_val(old, 0, PY_ID), old, *row) : st;
@@ -398,7 +404,7 @@ static int pay_load_for_write(struct request *r, struct dbres **q, struct deal_r
 
 /* notice: the stale-edit message; a missing rate is shown from v (fx_missing) apart. */
 static int render_form(struct request *r, int status, const struct deal_row *deal, const struct dbres *row,
-                       const struct pay_values *v, long version, const struct child_errors *e, const char *notice)
+                       const struct pay_values *v, long version, const struct field_errors *e, const char *notice)
 {
     struct tdict *d = page_dict(r, row ? "Edit payment" : "Record a payment", "deals/payment_form.tpl");
     tdict_set(d, "DEAL_ID", deal->id);
@@ -417,12 +423,12 @@ static int render_form(struct request *r, int status, const struct deal_row *dea
     } else {
         tdict_show(d, "NEW");
     }
-    for (int i = 0; i < PF_COUNT; i++) child_set_value(d, pf_names[i], v->raw[i]);
-    child_fill_select(d, "KIND_OPT", kinds, 4, v->raw[PF_KIND]);
-    child_fill_select(d, "CURRENCY_OPT", currencies, 4, v->raw[PF_CURRENCY]);
+    for (int i = 0; i < PF_COUNT; i++) form_set_value(d, pf_names[i], v->raw[i]);
+    form_options(d, "KIND_OPT", kinds, 4, v->raw[PF_KIND]);
+    form_options(d, "CURRENCY_OPT", currencies, 4, v->raw[PF_CURRENCY]);
     if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
     if (v->fx_missing) tdict_set_cstr(tdict_add_section(d, "FX_MISSING"), "MSG", v->fx_missing);
-    child_errors_to_dict(d, e);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -443,7 +449,7 @@ int payment_new_form(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
     struct pay_values v = { .raw = { STR("deposit"), STR(""), str_trim(deal.currency), STR(""), STR("0"), STR("0"), STR("") } };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_form(r, 200, &deal, NULL, &v, 0, &e, NULL);
 }
 
@@ -456,11 +462,11 @@ int payment_create(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st || (st = org_clock_load(r, &c))) return st;
     struct pay_values v = { 0 };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     pay_read(r, NULL, &v, &e);
     if (!v.raw[PF_CURRENCY].len) v.raw[PF_CURRENCY] = str_trim(deal.currency);
     pay_validate(&v, &e);
-    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_form(r, 400, &deal, NULL, &v, 0, &e, NULL);
+    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_form(r, 400, &deal, NULL, &v, 0, &e, NULL);
     struct pay_fx fx;
     struct dbres *row = NULL;
     if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_insert(r, &c, deal.id, &v, &fx, &row))) return st;
@@ -468,7 +474,7 @@ int payment_create(struct request *r)
         json_reply_data(r, 201, pay_json(row, &c));
         return 0;
     }
-    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", saved_message(r, "Payment recorded.", &fx));
+    return redirect_see_other(r, deal_href(r, deal.id), "ok", saved_message(r, "Payment recorded.", &fx));
 }
 
 static void row_values(struct request *r, const struct dbres *q, struct pay_values *v)
@@ -491,7 +497,7 @@ int payment_edit_form(struct request *r)
     int st = pay_load_for_write(r, &q, &deal);
     if (st) return st;
     struct pay_values v = { 0 };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     struct org_clock c;
     struct pay_fx fx = { 0 };
     row_values(r, q, &v);
@@ -511,15 +517,15 @@ static int stale_reply(struct request *r, const struct deal_row *deal, const str
 {
     if (r->wants_json) return deal_stale_reply_json(r, "payment", pay_json(q, c));
     struct pay_values cur = { 0 };
-    struct child_errors none = { 0 };
+    struct field_errors none = { 0 };
     row_values(r, q, &cur);
     return render_form(r, 409, deal, q, &cur, long_col(q, PY_VERSION), &none, deal_stale_form_notice(r, "payment"));
 }
 
 /* true (with *version) when the request carries a version other than the row's. */
-static bool is_stale(struct request *r, const struct dbres *q, long *version, struct child_errors *e)
+static bool is_stale(struct request *r, const struct dbres *q, long *version, struct field_errors *e)
 {
-    return child_read_version(r, version, true, e) && *version != long_col(q, PY_VERSION);
+    return input_read_version(r, version, true, e) && *version != long_col(q, PY_VERSION);
 }
 
 /* POST /payments/{id} — saves the edit with `version`; a stale version re-renders the
@@ -533,18 +539,18 @@ int payment_update(struct request *r)
     if (st || (st = org_clock_load(r, &c))) return st;
     struct pay_values v = { 0 };
     long version;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
     pay_read(r, NULL, &v, &e);
     pay_validate(&v, &e);
     if (e.n) return render_form(r, 400, &deal, q, &v, version, &e, NULL);
     struct pay_fx fx;
     if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_update(r, &c, q, &v, &fx, &row))) return st;
-    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", saved_message(r, "Payment saved.", &fx));
+    return redirect_see_other(r, deal_href(r, deal.id), "ok", saved_message(r, "Payment saved.", &fx));
 }
 
 static int render_action(struct request *r, int status, enum pay_action a, const struct dbres *q,
-                         const struct deal_row *deal, const struct pay_action_in *in, const struct child_errors *e)
+                         const struct deal_row *deal, const struct pay_action_in *in, const struct field_errors *e)
 {
     struct tdict *d = page_dict(r, a == PA_PAID ? "Mark payment paid" : "Open a dispute", "deals/payment_action.tpl");
     tdict_show(d, a == PA_PAID ? "PAID" : "DISPUTE");
@@ -554,10 +560,10 @@ static int render_action(struct request *r, int status, enum pay_action a, const
     tdict_set(d, "AMOUNT", plain_money(r, long_col(q, PY_AMOUNT), db_val(q, 0, PY_CURRENCY)));
     tdict_set(d, "CURRENCY", db_val(q, 0, PY_CURRENCY));
     tdict_set_long(d, "VERSION", long_col(q, PY_VERSION));
-    child_set_value(d, "paid_at", in->paid_at);
-    child_set_value(d, "amount_paid", in->amount_paid);
-    child_set_value(d, "reason", in->reason);
-    child_errors_to_dict(d, e);
+    form_set_value(d, "paid_at", in->paid_at);
+    form_set_value(d, "amount_paid", in->amount_paid);
+    form_set_value(d, "reason", in->reason);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -572,9 +578,9 @@ static int action_page(struct request *r, enum pay_action a, const char *done)
     int st = pay_load_for_write(r, &q, &deal);
     if (st || (st = org_clock_load(r, &c))) return st;
     struct pay_action_in in;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     long version;
-    if (child_read_version(r, &version, false, &e) && version >= 0 && version != long_col(q, PY_VERSION))
+    if (input_read_version(r, &version, false, &e) && version >= 0 && version != long_col(q, PY_VERSION))
         return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "payment"));
     const char *why = pay_illegal(a, q);
     if (why) {
@@ -584,7 +590,7 @@ static int action_page(struct request *r, enum pay_action a, const char *done)
     pay_action_read(r, a, q, &in, &e);
     if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
     if ((st = pay_apply(r, &c, a, q, &in, &row))) return st;
-    return redirect_see_other(r, child_deal_href(r, deal.id), "ok", done);
+    return redirect_see_other(r, deal_href(r, deal.id), "ok", done);
 }
 
 static int action_form(struct request *r, enum pay_action a)
@@ -600,7 +606,7 @@ static int action_form(struct request *r, enum pay_action a)
     }
     struct pay_action_in in = { .paid_at = STR(""), .reason = STR("") };
     in.amount_paid = plain_money(r, long_col(q, PY_AMOUNT), db_val(q, 0, PY_CURRENCY));
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_action(r, 200, a, q, &deal, &in, &e);
 }
 
@@ -647,16 +653,16 @@ int api_payment_patch(struct request *r)
     struct org_clock c;
     int st = pay_load_for_write(r, &q, &deal);
     if (st || (st = org_clock_load(r, &c))) return st;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     long version;
     bool has_action;
-    str action = child_in(r, "action", &has_action, &e);
+    str action = input_value(r, "action", &has_action, &e);
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
-    if (e.n) return child_errors_reply(r, &e);
+    if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
     if (has_action) {
         enum pay_action a = parse_pay_action(action);
-        if (a == PA_NONE) child_error(&e, "action", "Use invoice_sent, paid, dispute or resolve.");
-        if (e.n) return child_errors_reply(r, &e);
+        if (a == PA_NONE) field_error_add(&e, "action", "Use invoice_sent, paid, dispute or resolve.");
+        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
         const char *why = pay_illegal(a, q);
         if (why) {
             app_error(r, 409, why, NULL);
@@ -664,14 +670,14 @@ int api_payment_patch(struct request *r)
         }
         struct pay_action_in in;
         pay_action_read(r, a, q, &in, &e);
-        if (e.n) return child_errors_reply(r, &e);
+        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
         st = pay_apply(r, &c, a, q, &in, &row);
     } else {
         struct pay_values v = { 0 };
         struct pay_fx fx;
         pay_read(r, q, &v, &e);
         pay_validate(&v, &e);
-        if (e.n) return child_errors_reply(r, &e);
+        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
         if (!(st = pay_convert(r, &c, &v, &fx))) st = pay_update(r, &c, q, &v, &fx, &row);
     }
     if (st) return st;
@@ -686,18 +692,18 @@ struct fx_in {
     int64_t rate_e8;
 };
 
-static void fx_validate(struct request *r, struct fx_in *in, struct child_errors *e)
+static void fx_validate(struct request *r, struct fx_in *in, struct field_errors *e)
 {
-    in->base = str_trim(child_in(r, "base", NULL, e));
-    in->quote = str_trim(child_in(r, "quote", NULL, e));
-    in->rate = str_trim(child_in(r, "rate", NULL, e));
-    in->as_of = str_trim(child_in(r, "as_of", NULL, e));
-    if (!money_currency(in->base)) child_error(e, "base", "Use one of USD, EUR, GBP or INR.");
-    if (!money_currency(in->quote)) child_error(e, "quote", "Use one of USD, EUR, GBP or INR.");
-    else if (str_eq(in->base, in->quote)) child_error(e, "quote", "Choose a currency other than the base.");
+    in->base = str_trim(input_value(r, "base", NULL, e));
+    in->quote = str_trim(input_value(r, "quote", NULL, e));
+    in->rate = str_trim(input_value(r, "rate", NULL, e));
+    in->as_of = str_trim(input_value(r, "as_of", NULL, e));
+    if (!money_currency(in->base)) field_error_add(e, "base", "Use one of USD, EUR, GBP or INR.");
+    if (!money_currency(in->quote)) field_error_add(e, "quote", "Use one of USD, EUR, GBP or INR.");
+    else if (str_eq(in->base, in->quote)) field_error_add(e, "quote", "Choose a currency other than the base.");
     if (!fx_rate_parse(in->rate, &in->rate_e8))
-        child_error(e, "rate", "Give a positive rate with at most 8 decimals, like 1.0842.");
-    if (!child_valid_date(in->as_of)) child_error(e, "as_of", "Use a date like 2025-03-10.");
+        field_error_add(e, "rate", "Give a positive rate with at most 8 decimals, like 1.0842.");
+    if (!input_valid_date(in->as_of)) field_error_add(e, "as_of", "Use a date like 2025-03-10.");
 }
 
 /* Inserts or replaces the rate of that pair and day. */
@@ -711,20 +717,20 @@ static int fx_save(struct request *r, const struct fx_in *in)
                            " $3::numeric, $4::date) ON CONFLICT (org_id, base, quote, as_of) DO UPDATE SET rate = EXCLUDED.rate",
                            str_cstr(r->arena, in->base), str_cstr(r->arena, in->quote), buf_cstr(&b),
                            str_cstr(r->arena, in->as_of));
-    return q ? 0 : child_db_status(r);
+    return q ? 0 : app_db_status(r);
 }
 
-static int render_fx(struct request *r, int status, const struct fx_in *in, const struct child_errors *e)
+static int render_fx(struct request *r, int status, const struct fx_in *in, const struct field_errors *e)
 {
     struct dbres *q = db_q0(r->db, r->arena, "fx_rates_recent",
                             "SELECT base, quote, rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id()"
                             " ORDER BY as_of DESC, base, quote LIMIT 50");
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     struct tdict *d = page_dict(r, "Exchange rates", "deals/fx_rates.tpl");
-    child_fill_select(d, "BASE_OPT", currencies, 4, in->base);
-    child_fill_select(d, "QUOTE_OPT", currencies, 4, in->quote);
-    child_set_value(d, "rate", in->rate);
-    child_set_value(d, "as_of", in->as_of);
+    form_options(d, "BASE_OPT", currencies, 4, in->base);
+    form_options(d, "QUOTE_OPT", currencies, 4, in->quote);
+    form_set_value(d, "rate", in->rate);
+    form_set_value(d, "as_of", in->as_of);
     for (int i = 0; i < db_rows(q); i++) {
         struct tdict *row = tdict_add_section(d, "RATE_ROW");
         tdict_set(row, "BASE", db_val(q, i, 0));
@@ -733,7 +739,7 @@ static int render_fx(struct request *r, int status, const struct fx_in *in, cons
         tdict_set(row, "AS_OF", db_val(q, i, 3));
     }
     if (db_rows(q) == 0) tdict_show(d, "NO_RATES");
-    child_errors_to_dict(d, e);
+    field_errors_to_dict(d, e);
     return page_render(r, status, d);
 }
 
@@ -741,7 +747,7 @@ static int render_fx(struct request *r, int status, const struct fx_in *in, cons
 int fx_rates_page(struct request *r)
 {
     struct fx_in in = { STR("EUR"), STR("USD"), STR(""), STR(""), 0 };
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     return render_fx(r, 200, &in, &e);
 }
 
@@ -750,9 +756,9 @@ int fx_rates_page(struct request *r)
 int fx_rate_create(struct request *r)
 {
     struct fx_in in;
-    struct child_errors e = { 0 };
+    struct field_errors e = { 0 };
     fx_validate(r, &in, &e);
-    if (e.n) return r->wants_json ? child_errors_reply(r, &e) : render_fx(r, 400, &in, &e);
+    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_fx(r, 400, &in, &e);
     int st = fx_save(r, &in);
     if (st) return st;
     if (!r->wants_json) return redirect_see_other(r, "/deals/fx-rates", "ok", "Exchange rate saved.");

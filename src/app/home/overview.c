@@ -11,7 +11,13 @@
 #include "../../domain/money.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/deal_children.h"
+#include "../common/field_errors.h"
+#include "../common/input.h"
+#include "../common/form.h"
+#include "../common/org_clock.h"
+#include "../common/money_total.h"
+#include "../common/row_json.h"
+#include "../../db/sql_build.h"
 #include "home.h"
 
 static const char *role_summary(enum role role)
@@ -133,9 +139,9 @@ static int deal_figures_load(struct request *r, struct deal_figures *f)
     f->org = money_currency(c.currency);
     if (!f->org) f->org = money_currency(STR("USD")); /* orgs.currency predates the deals' currency domain */
     f->today = c.today;
-    if ((st = child_fx_rates_load(r, f->org, &f->rates, &f->n_rates))) return st;
+    if ((st = org_fx_rates_load(r, f->org, &f->rates, &f->n_rates))) return st;
     struct dbres *q = db_q0(r->db, r->arena, "overview_deal_figures", OVERVIEW_DEALS_SQL);
-    if (!q) return child_db_status(r);
+    if (!q) return app_db_status(r);
     for (int i = 0; i < db_rows(q); i++) figures_add(f, q, i);
     return 0;
 }
@@ -202,7 +208,7 @@ static int fill_deals(struct request *r, struct tdict *d)
     tdict_set_long(d, "LATE_COUNT", f.late_count);
     tdict_set(d, "WEEK_END", f.week_end);
     struct dbres *items = db_q0(r->db, r->arena, "overview_deal_items", OVERVIEW_ITEMS_SQL);
-    if (!items) return child_db_status(r);
+    if (!items) return app_db_status(r);
     fill_deal_items(r, d, items);
     return 0;
 }

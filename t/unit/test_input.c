@@ -1,4 +1,4 @@
-/* test_deal_children.c — the input checks and money sums the deliverable, payment and
+/* test_input.c — the input checks and money sums the deliverable, payment and
  * overview handlers share: date/time and URL forms at their edges, and totals that
  * convert with the latest rate on or before the day and keep the rest apart. */
 #include <setjmp.h>
@@ -8,7 +8,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../src/app/common/deal_children.h"
+#include "../../src/app/common/field_errors.h"
+#include "../../src/app/common/input.h"
+#include "../../src/app/common/money_total.h"
 #include "../../src/domain/civil_date.h"
 #include "../../src/domain/fx.h"
 #include "../../src/domain/money.h"
@@ -25,26 +27,26 @@ static void test_datetimes(void **state)
                                        "2025-03-10T14:30+05:3", "2025-03-10X14:30", "tomorrow", "2025-3-10T14:30",
                                        "2025-03-10T14:30 ", "2025-03-10T1:30" };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-        if (!child_valid_datetime(str_from(good[i]))) fail_msg("rejected %s", good[i]);
+        if (!input_valid_datetime(str_from(good[i]))) fail_msg("rejected %s", good[i]);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (child_valid_datetime(str_from(bad[i]))) fail_msg("accepted %s", bad[i]);
-    assert_true(child_valid_date(STR("2025-12-31")));
-    assert_false(child_valid_date(STR("2025-13-01")));
+        if (input_valid_datetime(str_from(bad[i]))) fail_msg("accepted %s", bad[i]);
+    assert_true(input_valid_date(STR("2025-12-31")));
+    assert_false(input_valid_date(STR("2025-13-01")));
 }
 
 static void test_urls(void **state)
 {
-    assert_true(child_valid_url(STR("https://instagram.com/p/1")));
-    assert_true(child_valid_url(STR("http://x")));
+    assert_true(input_valid_url(STR("https://instagram.com/p/1")));
+    assert_true(input_valid_url(STR("http://x")));
     static const char *const bad[] = { "", "https://", "ftp://x.y", "javascript:alert(1)", "https:///path",
                                        "https://a b", "HTTPS://x.y", "//x.y", "https://x.y\t" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (child_valid_url(str_from(bad[i]))) fail_msg("accepted %s", bad[i]);
+        if (input_valid_url(str_from(bad[i]))) fail_msg("accepted %s", bad[i]);
     char longurl[2100];
     memset(longurl, 'a', sizeof longurl - 1);
     memcpy(longurl, "https://", 8);
     longurl[sizeof longurl - 1] = '\0';
-    assert_false(child_valid_url(str_from(longurl)));
+    assert_false(input_valid_url(str_from(longurl)));
 }
 
 static void test_money_total(void **state)

@@ -1,0 +1,21 @@
+/* org_clock.c — the org's clock and currency from one statement. */
+#include "org_clock.h"
+
+#include "../../db/db.h"
+#include "../../domain/civil_date.h"
+#include "../app.h"
+
+int org_clock_load(struct request *r, struct org_clock *c)
+{
+    struct dbres *q = db_q0(r->db, r->arena, "org_clock",
+                            "SELECT extract(epoch FROM now())::bigint,"
+                            " extract(epoch FROM (now() AT TIME ZONE o.timezone) - (now() AT TIME ZONE 'UTC'))::int,"
+                            " o.currency FROM orgs o WHERE o.id = app_org_id()");
+    if (!q) return app_db_status(r);
+    if (db_rows(q) != 1) return 503;
+    c->now = db_long(q, 0, 0);
+    c->utc_offset_s = (int32_t)db_long(q, 0, 1);
+    c->today = civil_day_of(c->now, c->utc_offset_s);
+    c->currency = str_trim(db_val(q, 0, 2));
+    return 0;
+}
