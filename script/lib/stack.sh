@@ -106,7 +106,7 @@ template_dir = $SB_REPO/templates
 static_dir = $SB_REPO/static
 sql_dir = $SB_REPO/sql
 recordings_dir = $dir/recordings
-scrypt_log2_n = ${SB_SCRYPT_LOG2_N:-15}
+scrypt_log2_n = ${SB_SCRYPT_LOG2_N:-17}
 CONF
     )
 }

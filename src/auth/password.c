@@ -100,6 +100,13 @@ bool password_verify(str pw, const char *stored)
     return crypto_ct_eq(str_make((const char *)got, HASH_LEN), str_make((const char *)h.hash, HASH_LEN));
 }
 
+bool password_needs_rehash(const char *stored, int log2_n)
+{
+    struct parsed_hash h;
+    if (!parse_stored(stored, &h)) return true;
+    return h.log2_n < log2_n || h.r != SCRYPT_R || h.p != SCRYPT_P;
+}
+
 void password_dummy_verify(str pw, int log2_n)
 {
     static const uint8_t salt[SALT_LEN] = { 0 };

@@ -12,6 +12,9 @@ struct arena;
 char *password_hash(struct arena *a, str pw, int log2_n);
 /* Constant-time check of pw against a stored hash; false on any malformed hash. */
 bool password_verify(str pw, const char *stored);
+/* true when stored was made with a lower cost than log2_n (or other r, p), or
+ * cannot be read: the caller hashes the password again at sign-in. */
+bool password_needs_rehash(const char *stored, int log2_n);
 /* Burns the same time as a verify, for unknown users (no user enumeration). */
 void password_dummy_verify(str pw, int log2_n);
 /* NULL if acceptable, else the reason ("must be at least 12 characters"). */

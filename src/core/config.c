@@ -96,7 +96,7 @@ void config_defaults(struct config *c)
     c->sql_dir = xstrdup(SB_PKGDATADIR "/sql");
     c->recordings_dir = xstrdup("/var/lib/switchboard/recordings");
     c->log_level = xstrdup("info");
-    c->scrypt_log2_n = 15;
+    c->scrypt_log2_n = 17;
     c->login_max_failures_email = 5;
     c->login_max_failures_ip = 20;
     c->login_window_s = 900;

@@ -185,6 +185,17 @@ static void test_policy(void **state)
     }
 }
 
+static void test_needs_rehash_below_the_configured_cost(void **state)
+{
+    char *h = password_hash(&A, STR("correct horse battery"), 12);
+    assert_non_null(h);
+    assert_false(password_needs_rehash(h, 12));
+    assert_false(password_needs_rehash(h, 11));
+    assert_true(password_needs_rehash(h, 13));
+    assert_true(password_needs_rehash("$scrypt$ln=12,r=4,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA", 12));
+    assert_true(password_needs_rehash("not a hash", 12));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_tampered_hash_fails),
         cmocka_unit_test(test_dummy_verify_does_not_crash),
         cmocka_unit_test(test_policy),
+        cmocka_unit_test(test_needs_rehash_below_the_configured_cost),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

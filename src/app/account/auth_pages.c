@@ -108,12 +108,29 @@ static int enter_org(struct request *r, str org_id, str user_id)
                : -1;
 }
 
-static int login_succeeded(struct request *r, struct login_input *in, str org_id, str user_id)
+/* A hash made with a lower cost than configured is made again now, while the
+ * password is at hand: raising scrypt_log2_n upgrades users as they sign in. */
+static int rehash_if_weaker(struct request *r, str user_id, str password, const char *stored_hash)
+{
+    if (!password_needs_rehash(stored_hash, r->cfg->scrypt_log2_n)) return 0;
+    char *hash = password_hash(r->arena, password, r->cfg->scrypt_log2_n);
+    if (!hash) return -1;
+    return db_q(r->db, r->arena, "login_rehash", "UPDATE users SET password_hash = $1 WHERE id = $2", hash,
+                str_cstr(r->arena, user_id))
+               ? 0
+               : -1;
+}
+
+static int login_succeeded(struct request *r, struct login_input *in, str org_id, str user_id,
+                           const char *stored_hash)
 {
     const struct config *cfg = r->cfg;
+    /* Rotation: whatever session the browser had is ended, a new token is issued.
+     * Before the tenant switches: under the new org's row-level security a session
+     * of another org is invisible, and would survive its delete. */
+    if (r->session && session_destroy(r->db, r->arena, r->session->token_hash) != 0) return 503;
     if (enter_org(r, org_id, user_id) != 0) return 503;
-    /* Rotation: whatever session the browser had is ended, a new token is issued. */
-    if (r->session) session_destroy(r->db, r->arena, r->session->token_hash);
+    if (rehash_if_weaker(r, user_id, in->password, stored_hash) != 0) return 503;
     str token = session_create(r->db, r->arena, user_id, r->remote_addr, r->user_agent,
                                cfg->session_lifetime_s);
     if (!token.len) return 503;
@@ -155,7 +172,7 @@ int login_submit(struct request *r)
     }
     str user_id = db_val(u, 0, 0), org_id = db_val(u, 0, 1);
     bool ok = password_verify(in.password, db_cstr(u, 0, 2)) && !db_bool(u, 0, 3);
-    return ok ? login_succeeded(r, &in, org_id, user_id) : login_failed(r, &in, org_id, user_id);
+    return ok ? login_succeeded(r, &in, org_id, user_id, db_cstr(u, 0, 2)) : login_failed(r, &in, org_id, user_id);
 }
 
 /* POST /logout — ends the session (csrf_token required) and returns to /login. */
