@@ -1,6 +1,8 @@
-// throttle.test.mjs — login throttling (SPEC §4.1): 5 failures per email or 20 per
-// address within 15 minutes → 429 with Retry-After, even for the right password;
-// the state lives in PostgreSQL, so every worker (and a restarted pool) agrees.
+// throttle.test.mjs — login throttling: 20 failures per address within 15 minutes →
+// 429 with Retry-After, even for the right password; past 5 failures per email a
+// delay that doubles with each further failure, which only a correct password from
+// an address with no recent failures gets through (login_delays.test.mjs); the state
+// lives in PostgreSQL, so every worker (and a restarted pool) agrees.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -41,7 +43,7 @@ function retryAfter(res) {
 
 const count = (q) => Number(stack.sql(q));
 
-test('5 failures for one email → 429 with Retry-After, also for the correct password', async () => {
+test('5 failures for one email → 429 with Retry-After, also for the correct password from the failing address', async () => {
   const email = 'viewer@demo.test';
   for (let i = 1; i <= 5; i++) {
     const res = await attempt(email, WRONG);
@@ -66,18 +68,18 @@ test('5 failures for one email → 429 with Retry-After, also for the correct pa
   assert.equal(other.status, 303);
 });
 
-test('Retry-After counts down to when the oldest counted failure leaves the window', async () => {
+test('past the limit each failure doubles the wait after the last one, and the wait ends', async () => {
   const email = 'agent@demo.test';
   for (let i = 0; i < 5; i++) assert.equal((await attempt(email, WRONG)).status, 400);
-  // Age the failures: the 5th most recent one is now 10 minutes old, so about
-  // 5 minutes remain of the 15-minute window.
-  stack.sql(`UPDATE login_attempts SET at = now() - interval '10 minutes' WHERE email = '${email}'`);
-  const res = await attempt(email, stack.password);
-  assert.equal(res.status, 429);
-  const n = retryAfter(res);
-  assert.ok(n > 280 && n <= 300, `Retry-After ${n} ≈ 300`);
-  // Once they are older than the window, the correct password works again.
-  stack.sql(`UPDATE login_attempts SET at = now() - interval '16 minutes' WHERE email = '${email}'`);
+  const first = retryAfter(await attempt(email, stack.password));
+  assert.ok(first > 20 && first <= 30, `Retry-After ${first} ≈ 30 s after the 5th failure`);
+  // A 6th failure (recorded as the last one, as a clean address could make it)
+  // doubles the wait.
+  stack.sql(`INSERT INTO login_attempts (email, ip, ok) VALUES ('${email}', '192.0.2.9', false)`);
+  const second = retryAfter(await attempt(email, stack.password));
+  assert.ok(second > 50 && second <= 60, `Retry-After ${second} ≈ 60 s after the 6th failure`);
+  // Once the last failure is older than its wait, the correct password works again.
+  stack.sql(`UPDATE login_attempts SET at = now() - interval '61 seconds' WHERE email = '${email}'`);
   assert.equal((await attempt(email, stack.password)).status, 303);
 });
 

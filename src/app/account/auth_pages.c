@@ -32,6 +32,7 @@ static str safe_next(struct arena *a, const str *next)
 
 struct login_input {
     str email, password, next;
+    str address; /* the throttle's key for the client's address */
     const char *email_error, *password_error, *form_error;
 };
 
@@ -90,10 +91,21 @@ static int login_throttled(struct request *r, struct login_input *in, long wait_
     return render_login(r, 429, in);
 }
 
-static int login_failed(struct request *r, struct login_input *in, str org_id, str user_id)
+/* A wrong password: recorded, audited, the form again. While the email waits out a
+ * delay (a clean address may still try), it answers like a throttled attempt, with
+ * the longer wait this failure has just caused. */
+static int login_failed(struct request *r, struct login_input *in, str org_id, str user_id, long email_wait)
 {
-    if (throttle_login_record(r->db, r->arena, in->email, r->remote_addr, false) != 0) return 503;
+    if (throttle_login_record(r->db, r->arena, in->email, in->address, false) != 0) return 503;
     audit_security(r, org_id, user_id, in->email, "login.failed", NULL);
+    if (email_wait > 0) {
+        const struct config *cfg = r->cfg;
+        struct login_throttle t;
+        if (throttle_login_check(r->db, r->arena, in->email, in->address, cfg->login_max_failures_email,
+                                 cfg->login_max_failures_ip, cfg->login_window_s, &t) != 0)
+            return 503;
+        return login_throttled(r, in, t.email_wait > 0 ? t.email_wait : email_wait);
+    }
     in->form_error = "The email or password is incorrect.";
     return render_login(r, 400, in);
 }
@@ -134,7 +146,7 @@ static int login_succeeded(struct request *r, struct login_input *in, str org_id
     str token = session_create(r->db, r->arena, user_id, r->remote_addr, r->user_agent,
                                cfg->session_lifetime_s);
     if (!token.len) return 503;
-    if (throttle_login_record(r->db, r->arena, in->email, r->remote_addr, true) != 0) return 503;
+    if (throttle_login_record(r->db, r->arena, in->email, in->address, true) != 0) return 503;
     if (!db_q(r->db, r->arena, "login_touch_user", "UPDATE users SET last_login_at = now() WHERE id = $1",
               str_cstr(r->arena, user_id)))
         return 503;
@@ -147,7 +159,9 @@ static int login_succeeded(struct request *r, struct login_input *in, str org_id
  * POST /login — signs in.
  *   email, password (required); next (optional local path); csrf_token.
  * 400 with the form and messages on bad input or wrong credentials; 429 with
- * Retry-After when throttled (even for a correct password).
+ * Retry-After when the address is over its limit, or the email is in a delay and
+ * the address has failed recently (a correct password from a clean address gets
+ * through a delay: throttle.h).
  */
 int login_submit(struct request *r)
 {
@@ -155,24 +169,26 @@ int login_submit(struct request *r)
     const str *email = req_param(r, "email"), *pw = req_param(r, "password");
     struct login_input in = { .email = email ? str_trim(*email) : STR(""),
                               .password = pw ? *pw : STR(""),
-                              .next = safe_next(r->arena, req_param(r, "next")) };
+                              .next = safe_next(r->arena, req_param(r, "next")),
+                              .address = throttle_address_key(r->arena, r->remote_addr) };
     if (!validate_login(&in)) return render_login(r, 400, &in);
-    long wait = throttle_login_check(r->db, r->arena, in.email, r->remote_addr,
-                                     cfg->login_max_failures_email, cfg->login_max_failures_ip,
-                                     cfg->login_window_s);
-    if (wait < 0) return 503;
-    if (wait > 0) return login_throttled(r, &in, wait);
+    struct login_throttle t;
+    if (throttle_login_check(r->db, r->arena, in.email, in.address, cfg->login_max_failures_email,
+                             cfg->login_max_failures_ip, cfg->login_window_s, &t) != 0)
+        return 503;
+    if (t.ip_wait > 0) return login_throttled(r, &in, t.ip_wait);
+    if (t.email_wait > 0 && !t.address_clean) return login_throttled(r, &in, t.email_wait);
     struct dbres *u = db_q(r->db, r->arena, "login_user",
                            "SELECT user_id, org_id, password_hash, disabled FROM sb_login_user($1)",
                            str_cstr(r->arena, in.email));
     if (!u) return 503;
     if (db_rows(u) != 1) {
         password_dummy_verify(in.password, cfg->scrypt_log2_n);
-        return login_failed(r, &in, STR(""), STR(""));
+        return login_failed(r, &in, STR(""), STR(""), t.email_wait);
     }
     str user_id = db_val(u, 0, 0), org_id = db_val(u, 0, 1);
     bool ok = password_verify(in.password, db_cstr(u, 0, 2)) && !db_bool(u, 0, 3);
-    return ok ? login_succeeded(r, &in, org_id, user_id, db_cstr(u, 0, 2)) : login_failed(r, &in, org_id, user_id);
+    return ok ? login_succeeded(r, &in, org_id, user_id, db_cstr(u, 0, 2)) : login_failed(r, &in, org_id, user_id, t.email_wait);
 }
 
 /* POST /logout — ends the session (csrf_token required) and returns to /login. */
