@@ -330,7 +330,7 @@ int webhook_vapi(struct request *r)
     struct hook_org org;
     int st = hook_org_find(r, "vapi_secret", &org);
     if (st) return st;
-    if (!sig_vapi_ok(org.secret, r->vapi_secret)) return hook_forbidden(r, &org, "vapi");
+    if (!sig_vapi_ok(org.secret, req_header(r, "X-Vapi-Secret"))) return hook_forbidden(r, &org, "vapi");
     if (!r->json) return 400; /* not a JSON body (415 and bad JSON are answered earlier) */
     struct json_object *m = jget(r->json, "message", json_type_object);
     const char *type = jstr(m, "type");
@@ -437,7 +437,7 @@ int webhook_twilio_voice_status(struct request *r)
     struct hook_org org;
     int st = hook_org_find(r, "twilio_auth_token", &org);
     if (st) return st;
-    if (!sig_twilio_ok(r->arena, org.secret, twilio_url(r), &r->form, r->twilio_signature))
+    if (!sig_twilio_ok(r->arena, org.secret, twilio_url(r), &r->form, req_header(r, "X-Twilio-Signature")))
         return hook_forbidden(r, &org, "twilio");
     if (!str_eq(content_type_base(r->arena, r->content_type), STR("application/x-www-form-urlencoded")))
         return 415;
