@@ -129,6 +129,18 @@ static int read_body(struct fcgi_conn *c, struct request *r, long limit)
     return 0;
 }
 
+/* Every HTTP_* param, copied once into the arena: libfcgi frees its params at
+ * FCGX_Finish_r, before the request's log line is written. */
+static void read_headers(struct fcgi_conn *c, struct request *r)
+{
+    for (char **e = c->req.envp; e && *e; e++) {
+        if (strncmp(*e, "HTTP_", 5) != 0) continue;
+        str key, val;
+        if (str_cut(str_dup(r->arena, str_from(*e + 5)), '=', &key, &val))
+            kvlist_add(r->arena, &r->headers, key, val);
+    }
+}
+
 int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit)
 {
     struct arena *a = r->arena;
@@ -141,14 +153,13 @@ int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit)
     r->request_id = param(c, a, "REQUEST_ID");
     if (!r->request_id.len) r->request_id = new_request_id(a);
     r->remote_addr = param(c, a, "REMOTE_ADDR");
-    r->accept = param(c, a, "HTTP_ACCEPT");
-    r->authorization = param(c, a, "HTTP_AUTHORIZATION");
-    r->cookie_header = param(c, a, "HTTP_COOKIE");
-    r->user_agent = param(c, a, "HTTP_USER_AGENT");
-    r->host = param(c, a, "HTTP_HOST");
-    r->csrf_header = param(c, a, "HTTP_X_CSRF_TOKEN");
-    r->vapi_secret = param(c, a, "HTTP_X_VAPI_SECRET");
-    r->twilio_signature = param(c, a, "HTTP_X_TWILIO_SIGNATURE");
+    read_headers(c, r);
+    r->accept = req_header(r, "Accept");
+    r->authorization = req_header(r, "Authorization");
+    r->cookie_header = req_header(r, "Cookie");
+    r->user_agent = req_header(r, "User-Agent");
+    r->host = req_header(r, "Host");
+    r->csrf_header = req_header(r, "X-CSRF-Token");
     str https = param(c, a, "HTTPS");
     r->scheme = str_eq(https, STR("on")) || str_eq(param(c, a, "REQUEST_SCHEME"), STR("https")) ? STR("https")
                                                                                                : STR("http");

@@ -293,6 +293,26 @@ str req_path_param(const struct request *r, const char *key)
     return v ? *v : STR_NULL;
 }
 
+/* FastCGI spells a header X_VAPI_SECRET for X-Vapi-Secret. */
+static bool header_name_eq(str param, const char *name)
+{
+    size_t n = strlen(name);
+    if (param.len != n) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i] == '-' ? '_' : name[i];
+        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        if (param.ptr[i] != c) return false;
+    }
+    return true;
+}
+
+str req_header(const struct request *r, const char *name)
+{
+    for (size_t i = 0; i < r->headers.n; i++)
+        if (header_name_eq(r->headers.items[i].key, name)) return r->headers.items[i].val;
+    return STR("");
+}
+
 bool req_is_https(const struct request *r)
 {
     return str_eq(r->scheme, STR("https"));

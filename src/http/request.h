@@ -74,7 +74,7 @@ struct request {
     str method, path, query_string, content_type, request_id, remote_addr;
     str accept, authorization, cookie_header, user_agent, host, scheme;
     str csrf_header; /* X-CSRF-Token (HTTP_X_CSRF_TOKEN) */
-    str vapi_secret, twilio_signature; /* X-Vapi-Secret, X-Twilio-Signature (webhooks) */
+    struct kvlist headers; /* every HTTP_* param, keyed without the prefix (X_VAPI_SECRET); see req_header */
     long content_length;
     str body;
     /* Parsed inputs. */
@@ -99,6 +99,9 @@ struct request {
 const str *req_param(const struct request *r, const char *key);
 /* Path parameter by name, e.g. "id" for /calls/{id}. */
 str req_path_param(const struct request *r, const char *key);
+/* A request header by its HTTP name ("X-Vapi-Secret", any case), or an empty
+ * string when absent: the feature that needs a header names it, http/ knows none. */
+str req_header(const struct request *r, const char *name);
 /* Header-like helpers. */
 bool req_is_https(const struct request *r);
 bool req_accepts_json(const struct request *r);

@@ -595,6 +595,27 @@ static void test_kvlist(void **state)
     assert_kv(&l, "k1", "odd"); /* first wins */
 }
 
+/* Headers arrive as FastCGI spells them (HTTP_X_VAPI_SECRET, kept without the
+ * prefix); a feature asks by the HTTP name, in any case. */
+static void test_request_header_by_name(void **state)
+{
+    struct request r;
+    memset(&r, 0, sizeof r);
+    assert_str(req_header(&r, "X-Vapi-Secret"), "");
+    kvlist_add(&A, &r.headers, STR("HOST"), STR("example.com"));
+    kvlist_add(&A, &r.headers, STR("X_VAPI_SECRET"), STR("s3cret"));
+    kvlist_add(&A, &r.headers, STR("X_VAPI_SECRET"), STR("second"));
+    kvlist_add(&A, &r.headers, STR("X_EMPTY"), STR(""));
+    assert_str(req_header(&r, "X-Vapi-Secret"), "s3cret"); /* the first of repeated params */
+    assert_str(req_header(&r, "x-vapi-secret"), "s3cret");
+    assert_str(req_header(&r, "X_VAPI_SECRET"), "s3cret");
+    assert_str(req_header(&r, "Host"), "example.com");
+    assert_str(req_header(&r, "X-Empty"), "");
+    assert_str(req_header(&r, "X-Vapi"), "");
+    assert_str(req_header(&r, "X-Vapi-Secrets"), "");
+    assert_str(req_header(&r, "X-Twilio-Signature"), "");
+}
+
 static void test_request_helpers(void **state)
 {
     struct request r;
@@ -657,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_content_type_base),
         cmocka_unit_test(test_kvlist),
         cmocka_unit_test(test_request_helpers),
+        cmocka_unit_test(test_request_header_by_name),
     };
     return cmocka_run_group_tests(tests, unit_setup, unit_teardown);
 }

@@ -1,0 +1,150 @@
+/* vapi.c — Vapi server messages: the shared-secret check, and status-update and
+ * end-of-call-report read into a call_event. */
+#include "vapi.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/arena.h"
+#include "../core/crypto.h"
+
+bool vapi_secret_ok(str secret, str header)
+{
+    if (!secret.len || !header.len) return false;
+    return crypto_ct_eq(secret, header);
+}
+
+static struct json_object *jget(struct json_object *o, const char *key, enum json_type t)
+{
+    struct json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, t)) return NULL;
+    return v;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+    struct json_object *v = jget(o, key, json_type_string);
+    return v ? json_object_get_string(v) : NULL;
+}
+
+static bool jnum(struct json_object *o, const char *key, double *out)
+{
+    struct json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v)) return false;
+    if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) return false;
+    *out = json_object_get_double(v);
+    return true;
+}
+
+static const char *vapi_status(const char *s)
+{
+    static const char *const map[][2] = { { "queued", "queued" },        { "ringing", "ringing" },
+                                          { "in-progress", "in_progress" }, { "forwarding", "in_progress" },
+                                          { "ended", "completed" } };
+    for (size_t i = 0; s && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(s, map[i][0]) == 0) return map[i][1];
+    return NULL;
+}
+
+static const char *vapi_speaker(const char *role)
+{
+    if (!role) return NULL;
+    if (strcmp(role, "user") == 0) return "caller";
+    if (strcmp(role, "bot") == 0 || strcmp(role, "assistant") == 0) return "agent";
+    if (strcmp(role, "system") == 0) return "system";
+    return NULL; /* tool calls and the like are not part of the conversation */
+}
+
+/* artifact.messages → [{t_ms, speaker, text, confidence}] (JSON text), or NULL. */
+static const char *vapi_transcript(struct arena *a, struct json_object *artifact)
+{
+    struct json_object *msgs = jget(artifact, "messages", json_type_array);
+    if (!msgs) return NULL;
+    struct json_object *out = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(msgs); i++) {
+        struct json_object *m = json_object_array_get_idx(msgs, i);
+        const char *speaker = vapi_speaker(jstr(m, "role")), *text = jstr(m, "message");
+        if (!speaker || !text) continue;
+        double secs = 0;
+        jnum(m, "secondsFromStart", &secs);
+        struct json_object *line = json_object_new_object();
+        json_object_object_add(line, "t_ms", json_object_new_int64(secs > 0 ? (int64_t)(secs * 1000.0 + 0.5) : 0));
+        json_object_object_add(line, "speaker", json_object_new_string(speaker));
+        json_object_object_add(line, "text", json_object_new_string(text));
+        json_object_object_add(line, "confidence", json_object_new_int(1));
+        json_object_array_add(out, line);
+    }
+    const char *text = arena_strdup(a, json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+    json_object_put(out);
+    return text;
+}
+
+/* The call part shared by every Vapi message: direction and numbers. */
+static void vapi_call(struct json_object *call, struct call_event *e)
+{
+    const char *type = jstr(call, "type");
+    bool outbound = type && strcmp(type, "outboundPhoneCall") == 0;
+    e->direction = outbound ? "outbound" : "inbound";
+    const char *customer = jstr(jget(call, "customer", json_type_object), "number");
+    const char *ours = jstr(jget(call, "phoneNumber", json_type_object), "number");
+    e->from = call_event_e164(outbound ? ours : customer);
+    e->to = call_event_e164(outbound ? customer : ours);
+    const char *name = jstr(jget(call, "customer", json_type_object), "name");
+    if (name && utf8_length(str_from(name)) <= 200) e->caller_name = name;
+}
+
+static void vapi_report(struct arena *a, struct json_object *m, struct call_event *e)
+{
+    e->status = "completed";
+    e->started_at = jstr(m, "startedAt");
+    e->ended_at = jstr(m, "endedAt");
+    double secs;
+    if (jnum(m, "durationSeconds", &secs) && secs >= 0 && secs <= 86400) {
+        char *d = arena_alloc(a, 16);
+        snprintf(d, 16, "%ld", (long)(secs + 0.5));
+        e->duration_s = d;
+    }
+    const char *reason = jstr(m, "endedReason");
+    if (reason && strlen(reason) <= 200) e->ended_reason = reason;
+    const char *summary = jstr(jget(m, "analysis", json_type_object), "summary");
+    if (summary && utf8_length(str_from(summary)) <= 10000) e->summary = summary;
+    struct json_object *artifact = jget(m, "artifact", json_type_object);
+    e->transcript = vapi_transcript(a, artifact);
+    const char *url = jstr(artifact, "recordingUrl");
+    if (call_event_http_url(url)) e->recording_url = url;
+}
+
+const char *vapi_event_kind(struct json_object *root)
+{
+    const char *type = jstr(jget(root, "message", json_type_object), "type");
+    return type ? type : "";
+}
+
+static enum call_event_parse invalid(struct call_event_fault *fault, const char *field, const char *message)
+{
+    fault->field = field;
+    fault->message = message;
+    return CALL_EVENT_INVALID;
+}
+
+enum call_event_parse vapi_call_event(struct arena *a, struct json_object *root, struct call_event *e,
+                                      struct call_event_fault *fault)
+{
+    *e = (struct call_event){ .provider = "vapi" };
+    struct json_object *m = jget(root, "message", json_type_object);
+    const char *type = jstr(m, "type");
+    if (!type) return invalid(fault, "message.type", "message.type is required.");
+    bool report = strcmp(type, "end-of-call-report") == 0;
+    if (!report && strcmp(type, "status-update") != 0) return CALL_EVENT_IGNORED;
+    struct json_object *call = jget(m, "call", json_type_object);
+    e->provider_call_id = jstr(call, "id");
+    if (!e->provider_call_id || !*e->provider_call_id || strlen(e->provider_call_id) > 128)
+        return invalid(fault, "message.call.id", "message.call.id is required (1-128 characters).");
+    vapi_call(call, e);
+    if (report) vapi_report(a, m, e);
+    else if (!(e->status = vapi_status(jstr(m, "status"))))
+        return invalid(fault, "message.status", "message.status is not a known call status.");
+    return CALL_EVENT_OK;
+}
