@@ -132,7 +132,7 @@ static void test_defaults(void **state)
     assert_non_null(strstr(c.sql_dir, "/sql"));
     assert_string_equal(c.recordings_dir, "/var/lib/switchboard/recordings");
     assert_string_equal(c.log_level, "info");
-    assert_int_equal(c.scrypt_log2_n, 15);
+    assert_int_equal(c.scrypt_log2_n, 17);
     assert_int_equal(c.login_max_failures_email, 5);
     assert_int_equal(c.login_max_failures_ip, 20);
     assert_int_equal(c.login_window_s, 900);
