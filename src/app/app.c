@@ -45,10 +45,8 @@ static int parse_status_to_http(int rc)
 /* Decodes the body by its media type. Returns 0 or an HTTP status. */
 static int parse_body(struct request *r)
 {
-    const struct config *cfg = r->cfg;
     str type = content_type_base(r->arena, r->content_type);
     bool multipart = str_eq(type, STR("multipart/form-data"));
-    if (!multipart && (long)r->body.len > cfg->body_limit) return 413;
     if (r->body.len == 0 && !multipart) return 0;
     int rc;
     if (str_eq(type, STR("application/x-www-form-urlencoded"))) {
@@ -203,7 +201,17 @@ static void unauthenticated(struct request *r)
     redirect_see_other(r, buf_cstr(&loc), NULL, NULL);
 }
 
-void app_handle(struct app *app, struct request *r)
+/* The body is read only once the route is known, to that route's limit: only
+ * upload routes accept more than body_limit, whatever the content type. */
+static int read_body(struct fcgi_conn *conn, struct request *r)
+{
+    const struct config *cfg = r->cfg;
+    long limit = (r->route->flags & ROUTE_UPLOAD) ? cfg->upload_limit : cfg->body_limit;
+    return fcgi_read_body(conn, r, limit);
+}
+
+/* Runs one request end to end (everything but the FastCGI framing). */
+static void handle(struct app *app, struct fcgi_conn *conn, struct request *r)
 {
     r->db = app->db;
     r->cfg = app->cfg;
@@ -223,7 +231,8 @@ void app_handle(struct app *app, struct request *r)
         return;
     }
     if (r->route->flags & ROUTE_JSON) r->wants_json = true;
-    int status = parse_inputs(r);
+    int status = read_body(conn, r);
+    if (status == 0) status = parse_inputs(r);
     if (status == 0) {
         status = (r->route->flags & ROUTE_NO_DB_TX) ? r->route->handler(r) : run_in_transaction(r);
         if (status == REPLIED) status = 0;
@@ -303,14 +312,13 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     r->db = g_app.db;
     r->cfg = cfg;
     db_take_elapsed_us(g_app.db);
-    long limit = cfg->upload_limit > cfg->body_limit ? cfg->upload_limit : cfg->body_limit;
-    int rc = fcgi_read_request(conn, r, limit);
+    int rc = fcgi_read_request(conn, r);
     fcgi_bind_stream(conn, r->res, a);
     if (rc != 0) {
         r->wants_json = str_starts_with(r->path, STR("/api/"));
-        app_error(r, rc, rc == 413 ? "The request body is too large." : "Malformed request.", NULL);
+        app_error(r, rc, "Malformed request.", NULL);
     } else {
-        app_handle(&g_app, r);
+        handle(&g_app, conn, r);
     }
     db_rollback(g_app.db); /* never leak a transaction (a no-op when none is open) */
     finish_headers(r);

@@ -26,8 +26,6 @@ struct app {
     int slot; /* metrics slot */
 };
 
-/* Runs one request end to end (everything but the FastCGI I/O). */
-void app_handle(struct app *app, struct request *r);
 /* Worker entry for pool_run. */
 int app_worker_main(int listen_fd, int slot, const struct config *cfg);
 

@@ -105,12 +105,9 @@ static str path_from_uri(str uri)
     return path;
 }
 
-static int read_body(struct fcgi_conn *c, struct request *r, long limit)
+int fcgi_read_body(struct fcgi_conn *c, struct request *r, long limit)
 {
-    str cl = param(c, r->arena, "CONTENT_LENGTH");
-    long n = 0;
-    if (cl.len && (!str_to_long(cl, &n) || n < 0)) return 400;
-    r->content_length = n;
+    long n = r->content_length;
     if (n > limit) return 413;
     if (n == 0) {
         r->body = STR("");
@@ -141,7 +138,7 @@ static void read_headers(struct fcgi_conn *c, struct request *r)
     }
 }
 
-int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit)
+int fcgi_read_request(struct fcgi_conn *c, struct request *r)
 {
     struct arena *a = r->arena;
     r->method = param(c, a, "REQUEST_METHOD");
@@ -164,7 +161,11 @@ int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit)
     r->scheme = str_eq(https, STR("on")) || str_eq(param(c, a, "REQUEST_SCHEME"), STR("https")) ? STR("https")
                                                                                                : STR("http");
     c->head = str_eq(r->method, STR("HEAD"));
-    return read_body(c, r, limit);
+    str cl = param(c, a, "CONTENT_LENGTH");
+    long n = 0;
+    if (cl.len && (!str_to_long(cl, &n) || n < 0)) return 400;
+    r->content_length = n;
+    return 0;
 }
 
 /* Status line and headers, built in one buffer (libfcgi's own printf knows no %zu). */

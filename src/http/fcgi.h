@@ -13,9 +13,13 @@ int fcgi_listen(const char *spec, int backlog);
 struct fcgi_conn *fcgi_conn_new(int listen_fd);
 /* Blocks for the next request; returns 0, or -1 when interrupted for shutdown. */
 int fcgi_accept(struct fcgi_conn *c);
-/* Fills r's header fields from the FastCGI params and reads up to limit bytes of
- * body. Returns 0, or 413 if the body is over limit (body left unread). */
-int fcgi_read_request(struct fcgi_conn *c, struct request *r, long limit);
+/* Fills r's header fields from the FastCGI params, the body's length included.
+ * Returns 0, or 400 when CONTENT_LENGTH is not a length. */
+int fcgi_read_request(struct fcgi_conn *c, struct request *r);
+/* Reads the body once the route (and so its limit) is known. Returns 0, 413 when
+ * it is over limit (left unread: nothing of it is parsed), or 400 when it ends
+ * short. */
+int fcgi_read_body(struct fcgi_conn *c, struct request *r, long limit);
 /* Sends status line, headers and body. */
 int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *a);
 /* Binds response streaming to this connection. */

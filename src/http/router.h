@@ -14,6 +14,7 @@ enum route_flags {
     ROUTE_JSON = 1 << 5,      /* answers JSON only, errors included (webhooks) */
     ROUTE_KEY_MANAGER = 1 << 6, /* API keys need manager or admin whatever min_role says:
                                    a key has no user of its own to be the agent owning a deal */
+    ROUTE_UPLOAD = 1 << 7,    /* a file upload: the body may reach upload_limit, not body_limit */
 };
 
 enum role { ROLE_VIEWER = 0, ROLE_AGENT = 1, ROLE_MANAGER = 2, ROLE_ADMIN = 3 };
