@@ -1,6 +1,6 @@
 /* payments.c — a deal's payments: record, edit (versioned), invoice sent, paid
  * (in full or part), dispute and resolve; conversion to the org currency with the
- * rate recorded; the FX rate form. Pages and JSON; history and risk on every write. */
+ * rate recorded. Pages and JSON; history and risk on every write. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -682,94 +682,5 @@ int api_payment_patch(struct request *r)
     }
     if (st) return st;
     json_reply_data(r, 200, pay_json(row, &c));
-    return 0;
-}
-
-/* ---- FX rates ---- */
-
-struct fx_in {
-    str base, quote, rate, as_of;
-    int64_t rate_e8;
-};
-
-static void fx_validate(struct request *r, struct fx_in *in, struct field_errors *e)
-{
-    in->base = str_trim(input_value(r, "base", NULL, e));
-    in->quote = str_trim(input_value(r, "quote", NULL, e));
-    in->rate = str_trim(input_value(r, "rate", NULL, e));
-    in->as_of = str_trim(input_value(r, "as_of", NULL, e));
-    if (!money_currency(in->base)) field_error_add(e, "base", "Use one of USD, EUR, GBP or INR.");
-    if (!money_currency(in->quote)) field_error_add(e, "quote", "Use one of USD, EUR, GBP or INR.");
-    else if (str_eq(in->base, in->quote)) field_error_add(e, "quote", "Choose a currency other than the base.");
-    if (!fx_rate_parse(in->rate, &in->rate_e8))
-        field_error_add(e, "rate", "Give a positive rate with at most 8 decimals, like 1.0842.");
-    if (!input_valid_date(in->as_of)) field_error_add(e, "as_of", "Use a date like 2025-03-10.");
-}
-
-/* Inserts or replaces the rate of that pair and day. */
-static int fx_save(struct request *r, const struct fx_in *in)
-{
-    struct buf b;
-    buf_init(&b, r->arena, 24);
-    fx_rate_format(&b, in->rate_e8);
-    struct dbres *q = db_q(r->db, r->arena, "fx_rate_upsert",
-                           "INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES (app_org_id(), $1, $2,"
-                           " $3::numeric, $4::date) ON CONFLICT (org_id, base, quote, as_of) DO UPDATE SET rate = EXCLUDED.rate",
-                           str_cstr(r->arena, in->base), str_cstr(r->arena, in->quote), buf_cstr(&b),
-                           str_cstr(r->arena, in->as_of));
-    return q ? 0 : app_db_status(r);
-}
-
-static int render_fx(struct request *r, int status, const struct fx_in *in, const struct field_errors *e)
-{
-    struct dbres *q = db_q0(r->db, r->arena, "fx_rates_recent",
-                            "SELECT base, quote, rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id()"
-                            " ORDER BY as_of DESC, base, quote LIMIT 50");
-    if (!q) return app_db_status(r);
-    struct tdict *d = page_dict(r, "Exchange rates", "deals/fx_rates.tpl");
-    form_options(d, "BASE_OPT", currencies, 4, in->base);
-    form_options(d, "QUOTE_OPT", currencies, 4, in->quote);
-    form_set_value(d, "rate", in->rate);
-    form_set_value(d, "as_of", in->as_of);
-    for (int i = 0; i < db_rows(q); i++) {
-        struct tdict *row = tdict_add_section(d, "RATE_ROW");
-        tdict_set(row, "BASE", db_val(q, i, 0));
-        tdict_set(row, "QUOTE", db_val(q, i, 1));
-        tdict_set(row, "RATE", db_val(q, i, 2));
-        tdict_set(row, "AS_OF", db_val(q, i, 3));
-    }
-    if (db_rows(q) == 0) tdict_show(d, "NO_RATES");
-    field_errors_to_dict(d, e);
-    return page_render(r, status, d);
-}
-
-/* GET /deals/fx-rates — the rates on file and a form to add one. */
-int fx_rates_page(struct request *r)
-{
-    struct fx_in in = { STR("EUR"), STR("USD"), STR(""), STR(""), 0 };
-    struct field_errors e = { 0 };
-    return render_fx(r, 200, &in, &e);
-}
-
-/* POST /deals/fx-rates (and POST /api/v1/fx-rates) — base, quote, rate (decimal
- * text), as_of (date); the same pair and day is replaced. */
-int fx_rate_create(struct request *r)
-{
-    struct fx_in in;
-    struct field_errors e = { 0 };
-    fx_validate(r, &in, &e);
-    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_fx(r, 400, &in, &e);
-    int st = fx_save(r, &in);
-    if (st) return st;
-    if (!r->wants_json) return redirect_see_other(r, "/deals/fx-rates", "ok", "Exchange rate saved.");
-    struct json_object *o = json_object_new_object();
-    struct buf b;
-    buf_init(&b, r->arena, 24);
-    fx_rate_format(&b, in.rate_e8);
-    json_add_str(o, "base", in.base);
-    json_add_str(o, "quote", in.quote);
-    json_add_str(o, "rate", buf_str(&b));
-    json_add_str(o, "as_of", in.as_of);
-    json_reply_data(r, 201, o);
     return 0;
 }
