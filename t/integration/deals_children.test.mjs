@@ -161,15 +161,15 @@ test('payments: form validation (bad money, unknown currency), FX conversion rec
   for (const amount of ['12.345', '-5', '1,2', '', '0']) {
     const r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount });
     assert.equal(r.status, 400, amount);
-    assert.match(r.body, /id="amount-error"/, amount);
+    assert.match(r.body, /id="e-amount"/, amount);
     assert.match(r.body, new RegExp(`name="amount" type="text" value="${amount.replace('.', '\\.')}"`), amount);
   }
   let r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '10', currency: 'JPY' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="currency-error"/);
+  assert.match(r.body, /id="e-currency">must be USD, EUR, GBP or INR</);
   r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '10', fees: '8', tax_withheld: '3' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="fees-error"/);
+  assert.match(r.body, /id="e-fees"/);
   // No EUR→USD rate yet: saved unconverted, and the flash says so.
   r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '1,000.50', currency: 'EUR' });
   assert.equal(r.status, 303);
@@ -250,8 +250,8 @@ test('payment pages: edit, stale edit, paid and dispute forms, resolve', async (
   assert.equal((await manager.get(`/payments/${p.id}/paid`)).status, 200);
   let r = await manager.post(`/payments/${p.id}/paid`, { paid_at: 'soon', amount_paid: '1.2.3' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="paid_at-error"/);
-  assert.match(r.body, /id="amount_paid-error"/);
+  assert.match(r.body, /id="e-paid_at"/);
+  assert.match(r.body, /id="e-amount_paid"/);
   assert.equal((await manager.post(`/payments/${p.id}/paid`, { paid_at: '2031-01-02T09:00', amount_paid: '350' })).status, 303);
   assert.equal(one(`SELECT status FROM payments WHERE id = '${p.id}'`), 'paid');
   assert.equal((await manager.get(`/payments/${p.id}/dispute`)).status, 200);
