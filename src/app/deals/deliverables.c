@@ -615,7 +615,7 @@ int api_deal_deliverables(struct request *r)
     if (!deal) return app_db_status(r);
     if (db_rows(deal) == 0) return 404;
     struct dbres *q = db_q(r->db, r->arena, "deliv_of_deal",
-                           DV_SELECT " WHERE d.org_id = app_org_id() AND d.deal_id = $1 AND d.deleted_at IS NULL"
+                           DV_SELECT " WHERE d.deal_id = $1 AND d.org_id = app_org_id() AND d.deleted_at IS NULL"
                            " ORDER BY d.scheduled_at NULLS LAST, d.created_at, d.id", str_cstr(r->arena, deal_id));
     if (!q) return app_db_status(r);
     int64_t now = now_s(r);
