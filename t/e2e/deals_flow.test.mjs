@@ -50,7 +50,7 @@ test('add a deliverable and a payment through the forms; the overview follows', 
   await page.getByLabel('Expected on').fill(today);
   await page.getByRole('button', { name: 'Record payment' }).click();
   await page.waitForURL(`${base}/deals/${dealId}/payments`);
-  assert.match(await page.locator('#amount-error').innerText(), /decimals/);
+  assert.match(await page.locator('#e-amount').innerText(), /decimals/);
   assert.equal(await page.getByLabel('Amount', { exact: true }).inputValue(), '1,500.125', 'the input is kept');
   await shot(page, 'deals-flow-03-payment-error');
   await page.getByLabel('Amount', { exact: true }).fill('1,500.25');

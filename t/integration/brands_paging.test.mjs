@@ -102,8 +102,8 @@ test('the page walks the same way through its Next links, keeping q and limit', 
     const res = await viewer.get(url);
     assert.equal(res.status, 200, res.body.slice(0, 300));
     names.push(...[...res.body.matchAll(/<a href="\/brands\/[0-9a-f-]{36}">([^<]*)<\/a>/g)].map((m) => m[1]));
-    if (pages > 0) assert.match(res.body, /<a href="\/brands\?limit=6">First page<\/a>/);
-    const next = /<a href="([^"]+)" id="next-page" rel="next">/.exec(res.body);
+    if (pages > 0) assert.match(res.body, /<a class="button secondary" href="\/brands\?limit=6">First page<\/a>/);
+    const next = /<a class="button secondary" rel="next" id="next-page" href="([^"]+)">/.exec(res.body);
     if (next) assert.match(next[1], /^\/brands\?limit=6&amp;cursor=/);
     url = next ? next[1].replace(/&amp;/g, '&') : null;
     assert.ok(++pages < 50);
@@ -111,7 +111,7 @@ test('the page walks the same way through its Next links, keeping q and limit', 
   assert.deepEqual(names, expected.map((b) => b.name));
   // A search pages too, and its links keep it.
   const first = await viewer.get('/brands?q=an&limit=1');
-  const next = /<a href="([^"]+)" id="next-page"/.exec(first.body);
+  const next = /id="next-page" href="([^"]+)"/.exec(first.body);
   assert.match(next[1], /^\/brands\?q=an&amp;limit=1&amp;cursor=/);
   const second = await viewer.get(next[1].replace(/&amp;/g, '&'));
   assert.equal(second.status, 200);
@@ -157,12 +157,12 @@ test('bad limit, q and cursor answer 400 naming the field, never 500; the page s
   // The page: 400 with the message at the field and a way back to the first page.
   const html = await viewer.get('/brands?cursor=junk&q=an');
   assert.equal(html.status, 400);
-  assert.match(html.body, /id="cursor-error">This page link \(cursor\) is not valid/);
-  assert.match(html.body, /<a href="\/brands\?q=an">First page<\/a>/);
+  assert.match(html.body, /id="e-cursor">is not a page link of this list; start from the first page</);
+  assert.match(html.body, /<a class="button secondary" href="\/brands\?q=an">First page<\/a>/);
   assert.doesNotMatch(html.body, /id="brands-empty"/);
   const limit = await viewer.get('/brands?limit=500');
   assert.equal(limit.status, 400);
-  assert.match(limit.body, /id="limit-error"/);
+  assert.match(limit.body, /id="e-limit">must be a whole number from 1 to 200</);
   // A good cursor still works after all that.
   assert.equal((await api(`/api/v1/brands?limit=2&cursor=${encodeURIComponent(good)}`)).status, 200);
 });

@@ -53,18 +53,18 @@ test('deliverable: add through the form, validation errors kept with the input',
     posting_window_start: '2030-03-10T10:00', posting_window_end: '2030-03-09T10:00', sla_hours: '', notes: 'x',
   });
   assert.equal(res.status, 400);
-  assert.match(res.body, /id="quantity-error"/);
+  assert.match(res.body, /id="e-quantity">must be a whole number from 1 to 1000</);
   assert.match(res.body, /value="2030-03-09T10:00"/);
   res = await manager.post(`/deals/${dealId}/deliverables`, {
     platform: 'instagram', type: 'reel', quantity: '2', scheduled_at: '',
     posting_window_start: '2030-03-10T10:00', posting_window_end: '2030-03-09T10:00', sla_hours: '', notes: 'x',
   });
   assert.equal(res.status, 400);
-  assert.match(res.body, /id="posting_window_end-error">The posting window cannot end before it starts/);
+  assert.match(res.body, /id="e-posting_window_end">must not be before the posting window opens</);
   for (const [field, value] of [['platform', 'myspace'], ['type', 'blog'], ['sla_hours', '0'], ['scheduled_at', 'tomorrow']]) {
     const r = await manager.post(`/deals/${dealId}/deliverables`, { platform: 'youtube', type: 'video', quantity: '1', [field]: value });
     assert.equal(r.status, 400, field);
-    assert.match(r.body, new RegExp(`id="${field}-error"`), field);
+    assert.match(r.body, new RegExp(`id="e-${field}"`), field);
   }
   res = await manager.post(`/deals/${dealId}/deliverables`, {
     platform: 'youtube', type: 'video', quantity: '2', scheduled_at: '2030-03-08T09:00',
@@ -140,7 +140,7 @@ test('deliverable pages: edit (stale → 409 with current values), submit, appro
   assert.equal((await manager.get(`/deliverables/${id}/reject`)).status, 200);
   r = await manager.post(`/deliverables/${id}/reject`, { reason: '' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="reason-error"/);
+  assert.match(r.body, /id="e-reason">must say why the deliverable is rejected</);
   r = await manager.post(`/deliverables/${id}/reject`, { reason: 'Too dark' });
   assert.equal(r.status, 303);
   assert.equal((await manager.post(`/deliverables/${id}/submit`, {})).status, 303);
@@ -148,7 +148,7 @@ test('deliverable pages: edit (stale → 409 with current values), submit, appro
   assert.equal((await manager.get(`/deliverables/${id}/posted`)).status, 200);
   r = await manager.post(`/deliverables/${id}/posted`, { posted_at: '2030-01-01T10:00', post_url: 'javascript:alert(1)' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="post_url-error"/);
+  assert.match(r.body, /id="e-post_url"/);
   r = await manager.post(`/deliverables/${id}/posted`, { posted_at: '2030-01-01T10:00', post_url: 'https://instagram.com/p/1' });
   assert.equal(r.status, 303);
   assert.equal(one(`SELECT approval_status || ' ' || post_url FROM deliverables WHERE id = '${id}'`), 'approved https://instagram.com/p/1');
@@ -161,15 +161,15 @@ test('payments: form validation (bad money, unknown currency), FX conversion rec
   for (const amount of ['12.345', '-5', '1,2', '', '0']) {
     const r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount });
     assert.equal(r.status, 400, amount);
-    assert.match(r.body, /id="amount-error"/, amount);
+    assert.match(r.body, /id="e-amount"/, amount);
     assert.match(r.body, new RegExp(`name="amount" type="text" value="${amount.replace('.', '\\.')}"`), amount);
   }
   let r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '10', currency: 'JPY' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="currency-error"/);
+  assert.match(r.body, /id="e-currency">must be USD, EUR, GBP or INR</);
   r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '10', fees: '8', tax_withheld: '3' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="fees-error"/);
+  assert.match(r.body, /id="e-fees"/);
   // No EUR→USD rate yet: saved unconverted, and the flash says so.
   r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '1,000.50', currency: 'EUR' });
   assert.equal(r.status, 303);
@@ -250,8 +250,8 @@ test('payment pages: edit, stale edit, paid and dispute forms, resolve', async (
   assert.equal((await manager.get(`/payments/${p.id}/paid`)).status, 200);
   let r = await manager.post(`/payments/${p.id}/paid`, { paid_at: 'soon', amount_paid: '1.2.3' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="paid_at-error"/);
-  assert.match(r.body, /id="amount_paid-error"/);
+  assert.match(r.body, /id="e-paid_at"/);
+  assert.match(r.body, /id="e-amount_paid"/);
   assert.equal((await manager.post(`/payments/${p.id}/paid`, { paid_at: '2031-01-02T09:00', amount_paid: '350' })).status, 303);
   assert.equal(one(`SELECT status FROM payments WHERE id = '${p.id}'`), 'paid');
   assert.equal((await manager.get(`/payments/${p.id}/dispute`)).status, 200);

@@ -47,7 +47,7 @@ test('brands: empty state, create with validation, search, edit with version, ro
   assert.equal((await manager.get('/brands/new')).status, 200);
   let r = await manager.post('/brands', { name: '', aliases: '', contacts: '', notes: '' });
   assert.equal(r.status, 400);
-  assert.match(r.body, /id="name-error"/);
+  assert.match(r.body, /id="e-name">must be 1 to 200 characters</);
   r = await manager.post('/brands', { name: 'x'.repeat(201), aliases: 'a', contacts: '', notes: '' });
   assert.equal(r.status, 400);
   assert.match(r.body, /value="a"/, 'input kept');

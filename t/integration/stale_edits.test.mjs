@@ -86,7 +86,7 @@ test('brand: the stale form shows the current values, their version and the noti
   assert.equal((await manager.post(`/brands/${b.id}`, form)).status, 303);
   const stale = await manager.post(`/brands/${b.id}`, { ...form, name: 'Overwritten', notes: 'lost' });
   assertStaleForm(stale, 'brand', 2);
-  assert.match(stale.body, /name="name" type="text" maxlength="200" required value="Form Brand"/);
+  assert.match(stale.body, /name="name" type="text" value="Form Brand" required maxlength="200"/);
   assert.match(stale.body, />two<\/textarea>/);
   assert.doesNotMatch(stale.body, /Overwritten|>lost</);
   assert.equal(one(`SELECT name || '|' || notes FROM brands WHERE id = '${b.id}'`), 'Form Brand|two');

@@ -5,13 +5,9 @@
 </div>
 {{#FORM_ERROR}}<div class="form-error" role="alert" id="filter-errors">This list cannot be shown as asked; see the messages below.</div>{{/FORM_ERROR}}
 <form class="filters" method="get" action="/brands" role="search">
-  <div class="field{{#E_Q}} has-error{{/E_Q}}">
-    <label for="q">Search</label>
-    <input id="q" name="q" type="search" value="{{Q}}">
-    {{#E_Q}}<p class="field-error" id="q-error">{{MSG}}</p>{{/E_Q}}
-  </div>
-  {{#E_LIMIT}}<p class="field-error" id="limit-error">{{MSG}}</p>{{/E_LIMIT}}
-  {{#E_CURSOR}}<p class="field-error" id="cursor-error">{{MSG}}</p>{{/E_CURSOR}}
+  {{>FIELD_Q}}
+  {{#E_LIMIT}}<p class="field-error" id="e-limit">{{MSG}}</p>{{/E_LIMIT}}
+  {{#E_CURSOR}}<p class="field-error" id="e-cursor">{{MSG}}</p>{{/E_CURSOR}}
   <button type="submit" class="button secondary">Search</button>
 </form>
 <table class="data-table" id="brands">
@@ -24,4 +20,4 @@
 {{#EMPTY}}<section class="empty-state" id="brands-empty"><h2>No brands yet</h2><p>Brands are the companies you make deals with. Add one to start.</p></section>{{/EMPTY}}
 {{#NO_MATCH}}<p class="empty-state" id="brands-no-match">No brand matches “{{Q}}”.</p>{{/NO_MATCH}}
 {{#NO_MORE}}<p class="empty-state" id="brands-no-more">No more brands.</p>{{/NO_MORE}}
-<nav class="pager" aria-label="Pages">{{#FIRST}}<a href="{{FIRST_URL}}">First page</a>{{/FIRST}}{{#NEXT}}<a href="{{NEXT_URL}}" id="next-page" rel="next">Next page</a>{{/NEXT}}</nav>
+{{>PAGER}}

@@ -33,3 +33,18 @@ int list_cursor_decode(str secret, const char *purpose, const char *codes, str t
     c->id[36] = '\0';
     return 0;
 }
+
+str list_cursor_encode_id(struct arena *a, str secret, const char *purpose, str id)
+{
+    return signed_token_encode(a, secret, purpose, id);
+}
+
+int list_cursor_decode_id(str secret, const char *purpose, str token, char id[37])
+{
+    char payload[SIGNED_TOKEN_MAX_PAYLOAD];
+    long n = signed_token_decode(secret, purpose, token, payload, sizeof payload);
+    if (n != 36 || !str_is_uuid(str_make(payload, 36))) return -1;
+    memcpy(id, payload, 36);
+    id[36] = '\0';
+    return 0;
+}

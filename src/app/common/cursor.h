@@ -20,4 +20,12 @@ str list_cursor_encode(struct arena *a, str secret, const char *purpose, const c
 /* 0 and *c filled, or -1 when token is malformed, signed for another purpose or
  * with another key, or names a sort not in codes. */
 int list_cursor_decode(str secret, const char *purpose, const char *codes, str token, struct list_cursor *c);
+
+/* A cursor that is the last row's id alone, for a list whose sort key does not fit in
+ * a token and is read back from that row (brand names of up to 200 characters): the
+ * id signed for purpose. In the arena. */
+str list_cursor_encode_id(struct arena *a, str secret, const char *purpose, str id);
+/* 0 and id filled (NUL-terminated), or -1 when token is malformed, signed for another
+ * purpose or with another key, or holds no UUID. */
+int list_cursor_decode_id(str secret, const char *purpose, str token, char id[37]);
 #endif

@@ -11,15 +11,13 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/field_errors.h"
-#include "../common/input.h"
-#include "../common/form.h"
-#include "../common/org_clock.h"
-#include "../common/money_total.h"
-#include "../common/row_json.h"
 #include "../../db/sql_build.h"
+#include "../common/field_errors.h"
+#include "../common/form.h"
+#include "../common/input.h"
+#include "../common/org_clock.h"
+#include "../common/row_json.h"
 #include "deal_common.h"
-#include "deals.h"
 #include "deals.h"
 
 /* The columns of DV_SELECT, in order. */
@@ -39,7 +37,7 @@ enum {
     SQL_ISO_UTC("d.posting_window_end") ", " SQL_ISO_UTC("d.posted_at") ", " SQL_ISO_UTC("d.submitted_at") ", " SQL_ISO_UTC("d.approved_at") \
     ", " SQL_ISO_UTC("d.created_at") ", " SQL_ISO_UTC("d.updated_at") " FROM deliverables d"
 
-#define DV_BY_ID " WHERE d.id = $1 AND d.deleted_at IS NULL"
+#define DV_BY_ID " WHERE d.org_id = app_org_id() AND d.id = $1 AND d.deleted_at IS NULL"
 
 /* The editable fields, as the form and the JSON name them. */
 enum { DF_PLATFORM, DF_TYPE, DF_QUANTITY, DF_SCHEDULED, DF_WSTART, DF_WEND, DF_SLA, DF_NOTES, DF_COUNT };
@@ -48,6 +46,12 @@ static const char *const df_names[DF_COUNT] = { "platform", "type", "quantity", 
 static const int df_cols[DF_COUNT] = { DV_PLATFORM, DV_TYPE, DV_QUANTITY, DV_SCHEDULED, DV_WSTART, DV_WEND, DV_SLA, DV_NOTES };
 static const char *const platforms[] = { "instagram", "youtube", "tiktok", "other" };
 static const char *const types[] = { "post", "reel", "story", "short", "video", "live", "other" };
+static const struct form_option platform_options[] = {
+    { "instagram", "instagram" }, { "youtube", "youtube" }, { "tiktok", "tiktok" }, { "other", "other" }
+};
+static const struct form_option type_options[] = { { "post", "post" }, { "reel", "reel" },   { "story", "story" },
+                                                   { "short", "short" }, { "video", "video" }, { "live", "live" },
+                                                   { "other", "other" } };
 
 /* Loads a live deliverable (locked for a write when lock). NULL result → 404 set. */
 static struct dbres *deliv_load(struct request *r, str id, bool lock, int *status)
@@ -76,7 +80,6 @@ static enum deadline_state deliv_deadline(struct request *r, const struct dbres 
     buf_init(reason, r->arena, 32);
     return deadline_evaluate(&in, now, reason);
 }
-
 
 /* A deliverable as JSON, with its computed deadline. */
 static struct json_object *deliv_json(struct request *r, const struct dbres *q, int row, int64_t now)
@@ -127,28 +130,31 @@ static void deliv_read(struct request *r, const struct dbres *base, str v[DF_COU
 static void check_time(struct field_errors *e, str v, int f)
 {
     if (v.len && !input_valid_datetime(v))
-        field_error_add(e, df_names[f], "Use a date and time like 2025-03-10T14:30.");
+        field_error_add(e, df_names[f], "must be a date and time like 2025-03-10T14:30");
 }
+
+/* The column of deliv_window_order: true when the window ends before it opens. */
+enum { WO_INVERTED };
 
 /* Field checks; the window order is asked of the database (zones may differ). */
 static void deliv_validate(struct request *r, const str v[DF_COUNT], struct field_errors *e)
 {
-    if (!input_one_of(v[DF_PLATFORM], platforms, 4)) field_error_add(e, "platform", "Choose instagram, youtube, tiktok or other.");
-    if (!input_one_of(v[DF_TYPE], types, 7)) field_error_add(e, "type", "Choose post, reel, story, short, video, live or other.");
+    if (!input_one_of(v[DF_PLATFORM], platforms, 4)) field_error_add(e, "platform", "must be instagram, youtube, tiktok or other");
+    if (!input_one_of(v[DF_TYPE], types, 7)) field_error_add(e, "type", "must be post, reel, story, short, video, live or other");
     long n;
     if (!str_to_long(v[DF_QUANTITY], &n) || n < 1 || n > 1000)
-        field_error_add(e, "quantity", "Quantity must be a whole number from 1 to 1000.");
+        field_error_add(e, "quantity", "must be a whole number from 1 to 1000");
     check_time(e, v[DF_SCHEDULED], DF_SCHEDULED);
     check_time(e, v[DF_WSTART], DF_WSTART);
     check_time(e, v[DF_WEND], DF_WEND);
     if (v[DF_SLA].len && (!str_to_long(v[DF_SLA], &n) || n < 1 || n > 8760))
-        field_error_add(e, "sla_hours", "SLA must be a whole number of hours from 1 to 8760.");
-    if (utf8_length(v[DF_NOTES]) > 10000) field_error_add(e, "notes", "Notes can be at most 10000 characters.");
+        field_error_add(e, "sla_hours", "must be a whole number of hours from 1 to 8760");
+    if (utf8_length(v[DF_NOTES]) > 10000) field_error_add(e, "notes", "must be at most 10000 characters");
     if (e->n || !v[DF_WSTART].len || !v[DF_WEND].len) return;
     struct dbres *q = db_q(r->db, r->arena, "deliv_window_order", "SELECT deal_local_time($1) > deal_local_time($2)",
                            str_cstr(r->arena, v[DF_WSTART]), str_cstr(r->arena, v[DF_WEND]));
-    if (q && db_bool(q, 0, 0))
-        field_error_add(e, "posting_window_end", "The posting window cannot end before it starts.");
+    if (q && db_bool(q, 0, WO_INVERTED))
+        field_error_add(e, "posting_window_end", "must not be before the posting window opens");
 }
 
 static const char *nz(struct request *r, str s) { return s.len ? str_cstr(r->arena, s) : NULL; }
@@ -176,6 +182,9 @@ static int deliv_after_write(struct request *r, str id, const struct dbres *old,
     return rc ? rc : deal_risk_refresh(r, db_val(now, 0, DV_DEAL_ID));
 }
 
+/* The column of deliv_insert: the new deliverable's id. */
+enum { DI_ID };
+
 /* Inserts; returns 0 and *row (the new deliverable), or an HTTP status. */
 static int deliv_insert(struct request *r, str deal_id, const str v[DF_COUNT], struct dbres **row)
 {
@@ -189,8 +198,8 @@ static int deliv_insert(struct request *r, str deal_id, const str v[DF_COUNT], s
                            nz(r, v[DF_WSTART]), nz(r, v[DF_WEND]), nz(r, v[DF_SLA]), str_cstr(r->arena, v[DF_NOTES]));
     if (!q) return app_db_status(r);
     int st;
-    *row = deliv_load(r, db_val(q, 0, 0), false, &st);
-    return *row ? deliv_after_write(r, db_val(q, 0, 0), NULL, *row) : st;
+    *row = deliv_load(r, db_val(q, 0, DI_ID), false, &st);
+    return *row ? deliv_after_write(r, db_val(q, 0, DI_ID), NULL, *row) : st;
 }
 
 /* Updates the editable fields of the locked row old (its version checked by the caller). */
@@ -201,7 +210,7 @@ static int deliv_update(struct request *r, const struct dbres *old, const str v[
                            "UPDATE deliverables SET platform = $2, type = $3, quantity = $4::int,"
                            " scheduled_at = deal_local_time($5), posting_window_start = deal_local_time($6),"
                            " posting_window_end = deal_local_time($7), sla_hours = $8::int, notes = $9,"
-                           " version = version + 1, updated_at = now() WHERE id = $1 AND deleted_at IS NULL",
+                           " version = version + 1, updated_at = now() WHERE org_id = app_org_id() AND id = $1 AND deleted_at IS NULL",
                            str_cstr(r->arena, id), str_cstr(r->arena, v[DF_PLATFORM]), str_cstr(r->arena, v[DF_TYPE]),
                            str_cstr(r->arena, v[DF_QUANTITY]), nz(r, v[DF_SCHEDULED]), nz(r, v[DF_WSTART]),
                            nz(r, v[DF_WEND]), nz(r, v[DF_SLA]), str_cstr(r->arena, v[DF_NOTES]));
@@ -242,14 +251,14 @@ struct action_in {
 static void action_validate(enum deliv_action a, const struct action_in *in, struct field_errors *e)
 {
     if (a == DA_REJECT) {
-        if (in->reason.len == 0) field_error_add(e, "reason", "Say why the deliverable is rejected.");
-        else if (utf8_length(in->reason) > 2000) field_error_add(e, "reason", "The reason can be at most 2000 characters.");
+        if (in->reason.len == 0) field_error_add(e, "reason", "must say why the deliverable is rejected");
+        else if (utf8_length(in->reason) > 2000) field_error_add(e, "reason", "must be at most 2000 characters");
     }
     if (a == DA_POSTED) {
         if (!input_valid_datetime(in->posted_at))
-            field_error_add(e, "posted_at", "Use a date and time like 2025-03-10T14:30.");
+            field_error_add(e, "posted_at", "must be a date and time like 2025-03-10T14:30");
         if (!input_valid_url(in->post_url))
-            field_error_add(e, "post_url", "Give the post's link, starting with http:// or https://.");
+            field_error_add(e, "post_url", "must be the post's link, starting with http:// or https://");
     }
 }
 
@@ -263,17 +272,21 @@ static int deliv_apply(struct request *r, enum deliv_action a, const struct dbre
     struct dbres *q = NULL;
     if (a == DA_SUBMIT)
         q = db_q(r->db, r->arena, "deliv_submit", "UPDATE deliverables SET approval_status = 'submitted',"
-                 " submitted_at = now(), rejection_reason = NULL, version = version + 1, updated_at = now() WHERE id = $1", id);
+                 " submitted_at = now(), rejection_reason = NULL, version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1", id);
     else if (a == DA_APPROVE)
         q = db_q(r->db, r->arena, "deliv_approve", "UPDATE deliverables SET approval_status = 'approved',"
-                 " approved_at = now(), version = version + 1, updated_at = now() WHERE id = $1", id);
+                 " approved_at = now(), version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1", id);
     else if (a == DA_REJECT)
         q = db_q(r->db, r->arena, "deliv_reject", "UPDATE deliverables SET approval_status = 'rejected',"
-                 " rejection_reason = $2, version = version + 1, updated_at = now() WHERE id = $1", id,
+                 " rejection_reason = $2, version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1", id,
                  str_cstr(r->arena, in->reason));
     else
         q = db_q(r->db, r->arena, "deliv_posted", "UPDATE deliverables SET posted_at = deal_local_time($2),"
-                 " post_url = $3, version = version + 1, updated_at = now() WHERE id = $1", id,
+                 " post_url = $3, version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1", id,
                  str_cstr(r->arena, in->posted_at), str_cstr(r->arena, in->post_url));
     if (!q) return app_db_status(r);
     int st;
@@ -301,26 +314,47 @@ static int64_t now_s(struct request *r)
     return org_clock_load(r, &c) == 0 ? c.now : 0;
 }
 
+/* What the add or edit form shows: the deal, the deliverable edited (id empty: a new
+ * one), the values, the version they are based on, a notice (NULL: none). */
+struct deliv_form {
+    const struct deal_row *deal;
+    str id;
+    const str *v;
+    long version;
+    const char *notice;
+};
 
-
-static int render_form(struct request *r, int status, const struct deal_row *deal, str id, const str v[DF_COUNT],
-                       long version, const struct field_errors *e, const char *notice)
+static void deliv_form_fields(struct tdict *d, const str v[DF_COUNT], const struct field_errors *e)
 {
-    struct tdict *d = page_dict(r, id.len ? "Edit deliverable" : "Add deliverable", "deals/deliverable_form.tpl");
-    tdict_set(d, "DEAL_ID", deal->id);
-    tdict_set(d, "DEAL_TITLE", deal->title);
-    if (id.len) {
+    form_select(d, "FIELD_PLATFORM", e, "platform", "Platform", platform_options, 4, v[DF_PLATFORM], NULL);
+    form_select(d, "FIELD_TYPE", e, "type", "Type", type_options, 7, v[DF_TYPE], NULL);
+    form_field(d, "FIELD_QUANTITY", e, "quantity", "Quantity", "number", v[DF_QUANTITY]);
+    struct tdict *f = form_field(d, "FIELD_SCHEDULED_AT", e, "scheduled_at", "Scheduled for", "datetime-local", v[DF_SCHEDULED]);
+    tdict_set_cstr(tdict_add_section(f, "HINT"), "TEXT", "In the organisation's time zone.");
+    form_field(d, "FIELD_POSTING_WINDOW_START", e, "posting_window_start", "Posting window opens", "datetime-local", v[DF_WSTART]);
+    f = form_field(d, "FIELD_POSTING_WINDOW_END", e, "posting_window_end", "Posting window closes", "datetime-local", v[DF_WEND]);
+    tdict_set_cstr(tdict_add_section(f, "HINT"), "TEXT", "The hard deadline when set.");
+    form_field(d, "FIELD_SLA_HOURS", e, "sla_hours", "Approval SLA (hours)", "number", v[DF_SLA]);
+    form_set_value(d, "notes", v[DF_NOTES]); /* a textarea, written out by hand */
+}
+
+/* form_render_fn: the add or edit form (ctx a struct deliv_form). */
+static int render_form(struct request *r, int status, const struct field_errors *e, void *ctx)
+{
+    const struct deliv_form *f = ctx;
+    struct tdict *d = page_dict(r, f->id.len ? "Edit deliverable" : "Add deliverable", "deals/deliverable_form.tpl");
+    tdict_set(d, "DEAL_ID", f->deal->id);
+    tdict_set(d, "DEAL_TITLE", f->deal->title);
+    if (f->id.len) {
         tdict_show(d, "EDIT");
-        tdict_set(d, "ID", id);
-        tdict_set_long(d, "VERSION", version);
+        tdict_set(d, "ID", f->id);
+        tdict_set_long(d, "VERSION", f->version);
     } else {
         tdict_show(d, "NEW");
     }
-    for (int i = 0; i < DF_COUNT; i++) form_set_value(d, df_names[i], v[i]);
-    form_options(d, "PLATFORM_OPT", platforms, 4, v[DF_PLATFORM]);
-    form_options(d, "TYPE_OPT", types, 7, v[DF_TYPE]);
-    if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
-    field_errors_to_dict(d, e);
+    if (f->notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", f->notice);
+    form_errors(d, e, "form-error", "Some fields need attention; see the messages below.");
+    deliv_form_fields(d, f->v, e);
     return page_render(r, status, d);
 }
 
@@ -331,11 +365,11 @@ int deliverable_new_form(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
     str v[DF_COUNT] = { STR("instagram"), STR("post"), STR("1"), STR(""), STR(""), STR(""), STR(""), STR("") };
-    struct field_errors e = { 0 };
-    return render_form(r, 200, &deal, STR(""), v, 0, &e, NULL);
+    return render_form(r, 200, NULL, &(struct deliv_form){ &deal, STR(""), v, 0, NULL });
 }
 
-/* POST /deals/{id}/deliverables — adds one; errors re-render the form (400). */
+/* POST /deals/{id}/deliverables (and its JSON twin) — adds one; invalid input is
+ * answered with the form again (400) or the JSON error. */
 int deliverable_create(struct request *r)
 {
     struct deal_row deal;
@@ -345,14 +379,12 @@ int deliverable_create(struct request *r)
     struct field_errors e = { 0 };
     deliv_read(r, NULL, v, &e);
     deliv_validate(r, v, &e);
-    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_form(r, 400, &deal, STR(""), v, 0, &e, NULL);
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_form, &(struct deliv_form){ &deal, STR(""), v, 0, NULL });
     struct dbres *row = NULL;
     if ((st = deliv_insert(r, deal.id, v, &row))) return st;
-    if (r->wants_json) {
-        json_reply_data(r, 201, deliv_json(r, row, 0, now_s(r)));
-        return 0;
-    }
-    return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable added.");
+    if (!r->wants_json) return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable added.");
+    json_reply_data(r, 201, deliv_json(r, row, 0, now_s(r)));
+    return 0;
 }
 
 static void row_values(const struct dbres *q, str v[DF_COUNT])
@@ -369,22 +401,24 @@ int deliverable_edit_form(struct request *r)
     if (st) return st;
     str v[DF_COUNT];
     row_values(q, v);
-    struct field_errors e = { 0 };
-    return render_form(r, 200, &deal, db_val(q, 0, DV_ID), v, db_long(q, 0, DV_VERSION), &e, NULL);
+    return render_form(r, 200, NULL, &(struct deliv_form){ &deal, db_val(q, 0, DV_ID), v, db_long(q, 0, DV_VERSION), NULL });
 }
-
 
 /* A stale edit, as for deals: JSON 409 with the stored deliverable in
  * error.fields.current, or the edit form again (409) with the stored values, their
- * version and a notice. Nothing is written. */
+ * version and a notice. Nothing is written. Returns REPLIED, or the status the form
+ * failed with. */
 static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q)
 {
-    if (r->wants_json) return deal_stale_reply_json(r, "deliverable", deliv_json(r, q, 0, now_s(r)));
+    if (r->wants_json) {
+        deal_stale_reply_json(r, "deliverable", deliv_json(r, q, 0, now_s(r)));
+        return REPLIED;
+    }
     str cur[DF_COUNT];
-    struct field_errors none = { 0 };
     row_values(q, cur);
-    return render_form(r, 409, deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), &none,
-                       deal_stale_form_notice(r, "deliverable"));
+    struct deliv_form f = { deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), deal_stale_form_notice(r, "deliverable") };
+    int st = render_form(r, 409, NULL, &f);
+    return st ? st : REPLIED;
 }
 
 /* true (with *version) when the request carries a version other than the row's. */
@@ -407,7 +441,9 @@ int deliverable_update(struct request *r)
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
     deliv_read(r, NULL, v, &e);
     deliv_validate(r, v, &e);
-    if (e.n) return render_form(r, 400, &deal, db_val(q, 0, DV_ID), v, version, &e, NULL);
+    if (e.n)
+        return field_errors_reply(r, "Some fields are not valid.", &e, render_form,
+                                  &(struct deliv_form){ &deal, db_val(q, 0, DV_ID), v, version, NULL });
     if ((st = deliv_update(r, q, v, &row))) return st;
     return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable saved.");
 }
@@ -419,23 +455,47 @@ static void read_action(struct request *r, struct action_in *in, struct field_er
     in->post_url = str_trim(input_value(r, "post_url", NULL, e));
 }
 
-static int render_action(struct request *r, int status, enum deliv_action a, const struct dbres *q,
-                         const struct deal_row *deal, const struct action_in *in, const struct field_errors *e)
+/* What an action form shows: the action, the deliverable, its deal, the values. */
+struct action_form {
+    enum deliv_action a;
+    const struct dbres *q;
+    const struct deal_row *deal;
+    const struct action_in *in;
+};
+
+static void action_fields(struct tdict *d, const struct action_in *in, const struct field_errors *e)
 {
-    struct tdict *d = page_dict(r, a == DA_REJECT ? "Reject deliverable" : "Mark deliverable posted",
+    form_set_value(d, "reason", in->reason); /* a textarea, written out by hand */
+    struct tdict *f = form_field(d, "FIELD_POSTED_AT", e, "posted_at", "Posted at", "datetime-local", in->posted_at);
+    tdict_show(f, "REQUIRED");
+    f = form_field(d, "FIELD_POST_URL", e, "post_url", "Link to the post", "url", in->post_url);
+    tdict_show(f, "REQUIRED");
+    tdict_set_cstr(tdict_add_section(f, "PLACEHOLDER"), "TEXT", "https://");
+}
+
+/* form_render_fn: the reject or posted form (ctx a struct action_form). */
+static int render_action(struct request *r, int status, const struct field_errors *e, void *ctx)
+{
+    const struct action_form *f = ctx;
+    struct tdict *d = page_dict(r, f->a == DA_REJECT ? "Reject deliverable" : "Mark deliverable posted",
                                 "deals/deliverable_action.tpl");
-    tdict_show(d, a == DA_REJECT ? "REJECT" : "POSTED");
-    tdict_set(d, "ID", db_val(q, 0, DV_ID));
-    tdict_set(d, "DEAL_ID", deal->id);
-    tdict_set(d, "DEAL_TITLE", deal->title);
-    tdict_set(d, "SUMMARY_PLATFORM", db_val(q, 0, DV_PLATFORM));
-    tdict_set(d, "SUMMARY_TYPE", db_val(q, 0, DV_TYPE));
-    tdict_set_long(d, "VERSION", db_long(q, 0, DV_VERSION));
-    form_set_value(d, "reason", in->reason);
-    form_set_value(d, "posted_at", in->posted_at);
-    form_set_value(d, "post_url", in->post_url);
-    field_errors_to_dict(d, e);
+    tdict_show(d, f->a == DA_REJECT ? "REJECT" : "POSTED");
+    tdict_set(d, "ID", db_val(f->q, 0, DV_ID));
+    tdict_set(d, "DEAL_ID", f->deal->id);
+    tdict_set(d, "DEAL_TITLE", f->deal->title);
+    tdict_set(d, "SUMMARY_PLATFORM", db_val(f->q, 0, DV_PLATFORM));
+    tdict_set(d, "SUMMARY_TYPE", db_val(f->q, 0, DV_TYPE));
+    tdict_set_long(d, "VERSION", db_long(f->q, 0, DV_VERSION));
+    form_errors(d, e, "form-error", "Some fields need attention; see the messages below.");
+    action_fields(d, f->in, e);
     return page_render(r, status, d);
+}
+
+/* Answers an action not allowed from the deliverable's state: 409 with why. */
+static int illegal_reply(struct request *r, const char *why)
+{
+    app_error(r, 409, why, NULL);
+    return REPLIED;
 }
 
 /* Runs an action from a page: a stale version (the action forms send one) → the
@@ -450,16 +510,15 @@ static int action_page(struct request *r, enum deliv_action a, const char *done)
     struct action_in in;
     struct field_errors e = { 0 };
     long version;
-    if (input_read_version(r, &version, false, &e) && version >= 0 && version != db_long(q, 0, DV_VERSION))
-        return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "deliverable"));
-    const char *why = deliv_illegal(a, q);
-    if (why) {
-        app_error(r, 409, why, NULL);
-        return 0;
+    if (input_read_version(r, &version, false, &e) && version >= 0 && version != db_long(q, 0, DV_VERSION)) {
+        st = deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "deliverable"));
+        return st ? st : REPLIED;
     }
+    const char *why = deliv_illegal(a, q);
+    if (why) return illegal_reply(r, why);
     read_action(r, &in, &e);
     action_validate(a, &in, &e);
-    if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_action, &(struct action_form){ a, q, &deal, &in });
     if ((st = deliv_apply(r, a, q, &in, &row))) return st;
     return redirect_see_other(r, deal_href(r, deal.id), "ok", done);
 }
@@ -472,13 +531,9 @@ static int action_form(struct request *r, enum deliv_action a)
     int st = deliv_load_for_write(r, &q, &deal);
     if (st) return st;
     const char *why = deliv_illegal(a, q);
-    if (why) {
-        app_error(r, 409, why, NULL);
-        return 0;
-    }
+    if (why) return illegal_reply(r, why);
     struct action_in in = { STR(""), STR(""), STR("") };
-    struct field_errors e = { 0 };
-    return render_action(r, 200, a, q, &deal, &in, &e);
+    return render_action(r, 200, NULL, &(struct action_form){ a, q, &deal, &in });
 }
 
 /* POST /deliverables/{id}/submit — sent to the brand for approval. */
@@ -526,26 +581,23 @@ int api_deliverable_patch(struct request *r)
     bool has_action;
     str action = input_value(r, "action", &has_action, &e);
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
-    if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
     if (has_action) {
         enum deliv_action a = parse_action(action);
-        if (a == DA_NONE) field_error_add(&e, "action", "Use submit, approve, reject or posted.");
-        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+        if (a == DA_NONE) field_error_add(&e, "action", "must be submit, approve, reject or posted");
+        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
         const char *why = deliv_illegal(a, q);
-        if (why) {
-            app_error(r, 409, why, NULL);
-            return 0;
-        }
+        if (why) return illegal_reply(r, why);
         struct action_in in;
         read_action(r, &in, &e);
         action_validate(a, &in, &e);
-        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
         st = deliv_apply(r, a, q, &in, &row);
     } else {
         str v[DF_COUNT];
         deliv_read(r, q, v, &e);
         deliv_validate(r, v, &e);
-        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
         st = deliv_update(r, q, v, &row);
     }
     if (st) return st;
@@ -558,12 +610,12 @@ int api_deal_deliverables(struct request *r)
 {
     str deal_id = req_path_param(r, "id");
     if (!str_is_uuid(deal_id)) return 404;
-    struct dbres *deal = db_q(r->db, r->arena, "deliv_deal_exists", "SELECT 1 FROM deals WHERE id = $1 AND deleted_at IS NULL",
+    struct dbres *deal = db_q(r->db, r->arena, "deliv_deal_exists", "SELECT 1 FROM deals WHERE org_id = app_org_id() AND id = $1 AND deleted_at IS NULL",
                               str_cstr(r->arena, deal_id));
     if (!deal) return app_db_status(r);
     if (db_rows(deal) == 0) return 404;
     struct dbres *q = db_q(r->db, r->arena, "deliv_of_deal",
-                           DV_SELECT " WHERE d.deal_id = $1 AND d.deleted_at IS NULL"
+                           DV_SELECT " WHERE d.deal_id = $1 AND d.org_id = app_org_id() AND d.deleted_at IS NULL"
                            " ORDER BY d.scheduled_at NULLS LAST, d.created_at, d.id", str_cstr(r->arena, deal_id));
     if (!q) return app_db_status(r);
     int64_t now = now_s(r);

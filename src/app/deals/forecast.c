@@ -16,12 +16,9 @@
 #include "../../view/view.h"
 #include "../app.h"
 #include "../common/field_errors.h"
-#include "../common/input.h"
-#include "../common/form.h"
-#include "../common/org_clock.h"
 #include "../common/money_total.h"
-#include "../common/row_json.h"
-#include "../../db/sql_build.h"
+#include "../common/org_clock.h"
+#include "../common/params.h"
 #include "deals.h"
 
 #define CHART_W 720
@@ -40,19 +37,32 @@ struct fc_data {
     size_t n_rates;
 };
 
-/* days: 30 (default), 60 or 90; false for anything else. */
-static bool parse_days(struct request *r, unsigned *days)
+/* The parameter of the page and its JSON twin: the horizon in days (30 when absent). */
+static const char *const day_choices[] = { "30", "60", "90", NULL };
+static const struct param_spec forecast_params[] = {
+    { "days", PARAM_ENUM, 0, 0, day_choices, "must be 30, 60 or 90" },
+};
+
+/* Reads days; answers a bad value itself (400, the JSON error or the error page) and
+ * returns REPLIED then, else 0. */
+static int parse_days_or_reply(struct request *r, unsigned *days)
 {
-    const str *v = req_param(r, "days");
-    *days = 30;
-    if (!v || v->len == 0) return true;
-    long n;
-    if (!str_to_long(*v, &n) || (n != 30 && n != 60 && n != 90)) return false;
-    *days = (unsigned)n;
-    return true;
+    struct param_value v;
+    struct field_errors e = { 0 };
+    if (params_parse(r->arena, &r->query, forecast_params, 1, &v, &e))
+        return field_errors_reply(r, "days must be 30, 60 or 90.", &e, NULL, NULL);
+    *days = v.valid ? (unsigned)(30 * (v.num + 1)) : 30;
+    return 0;
 }
 
 /* Every unpaid, live payment of a live deal: the forecast's input. */
+enum { FP_AMOUNT, FP_PAID, FP_CURRENCY, FP_EXPECTED, FP_DEAL_ID, FP_DEAL_TITLE, FP_ID };
+#define FORECAST_PAYMENTS_SQL                                                                             \
+    "SELECT p.amount_minor, p.paid_minor, p.currency, coalesce(p.expected_at::text, ''), p.deal_id,"     \
+    " d.title, p.id FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id"         \
+    " AND d.deleted_at IS NULL WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL" \
+    " ORDER BY p.expected_at NULLS LAST, p.id"
+
 static int fc_load(struct request *r, unsigned days, struct fc_data *d)
 {
     struct org_clock c;
@@ -61,20 +71,16 @@ static int fc_load(struct request *r, unsigned days, struct fc_data *d)
     d->org = money_currency(c.currency);
     if (!d->org) d->org = money_currency(STR("USD")); /* orgs.currency predates the currency domain */
     if ((st = org_fx_rates_load(r, d->org, &d->rates, &d->n_rates))) return st;
-    d->rows = db_q0(r->db, r->arena, "forecast_payments",
-                    "SELECT p.amount_minor, p.paid_minor, p.currency, coalesce(p.expected_at::text, ''), p.deal_id,"
-                    " d.title, p.id FROM payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"
-                    " WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"
-                    " ORDER BY p.expected_at NULLS LAST, p.id");
+    d->rows = db_q0(r->db, r->arena, "forecast_payments", FORECAST_PAYMENTS_SQL);
     if (!d->rows) return app_db_status(r);
     int n = db_rows(d->rows);
     d->pay = arena_alloc(r->arena, sizeof *d->pay * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {
         struct forecast_payment *p = &d->pay[i];
-        p->amount_minor = db_long(d->rows, i, 0);
-        p->paid_minor = db_long(d->rows, i, 1);
-        p->currency = money_currency(str_trim(db_val(d->rows, i, 2)));
-        p->has_expected = civil_parse_date(db_val(d->rows, i, 3), &p->expected_day);
+        p->amount_minor = db_long(d->rows, i, FP_AMOUNT);
+        p->paid_minor = db_long(d->rows, i, FP_PAID);
+        p->currency = money_currency(str_trim(db_val(d->rows, i, FP_CURRENCY)));
+        p->has_expected = civil_parse_date(db_val(d->rows, i, FP_EXPECTED), &p->expected_day);
     }
     if (!forecast_build(r->arena, d->pay, (size_t)n, c.today, days, d->org, d->rates, d->n_rates, &d->f)) return 400;
     return 0;
@@ -120,14 +126,8 @@ int api_forecast(struct request *r)
 {
     unsigned days;
     struct fc_data d;
-    if (!parse_days(r, &days)) {
-        struct json_object *fields = json_object_new_object();
-        json_add_cstr(fields, "days", "Use 30, 60 or 90.");
-        app_error(r, 400, "days must be 30, 60 or 90.", fields);
-        return 0;
-    }
-    int st = fc_load(r, days, &d);
-    if (st) return st;
+    int st = parse_days_or_reply(r, &days);
+    if (st || (st = fc_load(r, days, &d))) return st;
     struct json_object *o = json_object_new_object(), *weeks = json_object_new_array(), *apart = json_object_new_array();
     json_add_str(o, "today", day_text(r, d.f.today));
     json_add_long(o, "days", (long)days);
@@ -151,8 +151,8 @@ int api_forecast(struct request *r)
     for (int i = 0; i < db_rows(d.rows); i++) {
         if (!fc_unconverted(&d, i)) continue;
         struct json_object *x = json_object_new_object();
-        json_add_str(x, "payment_id", db_val(d.rows, i, 6));
-        json_add_str(x, "deal_id", db_val(d.rows, i, 4));
+        json_add_str(x, "payment_id", db_val(d.rows, i, FP_ID));
+        json_add_str(x, "deal_id", db_val(d.rows, i, FP_DEAL_ID));
         json_object_object_add(x, "outstanding", money_json(d.pay[i].amount_minor - d.pay[i].paid_minor, d.pay[i].currency));
         json_object_array_add(apart, x);
     }
@@ -234,11 +234,11 @@ static void page_tables(struct request *r, struct tdict *d, const struct fc_data
     for (int i = 0; i < db_rows(fc->rows); i++) {
         if (!fc_unconverted(fc, i)) continue;
         struct tdict *row = tdict_add_section(d, "NO_RATE");
-        tdict_set(row, "DEAL_ID", db_val(fc->rows, i, 4));
-        tdict_set(row, "DEAL_TITLE", db_val(fc->rows, i, 5));
+        tdict_set(row, "DEAL_ID", db_val(fc->rows, i, FP_DEAL_ID));
+        tdict_set(row, "DEAL_TITLE", db_val(fc->rows, i, FP_DEAL_TITLE));
         const struct forecast_payment *p = &fc->pay[i];
         tdict_set(row, "AMOUNT", p->currency ? money_text(r, p->amount_minor - p->paid_minor, p->currency) : STR(""));
-        tdict_set(row, "EXPECTED", db_val(fc->rows, i, 3));
+        tdict_set(row, "EXPECTED", db_val(fc->rows, i, FP_EXPECTED));
         apart++;
     }
     if (apart == 0) tdict_show(d, "NO_RATE_NONE");
@@ -249,12 +249,8 @@ int forecast_page(struct request *r)
 {
     unsigned days;
     struct fc_data fc;
-    if (!parse_days(r, &days)) {
-        app_error(r, 400, "days must be 30, 60 or 90.", NULL);
-        return 0;
-    }
-    int st = fc_load(r, days, &fc);
-    if (st) return st;
+    int st = parse_days_or_reply(r, &days);
+    if (st || (st = fc_load(r, days, &fc))) return st;
     struct tdict *d = page_dict(r, "Cash-flow forecast", "deals/forecast.tpl");
     static const unsigned choices[] = { 30, 60, 90 };
     for (int i = 0; i < 3; i++) {

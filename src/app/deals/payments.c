@@ -1,6 +1,6 @@
 /* payments.c — a deal's payments: record, edit (versioned), invoice sent, paid
  * (in full or part), dispute and resolve; conversion to the org currency with the
- * rate recorded; the FX rate form. Pages and JSON; history and risk on every write. */
+ * rate recorded. Pages and JSON; history and risk on every write. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,15 +15,13 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/field_errors.h"
-#include "../common/input.h"
-#include "../common/form.h"
-#include "../common/org_clock.h"
-#include "../common/money_total.h"
-#include "../common/row_json.h"
 #include "../../db/sql_build.h"
+#include "../common/field_errors.h"
+#include "../common/form.h"
+#include "../common/input.h"
+#include "../common/org_clock.h"
+#include "../common/row_json.h"
 #include "deal_common.h"
-#include "deals.h"
 #include "deals.h"
 
 enum {
@@ -39,7 +37,7 @@ enum {
     " p.org_currency, p.amount_org_minor::text, p.disputed, p.dispute_reason, p.notes, p.version, "           \
     SQL_ISO_UTC("p.invoice_sent_at") ", " SQL_ISO_UTC("p.paid_at") ", " SQL_ISO_UTC("p.dispute_opened_at") ", "                      \
     SQL_ISO_UTC("p.dispute_resolved_at") ", " SQL_ISO_UTC("p.created_at") ", " SQL_ISO_UTC("p.updated_at")                           \
-    " FROM payments p WHERE p.id = $1 AND p.deleted_at IS NULL"
+    " FROM payments p WHERE p.org_id = app_org_id() AND p.id = $1 AND p.deleted_at IS NULL"
 
 /* Every column history follows, with its name. */
 static const int hist_cols[] = { PY_KIND, PY_AMOUNT, PY_CURRENCY, PY_EXPECTED, PY_FEES, PY_TAX, PY_NOTES,
@@ -55,7 +53,10 @@ static const char *const hist_names[] = { "kind", "amount_minor", "currency", "e
 enum { PF_KIND, PF_AMOUNT, PF_CURRENCY, PF_EXPECTED, PF_FEES, PF_TAX, PF_NOTES, PF_COUNT };
 static const char *const pf_names[PF_COUNT] = { "kind", "amount", "currency", "expected_at", "fees", "tax_withheld", "notes" };
 static const char *const kinds[] = { "deposit", "installment", "final", "affiliate_payout" };
-static const char *const currencies[] = { "USD", "EUR", "GBP", "INR" };
+static const struct form_option kind_options[] = {
+    { "deposit", "deposit" }, { "installment", "installment" }, { "final", "final" }, { "affiliate_payout", "affiliate_payout" }
+};
+static const struct form_option currency_options[] = { { "USD", "USD" }, { "EUR", "EUR" }, { "GBP", "GBP" }, { "INR", "INR" } };
 
 static struct dbres *pay_load(struct request *r, str id, bool lock, int *status)
 {
@@ -86,7 +87,6 @@ static struct json_object *money_json(long minor, str currency)
     json_add_str(m, "currency", currency);
     return m;
 }
-
 
 /* A payment as JSON: money as {amount_minor, currency}, status derived now. */
 static struct json_object *pay_json(const struct dbres *q, const struct org_clock *c)
@@ -135,13 +135,29 @@ struct pay_values {
     const char *fx_missing; /* the edit form's note when the stored payment has no rate */
 };
 
+/* A money field's message for why its text is not an amount. */
+static const char *money_field_message(enum money_error me)
+{
+    switch (me) {
+    case MONEY_OK: break;
+    case MONEY_EMPTY: return "must be an amount";
+    case MONEY_SYNTAX: return "must be an amount like 1,234.50";
+    case MONEY_NEGATIVE: return "must not be negative";
+    case MONEY_GROUPING: return "must have a comma every three digits, like 1,234,567";
+    case MONEY_DECIMALS: return "must have at most 2 decimals";
+    case MONEY_OVERFLOW: return "is too large";
+    case MONEY_UNKNOWN_CURRENCY: return "must be in USD, EUR, GBP or INR";
+    }
+    return "must be an amount";
+}
+
 /* Money text as minor units for the field; an unknown currency still checks syntax (USD digits). */
 static void parse_money(struct field_errors *e, const char *field, str text, const struct currency *cur,
                         bool positive, int64_t *out)
 {
     enum money_error me = money_parse(text, cur ? cur : money_currency(STR("USD")), out);
-    if (me != MONEY_OK) field_error_add(e, field, money_error_message(me));
-    else if (positive && *out == 0) field_error_add(e, field, "The amount must be more than zero.");
+    if (me != MONEY_OK) field_error_add(e, field, money_field_message(me));
+    else if (positive && *out == 0) field_error_add(e, field, "must be more than zero");
 }
 
 static str plain_money(struct request *r, long minor, str code)
@@ -165,7 +181,7 @@ static bool json_money_text(struct request *r, const char *key, str *text, str *
                                    ? money_currency(str_from(json_object_get_string(cur))) : NULL;
     if (!c || !json_object_object_get_ex(m, "amount_minor", &minor) || !json_object_is_type(minor, json_type_int) ||
         json_object_get_int64(minor) < 0) {
-        field_error_add(e, key, "Send {\"amount_minor\": a whole number >= 0, \"currency\": USD, EUR, GBP or INR}.");
+        field_error_add(e, key, "must be {\"amount_minor\": a whole number >= 0, \"currency\": USD, EUR, GBP or INR}");
         return true;
     }
     struct buf b;
@@ -205,17 +221,17 @@ static void pay_read(struct request *r, const struct dbres *base, struct pay_val
 
 static void pay_validate(struct pay_values *v, struct field_errors *e)
 {
-    if (!input_one_of(v->raw[PF_KIND], kinds, 4)) field_error_add(e, "kind", "Choose deposit, installment, final or affiliate_payout.");
+    if (!input_one_of(v->raw[PF_KIND], kinds, 4)) field_error_add(e, "kind", "must be deposit, installment, final or affiliate_payout");
     v->cur = money_currency(v->raw[PF_CURRENCY]);
-    if (!v->cur) field_error_add(e, "currency", "Use one of USD, EUR, GBP or INR.");
+    if (!v->cur) field_error_add(e, "currency", "must be USD, EUR, GBP or INR");
     parse_money(e, "amount", v->raw[PF_AMOUNT], v->cur, true, &v->amount);
     parse_money(e, "fees", v->raw[PF_FEES], v->cur, false, &v->fees);
     parse_money(e, "tax_withheld", v->raw[PF_TAX], v->cur, false, &v->tax);
     if (v->raw[PF_EXPECTED].len && !input_valid_date(v->raw[PF_EXPECTED]))
-        field_error_add(e, "expected_at", "Use a date like 2025-03-10.");
-    if (utf8_length(v->raw[PF_NOTES]) > 10000) field_error_add(e, "notes", "Notes can be at most 10000 characters.");
+        field_error_add(e, "expected_at", "must be a date (YYYY-MM-DD)");
+    if (utf8_length(v->raw[PF_NOTES]) > 10000) field_error_add(e, "notes", "must be at most 10000 characters");
     if (!e->n && v->fees + v->tax > v->amount)
-        field_error_add(e, "fees", "Fees and tax withheld cannot be more than the amount.");
+        field_error_add(e, "fees", "must not be more than the amount, with the tax withheld");
 }
 
 /* ---- FX ---- */
@@ -238,6 +254,7 @@ static int pay_convert(struct request *r, const struct org_clock *c, const struc
     struct buf d;
     buf_init(&d, r->arena, 12);
     civil_format_date(&d, day);
+    enum { FX_RATE, FX_AS_OF };
     struct dbres *q = db_q(r->db, r->arena, "pay_fx_pick",
                            "SELECT rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id() AND base = $1"
                            " AND quote = $2 AND as_of <= $3::date ORDER BY as_of DESC LIMIT 1",
@@ -245,15 +262,15 @@ static int pay_convert(struct request *r, const struct org_clock *c, const struc
     if (!q) return app_db_status(r);
     struct fx_rate rate = { .base = v->cur, .quote = org };
     struct fx_result res;
-    if (db_rows(q) == 0 || !fx_rate_parse(db_val(q, 0, 0), &rate.rate_e8) ||
-        !civil_parse_date(db_val(q, 0, 1), &rate.as_of_day) || !fx_convert(&rate, v->amount, &res)) {
+    if (db_rows(q) == 0 || !fx_rate_parse(db_val(q, 0, FX_RATE), &rate.rate_e8) ||
+        !civil_parse_date(db_val(q, 0, FX_AS_OF), &rate.as_of_day) || !fx_convert(&rate, v->amount, &res)) {
         snprintf(fx->missing, sizeof fx->missing, "No exchange rate for %s→%s on or before %s.", v->cur->code,
                  org->code, buf_cstr(&d));
         return 0;
     }
     fx->converted = true;
-    snprintf(fx->rate, sizeof fx->rate, "%.*s", STR_FMT(db_val(q, 0, 0)));
-    snprintf(fx->date, sizeof fx->date, "%.*s", STR_FMT(db_val(q, 0, 1)));
+    snprintf(fx->rate, sizeof fx->rate, "%.*s", STR_FMT(db_val(q, 0, FX_RATE)));
+    snprintf(fx->date, sizeof fx->date, "%.*s", STR_FMT(db_val(q, 0, FX_AS_OF)));
     snprintf(fx->amount_org, sizeof fx->amount_org, "%lld", (long long)res.amount_minor);
     return 0;
 }
@@ -281,6 +298,9 @@ static const char *num(struct request *r, int64_t v) { return str_cstr(r->arena,
 static const char *nz(struct request *r, str s) { return s.len ? str_cstr(r->arena, s) : NULL; }
 static const char *fxv(const struct pay_fx *fx, const char *s) { return fx->converted ? s : NULL; }
 
+/* The column of pay_insert: the new payment's id. */
+enum { PI_ID };
+
 static int pay_insert(struct request *r, const struct org_clock *c, str deal_id, const struct pay_values *v,
                       const struct pay_fx *fx, struct dbres **row)
 {
@@ -296,8 +316,8 @@ static int pay_insert(struct request *r, const struct org_clock *c, str deal_id,
                            fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
     if (!q) return app_db_status(r);
     int st;
-    *row = pay_load(r, db_val(q, 0, 0), false, &st);
-    return *row ? pay_after_write(r, db_val(q, 0, 0), NULL, *row) : st;
+    *row = pay_load(r, db_val(q, 0, PI_ID), false, &st);
+    return *row ? pay_after_write(r, db_val(q, 0, PI_ID), NULL, *row) : st;
 }
 
 static int pay_update(struct request *r, const struct org_clock *c, const struct dbres *old, const struct pay_values *v,
@@ -310,7 +330,8 @@ static int pay_update(struct request *r, const struct org_clock *c, const struct
                            "UPDATE payments SET kind = $2, amount_minor = $3::bigint, currency = $4, expected_at = $5::date,"
                            " status = $6, fees_minor = $7::bigint, tax_withheld_minor = $8::bigint, notes = $9,"
                            " fx_rate = $10::numeric, fx_rate_date = $11::date, org_currency = $12,"
-                           " amount_org_minor = $13::bigint, version = version + 1, updated_at = now() WHERE id = $1",
+                           " amount_org_minor = $13::bigint, version = version + 1, updated_at = now()"
+                           " WHERE org_id = app_org_id() AND id = $1",
                            str_cstr(r->arena, id), str_cstr(r->arena, v->raw[PF_KIND]), num(r, v->amount), v->cur->code,
                            nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
                            str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
@@ -353,12 +374,12 @@ static void pay_action_read(struct request *r, enum pay_action a, const struct d
     in->amount_paid = str_trim(input_value(r, "amount_paid", NULL, e));
     in->reason = str_trim(input_value(r, "reason", NULL, e));
     if (a == PA_PAID) {
-        if (!input_valid_datetime(in->paid_at)) field_error_add(e, "paid_at", "Use a date and time like 2025-03-10T14:30.");
+        if (!input_valid_datetime(in->paid_at)) field_error_add(e, "paid_at", "must be a date and time like 2025-03-10T14:30");
         parse_money(e, "amount_paid", in->amount_paid, money_currency(db_val(q, 0, PY_CURRENCY)), true, &in->paid_minor);
     }
     if (a == PA_DISPUTE) {
-        if (!in->reason.len) field_error_add(e, "reason", "Say what the dispute is about.");
-        else if (utf8_length(in->reason) > 2000) field_error_add(e, "reason", "The reason can be at most 2000 characters.");
+        if (!in->reason.len) field_error_add(e, "reason", "must say what the dispute is about");
+        else if (utf8_length(in->reason) > 2000) field_error_add(e, "reason", "must be at most 2000 characters");
     }
 }
 
@@ -371,20 +392,23 @@ static int pay_apply(struct request *r, const struct org_clock *c, enum pay_acti
     struct dbres *q;
     if (a == PA_INVOICE_SENT)
         q = db_q(r->db, r->arena, "pay_invoice_sent", "UPDATE payments SET invoice_sent_at = now(), status = $2,"
-                 " version = version + 1, updated_at = now() WHERE id = $1",
+                 " version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1",
                  id, status_for(c, amount, long_col(old, PY_PAID_MINOR), expected, true));
     else if (a == PA_PAID)
         q = db_q(r->db, r->arena, "pay_paid", "UPDATE payments SET paid_at = deal_local_time($2), paid_minor = $3::bigint,"
-                 " status = $4, version = version + 1, updated_at = now() WHERE id = $1", id,
+                 " status = $4, version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1", id,
                  str_cstr(r->arena, in->paid_at), num(r, in->paid_minor),
                  status_for(c, amount, (long)in->paid_minor, expected, db_bool(old, 0, PY_INVOICE_SENT)));
     else if (a == PA_DISPUTE)
         q = db_q(r->db, r->arena, "pay_dispute", "UPDATE payments SET disputed = true, dispute_reason = $2,"
                  " dispute_opened_at = now(), dispute_resolved_at = NULL, version = version + 1, updated_at = now()"
-                 " WHERE id = $1", id, str_cstr(r->arena, in->reason));
+                 " WHERE org_id = app_org_id() AND id = $1", id, str_cstr(r->arena, in->reason));
     else
         q = db_q(r->db, r->arena, "pay_resolve", "UPDATE payments SET disputed = false, dispute_resolved_at = now(),"
-                 " version = version + 1, updated_at = now() WHERE id = $1", id);
+                 " version = version + 1, updated_at = now()"
+                 " WHERE org_id = app_org_id() AND id = $1", id);
     if (!q) return app_db_status(r);
     int st;
     *row = pay_load(r, db_val(old, 0, PY_ID), false, &st);
@@ -401,34 +425,67 @@ static int pay_load_for_write(struct request *r, struct dbres **q, struct deal_r
 
 /* ---- pages ---- */
 
+/* What the record or edit form shows: the deal, the payment edited (NULL: a new one,
+ * its recorded conversion shown), the values (a missing rate from v->fx_missing), the
+ * version they are based on, the stale-edit notice (NULL: none). */
+struct pay_form {
+    const struct deal_row *deal;
+    const struct dbres *row;
+    const struct pay_values *v;
+    long version;
+    const char *notice;
+};
 
-/* notice: the stale-edit message; a missing rate is shown from v (fx_missing) apart. */
-static int render_form(struct request *r, int status, const struct deal_row *deal, const struct dbres *row,
-                       const struct pay_values *v, long version, const struct field_errors *e, const char *notice)
+/* The money inputs: decimal text, the amount with an example. */
+static void money_field(struct tdict *d, const char *marker, const struct field_errors *e, const char *name,
+                        const char *label, str value, const char *placeholder)
 {
-    struct tdict *d = page_dict(r, row ? "Edit payment" : "Record a payment", "deals/payment_form.tpl");
-    tdict_set(d, "DEAL_ID", deal->id);
-    tdict_set(d, "DEAL_TITLE", deal->title);
-    if (row) {
+    struct tdict *f = form_field(d, marker, e, name, label, "text", value);
+    tdict_set_cstr(tdict_add_section(f, "INPUTMODE"), "MODE", "decimal");
+    if (placeholder) tdict_set_cstr(tdict_add_section(f, "PLACEHOLDER"), "TEXT", placeholder);
+}
+
+static void pay_form_fields(struct tdict *d, const struct pay_values *v, const struct field_errors *e)
+{
+    form_select(d, "FIELD_KIND", e, "kind", "Kind", kind_options, 4, v->raw[PF_KIND], NULL);
+    money_field(d, "FIELD_AMOUNT", e, "amount", "Amount", v->raw[PF_AMOUNT], "1,250.00");
+    form_select(d, "FIELD_CURRENCY", e, "currency", "Currency", currency_options, 4, v->raw[PF_CURRENCY], NULL);
+    form_field(d, "FIELD_EXPECTED_AT", e, "expected_at", "Expected on", "date", v->raw[PF_EXPECTED]);
+    money_field(d, "FIELD_FEES", e, "fees", "Fees", v->raw[PF_FEES], NULL);
+    money_field(d, "FIELD_TAX_WITHHELD", e, "tax_withheld", "Tax withheld", v->raw[PF_TAX], NULL);
+    form_set_value(d, "notes", v->raw[PF_NOTES]); /* a textarea, written out by hand */
+}
+
+/* The conversion recorded on a stored payment, when it has one. */
+static void recorded_fx(struct request *r, struct tdict *d, const struct dbres *row)
+{
+    if (db_isnull(row, 0, PY_FX_RATE)) return;
+    struct tdict *f = tdict_add_section(d, "FX");
+    tdict_set(f, "RATE", db_val(row, 0, PY_FX_RATE));
+    tdict_set(f, "RATE_DATE", db_val(row, 0, PY_FX_DATE));
+    tdict_set(f, "AMOUNT_ORG", plain_money(r, long_col(row, PY_AMOUNT_ORG), db_val(row, 0, PY_ORG_CURRENCY)));
+    tdict_set(f, "ORG_CURRENCY", db_val(row, 0, PY_ORG_CURRENCY));
+}
+
+/* form_render_fn: the record or edit form (ctx a struct pay_form). */
+static int render_form(struct request *r, int status, const struct field_errors *e, void *ctx)
+{
+    const struct pay_form *f = ctx;
+    struct tdict *d = page_dict(r, f->row ? "Edit payment" : "Record a payment", "deals/payment_form.tpl");
+    tdict_set(d, "DEAL_ID", f->deal->id);
+    tdict_set(d, "DEAL_TITLE", f->deal->title);
+    if (f->row) {
         tdict_show(d, "EDIT");
-        tdict_set(d, "ID", db_val(row, 0, PY_ID));
-        tdict_set_long(d, "VERSION", version);
-        if (!db_isnull(row, 0, PY_FX_RATE)) {
-            struct tdict *f = tdict_add_section(d, "FX");
-            tdict_set(f, "RATE", db_val(row, 0, PY_FX_RATE));
-            tdict_set(f, "RATE_DATE", db_val(row, 0, PY_FX_DATE));
-            tdict_set(f, "AMOUNT_ORG", plain_money(r, long_col(row, PY_AMOUNT_ORG), db_val(row, 0, PY_ORG_CURRENCY)));
-            tdict_set(f, "ORG_CURRENCY", db_val(row, 0, PY_ORG_CURRENCY));
-        }
+        tdict_set(d, "ID", db_val(f->row, 0, PY_ID));
+        tdict_set_long(d, "VERSION", f->version);
+        recorded_fx(r, d, f->row);
     } else {
         tdict_show(d, "NEW");
     }
-    for (int i = 0; i < PF_COUNT; i++) form_set_value(d, pf_names[i], v->raw[i]);
-    form_options(d, "KIND_OPT", kinds, 4, v->raw[PF_KIND]);
-    form_options(d, "CURRENCY_OPT", currencies, 4, v->raw[PF_CURRENCY]);
-    if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
-    if (v->fx_missing) tdict_set_cstr(tdict_add_section(d, "FX_MISSING"), "MSG", v->fx_missing);
-    field_errors_to_dict(d, e);
+    if (f->notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", f->notice);
+    if (f->v->fx_missing) tdict_set_cstr(tdict_add_section(d, "FX_MISSING"), "MSG", f->v->fx_missing);
+    form_errors(d, e, "form-error", "Some fields need attention; see the messages below.");
+    pay_form_fields(d, f->v, e);
     return page_render(r, status, d);
 }
 
@@ -449,8 +506,7 @@ int payment_new_form(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
     struct pay_values v = { .raw = { STR("deposit"), STR(""), str_trim(deal.currency), STR(""), STR("0"), STR("0"), STR("") } };
-    struct field_errors e = { 0 };
-    return render_form(r, 200, &deal, NULL, &v, 0, &e, NULL);
+    return render_form(r, 200, NULL, &(struct pay_form){ &deal, NULL, &v, 0, NULL });
 }
 
 /* POST /deals/{id}/payments (and the JSON twin) — kind, amount (decimal text),
@@ -466,15 +522,13 @@ int payment_create(struct request *r)
     pay_read(r, NULL, &v, &e);
     if (!v.raw[PF_CURRENCY].len) v.raw[PF_CURRENCY] = str_trim(deal.currency);
     pay_validate(&v, &e);
-    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_form(r, 400, &deal, NULL, &v, 0, &e, NULL);
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_form, &(struct pay_form){ &deal, NULL, &v, 0, NULL });
     struct pay_fx fx;
     struct dbres *row = NULL;
     if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_insert(r, &c, deal.id, &v, &fx, &row))) return st;
-    if (r->wants_json) {
-        json_reply_data(r, 201, pay_json(row, &c));
-        return 0;
-    }
-    return redirect_see_other(r, deal_href(r, deal.id), "ok", saved_message(r, "Payment recorded.", &fx));
+    if (!r->wants_json) return redirect_see_other(r, deal_href(r, deal.id), "ok", saved_message(r, "Payment recorded.", &fx));
+    json_reply_data(r, 201, pay_json(row, &c));
+    return 0;
 }
 
 static void row_values(struct request *r, const struct dbres *q, struct pay_values *v)
@@ -497,7 +551,6 @@ int payment_edit_form(struct request *r)
     int st = pay_load_for_write(r, &q, &deal);
     if (st) return st;
     struct pay_values v = { 0 };
-    struct field_errors e = { 0 };
     struct org_clock c;
     struct pay_fx fx = { 0 };
     row_values(r, q, &v);
@@ -506,20 +559,24 @@ int payment_edit_form(struct request *r)
     v.amount = long_col(q, PY_AMOUNT);
     if (db_isnull(q, 0, PY_FX_RATE) && ((st = org_clock_load(r, &c)) || (st = pay_convert(r, &c, &v, &fx)))) return st;
     v.fx_missing = fx.missing[0] ? fx.missing : NULL;
-    return render_form(r, 200, &deal, q, &v, long_col(q, PY_VERSION), &e, NULL);
+    return render_form(r, 200, NULL, &(struct pay_form){ &deal, q, &v, long_col(q, PY_VERSION), NULL });
 }
-
 
 /* A stale edit, as for deals: JSON 409 with the stored payment in
  * error.fields.current, or the edit form again (409) with the stored values, their
- * version and a notice. Nothing is written. */
+ * version and a notice. Nothing is written. Returns REPLIED, or the status the form
+ * failed with. */
 static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q, const struct org_clock *c)
 {
-    if (r->wants_json) return deal_stale_reply_json(r, "payment", pay_json(q, c));
+    if (r->wants_json) {
+        deal_stale_reply_json(r, "payment", pay_json(q, c));
+        return REPLIED;
+    }
     struct pay_values cur = { 0 };
-    struct field_errors none = { 0 };
     row_values(r, q, &cur);
-    return render_form(r, 409, deal, q, &cur, long_col(q, PY_VERSION), &none, deal_stale_form_notice(r, "payment"));
+    struct pay_form f = { deal, q, &cur, long_col(q, PY_VERSION), deal_stale_form_notice(r, "payment") };
+    int st = render_form(r, 409, NULL, &f);
+    return st ? st : REPLIED;
 }
 
 /* true (with *version) when the request carries a version other than the row's. */
@@ -543,28 +600,58 @@ int payment_update(struct request *r)
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
     pay_read(r, NULL, &v, &e);
     pay_validate(&v, &e);
-    if (e.n) return render_form(r, 400, &deal, q, &v, version, &e, NULL);
+    if (e.n)
+        return field_errors_reply(r, "Some fields are not valid.", &e, render_form, &(struct pay_form){ &deal, q, &v, version, NULL });
     struct pay_fx fx;
     if ((st = pay_convert(r, &c, &v, &fx)) || (st = pay_update(r, &c, q, &v, &fx, &row))) return st;
     return redirect_see_other(r, deal_href(r, deal.id), "ok", saved_message(r, "Payment saved.", &fx));
 }
 
-static int render_action(struct request *r, int status, enum pay_action a, const struct dbres *q,
-                         const struct deal_row *deal, const struct pay_action_in *in, const struct field_errors *e)
+/* What an action form shows: the action, the payment, its deal, the values. */
+struct pay_action_form {
+    enum pay_action a;
+    const struct dbres *q;
+    const struct deal_row *deal;
+    const struct pay_action_in *in;
+};
+
+static void pay_action_fields(struct request *r, struct tdict *d, const struct pay_action_form *f,
+                              const struct field_errors *e)
 {
-    struct tdict *d = page_dict(r, a == PA_PAID ? "Mark payment paid" : "Open a dispute", "deals/payment_action.tpl");
-    tdict_show(d, a == PA_PAID ? "PAID" : "DISPUTE");
-    tdict_set(d, "ID", db_val(q, 0, PY_ID));
-    tdict_set(d, "DEAL_ID", deal->id);
-    tdict_set(d, "DEAL_TITLE", deal->title);
-    tdict_set(d, "AMOUNT", plain_money(r, long_col(q, PY_AMOUNT), db_val(q, 0, PY_CURRENCY)));
-    tdict_set(d, "CURRENCY", db_val(q, 0, PY_CURRENCY));
-    tdict_set_long(d, "VERSION", long_col(q, PY_VERSION));
-    form_set_value(d, "paid_at", in->paid_at);
-    form_set_value(d, "amount_paid", in->amount_paid);
-    form_set_value(d, "reason", in->reason);
-    field_errors_to_dict(d, e);
+    struct tdict *x = form_field(d, "FIELD_PAID_AT", e, "paid_at", "Received at", "datetime-local", f->in->paid_at);
+    tdict_show(x, "REQUIRED");
+    struct buf label;
+    buf_init(&label, r->arena, 48);
+    buf_printf(&label, "Amount received in total (%.*s)", STR_FMT(db_val(f->q, 0, PY_CURRENCY)));
+    x = form_field(d, "FIELD_AMOUNT_PAID", e, "amount_paid", buf_cstr(&label), "text", f->in->amount_paid);
+    tdict_set_cstr(tdict_add_section(x, "INPUTMODE"), "MODE", "decimal");
+    tdict_show(x, "REQUIRED");
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "Less than the amount makes the payment partial.");
+    form_set_value(d, "reason", f->in->reason); /* a textarea, written out by hand */
+}
+
+/* form_render_fn: the paid or dispute form (ctx a struct pay_action_form). */
+static int render_action(struct request *r, int status, const struct field_errors *e, void *ctx)
+{
+    const struct pay_action_form *f = ctx;
+    struct tdict *d = page_dict(r, f->a == PA_PAID ? "Mark payment paid" : "Open a dispute", "deals/payment_action.tpl");
+    tdict_show(d, f->a == PA_PAID ? "PAID" : "DISPUTE");
+    tdict_set(d, "ID", db_val(f->q, 0, PY_ID));
+    tdict_set(d, "DEAL_ID", f->deal->id);
+    tdict_set(d, "DEAL_TITLE", f->deal->title);
+    tdict_set(d, "AMOUNT", plain_money(r, long_col(f->q, PY_AMOUNT), db_val(f->q, 0, PY_CURRENCY)));
+    tdict_set(d, "CURRENCY", db_val(f->q, 0, PY_CURRENCY));
+    tdict_set_long(d, "VERSION", long_col(f->q, PY_VERSION));
+    form_errors(d, e, "form-error", "Some fields need attention; see the messages below.");
+    pay_action_fields(r, d, f, e);
     return page_render(r, status, d);
+}
+
+/* Answers an action not allowed from the payment's state: 409 with why. */
+static int illegal_reply(struct request *r, const char *why)
+{
+    app_error(r, 409, why, NULL);
+    return REPLIED;
 }
 
 /* Runs an action from a page: a stale version (the action forms send one) → the
@@ -580,15 +667,14 @@ static int action_page(struct request *r, enum pay_action a, const char *done)
     struct pay_action_in in;
     struct field_errors e = { 0 };
     long version;
-    if (input_read_version(r, &version, false, &e) && version >= 0 && version != long_col(q, PY_VERSION))
-        return deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "payment"));
-    const char *why = pay_illegal(a, q);
-    if (why) {
-        app_error(r, 409, why, NULL);
-        return 0;
+    if (input_read_version(r, &version, false, &e) && version >= 0 && version != long_col(q, PY_VERSION)) {
+        st = deals_show_render(r, 409, deal.id, deal_stale_page_notice(r, "payment"));
+        return st ? st : REPLIED;
     }
+    const char *why = pay_illegal(a, q);
+    if (why) return illegal_reply(r, why);
     pay_action_read(r, a, q, &in, &e);
-    if (e.n) return render_action(r, 400, a, q, &deal, &in, &e);
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_action, &(struct pay_action_form){ a, q, &deal, &in });
     if ((st = pay_apply(r, &c, a, q, &in, &row))) return st;
     return redirect_see_other(r, deal_href(r, deal.id), "ok", done);
 }
@@ -600,14 +686,10 @@ static int action_form(struct request *r, enum pay_action a)
     int st = pay_load_for_write(r, &q, &deal);
     if (st) return st;
     const char *why = pay_illegal(a, q);
-    if (why) {
-        app_error(r, 409, why, NULL);
-        return 0;
-    }
+    if (why) return illegal_reply(r, why);
     struct pay_action_in in = { .paid_at = STR(""), .reason = STR("") };
     in.amount_paid = plain_money(r, long_col(q, PY_AMOUNT), db_val(q, 0, PY_CURRENCY));
-    struct field_errors e = { 0 };
-    return render_action(r, 200, a, q, &deal, &in, &e);
+    return render_action(r, 200, NULL, &(struct pay_action_form){ a, q, &deal, &in });
 }
 
 /* POST /payments/{id}/invoice-sent — the invoice went out. */
@@ -658,118 +740,26 @@ int api_payment_patch(struct request *r)
     bool has_action;
     str action = input_value(r, "action", &has_action, &e);
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q, &c);
-    if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
     if (has_action) {
         enum pay_action a = parse_pay_action(action);
-        if (a == PA_NONE) field_error_add(&e, "action", "Use invoice_sent, paid, dispute or resolve.");
-        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+        if (a == PA_NONE) field_error_add(&e, "action", "must be invoice_sent, paid, dispute or resolve");
+        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
         const char *why = pay_illegal(a, q);
-        if (why) {
-            app_error(r, 409, why, NULL);
-            return 0;
-        }
+        if (why) return illegal_reply(r, why);
         struct pay_action_in in;
         pay_action_read(r, a, q, &in, &e);
-        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
         st = pay_apply(r, &c, a, q, &in, &row);
     } else {
         struct pay_values v = { 0 };
         struct pay_fx fx;
         pay_read(r, q, &v, &e);
         pay_validate(&v, &e);
-        if (e.n) return field_errors_reply(r, NULL, &e, NULL, NULL);
+        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
         if (!(st = pay_convert(r, &c, &v, &fx))) st = pay_update(r, &c, q, &v, &fx, &row);
     }
     if (st) return st;
     json_reply_data(r, 200, pay_json(row, &c));
-    return 0;
-}
-
-/* ---- FX rates ---- */
-
-struct fx_in {
-    str base, quote, rate, as_of;
-    int64_t rate_e8;
-};
-
-static void fx_validate(struct request *r, struct fx_in *in, struct field_errors *e)
-{
-    in->base = str_trim(input_value(r, "base", NULL, e));
-    in->quote = str_trim(input_value(r, "quote", NULL, e));
-    in->rate = str_trim(input_value(r, "rate", NULL, e));
-    in->as_of = str_trim(input_value(r, "as_of", NULL, e));
-    if (!money_currency(in->base)) field_error_add(e, "base", "Use one of USD, EUR, GBP or INR.");
-    if (!money_currency(in->quote)) field_error_add(e, "quote", "Use one of USD, EUR, GBP or INR.");
-    else if (str_eq(in->base, in->quote)) field_error_add(e, "quote", "Choose a currency other than the base.");
-    if (!fx_rate_parse(in->rate, &in->rate_e8))
-        field_error_add(e, "rate", "Give a positive rate with at most 8 decimals, like 1.0842.");
-    if (!input_valid_date(in->as_of)) field_error_add(e, "as_of", "Use a date like 2025-03-10.");
-}
-
-/* Inserts or replaces the rate of that pair and day. */
-static int fx_save(struct request *r, const struct fx_in *in)
-{
-    struct buf b;
-    buf_init(&b, r->arena, 24);
-    fx_rate_format(&b, in->rate_e8);
-    struct dbres *q = db_q(r->db, r->arena, "fx_rate_upsert",
-                           "INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES (app_org_id(), $1, $2,"
-                           " $3::numeric, $4::date) ON CONFLICT (org_id, base, quote, as_of) DO UPDATE SET rate = EXCLUDED.rate",
-                           str_cstr(r->arena, in->base), str_cstr(r->arena, in->quote), buf_cstr(&b),
-                           str_cstr(r->arena, in->as_of));
-    return q ? 0 : app_db_status(r);
-}
-
-static int render_fx(struct request *r, int status, const struct fx_in *in, const struct field_errors *e)
-{
-    struct dbres *q = db_q0(r->db, r->arena, "fx_rates_recent",
-                            "SELECT base, quote, rate::text, as_of::text FROM fx_rates WHERE org_id = app_org_id()"
-                            " ORDER BY as_of DESC, base, quote LIMIT 50");
-    if (!q) return app_db_status(r);
-    struct tdict *d = page_dict(r, "Exchange rates", "deals/fx_rates.tpl");
-    form_options(d, "BASE_OPT", currencies, 4, in->base);
-    form_options(d, "QUOTE_OPT", currencies, 4, in->quote);
-    form_set_value(d, "rate", in->rate);
-    form_set_value(d, "as_of", in->as_of);
-    for (int i = 0; i < db_rows(q); i++) {
-        struct tdict *row = tdict_add_section(d, "RATE_ROW");
-        tdict_set(row, "BASE", db_val(q, i, 0));
-        tdict_set(row, "QUOTE", db_val(q, i, 1));
-        tdict_set(row, "RATE", db_val(q, i, 2));
-        tdict_set(row, "AS_OF", db_val(q, i, 3));
-    }
-    if (db_rows(q) == 0) tdict_show(d, "NO_RATES");
-    field_errors_to_dict(d, e);
-    return page_render(r, status, d);
-}
-
-/* GET /deals/fx-rates — the rates on file and a form to add one. */
-int fx_rates_page(struct request *r)
-{
-    struct fx_in in = { STR("EUR"), STR("USD"), STR(""), STR(""), 0 };
-    struct field_errors e = { 0 };
-    return render_fx(r, 200, &in, &e);
-}
-
-/* POST /deals/fx-rates (and POST /api/v1/fx-rates) — base, quote, rate (decimal
- * text), as_of (date); the same pair and day is replaced. */
-int fx_rate_create(struct request *r)
-{
-    struct fx_in in;
-    struct field_errors e = { 0 };
-    fx_validate(r, &in, &e);
-    if (e.n) return r->wants_json ? field_errors_reply(r, NULL, &e, NULL, NULL) : render_fx(r, 400, &in, &e);
-    int st = fx_save(r, &in);
-    if (st) return st;
-    if (!r->wants_json) return redirect_see_other(r, "/deals/fx-rates", "ok", "Exchange rate saved.");
-    struct json_object *o = json_object_new_object();
-    struct buf b;
-    buf_init(&b, r->arena, 24);
-    fx_rate_format(&b, in.rate_e8);
-    json_add_str(o, "base", in.base);
-    json_add_str(o, "quote", in.quote);
-    json_add_str(o, "rate", buf_str(&b));
-    json_add_str(o, "as_of", in.as_of);
-    json_reply_data(r, 201, o);
     return 0;
 }

@@ -11,13 +11,8 @@
 #include "../../domain/money.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "../common/field_errors.h"
-#include "../common/input.h"
-#include "../common/form.h"
-#include "../common/org_clock.h"
 #include "../common/money_total.h"
-#include "../common/row_json.h"
-#include "../../db/sql_build.h"
+#include "../common/org_clock.h"
 #include "home.h"
 
 static const char *role_summary(enum role role)
@@ -45,11 +40,21 @@ static void set_calls_href(struct request *r, struct tdict *d, const char *key, 
     tdict_set(d, key, buf_str(&b));
 }
 
-/* Today's calls (org zone) from the rollups: never a count over the calls table. */
+/* Today (org zone) and its calls from the rollups: never a count over the calls table. */
+enum { OT_TODAY_TEXT, OT_DAY, OT_INBOUND, OT_OUTBOUND, OT_ANSWERED };
+#define OVERVIEW_TODAY_SQL                                                                             \
+    "SELECT to_char(t.local_now, 'FMDay, DD FMMonth YYYY'), t.local_now::date::text,"                  \
+    " coalesce(sum(c.n) FILTER (WHERE c.direction = 'inbound'), 0),"                                   \
+    " coalesce(sum(c.n) FILTER (WHERE c.direction = 'outbound'), 0),"                                  \
+    " coalesce(sum(c.n) FILTER (WHERE c.status = 'completed'), 0)"                                     \
+    " FROM orgs o CROSS JOIN LATERAL (SELECT now() AT TIME ZONE o.timezone AS local_now) t"            \
+    " LEFT JOIN call_rollup_days c ON c.org_id = o.id AND c.day = t.local_now::date"                   \
+    " WHERE o.id = app_org_id() GROUP BY t.local_now"
+
 static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t)
 {
-    str day = db_val(t, 0, 1);
-    long inbound = db_long(t, 0, 2), outbound = db_long(t, 0, 3), answered = db_long(t, 0, 4);
+    str day = db_val(t, 0, OT_DAY);
+    long inbound = db_long(t, 0, OT_INBOUND), outbound = db_long(t, 0, OT_OUTBOUND), answered = db_long(t, 0, OT_ANSWERED);
     char rate[24];
     ca_format_tenths(ca_permille(answered, inbound + outbound), rate);
     tdict_set_long(d, "CALLS_INBOUND", inbound);
@@ -61,7 +66,6 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
     set_calls_href(r, d, "CALLS_ANSWERED_HREF", day, "&status=completed");
     set_calls_href(r, d, "CALLS_TODAY_HREF", day, "");
 }
-
 
 /* ---- deals ---- */
 
@@ -79,6 +83,7 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
  * before it; the part of the current hour already past is counted from the index. */
 #define DELIVERABLE_HOUR "date_trunc('hour', now(), 'UTC')"
 
+enum { OF_KIND, OF_KEY /* the stage, or today */, OF_CURRENCY, OF_COUNT, OF_MINOR /* or the week's end */ };
 #define OVERVIEW_DEALS_SQL                                                                                  \
     "WITH o AS (SELECT (now() AT TIME ZONE timezone)::date AS today FROM orgs WHERE id = app_org_id()),"     \
     " w AS (SELECT today, today + (7 - extract(isodow FROM today))::int AS week_end FROM o)"                 \
@@ -89,7 +94,8 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
     "  WHERE p.org_id = app_org_id() AND p.expected_at <= w.week_end AND p.n > 0 GROUP BY 1, p.currency"     \
     " UNION ALL SELECT 'late', '', '', ((SELECT coalesce(sum(h.n), 0) FROM deal_open_deliverable_hours h"    \
     "  WHERE h.org_id = app_org_id() AND h.due_hour < " DELIVERABLE_HOUR ")"                                   \
-    "  + (SELECT count(*) FROM deliverables v JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL"      \
+    "  + (SELECT count(*) FROM deliverables v JOIN deals d ON d.org_id = app_org_id() AND d.id = v.deal_id" \
+    "  AND d.deleted_at IS NULL"                                                                              \
     "  WHERE v.org_id = app_org_id() AND v.posted_at IS NULL AND v.deleted_at IS NULL"                        \
     "  AND " DELIVERABLE_DUE " >= " DELIVERABLE_HOUR " AND " DELIVERABLE_DUE " < now()))::bigint, '0'"         \
     " UNION ALL SELECT 'week', today::text, '', 0, week_end::text FROM w"                                      \
@@ -109,12 +115,12 @@ struct deal_figures {
 
 static void figures_add(struct deal_figures *f, const struct dbres *q, int i)
 {
-    str kind = db_val(q, i, 0);
-    const struct currency *cur = money_currency(str_trim(db_val(q, i, 2)));
-    long n = db_long(q, i, 3);
-    int64_t minor = db_long(q, i, 4);
+    str kind = db_val(q, i, OF_KIND);
+    const struct currency *cur = money_currency(str_trim(db_val(q, i, OF_CURRENCY)));
+    long n = db_long(q, i, OF_COUNT);
+    int64_t minor = db_long(q, i, OF_MINOR);
     enum deal_stage st;
-    if (str_eq_cstr(kind, "stage") && deal_stage_parse(db_val(q, i, 1), &st)) {
+    if (str_eq_cstr(kind, "stage") && deal_stage_parse(db_val(q, i, OF_KEY), &st)) {
         f->stage_count[st] += n;
         money_total_add(&f->stage_value[st], f->rates, f->n_rates, f->today, f->org, cur, minor);
     } else if (str_eq_cstr(kind, "due_week") || str_eq_cstr(kind, "overdue")) {
@@ -124,8 +130,8 @@ static void figures_add(struct deal_figures *f, const struct dbres *q, int i)
     } else if (str_eq_cstr(kind, "late")) {
         f->late_count = n;
     } else if (str_eq_cstr(kind, "week")) {
-        f->today_text = db_val(q, i, 1);
-        f->week_end = db_val(q, i, 4);
+        f->today_text = db_val(q, i, OF_KEY);
+        f->week_end = db_val(q, i, OF_MINOR);
         civil_parse_date(f->today_text, &f->today);
     }
 }
@@ -149,40 +155,44 @@ static int deal_figures_load(struct request *r, struct deal_figures *f)
 /* The few items behind the payment and deliverable figures, each linking to its deal.
  * Today and the week's end are scalar subqueries, so they bound the payments index
  * scan (joined from a CTE they were only a filter: the scan read every open payment). */
+enum { OI_KIND, OI_DEAL_ID, OI_TITLE, OI_WHAT /* currency or platform */, OI_AMOUNT /* or type */, OI_WHEN };
 #define OVERVIEW_ITEMS_SQL                                                                                  \
     "WITH o AS (SELECT (now() AT TIME ZONE timezone)::date AS today FROM orgs WHERE id = app_org_id()),"     \
     " w AS (SELECT today, today + (7 - extract(isodow FROM today))::int AS week_end FROM o)"                 \
     " (SELECT 'overdue', p.deal_id, d.title, p.currency, (p.amount_minor - p.paid_minor)::text,"            \
-    "  p.expected_at::text FROM payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"       \
+    "  p.expected_at::text FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id"   \
+    "  AND d.deleted_at IS NULL"                                                                            \
     "  WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                       \
     "  AND p.expected_at < (SELECT today FROM w) AND p.paid_minor < p.amount_minor"                         \
     "  ORDER BY p.expected_at, p.id LIMIT 5)"                                                                \
     " UNION ALL (SELECT 'due_week', p.deal_id, d.title, p.currency, (p.amount_minor - p.paid_minor)::text," \
-    "  p.expected_at::text FROM payments p JOIN deals d ON d.id = p.deal_id AND d.deleted_at IS NULL"       \
+    "  p.expected_at::text FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id"   \
+    "  AND d.deleted_at IS NULL"                                                                            \
     "  WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                       \
     "  AND p.expected_at BETWEEN (SELECT today FROM w) AND (SELECT week_end FROM w)"                        \
     "  AND p.paid_minor < p.amount_minor ORDER BY p.expected_at, p.id LIMIT 5)"                              \
     " UNION ALL (SELECT 'late', v.deal_id, d.title, v.platform, v.type,"                                     \
     "  replace(deal_local_text(" DELIVERABLE_DUE "), 'T', ' ') FROM deliverables v"                                \
-    "  JOIN deals d ON d.id = v.deal_id AND d.deleted_at IS NULL WHERE v.org_id = app_org_id()"             \
+    "  JOIN deals d ON d.org_id = app_org_id() AND d.id = v.deal_id AND d.deleted_at IS NULL"               \
+    "  WHERE v.org_id = app_org_id()"                                                                        \
     "  AND v.posted_at IS NULL AND v.deleted_at IS NULL AND " DELIVERABLE_DUE " < now()"                         \
     "  ORDER BY " DELIVERABLE_DUE ", v.id LIMIT 5)"
 
 static void fill_deal_items(struct request *r, struct tdict *d, const struct dbres *q)
 {
     for (int i = 0; i < db_rows(q); i++) {
-        str kind = db_val(q, i, 0);
+        str kind = db_val(q, i, OI_KIND);
         const char *section = str_eq_cstr(kind, "overdue") ? "OVERDUE_ITEM" : str_eq_cstr(kind, "late") ? "LATE_ITEM" : "DUE_ITEM";
         struct tdict *it = tdict_add_section(d, section);
-        tdict_set(it, "DEAL_ID", db_val(q, i, 1));
-        tdict_set(it, "DEAL_TITLE", db_val(q, i, 2));
-        tdict_set(it, "WHEN", db_val(q, i, 5));
+        tdict_set(it, "DEAL_ID", db_val(q, i, OI_DEAL_ID));
+        tdict_set(it, "DEAL_TITLE", db_val(q, i, OI_TITLE));
+        tdict_set(it, "WHEN", db_val(q, i, OI_WHEN));
         /* Payments show their outstanding amount; deliverables their platform and type. */
-        const struct currency *cur = money_currency(str_trim(db_val(q, i, 3)));
+        const struct currency *cur = money_currency(str_trim(db_val(q, i, OI_WHAT)));
         struct buf b;
         buf_init(&b, r->arena, 24);
-        if (cur) money_format_display(&b, db_long(q, i, 4), cur);
-        else buf_printf(&b, "%.*s %.*s", STR_FMT(db_val(q, i, 3)), STR_FMT(db_val(q, i, 4)));
+        if (cur) money_format_display(&b, db_long(q, i, OI_AMOUNT), cur);
+        else buf_printf(&b, "%.*s %.*s", STR_FMT(db_val(q, i, OI_WHAT)), STR_FMT(db_val(q, i, OI_AMOUNT)));
         tdict_set(it, "WHAT", buf_str(&b));
     }
 }
@@ -219,21 +229,15 @@ static int fill_deals(struct request *r, struct tdict *d)
  */
 int overview_show(struct request *r)
 {
-    struct dbres *today = db_q0(r->db, r->arena, "overview_today_calls",
-                                "SELECT to_char(t.local_now, 'FMDay, DD FMMonth YYYY'), t.local_now::date::text,"
-                                " coalesce(sum(c.n) FILTER (WHERE c.direction = 'inbound'), 0),"
-                                " coalesce(sum(c.n) FILTER (WHERE c.direction = 'outbound'), 0),"
-                                " coalesce(sum(c.n) FILTER (WHERE c.status = 'completed'), 0)"
-                                " FROM orgs o CROSS JOIN LATERAL (SELECT now() AT TIME ZONE o.timezone AS local_now) t"
-                                " LEFT JOIN call_rollup_days c ON c.org_id = o.id AND c.day = t.local_now::date"
-                                " WHERE o.id = app_org_id() GROUP BY t.local_now");
-    if (!today || db_rows(today) != 1) return 503;
+    struct dbres *today = db_q0(r->db, r->arena, "overview_today_calls", OVERVIEW_TODAY_SQL);
+    if (!today) return app_db_status(r);
+    if (db_rows(today) != 1) return 503; /* the session's org is gone */
     struct tdict *d = page_dict(r, "Overview", "overview.tpl");
     tdict_set(d, "ORG_NAME", r->session->org_name);
     tdict_set_cstr(d, "USER_ROLE", role_name(r->session->role));
     tdict_set_cstr(d, "ROLE_SUMMARY", role_summary(r->session->role));
     tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
-    tdict_set(d, "TODAY", db_val(today, 0, 0));
+    tdict_set(d, "TODAY", db_val(today, 0, OT_TODAY_TEXT));
     fill_today_calls(r, d, today);
     int st = fill_deals(r, d);
     if (st) return st;
