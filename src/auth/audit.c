@@ -46,3 +46,20 @@ int audit_security(struct request *r, str org_id, str user_id, str actor, const 
     }
     return own_tx ? db_commit(db) : 0;
 }
+
+int audit_unauthenticated(struct request *r, str org_id, str actor, const char *action,
+                          const char *detail_json)
+{
+    struct arena *a = r->arena;
+    bool own_tx = !db_in_tx(r->db);
+    if (own_tx && db_begin(r->db) != 0) return -1;
+    struct dbres *res = db_q(r->db, a, "audit_unauthenticated",
+                             "SELECT sb_audit_unauthenticated(nullif($1, '')::uuid, $2, $3, $4, $5, $6::jsonb)",
+                             str_cstr(a, org_id), str_cstr(a, actor), action, str_cstr(a, r->remote_addr),
+                             str_cstr(a, r->request_id), detail_json ? detail_json : "{}");
+    if (!res) {
+        if (own_tx) db_rollback(r->db);
+        return -1;
+    }
+    return own_tx ? db_commit(r->db) : 0;
+}

@@ -18,4 +18,10 @@ int audit_write(struct request *r, const char *action, const char *entity, str e
  * handler returns 0 or after it refuses a request). */
 int audit_security(struct request *r, str org_id, str user_id, str actor, const char *action,
                    const char *detail_json);
+/* An event from a caller nobody authenticated (a bad webhook signature, a sign-in
+ * while throttled): like audit_security, but at most one row a minute per action,
+ * address and subject (org_id, else actor); the next row written carries
+ * "left_out_before", how many were not written since the last. 0 or -1. */
+int audit_unauthenticated(struct request *r, str org_id, str actor, const char *action,
+                          const char *detail_json);
 #endif

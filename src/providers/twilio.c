@@ -24,11 +24,42 @@ static int kv_cmp(const void *x, const void *y)
     return c ? c : str_cmp(a->val, b->val);
 }
 
-str twilio_signature_compute(struct arena *a, str auth_token, str url, const struct kvlist *params)
+/* A copy of the parameters sorted by name, then value (bytewise). */
+static struct kv *sorted_params(struct arena *a, const struct kvlist *params)
 {
     struct kv *sorted = arena_alloc(a, (params->n ? params->n : 1) * sizeof *sorted);
     if (params->n) memcpy(sorted, params->items, params->n * sizeof *sorted);
     qsort(sorted, params->n, sizeof *sorted, kv_cmp);
+    return sorted;
+}
+
+str twilio_canonical_params(struct arena *a, const struct kvlist *params)
+{
+    struct kv *sorted = sorted_params(a, params);
+    struct buf b;
+    buf_init(&b, a, 256);
+    for (size_t i = 0; i < params->n; i++) {
+        if (i) buf_putc(&b, '&');
+        buf_url_arg(&b, sorted[i].key);
+        buf_putc(&b, '=');
+        buf_url_arg(&b, sorted[i].val);
+    }
+    return buf_str(&b);
+}
+
+bool twilio_params_unambiguous(const struct kvlist *params)
+{
+    for (size_t i = 0; i < params->n; i++) {
+        if (!params->items[i].key.len) return false;
+        for (size_t j = 0; j < i; j++)
+            if (str_eq(params->items[i].key, params->items[j].key)) return false;
+    }
+    return true;
+}
+
+str twilio_signature_compute(struct arena *a, str auth_token, str url, const struct kvlist *params)
+{
+    struct kv *sorted = sorted_params(a, params);
     struct buf msg;
     buf_init(&msg, a, url.len + 256);
     buf_put(&msg, url);

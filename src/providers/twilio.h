@@ -23,6 +23,15 @@ bool twilio_signature_ok(struct arena *a, str auth_token, str url, const struct 
  * one must pass the original Host and scheme through. */
 str twilio_request_url(struct arena *a, str scheme, str host, str path, str query);
 
+/* The parameters in the order the signature covers them (by name, then value), each
+ * as name=value percent-encoded, joined by '&': what a callback means, however its
+ * body was ordered or padded, so a replay with its parameters reordered is the same
+ * event. In the arena. */
+str twilio_canonical_params(struct arena *a, const struct kvlist *params);
+/* false when a parameter has an empty name or a name given twice: such a body
+ * cannot be told apart from a tampered one and is refused. */
+bool twilio_params_unambiguous(const struct kvlist *params);
+
 /* The kind a voice status callback is stored under: its CallStatus as sent, or "". */
 const char *twilio_event_kind(struct arena *a, const struct kvlist *form);
 /* Reads a voice status callback's parameters into e (status mapped, numbers kept only

@@ -177,6 +177,8 @@ test('other Vapi message types are stored and acknowledged', async () => {
 });
 
 test('forged or missing signatures → 403 and nothing stored', async () => {
+  stack.sql('DELETE FROM audit_caps');
+  const audited = count(`audit_log WHERE action = 'webhook.signature_invalid'`);
   const before = [count('webhook_events'), count('calls')];
   const id = uniq('forged');
   assert.equal((await vapi(statusUpdate(id, 'ringing'), { secret: 'wrong' })).status, 403);
@@ -190,14 +192,66 @@ test('forged or missing signatures → 403 and nothing stored', async () => {
   assert.equal((await vapi(statusUpdate(id, 'ringing'), { slug: 'other', secret: '' })).status, 403);
   assert.equal((await twilio(params, { slug: 'other' })).status, 403);
   assert.deepEqual([count('webhook_events'), count('calls')], before);
-  assert.ok(count(`audit_log WHERE action = 'webhook.signature_invalid'`) >= 5);
+  // Audited once a minute per org and address: the demo org's and the other org's.
+  assert.equal(count(`audit_log WHERE action = 'webhook.signature_invalid'`), audited + 2);
 });
 
-test('unknown org → 404, nothing stored', async () => {
+test('an unknown org is answered like a wrong signature (slugs cannot be probed), nothing stored', async () => {
   const before = count('webhook_events');
-  assert.equal((await vapi(statusUpdate(uniq('x'), 'ringing'), { slug: 'no-such-org' })).status, 404);
-  assert.equal((await twilio({ CallSid: 'CA1', CallStatus: 'ringing' }, { slug: 'no-such-org' })).status, 404);
+  const unknown = await vapi(statusUpdate(uniq('x'), 'ringing'), { slug: 'no-such-org' });
+  const forged = await vapi(statusUpdate(uniq('x'), 'ringing'), { secret: 'wrong' });
+  assert.equal(unknown.status, 403);
+  const shape = (res) => ({ status: res.status, type: res.headers['content-type'], error: { ...res.json().error } });
+  assert.deepEqual(shape(unknown), shape(forged));
+  assert.equal((await twilio({ CallSid: 'CA1', CallStatus: 'ringing' }, { slug: 'no-such-org' })).status, 403);
   assert.equal(count('webhook_events'), before);
+});
+
+test('a Twilio callback replayed with its parameters reordered or padded is the same event', async () => {
+  const sid = `CA${uniq('replay').replace(/\W/g, '')}`;
+  const params = { CallSid: sid, AccountSid: TWILIO_SID, CallStatus: 'completed', CallDuration: '42', From: '+14155550100', To: '+14155550199', Direction: 'inbound' };
+  const urlPath = '/webhooks/demo/twilio/voice-status';
+  const sig = twilioSignature(TWILIO_TOKEN, `https://127.0.0.1:${stack.httpsPort}${urlPath}`, params);
+  const send = (body) => stack.request('POST', urlPath, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig }, body });
+  const body = new URLSearchParams(params).toString();
+  const first = await send(body);
+  assert.equal(first.status, 200);
+  assert.equal(first.json().data.status, 'applied');
+  const endedAt = stack.sql(`SELECT ended_at FROM calls WHERE provider_call_id = '${sid}'`);
+  const reordered = new URLSearchParams(Object.entries(params).reverse()).toString();
+  for (const replay of [reordered, body + '&&', '&' + reordered + '&']) {
+    const res = await send(replay);
+    assert.equal(res.status, 200, replay);
+    assert.equal(res.json().data.status, 'duplicate', replay);
+  }
+  assert.equal(stack.sql(`SELECT ended_at FROM calls WHERE provider_call_id = '${sid}'`), endedAt, 'ended_at did not move');
+  assert.equal(count(`webhook_events WHERE body LIKE '%${sid}%'`), 1);
+});
+
+test('a Twilio callback with an empty or repeated parameter name is refused', async () => {
+  const urlPath = '/webhooks/demo/twilio/voice-status';
+  const before = count('webhook_events');
+  for (const body of ['CallSid=CA9&CallStatus=ringing&=x', 'CallSid=CA9&CallStatus=ringing&CallStatus=ringing']) {
+    const params = [...new URLSearchParams(body)];
+    let s = `https://127.0.0.1:${stack.httpsPort}${urlPath}`;
+    for (const [k, v] of params.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))) s += k + v;
+    const sig = createHmac('sha1', TWILIO_TOKEN).update(s).digest('base64');
+    const res = await stack.request('POST', urlPath, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig }, body });
+    assert.equal(res.status, 400, body);
+  }
+  assert.equal(count('webhook_events'), before);
+});
+
+test('a flood of forged signatures writes one audit row a minute, and the next says how many were left out', async () => {
+  const rows = () => count(`audit_log WHERE action = 'webhook.signature_invalid' AND org_id = '${orgId}'`);
+  stack.sql('DELETE FROM audit_caps');
+  const before = rows();
+  for (let i = 0; i < 10; i++) assert.equal((await vapi(statusUpdate(uniq('f'), 'ringing'), { secret: 'wrong' })).status, 403);
+  assert.equal(rows(), before + 1);
+  stack.sql("UPDATE audit_caps SET written_at = now() - interval '2 minutes'"); // a minute passes
+  assert.equal((await vapi(statusUpdate(uniq('f'), 'ringing'), { secret: 'wrong' })).status, 403);
+  assert.equal(rows(), before + 2);
+  assert.equal(stack.sql(`SELECT detail->>'left_out_before' FROM audit_log WHERE action = 'webhook.signature_invalid' ORDER BY id DESC LIMIT 1`), '9');
 });
 
 test('malformed bodies → 400 and nothing applied', async () => {

@@ -83,7 +83,7 @@ static int login_throttled(struct request *r, struct login_input *in, long wait_
     char secs[24], detail[128];
     snprintf(secs, sizeof secs, "%ld", wait_s);
     snprintf(detail, sizeof detail, "{\"retry_after_s\":%ld}", wait_s);
-    audit_security(r, STR(""), STR(""), in->email, "login.throttled", detail);
+    audit_unauthenticated(r, STR(""), in->email, "login.throttled", detail);
     /* Headers keep the str until the response is sent: copy it off the stack. */
     response_header(r->res, r->arena, "Retry-After", str_dup(r->arena, str_from(secs)));
     in->form_error = "Too many failed sign-in attempts. Wait a few minutes and try again.";

@@ -24,7 +24,8 @@ static int set_tenant(struct request *r, str org_id)
                : -1;
 }
 
-const char *webhook_event_store(struct request *r, str org_id, const char *provider, const char *kind)
+const char *webhook_event_store(struct request *r, str org_id, const char *provider, const char *kind,
+                                str identity)
 {
     if (set_tenant(r, org_id) != 0) return NULL;
     struct json_object *h = json_object_new_object();
@@ -32,9 +33,9 @@ const char *webhook_event_store(struct request *r, str org_id, const char *provi
     json_add_str(h, "user_agent", r->user_agent);
     const char *headers = arena_strdup(r->arena, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
     json_object_put(h);
-    /* Neither provider sends an event id for these callbacks; an identical body is
+    /* Neither provider sends an event id for these callbacks; the same identity is
      * the same event (a retry), so its hash is the key. */
-    str key = crypto_sha256_hex(r->arena, r->body);
+    str key = crypto_sha256_hex(r->arena, identity);
     struct dbres *res = db_q(r->db, r->arena, "webhook_store",
                              "INSERT INTO webhook_events (org_id, provider, kind, event_key, body, headers)"
                              " VALUES ($1::uuid, $2, left($3, 100), $4, $5, $6::jsonb)"

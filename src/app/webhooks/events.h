@@ -7,9 +7,12 @@
 struct request;
 
 /* Makes org_id the transaction's tenant and stores the raw event (body, content type,
- * user agent). Returns its id, "" when the same body is stored already (a retry), or
- * NULL on a database error (db_last_error says which). */
-const char *webhook_event_store(struct request *r, str org_id, const char *provider, const char *kind);
+ * user agent) under the SHA-256 of identity, what makes it this event and no other
+ * (the body for Vapi, the canonical parameters for Twilio). Returns its id, "" when
+ * the same event is stored already (a retry or a replay), or NULL on a database
+ * error (db_last_error says which). */
+const char *webhook_event_store(struct request *r, str org_id, const char *provider, const char *kind,
+                                str identity);
 
 /* Answers a retry of an event already stored: 200, status "duplicate". Returns 0. */
 int webhook_event_duplicate(struct request *r);

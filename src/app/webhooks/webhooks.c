@@ -20,7 +20,8 @@ struct hook_org {
 };
 
 /* Finds the org by slug (before any tenant is set) and opens the named secret.
- * Returns 0, or 404 for an unknown org. */
+ * Returns 0, or 403 for an unknown org: answered like a wrong signature, so the
+ * webhooks cannot be used to tell which org slugs exist. */
 static int hook_org_find(struct request *r, const char *secret_key, struct hook_org *out)
 {
     str slug = req_path_param(r, "org");
@@ -28,7 +29,7 @@ static int hook_org_find(struct request *r, const char *secret_key, struct hook_
                              "SELECT org_id, vapi_secret, twilio_auth_token FROM sb_webhook_org($1)",
                              str_cstr(r->arena, slug));
     if (!res) return db_error_http_status(db_last_error(r->db));
-    if (db_rows(res) != 1) return 404;
+    if (db_rows(res) != 1) return 403;
     out->org_id = db_val(res, 0, 0);
     out->secret = STR_NULL;
     int col = strcmp(secret_key, "vapi_secret") == 0 ? 1 : 2;
@@ -39,13 +40,14 @@ static int hook_org_find(struct request *r, const char *secret_key, struct hook_
     return 0;
 }
 
-/* A refused signature: audited (the org is known), nothing else stored. */
+/* A refused signature: audited (at most once a minute per org and address, a flood
+ * of forgeries being unauthenticated), nothing else stored. */
 static int hook_forbidden(struct request *r, const struct hook_org *org, const char *provider)
 {
     struct buf d;
     buf_init(&d, r->arena, 64);
     buf_printf(&d, "{\"provider\":\"%s\"}", provider);
-    audit_security(r, org->org_id, STR(""), STR(""), "webhook.signature_invalid", buf_cstr(&d));
+    audit_unauthenticated(r, org->org_id, STR(""), "webhook.signature_invalid", buf_cstr(&d));
     return 403;
 }
 
@@ -59,7 +61,7 @@ int webhook_vapi(struct request *r)
     if (st) return st;
     if (!vapi_secret_ok(org.secret, req_header(r, VAPI_SECRET_HEADER))) return hook_forbidden(r, &org, "vapi");
     if (!r->json) return 400; /* not a JSON body (415 and bad JSON are answered earlier) */
-    const char *event_id = webhook_event_store(r, org.org_id, "vapi", vapi_event_kind(r->json));
+    const char *event_id = webhook_event_store(r, org.org_id, "vapi", vapi_event_kind(r->json), r->body);
     if (!event_id) return db_error_http_status(db_last_error(r->db));
     if (!*event_id) return webhook_event_duplicate(r);
     struct call_event e;
@@ -81,7 +83,9 @@ int webhook_twilio_voice_status(struct request *r)
         return hook_forbidden(r, &org, "twilio");
     if (!str_eq(content_type_base(r->arena, r->content_type), STR("application/x-www-form-urlencoded")))
         return 415;
-    const char *event_id = webhook_event_store(r, org.org_id, "twilio", twilio_event_kind(r->arena, &r->form));
+    if (!twilio_params_unambiguous(&r->form)) return 400;
+    const char *event_id = webhook_event_store(r, org.org_id, "twilio", twilio_event_kind(r->arena, &r->form),
+                                               twilio_canonical_params(r->arena, &r->form));
     if (!event_id) return db_error_http_status(db_last_error(r->db));
     if (!*event_id) return webhook_event_duplicate(r);
     struct call_event e;
