@@ -86,7 +86,7 @@ static int authenticate(struct request *r)
     bool failed = false;
     str key = bearer_token(r);
     if (key.len) {
-        r->session = session_from_api_key(r->db, r->arena, key, &failed);
+        r->session = session_from_api_key(r->db, r->arena, key, r->remote_addr, r->request_id, &failed);
         if (failed) return 503;
         if (!r->session) return 401; /* a wrong key is never silently anonymous */
         r->via_api_key = true;

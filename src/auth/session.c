@@ -71,15 +71,16 @@ int session_destroy(struct db *db, struct arena *a, str token_hash)
                : -1;
 }
 
-struct session *session_from_api_key(struct db *db, struct arena *a, str key, bool *db_failed)
+struct session *session_from_api_key(struct db *db, struct arena *a, str key, str ip, str request_id,
+                                     bool *db_failed)
 {
     *db_failed = false;
     if (key.len < 20 || key.len > 100 || !str_starts_with(key, STR("sb_"))) return NULL;
     str hash = crypto_sha256_hex(a, key);
     struct dbres *r = db_q(db, a, "apikey_lookup",
                            "SELECT key_id, org_id, org_slug, org_name, org_timezone, key_name, role"
-                           " FROM sb_apikey_lookup($1)",
-                           str_cstr(a, hash));
+                           " FROM sb_apikey_lookup($1, $2, $3)",
+                           str_cstr(a, hash), str_cstr(a, ip), str_cstr(a, request_id));
     if (!r) {
         *db_failed = true;
         return NULL;

@@ -27,8 +27,10 @@ str session_create(struct db *db, struct arena *a, str user_id, str ip, str user
                    int lifetime_s);
 /* Deletes the session with this token hash. */
 int session_destroy(struct db *db, struct arena *a, str token_hash);
-/* Resolves "Bearer <key>" to a session-like identity, or NULL. */
-struct session *session_from_api_key(struct db *db, struct arena *a, str key, bool *db_failed);
+/* Resolves "Bearer <key>" to a session-like identity, or NULL. A key's use is
+ * audited (api_key.use, from ip) at most once a minute per key. */
+struct session *session_from_api_key(struct db *db, struct arena *a, str key, str ip, str request_id,
+                                     bool *db_failed);
 /* Makes a new API key "sb_<prefix>_<secret>"; *prefix and *hash for storage. */
 str apikey_generate(struct arena *a, str *prefix, str *hash);
 #endif

@@ -51,7 +51,7 @@ static bool admin_key_ok(struct request *r)
     str key = str_trim(str_make(auth.ptr + 7, auth.len - 7));
     if (db_begin(r->db) != 0) return false;
     bool failed;
-    struct session *s = session_from_api_key(r->db, r->arena, key, &failed);
+    struct session *s = session_from_api_key(r->db, r->arena, key, r->remote_addr, r->request_id, &failed);
     db_commit(r->db);
     return s && s->role == ROLE_ADMIN;
 }
