@@ -2,11 +2,14 @@
  * then validation that reports every problem on its own line. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "str.h"
@@ -34,6 +37,8 @@ static const struct setting settings[] = {
     S(admin_database_url),
     S(secret_key),
     S(listen),
+    B(listen_allow_remote),
+    S(listen_group),
     I(workers, 1, 256),
     L(max_requests, 0, LONG_MAX),
     I(shutdown_timeout_s, 1, 3600),
@@ -83,6 +88,8 @@ void config_defaults(struct config *c)
 {
     memset(c, 0, sizeof *c);
     c->listen = xstrdup("unix:/run/switchboard/switchboard.sock");
+    c->listen_allow_remote = false;
+    c->listen_group = xstrdup("");
     c->workers = 4;
     c->max_requests = 10000;
     c->shutdown_timeout_s = 10;
@@ -254,6 +261,50 @@ static bool valid_listen(const char *l)
     return str_to_long(str_from(colon + 1), &port) && port >= 1 && port <= 65535;
 }
 
+bool config_listen_is_loopback(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon) return false;
+    char host[256];
+    size_t n = (size_t)(colon - listen);
+    if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
+        listen++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof host) return false;
+    memcpy(host, listen, n);
+    host[n] = '\0';
+    if (strcmp(host, "localhost") == 0) return true;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    return inet_pton(AF_INET6, host, &a6) == 1 && memcmp(&a6, &in6addr_loopback, sizeof a6) == 0;
+}
+
+static bool may_use_group(gid_t gid)
+{
+    if (geteuid() == 0 || getegid() == gid) return true;
+    gid_t groups[256];
+    int n = getgroups(256, groups);
+    for (int i = 0; i < n; i++)
+        if (groups[i] == gid) return true;
+    return false;
+}
+
+int config_listen_gid(const struct config *c, gid_t *gid)
+{
+    if (c->listen_group && *c->listen_group) {
+        struct group *g = getgrnam(c->listen_group);
+        if (!g) return -1;
+        *gid = g->gr_gid;
+        return 0;
+    }
+    /* Debian's nginx runs its workers as www-data. */
+    struct group *g = getgrnam("www-data");
+    *gid = g && may_use_group(g->gr_gid) ? g->gr_gid : getegid();
+    return 0;
+}
+
 /* A host name or IPv4 address, optionally with a leading dot (suffix match):
  * letters, digits, '-' and '.', no empty label. */
 static bool valid_host_entry(str e)
@@ -311,6 +362,17 @@ int config_validate(const struct config *c)
     if (!c->secret_key || !*c->secret_key) PROBLEM("secret_key", "is required (at least 32 bytes)");
     else if (strlen(c->secret_key) < 32) PROBLEM("secret_key", "must be at least 32 bytes");
     if (!valid_listen(c->listen)) PROBLEM("listen", "must be unix:/absolute/path or host:port (port 1-65535)");
+    else if (strncmp(c->listen, "unix:", 5) != 0 && !c->listen_allow_remote && !config_listen_is_loopback(c->listen)) {
+        char msg[400];
+        snprintf(msg, sizeof msg,
+                 "'%.100s' is not a loopback address and FastCGI has no authentication (whoever reaches it"
+                 " passes for nginx); set listen_allow_remote = yes if a firewall lets only nginx reach it",
+                 c->listen);
+        PROBLEM("listen", msg);
+    }
+    gid_t gid;
+    if (c->listen_group && *c->listen_group && config_listen_gid(c, &gid) != 0)
+        PROBLEM("listen_group", "names no group");
     enum log_level lvl;
     if (!log_level_parse(c->log_level, &lvl)) PROBLEM("log_level", "must be debug, info, warn or error");
     if (strcmp(c->metrics_allow, "loopback") != 0 && strcmp(c->metrics_allow, "admin-key-only") != 0)

@@ -3,6 +3,7 @@
 #define SB_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/switchboard/switchboard.conf"
 
@@ -11,6 +12,11 @@ struct config {
     char *admin_database_url;  /* owner role for migrate/seed/CLI; defaults to database_url */
     char *secret_key;          /* >= 32 bytes; signs CSRF tokens, URLs; never logged */
     char *listen;              /* "unix:/path/sock" or "host:port" */
+    /* FastCGI has no authentication: whoever reaches the socket is trusted as nginx. */
+    bool listen_allow_remote;  /* a TCP listen on a non-loopback address, default false */
+    char *listen_group;        /* group shared with nginx's workers: the unix socket (0660,
+                                  in a 0750 directory) and the recordings (0640 in 0750
+                                  directories); "" = www-data if usable, else ours */
     int workers;               /* 1..256 */
     long max_requests;         /* recycle a worker after this many; 0 = never */
     int shutdown_timeout_s;    /* SIGTERM drain limit */
@@ -58,6 +64,13 @@ const char *config_set(struct config *c, const char *key, const char *value);
  * recording_url_hosts: an entry equal to it, or a ".suffix" entry it ends with
  * (".vapi.ai" matches storage.vapi.ai, not vapi.ai). */
 bool config_recording_host_allowed(const struct config *c, const char *host);
+/* true if a "host:port" listen binds only loopback addresses (127.0.0.0/8, ::1,
+ * localhost); false for an empty host (every address) and any other name. */
+bool config_listen_is_loopback(const char *listen);
+/* The group to give the socket and recordings: listen_group, else www-data when it
+ * exists and this process may use it (root or a member), else the process's own
+ * group. Returns 0, or -1 when listen_group names no group. */
+int config_listen_gid(const struct config *c, gid_t *gid);
 /* Frees strings owned by c. */
 void config_free(struct config *c);
 /* true for keys whose values must never be logged or printed. */

@@ -13,7 +13,10 @@
 #include "../core/log.h"
 
 #define PREPARED_SLOTS 1024 /* power of two; far more than the statements we have */
-#define RECONNECT_INTERVAL_US 250000
+/* Least time between two connection attempts of one worker: short, so a database
+ * that is back is found at once, yet a down one sees at most 20 attempts a second
+ * from each worker. */
+#define RECONNECT_INTERVAL_US 50000
 
 struct db {
     PGconn *conn;
@@ -169,10 +172,14 @@ bool db_ensure(struct db *db)
     notice_closed_while_idle(db);
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK) return true;
     if (db->conn) drop_connection(db);
-    /* A down database must not be hammered by every request of every worker. */
-    if (now_us() - db->last_connect_us < RECONNECT_INTERVAL_US) {
-        set_error(db, DB_ERR_UNAVAILABLE, "08006", "database unavailable", NULL);
-        return false;
+    /* A down database must not be hammered by every request of every worker, but a
+     * request is never refused without an attempt: one failing fast inside the
+     * interval would answer 503 although the database came back meanwhile. So it
+     * waits out the rest of the (short) interval and tries. */
+    int64_t wait = db->last_connect_us + RECONNECT_INTERVAL_US - now_us();
+    if (db->last_connect_us && wait > 0) {
+        struct timespec ts = { 0, (long)wait * 1000 };
+        while (nanosleep(&ts, &ts) != 0) continue;
     }
     return connect_now(db);
 }
@@ -277,22 +284,55 @@ static bool tx_was_lost(struct db *db)
     return true;
 }
 
+/* Whether a statement that failed because its connection was lost may run again on
+ * a new connection, which is then made at once. Only when the statement cannot have
+ * changed anything: it was the first of its transaction (the deferred BEGIN went
+ * with it, and COMMIT never did), or it ran on its own and the server said it ended
+ * the session (57P01 and kin: a statement cut off that way is rolled back; a bare
+ * EOF could follow a commit whose answer was lost). The transaction is put back as
+ * it was. One cut off midway stays lost (its statements fail until it ends), so its
+ * request answers 503 and the next one finds the new connection. */
+static bool reconnect_for_retry(struct db *db, bool in_tx, bool begin_pending)
+{
+    if (db->conn || db->last_error != DB_ERR_UNAVAILABLE) return false;
+    bool first_of_tx = in_tx && begin_pending;
+    bool ended_by_server = !in_tx && strncmp(db->sqlstate, "57P", 3) == 0;
+    if (!first_of_tx && !ended_by_server) return false;
+    db->tx_lost = false;
+    db->in_tx = in_tx;
+    db->begin_pending = begin_pending;
+    log_warn("database connection lost (%s); reconnecting", db->message);
+    return connect_now(db);
+}
+
+/* One attempt at a prepared statement; the result, or NULL with the error set. */
+static PGresult *exec_once(struct db *db, const char *name, const char *sql, int nparams,
+                           const char *const *params)
+{
+    int64_t t0 = now_us();
+    if (!ensure_prepared(db, name, sql, nparams)) return NULL;
+    PGresult *r = db->begin_pending ? begin_and_exec(db, name, nparams, params)
+                                    : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    db->elapsed_us += now_us() - t0;
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
+    fail_with(db, r);
+    PQclear(r);
+    return NULL;
+}
+
 struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
                       int nparams, const char *const *params)
 {
     clear_error(db);
     if (tx_was_lost(db) || !db_ensure(db)) return NULL;
-    int64_t t0 = now_us();
-    PGresult *r = NULL;
-    if (ensure_prepared(db, name, sql, nparams))
-        r = db->begin_pending ? begin_and_exec(db, name, nparams, params)
-                              : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-    db->elapsed_us += now_us() - t0;
-    if (!db->conn) return NULL; /* lost while preparing */
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        fail_with(db, r);
-        PQclear(r);
+    bool in_tx = db->in_tx, begin_pending = db->begin_pending;
+    PGresult *r = exec_once(db, name, sql, nparams, params);
+    if (!r && reconnect_for_retry(db, in_tx, begin_pending)) {
+        clear_error(db);
+        r = exec_once(db, name, sql, nparams, params);
+    }
+    if (!r) {
         log_msg(LOG_WARN, NULL, "sql %s failed: %s %s", name, db->sqlstate, db->message);
         return NULL;
     }
@@ -302,13 +342,12 @@ struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const ch
     return res;
 }
 
-int db_exec_simple(struct db *db, const char *sql)
+/* One attempt at plain SQL, after the deferred BEGIN if one is due; 0 or -1. */
+static int exec_simple_once(struct db *db, const char *sql)
 {
-    clear_error(db);
-    if (tx_was_lost(db) || !db_ensure(db)) return -1;
     if (db->begin_pending) {
         db->begin_pending = false;
-        if (db_exec_simple(db, "BEGIN") != 0) return -1;
+        if (exec_simple_once(db, "BEGIN") != 0) return -1;
     }
     int64_t t0 = now_us();
     PGresult *r = PQexec(db->conn, sql);
@@ -321,6 +360,17 @@ int db_exec_simple(struct db *db, const char *sql)
     }
     PQclear(r);
     return rc;
+}
+
+int db_exec_simple(struct db *db, const char *sql)
+{
+    clear_error(db);
+    if (tx_was_lost(db) || !db_ensure(db)) return -1;
+    bool in_tx = db->in_tx, begin_pending = db->begin_pending;
+    if (exec_simple_once(db, sql) == 0) return 0;
+    if (!reconnect_for_retry(db, in_tx, begin_pending)) return -1;
+    clear_error(db);
+    return exec_simple_once(db, sql);
 }
 
 int db_rows(const struct dbres *r) { return r ? PQntuples(r->res) : 0; }
@@ -403,8 +453,29 @@ int db_commit(struct db *db)
         db->in_tx = false;
         return 0;
     }
-    int rc = db_exec_simple(db, "COMMIT");
-    db->in_tx = false;
+    clear_error(db);
+    db->in_tx = false; /* whatever COMMIT answers, the transaction is over */
+    if (!db->conn) {
+        set_error(db, DB_ERR_UNAVAILABLE, "08006", "connection lost during the transaction", NULL);
+        return -1;
+    }
+    int64_t t0 = now_us();
+    PGresult *r = PQexec(db->conn, "COMMIT");
+    db->elapsed_us += now_us() - t0;
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fail_with(db, r);
+        rc = -1;
+    } else if (strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+        /* PostgreSQL answers COMMIT of a transaction in which a statement failed
+         * with success and the tag ROLLBACK: nothing was kept, so it is a failure
+         * (a caller ignored that statement's error). */
+        set_error(db, DB_ERR_ROLLED_BACK, "25P02", "COMMIT rolled back: a statement of the transaction had failed",
+                  NULL);
+        log_warn("%s", db->message);
+        rc = -1;
+    }
+    PQclear(r);
     return rc;
 }
 
@@ -449,6 +520,7 @@ int db_error_http_status(enum db_error e)
     case DB_ERR_INVALID: return 400;
     case DB_ERR_NOT_FOUND: return 404;
     case DB_ERR_RETRY: return 503;
+    case DB_ERR_ROLLED_BACK: return 500;
     case DB_ERR_INTERNAL: return 500;
     }
     return 500;

@@ -19,6 +19,7 @@ enum db_error {
     DB_ERR_RETRY,         /* serialization failure 40001 / deadlock 40P01 → retry once */
     DB_ERR_TIMEOUT,       /* statement timeout 57014 → 503 */
     DB_ERR_NOT_FOUND,     /* no row where one was required (set by callers) */
+    DB_ERR_ROLLED_BACK,   /* COMMIT found the transaction aborted by an earlier failed statement → 500 */
     DB_ERR_INTERNAL,      /* anything else → 500 */
 };
 
@@ -27,12 +28,16 @@ enum db_error {
  * to every statement. */
 struct db *db_open(const char *conninfo, int statement_timeout_ms);
 void db_close(struct db *db);
-/* Reconnects if the connection is bad (at most once per ~250 ms); true if usable. */
+/* Reconnects if the connection is bad; true if usable. Connection attempts are at
+ * least 50 ms apart: a call inside that interval waits out its rest, then tries. */
 bool db_ensure(struct db *db);
 
 /* Runs a statement by a stable name (prepared once per connection, re-prepared
  * after a reconnect). params may contain NULL for SQL NULL. Returns a result
- * (possibly with zero rows) or NULL on error (see db_last_error). */
+ * (possibly with zero rows) or NULL on error (see db_last_error). A statement
+ * whose connection turns out lost is run once more on a new connection when it
+ * cannot have changed anything (the first of its transaction, or alone and ended
+ * by the server); a transaction lost midway fails with DB_ERR_UNAVAILABLE. */
 struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
                       int nparams, const char *const *params);
 /* Runs plain SQL without parameters or preparation (BEGIN, COMMIT, DDL). */
@@ -63,6 +68,9 @@ int db_begin(struct db *db);
  * nothing at all. Errors (a database that is down) surface at that statement. */
 void db_begin_deferred(struct db *db);
 int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id);
+/* Commits; 0 only when the transaction's work was kept. -1 when the connection was
+ * lost, COMMIT failed, or a statement had failed earlier (DB_ERR_ROLLED_BACK: the
+ * server rolled the transaction back). The transaction is over in every case. */
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);

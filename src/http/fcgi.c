@@ -23,7 +23,29 @@ struct fcgi_conn {
     bool head; /* HEAD request: headers only */
 };
 
-static int listen_unix(const char *path, int backlog)
+/* The socket's directory, when this process made it for its own use (owned by us,
+ * not a shared sticky one like /tmp): 0750 with the group, so only nginx's group
+ * may even find the socket. A directory shared with others is left alone; the
+ * socket's own mode is what keeps them out. */
+static int restrict_socket_dir(const char *path, gid_t gid)
+{
+    char dir[sizeof ((struct sockaddr_un *)0)->sun_path];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    struct stat st;
+    if (stat(dir, &st) != 0) return -1;
+    if (st.st_uid != geteuid() || (st.st_mode & S_ISVTX)) return 0;
+    if (chown(dir, (uid_t)-1, gid) != 0) return -1;
+    return chmod(dir, 0750);
+}
+
+/* The socket is 0660 with nginx's group: FastCGI has no authentication, so a
+ * local user who could connect would pass for nginx (any REMOTE_ADDR, no
+ * limit_req). umask makes bind create it that way, and listen comes only after
+ * its group is set, so it is never open wider. */
+static int listen_unix(const char *path, int backlog, gid_t gid)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     if (strlen(path) >= sizeof sa.sun_path) return -1;
@@ -31,11 +53,16 @@ static int listen_unix(const char *path, int backlog)
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0) return -1;
     unlink(path); /* a stale socket from a previous run */
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, backlog) != 0) {
+    mode_t old_mask = umask(0117);
+    int bound = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    umask(old_mask);
+    if (bound != 0 || chown(path, (uid_t)-1, gid) != 0 || chmod(path, 0660) != 0 ||
+        restrict_socket_dir(path, gid) != 0 || listen(fd, backlog) != 0) {
+        int e = errno;
         close(fd);
+        errno = e;
         return -1;
     }
-    chmod(path, 0666); /* nginx workers run as another user */
     return fd;
 }
 
@@ -61,10 +88,10 @@ static int listen_tcp(const char *spec, int backlog)
     return fd;
 }
 
-int fcgi_listen(const char *spec, int backlog)
+int fcgi_listen(const char *spec, int backlog, gid_t gid)
 {
     if (FCGX_Init() != 0) return -1;
-    return strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, backlog) : listen_tcp(spec, backlog);
+    return strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, backlog, gid) : listen_tcp(spec, backlog);
 }
 
 struct fcgi_conn *fcgi_conn_new(int listen_fd)

@@ -2,13 +2,17 @@
  * write struct response. */
 #ifndef SB_FCGI_H
 #define SB_FCGI_H
+#include <sys/types.h>
+
 #include "request.h"
 #include "response.h"
 
 struct fcgi_conn;
 
-/* Opens the listening socket for "unix:/path" or "host:port"; returns fd or -1. */
-int fcgi_listen(const char *spec, int backlog);
+/* Opens the listening socket for "unix:/path" or "host:port"; returns fd or -1
+ * (errno set). A unix socket is made 0660 with group gid (nginx's), and its
+ * directory, when this process owns it, 0750 with that group. */
+int fcgi_listen(const char *spec, int backlog, gid_t gid);
 /* Per-worker state around the listening fd. */
 struct fcgi_conn *fcgi_conn_new(int listen_fd);
 /* Blocks for the next request; returns 0, or -1 when interrupted for shutdown. */

@@ -303,7 +303,12 @@ int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int
         log_error("cannot set up the process manager: %s", strerror(errno));
         return 1;
     }
-    int fd = fcgi_listen(cfg->listen, 1024);
+    gid_t gid;
+    if (config_listen_gid(cfg, &gid) != 0) {
+        fprintf(stderr, "switchboard serve: listen_group '%s' names no group\n", cfg->listen_group);
+        return 1;
+    }
+    int fd = fcgi_listen(cfg->listen, 1024, gid);
     if (fd < 0) {
         log_error("cannot listen on %s: %s", cfg->listen, strerror(errno));
         fprintf(stderr, "switchboard serve: cannot listen on %s: %s\n", cfg->listen, strerror(errno));

@@ -307,13 +307,16 @@ static enum job_result transfer_result(struct job_ctx *c, struct fetch *f, CURLc
     return res;
 }
 
-static const char *org_dir(struct job_ctx *c, const char *org_id)
+static const char *org_dir(struct job_ctx *c, const char *org_id, gid_t gid)
 {
     struct buf d;
     buf_init(&d, c->a, 256);
     buf_printf(&d, "%s/%s", c->cfg->recordings_dir, org_id);
     const char *dir = buf_cstr(&d);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) return NULL;
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) return NULL;
+    /* Also when it already existed (made before, or by seed): nginx serves the
+     * files through its group, nobody else may read them. */
+    if (chown(dir, (uid_t)-1, gid) != 0 || chmod(dir, 0750) != 0) return NULL;
     return dir;
 }
 
@@ -385,14 +388,18 @@ static enum job_result download(struct job_ctx *c, const struct source *s, const
 }
 
 static enum job_result store(struct job_ctx *c, const struct job *j, const char *call_id, const char *tmp,
-                             const struct fetch *f)
+                             const struct fetch *f, gid_t gid)
 {
     struct buf rel, final;
     buf_init(&rel, c->a, 128);
     buf_printf(&rel, "%s/%s.%s", j->org_id, call_id, f->ext);
     buf_init(&final, c->a, 256);
     buf_printf(&final, "%s/%s", c->cfg->recordings_dir, buf_cstr(&rel));
-    chmod(tmp, 0644); /* nginx serves it under its own user */
+    /* nginx serves it through the group it shares with us; nobody else reads it. */
+    if (chown(tmp, (uid_t)-1, gid) != 0 || chmod(tmp, 0640) != 0) {
+        c->error = "cannot set the recording's group and mode";
+        return JOB_RETRY;
+    }
     if (rename(tmp, buf_cstr(&final)) != 0) {
         c->error = "cannot move the recording into place";
         return JOB_RETRY;
@@ -431,7 +438,8 @@ enum job_result recording_download_run(struct job_ctx *c, const struct job *j)
         c->error = refused(c, "recording URL refused: ", refusal);
         return JOB_FAILED;
     }
-    const char *dir = org_dir(c, j->org_id);
+    gid_t gid;
+    const char *dir = config_listen_gid(c->cfg, &gid) == 0 ? org_dir(c, j->org_id, gid) : NULL;
     if (!dir) {
         c->error = "cannot create the org's recordings directory";
         return JOB_RETRY;
@@ -441,7 +449,7 @@ enum job_result recording_download_run(struct job_ctx *c, const struct job *j)
     buf_printf(&tmp, "%s/.%s.%ld.tmp", dir, call_id, (long)getpid());
     struct fetch f = { .max = c->cfg->recording_max_bytes, .allow_private = c->cfg->recording_url_allow_private };
     enum job_result res = download(c, &s, buf_cstr(&tmp), &f);
-    if (res == JOB_DONE) res = store(c, j, call_id, buf_cstr(&tmp), &f);
+    if (res == JOB_DONE) res = store(c, j, call_id, buf_cstr(&tmp), &f, gid);
     if (res != JOB_DONE) unlink(buf_cstr(&tmp));
     return res;
 }

@@ -25,6 +25,7 @@ static const char *const all_keys[] = {
     "BODY_LIMIT", "UPLOAD_LIMIT", "TEMPLATE_DIR", "STATIC_DIR", "SQL_DIR", "RECORDINGS_DIR", "LOG_LEVEL",
     "SCRYPT_LOG2_N", "LOGIN_MAX_FAILURES_EMAIL", "LOGIN_MAX_FAILURES_IP", "LOGIN_WINDOW_S", "METRICS_ALLOW",
     "RECORDING_URL_HOSTS", "RECORDING_URL_ALLOW_HTTP", "RECORDING_URL_ALLOW_PRIVATE",
+    "LISTEN_ALLOW_REMOTE", "LISTEN_GROUP",
 };
 
 static void clear_env(void)
@@ -152,6 +153,66 @@ static void test_defaults(void **state)
     config_free(&c);
     assert_null(c.listen);
     assert_null(c.metrics_allow);
+}
+
+/* A TCP listen other than loopback lets any host that reaches it speak FastCGI to
+ * the pool (and pass for nginx), so it needs an explicit listen_allow_remote. */
+static void test_listen_remote_refused(void **state)
+{
+    static const char *const loopback[] = { "127.0.0.1:9000", "127.1.2.3:9000", "localhost:9000", "[::1]:9000",
+                                            "::1:9000" };
+    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+        struct config c;
+        valid_config(&c);
+        assert_null(config_set(&c, "listen", loopback[i]));
+        assert_true(config_listen_is_loopback(loopback[i]));
+        assert_int_equal(config_validate(&c), 0);
+        config_free(&c);
+    }
+    static const char *const remote[] = { "0.0.0.0:9000", "[::]:9000", "10.0.0.5:9000", "app.internal:9000",
+                                          "128.0.0.1:9000" };
+    for (size_t i = 0; i < sizeof remote / sizeof remote[0]; i++) {
+        struct config c;
+        valid_config(&c);
+        assert_null(config_set(&c, "listen", remote[i]));
+        assert_false(config_listen_is_loopback(remote[i]));
+        capture_start();
+        int problems = config_validate(&c);
+        const char *err = capture_end();
+        assert_int_equal(problems, 1);
+        assert_int_equal(count_lines(err), 1);
+        assert_contains(err, "config: SWITCHBOARD_LISTEN: '");
+        assert_contains(err, remote[i]);
+        assert_contains(err, "set listen_allow_remote = yes");
+        assert_null(config_set(&c, "listen_allow_remote", "yes"));
+        assert_int_equal(config_validate(&c), 0);
+        config_free(&c);
+    }
+    struct config c;
+    valid_config(&c);
+    assert_false(c.listen_allow_remote);
+    assert_int_equal(config_validate(&c), 0); /* the default unix socket needs nothing */
+    config_free(&c);
+}
+
+static void test_listen_group(void **state)
+{
+    struct config c;
+    valid_config(&c);
+    gid_t gid;
+    assert_string_equal(c.listen_group, "");
+    assert_int_equal(config_listen_gid(&c, &gid), 0); /* www-data or our own group */
+    assert_null(config_set(&c, "listen_group", "root"));
+    assert_int_equal(config_listen_gid(&c, &gid), 0);
+    assert_int_equal(gid, 0);
+    assert_null(config_set(&c, "listen_group", "no-such-group-sbt"));
+    assert_int_equal(config_listen_gid(&c, &gid), -1);
+    capture_start();
+    int problems = config_validate(&c);
+    const char *err = capture_end();
+    assert_int_equal(problems, 1);
+    assert_contains(err, "config: SWITCHBOARD_LISTEN_GROUP: names no group\n");
+    config_free(&c);
 }
 
 static void test_set_values(void **state)
@@ -629,6 +690,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listen_remote_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listen_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_parsing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_problems_each_reported, setup, teardown),
