@@ -164,7 +164,7 @@ int deal_stale_reply_json(struct request *r, const char *entity, struct json_obj
     json_add_cstr(fields, "version", buf_cstr(&why));
     if (current) json_object_object_add(fields, "current", current);
     app_error(r, 409, buf_cstr(&msg), fields);
-    return 0;
+    return REPLIED;
 }
 
 const char *deal_stale_form_notice(struct request *r, const char *entity)

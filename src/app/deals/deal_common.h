@@ -80,7 +80,8 @@ size_t deal_exclusivity_conflicts(struct request *r, str deal_id, struct exclusi
 /* A stale edit of entity ("deal" | "brand" | "deliverable" | "payment"), one shape
  * for all: 409 with error.code "conflict", error.fields.version saying why and
  * error.fields.current the stored row as the entity's GET/PATCH answers it (omitted
- * when current is NULL; taken over either way). Writes the JSON error; returns 0. */
+ * when current is NULL; taken over either way). Writes the JSON error and returns
+ * REPLIED (app.h) for the caller to return. */
 int deal_stale_reply_json(struct request *r, const char *entity, struct json_object *current);
 
 /* The notice above an edit form re-rendered (409) with the stored values after a

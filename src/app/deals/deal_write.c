@@ -407,8 +407,7 @@ int deals_update(struct request *r)
 static int reply_stale_json(struct request *r, str id)
 {
     int st;
-    deal_stale_reply_json(r, "deal", deal_json_by_id(r, id, false, &st));
-    return REPLIED;
+    return deal_stale_reply_json(r, "deal", deal_json_by_id(r, id, false, &st));
 }
 
 /* The 409 of an illegal move: the message names the allowed moves. */

@@ -605,6 +605,27 @@ static void fill_moves(struct tdict *card, str stage)
     if (n) tdict_show(card, "CAN_MOVE");
 }
 
+/* The cards of each column, and a link to the list when the column holds more. */
+static void fill_cards(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT], const struct dbres *cards,
+                       const long counts[DEAL_STAGE_COUNT])
+{
+    long shown[DEAL_STAGE_COUNT] = { 0 };
+    for (int i = 0; i < db_rows(cards); i++) {
+        enum deal_stage s;
+        if (!deal_stage_parse(db_val(cards, i, DC_STAGE), &s)) continue;
+        struct tdict *card = tdict_add_section(cols[s], "CARD");
+        fill_deal(r, card, cards, i);
+        if (r->session->role >= ROLE_AGENT) fill_moves(card, db_val(cards, i, DC_STAGE));
+        shown[s]++;
+    }
+    for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
+        if (counts[s] <= shown[s]) continue;
+        struct tdict *more = tdict_add_section(cols[s], "MORE");
+        tdict_set_long(more, "SHOWN", shown[s]);
+        tdict_set_long(more, "MORE_COUNT", counts[s] - shown[s]);
+    }
+}
+
 int deals_board_render(struct request *r, int status, const char *notice)
 {
     struct dbres *totals = deals_board_totals(r->db, r->arena);
@@ -620,23 +641,9 @@ int deals_board_render(struct request *r, int status, const char *notice)
         tdict_set_cstr(cols[s], "STAGE", deal_stage_name((enum deal_stage)s));
         tdict_set_cstr(cols[s], "STAGE_LABEL", deal_stage_label((enum deal_stage)s));
     }
-    long counts[DEAL_STAGE_COUNT] = { 0 }, shown[DEAL_STAGE_COUNT] = { 0 };
+    long counts[DEAL_STAGE_COUNT] = { 0 };
     fill_columns(r, cols, totals, counts);
-    for (int i = 0; i < db_rows(cards); i++) {
-        enum deal_stage s;
-        if (!deal_stage_parse(db_val(cards, i, DC_STAGE), &s)) continue;
-        struct tdict *card = tdict_add_section(cols[s], "CARD");
-        fill_deal(r, card, cards, i);
-        if (r->session->role >= ROLE_AGENT) fill_moves(card, db_val(cards, i, DC_STAGE));
-        shown[s]++;
-    }
-    /* A column with more deals than cards links to the list of its stage. */
-    for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
-        if (counts[s] <= shown[s]) continue;
-        struct tdict *more = tdict_add_section(cols[s], "MORE");
-        tdict_set_long(more, "SHOWN", shown[s]);
-        tdict_set_long(more, "MORE_COUNT", counts[s] - shown[s]);
-    }
+    fill_cards(r, cols, cards, counts);
     return page_render(r, status, d);
 }
 
@@ -689,13 +696,17 @@ static void fill_payments(struct request *r, struct tdict *d, const struct deal_
     }
 }
 
-static void fill_history(struct tdict *d, const struct deal_view *v)
+static void fill_conflicts(struct tdict *d, const struct deal_view *v)
 {
     for (size_t i = 0; i < v->n_conflicts; i++) {
         struct tdict *t = tdict_add_section(d, "CONFLICT");
         tdict_set(t, "C_ID", v->conflicts[i].other->id);
         tdict_set(t, "REASON", v->conflicts[i].reason);
     }
+}
+
+static void fill_history(struct tdict *d, const struct deal_view *v)
+{
     for (int i = 0; i < db_rows(v->history); i++) {
         struct tdict *t = tdict_add_section(d, "HISTORY");
         tdict_set(t, "WHEN", db_val(v->history, i, HS_WHEN));
@@ -779,6 +790,7 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     if (st) return st;
     fill_deliverables(r, d, v, !deleted && may_write);
     fill_payments(r, d, v, !deleted && may_write);
+    fill_conflicts(d, v);
     fill_history(d, v);
     return page_render(r, status, d);
 }
