@@ -80,3 +80,12 @@ test('API keys write deals only with a manager or admin key, refused before the 
   ]);
   assert.equal((await withKey('GET', `/api/v1/deals/${ids.managerDeal}`)).status, 200);
 });
+
+test("the deal page's stage moves carry the deal and its version, shown to who may write", async () => {
+  const version = one(`SELECT version FROM deals WHERE id = '${ids.managerDeal}'`);
+  const moves = (await manager.get(`/deals/${ids.managerDeal}`)).body.match(/id="stage-moves">[^]*?<\/div>/)[0];
+  assert.match(moves, new RegExp(`action="/deals/${ids.managerDeal}/stage"`));
+  assert.match(moves, new RegExp(`name="version" value="${version}"`));
+  assert.match(moves, /data-stage="negotiating"/);
+  assert.doesNotMatch((await agent.get(`/deals/${ids.managerDeal}`)).body, /id="stage-moves"/);
+});

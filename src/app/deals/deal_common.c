@@ -45,7 +45,7 @@ static int history_insert(struct request *r, const char *entity, str entity_id, 
     struct dbres *res = db_q(r->db, a, "deal_history_insert", HISTORY_SQL, entity, str_cstr(a, entity_id),
                              action, field, nullable(a, old_value), nullable(a, new_value), actor_of(r),
                              str_cstr(a, r->remote_addr), str_cstr(a, r->request_id));
-    return res ? 0 : db_error_http_status(db_last_error(r->db));
+    return res ? 0 : app_db_status(r);
 }
 
 int deal_history_record(struct request *r, const char *entity, str entity_id, const char *field,
@@ -126,7 +126,7 @@ int deal_load(struct request *r, str deal_id, bool lock, struct deal_row *out)
     const char *id = str_cstr(r->arena, deal_id);
     struct dbres *res = lock ? db_q(r->db, r->arena, "deal_load_lock", DEAL_ROW_SELECT " FOR UPDATE OF d", id)
                              : db_q(r->db, r->arena, "deal_load", DEAL_ROW_SELECT, id);
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     if (db_rows(res) != 1) return 404;
     row_fill(res, out);
     return 0;
@@ -264,7 +264,7 @@ static int facts_load(struct request *r, struct risk_facts *f)
                              "SELECT extract(epoch FROM now())::bigint, extract(epoch FROM"
                              " (now() AT TIME ZONE o.timezone) - (now() AT TIME ZONE 'UTC'))::int"
                              " FROM orgs o WHERE o.id = app_org_id()");
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     if (db_rows(res) != 1) return 404;
     f->now = db_long(res, 0, RN_NOW);
     f->utc_offset_s = (int32_t)db_long(res, 0, RN_OFFSET);
@@ -279,7 +279,7 @@ static int count_late_deliverables(struct request *r, const char *id, int64_t no
                              "SELECT posted_at IS NOT NULL, extract(epoch FROM scheduled_at)::bigint,"
                              " extract(epoch FROM posting_window_end)::bigint FROM deliverables"
                              " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL", id);
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     *late = 0;
     for (int i = 0; i < db_rows(res); i++) {
         struct deadline_input in = {
@@ -301,7 +301,7 @@ static int count_payment_findings(struct request *r, const char *id, const struc
                              "SELECT amount_minor, paid_minor, (expected_at - date '1970-01-01'),"
                              " invoice_sent_at IS NOT NULL, disputed FROM payments"
                              " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL", id);
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     for (int i = 0; i < db_rows(res); i++) {
         struct payment_facts p = {
             .amount_minor = db_long(res, i, RP_AMOUNT), .paid_minor = db_long(res, i, RP_PAID),
@@ -354,7 +354,7 @@ int deal_risk_refresh(struct request *r, str deal_id)
     struct dbres *due = db_q(r->db, r->arena, "deal_risk_next_due",
                              "SELECT extract(epoch FROM next_action_due_at)::bigint FROM deals"
                              " WHERE id = $1::uuid AND org_id = app_org_id()", id);
-    if (!due) return db_error_http_status(db_last_error(r->db));
+    if (!due) return app_db_status(r);
     in.has_next_action_due = db_rows(due) == 1 && !db_isnull(due, 0, 0);
     in.next_action_due_at = in.has_next_action_due ? db_long(due, 0, 0) : 0;
     if ((st = count_late_deliverables(r, id, f.now, &in.late_deliverables))) return st;
@@ -368,7 +368,7 @@ int deal_risk_refresh(struct request *r, str deal_id)
                             " WHERE id = $1::uuid AND org_id = app_org_id() AND (risk_level, risk_reasons) IS DISTINCT FROM"
                             " ($2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))",
                             id, risk_level_name(res.level), reasons_json(r->arena, &res));
-    return up ? 0 : db_error_http_status(db_last_error(r->db));
+    return up ? 0 : app_db_status(r);
 }
 
 const char *deal_href(struct request *r, str deal_id)
