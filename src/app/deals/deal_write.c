@@ -161,13 +161,14 @@ static void fill_choices(struct tdict *t, const struct deal_input *in, bool is_n
     tdict_set_cstr(tdict_add_section(p, "MULTIPLE"), "SIZE", "4");
 }
 
-/* One input partial: marker, field, label, type, and an optional part (NULL: none). */
+/* The input partial of field f at marker, with its value and message. */
 static struct tdict *field(struct tdict *t, const char *marker, const struct deal_input *in, enum deal_field f,
                            const char *label, const char *type)
 {
     return form_field(t, marker, &in->errs, deal_field_names[f], label, type, in->raw[f]);
 }
 
+/* Shows an optional part of a partial (MAXLENGTH, INPUTMODE, ...) with its value. */
 static void set_part(struct tdict *f, const char *part, const char *key, const char *value)
 {
     tdict_set_cstr(tdict_add_section(f, part), key, value);
