@@ -241,7 +241,7 @@ test('roles: viewer cannot write, agent only own deals, API keys by role', async
   assert.equal((await agent.post(`/deals/${ids.managerDeal}/delete`)).status, 403);
   assert.equal((await agent.get(`/deals/${ids.created}/edit`)).status, 200);
   assert.equal((await viewer.get(`/deals/${ids.managerDeal}`)).status, 200);
-  assert.equal((await agent.get('/deals?deleted=true')).status, 403);
+  assert.equal((await agent.get('/deals/deleted')).status, 403);
   const readKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'deals-read', '--role', 'viewer']).stdout.trim();
   const agentKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'deals-agent', '--role', 'agent']).stdout.trim();
   const mgrKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'deals-mgr', '--role', 'manager']).stdout.trim();
@@ -275,7 +275,7 @@ test('delete, deleted list, restore, purge (admin only, deleted only)', async ()
   const del = await agent.post(`/deals/${id}/delete`);
   assert.equal(del.status, 303);
   assert.equal((await agent.get(`/deals/${id}/edit`)).status, 404);
-  const deleted = await manager.get('/deals?deleted=true');
+  const deleted = await manager.get('/deals/deleted');
   assert.match(deleted.body, /Doomed deal/);
   assert.doesNotMatch((await manager.get('/deals')).body, /Doomed deal/);
   assert.equal((await manager.post(`/deals/${id}/purge`)).status, 403);

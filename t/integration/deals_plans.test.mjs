@@ -170,7 +170,7 @@ for (const [shape, want, extra = []] of shapes()) {
 }
 
 test('the restore list (deleted deals, managers) has its own index', async () => {
-  for (const url of ['/api/v1/deals?deleted=true', '/api/v1/deals?deleted=true&tag=tag7&q=Deal']) {
+  for (const url of ['/api/v1/deals/deleted', '/api/v1/deals/deleted?tag=tag7&q=Deal']) {
     const plans = await plansOf(url, LIST, manager);
     assertNoSeqScan(plans, url);
     assertIndexes(plans, ['deals_org_deleted_idx'], url);

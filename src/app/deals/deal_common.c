@@ -45,7 +45,7 @@ static int history_insert(struct request *r, const char *entity, str entity_id, 
     struct dbres *res = db_q(r->db, a, "deal_history_insert", HISTORY_SQL, entity, str_cstr(a, entity_id),
                              action, field, nullable(a, old_value), nullable(a, new_value), actor_of(r),
                              str_cstr(a, r->remote_addr), str_cstr(a, r->request_id));
-    return res ? 0 : db_error_http_status(db_last_error(r->db));
+    return res ? 0 : app_db_status(r);
 }
 
 int deal_history_record(struct request *r, const char *entity, str entity_id, const char *field,
@@ -126,19 +126,19 @@ int deal_load(struct request *r, str deal_id, bool lock, struct deal_row *out)
     const char *id = str_cstr(r->arena, deal_id);
     struct dbres *res = lock ? db_q(r->db, r->arena, "deal_load_lock", DEAL_ROW_SELECT " FOR UPDATE OF d", id)
                              : db_q(r->db, r->arena, "deal_load", DEAL_ROW_SELECT, id);
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     if (db_rows(res) != 1) return 404;
     row_fill(res, out);
     return 0;
 }
 
-bool deal_may_write(const struct request *r, const struct deal_row *d)
+bool deal_may_write(const struct request *r, str owner_id)
 {
     const struct session *s = r->session;
     if (!s) return false;
     if (s->role >= ROLE_MANAGER) return true;
     if (s->role < ROLE_AGENT || s->api_key_id.len) return false;
-    return d->owner_id.len && str_eq(d->owner_id, s->user_id);
+    return owner_id.len && str_eq(owner_id, s->user_id);
 }
 
 int deal_load_for_write(struct request *r, str deal_id, long expected_version, struct deal_row *out)
@@ -146,7 +146,7 @@ int deal_load_for_write(struct request *r, str deal_id, long expected_version, s
     int st = deal_load(r, deal_id, true, out);
     if (st) return st;
     if (out->deleted) return 404;
-    if (!deal_may_write(r, out)) return 403;
+    if (!deal_may_write(r, out->owner_id)) return app_forbid(r, "owner");
     if (expected_version >= 0 && expected_version != out->version) return 409;
     return 0;
 }
@@ -164,7 +164,7 @@ int deal_stale_reply_json(struct request *r, const char *entity, struct json_obj
     json_add_cstr(fields, "version", buf_cstr(&why));
     if (current) json_object_object_add(fields, "current", current);
     app_error(r, 409, buf_cstr(&msg), fields);
-    return 0;
+    return REPLIED;
 }
 
 const char *deal_stale_form_notice(struct request *r, const char *entity)
@@ -201,19 +201,21 @@ static unsigned platform_bits(str json)
 
 static bool day_of(str date, int64_t *day) { return civil_parse_date(date, day); }
 
-/* Fills an exclusivity_deal from columns id, title, stage, archived, category,
- * platforms, start, end at col..col+7 of row. */
-static void excl_fill(const struct dbres *res, int row, int col, struct exclusivity_deal *e)
+/* The columns of EXCL_COLS, in this order. */
+enum excl_col { EX_ID, EX_TITLE, EX_STAGE, EX_ARCHIVED, EX_CATEGORY, EX_PLATFORMS, EX_START, EX_END };
+
+/* Fills an exclusivity_deal from row of a result with the EXCL_COLS columns. */
+static void excl_fill(const struct dbres *res, int row, struct exclusivity_deal *e)
 {
-    e->id = db_val(res, row, col);
-    e->title = db_val(res, row, col + 1);
-    if (!deal_stage_parse(db_val(res, row, col + 2), &e->stage)) e->stage = DEAL_STAGE_LOST;
-    e->archived = db_bool(res, row, col + 3);
+    e->id = db_val(res, row, EX_ID);
+    e->title = db_val(res, row, EX_TITLE);
+    if (!deal_stage_parse(db_val(res, row, EX_STAGE), &e->stage)) e->stage = DEAL_STAGE_LOST;
+    e->archived = db_bool(res, row, EX_ARCHIVED);
     e->deleted = false;
-    e->category = db_val(res, row, col + 4);
-    e->platforms = platform_bits(db_val(res, row, col + 5));
-    e->has_exclusivity = e->category.len && day_of(db_val(res, row, col + 6), &e->start_day)
-                         && day_of(db_val(res, row, col + 7), &e->end_day);
+    e->category = db_val(res, row, EX_CATEGORY);
+    e->platforms = platform_bits(db_val(res, row, EX_PLATFORMS));
+    e->has_exclusivity = e->category.len && day_of(db_val(res, row, EX_START), &e->start_day)
+                         && day_of(db_val(res, row, EX_END), &e->end_day);
 }
 
 #define EXCL_COLS "d.id, d.title, d.stage, d.archived, coalesce(d.exclusivity_category, ''), " \
@@ -229,7 +231,7 @@ size_t deal_exclusivity_conflicts(struct request *r, str deal_id, struct exclusi
                               " AND d.deleted_at IS NULL", id);
     if (!mine || db_rows(mine) != 1) return 0;
     struct exclusivity_deal *me = arena_alloc(r->arena, sizeof *me);
-    excl_fill(mine, 0, 0, me);
+    excl_fill(mine, 0, me);
     if (!exclusivity_deal_active(me) || !me->has_exclusivity) return 0;
     /* The candidate index: same category, active, overlapping window. */
     struct dbres *others = db_q(r->db, r->arena, "deal_excl_others",
@@ -238,12 +240,12 @@ size_t deal_exclusivity_conflicts(struct request *r, str deal_id, struct exclusi
                                 " AND d.stage NOT IN ('lost', 'paid') AND lower(d.exclusivity_category) = lower($2)"
                                 " AND d.exclusivity_start <= $4::date AND d.exclusivity_end >= $3::date"
                                 " AND d.id <> $1::uuid ORDER BY d.title, d.id LIMIT 200",
-                                id, str_cstr(r->arena, me->category), str_cstr(r->arena, db_val(mine, 0, 6)),
-                                str_cstr(r->arena, db_val(mine, 0, 7)));
+                                id, str_cstr(r->arena, me->category), str_cstr(r->arena, db_val(mine, 0, EX_START)),
+                                str_cstr(r->arena, db_val(mine, 0, EX_END)));
     if (!others) return 0;
     int n = db_rows(others);
     struct exclusivity_deal *list = arena_alloc(r->arena, sizeof *list * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++) excl_fill(others, i, 0, &list[i]);
+    for (int i = 0; i < n; i++) excl_fill(others, i, &list[i]);
     return exclusivity_conflicts(r->arena, me, list, (size_t)n, out);
 }
 
@@ -254,18 +256,22 @@ struct risk_facts {
     int32_t utc_offset_s;
 };
 
+enum risk_now_col { RN_NOW, RN_OFFSET };
+
 static int facts_load(struct request *r, struct risk_facts *f)
 {
     struct dbres *res = db_q(r->db, r->arena, "deal_risk_now",
                              "SELECT extract(epoch FROM now())::bigint, extract(epoch FROM"
                              " (now() AT TIME ZONE o.timezone) - (now() AT TIME ZONE 'UTC'))::int"
                              " FROM orgs o WHERE o.id = app_org_id()");
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     if (db_rows(res) != 1) return 404;
-    f->now = db_long(res, 0, 0);
-    f->utc_offset_s = (int32_t)db_long(res, 0, 1);
+    f->now = db_long(res, 0, RN_NOW);
+    f->utc_offset_s = (int32_t)db_long(res, 0, RN_OFFSET);
     return 0;
 }
+
+enum risk_deliverable_col { RD_POSTED, RD_SCHEDULED, RD_WINDOW_END };
 
 static int count_late_deliverables(struct request *r, const char *id, int64_t now, unsigned *late)
 {
@@ -273,18 +279,20 @@ static int count_late_deliverables(struct request *r, const char *id, int64_t no
                              "SELECT posted_at IS NOT NULL, extract(epoch FROM scheduled_at)::bigint,"
                              " extract(epoch FROM posting_window_end)::bigint FROM deliverables"
                              " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL", id);
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     *late = 0;
     for (int i = 0; i < db_rows(res); i++) {
         struct deadline_input in = {
-            .posted = db_bool(res, i, 0),
-            .has_scheduled = !db_isnull(res, i, 1), .scheduled_at = db_long(res, i, 1),
-            .has_window_end = !db_isnull(res, i, 2), .window_end = db_long(res, i, 2),
+            .posted = db_bool(res, i, RD_POSTED),
+            .has_scheduled = !db_isnull(res, i, RD_SCHEDULED), .scheduled_at = db_long(res, i, RD_SCHEDULED),
+            .has_window_end = !db_isnull(res, i, RD_WINDOW_END), .window_end = db_long(res, i, RD_WINDOW_END),
         };
         if (deadline_evaluate(&in, now, NULL) == DEADLINE_LATE) (*late)++;
     }
     return 0;
 }
+
+enum risk_payment_col { RP_AMOUNT, RP_PAID, RP_EXPECTED_DAY, RP_INVOICED, RP_DISPUTED };
 
 static int count_payment_findings(struct request *r, const char *id, const struct risk_facts *f,
                                   struct risk_input *in)
@@ -293,15 +301,15 @@ static int count_payment_findings(struct request *r, const char *id, const struc
                              "SELECT amount_minor, paid_minor, (expected_at - date '1970-01-01'),"
                              " invoice_sent_at IS NOT NULL, disputed FROM payments"
                              " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL", id);
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     for (int i = 0; i < db_rows(res); i++) {
         struct payment_facts p = {
-            .amount_minor = db_long(res, i, 0), .paid_minor = db_long(res, i, 1),
-            .has_expected = !db_isnull(res, i, 2), .expected_day = db_long(res, i, 2),
-            .invoice_sent = db_bool(res, i, 3),
+            .amount_minor = db_long(res, i, RP_AMOUNT), .paid_minor = db_long(res, i, RP_PAID),
+            .has_expected = !db_isnull(res, i, RP_EXPECTED_DAY), .expected_day = db_long(res, i, RP_EXPECTED_DAY),
+            .invoice_sent = db_bool(res, i, RP_INVOICED),
         };
         if (payment_is_overdue(&p, f->now, f->utc_offset_s)) in->overdue_payments++;
-        if (db_bool(res, i, 4)) in->disputed_payments++;
+        if (db_bool(res, i, RP_DISPUTED)) in->disputed_payments++;
     }
     return 0;
 }
@@ -346,7 +354,7 @@ int deal_risk_refresh(struct request *r, str deal_id)
     struct dbres *due = db_q(r->db, r->arena, "deal_risk_next_due",
                              "SELECT extract(epoch FROM next_action_due_at)::bigint FROM deals"
                              " WHERE id = $1::uuid AND org_id = app_org_id()", id);
-    if (!due) return db_error_http_status(db_last_error(r->db));
+    if (!due) return app_db_status(r);
     in.has_next_action_due = db_rows(due) == 1 && !db_isnull(due, 0, 0);
     in.next_action_due_at = in.has_next_action_due ? db_long(due, 0, 0) : 0;
     if ((st = count_late_deliverables(r, id, f.now, &in.late_deliverables))) return st;
@@ -360,7 +368,7 @@ int deal_risk_refresh(struct request *r, str deal_id)
                             " WHERE id = $1::uuid AND org_id = app_org_id() AND (risk_level, risk_reasons) IS DISTINCT FROM"
                             " ($2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))",
                             id, risk_level_name(res.level), reasons_json(r->arena, &res));
-    return up ? 0 : db_error_http_status(db_last_error(r->db));
+    return up ? 0 : app_db_status(r);
 }
 
 const char *deal_href(struct request *r, str deal_id)

@@ -1,6 +1,6 @@
-/* deal_common.h — what the deal pages (area F) and the brand, deliverable and payment
- * pages (area G) share: per-field history rows, loading a deal for a write (tenant,
- * ownership and version checks), answering a stale edit, and recomputing a deal's risk. */
+/* deal_common.h — what the deal pages and the brand, deliverable and payment pages
+ * share: per-field history rows, loading a deal for a write (tenant, ownership and
+ * version checks), answering a stale edit, and recomputing a deal's risk. */
 #ifndef SB_DEAL_COMMON_H
 #define SB_DEAL_COMMON_H
 #include <stdbool.h>
@@ -56,10 +56,11 @@ int deal_history_diff(struct request *r, const char *entity, str entity_id, cons
 
 /* Locks (SELECT ... FOR UPDATE) the live deal deal_id of the current org and fills
  * *out. Returns 0; 404 when the id is malformed, absent, of another org or soft
- * deleted; 403 when the caller is a session agent who does not own the deal (the
- * pipeline audits 403s; API keys are judged by their role, the route's minimum role
- * does the rest); 409 when expected_version >= 0 and differs from the stored version,
- * with *out still filled with the current values for the caller to show. */
+ * deleted; 403 when the caller is a session agent who does not own the deal
+ * (refused through app_forbid, which writes the audit row; API keys are judged by
+ * their role: the route's minimum role and ROUTE_KEY_MANAGER do the rest); 409 when
+ * expected_version >= 0 and differs from the stored version, with *out still filled
+ * with the current values for the caller to show. */
 int deal_load_for_write(struct request *r, str deal_id, long expected_version, struct deal_row *out);
 
 /* Reads deal_id of the current org into *out, soft-deleted ones too (out->deleted),
@@ -67,9 +68,9 @@ int deal_load_for_write(struct request *r, str deal_id, long expected_version, s
  * or an HTTP status from the database. */
 int deal_load(struct request *r, str deal_id, bool lock, struct deal_row *out);
 
-/* true when the caller may change this deal: managers and admins (sessions and
- * keys), and a session agent who owns it. */
-bool deal_may_write(const struct request *r, const struct deal_row *d);
+/* true when the caller may change a deal owned by owner_id ("" when nobody):
+ * managers and admins (sessions and keys), and a session agent who owns it. */
+bool deal_may_write(const struct request *r, str owner_id);
 
 /* The exclusivity conflicts of the live deal deal_id with the org's other active
  * deals (exclusivity.c); returns the count, *out an arena array (NULL when none;
@@ -79,7 +80,8 @@ size_t deal_exclusivity_conflicts(struct request *r, str deal_id, struct exclusi
 /* A stale edit of entity ("deal" | "brand" | "deliverable" | "payment"), one shape
  * for all: 409 with error.code "conflict", error.fields.version saying why and
  * error.fields.current the stored row as the entity's GET/PATCH answers it (omitted
- * when current is NULL; taken over either way). Writes the JSON error; returns 0. */
+ * when current is NULL; taken over either way). Writes the JSON error and returns
+ * REPLIED (app.h) for the caller to return. */
 int deal_stale_reply_json(struct request *r, const char *entity, struct json_object *current);
 
 /* The notice above an edit form re-rendered (409) with the stored values after a

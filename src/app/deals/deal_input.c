@@ -1,7 +1,6 @@
 /* deal_input.c — collecting and validating a deal's editable fields (deal_input.h). */
 #include "deal_input.h"
 
-#include <ctype.h>
 #include <json-c/json.h>
 #include <stdio.h>
 
@@ -13,16 +12,9 @@
 #include "../../domain/deal_stage.h"
 #include "../../domain/exclusivity.h"
 #include "../../domain/money.h"
-#include "../../view/json.h"
-#include "../../view/view.h"
 #include "../app.h"
-#include "../common/field_errors.h"
 #include "../common/input.h"
-#include "../common/form.h"
 #include "../common/org_clock.h"
-#include "../common/money_total.h"
-#include "../common/row_json.h"
-#include "../../db/sql_build.h"
 
 const char *const deal_field_names[DF_COUNT] = {
     "title", "brand_id", "owner_id", "stage", "contract_status", "deal_type", "value", "currency",
@@ -117,9 +109,12 @@ void deal_input_from_row(struct request *r, const struct deal_row *d, str next_d
 
 static void set_err(struct deal_input *in, enum deal_field f, const char *msg)
 {
-    if (in->err[f]) return;
-    in->err[f] = msg;
-    in->n_err++;
+    field_error_add(&in->errs, deal_field_names[f], msg);
+}
+
+static bool has_err(const struct deal_input *in, enum deal_field f)
+{
+    return field_error_of(&in->errs, deal_field_names[f]) != NULL;
 }
 
 /* A string or null member into raw[f] ("" for null). */
@@ -130,21 +125,21 @@ static void json_text(struct request *r, struct deal_input *in, struct json_obje
         return;
     }
     if (json_object_is_type(o, json_type_string)) in->raw[f] = str_dup(r->arena, str_from(json_object_get_string(o)));
-    else set_err(in, f, "must be a string or null.");
+    else set_err(in, f, "must be a string or null");
 }
 
 static void json_int(struct request *r, struct deal_input *in, struct json_object *o, enum deal_field f)
 {
     if (!o) in->raw[f] = STR("");
     else if (json_object_is_type(o, json_type_int)) in->raw[f] = str_of_long(r->arena, (long)json_object_get_int64(o));
-    else set_err(in, f, "must be a whole number or null.");
+    else set_err(in, f, "must be a whole number or null");
 }
 
 /* An array of strings → "a,b"; a label holding a comma could not be told apart. */
 static void json_labels(struct request *r, struct deal_input *in, struct json_object *o, enum deal_field f)
 {
     if (!o || !json_object_is_type(o, json_type_array)) {
-        set_err(in, f, "must be an array of strings.");
+        set_err(in, f, "must be an array of strings");
         return;
     }
     struct buf b;
@@ -152,7 +147,7 @@ static void json_labels(struct request *r, struct deal_input *in, struct json_ob
     for (size_t i = 0; i < json_object_array_length(o); i++) {
         struct json_object *s = json_object_array_get_idx(o, i);
         if (!s || !json_object_is_type(s, json_type_string) || strchr(json_object_get_string(s), ',')) {
-            set_err(in, f, "must be an array of strings without commas.");
+            set_err(in, f, "must be an array of strings without commas");
             return;
         }
         if (i) buf_putc(&b, ',');
@@ -169,7 +164,7 @@ static void json_money(struct request *r, struct deal_input *in, struct json_obj
     struct json_object *amt, *cur;
     if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "amount_minor", &amt) ||
         !json_object_is_type(amt, json_type_int)) {
-        set_err(in, f, "must be an object with an integer amount_minor.");
+        set_err(in, f, "must be an object with an integer amount_minor");
         return;
     }
     if (with_currency && json_object_object_get_ex(o, "currency", &cur)) json_text(r, in, cur, DF_CURRENCY);
@@ -190,7 +185,7 @@ static void json_exclusivity(struct request *r, struct deal_input *in, struct js
     in->raw[DF_EX_PLAT] = STR("");
     if (!o) return;
     if (!json_object_is_type(o, json_type_object)) {
-        set_err(in, DF_EX_CAT, "exclusivity must be an object or null.");
+        set_err(in, DF_EX_CAT, "must come in an exclusivity object (or exclusivity null)");
         return;
     }
     struct json_object *m;
@@ -205,7 +200,7 @@ void deal_input_from_json(struct request *r, struct deal_input *in)
                                              DF_UR_START, DF_UR_END, DF_NEXT, DF_NEXT_DUE };
     struct json_object *root = r->json, *m;
     if (!root || !json_object_is_type(root, json_type_object)) {
-        set_err(in, DF_TITLE, "the body must be a JSON object.");
+        set_err(in, DF_TITLE, "must be sent in a JSON object");
         return;
     }
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
@@ -219,7 +214,7 @@ void deal_input_from_json(struct request *r, struct deal_input *in)
     if (json_object_object_get_ex(root, "categories", &m)) json_labels(r, in, m, DF_CATEGORIES);
     if (json_object_object_get_ex(root, "archived", &m)) {
         if (m && json_object_is_type(m, json_type_boolean)) in->raw[DF_ARCHIVED] = json_object_get_boolean(m) ? STR("true") : STR("false");
-        else set_err(in, DF_ARCHIVED, "must be true or false.");
+        else set_err(in, DF_ARCHIVED, "must be true or false");
     }
     if (json_object_object_get_ex(root, "affiliate_code", &m)) {
         json_text(r, in, m, DF_AFFILIATE);
@@ -257,15 +252,29 @@ static void check_enums(struct request *r, struct deal_input *in)
     static const char *const types[] = { "fixed", "affiliate", "performance_bonus", "hybrid" };
     enum deal_stage st;
     str stage = in->raw[DF_STAGE].len ? in->raw[DF_STAGE] : STR("inbound");
-    if (!deal_stage_parse(stage, &st)) set_err(in, DF_STAGE, "Choose a stage from the list.");
+    if (!deal_stage_parse(stage, &st)) set_err(in, DF_STAGE, "must be a stage from the list");
     in->p[DF_STAGE] = cstr(r, stage);
     str c = in->raw[DF_CONTRACT].len ? in->raw[DF_CONTRACT] : STR("none");
-    if (!one_of(c, contracts, 6)) set_err(in, DF_CONTRACT, "Choose a contract status from the list.");
+    if (!one_of(c, contracts, 6)) set_err(in, DF_CONTRACT, "must be a contract status from the list");
     in->p[DF_CONTRACT] = cstr(r, c);
     str t = in->raw[DF_TYPE].len ? in->raw[DF_TYPE] : STR("fixed");
-    if (!one_of(t, types, 4)) set_err(in, DF_TYPE, "Choose a deal type from the list.");
+    if (!one_of(t, types, 4)) set_err(in, DF_TYPE, "must be a deal type from the list");
     in->p[DF_TYPE] = cstr(r, t);
     in->p[DF_ARCHIVED] = str_eq_cstr(in->raw[DF_ARCHIVED], "true") ? "t" : "f";
+}
+
+/* money_error_message's sentences as field messages (phrases after the field's
+ * name, as every message of the deals core). */
+static const char *money_message(enum money_error e)
+{
+    switch (e) {
+    case MONEY_EMPTY: return "must be an amount";
+    case MONEY_NEGATIVE: return "must not be negative";
+    case MONEY_GROUPING: return "must have commas every three digits, like 1,234,567";
+    case MONEY_DECIMALS: return "must have at most 2 decimals";
+    case MONEY_OVERFLOW: return "must be a smaller amount";
+    default: return "must be an amount like 1,234.50";
+    }
 }
 
 static void check_amount(struct request *r, struct deal_input *in, enum deal_field f, const struct currency *cur)
@@ -275,7 +284,7 @@ static void check_amount(struct request *r, struct deal_input *in, enum deal_fie
     int64_t minor;
     enum money_error e = cur ? money_parse(v, cur, &minor) : MONEY_UNKNOWN_CURRENCY;
     if (e == MONEY_UNKNOWN_CURRENCY) return; /* reported on currency */
-    if (e != MONEY_OK) set_err(in, f, money_error_message(e));
+    if (e != MONEY_OK) set_err(in, f, money_message(e));
     else in->p[f] = cstr(r, str_of_long(r->arena, (long)minor));
 }
 
@@ -285,9 +294,9 @@ static void check_money(struct request *r, struct deal_input *in, str default_cu
     if (!code.len) code = default_currency;
     in->raw[DF_CURRENCY] = code;
     const struct currency *cur = money_currency(code);
-    if (!cur) set_err(in, DF_CURRENCY, "Use one of USD, EUR, GBP, INR.");
+    if (!cur) set_err(in, DF_CURRENCY, "must be one of USD, EUR, GBP, INR");
     in->p[DF_CURRENCY] = cstr(r, code);
-    if (!str_trim(in->raw[DF_VALUE]).len) set_err(in, DF_VALUE, "Enter the deal's value (0 if not agreed yet).");
+    if (!str_trim(in->raw[DF_VALUE]).len) set_err(in, DF_VALUE, "must be given (0 if not agreed yet)");
     else check_amount(r, in, DF_VALUE, cur);
     check_amount(r, in, DF_REV_FEE, cur);
 }
@@ -299,7 +308,7 @@ static int64_t check_date(struct request *r, struct deal_input *in, enum deal_fi
     int64_t day;
     if (!v.len) return INT64_MIN;
     if (v.len != 10 || !civil_parse_date(v, &day)) {
-        set_err(in, f, "Use a date like 2025-03-31.");
+        set_err(in, f, "must be a date like 2025-03-31");
         return INT64_MIN;
     }
     in->p[f] = cstr(r, v);
@@ -309,7 +318,7 @@ static int64_t check_date(struct request *r, struct deal_input *in, enum deal_fi
 static void check_window(struct request *r, struct deal_input *in, enum deal_field s, enum deal_field e)
 {
     int64_t a = check_date(r, in, s), b = check_date(r, in, e);
-    if (a != INT64_MIN && b != INT64_MIN && b < a) set_err(in, e, "The end cannot be before the start.");
+    if (a != INT64_MIN && b != INT64_MIN && b < a) set_err(in, e, "must not be before the start");
 }
 
 /* "a, b ,a" → ["a","b"] (trimmed, de-duplicated); limits as 0008's deal_labels_ok. */
@@ -321,13 +330,13 @@ static const char *labels_json(struct request *r, struct deal_input *in, enum de
         str_cut(rest, ',', &item, &rest);
         item = str_trim(item);
         if (!item.len) continue;
-        if (utf8_length(item) > LABEL_CHARS) set_err(in, f, "Each label can have at most 50 characters.");
+        if (utf8_length(item) > LABEL_CHARS) set_err(in, f, "must be labels of at most 50 characters each");
         bool dup = false;
         for (size_t i = 0; i < json_object_array_length(arr) && !dup; i++)
             dup = str_eq_cstr(item, json_object_get_string(json_object_array_get_idx(arr, i)));
         if (!dup) json_object_array_add(arr, json_object_new_string_len(item.ptr, (int)item.len));
     }
-    if (json_object_array_length(arr) > LABELS_MAX) set_err(in, f, "Use at most 50 labels.");
+    if (json_object_array_length(arr) > LABELS_MAX) set_err(in, f, "must be at most 50 labels");
     const char *out = arena_strdup(r->arena, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
     json_object_put(arr);
     return out;
@@ -340,17 +349,17 @@ static void check_exclusivity(struct request *r, struct deal_input *in)
                str_trim(in->raw[DF_EX_END]).len;
     in->p[DF_EX_PLAT] = labels_json(r, in, DF_EX_PLAT, in->raw[DF_EX_PLAT]);
     if (!any) return;
-    if (!cat.len || utf8_length(cat) > 100) set_err(in, DF_EX_CAT, "An exclusivity clause needs a category (1-100 characters).");
+    if (!cat.len || utf8_length(cat) > 100) set_err(in, DF_EX_CAT, "must be 1 to 100 characters for an exclusivity clause");
     in->p[DF_EX_CAT] = cstr(r, cat);
     struct json_object *arr = json_tokener_parse(in->p[DF_EX_PLAT]);
     size_t n = arr ? json_object_array_length(arr) : 0;
     for (size_t i = 0; i < n; i++)
         if (!exclusivity_platform_bit(str_from(json_object_get_string(json_object_array_get_idx(arr, i)))))
-            set_err(in, DF_EX_PLAT, "Choose platforms from instagram, youtube, tiktok, other.");
+            set_err(in, DF_EX_PLAT, "must be from instagram, youtube, tiktok, other");
     if (arr) json_object_put(arr);
-    if (!n) set_err(in, DF_EX_PLAT, "Choose at least one platform for the exclusivity.");
-    if (!str_trim(in->raw[DF_EX_START]).len) set_err(in, DF_EX_START, "An exclusivity clause needs a start date.");
-    if (!str_trim(in->raw[DF_EX_END]).len) set_err(in, DF_EX_END, "An exclusivity clause needs an end date.");
+    if (!n) set_err(in, DF_EX_PLAT, "must name at least one platform for an exclusivity clause");
+    if (!str_trim(in->raw[DF_EX_START]).len) set_err(in, DF_EX_START, "must be given for an exclusivity clause");
+    if (!str_trim(in->raw[DF_EX_END]).len) set_err(in, DF_EX_END, "must be given for an exclusivity clause");
     check_window(r, in, DF_EX_START, DF_EX_END);
 }
 
@@ -360,7 +369,7 @@ static void check_count(struct request *r, struct deal_input *in, enum deal_fiel
     long n;
     if (!v.len && optional) return;
     if (!v.len) v = STR("0");
-    if (!str_to_long(v, &n) || n < 0 || n > 1000) set_err(in, f, "Use a whole number from 0 to 1000.");
+    if (!str_to_long(v, &n) || n < 0 || n > 1000) set_err(in, f, "must be a whole number from 0 to 1000");
     else in->p[f] = cstr(r, v);
 }
 
@@ -370,15 +379,17 @@ static void check_rest(struct request *r, struct deal_input *in)
     check_exclusivity(r, in);
     check_count(r, in, DF_REV_LIMIT, true);
     check_count(r, in, DF_REV_USED, false);
-    check_text(r, in, DF_NEXT, 0, 500, "Keep the next action under 500 characters.");
+    check_text(r, in, DF_NEXT, 0, 500, "must be at most 500 characters");
     str due = str_trim(in->raw[DF_NEXT_DUE]);
-    if (due.len && !input_valid_datetime(due)) set_err(in, DF_NEXT_DUE, "Use a date and time like 2025-03-31T17:00.");
+    if (due.len && !input_valid_datetime(due)) set_err(in, DF_NEXT_DUE, "must be a date and time like 2025-03-31T17:00");
     in->p[DF_NEXT_DUE] = due.len ? cstr(r, due) : NULL;
     in->p[DF_TAGS] = labels_json(r, in, DF_TAGS, in->raw[DF_TAGS]);
     in->p[DF_CATEGORIES] = labels_json(r, in, DF_CATEGORIES, in->raw[DF_CATEGORIES]);
     if (in->aff == AFF_SET && utf8_length(in->raw[DF_AFFILIATE]) > AFFILIATE_CHARS)
-        set_err(in, DF_AFFILIATE, "Keep the affiliate code under 200 characters.");
+        set_err(in, DF_AFFILIATE, "must be at most 200 characters");
 }
+
+enum ref_col { REF_BRAND_OK, REF_OWNER_OK };
 
 /* Brand and owner must be live rows of this org; agents own what they create. */
 static int check_refs(struct request *r, struct deal_input *in)
@@ -386,19 +397,19 @@ static int check_refs(struct request *r, struct deal_input *in)
     str brand = str_trim(in->raw[DF_BRAND]), owner = str_trim(in->raw[DF_OWNER]);
     in->p[DF_BRAND] = cstr(r, brand);
     in->p[DF_OWNER] = owner.len ? cstr(r, owner) : NULL;
-    if (!str_is_uuid(brand)) set_err(in, DF_BRAND, "Choose a brand.");
-    if (owner.len && !str_is_uuid(owner)) set_err(in, DF_OWNER, "Choose an owner from the list.");
-    if (in->err[DF_BRAND] || in->err[DF_OWNER]) return 0;
+    if (!str_is_uuid(brand)) set_err(in, DF_BRAND, "must be a brand from the list");
+    if (owner.len && !str_is_uuid(owner)) set_err(in, DF_OWNER, "must be an owner from the list");
+    if (has_err(in, DF_BRAND) || has_err(in, DF_OWNER)) return 0;
     struct dbres *res = db_q(r->db, r->arena, "deal_input_refs",
                              "SELECT EXISTS (SELECT 1 FROM brands WHERE id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL),"
                              " $2::uuid IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $2::uuid AND org_id = app_org_id())",
                              in->p[DF_BRAND], in->p[DF_OWNER]);
     if (!res) return app_db_status(r);
-    if (!db_bool(res, 0, 0)) set_err(in, DF_BRAND, "Choose a brand.");
-    if (!db_bool(res, 0, 1)) set_err(in, DF_OWNER, "Choose an owner from the list.");
+    if (!db_bool(res, 0, REF_BRAND_OK)) set_err(in, DF_BRAND, "must be a brand from the list");
+    if (!db_bool(res, 0, REF_OWNER_OK)) set_err(in, DF_OWNER, "must be an owner from the list");
     const struct session *s = r->session;
     if (s->role == ROLE_AGENT && !(owner.len && str_eq(owner, s->user_id)))
-        set_err(in, DF_OWNER, "Agents own the deals they work on: choose yourself.");
+        set_err(in, DF_OWNER, "must be yourself: agents own the deals they work on");
     return 0;
 }
 
@@ -407,43 +418,10 @@ int deal_input_validate(struct request *r, struct deal_input *in)
     struct org_clock clock;
     int st = org_clock_load(r, &clock);
     if (st) return -st;
-    check_text(r, in, DF_TITLE, 1, 200, "Enter a title of 1 to 200 characters.");
+    check_text(r, in, DF_TITLE, 1, 200, "must be 1 to 200 characters");
     check_enums(r, in);
     check_money(r, in, clock.currency);
     check_rest(r, in);
     st = check_refs(r, in);
-    return st ? -st : in->n_err;
-}
-
-/* ---- output ---- */
-
-static void upper_key(char *key, size_t cap, const char *prefix, const char *name)
-{
-    snprintf(key, cap, "%s%s", prefix, name);
-    for (char *p = key; *p; p++) *p = (char)toupper((unsigned char)*p);
-}
-
-void deal_input_to_dict(struct tdict *d, const struct deal_input *in)
-{
-    char key[64];
-    for (int i = 0; i < DF_COUNT; i++) {
-        upper_key(key, sizeof key, "V_", deal_field_names[i]);
-        tdict_set(d, key, in->raw[i]);
-        if (!in->err[i]) continue;
-        upper_key(key, sizeof key, "E_", deal_field_names[i]);
-        tdict_set_cstr(tdict_add_section(d, key), "MSG", in->err[i]);
-        struct tdict *s = tdict_add_section(d, "ERROR_SUMMARY");
-        tdict_set_cstr(s, "FIELD", deal_field_names[i]);
-        tdict_set_cstr(s, "MSG", in->err[i]);
-    }
-    if (in->n_err) tdict_show(d, "FORM_ERROR");
-    if (str_eq_cstr(in->raw[DF_ARCHIVED], "true")) tdict_show(d, "ARCHIVED_CHECKED");
-}
-
-struct json_object *deal_input_errors_json(const struct deal_input *in)
-{
-    struct json_object *fields = json_object_new_object();
-    for (int i = 0; i < DF_COUNT; i++)
-        if (in->err[i]) json_add_cstr(fields, deal_field_names[i], in->err[i]);
-    return fields;
+    return st ? -st : in->errs.n;
 }

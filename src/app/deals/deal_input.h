@@ -5,9 +5,9 @@
 #define SB_DEAL_INPUT_H
 #include <stdbool.h>
 #include "../../core/str.h"
+#include "../common/field_errors.h"
 #include "deal_common.h"
 struct request;
-struct tdict;
 
 enum deal_field {
     DF_TITLE, DF_BRAND, DF_OWNER, DF_STAGE, DF_CONTRACT, DF_TYPE, DF_VALUE, DF_CURRENCY, DF_UR_START,
@@ -22,8 +22,7 @@ enum affiliate_op { AFF_KEEP, AFF_SET, AFF_CLEAR };
 
 struct deal_input {
     str raw[DF_COUNT];           /* as typed (lists comma-separated); form values */
-    const char *err[DF_COUNT];   /* message per field, NULL when fine */
-    int n_err;
+    struct field_errors errs;    /* named by deal_field_names */
     const char *p[DF_COUNT];     /* validated SQL parameters (NULL = SQL NULL) */
     enum affiliate_op aff;
     long version;                /* -1 when not sent */
@@ -35,7 +34,7 @@ void deal_input_from_form(struct request *r, struct deal_input *in);
 /* The stored deal as form values (an edit form, or the base of a JSON PATCH);
  * next_due is the due time as the form shows it. */
 void deal_input_from_row(struct request *r, const struct deal_row *d, str next_due, struct deal_input *in);
-/* Overlays the members of the JSON body (SPEC §6 names: value {amount_minor,
+/* Overlays the members of the JSON body (the API's names: value {amount_minor,
  * currency}, exclusivity {category, platforms, start, end} or null, ...) on in;
  * a member of the wrong type is an error on that field. */
 void deal_input_from_json(struct request *r, struct deal_input *in);
@@ -43,8 +42,4 @@ void deal_input_from_json(struct request *r, struct deal_input *in);
  * only own it themselves); returns the number of errors, or minus an HTTP status
  * when the database failed. */
 int deal_input_validate(struct request *r, struct deal_input *in);
-/* Sets V_<FIELD> values, E_<FIELD> messages and FORM_ERROR on a form dictionary. */
-void deal_input_to_dict(struct tdict *d, const struct deal_input *in);
-/* The errors as the JSON "fields" object; the caller answers with app_error. */
-struct json_object *deal_input_errors_json(const struct deal_input *in);
 #endif

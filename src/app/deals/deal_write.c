@@ -3,70 +3,28 @@
  * version it was read at, records one history row per changed field in the same
  * transaction and refreshes risk (also of the deals it conflicts with). */
 #include <json-c/json.h>
-#include <stdio.h>
 
 #include "../../auth/audit.h"
 #include "../../auth/session.h"
 #include "../../core/arena.h"
 #include "../../core/buf.h"
-#include "../../core/secretbox.h"
 #include "../../db/db.h"
 #include "../../domain/deal_stage.h"
 #include "../../domain/exclusivity.h"
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "config.h"
+#include "../common/field_errors.h"
+#include "../common/form.h"
+#include "affiliate.h"
 #include "deal_common.h"
 #include "deal_input.h"
 #include "deals.h"
-#include "deals.h"
-
-/* ---- affiliate code ---- */
-
-/* Bound to the org and the deal, so a sealed code cannot be moved to another row. */
-static str affiliate_context(struct request *r, str deal_id)
-{
-    struct buf b;
-    buf_init(&b, r->arena, 96);
-    buf_put(&b, r->session->org_id);
-    buf_puts(&b, ":deal:");
-    buf_put(&b, deal_id);
-    buf_puts(&b, ":affiliate_code");
-    return buf_str(&b);
-}
 
 /* The sealed code as hex for decode($n, 'hex'), or NULL when not setting one. */
 static const char *affiliate_hex(struct request *r, const struct deal_input *in, str deal_id)
 {
-    if (in->aff != AFF_SET) return NULL;
-    str sealed = secretbox_seal(r->arena, app_secret(r), affiliate_context(r, deal_id),
-                                str_trim(in->raw[DF_AFFILIATE]));
-    struct buf b;
-    buf_init(&b, r->arena, sealed.len * 2 + 1);
-    for (size_t i = 0; i < sealed.len; i++) buf_printf(&b, "%02x", (unsigned char)sealed.ptr[i]);
-    return buf_cstr(&b);
-}
-
-int deal_affiliate_open(struct request *r, str deal_id, str *out)
-{
-    struct dbres *res = db_q(r->db, r->arena, "deal_affiliate_sealed",
-                             "SELECT affiliate_code_sealed FROM deals WHERE id = $1::uuid AND org_id = app_org_id()"
-                             " AND affiliate_code_sealed IS NOT NULL", str_cstr(r->arena, deal_id));
-    if (!res || db_rows(res) != 1) return res ? 1 : -1;
-    /* bytea text output is "\x" followed by hex. */
-    str hex = db_val(res, 0, 0);
-    if (hex.len < 2 || hex.len % 2) return -1;
-    size_t n = (hex.len - 2) / 2;
-    char *raw = arena_alloc(r->arena, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        char pair[3] = { hex.ptr[2 + 2 * i], hex.ptr[3 + 2 * i], 0 };
-        if (sscanf(pair, "%2x", &v) != 1) return -1;
-        raw[i] = (char)v;
-    }
-    return secretbox_open(r->arena, app_secret(r), affiliate_context(r, deal_id),
-                          str_make(raw, n), out) == 0 ? 0 : -1;
+    return in->aff == AFF_SET ? deal_affiliate_seal_hex(r, deal_id, str_trim(in->raw[DF_AFFILIATE])) : NULL;
 }
 
 /* ---- history and risk ---- */
@@ -138,7 +96,7 @@ static int insert_deal(struct request *r, const struct deal_input *in, str id)
                              p[DF_EX_PLAT], p[DF_EX_START], p[DF_EX_END], p[DF_REV_LIMIT], p[DF_REV_USED], p[DF_REV_FEE],
                              p[DF_NEXT], p[DF_NEXT_DUE], p[DF_TAGS], p[DF_CATEGORIES], p[DF_ARCHIVED],
                              affiliate_hex(r, in, id));
-    return res ? 0 : db_error_http_status(db_last_error(r->db));
+    return res ? 0 : app_db_status(r);
 }
 
 static int update_deal(struct request *r, const struct deal_input *in, str id)
@@ -156,82 +114,135 @@ static int update_deal(struct request *r, const struct deal_input *in, str id)
                              p[DF_EX_PLAT], p[DF_EX_START], p[DF_EX_END], p[DF_REV_LIMIT], p[DF_REV_USED], p[DF_REV_FEE],
                              p[DF_NEXT], p[DF_NEXT_DUE], p[DF_TAGS], p[DF_CATEGORIES], p[DF_ARCHIVED],
                              affiliate_hex(r, in, id), in->aff == AFF_KEEP ? "keep" : "write");
-    return res ? 0 : db_error_http_status(db_last_error(r->db));
+    return res ? 0 : app_db_status(r);
 }
 
 /* ---- the form page ---- */
 
-static void fill_options(struct request *r, struct tdict *d, const struct deal_input *in)
+enum option_col { OPT_ID, OPT_NAME };
+
+/* The brand and owner selects, from the org's live brands and its users. */
+static void fill_people(struct request *r, struct tdict *t, const struct deal_input *in)
 {
+    const struct field_errors *e = &in->errs;
+    struct tdict *brand = form_select(t, "F_BRAND", e, "brand_id", "Brand", NULL, 0, in->raw[DF_BRAND], "Choose a brand");
     struct dbres *b = db_q0(r->db, r->arena, "deal_form_brands",
                             "SELECT id, name FROM brands WHERE org_id = app_org_id() AND deleted_at IS NULL ORDER BY lower(name), id");
-    for (int i = 0; b && i < db_rows(b); i++) {
-        struct tdict *o = tdict_add_section(d, "BRAND_OPT");
-        tdict_set(o, "OPT_VALUE", db_val(b, i, 0));
-        tdict_set(o, "OPT_LABEL", db_val(b, i, 1));
-        if (str_eq(db_val(b, i, 0), in->raw[DF_BRAND])) tdict_show(o, "OPT_SELECTED");
-    }
-    if (b && !db_rows(b)) tdict_show(d, "NO_BRANDS");
+    for (int i = 0; b && i < db_rows(b); i++) form_select_add(brand, db_val(b, i, OPT_ID), db_val(b, i, OPT_NAME), in->raw[DF_BRAND]);
+    if (b && !db_rows(b)) tdict_show(t, "NO_BRANDS");
+    struct tdict *owner = form_select(t, "F_OWNER", e, "owner_id", "Owner", NULL, 0, in->raw[DF_OWNER], "Nobody");
     struct dbres *u = db_q0(r->db, r->arena, "deal_form_users",
                             "SELECT id, name FROM users WHERE org_id = app_org_id() ORDER BY lower(name), id");
-    for (int i = 0; u && i < db_rows(u); i++) {
-        struct tdict *o = tdict_add_section(d, "OWNER_OPT");
-        tdict_set(o, "OPT_VALUE", db_val(u, i, 0));
-        tdict_set(o, "OPT_LABEL", db_val(u, i, 1));
-        if (str_eq(db_val(u, i, 0), in->raw[DF_OWNER])) tdict_show(o, "OPT_SELECTED");
-    }
+    for (int i = 0; u && i < db_rows(u); i++) form_select_add(owner, db_val(u, i, OPT_ID), db_val(u, i, OPT_NAME), in->raw[DF_OWNER]);
 }
 
-/* Marks the selected option of each fixed select and checkbox group. */
-static void fill_choices(struct tdict *d, const struct deal_input *in)
+/* A select of fixed names, each its own label. */
+static struct tdict *fixed_select(struct tdict *t, const char *marker, const struct deal_input *in, enum deal_field f,
+                                  const char *label, const char *const *names, size_t n)
 {
-    static const struct { const char *section; enum deal_field f; const char *values; } groups[] = {
-        { "STAGE_OPT", DF_STAGE, "inbound,negotiating,contracted,in_progress,delivered,invoiced,paid,lost" },
-        { "CONTRACT_OPT", DF_CONTRACT, "none,requested,drafted,sent,signed,terminated" },
-        { "TYPE_OPT", DF_TYPE, "fixed,affiliate,performance_bonus,hybrid" },
-        { "CURRENCY_OPT", DF_CURRENCY, "USD,EUR,GBP,INR" },
-        { "PLATFORM_OPT", DF_EX_PLAT, "instagram,youtube,tiktok,other" },
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
-        str rest = str_from(groups[g].values), v;
-        while (rest.len) {
-            str_cut(rest, ',', &v, &rest);
-            struct tdict *o = tdict_add_section(d, groups[g].section);
-            tdict_set(o, "OPT_VALUE", v);
-            tdict_set(o, "OPT_LABEL", v);
-            /* The platforms value is a comma list; the others one name. */
-            str cur = in->raw[groups[g].f], item, more = cur;
-            bool on = false;
-            while (more.len && !on) {
-                str_cut(more, ',', &item, &more);
-                on = str_eq(str_trim(item), v);
-            }
-            if (on) tdict_show(o, "OPT_SELECTED");
-        }
-    }
+    struct form_option opts[8];
+    for (size_t i = 0; i < n; i++) opts[i] = (struct form_option){ names[i], names[i] };
+    return form_select(t, marker, &in->errs, deal_field_names[f], label, opts, n, in->raw[f], NULL);
 }
 
+static void fill_choices(struct tdict *t, const struct deal_input *in, bool is_new)
+{
+    static const char *const stages[] = { "inbound", "negotiating", "contracted", "in_progress", "delivered", "invoiced", "paid", "lost" };
+    static const char *const contracts[] = { "none", "requested", "drafted", "sent", "signed", "terminated" };
+    static const char *const types[] = { "fixed", "affiliate", "performance_bonus", "hybrid" };
+    static const char *const currencies[] = { "USD", "EUR", "GBP", "INR" };
+    static const char *const platforms[] = { "instagram", "youtube", "tiktok", "other" };
+    /* The edit form moves stages with the deal page's buttons, not a select. */
+    if (is_new) fixed_select(t, "F_STAGE", in, DF_STAGE, "Stage", stages, 8);
+    fixed_select(t, "F_CONTRACT", in, DF_CONTRACT, "Contract", contracts, 6);
+    fixed_select(t, "F_TYPE", in, DF_TYPE, "Deal type", types, 4);
+    fixed_select(t, "F_CURRENCY", in, DF_CURRENCY, "Currency", currencies, 4);
+    struct tdict *p = fixed_select(t, "F_EX_PLAT", in, DF_EX_PLAT, "Exclusive on", platforms, 4);
+    tdict_set_cstr(tdict_add_section(p, "MULTIPLE"), "SIZE", "4");
+}
+
+/* The input partial of field f at marker, with its value and message. */
+static struct tdict *field(struct tdict *t, const char *marker, const struct deal_input *in, enum deal_field f,
+                           const char *label, const char *type)
+{
+    return form_field(t, marker, &in->errs, deal_field_names[f], label, type, in->raw[f]);
+}
+
+/* Shows an optional part of a partial (MAXLENGTH, INPUTMODE, ...) with its value. */
+static void set_part(struct tdict *f, const char *part, const char *key, const char *value)
+{
+    tdict_set_cstr(tdict_add_section(f, part), key, value);
+}
+
+static void fill_fields(struct tdict *t, const struct deal_input *in, bool has_affiliate)
+{
+    struct tdict *f = field(t, "F_TITLE", in, DF_TITLE, "Title", "text");
+    tdict_show(f, "REQUIRED");
+    set_part(f, "MAXLENGTH", "N", "200");
+    f = field(t, "F_VALUE", in, DF_VALUE, "Value", "text");
+    set_part(f, "INPUTMODE", "MODE", "decimal");
+    set_part(f, "PLACEHOLDER", "TEXT", "1,250.00");
+    field(t, "F_TAGS", in, DF_TAGS, "Tags (comma-separated)", "text");
+    field(t, "F_CATEGORIES", in, DF_CATEGORIES, "Categories (comma-separated)", "text");
+    set_part(field(t, "F_NEXT", in, DF_NEXT, "Next action", "text"), "MAXLENGTH", "N", "500");
+    field(t, "F_NEXT_DUE", in, DF_NEXT_DUE, "Due", "datetime-local");
+    field(t, "F_UR_START", in, DF_UR_START, "Usage rights from", "date");
+    field(t, "F_UR_END", in, DF_UR_END, "Usage rights until", "date");
+    set_part(field(t, "F_EX_CAT", in, DF_EX_CAT, "Exclusivity category", "text"), "MAXLENGTH", "N", "100");
+    field(t, "F_EX_START", in, DF_EX_START, "Exclusive from", "date");
+    field(t, "F_EX_END", in, DF_EX_END, "Exclusive until", "date");
+    set_part(field(t, "F_REV_LIMIT", in, DF_REV_LIMIT, "Revision limit (empty: none)", "text"), "INPUTMODE", "MODE", "numeric");
+    set_part(field(t, "F_REV_USED", in, DF_REV_USED, "Revisions used", "text"), "INPUTMODE", "MODE", "numeric");
+    set_part(field(t, "F_REV_FEE", in, DF_REV_FEE, "Fee per extra revision", "text"), "INPUTMODE", "MODE", "decimal");
+    f = field(t, "F_AFFILIATE", in, DF_AFFILIATE, "Affiliate code", "text");
+    tdict_show(f, "AUTOCOMPLETE_OFF");
+    if (has_affiliate) set_part(f, "HINT", "TEXT", "A code is stored; leave empty to keep it.");
+}
+
+/* The new-deal form (d NULL) or the edit form of d, with in's values and messages. */
 static int render_form(struct request *r, int status, const struct deal_row *d, const struct deal_input *in,
                        const char *notice)
 {
     struct tdict *t = page_dict(r, d ? "Edit deal" : "New deal", "deals/form.tpl");
     deals_tabs(t, "list");
-    deal_input_to_dict(t, in);
-    fill_options(r, t, in);
-    fill_choices(t, in);
+    tdict_set_cstr(t, "HEADING", d ? "Edit deal" : "New deal");
+    form_errors(t, &in->errs, "form-errors", "Please correct these fields:");
+    fill_people(r, t, in);
+    fill_choices(t, in, !d);
+    fill_fields(t, in, d && d->has_affiliate_code);
+    if (str_eq_cstr(in->raw[DF_ARCHIVED], "true")) tdict_show(t, "ARCHIVED_CHECKED");
     if (d) {
         struct tdict *e = tdict_add_section(t, "EDIT");
         tdict_set(e, "ID", d->id);
         tdict_set_long(e, "VERSION", d->version);
         tdict_set(t, "ID", d->id);
         if (d->has_affiliate_code) tdict_show(t, "HAS_AFFILIATE");
-        tdict_set_cstr(t, "HEADING", "Edit deal");
     } else {
         tdict_show(t, "NEW");
-        tdict_set_cstr(t, "HEADING", "New deal");
     }
     if (notice) tdict_set_cstr(tdict_add_section(t, "NOTICE"), "TEXT", notice);
     return page_render(r, status, t);
+}
+
+/* What field_errors_reply needs to show a refused form again. */
+struct form_again {
+    const struct deal_row *d;
+    const struct deal_input *in;
+};
+
+static int form_again(struct request *r, int status, const struct field_errors *e, void *ctx)
+{
+    (void)e; /* the input's own errors */
+    const struct form_again *f = ctx;
+    return render_form(r, status, f->d, f->in, NULL);
+}
+
+/* The one answer to a refused deal: the form again (d NULL: the new-deal form) or
+ * the JSON error naming the fields. Returns REPLIED or a status. */
+static int invalid_reply(struct request *r, const struct deal_row *d, const struct deal_input *in)
+{
+    struct form_again ctx = { d, in };
+    return field_errors_reply(r, "Some fields are not valid.", &in->errs, form_again, &ctx);
 }
 
 static str local_due(struct request *r, str id)
@@ -270,24 +281,18 @@ int deals_edit_form(struct request *r)
 
 /* ---- create ---- */
 
-/* API keys write only with a manager or admin key (they have no user to own deals). */
-static bool key_may_write(const struct request *r)
-{
-    return !r->via_api_key || r->session->role >= ROLE_MANAGER;
-}
-
 static int create_deal(struct request *r, struct deal_input *in, str *id)
 {
     int n = deal_input_validate(r, in);
     if (n < 0) return -n;
     if (n) return 400;
     struct dbres *g = db_q0(r->db, r->arena, "deal_new_id", "SELECT gen_random_uuid()::text");
-    if (!g) return db_error_http_status(db_last_error(r->db));
+    if (!g) return app_db_status(r);
     *id = db_val(g, 0, 0);
     int st = insert_deal(r, in, *id);
     if (!st) st = deal_history_event(r, "deal", *id, "create");
     if (!st) st = refresh_with_conflicts(r, *id, NULL, 0);
-    if (!st) st = audit_write(r, "deal.create", "deal", *id, NULL) ? 500 : 0;
+    if (!st) st = audit_write(r, "deal.create", "deal", *id, NULL);
     return st;
 }
 
@@ -299,13 +304,8 @@ int deals_create(struct request *r)
     deal_input_from_form(r, &in);
     str id;
     int st = create_deal(r, &in, &id);
-    if (st == 400 && in.n_err) return render_form(r, 400, NULL, &in, NULL);
-    if (st) return st;
-    struct buf u;
-    buf_init(&u, r->arena, 64);
-    buf_puts(&u, "/deals/");
-    buf_put(&u, id);
-    return redirect_see_other(r, buf_cstr(&u), "ok", "The deal was created.");
+    if (st == 400 && field_errors_any(&in.errs)) return invalid_reply(r, NULL, &in);
+    return st ? st : redirect_see_other(r, deal_href(r, id), "ok", "The deal was created.");
 }
 
 static int reply_deal(struct request *r, int status, str id)
@@ -317,21 +317,18 @@ static int reply_deal(struct request *r, int status, str id)
     return 0;
 }
 
-/* POST /api/v1/deals (manager/admin key or agent+ session) — JSON body with SPEC §6's
- * fields (title, brand_id required); 201 + the deal, 400 naming the fields. */
+/* POST /api/v1/deals (agent+ session, manager or admin key: ROUTE_KEY_MANAGER) —
+ * JSON body with the deal's fields (title, brand_id required); 201 + the deal, 400
+ * naming the fields. */
 int api_deals_create(struct request *r)
 {
-    if (!key_may_write(r)) return 403;
     struct deal_input in = { .version = -1 };
     for (int i = 0; i < DF_COUNT; i++) in.raw[i] = STR("");
     if (!r->via_api_key) in.raw[DF_OWNER] = r->session->user_id;
     deal_input_from_json(r, &in);
     str id;
     int st = create_deal(r, &in, &id);
-    if (st == 400 && in.n_err) {
-        app_error(r, 400, "Some fields are not valid.", deal_input_errors_json(&in));
-        return 0;
-    }
+    if (st == 400 && field_errors_any(&in.errs)) return invalid_reply(r, NULL, &in);
     return st ? st : reply_deal(r, 201, id);
 }
 
@@ -350,9 +347,10 @@ static bool stage_move_ok(struct request *r, str from, str to, const char **move
     return false;
 }
 
-enum update_outcome { UP_OK, UP_INVALID, UP_STALE, UP_BAD_MOVE };
+enum update_outcome { UP_OK, UP_INVALID, UP_BAD_MOVE };
 
-/* Validates and writes in over the locked deal *d (refreshed afterwards into *d). */
+/* Validates and writes in over the locked deal *d (refreshed afterwards into *d).
+ * Returns 0 or a status; *out says why a 400 or 409 was refused. */
 static int apply_update(struct request *r, struct deal_row *d, struct deal_input *in, enum update_outcome *out,
                         const char **moves)
 {
@@ -368,7 +366,7 @@ static int apply_update(struct request *r, struct deal_row *d, struct deal_input
     if (!st) st = deal_load(r, d->id, false, &after);
     if (!st) st = history_between(r, d, &after, in);
     if (!st) st = refresh_with_conflicts(r, d->id, before, nb);
-    if (!st) st = audit_write(r, "deal.update", "deal", d->id, NULL) ? 500 : 0;
+    if (!st) st = audit_write(r, "deal.update", "deal", d->id, NULL);
     if (!st) *d = after;
     return st;
 }
@@ -383,7 +381,7 @@ static int lock_for_update(struct request *r, long version, struct deal_row *d, 
 
 /* POST /deals/{id} (agent+ owner, manager, admin; CSRF) — the edit form with
  * `version`. Stale → 409: the form again with the CURRENT values and a notice,
- * nothing written. Illegal stage → 409 with the allowed moves. */
+ * nothing written. */
 int deals_update(struct request *r)
 {
     struct deal_row d;
@@ -395,19 +393,15 @@ int deals_update(struct request *r)
     if (stale) {
         struct deal_input cur;
         deal_input_from_row(r, &d, local_due(r, d.id), &cur);
-        return render_form(r, 409, &d, &cur, deal_stale_form_notice(r, "deal"));
+        int rst = render_form(r, 409, &d, &cur, deal_stale_form_notice(r, "deal"));
+        return rst ? rst : REPLIED;
     }
     in.raw[DF_STAGE] = d.stage; /* the form moves stages with its own buttons */
     enum update_outcome out;
     const char *moves = NULL;
     st = apply_update(r, &d, &in, &out, &moves);
-    if (out == UP_INVALID) return render_form(r, 400, &d, &in, NULL);
-    if (st) return st;
-    struct buf u;
-    buf_init(&u, r->arena, 64);
-    buf_puts(&u, "/deals/");
-    buf_put(&u, d.id);
-    return redirect_see_other(r, buf_cstr(&u), "ok", "The deal was saved.");
+    if (out == UP_INVALID) return invalid_reply(r, &d, &in);
+    return st ? st : redirect_see_other(r, deal_href(r, d.id), "ok", "The deal was saved.");
 }
 
 /* The 409 of a stale deal write: the shared shape, current as PATCH would answer. */
@@ -417,7 +411,8 @@ static int reply_stale_json(struct request *r, str id)
     return deal_stale_reply_json(r, "deal", deal_json_by_id(r, id, false, &st));
 }
 
-static void reply_bad_move(struct request *r, str from, const char *moves)
+/* The 409 of an illegal move: the message names the allowed moves. */
+static int reply_bad_move_json(struct request *r, str from, const char *moves)
 {
     struct buf m;
     buf_init(&m, r->arena, 128);
@@ -427,23 +422,25 @@ static void reply_bad_move(struct request *r, str from, const char *moves)
     buf_puts(&m, moves);
     buf_putc(&m, '.');
     struct json_object *fields = json_object_new_object();
-    json_add_cstr(fields, "stage", buf_cstr(&m));
+    struct buf f;
+    buf_init(&f, r->arena, 96);
+    buf_printf(&f, "must be one of the allowed moves: %s", moves);
+    json_add_cstr(fields, "stage", buf_cstr(&f));
     json_add_cstr(fields, "allowed_moves", moves);
     app_error(r, 409, buf_cstr(&m), fields);
+    return REPLIED;
 }
 
-/* PATCH /api/v1/deals/{id} — a partial update with `version` (required); stale →
- * 409 with the current deal in error.fields.current; stage moves checked (409 with
- * the allowed moves). */
+/* PATCH /api/v1/deals/{id} (ROUTE_KEY_MANAGER) — a partial update with `version`
+ * (required); stale → 409 with the current deal in error.fields.current; stage
+ * moves checked (409 with the allowed moves). */
 int api_deals_update(struct request *r)
 {
-    if (!key_may_write(r)) return 403;
     struct json_object *v;
     if (!r->json || !json_object_object_get_ex(r->json, "version", &v)) {
-        struct json_object *fields = json_object_new_object();
-        json_add_cstr(fields, "version", "Send the version you read, so a concurrent change is not overwritten.");
-        app_error(r, 400, "version is required.", fields);
-        return 0;
+        struct field_errors e = { 0 };
+        field_error_add(&e, "version", "must be sent: the version you read, so a concurrent change is not overwritten");
+        return field_errors_reply(r, "version is required.", &e, NULL, NULL);
     }
     struct deal_row d;
     bool stale;
@@ -457,16 +454,87 @@ int api_deals_update(struct request *r)
     enum update_outcome out;
     const char *moves = NULL;
     st = apply_update(r, &d, &in, &out, &moves);
-    if (out == UP_INVALID) return app_error(r, 400, "Some fields are not valid.", deal_input_errors_json(&in)), 0;
-    if (out == UP_BAD_MOVE) return reply_bad_move(r, d.stage, moves), 0;
+    if (out == UP_INVALID) return invalid_reply(r, &d, &in);
+    if (out == UP_BAD_MOVE) return reply_bad_move_json(r, d.stage, moves);
     return st ? st : reply_deal(r, 200, d.id);
 }
 
-/* A refused move without JavaScript: the page it came from, as it is now, with the
- * reason on top and status 409. */
-static int stage_notice(struct request *r, bool to_board, str id, const char *notice)
+/* ---- stage moves ---- */
+
+/* What a stage move came to, for its two renderers. */
+struct stage_move {
+    enum { MOVE_DONE, MOVE_STALE, MOVE_ILLEGAL } outcome;
+    struct deal_row d;   /* after the move, or as it is now */
+    str from;            /* the stage it was in */
+    const char *to;      /* the stage asked for */
+    const char *moves;   /* MOVE_ILLEGAL: the allowed ones */
+    bool to_board;       /* the page it came from: the board, else the deal */
+};
+
+/* Reads `stage` and `version`: 0, or REPLIED with the field error. */
+static int stage_input_or_reply(struct request *r, struct stage_move *m, long *version)
 {
-    return to_board ? deals_board_render(r, 409, notice) : deals_show_render(r, 409, id, notice);
+    const str *stage = kvlist_get(&r->form, "stage"), *ver = kvlist_get(&r->form, "version");
+    enum deal_stage target;
+    struct field_errors e = { 0 };
+    if (!stage || !deal_stage_parse(str_trim(*stage), &target)) {
+        field_error_add(&e, "stage", "must be a stage from the list");
+        return field_errors_reply(r, "stage is not a stage.", &e, NULL, NULL);
+    }
+    if (!ver || !str_to_long(str_trim(*ver), version)) {
+        field_error_add(&e, "version", "must be sent: the version you read");
+        return field_errors_reply(r, "version is missing.", &e, NULL, NULL);
+    }
+    m->to = deal_stage_name(target);
+    const str *back = kvlist_get(&r->form, "return_to");
+    m->to_board = back && str_eq_cstr(*back, "board");
+    return 0;
+}
+
+/* Moves the deal of the path to m->to, filling m with the outcome. */
+static int stage_move(struct request *r, struct stage_move *m)
+{
+    long version = -1;
+    bool stale;
+    int st = stage_input_or_reply(r, m, &version);
+    if (!st) st = lock_for_update(r, version, &m->d, &stale);
+    if (st) return st;
+    m->from = m->d.stage;
+    if (stale) return m->outcome = MOVE_STALE, 0;
+    struct deal_input in;
+    deal_input_from_row(r, &m->d, m->d.next_action_due_at, &in);
+    in.raw[DF_STAGE] = str_from(m->to);
+    enum update_outcome out;
+    st = apply_update(r, &m->d, &in, &out, &m->moves);
+    m->outcome = out == UP_BAD_MOVE ? MOVE_ILLEGAL : MOVE_DONE;
+    return out == UP_BAD_MOVE ? 0 : st;
+}
+
+static int stage_reply_json(struct request *r, const struct stage_move *m)
+{
+    if (m->outcome == MOVE_STALE) return reply_stale_json(r, m->d.id);
+    if (m->outcome == MOVE_ILLEGAL) return reply_bad_move_json(r, m->from, m->moves);
+    return reply_deal(r, 200, m->d.id);
+}
+
+/* A refused move without JavaScript: the page it came from, as it is now, with the
+ * reason on top and status 409; a done one: 303 back there with a flash. */
+static int stage_reply_page(struct request *r, const struct stage_move *m)
+{
+    const char *notice;
+    if (m->outcome == MOVE_DONE)
+        return redirect_see_other(r, m->to_board ? "/deals/board" : deal_href(r, m->d.id), "ok", "Stage changed.");
+    if (m->outcome == MOVE_STALE) {
+        notice = deal_stale_page_notice(r, "deal");
+    } else {
+        struct buf b;
+        buf_init(&b, r->arena, 128);
+        buf_printf(&b, "Cannot move “%.*s” from %.*s to %s. Allowed moves: %s.", STR_FMT(m->d.title), STR_FMT(m->from),
+                   m->to, m->moves);
+        notice = buf_cstr(&b);
+    }
+    int st = m->to_board ? deals_board_render(r, 409, notice) : deals_show_render(r, 409, m->d.id, notice);
+    return st ? st : REPLIED;
 }
 
 /* POST /deals/{id}/stage (agent+ owner, manager, admin; CSRF) — `stage` and
@@ -475,50 +543,10 @@ static int stage_notice(struct request *r, bool to_board, str id, const char *no
  * allowed moves, or JSON for scripts (the board's drag and drop). */
 int deals_stage(struct request *r)
 {
-    const str *stage = kvlist_get(&r->form, "stage"), *ver = kvlist_get(&r->form, "version");
-    long version = -1;
-    enum deal_stage target;
-    const char *bad = !stage || !deal_stage_parse(str_trim(*stage), &target) ? "stage"
-                      : !ver || !str_to_long(str_trim(*ver), &version) ? "version" : NULL;
-    if (bad) {
-        struct json_object *fields = json_object_new_object();
-        json_add_cstr(fields, bad, bad[0] == 's' ? "Choose a stage from the list." : "Send the version you read.");
-        app_error(r, 400, bad[0] == 's' ? "stage is not a stage." : "version is missing.", fields);
-        return 0;
-    }
-    struct deal_row d;
-    bool stale;
-    int st = lock_for_update(r, version, &d, &stale);
+    struct stage_move m = { 0 };
+    int st = stage_move(r, &m);
     if (st) return st;
-    const str *back = kvlist_get(&r->form, "return_to");
-    bool to_board = back && str_eq_cstr(*back, "board");
-    if (stale) {
-        if (r->wants_json) return reply_stale_json(r, d.id);
-        return stage_notice(r, to_board, d.id, deal_stale_page_notice(r, "deal"));
-    }
-    struct deal_input in;
-    deal_input_from_row(r, &d, d.next_action_due_at, &in);
-    in.raw[DF_STAGE] = str_trim(*stage);
-    enum update_outcome out;
-    const char *moves = NULL;
-    str from = d.stage;
-    st = apply_update(r, &d, &in, &out, &moves);
-    if (out == UP_BAD_MOVE) {
-        if (r->wants_json) return reply_bad_move(r, from, moves), 0;
-        struct buf m;
-        buf_init(&m, r->arena, 128);
-        buf_printf(&m, "Cannot move “%.*s” from %.*s to %s. Allowed moves: %s.", STR_FMT(d.title), STR_FMT(from),
-                   deal_stage_name(target), moves);
-        return stage_notice(r, to_board, d.id, buf_cstr(&m));
-    }
-    if (st) return st;
-    if (r->wants_json) return reply_deal(r, 200, d.id);
-    struct buf u;
-    buf_init(&u, r->arena, 64);
-    buf_puts(&u, "/deals/");
-    if (to_board) buf_puts(&u, "board");
-    else buf_put(&u, d.id);
-    return redirect_see_other(r, buf_cstr(&u), "ok", "Stage changed.");
+    return r->wants_json ? stage_reply_json(r, &m) : stage_reply_page(r, &m);
 }
 
 /* ---- delete, restore, purge ---- */
@@ -534,10 +562,10 @@ static int soft_delete(struct request *r, str *id)
     struct dbres *res = db_q(r->db, r->arena, "deal_soft_delete",
                              "UPDATE deals SET deleted_at = now(), version = version + 1, updated_at = now()"
                              " WHERE id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL", str_cstr(r->arena, d.id));
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     st = deal_history_event(r, "deal", d.id, "delete");
     for (size_t i = 0; !st && i < nb; i++) st = deal_risk_refresh(r, before[i].other->id);
-    if (!st) st = audit_write(r, "deal.delete", "deal", d.id, NULL) ? 500 : 0;
+    if (!st) st = audit_write(r, "deal.delete", "deal", d.id, NULL);
     return st;
 }
 
@@ -563,10 +591,9 @@ int deals_delete(struct request *r)
     return st ? st : redirect_see_other(r, "/deals", "ok", "The deal was deleted. Managers can restore it from the deleted list.");
 }
 
-/* DELETE /api/v1/deals/{id} — soft delete; {"data":{"deleted":true}}. */
+/* DELETE /api/v1/deals/{id} (ROUTE_KEY_MANAGER) — soft delete; {"data":{"deleted":true}}. */
 int api_deals_delete(struct request *r)
 {
-    if (!key_may_write(r)) return 403;
     str id;
     int st = soft_delete(r, &id);
     if (st) return st;
@@ -581,16 +608,16 @@ static int restore(struct request *r, str *id)
     struct deal_row d;
     int st = deal_load(r, req_path_param(r, "id"), true, &d);
     if (st) return st;
-    if (!deal_may_write(r, &d)) return 403;
+    if (!deal_may_write(r, d.owner_id)) return app_forbid(r, "owner");
     if (!d.deleted) return 409;
     *id = d.id;
     struct dbres *res = db_q(r->db, r->arena, "deal_restore",
                              "UPDATE deals SET deleted_at = NULL, version = version + 1, updated_at = now()"
                              " WHERE id = $1::uuid AND org_id = app_org_id()", str_cstr(r->arena, d.id));
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     st = deal_history_event(r, "deal", d.id, "restore");
     if (!st) st = refresh_with_conflicts(r, d.id, NULL, 0);
-    if (!st) st = audit_write(r, "deal.restore", "deal", d.id, NULL) ? 500 : 0;
+    if (!st) st = audit_write(r, "deal.restore", "deal", d.id, NULL);
     return st;
 }
 
@@ -599,26 +626,21 @@ int deals_restore(struct request *r)
 {
     str id;
     int st = restore(r, &id);
-    if (st) return st;
-    struct buf u;
-    buf_init(&u, r->arena, 64);
-    buf_puts(&u, "/deals/");
-    buf_put(&u, id);
-    return redirect_see_other(r, buf_cstr(&u), "ok", "The deal was restored.");
+    return st ? st : redirect_see_other(r, deal_href(r, id), "ok", "The deal was restored.");
 }
 
-/* POST /api/v1/deals/{id}/restore — 200 + the deal; 409 when it is not deleted. */
+/* POST /api/v1/deals/{id}/restore (ROUTE_KEY_MANAGER) — 200 + the deal; 409 when it
+ * is not deleted. */
 int api_deals_restore(struct request *r)
 {
-    if (!key_may_write(r)) return 403;
     str id;
     int st = restore(r, &id);
     return st ? st : reply_deal(r, 200, id);
 }
 
 /* POST /deals/{id}/purge (admin, CSRF) — permanently deletes an already deleted deal
- * through sb_deal_purge (0008), which writes the 'purge' history row; 409 for a live
- * deal; 303 to the deleted list. */
+ * through sb_deal_purge (0008), which writes the 'purge' history row and refuses
+ * (false) a caller who is not an admin; 409 for a live deal; 303 to the deleted list. */
 int deals_purge(struct request *r)
 {
     struct deal_row d;
@@ -627,8 +649,8 @@ int deals_purge(struct request *r)
     if (!d.deleted) return 409;
     struct dbres *res = db_q(r->db, r->arena, "deal_purge", "SELECT sb_deal_purge($1::uuid, $2, $3)",
                              str_cstr(r->arena, d.id), str_cstr(r->arena, r->remote_addr), str_cstr(r->arena, r->request_id));
-    if (!res) return db_error_http_status(db_last_error(r->db));
-    if (!db_bool(res, 0, 0)) return 403;
-    if (audit_write(r, "deal.purge", "deal", d.id, NULL)) return 500;
-    return redirect_see_other(r, "/deals?deleted=true", "ok", "The deal was deleted permanently.");
+    if (!res) return app_db_status(r);
+    if (!db_bool(res, 0, 0)) return app_forbid(r, "role");
+    st = audit_write(r, "deal.purge", "deal", d.id, NULL);
+    return st ? st : redirect_see_other(r, "/deals/deleted", "ok", "The deal was deleted permanently.");
 }

@@ -1,10 +1,10 @@
-/* deals.c — the deals list (page, JSON, CSV export), the pipeline board and the deal
- * page (page and JSON). Writes are in deal_write.c; the list's parameters are
- * parsed by deal_filters.c and its SQL is in db/deals_sql.c. */
+/* deals.c — the deals list and the deleted list (page, JSON, CSV export), the
+ * pipeline board and the deal page (page and JSON). Each resource is loaded into a
+ * struct once, then rendered as a page or as JSON. Writes are in deal_write.c; the
+ * list's parameters are declared in deal_filters.c and its SQL is in deals_sql.c. */
 #include "deals.h"
 
 #include <json-c/json.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "../../auth/audit.h"
@@ -12,8 +12,6 @@
 #include "../../core/arena.h"
 #include "../../core/buf.h"
 #include "../../db/db.h"
-#include "deals_sql.h"
-#include "../../domain/civil_date.h"
 #include "../../domain/deadline.h"
 #include "../../domain/deal_stage.h"
 #include "../../domain/exclusivity.h"
@@ -22,18 +20,15 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "config.h"
 #include "../common/csv.h"
 #include "../common/field_errors.h"
-#include "../common/input.h"
 #include "../common/form.h"
 #include "../common/org_clock.h"
-#include "../common/money_total.h"
-#include "../common/row_json.h"
-#include "../../db/sql_build.h"
+#include "affiliate.h"
+#include "config.h"
 #include "deal_common.h"
 #include "deal_filters.h"
-#include "deals.h"
+#include "deals_sql.h"
 
 #define EXPORT_BATCH 1000
 #define BOARD_PER_STAGE 30 /* cards per column; the list has the rest, linked */
@@ -97,6 +92,17 @@ static void add_number_or_null(struct json_object *o, const char *key, str v)
     json_object_object_add(o, key, str_to_long(v, &n) ? json_object_new_int64(n) : NULL);
 }
 
+static struct json_object *exclusivity_json(const struct dbres *res, int row)
+{
+    if (!db_val(res, row, DC_EX_CAT).len) return NULL;
+    struct json_object *ex = json_object_new_object();
+    json_add_str(ex, "category", db_val(res, row, DC_EX_CAT));
+    add_raw_json(ex, "platforms", db_val(res, row, DC_EX_PLAT));
+    json_add_str(ex, "start", db_val(res, row, DC_EX_START));
+    json_add_str(ex, "end", db_val(res, row, DC_EX_END));
+    return ex;
+}
+
 struct json_object *deal_json(const struct dbres *res, int row)
 {
     struct json_object *o = json_object_new_object();
@@ -120,16 +126,7 @@ struct json_object *deal_json(const struct dbres *res, int row)
     add_raw_json(o, "categories", db_val(res, row, DC_CATEGORIES));
     add_nullable(o, "usage_rights_start", db_val(res, row, DC_UR_START));
     add_nullable(o, "usage_rights_end", db_val(res, row, DC_UR_END));
-    if (db_val(res, row, DC_EX_CAT).len) {
-        struct json_object *ex = json_object_new_object();
-        json_add_str(ex, "category", db_val(res, row, DC_EX_CAT));
-        add_raw_json(ex, "platforms", db_val(res, row, DC_EX_PLAT));
-        json_add_str(ex, "start", db_val(res, row, DC_EX_START));
-        json_add_str(ex, "end", db_val(res, row, DC_EX_END));
-        json_object_object_add(o, "exclusivity", ex);
-    } else {
-        json_object_object_add(o, "exclusivity", NULL);
-    }
+    json_object_object_add(o, "exclusivity", exclusivity_json(res, row));
     add_number_or_null(o, "revision_limit", db_val(res, row, DC_REV_LIMIT));
     add_number_or_null(o, "revisions_used", db_val(res, row, DC_REV_USED));
     json_add_bool(o, "archived", db_bool(res, row, DC_ARCHIVED));
@@ -140,47 +137,70 @@ struct json_object *deal_json(const struct dbres *res, int row)
     return o;
 }
 
-/* ---- the deal's children, history and conflicts ---- */
+/* ---- the deal, loaded once for its page or its JSON ---- */
 
-struct deal_extras {
+enum deliverable_col { DV_ID, DV_PLATFORM, DV_TYPE, DV_QUANTITY, DV_POSTED, DV_SCHEDULED, DV_WINDOW_END, DV_APPROVAL };
+#define DELIVERABLES_SQL                                                                                         \
+    "SELECT id, platform, type, quantity, posted_at IS NOT NULL, extract(epoch FROM scheduled_at)::bigint,"      \
+    " extract(epoch FROM posting_window_end)::bigint, approval_status FROM deliverables"                         \
+    " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL"                                 \
+    " ORDER BY coalesce(posting_window_end, scheduled_at) NULLS LAST, id"
+
+enum payment_col { PM_ID, PM_KIND, PM_AMOUNT, PM_CURRENCY, PM_EXPECTED, PM_PAID, PM_INVOICED, PM_DISPUTED, PM_EXPECTED_DAY };
+#define PAYMENTS_SQL                                                                                             \
+    "SELECT id, kind, amount_minor, currency, coalesce(expected_at::text, ''), paid_minor,"                      \
+    " invoice_sent_at IS NOT NULL, disputed, (expected_at - date '1970-01-01') FROM payments"                    \
+    " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL ORDER BY expected_at NULLS LAST, id"
+
+enum history_col { HS_WHEN, HS_WHO, HS_ENTITY, HS_ACTION, HS_FIELD, HS_OLD, HS_NEW, HS_AT, HS_OLD_NULL, HS_NEW_NULL };
+#define HISTORY_SQL                                                                                              \
+    "SELECT to_char(h.at AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI'), coalesce(u.name, h.actor), h.entity,"         \
+    " h.action, h.field, h.old_value, h.new_value, to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"\
+    " h.old_value IS NULL, h.new_value IS NULL"                                                                   \
+    " FROM deal_history h LEFT JOIN users u ON u.org_id = h.org_id AND u.id = h.user_id"                        \
+    " WHERE h.org_id = app_org_id() AND h.deal_id = $1::uuid ORDER BY h.at DESC, h.id DESC LIMIT 200"
+
+/* A deal with (detail) its children, history and exclusivity conflicts. */
+struct deal_view {
+    struct dbres *deal; /* one row, deals_sql.h's columns */
+    bool detail;
     struct dbres *deliverables, *payments, *history;
     struct exclusivity_conflict *conflicts;
     size_t n_conflicts;
     struct org_clock clock;
 };
 
-static int extras_load(struct request *r, str id, struct deal_extras *x)
+static int detail_load(struct request *r, str id, struct deal_view *v)
 {
     const char *cid = str_cstr(r->arena, id);
-    int st = org_clock_load(r, &x->clock);
+    int st = org_clock_load(r, &v->clock);
     if (st) return st;
-    x->deliverables = db_q(r->db, r->arena, "deal_show_deliverables",
-                           "SELECT id, platform, type, quantity, posted_at IS NOT NULL, extract(epoch FROM scheduled_at)::bigint,"
-                           " extract(epoch FROM posting_window_end)::bigint, approval_status FROM deliverables"
-                           " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL"
-                           " ORDER BY coalesce(posting_window_end, scheduled_at) NULLS LAST, id", cid);
-    x->payments = db_q(r->db, r->arena, "deal_show_payments",
-                       "SELECT id, kind, amount_minor, currency, coalesce(expected_at::text, ''), paid_minor,"
-                       " invoice_sent_at IS NOT NULL, disputed, (expected_at - date '1970-01-01') FROM payments"
-                       " WHERE deal_id = $1::uuid AND org_id = app_org_id() AND deleted_at IS NULL ORDER BY expected_at NULLS LAST, id", cid);
-    x->history = db_q(r->db, r->arena, "deal_show_history",
-                      "SELECT to_char(h.at AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI'), coalesce(u.name, h.actor), h.entity,"
-                      " h.action, h.field, h.old_value, h.new_value, to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-                      " h.old_value IS NULL, h.new_value IS NULL"
-                      " FROM deal_history h LEFT JOIN users u ON u.id = h.user_id"
-                      " WHERE h.org_id = app_org_id() AND h.deal_id = $1::uuid ORDER BY h.at DESC, h.id DESC LIMIT 200",
-                      cid, org_tz(r));
-    if (!x->deliverables || !x->payments || !x->history) return db_error_http_status(db_last_error(r->db));
-    x->n_conflicts = deal_exclusivity_conflicts(r, id, &x->conflicts);
+    v->deliverables = db_q(r->db, r->arena, "deal_show_deliverables", DELIVERABLES_SQL, cid);
+    v->payments = db_q(r->db, r->arena, "deal_show_payments", PAYMENTS_SQL, cid);
+    v->history = db_q(r->db, r->arena, "deal_show_history", HISTORY_SQL, cid, org_tz(r));
+    if (!v->deliverables || !v->payments || !v->history) return app_db_status(r);
+    v->n_conflicts = deal_exclusivity_conflicts(r, id, &v->conflicts);
     return 0;
+}
+
+/* Loads the deal id of the org (deleted ones too) into *v; 0, 404 or the
+ * database's status. */
+static int deal_view_load(struct request *r, str id, bool detail, struct deal_view *v)
+{
+    *v = (struct deal_view){ .detail = detail };
+    if (!str_is_uuid(id)) return 404;
+    v->deal = deals_one_query(r->db, r->arena, str_cstr(r->arena, id));
+    if (!v->deal) return app_db_status(r);
+    if (db_rows(v->deal) != 1) return 404;
+    return detail ? detail_load(r, db_val(v->deal, 0, DC_ID), v) : 0;
 }
 
 static enum deadline_state deliverable_state(const struct dbres *res, int i, int64_t now, struct buf *reason)
 {
     struct deadline_input in = {
-        .posted = db_bool(res, i, 4),
-        .has_scheduled = !db_isnull(res, i, 5), .scheduled_at = db_long(res, i, 5),
-        .has_window_end = !db_isnull(res, i, 6), .window_end = db_long(res, i, 6),
+        .posted = db_bool(res, i, DV_POSTED),
+        .has_scheduled = !db_isnull(res, i, DV_SCHEDULED), .scheduled_at = db_long(res, i, DV_SCHEDULED),
+        .has_window_end = !db_isnull(res, i, DV_WINDOW_END), .window_end = db_long(res, i, DV_WINDOW_END),
     };
     return deadline_evaluate(&in, now, reason);
 }
@@ -188,83 +208,102 @@ static enum deadline_state deliverable_state(const struct dbres *res, int i, int
 static enum payment_status payment_state(const struct dbres *res, int i, const struct org_clock *c)
 {
     struct payment_facts p = {
-        .amount_minor = db_long(res, i, 2), .paid_minor = db_long(res, i, 5),
-        .has_expected = !db_isnull(res, i, 8), .expected_day = db_long(res, i, 8),
-        .invoice_sent = db_bool(res, i, 6),
+        .amount_minor = db_long(res, i, PM_AMOUNT), .paid_minor = db_long(res, i, PM_PAID),
+        .has_expected = !db_isnull(res, i, PM_EXPECTED_DAY), .expected_day = db_long(res, i, PM_EXPECTED_DAY),
+        .invoice_sent = db_bool(res, i, PM_INVOICED),
     };
     return payment_status_derive(&p, c->now, c->utc_offset_s);
 }
 
-static struct json_object *extras_json(struct request *r, const struct deal_extras *x, struct json_object *o)
+/* ---- the deal as JSON ---- */
+
+static struct json_object *deliverables_json(struct request *r, const struct deal_view *v)
 {
-    struct json_object *dl = json_object_new_array(), *pm = json_object_new_array(), *cf = json_object_new_array(),
-                       *hs = json_object_new_array();
-    for (int i = 0; i < db_rows(x->deliverables); i++) {
+    struct json_object *a = json_object_new_array();
+    for (int i = 0; i < db_rows(v->deliverables); i++) {
         struct json_object *e = json_object_new_object();
         struct buf reason;
         buf_init(&reason, r->arena, 32);
-        enum deadline_state s = deliverable_state(x->deliverables, i, x->clock.now, &reason);
-        json_add_str(e, "id", db_val(x->deliverables, i, 0));
-        json_add_str(e, "platform", db_val(x->deliverables, i, 1));
-        json_add_str(e, "type", db_val(x->deliverables, i, 2));
-        json_add_long(e, "quantity", db_long(x->deliverables, i, 3));
+        enum deadline_state s = deliverable_state(v->deliverables, i, v->clock.now, &reason);
+        json_add_str(e, "id", db_val(v->deliverables, i, DV_ID));
+        json_add_str(e, "platform", db_val(v->deliverables, i, DV_PLATFORM));
+        json_add_str(e, "type", db_val(v->deliverables, i, DV_TYPE));
+        json_add_long(e, "quantity", db_long(v->deliverables, i, DV_QUANTITY));
         json_add_cstr(e, "deadline_state", deadline_state_name(s));
         json_add_str(e, "deadline_reason", buf_str(&reason));
-        json_add_str(e, "approval_status", db_val(x->deliverables, i, 7));
-        json_object_array_add(dl, e);
+        json_add_str(e, "approval_status", db_val(v->deliverables, i, DV_APPROVAL));
+        json_object_array_add(a, e);
     }
-    for (int i = 0; i < db_rows(x->payments); i++) {
+    return a;
+}
+
+static struct json_object *payments_json(const struct deal_view *v)
+{
+    struct json_object *a = json_object_new_array();
+    for (int i = 0; i < db_rows(v->payments); i++) {
         struct json_object *e = json_object_new_object(), *amt = json_object_new_object();
-        json_add_str(e, "id", db_val(x->payments, i, 0));
-        json_add_str(e, "kind", db_val(x->payments, i, 1));
-        json_add_long(amt, "amount_minor", db_long(x->payments, i, 2));
-        json_add_str(amt, "currency", db_val(x->payments, i, 3));
+        json_add_str(e, "id", db_val(v->payments, i, PM_ID));
+        json_add_str(e, "kind", db_val(v->payments, i, PM_KIND));
+        json_add_long(amt, "amount_minor", db_long(v->payments, i, PM_AMOUNT));
+        json_add_str(amt, "currency", db_val(v->payments, i, PM_CURRENCY));
         json_object_object_add(e, "amount", amt);
-        add_nullable(e, "expected_at", db_val(x->payments, i, 4));
-        json_add_cstr(e, "status", payment_status_name(payment_state(x->payments, i, &x->clock)));
-        json_add_bool(e, "disputed", db_bool(x->payments, i, 7));
-        json_object_array_add(pm, e);
+        add_nullable(e, "expected_at", db_val(v->payments, i, PM_EXPECTED));
+        json_add_cstr(e, "status", payment_status_name(payment_state(v->payments, i, &v->clock)));
+        json_add_bool(e, "disputed", db_bool(v->payments, i, PM_DISPUTED));
+        json_object_array_add(a, e);
     }
-    for (size_t i = 0; i < x->n_conflicts; i++) {
+    return a;
+}
+
+static struct json_object *conflicts_json(const struct deal_view *v)
+{
+    struct json_object *a = json_object_new_array();
+    for (size_t i = 0; i < v->n_conflicts; i++) {
         struct json_object *e = json_object_new_object();
-        json_add_str(e, "deal_id", x->conflicts[i].other->id);
-        json_add_str(e, "title", x->conflicts[i].other->title);
-        json_add_str(e, "reason", x->conflicts[i].reason);
-        json_object_array_add(cf, e);
+        json_add_str(e, "deal_id", v->conflicts[i].other->id);
+        json_add_str(e, "title", v->conflicts[i].other->title);
+        json_add_str(e, "reason", v->conflicts[i].reason);
+        json_object_array_add(a, e);
     }
-    for (int i = 0; i < db_rows(x->history); i++) {
+    return a;
+}
+
+static struct json_object *history_json(const struct deal_view *v)
+{
+    struct json_object *a = json_object_new_array();
+    for (int i = 0; i < db_rows(v->history); i++) {
         struct json_object *e = json_object_new_object();
-        json_add_str(e, "at", db_val(x->history, i, 7));
-        json_add_str(e, "actor", db_val(x->history, i, 1));
-        json_add_str(e, "entity", db_val(x->history, i, 2));
-        json_add_str(e, "action", db_val(x->history, i, 3));
-        json_add_str(e, "field", db_val(x->history, i, 4));
-        json_add_str(e, "old_value", db_bool(x->history, i, 8) ? STR_NULL : db_val(x->history, i, 5));
-        json_add_str(e, "new_value", db_bool(x->history, i, 9) ? STR_NULL : db_val(x->history, i, 6));
-        json_object_array_add(hs, e);
+        json_add_str(e, "at", db_val(v->history, i, HS_AT));
+        json_add_str(e, "actor", db_val(v->history, i, HS_WHO));
+        json_add_str(e, "entity", db_val(v->history, i, HS_ENTITY));
+        json_add_str(e, "action", db_val(v->history, i, HS_ACTION));
+        json_add_str(e, "field", db_val(v->history, i, HS_FIELD));
+        json_add_str(e, "old_value", db_bool(v->history, i, HS_OLD_NULL) ? STR_NULL : db_val(v->history, i, HS_OLD));
+        json_add_str(e, "new_value", db_bool(v->history, i, HS_NEW_NULL) ? STR_NULL : db_val(v->history, i, HS_NEW));
+        json_object_array_add(a, e);
     }
-    json_object_object_add(o, "deliverables", dl);
-    json_object_object_add(o, "payments", pm);
-    json_object_object_add(o, "conflicts", cf); /* SPEC §6: the detail adds conflicts */
-    json_object_object_add(o, "history", hs);
+    return a;
+}
+
+static struct json_object *deal_view_json(struct request *r, const struct deal_view *v)
+{
+    struct json_object *o = deal_json(v->deal, 0);
+    if (!v->detail) return o;
+    json_object_object_add(o, "deliverables", deliverables_json(r, v));
+    json_object_object_add(o, "payments", payments_json(v));
+    json_object_object_add(o, "conflicts", conflicts_json(v));
+    json_object_object_add(o, "history", history_json(v));
     return o;
 }
 
 struct json_object *deal_json_by_id(struct request *r, str id, bool detail, int *status)
 {
-    *status = 404;
-    if (!str_is_uuid(id)) return NULL;
-    struct dbres *res = deals_one_query(r->db, r->arena, str_cstr(r->arena, id));
-    if (!res) return *status = db_error_http_status(db_last_error(r->db)), NULL;
-    if (db_rows(res) != 1) return NULL;
-    struct json_object *o = deal_json(res, 0);
-    if (!detail) return o;
-    struct deal_extras x;
-    if ((*status = extras_load(r, id, &x))) return json_object_put(o), NULL;
-    return extras_json(r, &x, o);
+    struct deal_view v;
+    *status = deal_view_load(r, id, detail, &v);
+    return *status ? NULL : deal_view_json(r, &v);
 }
 
-/* ---- the list ---- */
+/* ---- the lists ---- */
 
 struct deal_page {
     struct dbres *rows;
@@ -275,17 +314,20 @@ struct deal_page {
 static int page_load(struct request *r, const struct deal_filter *f, struct deal_page *p)
 {
     p->rows = deals_list_query(r->db, r->arena, f, org_tz(r), f->has_cursor ? &f->cursor : NULL, f->limit + 1);
-    if (!p->rows) return db_error_http_status(db_last_error(r->db));
+    if (!p->rows) return app_db_status(r);
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;
     if (db_rows(p->rows) > f->limit) {
-        struct deal_cursor c = deals_cursor_of(p->rows, p->n - 1, f->sort);
+        struct list_cursor c = deals_cursor_of(p->rows, p->n - 1, f->sort);
         p->next_cursor = deal_cursor_encode(r->arena, app_secret(r), &c);
     }
     return 0;
 }
 
-static str list_url(struct request *r, const char *path, const struct deal_filter *f, unsigned skip, str cursor)
+static const char *list_path(const struct deal_filter *f) { return f->deleted ? "/deals/deleted" : "/deals"; }
+
+/* path?<the filters but skip>[&cursor=...], NUL-terminated in the arena. */
+static const char *list_url(struct request *r, const char *path, const struct deal_filter *f, uint64_t skip, str cursor)
 {
     struct buf qs, u;
     buf_init(&qs, r->arena, 256);
@@ -298,7 +340,7 @@ static str list_url(struct request *r, const char *path, const struct deal_filte
     buf_init(&u, r->arena, qs.len + 32);
     buf_puts(&u, path);
     if (qs.len) buf_putc(&u, '?'), buf_put(&u, buf_str(&qs));
-    return buf_str(&u);
+    return buf_cstr(&u);
 }
 
 /* A card or row: the fields the list and the board show. */
@@ -321,141 +363,126 @@ static void fill_deal(struct request *r, struct tdict *t, const struct dbres *re
     json_list_sections(r->arena, t, "TAG", db_val(res, i, DC_TAGS));
 }
 
-static void fill_filter_form(struct tdict *d, const struct deal_filter *f, const struct deal_filter_error *errs, int nerr)
-{
-    for (int i = 0; i < DP_COUNT; i++) {
-        char key[40];
-        snprintf(key, sizeof key, "V_%s", deal_param_names[i]);
-        tdict_set(d, key, f->raw[i]);
-    }
-    if (f->archived) tdict_show(d, "ARCHIVED_CHECKED");
-    if (f->deleted) tdict_show(d, "DELETED_LIST");
-    for (int i = 0; i < nerr && i < DP_COUNT; i++) {
-        char key[40];
-        snprintf(key, sizeof key, "E_%s", deal_param_names[errs[i].param]);
-        tdict_set_cstr(tdict_add_section(d, key), "MSG", errs[i].message);
-        struct tdict *s = tdict_add_section(d, "ERROR_SUMMARY");
-        tdict_set_cstr(s, "FIELD", deal_param_names[errs[i].param]);
-        tdict_set_cstr(s, "MSG", errs[i].message);
-    }
-    if (nerr) tdict_show(d, "FORM_ERROR");
-}
+enum option_col { OPT_ID, OPT_NAME };
 
-/* The select options of the filter form: brands, owners, stages, risks, sorts. */
-static void fill_filter_options(struct request *r, struct tdict *d, const struct deal_filter *f)
+/* The brand and owner selects: the org's live brands and its users, by name. */
+static void fill_people_options(struct request *r, struct tdict *brand, struct tdict *owner, str brand_now, str owner_now)
 {
-    static const char *const sorts[][2] = { { "", "Recently updated" }, { "value", "Value" }, { "due", "Next action due" } };
     struct dbres *b = db_q0(r->db, r->arena, "deal_form_brands",
                             "SELECT id, name FROM brands WHERE org_id = app_org_id() AND deleted_at IS NULL ORDER BY lower(name), id");
     struct dbres *u = db_q0(r->db, r->arena, "deal_form_users",
                             "SELECT id, name FROM users WHERE org_id = app_org_id() ORDER BY lower(name), id");
-    const struct { const char *section; struct dbres *res; enum deal_param p; } lists[] = {
-        { "BRAND_OPT", b, DP_BRAND_ID }, { "OWNER_OPT", u, DP_OWNER_ID },
-    };
-    for (size_t l = 0; l < 2; l++)
-        for (int i = 0; lists[l].res && i < db_rows(lists[l].res); i++) {
-            struct tdict *o = tdict_add_section(d, lists[l].section);
-            tdict_set(o, "OPT_VALUE", db_val(lists[l].res, i, 0));
-            tdict_set(o, "OPT_LABEL", db_val(lists[l].res, i, 1));
-            if (str_eq(db_val(lists[l].res, i, 0), f->raw[lists[l].p])) tdict_show(o, "OPT_SELECTED");
-        }
-    for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
-        struct tdict *o = tdict_add_section(d, "STAGE_OPT");
-        tdict_set_cstr(o, "OPT_VALUE", deal_stage_name((enum deal_stage)s));
-        tdict_set_cstr(o, "OPT_LABEL", deal_stage_label((enum deal_stage)s));
-        if (str_eq_cstr(f->raw[DP_STAGE], deal_stage_name((enum deal_stage)s))) tdict_show(o, "OPT_SELECTED");
-    }
-    for (int i = 0; i < 3; i++) {
-        static const char *const risks[] = { "low", "med", "high" };
-        struct tdict *o = tdict_add_section(d, "RISK_OPT");
-        tdict_set_cstr(o, "OPT_VALUE", risks[i]);
-        tdict_set_cstr(o, "OPT_LABEL", risks[i]);
-        if (str_eq_cstr(f->raw[DP_RISK], risks[i])) tdict_show(o, "OPT_SELECTED");
-    }
-    for (int i = 0; i < 3; i++) {
-        struct tdict *o = tdict_add_section(d, "SORT_OPT");
-        tdict_set_cstr(o, "OPT_VALUE", sorts[i][0]);
-        tdict_set_cstr(o, "OPT_LABEL", sorts[i][1]);
-        if (str_eq_cstr(f->raw[DP_SORT], sorts[i][0]) || (!i && str_eq_cstr(f->raw[DP_SORT], "updated")))
-            tdict_show(o, "OPT_SELECTED");
-    }
+    for (int i = 0; b && i < db_rows(b); i++) form_select_add(brand, db_val(b, i, OPT_ID), db_val(b, i, OPT_NAME), brand_now);
+    for (int i = 0; u && i < db_rows(u); i++) form_select_add(owner, db_val(u, i, OPT_ID), db_val(u, i, OPT_NAME), owner_now);
 }
 
-static int render_list(struct request *r, int status, const struct deal_filter *f, const struct deal_filter_error *errs,
-                       int nerr, const struct deal_page *p)
+/* The filter form: its fields with what was typed and their messages. */
+static void fill_filter_form(struct request *r, struct tdict *d, const struct deal_filter *f, const struct field_errors *e)
 {
-    struct tdict *d = page_dict(r, "Deals", "deals/list.tpl");
+    static const struct form_option risks[] = { { "low", "low" }, { "med", "med" }, { "high", "high" } };
+    static const struct form_option sorts[] = { { "", "Recently updated" }, { "value", "Value" }, { "due", "Next action due" } };
+    const struct param_value *v = f->v;
+    form_field(d, "F_Q", e, "q", "Title or brand", "search", v[DP_Q].raw);
+    struct tdict *stage = form_select(d, "F_STAGE", e, "stage", "Stage", NULL, 0, v[DP_STAGE].raw, "Any");
+    for (int s = 0; s < DEAL_STAGE_COUNT; s++)
+        form_select_add(stage, str_from(deal_stage_name((enum deal_stage)s)), str_from(deal_stage_label((enum deal_stage)s)),
+                        v[DP_STAGE].raw);
+    struct tdict *brand = form_select(d, "F_BRAND", e, "brand_id", "Brand", NULL, 0, v[DP_BRAND_ID].raw, "Any");
+    struct tdict *owner = form_select(d, "F_OWNER", e, "owner_id", "Owner", NULL, 0, v[DP_OWNER_ID].raw, "Anyone");
+    fill_people_options(r, brand, owner, v[DP_BRAND_ID].raw, v[DP_OWNER_ID].raw);
+    form_select(d, "F_RISK", e, "risk", "Risk", risks, 3, v[DP_RISK].raw, "Any");
+    tdict_set_cstr(tdict_add_section(form_field(d, "F_MIN", e, "min_value", "Min value (cents)", "text", v[DP_MIN_VALUE].raw),
+                                     "INPUTMODE"), "MODE", "numeric");
+    tdict_set_cstr(tdict_add_section(form_field(d, "F_MAX", e, "max_value", "Max value (cents)", "text", v[DP_MAX_VALUE].raw),
+                                     "INPUTMODE"), "MODE", "numeric");
+    form_field(d, "F_DUE", e, "due_before", "Next action due before", "date", v[DP_DUE_BEFORE].raw);
+    form_field(d, "F_TAG", e, "tag", "Tag", "text", v[DP_TAG].raw);
+    form_select(d, "F_SORT", e, "sort", "Sort by", sorts, 3, v[DP_SORT].raw, NULL);
+    form_errors(d, e, "filter-errors", "Some filters could not be used:");
+    if (f->archived) tdict_show(d, "ARCHIVED_CHECKED");
+}
+
+/* The list page; p NULL: the filters are refused (e), no rows. */
+static int list_render(struct request *r, int status, const struct deal_filter *f, const struct field_errors *e,
+                       const struct deal_page *p)
+{
+    const char *path = list_path(f);
+    struct tdict *d = page_dict(r, f->deleted ? "Deleted deals" : "Deals", "deals/list.tpl");
     deals_tabs(d, "list");
     tdict_set_cstr(d, "HEADING", f->deleted ? "Deleted deals" : "Deals");
-    fill_filter_form(d, f, errs, nerr);
-    fill_filter_options(r, d, f);
+    tdict_set_cstr(d, "LIST_PATH", path);
+    fill_filter_form(r, d, f, e);
     if (r->session->role >= ROLE_AGENT) tdict_show(d, "CAN_CREATE");
     if (r->session->role >= ROLE_MANAGER && !f->deleted) tdict_show(d, "CAN_SEE_DELETED");
+    if (!f->deleted)
+        tdict_set_cstr(tdict_add_section(d, "EXPORT"), "EXPORT_URL",
+                       list_url(r, "/deals/export.csv", f, (1u << DP_CURSOR) | (1u << DP_LIMIT), STR_NULL));
     for (int i = 0; p && i < p->n; i++) fill_deal(r, tdict_add_section(d, "ROW"), p->rows, i);
-    if (p && p->n) tdict_show(d, "HAS_ROWS");
-    else if (p) tdict_show(d, "EMPTY");
-    if (p && p->next_cursor.len) tdict_set(tdict_add_section(d, "NEXT"), "NEXT_URL", list_url(r, "/deals", f, 1u << DP_CURSOR, p->next_cursor));
-    if (f->has_cursor) tdict_set(tdict_add_section(d, "FIRST"), "FIRST_URL", list_url(r, "/deals", f, 1u << DP_CURSOR, STR_NULL));
-    tdict_set(d, "EXPORT_URL", list_url(r, "/deals/export.csv", f, (1u << DP_CURSOR) | (1u << DP_LIMIT), STR_NULL));
+    if (p) tdict_show(d, p->n ? "HAS_ROWS" : "EMPTY");
+    const char *next = p && p->next_cursor.len ? list_url(r, path, f, 1u << DP_CURSOR, p->next_cursor) : NULL;
+    form_pager(d, f->has_cursor ? list_url(r, path, f, 1u << DP_CURSOR, STR_NULL) : NULL, next);
     return page_render(r, status, d);
 }
 
-/* Parses the filters; on bad input answers 400 (the page with messages at the
- * fields, or JSON naming them) and returns false. The deleted list is for managers
- * and admins (*status 403). */
-static bool filters_or_reply(struct request *r, struct deal_filter *f, int *status)
+static int list_form_again(struct request *r, int status, const struct field_errors *e, void *ctx)
 {
-    struct deal_filter_error errs[DP_COUNT];
-    *status = 0;
-    int n = deal_filter_parse(r->arena, &r->query, app_secret(r), f, errs, DP_COUNT);
-    if (n == 0) {
-        if (f->deleted && r->session->role < ROLE_MANAGER) *status = 403;
-        return !*status;
-    }
-    if (r->wants_json) {
-        struct json_object *fields = json_object_new_object();
-        for (int i = 0; i < n && i < DP_COUNT; i++) json_add_cstr(fields, deal_param_names[errs[i].param], errs[i].message);
-        app_error(r, 400, "Some filters are not valid.", fields);
-    } else {
-        render_list(r, 400, f, errs, n, NULL);
-    }
-    return false;
+    return list_render(r, status, ctx, e, NULL);
+}
+
+/* Reads the filters of the live list or (deleted) the deleted list: 0, or REPLIED
+ * when refused (the page with messages at the fields, or the JSON error). */
+static int filters_or_reply(struct request *r, bool deleted, struct deal_filter *f)
+{
+    struct field_errors e = { 0 };
+    const char *deleted_href = r->wants_json ? "/api/v1/deals/deleted" : "/deals/deleted";
+    if (!deal_filter_parse(r->arena, &r->query, app_secret(r), deleted, deleted_href, f, &e)) return 0;
+    return field_errors_reply(r, "Some filters are not valid.", &e, list_form_again, f);
+}
+
+static int list_page(struct request *r, bool deleted)
+{
+    struct deal_filter f;
+    struct deal_page p;
+    int st = filters_or_reply(r, deleted, &f);
+    if (!st) st = page_load(r, &f, &p);
+    return st ? st : list_render(r, 200, &f, NULL, &p);
+}
+
+static int list_json(struct request *r, bool deleted)
+{
+    struct deal_filter f;
+    struct deal_page p;
+    int st = filters_or_reply(r, deleted, &f);
+    if (!st) st = page_load(r, &f, &p);
+    if (st) return st;
+    struct json_object *a = json_object_new_array();
+    for (int i = 0; i < p.n; i++) json_object_array_add(a, deal_json(p.rows, i));
+    json_reply_list(r, a, p.next_cursor);
+    return 0;
 }
 
 /*
- * GET /deals — the deals list. Parameters (all optional, "" = absent):
+ * GET /deals — the deals list. Parameters (all optional, "" = absent; deal_filters.c):
  *   q            title or brand name contains (<= 200 chars)
  *   stage        one stage; brand_id, owner_id  uuids; risk  low|med|high
  *   min_value, max_value  minor units (whole numbers >= 0), min <= max
  *   due_before   YYYY-MM-DD: next action due before that day (org zone)
  *   tag          deals carrying this tag
  *   archived     true: include archived deals (hidden by default)
- *   deleted      true: only soft-deleted deals, to restore (managers, admins)
+ *   deleted      refused when true (400 naming /deals/deleted, the deleted list)
  *   sort         updated (default) | value | due;  limit 1..200 (50);  cursor
  */
-int deals_list(struct request *r)
-{
-    struct deal_filter f;
-    int st;
-    if (!filters_or_reply(r, &f, &st)) return st;
-    struct deal_page p;
-    if ((st = page_load(r, &f, &p))) return st;
-    return render_list(r, 200, &f, NULL, 0, &p);
-}
+int deals_list(struct request *r) { return list_page(r, false); }
+
+/* GET /deals/deleted (managers, admins) — the soft-deleted deals, to restore; the
+ * same parameters. */
+int deals_deleted_list(struct request *r) { return list_page(r, true); }
 
 /* GET /api/v1/deals — the same parameters; {"data":[deal...],"next_cursor":...}. */
-int api_deals_list(struct request *r)
-{
-    struct deal_filter f;
-    int st;
-    if (!filters_or_reply(r, &f, &st)) return st;
-    struct deal_page p;
-    if ((st = page_load(r, &f, &p))) return st;
-    struct json_object *a = json_object_new_array();
-    for (int i = 0; i < p.n; i++) json_object_array_add(a, deal_json(p.rows, i));
-    json_reply_list(r, a, p.next_cursor);
-    return 0;
-}
+int api_deals_list(struct request *r) { return list_json(r, false); }
+
+/* GET /api/v1/deals/deleted (managers, admins) — the deleted list as JSON. */
+int api_deals_deleted_list(struct request *r) { return list_json(r, true); }
 
 /* ---- CSV export ---- */
 
@@ -496,21 +523,22 @@ static void csv_row(struct arena *a, struct buf *b, const struct dbres *res, int
     buf_puts(b, "\r\n");
 }
 
-static void export_audit(struct request *r, const struct deal_filter *f)
+static int export_audit(struct request *r, const struct deal_filter *f)
 {
     struct json_object *detail = json_object_new_object(), *filters = json_object_new_object();
     for (int i = 0; i < DP_COUNT; i++)
-        if (f->raw[i].len && i != DP_CURSOR && i != DP_LIMIT) json_add_str(filters, deal_param_names[i], f->raw[i]);
+        if (f->v[i].given && i != DP_CURSOR && i != DP_LIMIT) json_add_str(filters, deal_params[i].name, f->v[i].raw);
     json_object_object_add(detail, "filters", filters);
-    audit_write(r, "deals.export", "deal", STR(""), json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN));
+    int st = audit_write(r, "deals.export", "deal", STR(""), json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN));
     json_object_put(detail);
+    return st;
 }
 
 /* Where the export is: the filters and the last row written. */
 struct deal_export {
     const struct deal_filter *f;
     const char *tz;
-    struct deal_cursor after;
+    struct list_cursor after;
     bool have_after;
 };
 
@@ -532,10 +560,10 @@ static void export_remember(void *ctx, const struct dbres *res, int row)
 int deals_export(struct request *r)
 {
     struct deal_filter f;
-    int st;
-    if (!filters_or_reply(r, &f, &st)) return st;
+    int st = filters_or_reply(r, false, &f);
+    if (!st) st = export_audit(r, &f);
+    if (st) return st;
     f.has_cursor = false;
-    export_audit(r, &f);
     struct deal_export x = { .f = &f, .tz = org_tz(r) };
     const struct csv_source src = { &x, "deals.csv", csv_header, export_batch, csv_row, export_remember };
     return csv_stream(r, &src, EXPORT_BATCH);
@@ -552,10 +580,10 @@ static void fill_columns(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT]
     for (int s = 0; s < DEAL_STAGE_COUNT; s++) buf_init(&sums[s], r->arena, 32);
     for (int i = 0; i < db_rows(totals); i++) {
         enum deal_stage s;
-        if (!deal_stage_parse(db_val(totals, i, 0), &s)) continue;
-        counts[s] += db_long(totals, i, 2);
+        if (!deal_stage_parse(db_val(totals, i, DT_STAGE), &s)) continue;
+        counts[s] += db_long(totals, i, DT_COUNT);
         if (sums[s].len) buf_puts(&sums[s], " + ");
-        buf_put(&sums[s], money_display(r->arena, db_val(totals, i, 3), db_val(totals, i, 1)));
+        buf_put(&sums[s], money_display(r->arena, db_val(totals, i, DT_VALUE), db_val(totals, i, DT_CURRENCY)));
     }
     for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
         tdict_set_long(cols[s], "COUNT", counts[s]);
@@ -577,11 +605,32 @@ static void fill_moves(struct tdict *card, str stage)
     if (n) tdict_show(card, "CAN_MOVE");
 }
 
+/* The cards of each column, and a link to the list when the column holds more. */
+static void fill_cards(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT], const struct dbres *cards,
+                       const long counts[DEAL_STAGE_COUNT])
+{
+    long shown[DEAL_STAGE_COUNT] = { 0 };
+    for (int i = 0; i < db_rows(cards); i++) {
+        enum deal_stage s;
+        if (!deal_stage_parse(db_val(cards, i, DC_STAGE), &s)) continue;
+        struct tdict *card = tdict_add_section(cols[s], "CARD");
+        fill_deal(r, card, cards, i);
+        if (r->session->role >= ROLE_AGENT) fill_moves(card, db_val(cards, i, DC_STAGE));
+        shown[s]++;
+    }
+    for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
+        if (counts[s] <= shown[s]) continue;
+        struct tdict *more = tdict_add_section(cols[s], "MORE");
+        tdict_set_long(more, "SHOWN", shown[s]);
+        tdict_set_long(more, "MORE_COUNT", counts[s] - shown[s]);
+    }
+}
+
 int deals_board_render(struct request *r, int status, const char *notice)
 {
     struct dbres *totals = deals_board_totals(r->db, r->arena);
     struct dbres *cards = deals_board_cards(r->db, r->arena, BOARD_PER_STAGE);
-    if (!totals || !cards) return db_error_http_status(db_last_error(r->db));
+    if (!totals || !cards) return app_db_status(r);
     struct tdict *d = page_dict(r, "Deal board", "deals/board.tpl");
     deals_tabs(d, "board");
     tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);
@@ -592,23 +641,9 @@ int deals_board_render(struct request *r, int status, const char *notice)
         tdict_set_cstr(cols[s], "STAGE", deal_stage_name((enum deal_stage)s));
         tdict_set_cstr(cols[s], "STAGE_LABEL", deal_stage_label((enum deal_stage)s));
     }
-    long counts[DEAL_STAGE_COUNT] = { 0 }, shown[DEAL_STAGE_COUNT] = { 0 };
+    long counts[DEAL_STAGE_COUNT] = { 0 };
     fill_columns(r, cols, totals, counts);
-    for (int i = 0; i < db_rows(cards); i++) {
-        enum deal_stage s;
-        if (!deal_stage_parse(db_val(cards, i, DC_STAGE), &s)) continue;
-        struct tdict *card = tdict_add_section(cols[s], "CARD");
-        fill_deal(r, card, cards, i);
-        if (r->session->role >= ROLE_AGENT) fill_moves(card, db_val(cards, i, DC_STAGE));
-        shown[s]++;
-    }
-    /* A column with more deals than cards links to the list of its stage. */
-    for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
-        if (counts[s] <= shown[s]) continue;
-        struct tdict *more = tdict_add_section(cols[s], "MORE");
-        tdict_set_long(more, "SHOWN", shown[s]);
-        tdict_set_long(more, "MORE_COUNT", counts[s] - shown[s]);
-    }
+    fill_cards(r, cols, cards, counts);
     return page_render(r, status, d);
 }
 
@@ -619,150 +654,152 @@ int deals_board(struct request *r) { return deals_board_render(r, 200, NULL); }
 
 /* ---- the deal page ---- */
 
-/* writable: the viewer may act on this deal's rows (a section of the row itself,
+/* The deliverables with the approval moves allowed from where each one is.
+ * writable: the viewer may act on this deal's rows (a section of the row itself,
  * since a row's template cannot see its own values inside a parent's section). */
-static void fill_children(struct request *r, struct tdict *d, const struct deal_extras *x, bool writable)
+static void fill_deliverables(struct request *r, struct tdict *d, const struct deal_view *v, bool writable)
 {
-    for (int i = 0; i < db_rows(x->deliverables); i++) {
+    for (int i = 0; i < db_rows(v->deliverables); i++) {
         struct tdict *t = tdict_add_section(d, "DELIVERABLE");
         struct buf reason;
         buf_init(&reason, r->arena, 32);
-        enum deadline_state s = deliverable_state(x->deliverables, i, x->clock.now, &reason);
-        tdict_set(t, "D_ID", db_val(x->deliverables, i, 0));
-        tdict_set(t, "PLATFORM", db_val(x->deliverables, i, 1));
-        tdict_set(t, "TYPE", db_val(x->deliverables, i, 2));
-        tdict_set_long(t, "QUANTITY", db_long(x->deliverables, i, 3));
+        enum deadline_state s = deliverable_state(v->deliverables, i, v->clock.now, &reason);
+        tdict_set(t, "D_ID", db_val(v->deliverables, i, DV_ID));
+        tdict_set(t, "PLATFORM", db_val(v->deliverables, i, DV_PLATFORM));
+        tdict_set(t, "TYPE", db_val(v->deliverables, i, DV_TYPE));
+        tdict_set_long(t, "QUANTITY", db_long(v->deliverables, i, DV_QUANTITY));
         tdict_set_cstr(t, "STATE", deadline_state_name(s));
         tdict_set(t, "REASON", buf_str(&reason));
-        str approval = db_val(x->deliverables, i, 7);
+        str approval = db_val(v->deliverables, i, DV_APPROVAL);
         tdict_set(t, "APPROVAL", approval);
         if (writable) tdict_show(t, "ROW_WRITE");
-        /* Offer only the moves the approval flow allows from here. */
-        bool posted = db_bool(x->deliverables, i, 4);
+        bool posted = db_bool(v->deliverables, i, DV_POSTED);
         if (str_eq(approval, STR("pending_submission")) || str_eq(approval, STR("rejected"))) tdict_show(t, "CAN_SUBMIT");
         if (str_eq(approval, STR("submitted"))) tdict_show(t, "CAN_REVIEW");
         if (str_eq(approval, STR("approved")) && !posted) tdict_show(t, "CAN_POST");
     }
-    for (int i = 0; i < db_rows(x->payments); i++) {
+}
+
+static void fill_payments(struct request *r, struct tdict *d, const struct deal_view *v, bool writable)
+{
+    for (int i = 0; i < db_rows(v->payments); i++) {
         struct tdict *t = tdict_add_section(d, "PAYMENT");
-        tdict_set(t, "P_ID", db_val(x->payments, i, 0));
-        tdict_set(t, "KIND", db_val(x->payments, i, 1));
-        tdict_set(t, "AMOUNT", money_display(r->arena, db_val(x->payments, i, 2), db_val(x->payments, i, 3)));
-        tdict_set(t, "EXPECTED", db_val(x->payments, i, 4));
-        tdict_set_cstr(t, "STATUS", payment_status_name(payment_state(x->payments, i, &x->clock)));
+        tdict_set(t, "P_ID", db_val(v->payments, i, PM_ID));
+        tdict_set(t, "KIND", db_val(v->payments, i, PM_KIND));
+        tdict_set(t, "AMOUNT", money_display(r->arena, db_val(v->payments, i, PM_AMOUNT), db_val(v->payments, i, PM_CURRENCY)));
+        tdict_set(t, "EXPECTED", db_val(v->payments, i, PM_EXPECTED));
+        tdict_set_cstr(t, "STATUS", payment_status_name(payment_state(v->payments, i, &v->clock)));
         if (writable) tdict_show(t, "ROW_WRITE");
-        bool disputed = db_bool(x->payments, i, 7);
-        if (disputed) tdict_show(t, "DISPUTED");
-        else tdict_show(t, "CAN_DISPUTE");
-        if (!db_bool(x->payments, i, 6)) tdict_show(t, "CAN_INVOICE");
-        if (db_long(x->payments, i, 5) < db_long(x->payments, i, 2)) /* not paid in full */
-            tdict_show(t, "CAN_PAY");
-    }
-    for (size_t i = 0; i < x->n_conflicts; i++) {
-        struct tdict *t = tdict_add_section(d, "CONFLICT");
-        tdict_set(t, "C_ID", x->conflicts[i].other->id);
-        tdict_set(t, "REASON", x->conflicts[i].reason);
-    }
-    for (int i = 0; i < db_rows(x->history); i++) {
-        struct tdict *t = tdict_add_section(d, "HISTORY");
-        tdict_set(t, "WHEN", db_val(x->history, i, 0));
-        tdict_set(t, "WHEN_ISO", db_val(x->history, i, 7));
-        tdict_set(t, "WHO", db_val(x->history, i, 1));
-        tdict_set(t, "ENTITY", db_val(x->history, i, 2));
-        tdict_set(t, "ACTION", db_val(x->history, i, 3));
-        tdict_set(t, "FIELD", db_val(x->history, i, 4));
-        tdict_set(t, "OLD", db_bool(x->history, i, 8) ? STR("—") : db_val(x->history, i, 5));
-        tdict_set(t, "NEW", db_bool(x->history, i, 9) ? STR("—") : db_val(x->history, i, 6));
+        tdict_show(t, db_bool(v->payments, i, PM_DISPUTED) ? "DISPUTED" : "CAN_DISPUTE");
+        if (!db_bool(v->payments, i, PM_INVOICED)) tdict_show(t, "CAN_INVOICE");
+        if (db_long(v->payments, i, PM_PAID) < db_long(v->payments, i, PM_AMOUNT)) tdict_show(t, "CAN_PAY");
     }
 }
 
-/* "••••1234": only the last four characters, for anyone who may read the deal. */
-static void fill_affiliate(struct request *r, struct tdict *d, const struct deal_row *row)
+static void fill_conflicts(struct tdict *d, const struct deal_view *v)
 {
-    if (!row->has_affiliate_code) return;
+    for (size_t i = 0; i < v->n_conflicts; i++) {
+        struct tdict *t = tdict_add_section(d, "CONFLICT");
+        tdict_set(t, "C_ID", v->conflicts[i].other->id);
+        tdict_set(t, "REASON", v->conflicts[i].reason);
+    }
+}
+
+static void fill_history(struct tdict *d, const struct deal_view *v)
+{
+    for (int i = 0; i < db_rows(v->history); i++) {
+        struct tdict *t = tdict_add_section(d, "HISTORY");
+        tdict_set(t, "WHEN", db_val(v->history, i, HS_WHEN));
+        tdict_set(t, "WHEN_ISO", db_val(v->history, i, HS_AT));
+        tdict_set(t, "WHO", db_val(v->history, i, HS_WHO));
+        tdict_set(t, "ENTITY", db_val(v->history, i, HS_ENTITY));
+        tdict_set(t, "ACTION", db_val(v->history, i, HS_ACTION));
+        tdict_set(t, "FIELD", db_val(v->history, i, HS_FIELD));
+        tdict_set(t, "OLD", db_bool(v->history, i, HS_OLD_NULL) ? STR("—") : db_val(v->history, i, HS_OLD));
+        tdict_set(t, "NEW", db_bool(v->history, i, HS_NEW_NULL) ? STR("—") : db_val(v->history, i, HS_NEW));
+    }
+    if (!db_rows(v->history)) tdict_show(d, "NO_HISTORY");
+}
+
+/* "••••1234": only the last four characters, for anyone who may read the deal;
+ * ?reveal=1 shows managers and admins the whole code, audited. */
+static int fill_affiliate(struct request *r, struct tdict *d, str id)
+{
     str code;
     struct tdict *a = tdict_add_section(d, "AFFILIATE");
-    if (deal_affiliate_open(r, row->id, &code) != 0) {
-        /* Wrong secret_key or tampered data: say so rather than show anything. */
+    if (deal_affiliate_open(r, id, &code) != 0) {
+        /* Another secret_key or tampered data: say so rather than show anything. */
         tdict_show(a, "AFF_BROKEN");
-        return;
+        return 0;
     }
-    const str *reveal = kvlist_get(&r->query, "reveal");
     bool may_reveal = r->session->role >= ROLE_MANAGER;
-    if (reveal && may_reveal) {
+    if (may_reveal && kvlist_get(&r->query, "reveal")) {
         tdict_set(a, "AFF_TEXT", code);
-        audit_write(r, "deal.affiliate_code.reveal", "deal", row->id, NULL);
-        return;
+        return audit_write(r, "deal.affiliate_code.reveal", "deal", id, NULL);
     }
     struct buf m;
     buf_init(&m, r->arena, 16);
     buf_puts(&m, "••••");
     if (code.len > 4) buf_put(&m, str_make(code.ptr + code.len - 4, 4));
     tdict_set(a, "AFF_TEXT", buf_str(&m));
-    if (may_reveal) tdict_set(tdict_add_section(a, "AFF_REVEAL"), "ID", row->id);
+    if (may_reveal) tdict_set(tdict_add_section(a, "AFF_REVEAL"), "ID", id);
+    return 0;
 }
 
-static void fill_stage_moves(struct tdict *d, const struct deal_row *row)
-{
-    enum deal_stage from, to[DEAL_STAGE_COUNT];
-    if (!deal_stage_parse(row->stage, &from)) return;
-    size_t n = deal_stage_allowed_moves(from, to);
-    for (size_t k = 0; k < n; k++) {
-        struct tdict *o = tdict_add_section(d, "MOVE");
-        tdict_set_cstr(o, "MOVE_VALUE", deal_stage_name(to[k]));
-        tdict_set_cstr(o, "MOVE_LABEL", deal_stage_label(to[k]));
-        tdict_set(o, "ID", row->id);
-        tdict_set_long(o, "VERSION", row->version);
-    }
-}
-
-static void fill_show(struct request *r, struct tdict *d, const struct deal_row *row, const struct dbres *one)
+/* The summary: what the list shows and the terms. */
+static void fill_summary(struct request *r, struct tdict *d, const struct dbres *one)
 {
     fill_deal(r, d, one, 0);
-    tdict_set(d, "CONTRACT", row->contract_status);
-    tdict_set(d, "DEAL_TYPE", row->deal_type);
-    tdict_set(d, "UR_START", row->usage_rights_start);
-    tdict_set(d, "UR_END", row->usage_rights_end);
-    tdict_set(d, "REV_LIMIT", row->revision_limit.len ? row->revision_limit : STR("no limit"));
-    tdict_set(d, "REV_USED", row->revisions_used);
-    tdict_set(d, "REV_FEE", money_display(r->arena, row->revision_extra_fee_minor, row->currency));
-    if (row->exclusivity_category.len) {
+    tdict_set(d, "CONTRACT", db_val(one, 0, DC_CONTRACT));
+    tdict_set(d, "DEAL_TYPE", db_val(one, 0, DC_TYPE));
+    tdict_set(d, "UR_START", db_val(one, 0, DC_UR_START));
+    tdict_set(d, "UR_END", db_val(one, 0, DC_UR_END));
+    str limit = db_val(one, 0, DC_REV_LIMIT);
+    tdict_set(d, "REV_LIMIT", limit.len ? limit : STR("no limit"));
+    tdict_set(d, "REV_USED", db_val(one, 0, DC_REV_USED));
+    tdict_set(d, "REV_FEE", money_display(r->arena, db_val(one, 0, DC_REV_FEE), db_val(one, 0, DC_CURRENCY)));
+    if (db_val(one, 0, DC_EX_CAT).len) {
         struct tdict *e = tdict_add_section(d, "EXCLUSIVITY");
-        tdict_set(e, "EX_CAT", row->exclusivity_category);
-        tdict_set(e, "EX_START", row->exclusivity_start);
-        tdict_set(e, "EX_END", row->exclusivity_end);
-        json_list_sections(r->arena, e, "PLATFORM", row->exclusivity_platforms);
+        tdict_set(e, "EX_CAT", db_val(one, 0, DC_EX_CAT));
+        tdict_set(e, "EX_START", db_val(one, 0, DC_EX_START));
+        tdict_set(e, "EX_END", db_val(one, 0, DC_EX_END));
+        json_list_sections(r->arena, e, "PLATFORM", db_val(one, 0, DC_EX_PLAT));
     }
-    json_list_sections(r->arena, d, "REASON", row->risk_reasons);
-    json_list_sections(r->arena, d, "CATEGORY", row->categories);
-    bool may_write = deal_may_write(r, row);
-    if (row->deleted) {
+    json_list_sections(r->arena, d, "REASON", db_val(one, 0, DC_REASONS));
+    json_list_sections(r->arena, d, "CATEGORY", db_val(one, 0, DC_CATEGORIES));
+}
+
+static int deal_view_page(struct request *r, int status, const struct deal_view *v, const char *notice)
+{
+    const struct dbres *one = v->deal;
+    str id = db_val(one, 0, DC_ID);
+    bool deleted = db_bool(one, 0, DC_DELETED), may_write = deal_may_write(r, db_val(one, 0, DC_OWNER_ID));
+    struct tdict *d = page_dict(r, db_cstr(one, 0, DC_TITLE), "deals/show.tpl");
+    deals_tabs(d, "list");
+    if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "TEXT", notice);
+    fill_summary(r, d, one);
+    if (deleted) {
         tdict_show(d, "DELETED");
         if (may_write) tdict_show(d, "CAN_RESTORE");
         if (r->session->role >= ROLE_ADMIN) tdict_show(d, "CAN_PURGE");
     } else if (may_write) {
         tdict_show(d, "CAN_WRITE");
-        fill_stage_moves(d, row);
+        fill_moves(d, db_val(one, 0, DC_STAGE));
     }
-    fill_affiliate(r, d, row);
+    int st = db_bool(one, 0, DC_HAS_AFFILIATE) ? fill_affiliate(r, d, id) : 0;
+    if (st) return st;
+    fill_deliverables(r, d, v, !deleted && may_write);
+    fill_payments(r, d, v, !deleted && may_write);
+    fill_conflicts(d, v);
+    fill_history(d, v);
+    return page_render(r, status, d);
 }
 
 int deals_show_render(struct request *r, int status, str id, const char *notice)
 {
-    struct deal_row row;
-    int st = deal_load(r, id, false, &row);
-    if (st) return st;
-    struct dbres *one = deals_one_query(r->db, r->arena, str_cstr(r->arena, row.id));
-    struct deal_extras x;
-    if (!one || db_rows(one) != 1) return one ? 404 : db_error_http_status(db_last_error(r->db));
-    if ((st = extras_load(r, row.id, &x))) return st;
-    struct tdict *d = page_dict(r, str_cstr(r->arena, row.title), "deals/show.tpl");
-    deals_tabs(d, "list");
-    if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "TEXT", notice);
-    fill_show(r, d, &row, one);
-    fill_children(r, d, &x, !row.deleted && deal_may_write(r, &row));
-    if (!db_rows(x.history)) tdict_show(d, "NO_HISTORY");
-    return page_render(r, status, d);
+    struct deal_view v;
+    int st = deal_view_load(r, id, true, &v);
+    return st ? st : deal_view_page(r, status, &v, notice);
 }
 
 /* GET /deals/{id} — everything about a deal: value, stage and its allowed moves,
@@ -771,13 +808,13 @@ int deals_show_render(struct request *r, int status, str id, const char *notice)
  * affiliate code to managers and admins (audited). Deleted deals show a restore. */
 int deals_show(struct request *r) { return deals_show_render(r, 200, req_path_param(r, "id"), NULL); }
 
-/* GET /api/v1/deals/{id} — the deal plus deliverables, payments,
- * conflicts (exclusivity) and history. */
+/* GET /api/v1/deals/{id} — the deal plus deliverables, payments, conflicts
+ * (exclusivity) and history. */
 int api_deals_show(struct request *r)
 {
-    int st;
-    struct json_object *o = deal_json_by_id(r, req_path_param(r, "id"), true, &st);
-    if (!o) return st;
-    json_reply_data(r, 200, o);
+    struct deal_view v;
+    int st = deal_view_load(r, req_path_param(r, "id"), true, &v);
+    if (st) return st;
+    json_reply_data(r, 200, deal_view_json(r, &v));
     return 0;
 }

@@ -1,6 +1,6 @@
 /* deals.h — the deals feature: deals, the board, brands, deliverables, payments, FX
  * rates and the forecast. Its route table, its handlers, and what the deal page
- * files (deals.c: reads; deal_write.c: writes) share. */
+ * files (deals.c: reads; deal_write.c: writes) share with the feature's others. */
 #ifndef SB_DEALS_H
 #define SB_DEALS_H
 #include <stdbool.h>
@@ -11,17 +11,17 @@ struct json_object;
 struct dbres;
 struct tdict;
 
-/* A deal as SPEC §6 lists its fields, from a db/deals_sql.h result row. */
+/* A deal as the API answers it, from a row of a deals_sql.h result. */
 struct json_object *deal_json(const struct dbres *res, int row);
 /* The deal id of this org as JSON (deleted ones too); with detail also its
  * deliverables, payments, exclusivity conflicts and history. NULL and *status
- * set when it cannot be read. */
+ * set (404, or the database's status) when it cannot be read. */
 struct json_object *deal_json_by_id(struct request *r, str id, bool detail, int *status);
-/* Opens the deal's affiliate code: 0 and *out; 1 when there is none; -1 when it
- * cannot be opened (wrong secret key, tampered): loudly, never garbage. */
-int deal_affiliate_open(struct request *r, str deal_id, str *out);
-/* The board / the deal page with status and a notice on top (a refused move). */
+/* The board with status and a notice on top (a refused move, NULL: none). Returns
+ * 0 when written, or a status and nothing written. */
 int deals_board_render(struct request *r, int status, const char *notice);
+/* The deal page of id (deleted ones too) with status and a notice on top. Returns 0
+ * when written, or a status (404, the database's) and nothing written. */
 int deals_show_render(struct request *r, int status, str id, const char *notice);
 /* Fills the pages' tab bar (List · Board · Forecast · Brands) with current marked. */
 void deals_tabs(struct tdict *d, const char *current);
@@ -65,6 +65,8 @@ int brand_update(struct request *r);
 int api_forecast(struct request *r);
 int deals_list(struct request *r);
 int api_deals_list(struct request *r);
+int deals_deleted_list(struct request *r);
+int api_deals_deleted_list(struct request *r);
 int deals_export(struct request *r);
 int deals_board(struct request *r);
 int deals_show(struct request *r);

@@ -36,7 +36,8 @@ static const char *const sort_keys[] = {
     " coalesce(d.exclusivity_start::text, ''), coalesce(d.exclusivity_end::text, ''),"                   \
     " coalesce(d.revision_limit::text, ''), d.revisions_used, d.archived, d.deleted_at IS NOT NULL,"     \
     " d.version, " ISO_UTC("d.created_at") ", " ISO_UTC("d.updated_at") ","                           \
-    " replace(deal_local_text(d.next_action_due_at), 'T', ' '), " sortkey
+    " replace(deal_local_text(d.next_action_due_at), 'T', ' '), d.revision_extra_fee_minor,"            \
+    " d.affiliate_code_sealed IS NOT NULL, " sortkey
 
 #define FROM_JOINS                                                                                     \
     " FROM deals d JOIN brands b ON b.org_id = d.org_id AND b.id = d.brand_id"                        \
@@ -104,7 +105,7 @@ static unsigned build_where(struct sql_query *q, const struct deal_filter *f, co
     return mask;
 }
 
-static void add_after(struct sql_query *q, enum deal_sort sort, const struct deal_cursor *c)
+static void add_after(struct sql_query *q, enum deal_sort sort, const struct list_cursor *c)
 {
     int k = sql_param(q, sql_num(q->a, c->key)), id = sql_param(q, c->id);
     if (sort == DEAL_SORT_UPDATED)
@@ -117,7 +118,7 @@ static void add_after(struct sql_query *q, enum deal_sort sort, const struct dea
 }
 
 struct dbres *deals_list_query(struct db *db, struct arena *a, const struct deal_filter *f, const char *tz,
-                               const struct deal_cursor *after, long limit)
+                               const struct list_cursor *after, long limit)
 {
     struct sql_query q;
     sql_query_init(&q, a);
@@ -133,9 +134,9 @@ struct dbres *deals_list_query(struct db *db, struct arena *a, const struct deal
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
 }
 
-struct deal_cursor deals_cursor_of(const struct dbres *res, int row, enum deal_sort sort)
+struct list_cursor deals_cursor_of(const struct dbres *res, int row, enum deal_sort sort)
 {
-    struct deal_cursor c = { .sort = sort };
+    struct list_cursor c = { .sort = (int)sort };
     c.key = strtoll(db_cstr(res, row, DC_SORT_KEY), NULL, 10);
     str id = db_val(res, row, DC_ID);
     size_t n = id.len < sizeof c.id - 1 ? id.len : sizeof c.id - 1;

@@ -12,18 +12,23 @@ enum deal_col {
     DC_ID, DC_TITLE, DC_BRAND_ID, DC_BRAND_NAME, DC_OWNER_ID, DC_OWNER_NAME, DC_STAGE, DC_CONTRACT,
     DC_TYPE, DC_VALUE, DC_CURRENCY, DC_RISK, DC_REASONS /* JSON */, DC_NEXT, DC_NEXT_DUE, DC_TAGS /* JSON */,
     DC_CATEGORIES /* JSON */, DC_UR_START, DC_UR_END, DC_EX_CAT, DC_EX_PLAT /* JSON */, DC_EX_START, DC_EX_END,
-    DC_REV_LIMIT, DC_REV_USED, DC_ARCHIVED, DC_DELETED, DC_VERSION, DC_CREATED, DC_UPDATED, DC_NEXT_DUE_LOCAL /* org zone, "YYYY-MM-DD HH:MM" */, DC_SORT_KEY,
+    DC_REV_LIMIT, DC_REV_USED, DC_ARCHIVED, DC_DELETED, DC_VERSION, DC_CREATED, DC_UPDATED,
+    DC_NEXT_DUE_LOCAL /* org zone, "YYYY-MM-DD HH:MM" */, DC_REV_FEE, DC_HAS_AFFILIATE, DC_SORT_KEY,
     DC_COUNT
 };
 
 /* One page of the list after `after` (NULL: the first), at most limit rows. tz is
- * the org's time zone (due_before is a day there). */
+ * the org's time zone (due_before is a day there). A cursor's key is updated_at in
+ * microseconds since the epoch, value_minor, or the next action's due time in
+ * microseconds with "none" as INT64_MAX, as the sort says. NULL on a database error. */
 struct dbres *deals_list_query(struct db *db, struct arena *a, const struct deal_filter *f, const char *tz,
-                               const struct deal_cursor *after, long limit);
+                               const struct list_cursor *after, long limit);
 /* The cursor that continues after row of a list result. */
-struct deal_cursor deals_cursor_of(const struct dbres *res, int row, enum deal_sort sort);
+struct list_cursor deals_cursor_of(const struct dbres *res, int row, enum deal_sort sort);
 /* One deal of the org (deleted ones too) with the list's columns. */
 struct dbres *deals_one_query(struct db *db, struct arena *a, const char *id);
+/* Columns of deals_board_totals, in this order. */
+enum deal_total_col { DT_STAGE, DT_CURRENCY, DT_COUNT, DT_VALUE };
 /* Board totals: stage, currency, count, sum(value_minor) of live, unarchived deals. */
 struct dbres *deals_board_totals(struct db *db, struct arena *a);
 /* Board cards: the list's columns, the `per_stage` most recently updated live,
