@@ -90,8 +90,9 @@ static void test_cursor(void **state)
     buf_puts(&qs, "sort=due&cursor=");
     buf_url_arg(&qs, tok);
     assert_int_equal(parse(buf_cstr(&qs), &f, NULL), 1);
-    struct call_cursor cc = { .sort = CALL_SORT_NEWEST, .key = 1, .id = ID };
-    assert_int_equal(deal_cursor_decode(secret, call_cursor_encode(&A, secret, &cc), &back), -1);
+    struct list_cursor cc = { .sort = CALL_SORT_NEWEST, .key = 1, .id = ID };
+    str calls_token = list_cursor_encode(&A, secret, CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &cc);
+    assert_int_equal(deal_cursor_decode(secret, calls_token, &back), -1);
 }
 
 int main(void)
