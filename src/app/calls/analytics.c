@@ -240,7 +240,30 @@ static void json_add_range(struct json_object *o, const struct range *g)
     json_add_cstr(o, "end_date", g->end_s);
 }
 
-static struct json_object *summary_json(const struct summary *s, struct dbres *top)
+/* Answered calls' durations; nulls when no call was answered. */
+static struct json_object *duration_json(const struct summary *s)
+{
+    struct json_object *dur = json_object_new_object();
+    long answered = s->by_status[COMPLETED];
+    json_object_object_add(dur, "avg_s", s->has_duration ? json_i64(ca_div_round(s->duration_sum, answered)) : NULL);
+    json_object_object_add(dur, "min_s", s->has_duration ? json_i64(s->duration_min) : NULL);
+    json_object_object_add(dur, "max_s", s->has_duration ? json_i64(s->duration_max) : NULL);
+    return dur;
+}
+
+static struct json_object *top_json(const struct dbres *top)
+{
+    struct json_object *tops = json_object_new_array();
+    for (int i = 0; i < db_rows(top); i++) {
+        struct json_object *t = json_object_new_object();
+        json_add_str(t, "number", db_val(top, i, TC_NUMBER));
+        json_object_object_add(t, "count", json_i64(db_long(top, i, TC_N)));
+        json_object_array_add(tops, t);
+    }
+    return tops;
+}
+
+static struct json_object *summary_json(const struct summary *s, const struct dbres *top)
 {
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "total", json_i64(s->total));
@@ -256,12 +279,7 @@ static struct json_object *summary_json(const struct summary *s, struct dbres *t
     long permille = ca_permille(s->by_status[COMPLETED], s->total);
     ca_format_tenths(permille, pct);
     json_object_object_add(o, "answered_rate", json_object_new_double_s((double)permille / 10.0, pct));
-    struct json_object *dur = json_object_new_object();
-    long answered = s->by_status[COMPLETED];
-    json_object_object_add(dur, "avg_s", s->has_duration ? json_i64(ca_div_round(s->duration_sum, answered)) : NULL);
-    json_object_object_add(dur, "min_s", s->has_duration ? json_i64(s->duration_min) : NULL);
-    json_object_object_add(dur, "max_s", s->has_duration ? json_i64(s->duration_max) : NULL);
-    json_object_object_add(o, "duration", dur);
+    json_object_object_add(o, "duration", duration_json(s));
     struct json_object *sent = json_object_new_object();
     static const char *const labels[] = { "positive", "neutral", "negative", "unknown" };
     for (int k = 0; k < 4; k++) json_object_object_add(sent, labels[k], json_i64(s->sentiment[k]));
@@ -270,14 +288,7 @@ static struct json_object *summary_json(const struct summary *s, struct dbres *t
     json_object_object_add(rec, "count", json_i64(s->recordings));
     json_object_object_add(rec, "bytes", json_i64(s->recording_bytes));
     json_object_object_add(o, "recordings", rec);
-    struct json_object *tops = json_object_new_array();
-    for (int i = 0; i < db_rows(top); i++) {
-        struct json_object *t = json_object_new_object();
-        json_add_str(t, "number", db_val(top, i, TC_NUMBER));
-        json_object_object_add(t, "count", json_i64(db_long(top, i, TC_N)));
-        json_object_array_add(tops, t);
-    }
-    json_object_object_add(o, "top_numbers", tops);
+    json_object_object_add(o, "top_numbers", top_json(top));
     return o;
 }
 

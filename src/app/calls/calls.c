@@ -175,7 +175,9 @@ static const struct form_option statuses[] = {
     { "queued", "Queued" }, { "busy", "Busy" }, { "no_answer", "No answer" }, { "failed", "Failed" },
     { "canceled", "Canceled" }, { "busy,no_answer,failed,canceled", "Not answered" },
 };
-static const struct form_option sentiments[] = { { "positive", "Positive" }, { "neutral", "Neutral" }, { "negative", "Negative" } };
+static const struct form_option sentiments[] = {
+    { "positive", "Positive" }, { "neutral", "Neutral" }, { "negative", "Negative" },
+};
 static const struct form_option recordings[] = { { "true", "With recording" }, { "false", "Without recording" } };
 static const struct form_option sort_options[] = { { "oldest", "Oldest first" }, { "longest", "Longest first" } };
 static const struct form_option limits[] = { { "100", "100" }, { "200", "200" } };
@@ -373,7 +375,8 @@ static int export_audit(struct request *r, const struct call_filter *f)
     struct json_object *detail = json_object_new_object();
     struct json_object *filters = json_object_new_object();
     for (int i = 0; i < CP_COUNT; i++)
-        if (f->v[i].given && i != CP_CURSOR && i != CP_LIMIT) json_add_str(filters, call_param_specs[i].name, f->v[i].raw);
+        if (f->v[i].given && i != CP_CURSOR && i != CP_LIMIT)
+            json_add_str(filters, call_param_specs[i].name, f->v[i].raw);
     json_object_object_add(detail, "filters", filters);
     int status = audit_write(r, "calls.export", "call", STR(""),
                              json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN));
@@ -480,6 +483,16 @@ static void fill_transcript(struct request *r, struct tdict *d, const struct dbr
     else tdict_show(d, "NO_TRANSCRIPT");
 }
 
+static void fill_items_and_related(struct request *r, struct tdict *d, const struct call_detail *cd)
+{
+    for (int i = 0; i < db_rows(cd->items); i++)
+        tdict_set(tdict_add_section(d, "ACTION_ITEM"), "ITEM", db_val(cd->items, i, CAI_TEXT));
+    if (!db_rows(cd->items)) tdict_show(d, "NO_ACTION_ITEMS");
+    for (int i = 0; i < db_rows(cd->related); i++) fill_row(r, tdict_add_section(d, "RELATED"), cd->related, i);
+    if (db_rows(cd->related)) tdict_show(d, "HAS_RELATED");
+    else tdict_show(d, "NO_RELATED");
+}
+
 static void fill_detail(struct request *r, struct tdict *d, const struct call_detail *cd)
 {
     const struct dbres *c = cd->call;
@@ -504,12 +517,7 @@ static void fill_detail(struct request *r, struct tdict *d, const struct call_de
         tdict_set(ct, "CONTACT_PHONE", db_val(c, 0, CD_CONTACT_PHONE));
     }
     fill_transcript(r, d, cd->lines);
-    for (int i = 0; i < db_rows(cd->items); i++)
-        tdict_set(tdict_add_section(d, "ACTION_ITEM"), "ITEM", db_val(cd->items, i, CAI_TEXT));
-    if (!db_rows(cd->items)) tdict_show(d, "NO_ACTION_ITEMS");
-    for (int i = 0; i < db_rows(cd->related); i++) fill_row(r, tdict_add_section(d, "RELATED"), cd->related, i);
-    if (db_rows(cd->related)) tdict_show(d, "HAS_RELATED");
-    else tdict_show(d, "NO_RELATED");
+    fill_items_and_related(r, d, cd);
     tdict_set(d, "OTHER_NUMBER", other_number(c));
     if (r->session->role >= ROLE_ADMIN) tdict_show(d, "CAN_DELETE");
 }

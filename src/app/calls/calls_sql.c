@@ -74,18 +74,13 @@ static void add_after(struct sql_query *q, enum call_sort sort, const struct lis
     }
 }
 
-/* The WHERE clause shared by lists and counts; returns the fragment set used. Only
- * the filters given become SQL, so each statement's plan can be generic (no
- * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
- * PostgreSQL stops planning it after a few executions. */
-static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+/* FROM with the name and transcript searches, which go through sql/0006's functions
+ * (ILIKE and @@ are not leakproof, so under RLS they could never be index conditions
+ * here): each runs once and its ids are joined by primary key. */
+static unsigned add_from(struct sql_query *q, const struct call_filter *f)
 {
     struct buf *s = &q->sql;
     unsigned mask = 0;
-    sql_param(q, tz);
-    /* Name and transcript searches go through sql/0006's functions (ILIKE and @@ are
-     * not leakproof, so under RLS they could never be index conditions here). In
-     * FROM, each runs once and its ids are joined by primary key. */
     buf_puts(s, " FROM calls c");
     if (f->name_like) {
         buf_printf(s, " JOIN sb_calls_matching_name($%d) AS mn(id) ON mn.id = c.id", sql_param(q, f->name_like));
@@ -95,10 +90,17 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
         buf_printf(s, " JOIN sb_calls_matching_text($%d) AS mt(id) ON mt.id = c.id", sql_param(q, f->q));
         mask |= FR_TEXT;
     }
-    buf_puts(s, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
+    return mask;
+}
+
+/* The start and end bounds. Parameters are numbered in order, so each is taken in
+ * its own statement (the order a function's arguments are evaluated in is
+ * unspecified). */
+static unsigned add_dates(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
     if (f->start.instant || f->start.local) {
-        /* Parameters are numbered in order, so each is taken in its own statement
-         * (the order a function's arguments are evaluated in is unspecified). */
         int p = sql_param(q, f->start.instant), p2 = sql_param(q, f->start.local);
         buf_printf(s, " AND c.started_at >= COALESCE($%d::timestamptz, $%d::timestamp AT TIME ZONE $1)", p, p2);
         mask |= FR_START;
@@ -108,6 +110,14 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
         buf_printf(s, " AND c.started_at < COALESCE($%d::timestamptz, $%d::timestamp AT TIME ZONE $1)", p, p2);
         mask |= FR_END;
     }
+    return mask;
+}
+
+/* The call's traits: direction, status, sentiment, duration. */
+static unsigned add_traits(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
     if (f->direction) {
         buf_printf(s, " AND c.direction = $%d", sql_param(q, f->direction));
         mask |= FR_DIRECTION;
@@ -127,6 +137,15 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
                    p2);
         mask |= FR_DURATION;
     }
+    return mask;
+}
+
+/* What the call is tied to: a stored recording, the demo data, a phone number, a
+ * campaign. */
+static unsigned add_ties(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
     if (f->has_recording >= 0) {
         buf_puts(s, f->has_recording ? " AND c.recording_status = 'stored'" : " AND c.recording_status <> 'stored'");
         mask |= f->has_recording ? FR_RECORDED : FR_UNRECORDED;
@@ -145,6 +164,20 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
         mask |= FR_CAMPAIGN;
     }
     return mask;
+}
+
+/* The FROM and WHERE shared by lists and counts; returns the fragment set used.
+ * Only the filters given become SQL, so each statement's plan can be generic (no
+ * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
+ * PostgreSQL stops planning it after a few executions. $1 is the org's zone. */
+static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+{
+    sql_param(q, tz);
+    unsigned mask = add_from(q, f);
+    buf_puts(&q->sql, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
+    mask |= add_dates(q, f);
+    mask |= add_traits(q, f);
+    return mask | add_ties(q, f);
 }
 
 static struct dbres *keyset_query(struct db *db, struct arena *a, const char *kind, const char *columns,

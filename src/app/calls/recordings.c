@@ -191,7 +191,8 @@ int recording_serve(struct request *r)
     buf_putc(&path, '/');
     buf_put(&path, file);
     const str *expires = kvlist_get(&r->query, "expires"), *sig = kvlist_get(&r->query, "sig");
-    if (!expires || !sig || !sig_recording_ok(r->arena, app_secret(r), buf_str(&path), *expires, *sig, (long)time(NULL)))
+    if (!expires || !sig ||
+        !sig_recording_ok(r->arena, app_secret(r), buf_str(&path), *expires, *sig, (long)time(NULL)))
         return app_forbid(r, "signature");
     const char *type = NULL;
     int status = file_content_type(r, org_id, call_id, buf_str(&path), &type);
