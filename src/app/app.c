@@ -109,9 +109,12 @@ int app_forbid(struct request *r, const char *why)
     char detail[256];
     snprintf(detail, sizeof detail, "{\"reason\":\"%s\",\"route\":\"%s\"}", why,
              r->route ? r->route->name : "");
-    audit_security(r, s ? s->org_id : STR(""), s ? s->user_id : STR(""),
-                   s ? (s->email.len ? s->email : s->user_name) : STR(""), "security.forbidden",
-                   detail);
+    /* Nobody signed in (a forged CSRF token, a bad recording signature): bounded,
+     * as a flood of them could otherwise grow the audit log without end. */
+    if (!s) audit_unauthenticated(r, STR(""), STR(""), "security.forbidden", detail);
+    else
+        audit_security(r, s->org_id, s->user_id, s->email.len ? s->email : s->user_name, "security.forbidden",
+                       detail);
     return 403;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/buf.h"
+#include "../domain/civil_date.h"
 
 #define DAY 86400
 
@@ -173,23 +174,11 @@ void sg_stranger_phone(struct sg_rng *rng, char *out)
 
 /* ---- time ------------------------------------------------------------------------ */
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static long days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static int weekday(long days) { return (int)((days % 7 + 11) % 7); } /* 0 = Sunday; day 0 was a Thursday */
-
 /* The day number of the nth Sunday (1-based) of month m of year y. */
 static long nth_sunday(long y, int m, int n)
 {
-    long first = days_from_civil(y, m, 1);
-    return first + (7 - weekday(first)) % 7 + 7 * (n - 1);
+    int64_t first = civil_days_from_ymd(y, (unsigned)m, 1);
+    return (long)(first + (7 - civil_iso_weekday(first)) % 7 + 7 * (n - 1));
 }
 
 long sg_new_york_offset(time_t t)
@@ -214,9 +203,8 @@ static double volume_at(time_t t)
     };
     long local = (long)t + sg_new_york_offset(t);
     long days = local / DAY;
-    int wd = weekday(days);
     double w = by_hour[(local % DAY) / 3600];
-    return wd == 0 || wd == 6 ? w * 0.3 : w;
+    return civil_iso_weekday(days) >= 6 ? w * 0.3 : w; /* Saturday, Sunday */
 }
 
 void sg_timeline_init(struct sg_timeline *tl, time_t anchor, int days, uint64_t total)

@@ -1,25 +1,16 @@
-/* call_analytics.h — the pure arithmetic of call analytics: dates, rates, rounding,
- * duration and size formats, chart scaling, dense day series. No I/O, no allocation. */
+/* call_analytics.h — the pure arithmetic of call analytics: rates, rounding,
+ * duration and size formats, chart scaling, dense day series (days are civil_date.h
+ * day numbers). No I/O, no allocation. */
 #ifndef SB_CALL_ANALYTICS_H
 #define SB_CALL_ANALYTICS_H
-#include <stdbool.h>
 #include <stdint.h>
-
-#include "../core/str.h"
 
 /* The longest range a request may ask for, in days (inclusive). */
 #define CA_MAX_RANGE_DAYS 366
 
-/* Days since 1970-01-01 for a proleptic Gregorian date (month 1-12, day 1-31). */
-long ca_days_from_civil(int year, int month, int day);
-/* The date of a day number. */
-void ca_civil_from_days(long days, int *year, int *month, int *day);
-/* Parses exactly YYYY-MM-DD (a real calendar date, year 1000-9999) into a day number. */
-bool ca_parse_date(str s, long *days);
-/* Writes YYYY-MM-DD and a NUL into out[11]. */
-void ca_format_date(long days, char out[11]);
-/* ISO weekday of a day number: 1 = Monday ... 7 = Sunday. */
-int ca_iso_weekday(long days);
+/* The first day a date input may name, 1000-01-01 as a civil_date.h day number:
+ * dates are typed as YYYY-MM-DD, and an earlier year is a typo. */
+#define CA_FIRST_DAY (-354285)
 
 /* Rounded half up: num / den for num >= 0, den > 0; 0 when den <= 0. */
 long ca_div_round(int64_t num, int64_t den);

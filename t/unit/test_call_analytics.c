@@ -1,53 +1,64 @@
-/* test_call_analytics.c — the analytics arithmetic: dates, rounding, formats, chart scaling. */
+/* test_call_analytics.c — the analytics arithmetic: day numbers, rounding, formats, chart scaling. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../src/core/buf.h"
 #include "../../src/domain/call_analytics.h"
+#include "../../src/domain/civil_date.h"
 
+/* Analytics counts days in civil_date.h day numbers; the arithmetic it relies on. */
 static void test_dates_round_trip(void **state)
 {
     (void)state;
-    assert_int_equal(ca_days_from_civil(1970, 1, 1), 0);
-    assert_int_equal(ca_days_from_civil(2000, 3, 1), 11017);
-    assert_int_equal(ca_days_from_civil(1969, 12, 31), -1);
+    assert_int_equal(civil_days_from_ymd(1970, 1, 1), 0);
+    assert_int_equal(civil_days_from_ymd(2000, 3, 1), 11017);
+    assert_int_equal(civil_days_from_ymd(1969, 12, 31), -1);
     /* Every day across four centuries survives civil → days → civil. */
-    for (long d = -20000; d < 130000; d += 7) {
-        int y, m, dd;
-        ca_civil_from_days(d, &y, &m, &dd);
-        assert_int_equal(ca_days_from_civil(y, m, dd), d);
+    for (int64_t d = -20000; d < 130000; d += 7) {
+        int64_t y;
+        unsigned m, dd;
+        civil_ymd_from_days(d, &y, &m, &dd);
+        assert_int_equal(civil_days_from_ymd(y, m, dd), d);
     }
-    char out[11];
-    ca_format_date(ca_days_from_civil(2024, 2, 29), out);
-    assert_string_equal(out, "2024-02-29");
+    struct buf b;
+    buf_init(&b, NULL, 16);
+    civil_format_date(&b, civil_days_from_ymd(2024, 2, 29));
+    assert_string_equal(buf_cstr(&b), "2024-02-29");
+    buf_free(&b);
 }
+
+/* A date input: a real calendar date, from CA_FIRST_DAY on. */
+static bool input_day(str s, int64_t *day) { return civil_parse_date(s, day) && *day >= CA_FIRST_DAY; }
 
 static void test_parse_date(void **state)
 {
     (void)state;
-    long d;
-    assert_true(ca_parse_date(STR("2024-02-29"), &d));
-    assert_int_equal(d, ca_days_from_civil(2024, 2, 29));
-    assert_true(ca_parse_date(STR("2000-02-29"), &d));
+    int64_t d;
+    assert_int_equal(CA_FIRST_DAY, civil_days_from_ymd(1000, 1, 1));
+    assert_true(input_day(STR("2024-02-29"), &d));
+    assert_int_equal(d, civil_days_from_ymd(2024, 2, 29));
+    assert_true(input_day(STR("2000-02-29"), &d));
+    assert_true(input_day(STR("1000-01-01"), &d));
     static const char *const bad[] = {
         "2023-02-29", "1900-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-01-00",
         "2024-1-01", "24-01-01", "2024/01/01", "2024-01-01T00:00", " 2024-01-01", "", "abcd-ef-gh",
         "0999-12-31", "2024-01-3a",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (ca_parse_date(str_from(bad[i]), &d)) fail_msg("accepted %s", bad[i]);
-    assert_false(ca_parse_date(STR("2024-01\0-01"), &d));
+        if (input_day(str_from(bad[i]), &d)) fail_msg("accepted %s", bad[i]);
+    assert_false(input_day(STR("2024-01\0-01"), &d));
 }
 
 static void test_weekday(void **state)
 {
     (void)state;
-    assert_int_equal(ca_iso_weekday(0), 4);                                 /* Thu 1970-01-01 */
-    assert_int_equal(ca_iso_weekday(ca_days_from_civil(2024, 1, 1)), 1);   /* Monday */
-    assert_int_equal(ca_iso_weekday(ca_days_from_civil(2023, 12, 31)), 7);  /* Sunday */
-    assert_int_equal(ca_iso_weekday(-1), 3);
+    assert_int_equal(civil_iso_weekday(0), 4);                                   /* Thu 1970-01-01 */
+    assert_int_equal(civil_iso_weekday(civil_days_from_ymd(2024, 1, 1)), 1);    /* Monday */
+    assert_int_equal(civil_iso_weekday(civil_days_from_ymd(2023, 12, 31)), 7);  /* Sunday */
+    assert_int_equal(civil_iso_weekday(-1), 3);
 }
 
 static void test_rounding_and_rates(void **state)

@@ -1,27 +1,41 @@
 /* test_call_filters.c — the calls list's parameters: each valid form, each bad value
- * naming its field, and the signed cursor (round trip, tampering, sort binding). */
+ * naming its field, the boolean spellings, and the signed cursor (round trip,
+ * tampering, sort binding). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../src/app/calls/call_filters.h"
+#include "../../src/app/common/field_errors.h"
 #include "../../src/core/buf.h"
 #include "unit.h"
 
 static const str secret = STR("a-test-secret-key-of-32-bytes-or-more!!");
 
-/* Parses a query string; returns the error count, first error in *err. */
-static int parse(const char *qs, struct call_filter *f, struct call_filter_error *err)
+/* Parses a query string; returns the error count, the errors in *e (may be NULL). */
+static int parse(const char *qs, struct call_filter *f, struct field_errors *e)
 {
     struct kvlist q = { 0 };
     assert_int_equal(parse_urlencoded(&A, str_from(qs), &q), PARSE_OK);
-    struct call_filter_error errs[CP_COUNT];
-    int n = call_filter_parse(&A, &q, secret, f, errs, CP_COUNT);
-    if (n && err) *err = errs[0];
+    struct field_errors errs = { 0 };
+    int n = call_filter_parse(&A, &q, secret, f, &errs);
+    assert_int_equal(n, errs.n);
+    if (e) *e = errs;
     return n;
+}
+
+static str cursor_encode(str key, const struct list_cursor *c)
+{
+    return list_cursor_encode(&A, key, CALL_CURSOR_PURPOSE, CALL_SORT_CODES, c);
+}
+
+static int cursor_decode(str key, str token, struct list_cursor *c)
+{
+    return list_cursor_decode(key, CALL_CURSOR_PURPOSE, CALL_SORT_CODES, token, c);
 }
 
 static void test_defaults(void **state)
@@ -105,8 +119,8 @@ static void test_valid_values(void **state)
 {
     for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
         struct call_filter f;
-        struct call_filter_error e = { 0 };
-        if (parse(valid[i].qs, &f, &e)) fail_msg("%s: %s %s", valid[i].qs, call_param_names[e.param], e.message);
+        struct field_errors e;
+        if (parse(valid[i].qs, &f, &e)) fail_msg("%s: %s %s", valid[i].qs, e.items[0].field, e.items[0].message);
         valid[i].check(&f);
     }
 }
@@ -147,7 +161,9 @@ static const struct bad_case bad[] = {
     { "has_recording=yes", CP_HAS_RECORDING },
     { "campaign_id=not-a-uuid", CP_CAMPAIGN_ID },
     { "sort=random", CP_SORT },
-    { "include_demo=1", CP_INCLUDE_DEMO },
+    { "include_demo=yes", CP_INCLUDE_DEMO },
+    { "include_demo=TRUE", CP_INCLUDE_DEMO },
+    { "has_recording=2", CP_HAS_RECORDING },
     { "limit=0", CP_LIMIT },
     { "limit=201", CP_LIMIT },
     { "limit=ten", CP_LIMIT },
@@ -158,12 +174,14 @@ static void test_bad_values_name_their_field(void **state)
 {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct call_filter f;
-        struct call_filter_error e = { 0 };
+        struct field_errors e;
         int n = parse(bad[i].qs, &f, &e);
         if (n != 1) fail_msg("%s: %d errors, want 1", bad[i].qs, n);
-        if (e.param != bad[i].field)
-            fail_msg("%s: error on %s, want %s", bad[i].qs, call_param_names[e.param], call_param_names[bad[i].field]);
-        assert_non_null(e.message);
+        const char *want = call_param_specs[bad[i].field].name;
+        const char *message = field_error_of(&e, want);
+        if (!message) fail_msg("%s: error on %s, want %s", bad[i].qs, e.items[0].field, want);
+        /* A message reads on from the field's name, without a final full stop. */
+        assert_true(message[0] && message[strlen(message) - 1] != '.');
     }
     /* A long name: 200 characters pass, 201 do not (characters, not bytes). */
     struct buf b;
@@ -173,16 +191,35 @@ static void test_bad_values_name_their_field(void **state)
     struct call_filter f;
     assert_int_equal(parse(buf_cstr(&b), &f, NULL), 0);
     buf_puts(&b, "x");
-    struct call_filter_error e;
+    struct field_errors e;
     assert_int_equal(parse(buf_cstr(&b), &f, &e), 1);
-    assert_int_equal(e.param, CP_NAME);
+    assert_non_null(field_error_of(&e, "name"));
     /* Every bad parameter is reported, not just the first. */
     assert_int_equal(parse("direction=x&status=y&limit=0&sort=z", &f, NULL), 4);
 }
 
-static struct call_cursor sample_cursor(enum call_sort sort)
+/* Booleans take the one spelling set of every list: true|1|on and false|0|off. */
+static void test_boolean_spellings(void **state)
 {
-    struct call_cursor c = { sort, 1714555800123456LL, "" };
+    static const char *const yes[] = { "true", "1", "on" }, *const no[] = { "false", "0", "off" };
+    for (size_t i = 0; i < 3; i++) {
+        struct call_filter f;
+        char qs[80];
+        snprintf(qs, sizeof qs, "include_demo=%s&has_recording=%s", yes[i], yes[i]);
+        assert_int_equal(parse(qs, &f, NULL), 0);
+        assert_true(f.include_demo);
+        assert_int_equal(f.has_recording, 1);
+        snprintf(qs, sizeof qs, "include_demo=%s&has_recording=%s", no[i], no[i]);
+        assert_int_equal(parse(qs, &f, NULL), 0);
+        assert_false(f.include_demo);
+        assert_int_equal(f.has_recording, 0);
+        assert_true(call_filter_narrows(&f)); /* has_recording=false still narrows */
+    }
+}
+
+static struct list_cursor sample_cursor(enum call_sort sort)
+{
+    struct list_cursor c = { (int)sort, 1714555800123456LL, "" };
     memcpy(c.id, "6f1c2a4e-8b0d-4e57-9c3a-1d2e3f4a5b6c", 37);
     return c;
 }
@@ -190,54 +227,54 @@ static struct call_cursor sample_cursor(enum call_sort sort)
 static void test_cursor_round_trip(void **state)
 {
     for (int s = CALL_SORT_NEWEST; s <= CALL_SORT_LONGEST; s++) {
-        struct call_cursor c = sample_cursor((enum call_sort)s), back;
-        str t = call_cursor_encode(&A, secret, &c);
+        struct list_cursor c = sample_cursor((enum call_sort)s), back;
+        str t = cursor_encode(secret, &c);
         for (size_t i = 0; i < t.len; i++) assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.", t.ptr[i]));
-        assert_int_equal(call_cursor_decode(secret, t, &back), 0);
+        assert_int_equal(cursor_decode(secret, t, &back), 0);
         assert_int_equal(back.sort, s);
         assert_true(back.key == c.key);
         assert_string_equal(back.id, c.id);
     }
-    struct call_cursor neg = sample_cursor(CALL_SORT_OLDEST), back;
+    struct list_cursor neg = sample_cursor(CALL_SORT_OLDEST), back;
     neg.key = -5;
-    assert_int_equal(call_cursor_decode(secret, call_cursor_encode(&A, secret, &neg), &back), 0);
+    assert_int_equal(cursor_decode(secret, cursor_encode(secret, &neg), &back), 0);
     assert_true(back.key == -5);
 }
 
 static void test_cursor_tampering(void **state)
 {
-    struct call_cursor c = sample_cursor(CALL_SORT_NEWEST), back;
-    str t = call_cursor_encode(&A, secret, &c);
+    struct list_cursor c = sample_cursor(CALL_SORT_NEWEST), back;
+    str t = cursor_encode(secret, &c);
     /* Every single-character change is refused. */
     for (size_t i = 0; i < t.len; i++) {
         char *m = str_cstr(&A, t);
         m[i] = m[i] == 'A' ? 'B' : 'A';
-        if (call_cursor_decode(secret, str_from(m), &back) == 0 && memcmp(m, t.ptr, t.len) != 0)
+        if (cursor_decode(secret, str_from(m), &back) == 0 && memcmp(m, t.ptr, t.len) != 0)
             fail_msg("tampered cursor accepted at %zu: %s", i, m);
     }
-    assert_int_equal(call_cursor_decode(STR("another-secret-key-another-secret-key!"), t, &back), -1);
-    assert_int_equal(call_cursor_decode(secret, STR(""), &back), -1);
-    assert_int_equal(call_cursor_decode(secret, STR("."), &back), -1);
-    assert_int_equal(call_cursor_decode(secret, str_make(t.ptr, t.len - 1), &back), -1);
+    assert_int_equal(cursor_decode(STR("another-secret-key-another-secret-key!"), t, &back), -1);
+    assert_int_equal(cursor_decode(secret, STR(""), &back), -1);
+    assert_int_equal(cursor_decode(secret, STR("."), &back), -1);
+    assert_int_equal(cursor_decode(secret, str_make(t.ptr, t.len - 1), &back), -1);
     /* A valid payload signed with someone else's key. */
-    str other = call_cursor_encode(&A, STR("another-secret-key-another-secret-key!"), &c);
-    assert_int_equal(call_cursor_decode(secret, other, &back), -1);
+    str other = cursor_encode(STR("another-secret-key-another-secret-key!"), &c);
+    assert_int_equal(cursor_decode(secret, other, &back), -1);
 }
 
 static void test_cursor_bound_to_sort(void **state)
 {
-    struct call_cursor c = sample_cursor(CALL_SORT_NEWEST);
+    struct list_cursor c = sample_cursor(CALL_SORT_NEWEST);
     struct buf b;
     buf_init(&b, &A, 256);
     buf_puts(&b, "sort=oldest&cursor=");
-    buf_put(&b, call_cursor_encode(&A, secret, &c));
+    buf_put(&b, cursor_encode(secret, &c));
     struct call_filter f;
-    struct call_filter_error e;
+    struct field_errors e;
     assert_int_equal(parse(buf_cstr(&b), &f, &e), 1);
-    assert_int_equal(e.param, CP_CURSOR);
+    assert_non_null(field_error_of(&e, "cursor"));
     buf_clear(&b);
     buf_puts(&b, "cursor=");
-    buf_put(&b, call_cursor_encode(&A, secret, &c));
+    buf_put(&b, cursor_encode(secret, &c));
     assert_int_equal(parse(buf_cstr(&b), &f, NULL), 0);
     assert_true(f.has_cursor);
     assert_string_equal(f.cursor.id, c.id);
@@ -249,7 +286,7 @@ static void test_query_string(void **state)
     assert_int_equal(parse("phone=%2B1+415+555+0100&direction=inbound&limit=10&cursor=&name=a%26b", &f, NULL), 0);
     struct buf b;
     buf_init(&b, &A, 128);
-    call_filter_query_string(&f, 1u << CP_LIMIT, &b);
+    call_filter_query_string(&f, (uint64_t)1 << CP_LIMIT, &b);
     assert_str(buf_str(&b), "direction=inbound&phone=%2B1%20415%20555%200100&name=a%26b");
 }
 
@@ -259,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_valid_values),
         cmocka_unit_test(test_bad_values_name_their_field),
+        cmocka_unit_test(test_boolean_spellings),
         cmocka_unit_test(test_cursor_round_trip),
         cmocka_unit_test(test_cursor_tampering),
         cmocka_unit_test(test_cursor_bound_to_sort),

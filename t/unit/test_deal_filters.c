@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../../src/app/calls/call_filters.h"
 #include "../../src/app/common/field_errors.h"
 #include "../../src/app/deals/deal_filters.h"
 #include "../../src/core/buf.h"
@@ -119,8 +120,8 @@ static void test_cursor(void **state)
     assert_int_equal(parse(buf_cstr(&same), &f, NULL), 0);
     assert_true(f.has_cursor);
     assert_int_equal(f.cursor.key, 123456);
-    struct list_cursor cc = { .sort = 0, .key = 1, .id = ID };
-    str calls = list_cursor_encode(&A, secret, "calls-cursor", "nol", &cc);
+    struct list_cursor cc = { .sort = CALL_SORT_NEWEST, .key = 1, .id = ID };
+    str calls = list_cursor_encode(&A, secret, CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &cc);
     assert_int_equal(list_cursor_decode(secret, DEAL_CURSOR_PURPOSE, DEAL_SORT_CODES, calls, &back), -1);
 }
 

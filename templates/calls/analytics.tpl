@@ -7,15 +7,15 @@
   </nav>
 </div>
 <form class="range-form" method="get" action="/calls/analytics" novalidate>
-  <div class="field{{#START_ERROR}} has-error{{/START_ERROR}}">
+  <div class="field{{#E_START_DATE}} has-error{{/E_START_DATE}}">
     <label for="start_date">From</label>
-    <input id="start_date" name="start_date" type="date" value="{{START_DATE}}"{{#START_ERROR}} aria-invalid="true" aria-describedby="start_date-error"{{/START_ERROR}}>
-    {{#START_ERROR}}<p class="field-error" id="start_date-error">Start date {{START_ERROR_MESSAGE}}.</p>{{/START_ERROR}}
+    <input id="start_date" name="start_date" type="date" value="{{START_DATE}}"{{#E_START_DATE}} aria-invalid="true" aria-describedby="start_date-error"{{/E_START_DATE}}>
+    {{#E_START_DATE}}<p class="field-error" id="start_date-error">Start date {{MSG}}.</p>{{/E_START_DATE}}
   </div>
-  <div class="field{{#END_ERROR}} has-error{{/END_ERROR}}">
+  <div class="field{{#E_END_DATE}} has-error{{/E_END_DATE}}">
     <label for="end_date">To</label>
-    <input id="end_date" name="end_date" type="date" value="{{END_DATE}}"{{#END_ERROR}} aria-invalid="true" aria-describedby="end_date-error"{{/END_ERROR}}>
-    {{#END_ERROR}}<p class="field-error" id="end_date-error">End date {{END_ERROR_MESSAGE}}.</p>{{/END_ERROR}}
+    <input id="end_date" name="end_date" type="date" value="{{END_DATE}}"{{#E_END_DATE}} aria-invalid="true" aria-describedby="end_date-error"{{/E_END_DATE}}>
+    {{#E_END_DATE}}<p class="field-error" id="end_date-error">End date {{MSG}}.</p>{{/E_END_DATE}}
   </div>
   <button type="submit" class="button secondary">Show</button>
   <p class="muted range-note">Days in {{ORG_TIMEZONE}}; at most 366 days.</p>

@@ -38,7 +38,4 @@
   <p>Calls appear here as soon as your voice providers report them. Demo calls are
   hidden: <a href="/calls?include_demo=true">include demo calls</a>.</p>
 </section>{{/EMPTY_ALL}}
-<nav class="pager" aria-label="Pages">
-  {{#FIRST}}<a class="button secondary" href="{{FIRST_URL}}">First page</a>{{/FIRST}}
-  {{#NEXT}}<a class="button secondary" rel="next" id="next-page" href="{{NEXT_URL}}">Next page</a>{{/NEXT}}
-</nav>
+{{>PAGER}}

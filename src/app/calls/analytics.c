@@ -5,11 +5,15 @@
 
 #include "../../auth/session.h"
 #include "../../core/arena.h"
+#include "../../core/buf.h"
 #include "../../db/db.h"
 #include "../../domain/call_analytics.h"
+#include "../../domain/civil_date.h"
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
+#include "../common/field_errors.h"
+#include "../common/params.h"
 #include "calls.h"
 
 #define DEFAULT_RANGE_DAYS 30
@@ -29,12 +33,19 @@ static const char *const statuses[] = { "queued", "ringing", "in_progress", "com
 #define COMPLETED 3
 static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
 
-/* The requested range: raw inputs (echoed back into the form), parsed days, errors. */
+/* The range's parameters: days in the org's zone. */
+enum range_param { RP_START, RP_END, RP_COUNT };
+static const char bad_date[] = "must be a date (YYYY-MM-DD)";
+static const struct param_spec range_params[RP_COUNT] = {
+    [RP_START] = { "start_date", PARAM_DATE, .message = bad_date },
+    [RP_END] = { "end_date", PARAM_DATE, .message = bad_date },
+};
+
+/* The requested range: the inputs (echoed back into the form) and the days. */
 struct range {
-    str raw_start, raw_end;
-    long start, end;
-    char start_s[11], end_s[11];
-    const char *start_error, *end_error;
+    struct param_value v[RP_COUNT];
+    int64_t start, end;
+    const char *start_s, *end_s; /* YYYY-MM-DD */
 };
 
 /* Everything the summary shows, summed from call_rollup_days. */
@@ -48,50 +59,54 @@ struct summary {
     int64_t recording_bytes;
 };
 
-static str query_param(struct request *r, const char *name)
+
+/* "YYYY-MM-DD" of a day number, in the arena. */
+static const char *day_text(struct arena *a, int64_t day)
 {
-    const str *v = kvlist_get(&r->query, name);
-    return v ? str_trim(*v) : STR_NULL;
+    struct buf b;
+    buf_init(&b, a, 11);
+    civil_format_date(&b, day);
+    return buf_cstr(&b);
 }
 
 /* Today in the org's time zone, as a day number; false if the database failed. */
-static bool org_today(struct request *r, long *today)
+static bool org_today(struct request *r, int64_t *today)
 {
     struct dbres *res = db_q(r->db, r->arena, "analytics_today",
-                             "SELECT ((now() AT TIME ZONE o.timezone)::date)::text FROM orgs o WHERE o.id = $1",
-                             str_cstr(r->arena, r->session->org_id));
-    return res && db_rows(res) == 1 && ca_parse_date(db_val(res, 0, 0), today);
+                             "SELECT ((now() AT TIME ZONE o.timezone)::date)::text FROM orgs o"
+                             " WHERE o.id = app_org_id()");
+    return res && db_rows(res) == 1 && civil_parse_date(db_val(res, 0, 0), today);
 }
 
-/* Parses start_date/end_date (defaults: the 30 days ending today); true when valid. */
-static bool range_parse(struct request *r, long today, struct range *g)
+/* Reads start_date/end_date (defaults: the 30 days ending today) into g; false, with
+ * the reasons in e, when they do not make a range. */
+static bool range_parse(struct request *r, int64_t today, struct range *g, struct field_errors *e)
 {
-    *g = (struct range){ .raw_start = query_param(r, "start_date"), .raw_end = query_param(r, "end_date") };
-    const char *bad_date = "must be a date (YYYY-MM-DD)";
-    g->end = today;
-    if (g->raw_end.len && !ca_parse_date(g->raw_end, &g->end)) g->end_error = bad_date;
-    g->start = g->end - (DEFAULT_RANGE_DAYS - 1);
-    if (g->raw_start.len && !ca_parse_date(g->raw_start, &g->start)) g->start_error = bad_date;
-    if (g->start_error || g->end_error) return false;
-    if (g->end < g->start) g->end_error = "must not be before start_date";
-    else if (g->end - g->start + 1 > CA_MAX_RANGE_DAYS) g->end_error = "must be at most 366 days after start_date, counting both";
-    ca_format_date(g->start, g->start_s);
-    ca_format_date(g->end, g->end_s);
-    return !g->end_error;
+    params_parse(r->arena, &r->query, range_params, RP_COUNT, g->v, e);
+    for (int i = 0; i < RP_COUNT; i++)
+        if (g->v[i].valid && g->v[i].num < CA_FIRST_DAY) field_error_add(e, range_params[i].name, bad_date);
+    if (field_errors_any(e)) return false;
+    g->end = g->v[RP_END].valid ? g->v[RP_END].num : today;
+    g->start = g->v[RP_START].valid ? g->v[RP_START].num : g->end - (DEFAULT_RANGE_DAYS - 1);
+    if (g->end < g->start) field_error_add(e, "end_date", "must not be before start_date");
+    else if (g->end - g->start + 1 > CA_MAX_RANGE_DAYS)
+        field_error_add(e, "end_date", "must be at most 366 days after start_date, counting both");
+    g->start_s = day_text(r->arena, g->start);
+    g->end_s = day_text(r->arena, g->end);
+    return !field_errors_any(e);
 }
 
-/* Reads start/end: 0 = go on; -1 = the 400 (JSON, fields named) is written; else an
- * HTTP status for the pipeline. */
-static int api_range(struct request *r, struct range *g)
+static int render_form(struct request *r, int status, const struct field_errors *e, void *g);
+
+/* Reads the range into g: 0; REPLIED when the 400 is written (the page's form with
+ * the messages, or the JSON error naming the fields); or an HTTP status. */
+static int range_or_reply(struct request *r, struct range *g)
 {
-    long today;
-    if (!org_today(r, &today)) return db_error_http_status(db_last_error(r->db));
-    if (range_parse(r, today, g)) return 0;
-    struct json_object *fields = json_object_new_object();
-    if (g->start_error) json_add_cstr(fields, "start_date", g->start_error);
-    if (g->end_error) json_add_cstr(fields, "end_date", g->end_error);
-    app_error(r, 400, "The date range is not valid.", fields);
-    return -1;
+    int64_t today;
+    if (!org_today(r, &today)) return app_db_status(r);
+    struct field_errors e = { 0 };
+    if (range_parse(r, today, g, &e)) return 0;
+    return field_errors_reply(r, "The date range is not valid.", &e, render_form, g);
 }
 
 static int status_index(str s)
@@ -101,6 +116,12 @@ static int status_index(str s)
     return -1;
 }
 
+enum summary_col {
+    SC_DIRECTION, SC_STATUS, SC_N, SC_DURATION_SUM, SC_DURATION_MIN, SC_DURATION_MAX,
+    SC_SENTIMENT, /* four columns: positive, neutral, negative, none */
+    SC_RECORDINGS = SC_SENTIMENT + 4, SC_RECORDING_BYTES
+};
+
 /* Sums the (direction, status) groups of the range. */
 static bool summary_load(struct request *r, const struct range *g, struct summary *s)
 {
@@ -109,25 +130,25 @@ static bool summary_load(struct request *r, const struct range *g, struct summar
                              " max(duration_max), sum(sentiment_positive), sum(sentiment_neutral),"
                              " sum(sentiment_negative), sum(sentiment_none), sum(recordings),"
                              " sum(recording_bytes)"
-                             " FROM call_rollup_days WHERE org_id = $1 AND day BETWEEN $2::date AND $3::date"
+                             " FROM call_rollup_days WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date"
                              " GROUP BY direction, status",
-                             str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+                             g->start_s, g->end_s);
     if (!res) return false;
     *s = (struct summary){ 0 };
     for (int i = 0; i < db_rows(res); i++) {
-        long n = db_long(res, i, 2);
+        long n = db_long(res, i, SC_N);
         s->total += n;
-        if (str_eq_cstr(db_val(res, i, 0), "inbound")) s->inbound += n;
+        if (str_eq_cstr(db_val(res, i, SC_DIRECTION), "inbound")) s->inbound += n;
         else s->outbound += n;
-        int st = status_index(db_val(res, i, 1));
+        int st = status_index(db_val(res, i, SC_STATUS));
         if (st >= 0) s->by_status[st] += n;
-        for (int k = 0; k < 4; k++) s->sentiment[k] += db_long(res, i, 6 + k);
-        s->recordings += db_long(res, i, 10);
-        s->recording_bytes += db_long(res, i, 11);
+        for (int k = 0; k < 4; k++) s->sentiment[k] += db_long(res, i, SC_SENTIMENT + k);
+        s->recordings += db_long(res, i, SC_RECORDINGS);
+        s->recording_bytes += db_long(res, i, SC_RECORDING_BYTES);
         /* Durations describe answered calls: a missed call's 0 s says nothing. */
-        if (st != COMPLETED || db_isnull(res, i, 4)) continue;
-        s->duration_sum += db_long(res, i, 3);
-        long mn = db_long(res, i, 4), mx = db_long(res, i, 5);
+        if (st != COMPLETED || db_isnull(res, i, SC_DURATION_MIN)) continue;
+        s->duration_sum += db_long(res, i, SC_DURATION_SUM);
+        long mn = db_long(res, i, SC_DURATION_MIN), mx = db_long(res, i, SC_DURATION_MAX);
         if (!s->has_duration || mn < s->duration_min) s->duration_min = mn;
         if (!s->has_duration || mx > s->duration_max) s->duration_max = mx;
         s->has_duration = true;
@@ -135,52 +156,77 @@ static bool summary_load(struct request *r, const struct range *g, struct summar
     return true;
 }
 
-/* The top numbers of the range (at most 10 rows: number, count; only numbers with at
- * least two calls — see sql/0011_call_top_numbers.sql for why and how). */
+enum top_col { TC_NUMBER, TC_N };
+
+/* The top numbers of the range (at most 10 rows; only numbers with at least two
+ * calls — see sql/0011_call_top_numbers.sql for why and how). */
 static struct dbres *top_load(struct request *r, const struct range *g)
 {
     return db_q(r->db, r->arena, "analytics_top",
-                "SELECT number, n FROM sb_call_top_numbers($1::uuid, $2::date, $3::date, 10)",
-                str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+                "SELECT number, n FROM sb_call_top_numbers(app_org_id(), $1::date, $2::date, 10)",
+                g->start_s, g->end_s);
 }
+
+enum daily_col { DC_DAY_OFFSET, DC_TOTAL, DC_INBOUND, DC_OUTBOUND, DC_ANSWERED };
 
 /* The dense calls-per-day series of the range (zeros for days without calls). */
 static struct ca_day *daily_load(struct request *r, const struct range *g, int *n)
 {
     struct dbres *res = db_q(r->db, r->arena, "analytics_daily",
-                             "SELECT day - $2::date, sum(n),"
+                             "SELECT day - $1::date, sum(n),"
                              " coalesce(sum(n) FILTER (WHERE direction = 'inbound'), 0),"
                              " coalesce(sum(n) FILTER (WHERE direction = 'outbound'), 0),"
                              " coalesce(sum(n) FILTER (WHERE status = 'completed'), 0)"
-                             " FROM call_rollup_days WHERE org_id = $1 AND day BETWEEN $2::date AND $3::date"
+                             " FROM call_rollup_days WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date"
                              " GROUP BY day",
-                             str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+                             g->start_s, g->end_s);
     if (!res) return NULL;
     int m = db_rows(res);
     struct ca_day *sparse = arena_alloc(r->arena, sizeof *sparse * (size_t)(m ? m : 1));
     for (int i = 0; i < m; i++)
-        sparse[i] = (struct ca_day){ g->start + db_long(res, i, 0), db_long(res, i, 1), db_long(res, i, 2),
-                                     db_long(res, i, 3), db_long(res, i, 4) };
+        sparse[i] = (struct ca_day){ g->start + db_long(res, i, DC_DAY_OFFSET), db_long(res, i, DC_TOTAL),
+                                     db_long(res, i, DC_INBOUND), db_long(res, i, DC_OUTBOUND),
+                                     db_long(res, i, DC_ANSWERED) };
     *n = (int)(g->end - g->start + 1);
     struct ca_day *dense = arena_alloc(r->arena, sizeof *dense * (size_t)*n);
     ca_fill_days(dense, g->start, *n, sparse, m);
     return dense;
 }
 
+enum heatmap_col { HC_ISODOW, HC_HOUR, HC_N };
+
 /* heat[weekday 0-6 from Monday][hour] for the range. */
 static bool heatmap_load(struct request *r, const struct range *g, long heat[7][24])
 {
     struct dbres *res = db_q(r->db, r->arena, "analytics_heatmap",
                              "SELECT extract(isodow FROM day)::int, hour, sum(n) FROM call_rollup_hours"
-                             " WHERE org_id = $1 AND day BETWEEN $2::date AND $3::date GROUP BY 1, 2",
-                             str_cstr(r->arena, r->session->org_id), g->start_s, g->end_s);
+                             " WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date GROUP BY 1, 2",
+                             g->start_s, g->end_s);
     if (!res) return false;
     memset(heat, 0, sizeof(long[7][24]));
     for (int i = 0; i < db_rows(res); i++) {
-        long wd = db_long(res, i, 0), h = db_long(res, i, 1);
-        if (wd >= 1 && wd <= 7 && h >= 0 && h < 24) heat[wd - 1][h] = db_long(res, i, 2);
+        long wd = db_long(res, i, HC_ISODOW), h = db_long(res, i, HC_HOUR);
+        if (wd >= 1 && wd <= 7 && h >= 0 && h < 24) heat[wd - 1][h] = db_long(res, i, HC_N);
     }
     return true;
+}
+
+/* Everything the page shows for a range. */
+struct analytics {
+    struct summary summary;
+    struct dbres *top;
+    struct ca_day *days;
+    int ndays;
+    long heat[7][24];
+};
+
+/* Loads the page's figures; 0 or an HTTP status. */
+static int analytics_load(struct request *r, const struct range *g, struct analytics *an)
+{
+    an->top = summary_load(r, g, &an->summary) ? top_load(r, g) : NULL;
+    an->days = an->top ? daily_load(r, g, &an->ndays) : NULL;
+    if (!an->days || !heatmap_load(r, g, an->heat)) return app_db_status(r);
+    return 0;
 }
 
 /* ---- JSON ------------------------------------------------------------------------ */
@@ -193,7 +239,30 @@ static void json_add_range(struct json_object *o, const struct range *g)
     json_add_cstr(o, "end_date", g->end_s);
 }
 
-static struct json_object *summary_json(const struct summary *s, struct dbres *top)
+/* Answered calls' durations; nulls when no call was answered. */
+static struct json_object *duration_json(const struct summary *s)
+{
+    struct json_object *dur = json_object_new_object();
+    long answered = s->by_status[COMPLETED];
+    json_object_object_add(dur, "avg_s", s->has_duration ? json_i64(ca_div_round(s->duration_sum, answered)) : NULL);
+    json_object_object_add(dur, "min_s", s->has_duration ? json_i64(s->duration_min) : NULL);
+    json_object_object_add(dur, "max_s", s->has_duration ? json_i64(s->duration_max) : NULL);
+    return dur;
+}
+
+static struct json_object *top_json(const struct dbres *top)
+{
+    struct json_object *tops = json_object_new_array();
+    for (int i = 0; i < db_rows(top); i++) {
+        struct json_object *t = json_object_new_object();
+        json_add_str(t, "number", db_val(top, i, TC_NUMBER));
+        json_object_object_add(t, "count", json_i64(db_long(top, i, TC_N)));
+        json_object_array_add(tops, t);
+    }
+    return tops;
+}
+
+static struct json_object *summary_json(const struct summary *s, const struct dbres *top)
 {
     struct json_object *o = json_object_new_object();
     json_object_object_add(o, "total", json_i64(s->total));
@@ -209,12 +278,7 @@ static struct json_object *summary_json(const struct summary *s, struct dbres *t
     long permille = ca_permille(s->by_status[COMPLETED], s->total);
     ca_format_tenths(permille, pct);
     json_object_object_add(o, "answered_rate", json_object_new_double_s((double)permille / 10.0, pct));
-    struct json_object *dur = json_object_new_object();
-    long answered = s->by_status[COMPLETED];
-    json_object_object_add(dur, "avg_s", s->has_duration ? json_i64(ca_div_round(s->duration_sum, answered)) : NULL);
-    json_object_object_add(dur, "min_s", s->has_duration ? json_i64(s->duration_min) : NULL);
-    json_object_object_add(dur, "max_s", s->has_duration ? json_i64(s->duration_max) : NULL);
-    json_object_object_add(o, "duration", dur);
+    json_object_object_add(o, "duration", duration_json(s));
     struct json_object *sent = json_object_new_object();
     static const char *const labels[] = { "positive", "neutral", "negative", "unknown" };
     for (int k = 0; k < 4; k++) json_object_object_add(sent, labels[k], json_i64(s->sentiment[k]));
@@ -223,14 +287,7 @@ static struct json_object *summary_json(const struct summary *s, struct dbres *t
     json_object_object_add(rec, "count", json_i64(s->recordings));
     json_object_object_add(rec, "bytes", json_i64(s->recording_bytes));
     json_object_object_add(o, "recordings", rec);
-    struct json_object *tops = json_object_new_array();
-    for (int i = 0; i < db_rows(top); i++) {
-        struct json_object *t = json_object_new_object();
-        json_add_str(t, "number", db_val(top, i, 0));
-        json_object_object_add(t, "count", json_i64(db_long(top, i, 1)));
-        json_object_array_add(tops, t);
-    }
-    json_object_object_add(o, "top_numbers", tops);
+    json_object_object_add(o, "top_numbers", top_json(top));
     return o;
 }
 
@@ -241,11 +298,11 @@ static struct json_object *summary_json(const struct summary *s, struct dbres *t
 int api_analytics_summary(struct request *r)
 {
     struct range g;
-    int rc = api_range(r, &g);
-    if (rc) return rc < 0 ? 0 : rc;
+    int status = range_or_reply(r, &g);
+    if (status) return status;
     struct summary s;
     struct dbres *top = summary_load(r, &g, &s) ? top_load(r, &g) : NULL;
-    if (!top) return db_error_http_status(db_last_error(r->db));
+    if (!top) return app_db_status(r);
     struct json_object *data = summary_json(&s, top);
     json_add_range(data, &g);
     json_reply_data(r, 200, data);
@@ -256,17 +313,15 @@ int api_analytics_summary(struct request *r)
 int api_analytics_daily(struct request *r)
 {
     struct range g;
-    int rc = api_range(r, &g);
-    if (rc) return rc < 0 ? 0 : rc;
+    int status = range_or_reply(r, &g);
+    if (status) return status;
     int n;
     struct ca_day *days = daily_load(r, &g, &n);
-    if (!days) return db_error_http_status(db_last_error(r->db));
+    if (!days) return app_db_status(r);
     struct json_object *arr = json_object_new_array();
     for (int i = 0; i < n; i++) {
         struct json_object *o = json_object_new_object();
-        char date[11];
-        ca_format_date(days[i].day, date);
-        json_add_cstr(o, "date", date);
+        json_add_cstr(o, "date", day_text(r->arena, days[i].day));
         json_object_object_add(o, "total", json_i64(days[i].total));
         json_object_object_add(o, "inbound", json_i64(days[i].inbound));
         json_object_object_add(o, "outbound", json_i64(days[i].outbound));
@@ -281,10 +336,10 @@ int api_analytics_daily(struct request *r)
 int api_analytics_heatmap(struct request *r)
 {
     struct range g;
-    int rc = api_range(r, &g);
-    if (rc) return rc < 0 ? 0 : rc;
+    int status = range_or_reply(r, &g);
+    if (status) return status;
     long heat[7][24];
-    if (!heatmap_load(r, &g, heat)) return db_error_http_status(db_last_error(r->db));
+    if (!heatmap_load(r, &g, heat)) return app_db_status(r);
     struct json_object *arr = json_object_new_array();
     for (int w = 0; w < 7; w++)
         for (int h = 0; h < 24; h++) {
@@ -394,7 +449,7 @@ static void chart_label(struct tdict *c, int i, int n, long x, long step, const 
 
 /* The calls-per-day SVG (templates/calls/analytics_chart.tpl): every coordinate is a
  * number computed here, every text goes through the template's auto-escape. */
-static void page_chart(struct tdict *d, const struct ca_day *days, int n)
+static void page_chart(struct arena *a, struct tdict *d, const struct ca_day *days, int n)
 {
     struct tdict *c = tdict_include(d, "DAILY_CHART", "calls/analytics_chart.tpl");
     long max = 0;
@@ -406,8 +461,7 @@ static void page_chart(struct tdict *d, const struct ca_day *days, int n)
     chart_ticks(c, axis);
     long step = ca_bar_x_x100(1, n, PLOT_W);
     for (int i = 0; i < n; i++) {
-        char date[11];
-        ca_format_date(days[i].day, date);
+        const char *date = day_text(a, days[i].day);
         long h = ca_bar_height_x100(days[i].total, axis, PLOT_H);
         long x = PLOT_LEFT * 100 + ca_bar_x_x100(i, n, PLOT_W);
         struct tdict *b = tdict_add_section(c, "BAR");
@@ -421,22 +475,20 @@ static void page_chart(struct tdict *d, const struct ca_day *days, int n)
     }
 }
 
-static void page_daily_table(struct tdict *d, const struct ca_day *days, int n)
+static void page_daily_table(struct arena *a, struct tdict *d, const struct ca_day *days, int n)
 {
     for (int i = 0; i < n; i++) {
         struct tdict *row = tdict_add_section(d, "DAY");
-        char date[11];
-        ca_format_date(days[i].day, date);
-        tdict_set_cstr(row, "DATE", date);
+        tdict_set_cstr(row, "DATE", day_text(a, days[i].day));
         tdict_set_long(row, "TOTAL", days[i].total);
         tdict_set_long(row, "INBOUND", days[i].inbound);
         tdict_set_long(row, "OUTBOUND", days[i].outbound);
         tdict_set_long(row, "ANSWERED", days[i].answered);
     }
-    page_chart(d, days, n);
+    page_chart(a, d, days, n);
 }
 
-static void page_heatmap(struct tdict *d, long heat[7][24])
+static void page_heatmap(struct tdict *d, const long heat[7][24])
 {
     long max = 0;
     for (int w = 0; w < 7; w++)
@@ -461,31 +513,44 @@ static void page_top(struct request *r, struct tdict *d, const struct range *g, 
     else tdict_show(d, "HAS_TOP");
     for (int i = 0; i < db_rows(top); i++) {
         struct tdict *row = tdict_add_section(d, "TOP");
-        tdict_set(row, "NUMBER", db_val(top, i, 0));
-        tdict_set_long(row, "COUNT", db_long(top, i, 1));
+        tdict_set(row, "NUMBER", db_val(top, i, TC_NUMBER));
+        tdict_set_long(row, "COUNT", db_long(top, i, TC_N));
         struct buf b;
         buf_init(&b, r->arena, 96);
         buf_put(&b, calls_href(r, g, "&phone="));
-        buf_url_arg(&b, db_val(top, i, 0));
+        buf_url_arg(&b, db_val(top, i, TC_NUMBER));
         tdict_set(row, "HREF", buf_str(&b));
     }
 }
 
-/* Loads and fills everything the page shows for a valid range; 0 or an HTTP status. */
-static int page_fill(struct request *r, struct tdict *d, const struct range *g)
+/* The page: the range's form and the figures in an; without an (a refused range),
+ * the form alone with e's messages and the values as typed. */
+static int render_page(struct request *r, int status, const struct range *g, const struct field_errors *e,
+                       const struct analytics *an)
 {
-    struct summary s;
-    struct dbres *top = summary_load(r, g, &s) ? top_load(r, g) : NULL;
-    int n = 0;
-    struct ca_day *days = top ? daily_load(r, g, &n) : NULL;
-    long heat[7][24];
-    if (!days || !heatmap_load(r, g, heat)) return db_error_http_status(db_last_error(r->db));
+    struct tdict *d = page_dict(r, "Call analytics", "calls/analytics.tpl");
+    tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
+    if (!an) {
+        tdict_set(d, "START_DATE", g->v[RP_START].raw);
+        tdict_set(d, "END_DATE", g->v[RP_END].raw);
+        field_errors_to_dict(d, e);
+        return page_render(r, status, d);
+    }
+    tdict_set_cstr(d, "START_DATE", g->start_s);
+    tdict_set_cstr(d, "END_DATE", g->end_s);
+    tdict_set_cstr(d, "RANGE_START", g->start_s);
+    tdict_set_cstr(d, "RANGE_END", g->end_s);
     tdict_show(d, "RESULTS");
-    page_summary(r, d, g, &s);
-    page_daily_table(d, days, n);
-    page_heatmap(d, heat);
-    page_top(r, d, g, top);
-    return 0;
+    page_summary(r, d, g, &an->summary);
+    page_daily_table(r->arena, d, an->days, an->ndays);
+    page_heatmap(d, an->heat);
+    page_top(r, d, g, an->top);
+    return page_render(r, status, d);
+}
+
+static int render_form(struct request *r, int status, const struct field_errors *e, void *g)
+{
+    return render_page(r, status, g, e, NULL);
 }
 
 /*
@@ -495,25 +560,9 @@ static int page_fill(struct request *r, struct tdict *d, const struct range *g)
  */
 int analytics_page(struct request *r)
 {
-    long today;
-    if (!org_today(r, &today)) return db_error_http_status(db_last_error(r->db));
     struct range g;
-    bool ok = range_parse(r, today, &g);
-    struct tdict *d = page_dict(r, "Call analytics", "calls/analytics.tpl");
-    tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
-    tdict_set(d, "START_DATE", g.raw_start.len || !ok ? g.raw_start : str_from(g.start_s));
-    tdict_set(d, "END_DATE", g.raw_end.len || !ok ? g.raw_end : str_from(g.end_s));
-    if (g.start_error) {
-        tdict_show(d, "START_ERROR");
-        tdict_set_cstr(d, "START_ERROR_MESSAGE", g.start_error);
-    }
-    if (g.end_error) {
-        tdict_show(d, "END_ERROR");
-        tdict_set_cstr(d, "END_ERROR_MESSAGE", g.end_error);
-    }
-    if (!ok) return page_render(r, 400, d);
-    tdict_set_cstr(d, "RANGE_START", g.start_s);
-    tdict_set_cstr(d, "RANGE_END", g.end_s);
-    int rc = page_fill(r, d, &g);
-    return rc ? rc : page_render(r, 200, d);
+    struct analytics an;
+    int status = range_or_reply(r, &g);
+    if (!status) status = analytics_load(r, &g, &an);
+    return status ? status : render_page(r, 200, &g, NULL, &an);
 }

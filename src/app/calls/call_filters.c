@@ -1,26 +1,48 @@
-/* call_filters.c — parsing and validation of the calls list's parameters, and
- * the HMAC-signed keyset cursor. */
+/* call_filters.c — the calls list's parameter table and the rules the table cannot
+ * state: the date-or-time bounds and their order, a phone number in any human
+ * format, min_duration <= max_duration, and the cursor matching the sort. */
 #include "call_filters.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../../core/arena.h"
 #include "../../core/buf.h"
-#include "../common/signed_token.h"
+#include "../../domain/call_analytics.h"
+#include "../../domain/civil_date.h"
+#include "../common/field_errors.h"
 
-const char *const call_param_names[CP_COUNT] = {
-    "start_date", "end_date", "direction", "status", "phone", "name", "sentiment",
-    "min_duration", "max_duration", "has_recording", "campaign_id", "q", "sort",
-    "include_demo", "limit", "cursor",
-};
-
+static const char *const directions[] = { "inbound", "outbound", NULL };
 static const char *const statuses[] = {
-    "queued", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled",
+    "queued", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled", NULL,
 };
-static const char *const sort_names[] = { "newest", "oldest", "longest" };
-static const char sort_codes[] = { 'n', 'o', 'l' };
+static const char *const sentiments[] = { "positive", "neutral", "negative", NULL };
+static const char *const sorts[] = { "newest", "oldest", "longest", NULL };
 
-#define TEXT_MAX_CHARS 200
+static const char date_message[] = "must be a date (YYYY-MM-DD) or an ISO-8601 time (2024-05-01T09:30:00Z)";
+static const char duration_message[] = "must be a whole number of seconds from 0 to 86400";
+
+const struct param_spec call_param_specs[CP_COUNT] = {
+    [CP_START_DATE] = { "start_date", PARAM_RAW, .message = date_message },
+    [CP_END_DATE] = { "end_date", PARAM_RAW, .message = date_message },
+    [CP_DIRECTION] = { "direction", PARAM_ENUM, .allowed = directions, .message = "must be inbound or outbound" },
+    [CP_STATUS] = { "status", PARAM_ENUM_SET, .allowed = statuses,
+                    .message = "must be one or more of queued, ringing, in_progress, completed, busy, "
+                               "no_answer, failed, canceled (separated by commas)" },
+    [CP_PHONE] = { "phone", PARAM_RAW },
+    [CP_NAME] = { "name", PARAM_LIKE, .max = 200 },
+    [CP_SENTIMENT] = { "sentiment", PARAM_ENUM, .allowed = sentiments,
+                       .message = "must be positive, neutral or negative" },
+    [CP_MIN_DURATION] = { "min_duration", PARAM_INT, 0, CALL_DURATION_MAX, .message = duration_message },
+    [CP_MAX_DURATION] = { "max_duration", PARAM_INT, 0, CALL_DURATION_MAX, .message = duration_message },
+    [CP_HAS_RECORDING] = { "has_recording", PARAM_BOOL },
+    [CP_CAMPAIGN_ID] = { "campaign_id", PARAM_UUID },
+    [CP_Q] = { "q", PARAM_TEXT, .max = 200 },
+    [CP_SORT] = { "sort", PARAM_ENUM, .allowed = sorts, .message = "must be newest, oldest or longest" },
+    [CP_INCLUDE_DEMO] = { "include_demo", PARAM_BOOL },
+    [CP_LIMIT] = { "limit", PARAM_INT, 1, CALL_LIMIT_MAX },
+    [CP_CURSOR] = { "cursor", PARAM_RAW },
+};
 
 /* ---- dates ---- */
 
@@ -34,21 +56,6 @@ static bool digits_at(str s, size_t at, size_t n, long *out)
     }
     *out = v;
     return true;
-}
-
-static int days_in_month(long y, long m)
-{
-    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* "YYYY-MM-DD" at the start of s, a real calendar date in years 1000..9999. */
-static bool parse_day(str s, long *y, long *m, long *d)
-{
-    return s.len >= 10 && digits_at(s, 0, 4, y) && s.ptr[4] == '-' && digits_at(s, 5, 2, m) &&
-           s.ptr[7] == '-' && digits_at(s, 8, 2, d) && *y >= 1000 && *m >= 1 && *m <= 12 && *d >= 1 &&
-           *d <= days_in_month(*y, *m);
 }
 
 /* "HH:MM[:SS[.fraction]]" from s[at]; returns the index after it, or 0. */
@@ -87,21 +94,25 @@ static bool parse_offset(str s, size_t at)
     return s.len - m_at == 2 && digits_at(s, m_at, 2, &mm) && mm <= 59;
 }
 
+/* "YYYY-MM-DD 00:00:00" of a day number, in the arena. */
+static const char *midnight_text(struct arena *a, int64_t day)
+{
+    struct buf b;
+    buf_init(&b, a, 24);
+    civil_format_date(&b, day);
+    buf_puts(&b, " 00:00:00");
+    return buf_cstr(&b);
+}
+
 /* Resolves a start_date/end_date value. A day means midnight in the org's zone
  * (for the end: the next midnight, so the day is included); a time without an
  * offset is org-local; with one it is an instant. */
 static bool parse_bound(struct arena *a, str s, bool is_end, struct call_bound *b)
 {
-    long y, m, d;
-    if (!parse_day(s, &y, &m, &d)) return false;
+    int64_t day;
+    if (s.len < 10 || !civil_parse_date(str_make(s.ptr, 10), &day) || day < CA_FIRST_DAY) return false;
     if (s.len == 10) {
-        if (is_end && ++d > days_in_month(y, m)) {
-            d = 1;
-            if (++m > 12) m = 1, y++;
-        }
-        char day[40];
-        snprintf(day, sizeof day, "%04ld-%02ld-%02ld 00:00:00", y, m, d);
-        b->local = arena_strdup(a, day);
+        b->local = midnight_text(a, is_end ? day + 1 : day);
         return true;
     }
     if (s.ptr[10] != 'T' && s.ptr[10] != 't' && s.ptr[10] != ' ') return false;
@@ -119,200 +130,75 @@ static bool parse_bound(struct arena *a, str s, bool is_end, struct call_bound *
     return true;
 }
 
-/* ---- the other parameters ---- */
-
-static int enum_index(str s, const char *const *names, int n)
+static void check_dates(struct arena *a, struct call_filter *f, struct field_errors *e)
 {
-    for (int i = 0; i < n; i++)
-        if (str_eq_cstr(s, names[i])) return i;
-    return -1;
-}
-
-static int parse_bool(str s)
-{
-    if (str_eq(s, STR("true"))) return 1;
-    if (str_eq(s, STR("false"))) return 0;
-    return -1;
-}
-
-static bool parse_range(str s, long lo, long hi, long *out)
-{
-    return s.len <= 6 && str_to_long(s, out) && *out >= lo && *out <= hi;
-}
-
-/* "completed,busy" → "{completed,busy}"; NULL on an unknown or empty item. */
-static const char *parse_statuses(struct arena *a, str s)
-{
-    struct buf b;
-    buf_init(&b, a, s.len + 3);
-    buf_putc(&b, '{');
-    bool seen[sizeof statuses / sizeof statuses[0]] = { false };
-    str rest = s;
-    for (;;) {
-        str item;
-        bool more = str_cut(rest, ',', &item, &rest);
-        int i = enum_index(str_trim(item), statuses, (int)(sizeof statuses / sizeof statuses[0]));
-        if (i < 0) return NULL;
-        if (!seen[i]) {
-            if (b.len > 1) buf_putc(&b, ',');
-            buf_puts(&b, statuses[i]);
-            seen[i] = true;
-        }
-        if (!more) break;
-    }
-    buf_putc(&b, '}');
-    return buf_cstr(&b);
-}
-
-static bool has_control_chars(str s)
-{
-    for (size_t i = 0; i < s.len; i++)
-        if ((unsigned char)s.ptr[i] < 0x20 || s.ptr[i] == 0x7f) return true;
-    return false;
-}
-
-/* Free text (name, q): at most TEXT_MAX_CHARS characters, no control characters. */
-static const char *text_error(str s)
-{
-    if (utf8_length(s) > TEXT_MAX_CHARS) return "must be at most 200 characters";
-    if (has_control_chars(s)) return "must not contain control characters";
-    return NULL;
-}
-
-/* The name as a LIKE pattern body: \, % and _ match themselves. */
-static const char *like_escape(struct arena *a, str s)
-{
-    struct buf b;
-    buf_init(&b, a, s.len + 8);
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] == '\\' || s.ptr[i] == '%' || s.ptr[i] == '_') buf_putc(&b, '\\');
-        buf_putc(&b, s.ptr[i]);
-    }
-    return buf_cstr(&b);
-}
-
-struct parse_state {
-    struct arena *a;
-    struct call_filter *f;
-    struct call_filter_error *errs;
-    int max, n;
-};
-
-static void fail(struct parse_state *ps, enum call_param p, const char *message)
-{
-    if (ps->n < ps->max) ps->errs[ps->n] = (struct call_filter_error){ p, message };
-    ps->n++;
-}
-
-static void parse_dates(struct parse_state *ps)
-{
-    struct call_filter *f = ps->f;
-    const char *msg = "must be a date (YYYY-MM-DD) or an ISO-8601 time (2024-05-01T09:30:00Z)";
-    if (f->raw[CP_START_DATE].len && !parse_bound(ps->a, f->raw[CP_START_DATE], false, &f->start))
-        fail(ps, CP_START_DATE, msg);
-    if (f->raw[CP_END_DATE].len && !parse_bound(ps->a, f->raw[CP_END_DATE], true, &f->end))
-        fail(ps, CP_END_DATE, msg);
+    str s = f->v[CP_START_DATE].raw, end = f->v[CP_END_DATE].raw;
+    if (s.len && !parse_bound(a, s, false, &f->start)) field_error_add(e, "start_date", date_message);
+    if (end.len && !parse_bound(a, end, true, &f->end)) field_error_add(e, "end_date", date_message);
     /* Two days (or two org-local times) compare as text; mixed forms are left to
      * match nothing rather than guessing at the zone here. */
-    str s = f->raw[CP_START_DATE], e = f->raw[CP_END_DATE];
-    if (f->start.local && f->end.local && s.len == e.len && memcmp(s.ptr, e.ptr, s.len) > 0)
-        fail(ps, CP_END_DATE, "must not be before start_date");
+    if (f->start.local && f->end.local && s.len == end.len && memcmp(s.ptr, end.ptr, s.len) > 0)
+        field_error_add(e, "end_date", "must not be before start_date");
 }
 
-static void parse_enums(struct parse_state *ps)
+/* ---- the other rules ---- */
+
+static void check_phone(struct call_filter *f, struct field_errors *e)
 {
-    struct call_filter *f = ps->f;
-    static const char *const directions[] = { "inbound", "outbound" };
-    static const char *const sentiments[] = { "positive", "neutral", "negative" };
-    if (f->raw[CP_DIRECTION].len) {
-        int i = enum_index(f->raw[CP_DIRECTION], directions, 2);
-        if (i < 0) fail(ps, CP_DIRECTION, "must be inbound or outbound");
-        else f->direction = directions[i];
-    }
-    if (f->raw[CP_STATUS].len && !(f->statuses = parse_statuses(ps->a, f->raw[CP_STATUS])))
-        fail(ps, CP_STATUS, "must be one or more of queued, ringing, in_progress, completed, busy, "
-                            "no_answer, failed, canceled (separated by commas)");
-    if (f->raw[CP_SENTIMENT].len) {
-        int i = enum_index(f->raw[CP_SENTIMENT], sentiments, 3);
-        if (i < 0) fail(ps, CP_SENTIMENT, "must be positive, neutral or negative");
-        else f->sentiment = sentiments[i];
-    }
-    if (f->raw[CP_HAS_RECORDING].len && (f->has_recording = parse_bool(f->raw[CP_HAS_RECORDING])) < 0)
-        fail(ps, CP_HAS_RECORDING, "must be true or false");
-    int demo = f->raw[CP_INCLUDE_DEMO].len ? parse_bool(f->raw[CP_INCLUDE_DEMO]) : 0;
-    if (demo < 0) fail(ps, CP_INCLUDE_DEMO, "must be true or false");
-    f->include_demo = demo == 1;
-    if (f->raw[CP_SORT].len) {
-        int i = enum_index(f->raw[CP_SORT], sort_names, 3);
-        if (i < 0) fail(ps, CP_SORT, "must be newest, oldest or longest");
-        else f->sort = (enum call_sort)i;
-    }
+    str p = f->v[CP_PHONE].raw;
+    if (p.len && !phone_normalize(p, f->phone))
+        field_error_add(e, "phone", "must be a phone number, like (415) 555-0100 or +44 20 7946 0958");
 }
 
-static void parse_numbers(struct parse_state *ps)
+static void check_durations(struct call_filter *f, struct field_errors *e)
 {
-    struct call_filter *f = ps->f;
-    const char *msg = "must be a whole number of seconds from 0 to 86400";
-    if (f->raw[CP_MIN_DURATION].len && !parse_range(f->raw[CP_MIN_DURATION], 0, CALL_DURATION_MAX, &f->min_duration))
-        fail(ps, CP_MIN_DURATION, msg), f->min_duration = -1;
-    if (f->raw[CP_MAX_DURATION].len && !parse_range(f->raw[CP_MAX_DURATION], 0, CALL_DURATION_MAX, &f->max_duration))
-        fail(ps, CP_MAX_DURATION, msg), f->max_duration = -1;
-    if (f->min_duration >= 0 && f->max_duration >= 0 && f->min_duration > f->max_duration)
-        fail(ps, CP_MAX_DURATION, "must not be less than min_duration");
-    if (f->raw[CP_LIMIT].len && !parse_range(f->raw[CP_LIMIT], 1, CALL_LIMIT_MAX, &f->limit))
-        fail(ps, CP_LIMIT, "must be a whole number from 1 to 200");
+    const struct param_value *mn = &f->v[CP_MIN_DURATION], *mx = &f->v[CP_MAX_DURATION];
+    f->min_duration = mn->valid ? mn->num : -1;
+    f->max_duration = mx->valid ? mx->num : -1;
+    if (mn->valid && mx->valid && mn->num > mx->num)
+        field_error_add(e, "max_duration", "must not be less than min_duration");
 }
 
-static void parse_texts(struct parse_state *ps)
+static void check_cursor(str secret, struct call_filter *f, struct field_errors *e)
 {
-    struct call_filter *f = ps->f;
-    const char *e;
-    if (f->raw[CP_PHONE].len && !phone_normalize(f->raw[CP_PHONE], f->phone))
-        fail(ps, CP_PHONE, "must be a phone number, like (415) 555-0100 or +44 20 7946 0958");
-    if (f->raw[CP_NAME].len) {
-        if ((e = text_error(f->raw[CP_NAME]))) fail(ps, CP_NAME, e);
-        else f->name_like = like_escape(ps->a, f->raw[CP_NAME]);
-    }
-    if (f->raw[CP_Q].len) {
-        if ((e = text_error(f->raw[CP_Q]))) fail(ps, CP_Q, e);
-        else f->q = str_cstr(ps->a, f->raw[CP_Q]);
-    }
-    if (f->raw[CP_CAMPAIGN_ID].len) {
-        if (!str_is_uuid(f->raw[CP_CAMPAIGN_ID])) fail(ps, CP_CAMPAIGN_ID, "must be a UUID");
-        else f->campaign_id = str_cstr(ps->a, f->raw[CP_CAMPAIGN_ID]);
-    }
-}
-
-static void parse_cursor(struct parse_state *ps, str secret)
-{
-    struct call_filter *f = ps->f;
-    if (!f->raw[CP_CURSOR].len) return;
-    if (call_cursor_decode(secret, f->raw[CP_CURSOR], &f->cursor) != 0)
-        fail(ps, CP_CURSOR, "is not valid (use the link of the previous page)");
-    else if (f->cursor.sort != f->sort)
-        fail(ps, CP_CURSOR, "belongs to another sort order");
+    str token = f->v[CP_CURSOR].raw;
+    if (!token.len) return;
+    if (list_cursor_decode(secret, CALL_CURSOR_PURPOSE, CALL_SORT_CODES, token, &f->cursor) != 0)
+        field_error_add(e, "cursor", "is not valid (use the link of the previous page)");
+    else if (f->cursor.sort != (int)f->sort)
+        field_error_add(e, "cursor", "belongs to another sort order");
     else
         f->has_cursor = true;
 }
 
+/* The table's values that need no further rule. */
+static void take_values(struct call_filter *f)
+{
+    const struct param_value *v = f->v;
+    f->direction = v[CP_DIRECTION].valid ? v[CP_DIRECTION].text : NULL;
+    f->statuses = v[CP_STATUS].valid ? v[CP_STATUS].text : NULL;
+    f->name_like = v[CP_NAME].valid ? v[CP_NAME].text : NULL;
+    f->sentiment = v[CP_SENTIMENT].valid ? v[CP_SENTIMENT].text : NULL;
+    f->has_recording = v[CP_HAS_RECORDING].valid ? (int)v[CP_HAS_RECORDING].num : -1;
+    f->campaign_id = v[CP_CAMPAIGN_ID].valid ? v[CP_CAMPAIGN_ID].text : NULL;
+    f->q = v[CP_Q].valid ? v[CP_Q].text : NULL;
+    f->sort = v[CP_SORT].valid ? (enum call_sort)v[CP_SORT].num : CALL_SORT_NEWEST;
+    f->include_demo = v[CP_INCLUDE_DEMO].valid && v[CP_INCLUDE_DEMO].num;
+    f->limit = v[CP_LIMIT].valid ? v[CP_LIMIT].num : CALL_LIMIT_DEFAULT;
+}
+
 int call_filter_parse(struct arena *a, const struct kvlist *q, str secret, struct call_filter *f,
-                      struct call_filter_error *errs, int max)
+                      struct field_errors *e)
 {
     memset(f, 0, sizeof *f);
-    f->min_duration = f->max_duration = -1;
-    f->has_recording = -1;
-    f->limit = CALL_LIMIT_DEFAULT;
-    for (int i = 0; i < CP_COUNT; i++) {
-        const str *v = kvlist_get(q, call_param_names[i]);
-        f->raw[i] = v ? str_trim(*v) : STR("");
-    }
-    struct parse_state ps = { a, f, errs, max, 0 };
-    parse_dates(&ps);
-    parse_enums(&ps);
-    parse_numbers(&ps);
-    parse_texts(&ps);
-    parse_cursor(&ps, secret);
-    return ps.n;
+    int before = e->n;
+    params_parse(a, q, call_param_specs, CP_COUNT, f->v, e);
+    take_values(f);
+    check_dates(a, f, e);
+    check_phone(f, e);
+    check_durations(f, e);
+    check_cursor(secret, f, e);
+    return e->n - before;
 }
 
 bool call_filter_narrows(const struct call_filter *f)
@@ -322,45 +208,11 @@ bool call_filter_narrows(const struct call_filter *f)
         CP_MIN_DURATION, CP_MAX_DURATION, CP_HAS_RECORDING, CP_CAMPAIGN_ID, CP_Q,
     };
     for (size_t i = 0; i < sizeof narrowing / sizeof narrowing[0]; i++)
-        if (f->raw[narrowing[i]].len) return true;
+        if (f->v[narrowing[i]].given) return true;
     return false;
 }
 
-void call_filter_query_string(const struct call_filter *f, unsigned skip, struct buf *out)
+void call_filter_query_string(const struct call_filter *f, uint64_t skip, struct buf *out)
 {
-    for (int i = 0; i < CP_COUNT; i++) {
-        if (!f->raw[i].len || (skip & (1u << i))) continue;
-        if (out->len) buf_putc(out, '&');
-        buf_puts(out, call_param_names[i]);
-        buf_putc(out, '=');
-        buf_url_arg(out, f->raw[i]);
-    }
-}
-
-/* ---- cursor ---- */
-
-str call_cursor_encode(struct arena *a, str secret, const struct call_cursor *c)
-{
-    char payload[80];
-    int n = snprintf(payload, sizeof payload, "%c.%lld.%s", sort_codes[c->sort], (long long)c->key, c->id);
-    return signed_token_encode(a, secret, "calls-cursor", str_make(payload, (size_t)n));
-}
-
-int call_cursor_decode(str secret, str token, struct call_cursor *c)
-{
-    char payload[SIGNED_TOKEN_MAX_PAYLOAD];
-    long n = signed_token_decode(secret, "calls-cursor", token, payload, sizeof payload);
-    if (n < 40) return -1;
-    str p = str_make(payload, (size_t)n);
-    /* Signed by us, so well-formed; parsed strictly all the same. */
-    str sort, rest, key, id;
-    if (!str_cut(p, '.', &sort, &rest) || !str_cut(rest, '.', &key, &id) || sort.len != 1) return -1;
-    const char *code = memchr(sort_codes, sort.ptr[0], sizeof sort_codes);
-    long k;
-    if (!code || !str_to_long(key, &k) || !str_is_uuid(id)) return -1;
-    c->sort = (enum call_sort)(code - sort_codes);
-    c->key = k;
-    memcpy(c->id, id.ptr, 36);
-    c->id[36] = '\0';
-    return 0;
+    params_query_string(call_param_specs, f->v, CP_COUNT, skip, out);
 }

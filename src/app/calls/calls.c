@@ -1,6 +1,7 @@
 /* calls.c — the calls list (page, JSON, CSV export), the call detail (page and
- * JSON), and the admin's soft delete. The list's parameters are parsed by
- * call_filters.c; the SQL is in db/calls_sql.c. */
+ * JSON), and the admin's soft delete. Each resource is loaded into a struct, then
+ * rendered as a page or as JSON. The list's parameters are parsed by
+ * call_filters.c; the SQL is in calls_sql.c. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,12 @@
 #include "../../view/json.h"
 #include "../../view/view.h"
 #include "../app.h"
-#include "call_filters.h"
 #include "../common/csv.h"
-#include "config.h"
+#include "../common/field_errors.h"
+#include "../common/form.h"
+#include "call_filters.h"
 #include "calls.h"
+#include "config.h"
 
 #define COUNT_CAP 10000
 #define EXPORT_BATCH 1000
@@ -73,14 +76,14 @@ static int call_page_load(struct request *r, const struct call_filter *f, struct
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;
     if (db_rows(p->rows) > f->limit) {
-        struct call_cursor c = calls_cursor_of(p->rows, p->n - 1, f->sort);
-        p->next_cursor = call_cursor_encode(r->arena, app_secret(r), &c);
+        struct list_cursor c = calls_cursor_of(p->rows, p->n - 1, f->sort);
+        p->next_cursor = list_cursor_encode(r->arena, app_secret(r), CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &c);
     }
     p->count = -1;
     if (call_filter_narrows(f)) {
         struct dbres *c = calls_count_query(r->db, r->arena, f, tz, COUNT_CAP);
         if (!c) return db_error_http_status(db_last_error(r->db));
-        p->count = db_long(c, 0, 0);
+        p->count = db_long(c, 0, CN_COUNT);
     }
     return 0;
 }
@@ -92,7 +95,7 @@ static void json_add_nullable(struct json_object *o, const char *key, const stru
     json_add_str(o, key, db_isnull(res, row, col) ? STR_NULL : db_val(res, row, col));
 }
 
-/* A call as SPEC §5 lists its fields. */
+/* A call with the fields of the API's Call object (static/openapi.json). */
 static struct json_object *call_json(const struct dbres *res, int row)
 {
     struct json_object *o = json_object_new_object();
@@ -129,81 +132,91 @@ static struct json_object *calls_json_array(const struct dbres *res, int n)
     return a;
 }
 
-static void reply_filter_errors_json(struct request *r, const struct call_filter_error *errs, int n)
-{
-    struct json_object *fields = json_object_new_object();
-    for (int i = 0; i < n && i < CP_COUNT; i++) json_add_cstr(fields, call_param_names[errs[i].param], errs[i].message);
-    app_error(r, 400, "Some filters are not valid.", fields);
-}
-
 /* ---- HTML ---- */
 
-struct select_option {
-    const char *value, *label;
+/* A text input of the filter form (partials/field.tpl); type NULL: date, or text
+ * once the value is a time, which a date input could not show. */
+struct filter_input {
+    enum call_param param;
+    const char *marker, *label, *type, *inputmode, *placeholder;
 };
 
-/* Fills section with the options; the current value is selected, and a value that
- * is none of them (bad input) is shown as an extra, selected option. */
-static void fill_select(struct tdict *d, const char *section, const struct select_option *opts, size_t n,
-                        str current)
+static const struct filter_input filter_inputs[] = {
+    { CP_START_DATE, "F_START_DATE", "From", NULL, NULL, "YYYY-MM-DD" },
+    { CP_END_DATE, "F_END_DATE", "To", NULL, NULL, "YYYY-MM-DD" },
+    { CP_PHONE, "F_PHONE", "Phone number", "text", "tel", "(415) 555-0100" },
+    { CP_NAME, "F_NAME", "Caller name", "text", NULL, NULL },
+    { CP_Q, "F_Q", "Transcript contains", "search", NULL, "refund -cancel" },
+    { CP_MIN_DURATION, "F_MIN_DURATION", "Min. seconds", "text", "numeric", NULL },
+    { CP_MAX_DURATION, "F_MAX_DURATION", "Max. seconds", "text", "numeric", NULL },
+    { CP_CAMPAIGN_ID, "F_CAMPAIGN_ID", "Campaign id", "text", NULL, NULL },
+};
+
+static void fill_input(struct tdict *d, const struct field_errors *e, const struct filter_input *in, str value)
 {
-    bool matched = false;
-    for (size_t i = 0; i < n; i++) {
-        struct tdict *o = tdict_add_section(d, section);
-        tdict_set_cstr(o, "OPT_VALUE", opts[i].value);
-        tdict_set_cstr(o, "OPT_LABEL", opts[i].label);
-        if (str_eq_cstr(current, opts[i].value)) {
-            tdict_show(o, "OPT_SELECTED");
-            matched = true;
-        }
-    }
-    if (!matched && current.len) {
-        struct tdict *o = tdict_add_section(d, section);
-        tdict_set(o, "OPT_VALUE", current);
-        tdict_set(o, "OPT_LABEL", current);
-        tdict_show(o, "OPT_SELECTED");
-    }
+    const char *type = in->type ? in->type : value.len <= 10 ? "date" : "text";
+    struct tdict *f = form_field(d, in->marker, e, call_param_specs[in->param].name, in->label, type, value);
+    if (in->inputmode) tdict_set_cstr(tdict_add_section(f, "INPUTMODE"), "MODE", in->inputmode);
+    if (in->placeholder) tdict_set_cstr(tdict_add_section(f, "PLACEHOLDER"), "TEXT", in->placeholder);
 }
 
-static void fill_form(struct tdict *d, const struct call_filter *f, const struct call_filter_error *errs, int nerr)
+/* A select of the filter form (partials/select.tpl); the first option, with the
+ * empty value, is the default, so a plain search does not put it in the URL. */
+struct filter_select {
+    enum call_param param;
+    const char *marker, *label, *empty_label;
+    const struct form_option *options;
+    size_t n;
+};
+
+static const struct form_option directions[] = { { "inbound", "Inbound" }, { "outbound", "Outbound" } };
+static const struct form_option statuses[] = {
+    { "completed", "Completed" }, { "in_progress", "In progress" }, { "ringing", "Ringing" },
+    { "queued", "Queued" }, { "busy", "Busy" }, { "no_answer", "No answer" }, { "failed", "Failed" },
+    { "canceled", "Canceled" }, { "busy,no_answer,failed,canceled", "Not answered" },
+};
+static const struct form_option sentiments[] = {
+    { "positive", "Positive" }, { "neutral", "Neutral" }, { "negative", "Negative" },
+};
+static const struct form_option recordings[] = { { "true", "With recording" }, { "false", "Without recording" } };
+static const struct form_option sort_options[] = { { "oldest", "Oldest first" }, { "longest", "Longest first" } };
+static const struct form_option limits[] = { { "100", "100" }, { "200", "200" } };
+#define OPTIONS(o) o, sizeof o / sizeof *o
+
+static const struct filter_select filter_selects[] = {
+    { CP_DIRECTION, "F_DIRECTION", "Direction", "Any", OPTIONS(directions) },
+    { CP_STATUS, "F_STATUS", "Status", "Any", OPTIONS(statuses) },
+    { CP_SENTIMENT, "F_SENTIMENT", "Sentiment", "Any", OPTIONS(sentiments) },
+    { CP_HAS_RECORDING, "F_HAS_RECORDING", "Recording", "Any", OPTIONS(recordings) },
+    { CP_SORT, "F_SORT", "Sort", "Newest first", OPTIONS(sort_options) },
+    { CP_LIMIT, "F_LIMIT", "Per page", "50", OPTIONS(limits) },
+};
+
+/* A value that is none of the options (bad input) is kept as an extra, selected
+ * option, so the form shows what was sent. */
+static void fill_select(struct tdict *d, const struct field_errors *e, const struct filter_select *s, str current)
 {
-    static const struct select_option directions[] = { { "", "Any" }, { "inbound", "Inbound" }, { "outbound", "Outbound" } };
-    static const struct select_option statuses[] = {
-        { "", "Any" }, { "completed", "Completed" }, { "in_progress", "In progress" }, { "ringing", "Ringing" },
-        { "queued", "Queued" }, { "busy", "Busy" }, { "no_answer", "No answer" }, { "failed", "Failed" },
-        { "canceled", "Canceled" }, { "busy,no_answer,failed,canceled", "Not answered" },
-    };
-    static const struct select_option sentiments[] = { { "", "Any" }, { "positive", "Positive" }, { "neutral", "Neutral" }, { "negative", "Negative" } };
-    static const struct select_option recordings[] = { { "", "Any" }, { "true", "With recording" }, { "false", "Without recording" } };
-    /* The default's value is empty so that a plain search does not put it in the URL. */
-    static const struct select_option sorts[] = { { "", "Newest first" }, { "oldest", "Oldest first" }, { "longest", "Longest first" } };
-    static const struct select_option limits[] = { { "", "50" }, { "100", "100" }, { "200", "200" } };
-    for (int i = 0; i < CP_COUNT; i++) {
-        char key[40];
-        snprintf(key, sizeof key, "V_%s", call_param_names[i]);
-        tdict_set(d, key, f->raw[i]);
+    struct tdict *f = form_select(d, s->marker, e, call_param_specs[s->param].name, s->label, s->options, s->n,
+                                  current, s->empty_label);
+    if (!current.len) return;
+    for (size_t i = 0; i < s->n; i++)
+        if (str_eq_cstr(current, s->options[i].value)) return;
+    form_select_add(f, current, current, current);
+}
+
+static void fill_form(struct tdict *d, const struct call_filter *f, const struct field_errors *e)
+{
+    form_errors(d, e, "filter-errors", "Some filters could not be used:");
+    for (size_t i = 0; i < sizeof filter_inputs / sizeof *filter_inputs; i++)
+        fill_input(d, e, &filter_inputs[i], f->v[filter_inputs[i].param].raw);
+    for (size_t i = 0; i < sizeof filter_selects / sizeof *filter_selects; i++) {
+        str current = f->v[filter_selects[i].param].raw;
+        /* The default sort is the empty option. */
+        if (filter_selects[i].param == CP_SORT && str_eq(current, STR("newest"))) current = STR("");
+        fill_select(d, e, &filter_selects[i], current);
     }
-    tdict_set_cstr(d, "START_TYPE", f->raw[CP_START_DATE].len <= 10 ? "date" : "text");
-    tdict_set_cstr(d, "END_TYPE", f->raw[CP_END_DATE].len <= 10 ? "date" : "text");
-    fill_select(d, "DIRECTION_OPT", directions, sizeof directions / sizeof *directions, f->raw[CP_DIRECTION]);
-    fill_select(d, "STATUS_OPT", statuses, sizeof statuses / sizeof *statuses, f->raw[CP_STATUS]);
-    fill_select(d, "SENTIMENT_OPT", sentiments, sizeof sentiments / sizeof *sentiments, f->raw[CP_SENTIMENT]);
-    fill_select(d, "RECORDING_OPT", recordings, sizeof recordings / sizeof *recordings, f->raw[CP_HAS_RECORDING]);
-    fill_select(d, "SORT_OPT", sorts, sizeof sorts / sizeof *sorts,
-                str_eq(f->raw[CP_SORT], STR("newest")) ? STR("") : f->raw[CP_SORT]);
-    fill_select(d, "LIMIT_OPT", limits, sizeof limits / sizeof *limits, f->raw[CP_LIMIT]);
     if (f->include_demo) tdict_show(d, "DEMO_CHECKED");
     if (call_filter_narrows(f)) tdict_show(d, "CAN_CLEAR");
-    if (nerr) tdict_show(d, "FORM_ERROR");
-    for (int i = 0; i < nerr && i < CP_COUNT; i++) {
-        char key[40];
-        snprintf(key, sizeof key, "E_%s", call_param_names[errs[i].param]);
-        struct tdict *e = tdict_add_section(d, key);
-        tdict_set_cstr(e, "MSG", errs[i].message);
-        struct tdict *s = tdict_add_section(d, "ERROR_SUMMARY");
-        tdict_set_cstr(s, "FIELD", call_param_names[errs[i].param]);
-        tdict_set_cstr(s, "MSG", errs[i].message);
-    }
 }
 
 static void fill_row(struct request *r, struct tdict *row, const struct dbres *res, int i)
@@ -226,7 +239,8 @@ static void fill_row(struct request *r, struct tdict *row, const struct dbres *r
     if (db_bool(res, i, CC_IS_DEMO)) tdict_show(row, "DEMO");
 }
 
-static str list_url(struct request *r, const char *path, const struct call_filter *f, unsigned skip, str cursor)
+static const char *list_url(struct request *r, const char *path, const struct call_filter *f, uint64_t skip,
+                            str cursor)
 {
     struct buf qs;
     buf_init(&qs, r->arena, 256);
@@ -243,7 +257,7 @@ static str list_url(struct request *r, const char *path, const struct call_filte
         buf_putc(&u, '?');
         buf_put(&u, buf_str(&qs));
     }
-    return buf_str(&u);
+    return buf_cstr(&u);
 }
 
 static void fill_results(struct request *r, struct tdict *d, const struct call_filter *f, const struct call_page *p)
@@ -258,40 +272,43 @@ static void fill_results(struct request *r, struct tdict *d, const struct call_f
         if (p->count > COUNT_CAP) tdict_show(c, "COUNT_MORE");
         tdict_set_cstr(c, "COUNT_NOUN", p->count == 1 ? "call matches" : "calls match");
     }
-    if (p->next_cursor.len) {
-        struct tdict *nx = tdict_add_section(d, "NEXT");
-        tdict_set(nx, "NEXT_URL", list_url(r, "/calls", f, 1u << CP_CURSOR, p->next_cursor));
-    }
-    if (f->has_cursor) {
-        struct tdict *first = tdict_add_section(d, "FIRST");
-        tdict_set(first, "FIRST_URL", list_url(r, "/calls", f, 1u << CP_CURSOR, STR_NULL));
-    }
-    tdict_set(d, "EXPORT_URL", list_url(r, "/calls/export.csv", f, (1u << CP_CURSOR) | (1u << CP_LIMIT), STR_NULL));
+    const uint64_t no_cursor = (uint64_t)1 << CP_CURSOR, no_limit = (uint64_t)1 << CP_LIMIT;
+    form_pager(d, f->has_cursor ? list_url(r, "/calls", f, no_cursor, STR_NULL) : NULL,
+               p->next_cursor.len ? list_url(r, "/calls", f, no_cursor, p->next_cursor) : NULL);
+    tdict_set_cstr(d, "EXPORT_URL", list_url(r, "/calls/export.csv", f, no_cursor | no_limit, STR_NULL));
 }
 
-static int render_list(struct request *r, int status, const struct call_filter *f, const struct call_filter_error *errs,
-                       int nerr, const struct call_page *p)
+/* The list page: the form (with e's messages, e may be NULL) and the results, or,
+ * without p, a note that the list waits for valid filters. */
+static int render_list(struct request *r, int status, const struct call_filter *f, const struct field_errors *e,
+                       const struct call_page *p)
 {
     struct tdict *d = page_dict(r, "Calls", "calls/list.tpl");
     tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
     tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);
-    fill_form(d, f, errs, nerr);
+    fill_form(d, f, e);
     struct tdict *res = tdict_include(d, "RESULTS", "calls/results.tpl");
-    if (p) fill_results(r, res, f, p);
-    else tdict_show(res, "NOT_RUN");
+    if (p) {
+        fill_results(r, res, f, p);
+    } else {
+        tdict_show(res, "NOT_RUN");
+        form_pager(res, NULL, NULL);
+    }
     return page_render(r, status, d);
 }
 
-/* Parses the filters; on bad input answers 400 (the page with messages at the
- * fields, or JSON naming them) and returns false. */
-static bool filters_or_reply(struct request *r, struct call_filter *f)
+static int render_list_form(struct request *r, int status, const struct field_errors *e, void *f)
 {
-    struct call_filter_error errs[CP_COUNT];
-    int n = call_filter_parse(r->arena, &r->query, app_secret(r), f, errs, CP_COUNT);
-    if (n == 0) return true;
-    if (r->wants_json) reply_filter_errors_json(r, errs, n);
-    else render_list(r, 400, f, errs, n, NULL);
-    return false;
+    return render_list(r, status, f, e, NULL);
+}
+
+/* Parses the filters into f: 0, or REPLIED when the 400 is written (the page with
+ * messages at the fields, or the JSON error naming them). */
+static int filters_or_reply(struct request *r, struct call_filter *f)
+{
+    struct field_errors e = { 0 };
+    if (call_filter_parse(r->arena, &r->query, app_secret(r), f, &e) == 0) return 0;
+    return field_errors_reply(r, "Some filters are not valid.", &e, render_list_form, f);
 }
 
 /*
@@ -304,22 +321,21 @@ static bool filters_or_reply(struct request *r, struct call_filter *f)
  *   name                  caller name substring, case-insensitive (<= 200 chars)
  *   sentiment             positive|neutral|negative
  *   min_duration, max_duration  seconds, 0..86400, min <= max
- *   has_recording         true|false
+ *   has_recording         true|false (also 1|0, on|off)
  *   campaign_id           uuid
  *   q                     transcript full-text search (web search syntax)
  *   sort                  newest (default)|oldest|longest
- *   include_demo          true|false (default false)
+ *   include_demo          true|false (also 1|0, on|off; default false)
  *   limit                 1..200 (default 50)
  *   cursor                from the "Next page" link
  */
 int calls_list(struct request *r)
 {
     struct call_filter f;
-    if (!filters_or_reply(r, &f)) return 0;
     struct call_page p;
-    int status = call_page_load(r, &f, &p);
-    if (status) return status;
-    return render_list(r, 200, &f, NULL, 0, &p);
+    int status = filters_or_reply(r, &f);
+    if (!status) status = call_page_load(r, &f, &p);
+    return status ? status : render_list(r, 200, &f, NULL, &p);
 }
 
 /* GET /api/v1/calls — the same parameters as GET /calls;
@@ -327,9 +343,9 @@ int calls_list(struct request *r)
 int api_calls_list(struct request *r)
 {
     struct call_filter f;
-    if (!filters_or_reply(r, &f)) return 0;
     struct call_page p;
-    int status = call_page_load(r, &f, &p);
+    int status = filters_or_reply(r, &f);
+    if (!status) status = call_page_load(r, &f, &p);
     if (status) return status;
     json_reply_list(r, calls_json_array(p.rows, p.n), p.next_cursor);
     return 0;
@@ -353,22 +369,26 @@ static void csv_row(struct arena *scratch, struct buf *b, const struct dbres *re
     buf_puts(b, "\r\n");
 }
 
-static void export_audit(struct request *r, const struct call_filter *f)
+/* The calls.export audit row, with the filters; 0 or the database's HTTP status. */
+static int export_audit(struct request *r, const struct call_filter *f)
 {
     struct json_object *detail = json_object_new_object();
     struct json_object *filters = json_object_new_object();
     for (int i = 0; i < CP_COUNT; i++)
-        if (f->raw[i].len && i != CP_CURSOR && i != CP_LIMIT) json_add_str(filters, call_param_names[i], f->raw[i]);
+        if (f->v[i].given && i != CP_CURSOR && i != CP_LIMIT)
+            json_add_str(filters, call_param_specs[i].name, f->v[i].raw);
     json_object_object_add(detail, "filters", filters);
-    audit_write(r, "calls.export", "call", STR(""), json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN));
+    int status = audit_write(r, "calls.export", "call", STR(""),
+                             json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN));
     json_object_put(detail);
+    return status;
 }
 
 /* Where the export is: the filters, the org's zone and the last row written. */
 struct call_export {
     struct call_filter *f;
     const char *tz;
-    struct call_cursor after;
+    struct list_cursor after;
     bool have_after;
 };
 
@@ -386,12 +406,14 @@ static void export_remember(void *ctx, const struct dbres *res, int row)
 }
 
 /* GET /calls/export.csv — every call matching the list's filters (limit and cursor
- * ignored), RFC 4180, UTF-8, streamed; audited with the filters. */
+ * ignored), RFC 4180, UTF-8, streamed; audited with the filters before the first
+ * byte, and not sent when the audit row cannot be written. */
 int calls_export(struct request *r)
 {
     struct call_filter f;
-    if (!filters_or_reply(r, &f)) return 0;
-    export_audit(r, &f);
+    int status = filters_or_reply(r, &f);
+    if (!status) status = export_audit(r, &f);
+    if (status) return status;
     struct call_export x = { .f = &f, .tz = org_tz(r) };
     const struct csv_source src = { &x, "calls.csv", csv_header, export_batch, csv_row, export_remember };
     return csv_stream(r, &src, EXPORT_BATCH);
@@ -447,19 +469,28 @@ static void fill_transcript(struct request *r, struct tdict *d, const struct dbr
 {
     for (int i = 0; i < db_rows(lines); i++) {
         struct tdict *l = tdict_add_section(d, "LINE");
-        bool timed = !db_isnull(lines, i, 0);
-        if (timed) {
+        if (!db_isnull(lines, i, CT_T_MS)) {
             struct tdict *t = tdict_add_section(l, "TIMED");
-            tdict_set(t, "T_MS", db_val(lines, i, 0));
-            tdict_set(t, "T_TEXT", offset_text(r->arena, db_long(lines, i, 0)));
+            tdict_set(t, "T_MS", db_val(lines, i, CT_T_MS));
+            tdict_set(t, "T_TEXT", offset_text(r->arena, db_long(lines, i, CT_T_MS)));
         } else {
             tdict_show(l, "UNTIMED");
         }
-        tdict_set(l, "SPEAKER", db_val(lines, i, 1));
-        tdict_set(l, "TEXT", db_val(lines, i, 2));
+        tdict_set(l, "SPEAKER", db_val(lines, i, CT_SPEAKER));
+        tdict_set(l, "TEXT", db_val(lines, i, CT_TEXT));
     }
     if (db_rows(lines)) tdict_show(d, "HAS_TRANSCRIPT");
     else tdict_show(d, "NO_TRANSCRIPT");
+}
+
+static void fill_items_and_related(struct request *r, struct tdict *d, const struct call_detail *cd)
+{
+    for (int i = 0; i < db_rows(cd->items); i++)
+        tdict_set(tdict_add_section(d, "ACTION_ITEM"), "ITEM", db_val(cd->items, i, CAI_TEXT));
+    if (!db_rows(cd->items)) tdict_show(d, "NO_ACTION_ITEMS");
+    for (int i = 0; i < db_rows(cd->related); i++) fill_row(r, tdict_add_section(d, "RELATED"), cd->related, i);
+    if (db_rows(cd->related)) tdict_show(d, "HAS_RELATED");
+    else tdict_show(d, "NO_RELATED");
 }
 
 static void fill_detail(struct request *r, struct tdict *d, const struct call_detail *cd)
@@ -486,12 +517,7 @@ static void fill_detail(struct request *r, struct tdict *d, const struct call_de
         tdict_set(ct, "CONTACT_PHONE", db_val(c, 0, CD_CONTACT_PHONE));
     }
     fill_transcript(r, d, cd->lines);
-    for (int i = 0; i < db_rows(cd->items); i++)
-        tdict_set(tdict_add_section(d, "ACTION_ITEM"), "ITEM", db_val(cd->items, i, 0));
-    if (!db_rows(cd->items)) tdict_show(d, "NO_ACTION_ITEMS");
-    for (int i = 0; i < db_rows(cd->related); i++) fill_row(r, tdict_add_section(d, "RELATED"), cd->related, i);
-    if (db_rows(cd->related)) tdict_show(d, "HAS_RELATED");
-    else tdict_show(d, "NO_RELATED");
+    fill_items_and_related(r, d, cd);
     tdict_set(d, "OTHER_NUMBER", other_number(c));
     if (r->session->role >= ROLE_ADMIN) tdict_show(d, "CAN_DELETE");
 }
@@ -515,12 +541,14 @@ static struct json_object *transcript_json(const struct dbres *lines)
     struct json_object *a = json_object_new_array();
     for (int i = 0; i < db_rows(lines); i++) {
         struct json_object *l = json_object_new_object();
-        if (db_isnull(lines, i, 0)) json_object_object_add(l, "t_ms", NULL);
-        else json_object_object_add(l, "t_ms", json_object_new_int64(strtoll(db_cstr(lines, i, 0), NULL, 10)));
-        json_add_str(l, "speaker", db_val(lines, i, 1));
-        json_add_str(l, "text", db_val(lines, i, 2));
-        if (db_isnull(lines, i, 3)) json_object_object_add(l, "confidence", NULL);
-        else json_object_object_add(l, "confidence", json_object_new_double(strtod(db_cstr(lines, i, 3), NULL)));
+        if (db_isnull(lines, i, CT_T_MS)) json_object_object_add(l, "t_ms", NULL);
+        else json_object_object_add(l, "t_ms", json_object_new_int64(strtoll(db_cstr(lines, i, CT_T_MS), NULL, 10)));
+        json_add_str(l, "speaker", db_val(lines, i, CT_SPEAKER));
+        json_add_str(l, "text", db_val(lines, i, CT_TEXT));
+        if (db_isnull(lines, i, CT_CONFIDENCE)) json_object_object_add(l, "confidence", NULL);
+        else
+            json_object_object_add(l, "confidence",
+                                   json_object_new_double(strtod(db_cstr(lines, i, CT_CONFIDENCE), NULL)));
         json_object_array_add(a, l);
     }
     return a;
@@ -569,8 +597,7 @@ static int delete_call(struct request *r)
     struct dbres *res = calls_soft_delete(r->db, r->arena, str_cstr(r->arena, raw));
     if (!res) return db_error_http_status(db_last_error(r->db));
     if (db_rows(res) != 1) return 404;
-    if (audit_write(r, "call.delete", "call", raw, NULL) != 0) return db_error_http_status(db_last_error(r->db));
-    return 0;
+    return audit_write(r, "call.delete", "call", raw, NULL);
 }
 
 /* POST /calls/{id}/delete (admin, CSRF) — soft delete, then 303 to /calls. */

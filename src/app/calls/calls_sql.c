@@ -13,6 +13,7 @@
 #include "../../core/buf.h"
 #include "../../db/db.h"
 #include "../../db/sql_build.h"
+#include "../../domain/civil_date.h"
 
 /* Order matches enum call_col; $1 is always the org's time zone. Timestamps come
  * back as PostgreSQL prints them (the connection's TimeZone is UTC) and are
@@ -54,7 +55,7 @@ static char *export_names[3][FR_SETS];
 static char *count_names[FR_SETS];
 
 /* The keyset condition of sort: rows after (key, id). */
-static void add_after(struct sql_query *q, enum call_sort sort, const struct call_cursor *after)
+static void add_after(struct sql_query *q, enum call_sort sort, const struct list_cursor *after)
 {
     int k = sql_param(q, sql_num(q->a, after->key));
     int id = sql_param(q, after->id);
@@ -73,18 +74,13 @@ static void add_after(struct sql_query *q, enum call_sort sort, const struct cal
     }
 }
 
-/* The WHERE clause shared by lists and counts; returns the fragment set used. Only
- * the filters given become SQL, so each statement's plan can be generic (no
- * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
- * PostgreSQL stops planning it after a few executions. */
-static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+/* FROM with the name and transcript searches, which go through sql/0006's functions
+ * (ILIKE and @@ are not leakproof, so under RLS they could never be index conditions
+ * here): each runs once and its ids are joined by primary key. */
+static unsigned add_from(struct sql_query *q, const struct call_filter *f)
 {
     struct buf *s = &q->sql;
     unsigned mask = 0;
-    sql_param(q, tz);
-    /* Name and transcript searches go through sql/0006's functions (ILIKE and @@ are
-     * not leakproof, so under RLS they could never be index conditions here). In
-     * FROM, each runs once and its ids are joined by primary key. */
     buf_puts(s, " FROM calls c");
     if (f->name_like) {
         buf_printf(s, " JOIN sb_calls_matching_name($%d) AS mn(id) ON mn.id = c.id", sql_param(q, f->name_like));
@@ -94,10 +90,17 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
         buf_printf(s, " JOIN sb_calls_matching_text($%d) AS mt(id) ON mt.id = c.id", sql_param(q, f->q));
         mask |= FR_TEXT;
     }
-    buf_puts(s, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
+    return mask;
+}
+
+/* The start and end bounds. Parameters are numbered in order, so each is taken in
+ * its own statement (the order a function's arguments are evaluated in is
+ * unspecified). */
+static unsigned add_dates(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
     if (f->start.instant || f->start.local) {
-        /* Parameters are numbered in order, so each is taken in its own statement
-         * (the order a function's arguments are evaluated in is unspecified). */
         int p = sql_param(q, f->start.instant), p2 = sql_param(q, f->start.local);
         buf_printf(s, " AND c.started_at >= COALESCE($%d::timestamptz, $%d::timestamp AT TIME ZONE $1)", p, p2);
         mask |= FR_START;
@@ -107,6 +110,14 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
         buf_printf(s, " AND c.started_at < COALESCE($%d::timestamptz, $%d::timestamp AT TIME ZONE $1)", p, p2);
         mask |= FR_END;
     }
+    return mask;
+}
+
+/* The call's traits: direction, status, sentiment, duration. */
+static unsigned add_traits(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
     if (f->direction) {
         buf_printf(s, " AND c.direction = $%d", sql_param(q, f->direction));
         mask |= FR_DIRECTION;
@@ -126,6 +137,15 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
                    p2);
         mask |= FR_DURATION;
     }
+    return mask;
+}
+
+/* What the call is tied to: a stored recording, the demo data, a phone number, a
+ * campaign. */
+static unsigned add_ties(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
     if (f->has_recording >= 0) {
         buf_puts(s, f->has_recording ? " AND c.recording_status = 'stored'" : " AND c.recording_status <> 'stored'");
         mask |= f->has_recording ? FR_RECORDED : FR_UNRECORDED;
@@ -146,9 +166,23 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
     return mask;
 }
 
+/* The FROM and WHERE shared by lists and counts; returns the fragment set used.
+ * Only the filters given become SQL, so each statement's plan can be generic (no
+ * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
+ * PostgreSQL stops planning it after a few executions. $1 is the org's zone. */
+static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+{
+    sql_param(q, tz);
+    unsigned mask = add_from(q, f);
+    buf_puts(&q->sql, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
+    mask |= add_dates(q, f);
+    mask |= add_traits(q, f);
+    return mask | add_ties(q, f);
+}
+
 static struct dbres *keyset_query(struct db *db, struct arena *a, const char *kind, const char *columns,
                                   char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
-                                  const struct call_cursor *after, long limit)
+                                  const struct list_cursor *after, long limit)
 {
     struct sql_query q;
     sql_query_init(&q, a);
@@ -165,13 +199,13 @@ static struct dbres *keyset_query(struct db *db, struct arena *a, const char *ki
 }
 
 struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
-                               const char *tz, const struct call_cursor *after, long limit)
+                               const char *tz, const struct list_cursor *after, long limit)
 {
     return keyset_query(db, a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
 }
 
 struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
-                                 const char *tz, const struct call_cursor *after, long limit)
+                                 const char *tz, const struct list_cursor *after, long limit)
 {
     return keyset_query(db, a, "calls_export", EXPORT_COLUMNS, export_names, f, tz, after, limit);
 }
@@ -181,23 +215,12 @@ struct dbres *calls_count_query(struct db *db, struct arena *a, const struct cal
 {
     struct sql_query q;
     sql_query_init(&q, a);
-    buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text"); /* $1 (the zone) must be used */
+    /* One column (enum calls_count_col); $1, the zone, must be used by the statement. */
+    buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text");
     unsigned mask = build_where(&q, f, tz);
     const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
     buf_puts(&q.sql, ") s");
     return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (Howard
- * Hinnant's days_from_civil). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
 }
 
 static unsigned digits(const char *p, int n)
@@ -213,7 +236,7 @@ static long long utc_text_to_us(str t)
 {
     if (t.len < 22 || t.ptr[4] != '-' || t.ptr[10] != ' ' || t.ptr[13] != ':') return 0;
     const char *p = t.ptr;
-    long long days = days_from_civil(digits(p, 4), digits(p + 5, 2), digits(p + 8, 2));
+    long long days = civil_days_from_ymd(digits(p, 4), digits(p + 5, 2), digits(p + 8, 2));
     long long us = ((days * 24 + digits(p + 11, 2)) * 60 + digits(p + 14, 2)) * 60 + digits(p + 17, 2);
     us *= 1000000;
     if (p[19] == '.') {
@@ -226,9 +249,9 @@ static long long utc_text_to_us(str t)
     return us;
 }
 
-struct call_cursor calls_cursor_of(const struct dbres *res, int row, enum call_sort sort)
+struct list_cursor calls_cursor_of(const struct dbres *res, int row, enum call_sort sort)
 {
-    struct call_cursor c = { .sort = sort };
+    struct list_cursor c = { .sort = (int)sort };
     c.key = sort == CALL_SORT_LONGEST ? strtoll(db_cstr(res, row, CC_DURATION_S), NULL, 10)
                                       : utc_text_to_us(db_val(res, row, CC_STARTED_AT));
     str id = db_val(res, row, CC_ID);
@@ -259,7 +282,7 @@ struct dbres *calls_detail_query(struct db *db, struct arena *a, const char *id,
 {
     return db_q(db, a, "calls_detail",
                 "SELECT " LIST_COLUMNS ", c.recording_status, c.summary, c.ended_reason, c.action_items::text,"
-                " ct.name, ct.phone, to_char(c.ended_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS'), c.transcript::text"
+                " ct.name, ct.phone, to_char(c.ended_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS')"
                 " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id AND ct.org_id = c.org_id"
                 " AND ct.deleted_at IS NULL"
                 " WHERE c.id = $2::uuid AND c.org_id = app_org_id() AND c.deleted_at IS NULL",

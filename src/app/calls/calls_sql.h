@@ -21,13 +21,14 @@ enum call_col {
 /* The calls of the org matching f in f->sort order, after `after` (may be NULL),
  * at most limit rows. tz names the org's time zone (dates and local times). */
 struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
-                               const char *tz, const struct call_cursor *after, long limit);
+                               const char *tz, const struct list_cursor *after, long limit);
 /* The same rows with the columns up to CC_CREATED_AT only (the CSV export). */
 struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
-                                 const char *tz, const struct call_cursor *after, long limit);
+                                 const char *tz, const struct list_cursor *after, long limit);
 /* How many calls match f, counting at most cap + 1 (so "more than cap" shows). */
 struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,
                                 const char *tz, long cap);
+enum calls_count_col { CN_COUNT };
 /* Timestamp columns (CC_STARTED_AT, CC_ENDED_AT, CC_CREATED_AT) as ISO-8601 UTC
  * ("2024-05-01T13:00:00Z") written into out; "" for NULL. */
 #define CALLS_ISO_SIZE 21
@@ -35,21 +36,28 @@ str calls_iso(const struct dbres *res, int row, int col, char out[CALLS_ISO_SIZE
 /* CC_STARTED_LOCAL as "YYYY-MM-DD HH:MM" (a view into the result). */
 str calls_local_minute(const struct dbres *res, int row, int col);
 /* The cursor that continues after row of a list result, in f's sort. */
-struct call_cursor calls_cursor_of(const struct dbres *res, int row, enum call_sort sort);
+struct list_cursor calls_cursor_of(const struct dbres *res, int row, enum call_sort sort);
 
-/* One call (list columns, then detail columns: see calls_sql.c), or zero rows. */
+/* One call (the list columns, then enum call_detail_col), or zero rows. */
 struct dbres *calls_detail_query(struct db *db, struct arena *a, const char *id, const char *tz);
 enum call_detail_col {
     CD_RECORDING_STATUS = CC_COUNT, CD_SUMMARY, CD_ENDED_REASON, CD_ACTION_ITEMS_JSON,
-    CD_CONTACT_NAME, CD_CONTACT_PHONE, CD_ENDED_LOCAL, CD_TRANSCRIPT_JSON
+    CD_CONTACT_NAME, CD_CONTACT_PHONE, CD_ENDED_LOCAL
 };
-/* The transcript lines in time order: t_ms, speaker, text, confidence. */
+/* The transcript lines in time order. */
 struct dbres *calls_transcript_query(struct db *db, struct arena *a, const char *id);
+enum transcript_col {
+    CT_T_MS,      /* milliseconds from the start, or NULL */
+    CT_SPEAKER,   /* caller, agent or system */
+    CT_TEXT,
+    CT_CONFIDENCE /* or NULL */
+};
 /* The action items as text, one per row. */
 struct dbres *calls_action_items_query(struct db *db, struct arena *a, const char *id);
+enum action_item_col { CAI_TEXT };
 /* Up to 10 other calls with number (either side), newest first (list columns). */
 struct dbres *calls_related_query(struct db *db, struct arena *a, const char *id, const char *number,
                                   const char *tz);
-/* Soft-deletes a call of the org; the result has one row if it was deleted now. */
+/* Soft-deletes a call of the org; the result has one row (its id) if it was deleted now. */
 struct dbres *calls_soft_delete(struct db *db, struct arena *a, const char *id);
 #endif

@@ -15,7 +15,11 @@
 #include "../app.h"
 #include "calls.h"
 
-/* The stored recording's path of a call of the current org, or an HTTP status. */
+
+enum recording_path_col { RP_PATH };
+
+/* The stored recording's path (*path) of the call of path parameter id: 0, 404 when
+ * the org has no such live call with a stored recording, or the database's status. */
 static int recording_path_of(struct request *r, str *path)
 {
     str id = req_path_param(r, "id");
@@ -24,9 +28,9 @@ static int recording_path_of(struct request *r, str *path)
                              "SELECT recording_path FROM calls WHERE id = $1::uuid AND org_id = app_org_id()"
                              " AND deleted_at IS NULL AND recording_status = 'stored' AND recording_path IS NOT NULL",
                              str_cstr(r->arena, id));
-    if (!res) return db_error_http_status(db_last_error(r->db));
+    if (!res) return app_db_status(r);
     if (db_rows(res) != 1) return 404;
-    *path = db_val(res, 0, 0);
+    *path = db_val(res, 0, RP_PATH);
     return 0;
 }
 
@@ -42,9 +46,12 @@ static str signed_url(struct request *r, str path, long expires)
     return buf_str(&u);
 }
 
+enum live_issue_col { LI_EXPIRES };
+
 /* The expiry of a URL already issued to this user for this call that still has at
- * least half its lifetime left (so seeking near its end does not hit a 403), or 0.
- * The expiry is in that issue's audit row. */
+ * least half its lifetime left (so seeking near its end does not hit a 403), or 0
+ * (also when the database failed: then *status is its HTTP status). The expiry is in
+ * that issue's audit row. */
 static long live_issue_of(struct request *r, str call_id, long now, int *status)
 {
     int ttl = r->cfg->recording_url_ttl_s;
@@ -57,7 +64,7 @@ static long live_issue_of(struct request *r, str call_id, long now, int *status)
               "SELECT pg_advisory_xact_lock(hashtextextended('recording.download:' || $1 || ':'"
               " || coalesce(current_setting('app.user_id', true), ''), 0))",
               id)) {
-        *status = db_error_http_status(db_last_error(r->db));
+        *status = app_db_status(r);
         return 0;
     }
     struct dbres *res = db_q(r->db, r->arena, "recording_live_issue",
@@ -68,11 +75,11 @@ static long live_issue_of(struct request *r, str call_id, long now, int *status)
                              " AND (detail->>'expires')::bigint >= $3::bigint ORDER BY at DESC, id DESC LIMIT 1",
                              id, ttl_s, min_expires);
     if (!res) {
-        *status = db_error_http_status(db_last_error(r->db));
+        *status = app_db_status(r);
         return 0;
     }
     long expires = 0;
-    if (db_rows(res) == 1 && !str_to_long(db_val(res, 0, 0), &expires)) expires = 0;
+    if (db_rows(res) == 1 && !str_to_long(db_val(res, 0, LI_EXPIRES), &expires)) expires = 0;
     return expires;
 }
 
@@ -90,9 +97,7 @@ static int issue_listen(struct request *r, str call_id, const char *via, long *e
     *expires = now + r->cfg->recording_url_ttl_s;
     char detail[96];
     snprintf(detail, sizeof detail, "{\"expires\":%ld,\"via\":\"%s\"}", *expires, via);
-    if (audit_write(r, "recording.download", "call", call_id, detail) != 0)
-        return db_error_http_status(db_last_error(r->db));
-    return 0;
+    return audit_write(r, "recording.download", "call", call_id, detail);
 }
 
 /* GET /calls/{id}/recording — any role of the call's org; 303 to a signed URL (this
@@ -148,26 +153,33 @@ static bool recording_file(str file, str *call_id)
     return false;
 }
 
-/* The stored content type of the (live) call owning this file, after setting the
- * tenant the signed path names; NULL if the call is gone. */
-static const char *file_content_type(struct request *r, str org_id, str call_id, str path)
+enum recording_file_col { RF_CONTENT_TYPE };
+
+/* The stored content type (*type, may be "") of the live call owning this file,
+ * after setting the tenant the signed path names: 0, 404 when the call or its
+ * recording is gone, or the database's status. */
+static int file_content_type(struct request *r, str org_id, str call_id, str path, const char **type)
 {
     if (!db_q(r->db, r->arena, "recording_set_tenant", "SELECT set_config('app.org_id', $1, true)",
               str_cstr(r->arena, org_id)))
-        return NULL;
+        return app_db_status(r);
     struct dbres *res = db_q(r->db, r->arena, "recording_file",
                              "SELECT recording_content_type FROM calls WHERE id = $1::uuid AND org_id = app_org_id()"
                              " AND recording_path = $2 AND recording_status = 'stored' AND deleted_at IS NULL",
                              str_cstr(r->arena, call_id), str_cstr(r->arena, path));
-    return res && db_rows(res) == 1 ? db_cstr(res, 0, 0) : NULL;
+    if (!res) return app_db_status(r);
+    if (db_rows(res) != 1) return 404;
+    *type = db_cstr(res, 0, RF_CONTENT_TYPE);
+    return 0;
 }
 
 /* GET /recordings/{org}/{file}?expires=&sig= — public (the browser's audio element
- * fetches it without relying on the session): an expired or tampered URL → 403; a
- * valid one is answered with X-Accel-Redirect to nginx's internal
- * /internal/recordings/ location, which serves the file with range requests. Not
- * audited here: a player fetches one URL many times (ranges, seeks), and issuing
- * the URL, the only way to get a valid one, was audited with the user's name. */
+ * fetches it without relying on the session): an expired or tampered URL → 403
+ * (the refusal is audited, as every 403 is); a valid one is answered with
+ * X-Accel-Redirect to nginx's internal /internal/recordings/ location, which serves
+ * the file with range requests. A served fetch is not audited: a player fetches one
+ * URL many times (ranges, seeks), and issuing the URL, the only way to get a valid
+ * one, was audited with the user's name. */
 int recording_serve(struct request *r)
 {
     str org_id = req_path_param(r, "org"), file = req_path_param(r, "file"), call_id;
@@ -179,11 +191,11 @@ int recording_serve(struct request *r)
     buf_put(&path, file);
     const str *expires = kvlist_get(&r->query, "expires"), *sig = kvlist_get(&r->query, "sig");
     if (!expires || !sig ||
-        !sig_recording_ok(r->arena, app_secret(r), buf_str(&path), *expires, *sig,
-                          (long)time(NULL)))
-        return 403;
-    const char *type = file_content_type(r, org_id, call_id, buf_str(&path));
-    if (!type) return db_last_error(r->db) ? db_error_http_status(db_last_error(r->db)) : 404;
+        !sig_recording_ok(r->arena, app_secret(r), buf_str(&path), *expires, *sig, (long)time(NULL)))
+        return app_forbid(r, "signature");
+    const char *type = NULL;
+    int status = file_content_type(r, org_id, call_id, buf_str(&path), &type);
+    if (status) return status;
     struct buf accel;
     buf_init(&accel, r->arena, 128);
     buf_puts(&accel, "/internal/recordings/");

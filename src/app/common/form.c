@@ -25,9 +25,11 @@ struct tdict *form_field(struct tdict *d, const char *marker, const struct field
     return f;
 }
 
-/* true when value is current or, for a multiple select, one of its comma-separated items. */
+/* true when value is current or, for a multiple select, one of its comma-separated
+ * items (an option whose value holds commas matches the whole of current only). */
 static bool is_current(str value, str current)
 {
+    if (str_eq(value, current)) return true;
     str rest = current, item;
     for (;;) {
         bool more = str_cut(rest, ',', &item, &rest);
