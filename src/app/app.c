@@ -2,6 +2,7 @@
  * handler inside one transaction → response → log line. Handlers never repeat
  * these checks; the route table (routes.c) declares what each route needs. */
 #include "app.h"
+#include "../core/clock.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -23,13 +24,6 @@
 #include "routes.h"
 
 static struct app g_app;
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static bool is_write_method(str m)
 {
@@ -311,7 +305,7 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
 {
     const struct config *cfg = g_app.cfg;
     struct request *r = request_new(a);
-    r->started_us = now_us();
+    r->started_us = clock_mono_us();
     r->db = g_app.db;
     r->cfg = cfg;
     db_take_elapsed_us(g_app.db);
@@ -327,7 +321,7 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     finish_headers(r);
     if (!r->res->sent) fcgi_send_response(conn, r->res, a);
     fcgi_finish(conn);
-    int64_t dur = now_us() - r->started_us;
+    int64_t dur = clock_mono_us() - r->started_us;
     int64_t db_us = db_take_elapsed_us(g_app.db);
     metrics_observe(route_index(r), r->res->status, dur);
     log_request(r, dur, db_us);

@@ -1,6 +1,7 @@
 /* db.c — the only user of libpq: connection, prepared statements, transactions,
  * and the mapping of SQLSTATEs to what an HTTP client should be told. */
 #include "db.h"
+#include "../core/clock.h"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -38,13 +39,6 @@ struct db {
 struct dbres {
     PGresult *res;
 };
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void set_error(struct db *db, enum db_error e, const char *sqlstate, const char *msg,
                       const char *constraint)
@@ -105,7 +99,7 @@ static void notice_to_log(void *arg, const char *message)
 
 static bool connect_now(struct db *db)
 {
-    db->last_connect_us = now_us();
+    db->last_connect_us = clock_mono_us();
     db->conn = PQconnectdb(db->conninfo);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         set_error(db, DB_ERR_UNAVAILABLE, "08006", PQerrorMessage(db->conn), NULL);
@@ -176,7 +170,7 @@ bool db_ensure(struct db *db)
      * request is never refused without an attempt: one failing fast inside the
      * interval would answer 503 although the database came back meanwhile. So it
      * waits out the rest of the (short) interval and tries. */
-    int64_t wait = db->last_connect_us + RECONNECT_INTERVAL_US - now_us();
+    int64_t wait = db->last_connect_us + RECONNECT_INTERVAL_US - clock_mono_us();
     if (db->last_connect_us && wait > 0) {
         struct timespec ts = { 0, (long)wait * 1000 };
         while (nanosleep(&ts, &ts) != 0) continue;
@@ -309,11 +303,11 @@ static bool reconnect_for_retry(struct db *db, bool in_tx, bool begin_pending)
 static PGresult *exec_once(struct db *db, const char *name, const char *sql, int nparams,
                            const char *const *params)
 {
-    int64_t t0 = now_us();
+    int64_t t0 = clock_mono_us();
     if (!ensure_prepared(db, name, sql, nparams)) return NULL;
     PGresult *r = db->begin_pending ? begin_and_exec(db, name, nparams, params)
                                     : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-    db->elapsed_us += now_us() - t0;
+    db->elapsed_us += clock_mono_us() - t0;
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
     fail_with(db, r);
@@ -349,9 +343,9 @@ static int exec_simple_once(struct db *db, const char *sql)
         db->begin_pending = false;
         if (exec_simple_once(db, "BEGIN") != 0) return -1;
     }
-    int64_t t0 = now_us();
+    int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, sql);
-    db->elapsed_us += now_us() - t0;
+    db->elapsed_us += clock_mono_us() - t0;
     ExecStatusType st = PQresultStatus(r);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -459,9 +453,9 @@ int db_commit(struct db *db)
         set_error(db, DB_ERR_UNAVAILABLE, "08006", "connection lost during the transaction", NULL);
         return -1;
     }
-    int64_t t0 = now_us();
+    int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, "COMMIT");
-    db->elapsed_us += now_us() - t0;
+    db->elapsed_us += clock_mono_us() - t0;
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         fail_with(db, r);

@@ -1,5 +1,6 @@
 /* metrics.c — counters in one shared anonymous mapping, rendered for Prometheus. */
 #include "metrics.h"
+#include "../core/clock.h"
 
 #include <sys/mman.h>
 #include <time.h>
@@ -15,13 +16,6 @@ static const double latency_bounds[METRICS_LATENCY_BUCKETS] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 };
 
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int metrics_init(int route_count)
 {
     if (g_metrics) return 0;
@@ -32,7 +26,7 @@ int metrics_init(int route_count)
     if (p == MAP_FAILED) return -1;
     g_metrics = p; /* zero-filled by the kernel */
     g_metrics->route_rows = (int)rows;
-    g_metrics->master_started_at_us = wall_us();
+    g_metrics->master_started_at_us = clock_wall_us();
     return 0;
 }
 
@@ -61,7 +55,7 @@ void metrics_worker_state(int slot, enum worker_state st)
     if (st == WORKER_STARTING) {
         w->pid = getpid();
         w->requests = 0;
-        w->started_at_us = wall_us();
+        w->started_at_us = clock_wall_us();
     }
     __atomic_store_n(&w->state, (int)st, __ATOMIC_RELAXED);
 }

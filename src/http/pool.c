@@ -2,6 +2,7 @@
  * the socket, pre-forks workers that accept on it, respawns the ones that die (with
  * back-off when they crash in a loop), swaps generations on SIGHUP, drains on SIGTERM. */
 #include "pool.h"
+#include "../core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,13 +34,6 @@ static struct child children[METRICS_MAX_WORKERS]; /* index = metrics slot */
 static int self_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_term, got_hup;
 static volatile sig_atomic_t worker_stop;
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ---- worker side ---- */
 
@@ -137,7 +131,7 @@ static int spawn(int listen_fd, int generation, const struct config *cfg, pool_w
         pool_worker_busy(false);
         _exit(fn(listen_fd, slot, cfg));
     }
-    children[slot] = (struct child){ pid, generation, mono_us() };
+    children[slot] = (struct child){ pid, generation, clock_mono_us() };
     m->workers[slot].pid = pid; /* the same value the child writes */
     log_worker("started", pid, slot, generation, "spawn");
     return 0;
@@ -192,12 +186,12 @@ static void on_exit_of(struct supervisor *s, int slot, int status)
     if (recycled) __atomic_fetch_add(&m->worker_recycles, 1, __ATOMIC_RELAXED);
     else if (!clean) __atomic_fetch_add(&m->worker_crashes, 1, __ATOMIC_RELAXED);
     if (c.generation != s->generation || got_term) return; /* retired on purpose */
-    int64_t lived = mono_us() - c.started_us;
+    int64_t lived = clock_mono_us() - c.started_us;
     if (!recycled && !clean && lived < CRASH_FAST_US) {
         s->fast_crashes++;
         int64_t backoff = BACKOFF_MIN_US << (s->fast_crashes < 7 ? s->fast_crashes - 1 : 6);
         if (backoff > BACKOFF_MAX_US) backoff = BACKOFF_MAX_US;
-        s->respawn_at_us = mono_us() + backoff;
+        s->respawn_at_us = clock_mono_us() + backoff;
         log_msg(LOG_WARN, NULL, "workers are crashing at start-up; next respawn in %lld ms",
                 (long long)(backoff / 1000));
     } else if (lived > CRASH_RESET_US) {
@@ -219,7 +213,7 @@ static void reap(struct supervisor *s)
 
 static void top_up(struct supervisor *s)
 {
-    if (mono_us() < s->respawn_at_us) return;
+    if (clock_mono_us() < s->respawn_at_us) return;
     struct metrics_shared *m = metrics_get();
     while (alive_in_generation(s->generation) < s->cfg->workers) {
         if (spawn(s->listen_fd, s->generation, s->cfg, s->fn) != 0) break;
@@ -269,7 +263,7 @@ static void wait_for_event(const struct supervisor *s)
 {
     int timeout_ms = -1;
     if (s->respawn_at_us) {
-        int64_t left = s->respawn_at_us - mono_us();
+        int64_t left = s->respawn_at_us - clock_mono_us();
         timeout_ms = left > 0 ? (int)(left / 1000) + 1 : 0;
     }
     struct pollfd p = { .fd = self_pipe[0], .events = POLLIN };
@@ -281,8 +275,8 @@ static void shutdown_workers(struct supervisor *s)
 {
     log_info("shutting down: draining %d worker(s)", alive_total());
     signal_generation(-1, SIGTERM);
-    int64_t deadline = mono_us() + (int64_t)s->cfg->shutdown_timeout_s * 1000000;
-    while (alive_total() > 0 && mono_us() < deadline) {
+    int64_t deadline = clock_mono_us() + (int64_t)s->cfg->shutdown_timeout_s * 1000000;
+    while (alive_total() > 0 && clock_mono_us() < deadline) {
         struct pollfd p = { .fd = self_pipe[0], .events = POLLIN };
         poll(&p, 1, 50);
         drain_self_pipe();
@@ -328,7 +322,7 @@ int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int
             got_hup = 0;
             reload(&s);
         }
-        if (s.respawn_at_us && mono_us() >= s.respawn_at_us) s.respawn_at_us = 0;
+        if (s.respawn_at_us && clock_mono_us() >= s.respawn_at_us) s.respawn_at_us = 0;
         top_up(&s);
     }
     shutdown_workers(&s);

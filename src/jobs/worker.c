@@ -1,6 +1,7 @@
 /* worker.c — `switchboard worker`: claims jobs (SKIP LOCKED, leases), runs them,
  * records the outcome, wakes on NOTIFY jobs, and schedules the periodic jobs. */
 #include "worker.h"
+#include "../core/clock.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -46,13 +47,6 @@ struct worker {
     char id[128];
     time_t last_schedule;
 };
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static struct db *open_db(const struct config *cfg)
 {
@@ -139,11 +133,11 @@ static int run_one(struct worker *w)
     struct job j;
     int got = job_claim(w->db, &w->arena, w->id, w->cfg->job_lease_s, &j);
     if (got <= 0) return got;
-    int64_t t0 = mono_us();
+    int64_t t0 = clock_mono_us();
     struct job_ctx c = { .db = w->db, .a = &w->arena, .cfg = w->cfg, .error = NULL };
     enum job_result res = run_kind(&c, &j);
     const char *outcome = finish(w, &c, &j, res);
-    log_job(w, &j, outcome, mono_us() - t0, c.error);
+    log_job(w, &j, outcome, clock_mono_us() - t0, c.error);
     return 1;
 }
 
