@@ -198,3 +198,19 @@ test('one audit row per listen: issuing a URL is audited, its fetches and ranges
   assert.equal((await stack.request('GET', sign(`${orgId}/${id}.wav`, Math.floor(Date.now() / 1000) - 1))).status, 403);
   assert.equal(downloads(id), 3);
 });
+
+test('each API key is its own listener: one audit row per key, named in the row', async () => {
+  const id = recordedCall();
+  const keys = ['listener-a', 'listener-b'].map((name) =>
+    stack.cli(['apikey', 'create', '--org', 'demo', '--name', name, '--role', 'viewer']).stdout.trim());
+  const listen = (key) => stack.request('GET', `/api/v1/calls/${id}/recording-url`, { headers: { authorization: `Bearer ${key}` } });
+  const first = await listen(keys[0]);
+  assert.equal(first.status, 200);
+  assert.equal((await listen(keys[0])).json().data.url, first.json().data.url, 'the same key gets its live URL again');
+  assert.equal(downloads(id), 1);
+  assert.equal((await listen(keys[1])).status, 200);
+  assert.equal(downloads(id), 2, 'another key is another listener');
+  const named = stack.sql(`SELECT count(DISTINCT detail->>'api_key_id') FROM audit_log
+    WHERE action = 'recording.download' AND entity_id = '${id}' AND detail ? 'api_key_id'`);
+  assert.equal(named, '2');
+});

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../../auth/audit.h"
+#include "../../auth/session.h"
 #include "../../auth/signatures.h"
 #include "../../core/arena.h"
 #include "../../core/buf.h"
@@ -48,8 +49,16 @@ static str signed_url(struct request *r, str path, long expires)
 
 enum live_issue_col { LI_EXPIRES };
 
-/* The expiry of a URL already issued to this user for this call that still has at
- * least half its lifetime left (so seeking near its end does not hit a 403), or 0
+/* Who is listening: the signed-in user, or the API key (each key its own listener;
+ * a key has no user, so the user alone would make every key of the org one). "" for
+ * a user, whose id the transaction carries. */
+static const char *listener_key(const struct request *r)
+{
+    return r->via_api_key ? str_cstr(r->arena, r->session->api_key_id) : "";
+}
+
+/* The expiry of a URL already issued to this listener for this call that still has
+ * at least half its lifetime left (so seeking near its end does not hit a 403), or 0
  * (also when the database failed: then *status is its HTTP status). The expiry is in
  * that issue's audit row. */
 static long live_issue_of(struct request *r, str call_id, long now, int *status)
@@ -58,12 +67,12 @@ static long live_issue_of(struct request *r, str call_id, long now, int *status)
     char ttl_s[16], min_expires[24];
     snprintf(ttl_s, sizeof ttl_s, "%d", ttl);
     snprintf(min_expires, sizeof min_expires, "%ld", now + ttl / 2);
-    const char *id = str_cstr(r->arena, call_id);
+    const char *id = str_cstr(r->arena, call_id), *key = listener_key(r);
     /* Two requests of one player at once must not both miss and both audit. */
     if (!db_q(r->db, r->arena, "recording_issue_lock",
               "SELECT pg_advisory_xact_lock(hashtextextended('recording.download:' || $1 || ':'"
-              " || coalesce(current_setting('app.user_id', true), ''), 0))",
-              id)) {
+              " || coalesce(current_setting('app.user_id', true), '') || ':' || $2, 0))",
+              id, key)) {
         *status = app_db_status(r);
         return 0;
     }
@@ -72,8 +81,9 @@ static long live_issue_of(struct request *r, str call_id, long now, int *status)
                              " WHERE org_id = app_org_id() AND at > now() - make_interval(secs => $2::int)"
                              " AND action = 'recording.download' AND entity = 'call' AND entity_id = $1"
                              " AND user_id IS NOT DISTINCT FROM nullif(current_setting('app.user_id', true), '')::uuid"
+                             " AND coalesce(detail->>'api_key_id', '') = $4"
                              " AND (detail->>'expires')::bigint >= $3::bigint ORDER BY at DESC, id DESC LIMIT 1",
-                             id, ttl_s, min_expires);
+                             id, ttl_s, min_expires, key);
     if (!res) {
         *status = app_db_status(r);
         return 0;
@@ -95,8 +105,13 @@ static int issue_listen(struct request *r, str call_id, const char *via, long *e
     if (status) return status;
     if (*expires) return 0;
     *expires = now + r->cfg->recording_url_ttl_s;
-    char detail[96];
-    snprintf(detail, sizeof detail, "{\"expires\":%ld,\"via\":\"%s\"}", *expires, via);
+    char detail[160];
+    const char *key = listener_key(r);
+    if (*key)
+        snprintf(detail, sizeof detail, "{\"expires\":%ld,\"via\":\"%s\",\"api_key_id\":\"%s\"}", *expires, via,
+                 key);
+    else
+        snprintf(detail, sizeof detail, "{\"expires\":%ld,\"via\":\"%s\"}", *expires, via);
     return audit_write(r, "recording.download", "call", call_id, detail);
 }
 
