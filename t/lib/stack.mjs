@@ -3,7 +3,8 @@
 // on free ports in a temporary directory, set up by the same script as script/server
 // (script/lib/stack.sh). Tests speak HTTPS to nginx.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -14,6 +15,9 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const STACK_SH = path.join(REPO, 'script/lib/stack.sh');
 export const BIN = process.env.SB_BIN || path.join(REPO, 'build/switchboard');
 
+/** A port that was free on 127.0.0.1 a moment ago. Only a candidate: another process
+ * may bind it before we do, so whoever binds it must retry with a fresh one when the
+ * bind fails (Stack.startNginx does). */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -147,9 +151,16 @@ export class Stack {
     execFileSync('bash', [STACK_SH, ...args, this.dir], { env: this.stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
+  /** Two distinct candidate ports for nginx (https, http). */
+  async pickPorts() {
+    do {
+      this.httpsPort = await freePort();
+      this.httpPort = await freePort();
+    } while (this.httpsPort === this.httpPort);
+  }
+
   async boot() {
-    this.httpsPort = await freePort();
-    this.httpPort = await freePort();
+    await this.pickPorts();
     this.sh('init');
     this.sh('setup-db');
     this.password = readFileSync(path.join(this.dir, 'demo-password'), 'utf8').trim();
@@ -160,11 +171,76 @@ export class Stack {
       '\nrecording_url_hosts = 127.0.0.1\nrecording_url_allow_http = true\nrecording_url_allow_private = true\n');
     if (this.opts.config) writeFileSync(this.config, readFileSync(this.config, 'utf8') + this.opts.config);
     this.startServe();
-    this.nginx = spawn('nginx', ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitFor(async () => (await this.request('GET', '/healthz')).status === 200, {
-      what: 'the stack to answer /healthz',
+    await this.startNginx();
+  }
+
+  /** Starts nginx on this.httpsPort and this.httpPort and waits until it answers
+   * /healthz with this stack's certificate. The ports come from freePort(), so another
+   * process may have taken one since: then nginx cannot bind it and exits, or a
+   * foreign server answers on it. Either way nginx is started again on fresh ports. */
+  async startNginx({ attempts = 8, timeoutMs = 30000 } = {}) {
+    const ourCert = new X509Certificate(readFileSync(path.join(this.dir, 'tls/cert.pem'))).fingerprint256;
+    const errorLog = path.join(this.dir, 'log/nginx-error.log');
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        await this.pickPorts();
+        this.sh('nginx-conf');
+      }
+      const logStart = existsSync(errorLog) ? statSync(errorLog).size : 0;
+      const proc = spawn('nginx', ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf')], {
+        stdio: ['ignore', 'inherit', 'pipe'],
+      });
+      this.nginx = proc;
+      let stderr = '';
+      proc.stderr.on('data', (c) => {
+        stderr += c;
+      });
+      const exit = new Promise((resolve) => proc.once('exit', resolve));
+      const deadline = Date.now() + timeoutMs;
+      let outcome;
+      while (!outcome) {
+        const probe = await this.probe(ourCert);
+        if (probe === 'ours') outcome = 'up';
+        else if (probe === 'foreign') outcome = 'taken';
+        else if (proc.exitCode !== null || proc.signalCode !== null) outcome = 'exited';
+        else if (Date.now() > deadline) outcome = 'timeout';
+        else await delay(50);
+      }
+      if (outcome === 'up') {
+        proc.stderr.on('data', (c) => process.stderr.write(c));
+        if (stderr) process.stderr.write(stderr);
+        return;
+      }
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exit;
+      }
+      const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8').slice(logStart) : '';
+      const bindFailed = outcome === 'taken' || /Address already in use/.test(stderr + log);
+      if (!bindFailed || attempt >= attempts) {
+        throw new Error(`nginx did not start (${outcome}, ports ${this.httpsPort}/${this.httpPort}, attempt ${attempt}): ${stderr}${log}`);
+      }
+      if (process.env.SB_TEST_VERBOSE) process.stderr.write(`nginx: port ${this.httpsPort} or ${this.httpPort} taken, trying others\n`);
+    }
+  }
+
+  /** GET /healthz on a fresh connection: 'ours' (200 with this stack's certificate),
+   * 'foreign' (another server holds the port), or 'no' (not answering yet). */
+  probe(ourCert) {
+    return new Promise((resolve) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: this.httpsPort, method: 'GET', path: '/healthz', agent: false, rejectUnauthorized: false, timeout: 2000 },
+        (res) => {
+          const cert = res.socket.getPeerCertificate();
+          const mine = cert && cert.fingerprint256 === ourCert;
+          res.resume();
+          res.on('end', () => resolve(!mine ? 'foreign' : res.statusCode === 200 ? 'ours' : 'no'));
+          res.on('error', () => resolve('no'));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve('no'));
+      req.end();
     });
   }
 
