@@ -131,7 +131,7 @@ test('open a call, click a transcript line, the player seeks', async () => {
   const current = await audio.evaluate((a) => a.currentTime);
   assert.ok(current >= 5.2 && current < 8, `currentTime ${current}`);
   await shot(page, 'calls-03-detail');
-  // The recording route is another area's; a failed load of it is not this page's problem.
+  // The recording route is tested elsewhere; a failed load of it is not this page's problem.
   // (Leaving a page can abort its favicon request; that is not an error either.)
   const problems = page.problems.filter((p) => !p.includes(`/calls/${callId}/recording`) && !/favicon.*ERR_ABORTED/.test(p));
   assert.deepEqual(problems, []);

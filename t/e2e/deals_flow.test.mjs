@@ -7,16 +7,15 @@ import { Stack } from '../lib/stack.mjs';
 import { launch, newPage, shot, signIn } from './browser.mjs';
 
 let stack, browser, base, dealId, today;
-const one = (q) => stack.sql(q).trim();
 
 before(async () => {
   stack = await Stack.start();
   base = `https://localhost:${stack.httpsPort}`;
   browser = await launch();
-  const org = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
-  today = one(`SELECT (now() AT TIME ZONE timezone)::date FROM orgs WHERE id = '${org}'`);
-  const brand = one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Northwind Outdoors') RETURNING id`);
-  dealId = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status)
+  const org = stack.one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  today = stack.one(`SELECT (now() AT TIME ZONE timezone)::date FROM orgs WHERE id = '${org}'`);
+  const brand = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Northwind Outdoors') RETURNING id`);
+  dealId = stack.one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status)
                 VALUES ('${org}', 'Trail shoes review', '${brand}', 'in_progress', 'USD', 300000, 'signed') RETURNING id`);
 });
 
@@ -42,7 +41,7 @@ test('add a deliverable and a payment through the forms; the overview follows', 
   await shot(page, 'deals-flow-02-deliverable-form');
   await page.getByRole('button', { name: 'Add deliverable' }).click();
   await page.waitForURL(`${base}/deals/${dealId}`);
-  assert.equal(one(`SELECT platform || ' ' || type FROM deliverables WHERE deal_id = '${dealId}'`), 'youtube video');
+  assert.equal(stack.one(`SELECT platform || ' ' || type FROM deliverables WHERE deal_id = '${dealId}'`), 'youtube video');
 
   await page.goto(`${base}/deals/${dealId}/payments/new`);
   await page.getByLabel('Kind').selectOption('final');
@@ -56,7 +55,7 @@ test('add a deliverable and a payment through the forms; the overview follows', 
   await page.getByLabel('Amount', { exact: true }).fill('1,500.25');
   await page.getByRole('button', { name: 'Record payment' }).click();
   await page.waitForURL(`${base}/deals/${dealId}`);
-  assert.equal(one(`SELECT amount_minor FROM payments WHERE deal_id = '${dealId}'`), '150025');
+  assert.equal(stack.one(`SELECT amount_minor FROM payments WHERE deal_id = '${dealId}'`), '150025');
 
   await page.goto(`${base}/`);
   assert.equal(await page.locator('#late-count').innerText(), '1');

@@ -1,7 +1,7 @@
 // brands_paging.test.mjs — the brands list (GET /brands, GET /api/v1/brands) pages by
-// keyset in name order, case-insensitively, then id (SPEC §4.2): every page walked
-// through next_cursor gives each live brand once, in order; brands added during the
-// walk never shift it; bad limit, q and cursor (garbage, forged, another list's,
+// keyset in name order, case-insensitively, then id (static/openapi.json): every page
+// walked through next_cursor gives each live brand once, in order; brands added during
+// the walk never shift it; bad limit, q and cursor (garbage, forged, another list's,
 // another org's) answer 400 naming the field, on the page too; the search keeps
 // working, LIKE metacharacters matched as typed; and an index serves the order.
 import { test, before, after } from 'node:test';
@@ -10,15 +10,13 @@ import { Stack } from '../lib/stack.mjs';
 
 let stack, viewer, key, otherKey, demoOrg, otherOrg;
 
-const one = (q) => stack.sql(q).trim();
-const api = (urlPath, k = key) => stack.request('GET', urlPath, { headers: { authorization: `Bearer ${k}` } });
 
 /** Letters and digits only, so the database's collation and JS agree on the order. */
 const NAMES = ['apple1', 'Apple2', 'BANANA', 'banana7', 'Cherry', 'date', 'Elder', 'fig', 'Grape', 'grape0', 'Honeydew',
   'kiwi', 'Kumquat', 'lemon', 'Lime', 'mango', 'Nectarine', 'olive', 'Papaya', 'peach', 'Quince', 'raisin', 'Sloe'];
 
 function insertBrand(org, name, aliases = '{}') {
-  return one(`INSERT INTO brands (org_id, name, aliases) VALUES ('${org}', '${name}', '${aliases}') RETURNING id`);
+  return stack.one(`INSERT INTO brands (org_id, name, aliases) VALUES ('${org}', '${name}', '${aliases}') RETURNING id`);
 }
 
 /** The org's live brands as the list must give them: [{id, name}] in (lower(name), id) order. */
@@ -34,7 +32,7 @@ async function walkJson(query, onPage = () => {}) {
   const seen = [];
   let cursor = null, pages = 0;
   do {
-    const res = await api(`/api/v1/brands?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res = await stack.api(key, 'GET', `/api/v1/brands?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     assert.equal(res.status, 200, res.body);
     const body = res.json();
     seen.push(...body.data);
@@ -49,9 +47,9 @@ before(async () => {
   stack = await Stack.start();
   viewer = await stack.as('viewer');
   key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'paging', '--role', 'viewer']).stdout.trim();
-  demoOrg = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  demoOrg = stack.one(`SELECT id FROM orgs WHERE slug = 'demo'`);
   stack.sql(`INSERT INTO orgs (slug, name, timezone) VALUES ('other', 'Other Co', 'UTC')`);
-  otherOrg = one(`SELECT id FROM orgs WHERE slug = 'other'`);
+  otherOrg = stack.one(`SELECT id FROM orgs WHERE slug = 'other'`);
   otherKey = stack.cli(['apikey', 'create', '--org', 'other', '--name', 'o', '--role', 'viewer']).stdout.trim();
   for (const n of NAMES) insertBrand(demoOrg, n, n === 'fig' ? '{50%off}' : '{}');
   // Deleted brands stay out of the list; the other org's never show.
@@ -71,7 +69,7 @@ test('JSON: every page through next_cursor, each live brand once, in name order'
   assert.ok(!seen.some((b) => /^(Deleted1|theirs\d)$/.test(b.name)));
   for (const b of seen) assert.equal(typeof b.deals, 'number');
   // The default page is 50 and says when it is the last.
-  const all = (await api('/api/v1/brands')).json();
+  const all = (await stack.api(key, 'GET', '/api/v1/brands')).json();
   assert.equal(all.data.length, expected.length);
   assert.equal(all.next_cursor, null);
 });
@@ -119,7 +117,7 @@ test('the page walks the same way through its Next links, keeping q and limit', 
 });
 
 test('search: name or alias contains, LIKE metacharacters as typed', async () => {
-  const names = async (q) => (await api(`/api/v1/brands?q=${encodeURIComponent(q)}`)).json().data.map((b) => b.name);
+  const names = async (q) => (await stack.api(key, 'GET', `/api/v1/brands?q=${encodeURIComponent(q)}`)).json().data.map((b) => b.name);
   assert.deepEqual(await names('GRAPE'), ['Grape', 'grape0']);
   assert.deepEqual(await names('50%'), ['fig'], 'alias match');
   assert.deepEqual(await names('%'), ['fig'], '"%" is a character, not a wildcard');
@@ -130,12 +128,12 @@ test('search: name or alias contains, LIKE metacharacters as typed', async () =>
 });
 
 test('bad limit, q and cursor answer 400 naming the field, never 500; the page says so too', async () => {
-  const page1 = (await api('/api/v1/brands?limit=2')).json();
+  const page1 = (await stack.api(key, 'GET', '/api/v1/brands?limit=2')).json();
   const good = page1.next_cursor;
   const [payload, mac] = good.split('.');
-  const otherCursor = (await api('/api/v1/brands?limit=1', otherKey)).json().next_cursor;
+  const otherCursor = (await stack.api(otherKey, 'GET', '/api/v1/brands?limit=1')).json().next_cursor;
   assert.ok(otherCursor);
-  const dealsCursor = (await api('/api/v1/deals?limit=1')).json().next_cursor;
+  const dealsCursor = (await stack.api(key, 'GET', '/api/v1/deals?limit=1')).json().next_cursor;
   const bad = {
     limit: ['0', '201', 'ten', '-1', '1.5'],
     q: ['x'.repeat(201)],
@@ -144,7 +142,7 @@ test('bad limit, q and cursor answer 400 naming the field, never 500; the page s
   };
   for (const [field, values] of Object.entries(bad)) {
     for (const v of values) {
-      const res = await api(`/api/v1/brands?${field}=${encodeURIComponent(v)}`);
+      const res = await stack.api(key, 'GET', `/api/v1/brands?${field}=${encodeURIComponent(v)}`);
       assert.equal(res.status, 400, `${field}=${v}: ${res.body}`);
       const err = res.json().error;
       assert.equal(err.code, 'invalid');
@@ -152,7 +150,7 @@ test('bad limit, q and cursor answer 400 naming the field, never 500; the page s
     }
   }
   // A cursor of another org's brand is refused, not read as "the end".
-  const theirs = await api(`/api/v1/brands?cursor=${encodeURIComponent(otherCursor)}`);
+  const theirs = await stack.api(key, 'GET', `/api/v1/brands?cursor=${encodeURIComponent(otherCursor)}`);
   assert.equal(theirs.status, 400);
   // The page: 400 with the message at the field and a way back to the first page.
   const html = await viewer.get('/brands?cursor=junk&q=an');
@@ -164,7 +162,7 @@ test('bad limit, q and cursor answer 400 naming the field, never 500; the page s
   assert.equal(limit.status, 400);
   assert.match(limit.body, /id="limit-error"/);
   // A good cursor still works after all that.
-  assert.equal((await api(`/api/v1/brands?limit=2&cursor=${encodeURIComponent(good)}`)).status, 200);
+  assert.equal((await stack.api(key, 'GET', `/api/v1/brands?limit=2&cursor=${encodeURIComponent(good)}`)).status, 200);
 });
 
 test('another org walks only its own brands', async () => {
@@ -172,7 +170,7 @@ test('another org walks only its own brands', async () => {
     const out = [];
     let cursor = null;
     do {
-      const body = (await api(`/api/v1/brands?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, otherKey)).json();
+      const body = (await stack.api(otherKey, 'GET', `/api/v1/brands?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json();
       out.push(...body.data);
       cursor = body.next_cursor;
     } while (cursor);

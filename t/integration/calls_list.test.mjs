@@ -43,14 +43,12 @@ after(async () => {
   if (stack) await stack.stop();
 });
 
-const api = async (qs, client = admin) => {
-  const res = await client.get(`/api/v1/calls${qs ? '?' + qs : ''}`);
-  return res;
-};
+/** GET /api/v1/calls?qs in a signed-in session (admin's unless another client is given). */
+const listCalls = (qs, client = admin) => client.get(`/api/v1/calls${qs ? '?' + qs : ''}`);
 const names = (res) => res.json().data.map((c) => c.caller_name);
 
-test('the JSON list has exactly the SPEC fields, newest first, demo and deleted hidden', async () => {
-  const res = await api('');
+test('the JSON list has exactly the documented fields, newest first, demo and deleted hidden', async () => {
+  const res = await listCalls('');
   assert.equal(res.status, 200);
   const body = res.json();
   assert.deepEqual(Object.keys(body).sort(), ['data', 'next_cursor']);
@@ -115,7 +113,7 @@ const filterCases = [
 
 for (const [qs, want] of filterCases) {
   test(`filter ${qs}`, async () => {
-    const res = await api(qs);
+    const res = await listCalls(qs);
     assert.equal(res.status, 200, res.body);
     assert.deepEqual(names(res), want);
     // The page shows the same rows, in the same order.
@@ -140,7 +138,7 @@ const badCases = [
 for (const [field, value] of badCases) {
   test(`bad ${field}=${value.slice(0, 20)}: 400 naming the field (JSON and HTML)`, async () => {
     const qs = `${field}=${value.includes('%') ? value : encodeURIComponent(value)}`;
-    const res = await api(qs);
+    const res = await listCalls(qs);
     assert.equal(res.status, 400, res.body);
     const body = res.json();
     assert.equal(body.error.code, 'invalid');
@@ -164,7 +162,7 @@ test('the page keeps the user\'s input in the form, bad values too', async () =>
   assert.match(page.body, /id="e-phone"/);
   assert.match(page.body, /id="e-direction"/);
   assert.doesNotMatch(page.body, /id="e-min_duration"/);
-  const api400 = await api('phone=call+me&direction=sideways&limit=0');
+  const api400 = await listCalls('phone=call+me&direction=sideways&limit=0');
   assert.deepEqual(Object.keys(api400.json().error.fields).sort(), ['direction', 'limit', 'phone']);
 });
 
@@ -189,7 +187,7 @@ test('empty states say what to change', async () => {
   assert.equal(none.status, 200);
   assert.match(none.body, /No calls match these filters/);
   assert.match(none.body, /<strong>0<\/strong> calls match/);
-  const res = await api('name=nobody-has-this-name');
+  const res = await listCalls('name=nobody-has-this-name');
   assert.deepEqual(res.json(), { data: [], next_cursor: null });
 });
 
@@ -204,7 +202,7 @@ test('keyset pagination: every call once, stable when calls arrive between pages
     const seen = [];
     let cursor = null, pages = 0;
     do {
-      const res = await api(`sort=${sort}&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await listCalls(`sort=${sort}&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       assert.equal(res.status, 200, res.body);
       const body = res.json();
       seen.push(...body.data);
@@ -237,11 +235,11 @@ test('the page links to the next page with the filters and cursor; cursors are s
   assert.equal(next.status, 200);
   assert.match(next.body, /First page/);
   const cursor = new URL(href, 'https://x').searchParams.get('cursor');
-  const other = await api(`sort=newest&cursor=${encodeURIComponent(cursor)}`);
+  const other = await listCalls(`sort=newest&cursor=${encodeURIComponent(cursor)}`);
   assert.equal(other.status, 400);
   assert.match(other.json().error.fields.cursor, /sort/);
   const tampered = cursor.slice(0, 5) + (cursor[5] === 'A' ? 'B' : 'A') + cursor.slice(6);
-  const bad = await api(`sort=oldest&cursor=${encodeURIComponent(tampered)}`);
+  const bad = await listCalls(`sort=oldest&cursor=${encodeURIComponent(tampered)}`);
   assert.equal(bad.status, 400);
   assert.deepEqual(Object.keys(bad.json().error.fields), ['cursor']);
 });
@@ -273,9 +271,9 @@ test('every role can read; API keys can read the API; another org never shows', 
   const html = await stack.request('GET', '/calls', { headers: { authorization: `Bearer ${key}` } });
   assert.equal(html.status, 401);
   // Another org's call: not in any list or search of ours.
-  const all = await api('phone=4155550100&include_demo=true&limit=200');
+  const all = await listCalls('phone=4155550100&include_demo=true&limit=200');
   assert.ok(!all.json().data.some((c) => c.id === ids.other));
-  const byName = await api('name=Elsewhere');
+  const byName = await listCalls('name=Elsewhere');
   assert.deepEqual(byName.json().data, []);
   // Signed out: the page sends to sign-in, the API answers 401.
   assert.equal((await stack.request('GET', '/calls')).status, 303);

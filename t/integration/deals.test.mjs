@@ -1,8 +1,8 @@
-// deals.test.mjs — the deals pages and JSON API (area F): create through the form and
-// the API with every validation error, edit with history rows and stale versions,
-// stage moves (legal, illegal with the allowed moves), delete/restore/purge, roles,
-// another org's ids, the sealed affiliate code, filters and keyset pages, CSV and
-// the board's counts and sums.
+// deals.test.mjs — the deals pages and JSON API: create through the form and the API
+// with every validation error, edit with history rows and stale versions, stage moves
+// (legal, illegal with the allowed moves), delete/restore/purge, roles, another org's
+// ids, the sealed affiliate code, filters and keyset pages, CSV and the board's counts
+// and sums.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
@@ -11,10 +11,9 @@ import { otherOrg } from '../lib/calls_fixtures.mjs';
 let stack, admin, manager, agent, viewer;
 const ids = {};
 
-const one = (stack, q) => stack.sql(q).split('\n')[0];
-const userId = (email) => one(stack, `SELECT id FROM users WHERE email = '${email}'`);
+const userId = (email) => stack.one(`SELECT id FROM users WHERE email = '${email}'`);
 const brand = (org, name) =>
-  one(stack, `INSERT INTO brands (org_id, name) SELECT id, '${name}' FROM orgs WHERE slug = '${org}' RETURNING id`);
+  stack.one(`INSERT INTO brands (org_id, name) SELECT id, '${name}' FROM orgs WHERE slug = '${org}' RETURNING id`);
 
 /** A deal inserted directly (owner role, no RLS): fixtures for lists and roles. */
 function insertDeal(fields) {
@@ -22,7 +21,7 @@ function insertDeal(fields) {
   const cols = Object.keys(f).filter((k) => !['org', 'owner'].includes(k));
   const vals = cols.map((k) => (f[k] === null ? 'NULL' : `'${String(f[k]).replace(/'/g, "''")}'`));
   const owner = f.owner ? `'${userId(f.owner)}'` : 'NULL';
-  return one(stack, `INSERT INTO deals (org_id, owner_id, ${cols.join(', ')})
+  return stack.one(`INSERT INTO deals (org_id, owner_id, ${cols.join(', ')})
     SELECT o.id, ${owner}, ${vals.join(', ')} FROM orgs o WHERE o.slug = '${f.org}' RETURNING id`);
 }
 
@@ -62,13 +61,13 @@ test('the new form creates a deal: 303, flash, history "create", owner default m
   assert.match(page.body, /Spring launch/);
   assert.match(page.body, /\$1,250\.50/);
   assert.match(page.body, /The deal was created/);
-  assert.equal(one(stack, `SELECT value_minor || ' ' || stage || ' ' || array_to_string(tags, '|') FROM deals WHERE id = '${id}'`),
+  assert.equal(stack.one(`SELECT value_minor || ' ' || stage || ' ' || array_to_string(tags, '|') FROM deals WHERE id = '${id}'`),
     '125050 inbound launch|spring');
-  assert.equal(one(stack, `SELECT action FROM deal_history WHERE entity_id = '${id}'`), 'create');
+  assert.equal(stack.one(`SELECT action FROM deal_history WHERE entity_id = '${id}'`), 'create');
 });
 
 test('the affiliate code is sealed in the database and readable through the app', async () => {
-  const hex = one(stack, `SELECT encode(affiliate_code_sealed, 'hex') FROM deals WHERE id = '${ids.created}'`);
+  const hex = stack.one(`SELECT encode(affiliate_code_sealed, 'hex') FROM deals WHERE id = '${ids.created}'`);
   assert.ok(hex.length >= 58);
   assert.ok(!Buffer.from(hex, 'hex').toString('latin1').includes('SPRING-SECRET'));
   const masked = await manager.get(`/deals/${ids.created}`);
@@ -130,7 +129,7 @@ test('form validation: each field named, input kept, 400', async () => {
   assert.match(other.body, /id="e-owner_id"/);
 });
 
-test('JSON create: 201 with the SPEC fields; validation 400 names fields', async () => {
+test('JSON create: 201 with the documented fields; validation 400 names fields', async () => {
   const res = await manager.request('POST', '/api/v1/deals', {
     headers: { 'content-type': 'application/json', 'x-csrf-token': manager.csrf },
     body: JSON.stringify({ title: 'API deal', brand_id: ids.zen, value: { amount_minor: 500000, currency: 'EUR' }, tags: ['api'],
@@ -185,7 +184,7 @@ test('editing records one history row per changed field; stale version is 409 wi
   assert.equal(stale.status, 409);
   assert.match(stale.body, /changed by someone else since you opened it/);
   assert.match(stale.body, /value="Spring launch v2"/);
-  assert.equal(one(stack, `SELECT title FROM deals WHERE id = '${ids.created}'`), 'Spring launch v2');
+  assert.equal(stack.one(`SELECT title FROM deals WHERE id = '${ids.created}'`), 'Spring launch v2');
   const page = await agent.get(`/deals/${ids.created}`);
   assert.match(page.body, /Spring launch → Spring launch v2/);
 });
@@ -211,7 +210,7 @@ test('PATCH: partial update, stale 409 with current, illegal stage 409 with allo
 });
 
 test('stage moves from the form: legal 303, illegal 409 naming the allowed moves', async () => {
-  const v = one(stack, `SELECT version FROM deals WHERE id = '${ids.created}'`);
+  const v = stack.one(`SELECT version FROM deals WHERE id = '${ids.created}'`);
   const bad = await agent.post(`/deals/${ids.created}/stage`, { stage: 'paid', version: v, return_to: 'board' });
   assert.equal(bad.status, 409);
   assert.match(bad.body, /Allowed moves: negotiating, lost/);
@@ -219,7 +218,7 @@ test('stage moves from the form: legal 303, illegal 409 naming the allowed moves
   const good = await agent.post(`/deals/${ids.created}/stage`, { stage: 'negotiating', version: v, return_to: 'board' });
   assert.equal(good.status, 303);
   assert.equal(good.headers.location, '/deals/board');
-  assert.equal(one(stack, `SELECT field || ':' || old_value || '>' || new_value FROM deal_history WHERE entity_id = '${ids.created}'
+  assert.equal(stack.one(`SELECT field || ':' || old_value || '>' || new_value FROM deal_history WHERE entity_id = '${ids.created}'
     AND field = 'stage'`), 'stage:inbound>negotiating');
   const stale = await agent.post(`/deals/${ids.created}/stage`, { stage: 'contracted', version: v });
   assert.equal(stale.status, 409);
@@ -290,7 +289,7 @@ test('delete, deleted list, restore, purge (admin only, deleted only)', async ()
   await admin.post(`/deals/${id}/delete`);
   const purge = await admin.post(`/deals/${id}/purge`);
   assert.equal(purge.status, 303);
-  assert.equal(one(stack, `SELECT count(*) FROM deals WHERE id = '${id}'`), '0');
+  assert.equal(stack.one(`SELECT count(*) FROM deals WHERE id = '${id}'`), '0');
   assert.deepEqual(stack.sql(`SELECT action FROM deal_history WHERE entity_id = '${id}' ORDER BY id`).split('\n'),
     ['delete', 'restore', 'delete', 'restore', 'delete', 'purge']);
 });
@@ -360,7 +359,7 @@ test('CSV export: awkward data quoted, formulas neutralised, audited', async () 
   assert.match(lines[0], /^id,title,brand,/);
   assert.match(res.body, /,"'=HYPERLINK\(""x""\), ""quoted""\nline",Zen Tea,/);
   assert.match(res.body, /,1234\.56,USD,/);
-  assert.equal(one(stack, "SELECT count(*) FROM audit_log WHERE action = 'deals.export'"), '1');
+  assert.equal(stack.one("SELECT count(*) FROM audit_log WHERE action = 'deals.export'"), '1');
 });
 
 test('board: a column per stage with counts and per-currency sums', async () => {

@@ -1,7 +1,7 @@
-// deals_children.test.mjs — deliverables and payments under a deal (issue 4, area G):
-// every form and JSON route, each validation error, illegal transitions (409), stale
-// edits (409), roles and ownership, another org's ids (404), history rows, risk
-// refresh, FX conversion with its rate and date, and the FX rate form.
+// deals_children.test.mjs — deliverables and payments under a deal: every form and JSON
+// route, each validation error, illegal transitions (409), stale edits (409), roles and
+// ownership, another org's ids (404), history rows, risk refresh, FX conversion with
+// its rate and date, and the FX rate form.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
@@ -9,23 +9,17 @@ import { Stack } from '../lib/stack.mjs';
 let stack, manager, agent, viewer, key, otherKey;
 let dealId, agentDealId, otherDealId;
 
-const one = (q) => stack.sql(q).trim();
-const userId = (role) => one(`SELECT id FROM users WHERE email = '${role}@demo.test'`);
+const userId = (role) => stack.one(`SELECT id FROM users WHERE email = '${role}@demo.test'`);
 
-/** Inserts a deal by SQL (area F's pages are not needed here); returns its id. */
+/** Inserts a deal by SQL (the deal pages are not needed here); returns its id. */
 function insertDeal(slug, title, { owner = null, currency = 'USD', stage = 'in_progress' } = {}) {
-  const org = one(`SELECT id FROM orgs WHERE slug = '${slug}'`);
-  const brand = one(`INSERT INTO brands (org_id, name) VALUES ('${org}', '${title} brand') RETURNING id`);
-  return one(`INSERT INTO deals (org_id, title, brand_id, owner_id, stage, currency, value_minor, contract_status)
+  const org = stack.one(`SELECT id FROM orgs WHERE slug = '${slug}'`);
+  const brand = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', '${title} brand') RETURNING id`);
+  return stack.one(`INSERT INTO deals (org_id, title, brand_id, owner_id, stage, currency, value_minor, contract_status)
               VALUES ('${org}', '${title}', '${brand}', ${owner ? `'${owner}'` : 'NULL'}, '${stage}', '${currency}',
                       500000, 'signed') RETURNING id`);
 }
 
-const api = (method, path, body, k = key) =>
-  stack.request(method, path, {
-    headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 
 const history = (entityId) =>
   stack.sql(`SELECT field || '|' || coalesce(old_value, '∅') || '|' || coalesce(new_value, '∅') FROM deal_history
@@ -72,17 +66,17 @@ test('deliverable: add through the form, validation errors kept with the input',
   });
   assert.equal(res.status, 303);
   assert.equal(res.headers.location, `/deals/${dealId}`);
-  const id = one(`SELECT id FROM deliverables WHERE deal_id = '${dealId}'`);
+  const id = stack.one(`SELECT id FROM deliverables WHERE deal_id = '${dealId}'`);
   assert.ok(id);
-  assert.equal(one(`SELECT count(*) FROM deal_history WHERE entity_id = '${id}' AND action = 'create'`), '1');
+  assert.equal(stack.one(`SELECT count(*) FROM deal_history WHERE entity_id = '${id}' AND action = 'create'`), '1');
   assert.ok(history(id).includes('quantity|∅|2'));
 });
 
 test('deliverable JSON: create, show with deadline, patch, actions and illegal moves', async () => {
-  let res = await api('POST', `/api/v1/deals/${dealId}/deliverables`, { platform: 'tiktok', type: 'short', quantity: 0 });
+  let res = await stack.api(key, 'POST', `/api/v1/deals/${dealId}/deliverables`, { platform: 'tiktok', type: 'short', quantity: 0 });
   assert.equal(res.status, 400);
   assert.ok(res.json().error.fields.quantity);
-  res = await api('POST', `/api/v1/deals/${dealId}/deliverables`,
+  res = await stack.api(key, 'POST', `/api/v1/deals/${dealId}/deliverables`,
     { platform: 'tiktok', type: 'short', quantity: 1, scheduled_at: '2020-01-01T00:00:00Z' });
   assert.equal(res.status, 201, res.body);
   const d = res.json().data;
@@ -90,39 +84,39 @@ test('deliverable JSON: create, show with deadline, patch, actions and illegal m
   assert.match(d.deadline.reason, /^late by \d+ days?$/);
   assert.equal(d.approval_status, 'pending_submission');
   // Risk refreshed in the same transaction: a late deliverable makes the deal high.
-  assert.equal(one(`SELECT risk_level FROM deals WHERE id = '${dealId}'`), 'high');
-  assert.equal((await api('GET', `/api/v1/deliverables/${d.id}`)).json().data.id, d.id);
+  assert.equal(stack.one(`SELECT risk_level FROM deals WHERE id = '${dealId}'`), 'high');
+  assert.equal((await stack.api(key, 'GET', `/api/v1/deliverables/${d.id}`)).json().data.id, d.id);
   // Stale version → 409; approve before submit → 409.
-  assert.equal((await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 9, quantity: 3 })).status, 409);
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 1, action: 'approve' });
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 9, quantity: 3 })).status, 409);
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 1, action: 'approve' });
   assert.equal(res.status, 409);
   assert.match(res.json().error.message, /Only a submitted deliverable can be approved/);
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 1, quantity: 3 });
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 1, quantity: 3 });
   assert.equal(res.status, 200);
   assert.equal(res.json().data.quantity, 3);
   assert.equal(res.json().data.platform, 'tiktok', 'absent fields keep their value');
   assert.ok(history(d.id).includes('quantity|1|3'));
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 2, action: 'submit' });
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 2, action: 'submit' });
   assert.equal(res.json().data.approval_status, 'submitted');
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 3, action: 'reject' });
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 3, action: 'reject' });
   assert.equal(res.status, 400);
   assert.ok(res.json().error.fields.reason);
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 3, action: 'reject', reason: 'Wrong logo' });
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 3, action: 'reject', reason: 'Wrong logo' });
   assert.equal(res.json().data.approval_status, 'rejected');
   assert.equal(res.json().data.rejection_reason, 'Wrong logo');
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 4, action: 'posted', posted_at: '2020-01-02T00:00:00Z', post_url: 'ftp://x' });
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 4, action: 'posted', posted_at: '2020-01-02T00:00:00Z', post_url: 'ftp://x' });
   assert.equal(res.status, 400);
   assert.ok(res.json().error.fields.post_url);
-  res = await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 4, action: 'posted', posted_at: '2020-01-02T00:00:00Z', post_url: 'https://tiktok.com/@me/1' });
+  res = await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 4, action: 'posted', posted_at: '2020-01-02T00:00:00Z', post_url: 'https://tiktok.com/@me/1' });
   assert.equal(res.status, 200);
   assert.equal(res.json().data.deadline.state, 'completed');
-  assert.equal(one(`SELECT risk_level FROM deals WHERE id = '${dealId}'`), 'low');
-  assert.equal((await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 5, action: 'posted', posted_at: '2020-01-02T00:00:00Z', post_url: 'https://x.y' })).status, 409);
-  assert.equal((await api('PATCH', `/api/v1/deliverables/${d.id}`, { version: 5, action: 'dance' })).status, 400);
+  assert.equal(stack.one(`SELECT risk_level FROM deals WHERE id = '${dealId}'`), 'low');
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 5, action: 'posted', posted_at: '2020-01-02T00:00:00Z', post_url: 'https://x.y' })).status, 409);
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/deliverables/${d.id}`, { version: 5, action: 'dance' })).status, 400);
 });
 
 test('deliverable pages: edit (stale → 409 with current values), submit, approve, reject, posted', async () => {
-  const res0 = await api('POST', `/api/v1/deals/${dealId}/deliverables`, { platform: 'instagram', type: 'story', quantity: 1 });
+  const res0 = await stack.api(key, 'POST', `/api/v1/deals/${dealId}/deliverables`, { platform: 'instagram', type: 'story', quantity: 1 });
   const id = res0.json().data.id;
   const edit = await manager.get(`/deliverables/${id}/edit`);
   assert.equal(edit.status, 200);
@@ -151,7 +145,7 @@ test('deliverable pages: edit (stale → 409 with current values), submit, appro
   assert.match(r.body, /id="post_url-error"/);
   r = await manager.post(`/deliverables/${id}/posted`, { posted_at: '2030-01-01T10:00', post_url: 'https://instagram.com/p/1' });
   assert.equal(r.status, 303);
-  assert.equal(one(`SELECT approval_status || ' ' || post_url FROM deliverables WHERE id = '${id}'`), 'approved https://instagram.com/p/1');
+  assert.equal(stack.one(`SELECT approval_status || ' ' || post_url FROM deliverables WHERE id = '${id}'`), 'approved https://instagram.com/p/1');
   assert.ok(history(id).includes('approval_status|submitted|approved'));
 });
 
@@ -175,8 +169,8 @@ test('payments: form validation (bad money, unknown currency), FX conversion rec
   assert.equal(r.status, 303);
   const page = await manager.get('/deals/fx-rates');
   assert.match(page.body, /No exchange rate for EUR→USD on or before 2030-04-01/);
-  const unconverted = one(`SELECT id FROM payments WHERE deal_id = '${dealId}' AND currency = 'EUR'`);
-  assert.equal(one(`SELECT coalesce(fx_rate::text, 'none') FROM payments WHERE id = '${unconverted}'`), 'none');
+  const unconverted = stack.one(`SELECT id FROM payments WHERE deal_id = '${dealId}' AND currency = 'EUR'`);
+  assert.equal(stack.one(`SELECT coalesce(fx_rate::text, 'none') FROM payments WHERE id = '${unconverted}'`), 'none');
   assert.match((await manager.get(`/payments/${unconverted}/edit`)).body,
     /id="fx-missing">No exchange rate for EUR→USD on or before 2030-04-01/);
   // Rates: the form, its validation, and then a conversion with the rate on or before the date.
@@ -186,58 +180,58 @@ test('payments: form validation (bad money, unknown currency), FX conversion rec
   r = await manager.post('/deals/fx-rates', { base: 'EUR', quote: 'USD', rate: '-1', as_of: '2030-03-01' });
   assert.equal(r.status, 400);
   assert.equal((await manager.post('/deals/fx-rates', { base: 'EUR', quote: 'USD', rate: '1.1', as_of: '2030-03-01' })).status, 303);
-  assert.equal((await api('POST', '/api/v1/fx-rates', { base: 'EUR', quote: 'USD', rate: '1.2', as_of: '2030-05-01' })).status, 201);
+  assert.equal((await stack.api(key, 'POST', '/api/v1/fx-rates', { base: 'EUR', quote: 'USD', rate: '1.2', as_of: '2030-05-01' })).status, 201);
   r = await manager.post(`/deals/${dealId}/payments`, { ...base, amount: '1,000.50', currency: 'EUR' });
   assert.equal(r.status, 303);
-  const row = one(`SELECT fx_rate::text || ' ' || fx_rate_date || ' ' || org_currency || ' ' || amount_org_minor
+  const row = stack.one(`SELECT fx_rate::text || ' ' || fx_rate_date || ' ' || org_currency || ' ' || amount_org_minor
                      FROM payments WHERE deal_id = '${dealId}' AND currency = 'EUR' AND fx_rate IS NOT NULL`);
   assert.equal(row, '1.10000000 2030-03-01 USD 110055'); // 1000.50 × 1.1 = 1100.55
 });
 
 test('payments JSON and actions: invoice sent, partial, paid, dispute, resolve; illegal → 409; history; risk', async () => {
-  let res = await api('POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: '12.345', currency: 'USD' });
+  let res = await stack.api(key, 'POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: '12.345', currency: 'USD' });
   assert.equal(res.status, 400);
   assert.ok(res.json().error.fields.amount);
-  res = await api('POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: { amount_minor: 1.5, currency: 'USD' } });
+  res = await stack.api(key, 'POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: { amount_minor: 1.5, currency: 'USD' } });
   assert.equal(res.status, 400, 'money objects need whole minor units');
-  res = await api('POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: { amount_minor: 200000, currency: 'USD' }, expected_at: '2020-01-31' });
+  res = await stack.api(key, 'POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: { amount_minor: 200000, currency: 'USD' }, expected_at: '2020-01-31' });
   assert.equal(res.status, 201, res.body);
   const p = res.json().data;
   assert.deepEqual(p.amount, { amount_minor: 200000, currency: 'USD' });
   assert.equal(p.status, 'overdue');
-  assert.equal(one(`SELECT risk_level FROM deals WHERE id = '${dealId}'`), 'high');
-  assert.match(one(`SELECT array_to_string(risk_reasons, ';') FROM deals WHERE id = '${dealId}'`), /overdue/);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 1, action: 'resolve' });
+  assert.equal(stack.one(`SELECT risk_level FROM deals WHERE id = '${dealId}'`), 'high');
+  assert.match(stack.one(`SELECT array_to_string(risk_reasons, ';') FROM deals WHERE id = '${dealId}'`), /overdue/);
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 1, action: 'resolve' });
   assert.equal(res.status, 409);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 1, action: 'invoice_sent' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 1, action: 'invoice_sent' });
   assert.equal(res.status, 200);
   assert.ok(res.json().data.invoice_sent_at);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 2, action: 'invoice_sent' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 2, action: 'invoice_sent' });
   assert.equal(res.status, 409);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 2, action: 'paid', paid_at: '2020-02-05T12:00:00Z', amount_paid: '500' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 2, action: 'paid', paid_at: '2020-02-05T12:00:00Z', amount_paid: '500' });
   assert.equal(res.json().data.status, 'partial');
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 3, action: 'dispute' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 3, action: 'dispute' });
   assert.equal(res.status, 400);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 3, action: 'dispute', reason: 'Short paid' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 3, action: 'dispute', reason: 'Short paid' });
   assert.equal(res.json().data.disputed, true);
-  assert.equal((await api('PATCH', `/api/v1/payments/${p.id}`, { version: 4, action: 'dispute', reason: 'again' })).status, 409);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 4, action: 'resolve' });
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 4, action: 'dispute', reason: 'again' })).status, 409);
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 4, action: 'resolve' });
   assert.equal(res.json().data.disputed, false);
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 5, action: 'paid', paid_at: '2020-02-10T12:00:00Z', amount_paid: '2000' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 5, action: 'paid', paid_at: '2020-02-10T12:00:00Z', amount_paid: '2000' });
   assert.equal(res.json().data.status, 'paid');
-  assert.equal((await api('PATCH', `/api/v1/payments/${p.id}`, { version: 6, action: 'paid', paid_at: '2020-02-10T12:00:00Z', amount_paid: '1' })).status, 409);
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 6, action: 'paid', paid_at: '2020-02-10T12:00:00Z', amount_paid: '1' })).status, 409);
   const h = history(p.id);
   assert.ok(h.some((l) => l.startsWith('invoice_sent_at|∅|')), h.join('\n'));
   assert.ok(h.includes('status|overdue|partial'), 'overdue outranks sent; partial outranks overdue');
   assert.ok(h.includes('paid_minor|50000|200000'));
-  res = await api('PATCH', `/api/v1/payments/${p.id}`, { version: 6, notes: 'thanks' });
+  res = await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 6, notes: 'thanks' });
   assert.equal(res.json().data.notes, 'thanks');
   assert.equal(res.json().data.amount.amount_minor, 200000, 'a partial PATCH keeps the amount');
-  assert.equal((await api('PATCH', `/api/v1/payments/${p.id}`, { version: 6, notes: 'stale' })).status, 409);
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/payments/${p.id}`, { version: 6, notes: 'stale' })).status, 409);
 });
 
 test('payment pages: edit, stale edit, paid and dispute forms, resolve', async () => {
-  const p = (await api('POST', `/api/v1/deals/${dealId}/payments`, { kind: 'installment', amount: '300', currency: 'USD', expected_at: '2031-01-01' })).json().data;
+  const p = (await stack.api(key, 'POST', `/api/v1/deals/${dealId}/payments`, { kind: 'installment', amount: '300', currency: 'USD', expected_at: '2031-01-01' })).json().data;
   const edit = await manager.get(`/payments/${p.id}/edit`);
   assert.equal(edit.status, 200);
   assert.match(edit.body, /value="300.00"/);
@@ -253,7 +247,7 @@ test('payment pages: edit, stale edit, paid and dispute forms, resolve', async (
   assert.match(r.body, /id="paid_at-error"/);
   assert.match(r.body, /id="amount_paid-error"/);
   assert.equal((await manager.post(`/payments/${p.id}/paid`, { paid_at: '2031-01-02T09:00', amount_paid: '350' })).status, 303);
-  assert.equal(one(`SELECT status FROM payments WHERE id = '${p.id}'`), 'paid');
+  assert.equal(stack.one(`SELECT status FROM payments WHERE id = '${p.id}'`), 'paid');
   assert.equal((await manager.get(`/payments/${p.id}/dispute`)).status, 200);
   assert.equal((await manager.post(`/payments/${p.id}/dispute`, { reason: '' })).status, 400);
   assert.equal((await manager.post(`/payments/${p.id}/dispute`, { reason: 'Chargeback' })).status, 303);
@@ -268,30 +262,30 @@ test('roles, ownership and tenancy', async () => {
   assert.equal((await agent.post(`/deals/${dealId}/deliverables`, mine)).status, 403, "someone else's deal");
   assert.equal((await agent.post(`/deals/${agentDealId}/deliverables`, mine)).status, 303, 'own deal');
   assert.equal((await agent.post(`/deals/${agentDealId}/payments`, { kind: 'deposit', amount: '5', currency: 'USD' })).status, 303);
-  const pay = one(`SELECT id FROM payments WHERE deal_id = '${dealId}' LIMIT 1`);
+  const pay = stack.one(`SELECT id FROM payments WHERE deal_id = '${dealId}' LIMIT 1`);
   assert.equal((await agent.get(`/payments/${pay}/edit`)).status, 403);
   // Another org's ids are simply not there.
-  assert.equal((await api('POST', `/api/v1/deals/${otherDealId}/deliverables`, { platform: 'youtube', type: 'video' })).status, 404);
-  assert.equal((await api('GET', `/api/v1/payments/${pay}`, undefined, otherKey)).status, 404);
-  const del = one(`SELECT id FROM deliverables WHERE deal_id = '${dealId}' LIMIT 1`);
-  assert.equal((await api('GET', `/api/v1/deliverables/${del}`, undefined, otherKey)).status, 404);
-  assert.equal((await api('PATCH', `/api/v1/deliverables/${del}`, { version: 1 }, otherKey)).status, 404);
+  assert.equal((await stack.api(key, 'POST', `/api/v1/deals/${otherDealId}/deliverables`, { platform: 'youtube', type: 'video' })).status, 404);
+  assert.equal((await stack.api(otherKey, 'GET', `/api/v1/payments/${pay}`)).status, 404);
+  const del = stack.one(`SELECT id FROM deliverables WHERE deal_id = '${dealId}' LIMIT 1`);
+  assert.equal((await stack.api(otherKey, 'GET', `/api/v1/deliverables/${del}`)).status, 404);
+  assert.equal((await stack.api(otherKey, 'PATCH', `/api/v1/deliverables/${del}`, { version: 1 })).status, 404);
   assert.equal((await manager.get('/deliverables/not-a-uuid/edit')).status, 404);
   // A viewer's key reads but cannot write.
   const viewerKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'v', '--role', 'viewer']).stdout.trim();
-  assert.equal((await api('GET', `/api/v1/payments/${pay}`, undefined, viewerKey)).status, 200);
-  assert.equal((await api('PATCH', `/api/v1/payments/${pay}`, { version: 1, notes: 'x' }, viewerKey)).status, 403);
-  assert.equal((await api('POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: '1' }, viewerKey)).status, 403);
-  assert.equal((await api('POST', '/api/v1/fx-rates', { base: 'EUR', quote: 'USD', rate: '1', as_of: '2030-01-01' }, viewerKey)).status, 403);
-  assert.equal((await api('GET', `/api/v1/deals/${dealId}/deliverables`)).json().data.length >= 2, true);
+  assert.equal((await stack.api(viewerKey, 'GET', `/api/v1/payments/${pay}`)).status, 200);
+  assert.equal((await stack.api(viewerKey, 'PATCH', `/api/v1/payments/${pay}`, { version: 1, notes: 'x' })).status, 403);
+  assert.equal((await stack.api(viewerKey, 'POST', `/api/v1/deals/${dealId}/payments`, { kind: 'final', amount: '1' })).status, 403);
+  assert.equal((await stack.api(viewerKey, 'POST', '/api/v1/fx-rates', { base: 'EUR', quote: 'USD', rate: '1', as_of: '2030-01-01' })).status, 403);
+  assert.equal((await stack.api(key, 'GET', `/api/v1/deals/${dealId}/deliverables`)).json().data.length >= 2, true);
 });
 
 test('the deal page offers each row the moves its state allows, and they work from there', async () => {
   const id = insertDeal('demo', 'Row actions', { owner: userId('manager') });
-  const org = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
-  const dv = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity)
+  const org = stack.one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  const dv = stack.one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity)
                   VALUES ('${org}', '${id}', 'youtube', 'video', 1) RETURNING id`);
-  const py = one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+  const py = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
                   VALUES ('${org}', '${id}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
   let page = await manager.get(`/deals/${id}`);
   assert.equal(page.status, 200);

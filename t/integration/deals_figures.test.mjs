@@ -1,27 +1,21 @@
 // deals_figures.test.mjs — brands (pages, JSON, metrics against a hand computation),
 // the cash-flow forecast (weeks, overdue, payments without a rate) and the overview's
-// deal figures and links (issue 4, area G).
+// deal figures and links.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
 
 let stack, manager, agent, viewer, key, otherKey, org, today;
-const one = (q) => stack.sql(q).trim();
-const api = (method, path, body, k = key) =>
-  stack.request(method, path, {
-    headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 
 function deal(brand, title, stage, { value = 100000, currency = 'USD', revisions = 0 } = {}) {
-  return one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, revisions_used)
+  return stack.one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, revisions_used)
               VALUES ('${org}', '${title}', '${brand}', '${stage}', '${currency}', ${value}, ${revisions}) RETURNING id`);
 }
 /** A payment expected `days` from the org's today. */
 function payment(dealId, amount, currency, days, extra = {}) {
   const cols = Object.keys(extra).map((k) => `, ${k}`).join('');
   const vals = Object.values(extra).map((v) => `, ${v}`).join('');
-  return one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at${cols})
+  return stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at${cols})
               VALUES ('${org}', '${dealId}', 'installment', ${amount}, '${currency}',
                       DATE '${today}' + ${days}${vals}) RETURNING id`);
 }
@@ -29,8 +23,8 @@ function payment(dealId, amount, currency, days, extra = {}) {
 before(async () => {
   stack = await Stack.start();
   [manager, agent, viewer] = await Promise.all([stack.as('manager'), stack.as('agent'), stack.as('viewer')]);
-  org = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
-  today = one(`SELECT (now() AT TIME ZONE timezone)::date FROM orgs WHERE slug = 'demo'`);
+  org = stack.one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  today = stack.one(`SELECT (now() AT TIME ZONE timezone)::date FROM orgs WHERE slug = 'demo'`);
   stack.sql(`INSERT INTO orgs (slug, name) VALUES ('other', 'Other Co')`);
   key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'g', '--role', 'manager']).stdout.trim();
   otherKey = stack.cli(['apikey', 'create', '--org', 'other', '--name', 'o', '--role', 'admin']).stdout.trim();
@@ -68,25 +62,25 @@ test('brands: empty state, create with validation, search, edit with version, ro
   const stale = await manager.post(`/brands/${id}`, { name: 'Stale', aliases: '', contacts: '', notes: '', version: '1' });
   assert.equal(stale.status, 409);
   assert.match(stale.body, /value="Glow Labs Inc"/);
-  assert.ok(one(`SELECT count(*) FROM deal_history WHERE entity = 'brand' AND entity_id = '${id}' AND field = 'name'`) >= 2);
+  assert.ok(stack.one(`SELECT count(*) FROM deal_history WHERE entity = 'brand' AND entity_id = '${id}' AND field = 'name'`) >= 2);
   // JSON
-  let j = await api('POST', '/api/v1/brands', { name: 'Api Brand', aliases: ['A', 'B'], contacts: [{ name: 'Cy', email: 'cy@x.test' }] });
+  let j = await stack.api(key, 'POST', '/api/v1/brands', { name: 'Api Brand', aliases: ['A', 'B'], contacts: [{ name: 'Cy', email: 'cy@x.test' }] });
   assert.equal(j.status, 201, j.body);
   assert.deepEqual(j.json().data.aliases, ['A', 'B']);
   assert.deepEqual(j.json().data.contacts, [{ name: 'Cy', email: 'cy@x.test' }]);
   const apiId = j.json().data.id;
-  assert.equal((await api('POST', '/api/v1/brands', { name: '' })).status, 400);
-  j = await api('PATCH', `/api/v1/brands/${apiId}`, { version: 1, notes: 'hi' });
+  assert.equal((await stack.api(key, 'POST', '/api/v1/brands', { name: '' })).status, 400);
+  j = await stack.api(key, 'PATCH', `/api/v1/brands/${apiId}`, { version: 1, notes: 'hi' });
   assert.equal(j.json().data.notes, 'hi');
   assert.deepEqual(j.json().data.aliases, ['A', 'B'], 'absent fields kept');
-  assert.equal((await api('PATCH', `/api/v1/brands/${apiId}`, { version: 1, notes: 'x' })).status, 409);
-  assert.ok((await api('GET', '/api/v1/brands')).json().data.length >= 2);
-  assert.equal((await api('GET', `/api/v1/brands/${apiId}`, undefined, otherKey)).status, 404);
+  assert.equal((await stack.api(key, 'PATCH', `/api/v1/brands/${apiId}`, { version: 1, notes: 'x' })).status, 409);
+  assert.ok((await stack.api(key, 'GET', '/api/v1/brands')).json().data.length >= 2);
+  assert.equal((await stack.api(otherKey, 'GET', `/api/v1/brands/${apiId}`)).status, 404);
   assert.equal((await viewer.get('/brands/not-a-uuid')).status, 404);
 });
 
 test('brand metrics equal a hand computation', async () => {
-  const b = one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Metric Co') RETURNING id`);
+  const b = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Metric Co') RETURNING id`);
   const d1 = deal(b, 'M1', 'paid', { revisions: 1 });
   deal(b, 'M2', 'paid', { revisions: 4 });
   deal(b, 'M3', 'invoiced', { revisions: 2 });
@@ -96,7 +90,7 @@ test('brand metrics equal a hand computation', async () => {
                SELECT '${org}', '${d1}', 'final', 1000, 'USD', '${exp}', ('${paid} 12:00'::timestamp AT TIME ZONE o.timezone), 1000, 'paid'
                  FROM orgs o WHERE o.id = '${org}'`);
   payment(d1, 500, 'USD', -3); // unpaid: not in the metrics
-  const m = (await api('GET', `/api/v1/brands/${b}`)).json().data.metrics;
+  const m = (await stack.api(key, 'GET', `/api/v1/brands/${b}`)).json().data.metrics;
   assert.deepEqual(m, { paid_payments: 3, average_payment_delay_days: '0.3', payment_reliability_pct: '66.7',
     typical_revisions: 2, deals: 3 });
   const page = await viewer.get(`/brands/${b}`);
@@ -107,7 +101,7 @@ test('brand metrics equal a hand computation', async () => {
 
 test('forecast: weeks, overdue apart, no-rate apart, against a hand computation', async () => {
   stack.sql(`UPDATE payments SET deleted_at = now() WHERE org_id = '${org}'`);
-  const b = one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Forecast Co') RETURNING id`);
+  const b = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Forecast Co') RETURNING id`);
   const d = deal(b, 'F1', 'invoiced');
   stack.sql(`INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES ('${org}', 'EUR', 'USD', 1.5, DATE '${today}' - 10)`);
   payment(d, 10000, 'USD', 0);
@@ -117,8 +111,8 @@ test('forecast: weeks, overdue apart, no-rate apart, against a hand computation'
   payment(d, 50000, 'USD', -5);                                  // overdue
   payment(d, 60000, 'INR', 3);                                   // no rate: apart
   payment(d, 70000, 'USD', 45);                                  // beyond 30 days
-  const f = (await api('GET', '/api/v1/deals/forecast?days=30')).json().data;
-  const expect = JSON.parse(one(`SELECT json_object_agg(w, s) FROM (
+  const f = (await stack.api(key, 'GET', '/api/v1/deals/forecast?days=30')).json().data;
+  const expect = JSON.parse(stack.one(`SELECT json_object_agg(w, s) FROM (
       SELECT to_char(date_trunc('week', DATE '${today}' + k), 'YYYY-MM-DD') w, sum(v) s
         FROM (VALUES (0, 10000), (8, 20000), (15, 45000), (20, 30000)) x(k, v) GROUP BY 1) t`));
   const got = Object.fromEntries(f.weeks.filter((w) => w.count > 0).map((w) => [w.week_start, w.expected.amount_minor]));
@@ -129,8 +123,8 @@ test('forecast: weeks, overdue apart, no-rate apart, against a hand computation'
   assert.equal(f.later_count, 1);
   assert.equal(f.without_rate.length, 1);
   assert.deepEqual(f.without_rate[0].outstanding, { amount_minor: 60000, currency: 'INR' });
-  assert.equal((await api('GET', '/api/v1/deals/forecast?days=45')).status, 400);
-  const f90 = (await api('GET', '/api/v1/deals/forecast?days=90')).json().data;
+  assert.equal((await stack.api(key, 'GET', '/api/v1/deals/forecast?days=45')).status, 400);
+  const f90 = (await stack.api(key, 'GET', '/api/v1/deals/forecast?days=90')).json().data;
   assert.equal(f90.upcoming.amount_minor, 175000);
   const page = await viewer.get('/deals/forecast?days=30');
   assert.equal(page.status, 200);
@@ -143,10 +137,10 @@ test('forecast: weeks, overdue apart, no-rate apart, against a hand computation'
 });
 
 test('overview: pipeline by stage, payments due this week, overdue, late deliverables, with links', async () => {
-  const b = one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Overview Co') RETURNING id`);
+  const b = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Overview Co') RETURNING id`);
   const d = deal(b, 'Late & Co <deal>', 'in_progress', { value: 250000 });
   stack.sql(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at) VALUES ('${org}', '${d}', 'youtube', 'video', now() - interval '2 days')`);
-  const counts = JSON.parse(one(`SELECT json_object_agg(stage, n) FROM (SELECT stage, count(*) n FROM deals
+  const counts = JSON.parse(stack.one(`SELECT json_object_agg(stage, n) FROM (SELECT stage, count(*) n FROM deals
     WHERE org_id = '${org}' AND deleted_at IS NULL AND NOT archived GROUP BY stage) t`));
   const page = await viewer.get('/');
   assert.equal(page.status, 200);
@@ -157,7 +151,7 @@ test('overview: pipeline by stage, payments due this week, overdue, late deliver
   }
   assert.match(page.body, /id="late-count">1</);
   assert.match(page.body, new RegExp(`href="/deals/${d}">Late &amp; Co &lt;deal&gt;</a>`));
-  const overdue = one(`SELECT count(*) FROM payments WHERE org_id = '${org}' AND deleted_at IS NULL AND status <> 'paid'
+  const overdue = stack.one(`SELECT count(*) FROM payments WHERE org_id = '${org}' AND deleted_at IS NULL AND status <> 'paid'
                         AND expected_at < DATE '${today}' AND paid_minor < amount_minor`);
   assert.match(page.body, new RegExp(`id="overdue-count">${overdue}<`));
   assert.match(page.body, /id="org-name">/, 'the existing cards stay');

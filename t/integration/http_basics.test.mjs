@@ -1,6 +1,6 @@
-// http_basics.test.mjs — the HTTP contract every route shares (SPEC §4): 404/405,
-// request ids end to end, security headers, HTTP→HTTPS, static files, the JSON
-// envelope, flash messages and POST → 303 → GET.
+// http_basics.test.mjs — the HTTP contract every route shares (docs/ARCHITECTURE.md
+// "Request flow"): 404/405, request ids end to end, security headers, HTTP→HTTPS,
+// static files, the JSON envelope, flash messages and POST → 303 → GET.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

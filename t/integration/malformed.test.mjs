@@ -1,8 +1,8 @@
-// malformed.test.mjs — hostile and malformed requests against the real stack
-// (nginx + pool + PostgreSQL). None may produce a 5xx or go unanswered; where the
-// app sees the request it answers the documented 4xx (400 / 413 / 415, SPEC §4.1),
-// where nginx rejects first its own 4xx is accepted. Afterwards the pool is healthy
-// and no worker died on a signal.
+// malformed.test.mjs — hostile and malformed requests against the real stack (nginx +
+// pool + PostgreSQL). None may produce a 5xx or go unanswered; where the app sees the
+// request it answers the documented 4xx (400 / 413 / 415, docs/ARCHITECTURE.md "Request
+// flow"), where nginx rejects first its own 4xx is accepted. Afterwards the pool is
+// healthy and no worker died on a signal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';

@@ -358,6 +358,20 @@ export class Stack {
     });
   }
 
+  /** One JSON API request authenticated by an API key (`Authorization: Bearer key`).
+   * body, when given, is sent as JSON (with its content type); headers are added last
+   * and may replace those. Returns what request() returns. */
+  api(key, method, urlPath, body, headers = {}) {
+    return this.request(method, urlPath, {
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
   /** Sends raw bytes over a fresh TLS connection (HTTP/1.1) and returns the status
    * code of the first response (0 if the server closed without answering). */
   raw(bytes, { timeoutMs = 10000 } = {}) {
@@ -392,6 +406,23 @@ export class Stack {
     return out.trim();
   }
 
+  /** Runs SQL as the cluster's superuser (postgres), in database db; returns psql's
+   * unaligned rows. */
+  superSql(query, { db = 'switchboard' } = {}) {
+    const out = execFileSync(
+      'psql',
+      ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-h', path.join(this.dir, 'pgsock'), '-U', 'postgres', '-d', db, '-c', query],
+      { encoding: 'utf8' },
+    );
+    return out.trim();
+  }
+
+  /** Runs SQL that yields one value (one row, one column; the value may span lines,
+   * as json_agg output does) and returns it as text. */
+  one(query) {
+    return this.sql(query);
+  }
+
   /** Runs a switchboard CLI command against this stack; returns {status, stdout, stderr}. */
   cli(args, { input } = {}) {
     const r = spawnSync(BIN, ['--config', this.config, ...args], { input, encoding: 'utf8' });
@@ -410,6 +441,14 @@ export class Stack {
   workerPids() {
     const r = spawnSync('pgrep', ['-P', String(this.serve.pid)], { encoding: 'utf8' });
     return r.stdout.split('\n').filter(Boolean).map(Number);
+  }
+
+  /** Stops `switchboard serve` (if it runs), starts it again (extraEnv: environment
+   * overrides) and waits until the stack answers /healthz. */
+  async restartServe(extraEnv = {}) {
+    await this.stopServe();
+    this.startServe(extraEnv);
+    await waitFor(async () => (await this.request('GET', '/healthz')).status === 200, { what: 'serve to come back' });
   }
 
   async stopServe(signal = 'SIGTERM') {
