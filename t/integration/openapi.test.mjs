@@ -1,13 +1,14 @@
 // openapi.test.mjs — GET /api/v1/openapi.json (static/openapi.json) is kept true: the
 // document parses, is OpenAPI 3.1 and every $ref resolves; its operations are exactly
-// the /api/v1 routes of src/app/routes.c (a new endpoint without documentation fails
-// here, and so does documentation of a route that is gone); every operation is called
-// for real with an admin API key against fixture rows and must answer one of its
-// documented statuses with a JSON body that validates against the documented schema;
-// bad query parameters answer 400 with the Error schema; no credentials answer 401.
+// the /api/v1 routes of the route tables under src/app/ (a new endpoint without
+// documentation fails here, and so does documentation of a route that is gone); every
+// operation is called for real with an admin API key against fixture rows and must
+// answer one of its documented statuses with a JSON body that validates against the
+// documented schema; bad query parameters answer 400 with the Error schema; no
+// credentials answer 401.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Stack, REPO } from '../lib/stack.mjs';
 import { insertCalls } from '../lib/calls_fixtures.mjs';
@@ -219,8 +220,10 @@ test('every $ref in the document resolves', () => {
   assert.deepEqual(bad, []);
 });
 
-test('the documented operations are exactly the /api/v1 routes of src/app/routes.c', () => {
-  const src = readFileSync(path.join(REPO, 'src/app/routes.c'), 'utf8');
+test('the documented operations are exactly the /api/v1 routes of the route tables under src/app/', () => {
+  const appDir = path.join(REPO, 'src/app');
+  const src = readdirSync(appDir, { recursive: true }).filter((f) => f.endsWith('.c'))
+    .map((f) => readFileSync(path.join(appDir, f), 'utf8')).join('\n');
   const routes = new Set();
   for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*,\s*"(\/api\/v1\/[^"]*)"/g)) routes.add(`${m[1]} ${m[2]}`);
   assert.ok(routes.size >= 20, `parsed only ${routes.size} routes`);
