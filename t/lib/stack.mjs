@@ -29,6 +29,8 @@ export function freePort() {
   });
 }
 
+const PRISTINE_DB = 'switchboard_pristine';
+
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls fn until it returns a truthy value or the deadline passes. */
@@ -170,8 +172,27 @@ export class Stack {
     writeFileSync(this.config, readFileSync(this.config, 'utf8') +
       '\nrecording_url_hosts = 127.0.0.1\nrecording_url_allow_http = true\nrecording_url_allow_private = true\n');
     if (this.opts.config) writeFileSync(this.config, readFileSync(this.config, 'utf8') + this.opts.config);
+    // A copy of the freshly set-up database (reset() goes back to it). Nothing is
+    // connected yet, as CREATE DATABASE ... TEMPLATE requires.
+    if (this.opts.resettable) this.superSql(`CREATE DATABASE ${PRISTINE_DB} TEMPLATE switchboard OWNER switchboard STRATEGY file_copy`, { db: 'postgres' });
     this.startServe();
     await this.startNginx();
+  }
+
+  /** Puts the stack back as Stack.start left it, for the next group of tests in the
+   * same file: the database becomes a copy of the one set up at boot (every row any
+   * test wrote is gone: sessions and API keys too, so sign in again afterwards), and
+   * `switchboard serve` is restarted with the options the stack was started with (new
+   * workers, new connections, an empty log). nginx, the ports, the configuration and
+   * the TLS certificate stay. Needs Stack.start({resettable: true}). */
+  async reset() {
+    if (!this.opts.resettable) throw new Error('reset() needs Stack.start({ resettable: true })');
+    for (const w of [...(this.workerProcs || [])]) await this.stopWorker(w, 'SIGKILL');
+    await this.stopServe();
+    this.superSql('DROP DATABASE switchboard WITH (FORCE)', { db: 'postgres' });
+    this.superSql(`CREATE DATABASE switchboard TEMPLATE ${PRISTINE_DB} OWNER switchboard STRATEGY file_copy`, { db: 'postgres' });
+    this.logLines.length = 0;
+    await this.restartServe();
   }
 
   /** Starts nginx on this.httpsPort and this.httpPort and waits until it answers
