@@ -5,18 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Stack, waitFor } from '../lib/stack.mjs';
 import { clearCalls } from '../lib/calls_fixtures.mjs';
 
 let stack, client, logFile;
 const CAMPAIGN = '0b6c1e9e-3f7a-4c59-9a43-2a1f0d3c8e11';
-
-function superSql(query) {
-  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', path.join(stack.dir, 'pgsock'), '-U', 'postgres', '-d', 'switchboard',
-    '-c', query], { encoding: 'utf8' });
-}
 
 before(async () => {
   stack = await Stack.start({ workers: 1 });
@@ -35,15 +29,13 @@ before(async () => {
   // What autovacuum would have done by now: statistics, and the GIN indexes'
   // pending lists merged (a long pending list makes the planner shun them).
   stack.sql('VACUUM ANALYZE calls');
-  superSql(`ALTER ROLE switchboard_app SET session_preload_libraries = 'auto_explain';
+  stack.superSql(`ALTER ROLE switchboard_app SET session_preload_libraries = 'auto_explain';
     ALTER ROLE switchboard_app SET auto_explain.log_min_duration = 0;
     ALTER ROLE switchboard_app SET auto_explain.log_format = 'json';
     ALTER ROLE switchboard_app SET auto_explain.log_nested_statements = on;
     ALTER ROLE switchboard_app SET enable_seqscan = off`);
   // New workers, new connections: the role's settings apply from their first statement.
-  await stack.stopServe();
-  stack.startServe();
-  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'the pool to come back' });
+  await stack.restartServe();
   client = await stack.as('viewer');
 });
 
@@ -140,11 +132,9 @@ test('the list and count statements settle on a generic plan (no planning per re
 // A statement's cached plan is generic after a few executions: the list's must still
 // walk its keyset index with no filter to help it (no seq scan to fall back on here).
 test('generic plans of the list use the keyset indexes', async () => {
-  superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;
+  stack.superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;
     ALTER ROLE switchboard_app SET plan_cache_mode = force_generic_plan`);
-  await stack.stopServe();
-  stack.startServe();
-  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'the pool to come back' });
+  await stack.restartServe();
   client = await stack.as('viewer');
   for (const [url, idx] of [['/calls', 'calls_org_started_idx'], ['/api/v1/calls?sort=oldest', 'calls_org_started_idx'],
     ['/api/v1/calls?sort=longest', 'calls_org_duration_idx'], ['/api/v1/calls?direction=inbound&status=completed', 'calls_org_started_idx']]) {

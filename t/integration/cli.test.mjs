@@ -1,5 +1,5 @@
-// cli.test.mjs — the `switchboard` binary (SPEC §2): help and usage errors,
-// configuration validation (one line per problem, exit non-zero, never a crash,
+// cli.test.mjs — the `switchboard` binary (README.md "Commands"): help and usage
+// errors, configuration validation (one line per problem, exit non-zero, never a crash,
 // never a secret), migrate --status and the checksum guard, user / apikey / org.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,13 +1,13 @@
-// database.test.mjs — the application against PostgreSQL trouble (SPEC §4.1/§4.2,
-// ARCHITECTURE "Errors"): a database restart under load answers 503 + Retry-After
-// (HTML, and JSON "unavailable" under /api/), /healthz names the database as down,
-// no worker dies, service resumes by itself within 2 s of the database being back,
-// and sessions survive. SQLSTATEs map to HTTP (unique → 409, check → 400,
-// serialization failure retried once, statement timeout → 503), and each request
-// is one transaction (a failure — even at COMMIT — leaves nothing written).
+// database.test.mjs — the application against PostgreSQL trouble (docs/ARCHITECTURE.md
+// "Errors"): a database restart under load answers 503 + Retry-After (HTML, and JSON
+// "unavailable" under /api/), /healthz names the database as down, no worker dies,
+// service resumes by itself within 2 s of the database being back, and sessions
+// survive. SQLSTATEs map to HTTP (unique → 409, check → 400, serialization failure
+// retried once, statement timeout → 503), and each request is one transaction (a
+// failure — even at COMMIT — leaves nothing written).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Stack, REPO, waitFor } from '../lib/stack.mjs';
 
@@ -158,12 +158,9 @@ test('connections terminated by the server while idle are replaced without a fai
   for (let i = 0; i < 12; i++) assert.equal((await stack.request('GET', '/api/v1/me', { headers: { cookie } })).status, 200);
   // as the superuser: end every application connection (an admin's pg_terminate_backend,
   // idle_session_timeout, a pooler restart...)
-  const killed = spawnSync('psql', ['-X', '-A', '-t', '-h', path.join(stack.dir, 'pgsock'), '-U', 'postgres', '-d', 'switchboard', '-c',
-    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'switchboard_app'"], { encoding: 'utf8' });
-  assert.equal(killed.status, 0, killed.stderr);
-  assert.ok(Number(killed.stdout.trim()) >= 1, 'some connections were terminated');
-  await waitFor(() => spawnSync('psql', ['-X', '-A', '-t', '-h', path.join(stack.dir, 'pgsock'), '-U', 'postgres', '-d', 'switchboard', '-c',
-    "SELECT count(*) FROM pg_stat_activity WHERE usename = 'switchboard_app'"], { encoding: 'utf8' }).stdout.trim() === '0', { what: 'the backends to exit' });
+  const killed = stack.superSql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'switchboard_app'");
+  assert.ok(Number(killed) >= 1, 'some connections were terminated');
+  await waitFor(() => stack.superSql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'switchboard_app'") === '0', { what: 'the backends to exit' });
   const statuses = [];
   for (let i = 0; i < 12; i++) statuses.push((await stack.request('GET', i % 2 ? '/healthz' : '/', { headers: { cookie } })).status);
   assert.deepEqual(statuses, Array(12).fill(200));

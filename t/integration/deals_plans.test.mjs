@@ -1,4 +1,4 @@
-// deals_plans.test.mjs — each shape of the deals list query (every filter of SPEC §6,
+// deals_plans.test.mjs — each shape of the deals list query (every filter it takes,
 // every sort, every sort's next page), the board, the overview's deal figures, the
 // brands list and a deal's deliverables and payments use their index. The plans checked
 // are those of the application's own statements: auto_explain logs the plan of every
@@ -8,23 +8,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Stack, waitFor } from '../lib/stack.mjs';
 
 let stack, viewer, manager, logFile, brandId, ownerId, dealId;
-const one = (q) => stack.sql(q).trim();
-
-function superSql(query) {
-  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', path.join(stack.dir, 'pgsock'), '-U', 'postgres', '-d', 'switchboard',
-    '-c', query], { encoding: 'utf8' });
-}
 
 /** New workers, new connections: the role's settings apply from their first statement. */
 async function restartServe() {
-  await stack.stopServe();
-  stack.startServe();
-  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'the pool to come back' });
+  await stack.restartServe();
   [viewer, manager] = await Promise.all([stack.as('viewer'), stack.as('manager')]);
 }
 
@@ -71,13 +62,13 @@ before(async () => {
   for (const t of ['brands', 'deals', 'deliverables', 'payments']) {
     await waitFor(() => {
       stack.sql(`VACUUM ANALYZE ${t}`);
-      return one(`SELECT relallvisible >= relpages FROM pg_class WHERE relname = '${t}'`) === 't';
+      return stack.one(`SELECT relallvisible >= relpages FROM pg_class WHERE relname = '${t}'`) === 't';
     }, { what: `${t} all-visible`, intervalMs: 500 });
   }
-  brandId = one(`SELECT id FROM brands WHERE name = 'demo Brand 7'`);
-  ownerId = one(`SELECT id FROM users WHERE email = 'agent@demo.test'`);
-  dealId = one(`SELECT id FROM deals WHERE title = 'Deal ' || md5('10') AND org_id = (SELECT id FROM orgs WHERE slug = 'demo')`);
-  superSql(`ALTER ROLE switchboard_app SET session_preload_libraries = 'auto_explain';
+  brandId = stack.one(`SELECT id FROM brands WHERE name = 'demo Brand 7'`);
+  ownerId = stack.one(`SELECT id FROM users WHERE email = 'agent@demo.test'`);
+  dealId = stack.one(`SELECT id FROM deals WHERE title = 'Deal ' || md5('10') AND org_id = (SELECT id FROM orgs WHERE slug = 'demo')`);
+  stack.superSql(`ALTER ROLE switchboard_app SET session_preload_libraries = 'auto_explain';
     ALTER ROLE switchboard_app SET auto_explain.log_min_duration = 0;
     ALTER ROLE switchboard_app SET auto_explain.log_format = 'json';
     ALTER ROLE switchboard_app SET auto_explain.log_nested_statements = on;
@@ -261,8 +252,9 @@ test('the overview\'s deal figures use the aggregates, the items the payments an
   assert.doesNotMatch(itemPlans, /"Node Type": "(Incremental )?Sort"/, 'items: no sort');
 });
 
-// brands_paging.test.mjs checks the order's index with EXPLAIN; this checks the
-// application's statement, under RLS, with its per-brand deal count, and its next page.
+// deals_figures.test.mjs ("brands list paging") checks the order's index with EXPLAIN;
+// this checks the application's statement, under RLS, with its per-brand deal count,
+// and its next page.
 test('the brands list and its next page walk brands_org_name_id_idx; the deal counts use an index', async () => {
   const first = await plansOf('/api/v1/brands?limit=5', BRANDS);
   assertNoSeqScan(first, 'brands');
@@ -317,7 +309,7 @@ test('the list settles on a generic plan, its next page too', async () => {
 // With sequential scans allowed, as in production: the board and the overview still
 // read the big tables through their indexes at this size.
 test('with sequential scans allowed, the board and overview do not read deals, payments or deliverables whole', async () => {
-  superSql('ALTER ROLE switchboard_app SET enable_seqscan = on');
+  stack.superSql('ALTER ROLE switchboard_app SET enable_seqscan = on');
   await restartServe();
   const big = /"Node Type": "Seq Scan",[^}]*"Relation Name": "(deals|payments|deliverables)"/;
   for (const [url, which] of [['/deals/board', BOARD_TOTALS], ['/deals/board', BOARD_CARDS], ['/', FIGURES], ['/', ITEMS],
@@ -330,7 +322,7 @@ test('with sequential scans allowed, the board and overview do not read deals, p
 // A statement's cached plan is generic after a few executions: the list's must still
 // walk its keyset index with no filter value to help it.
 test('generic plans of the list use the keyset indexes', async () => {
-  superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;
+  stack.superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;
     ALTER ROLE switchboard_app SET plan_cache_mode = force_generic_plan`);
   await restartServe();
   for (const [url, idx] of [['/deals', 'deals_org_updated_idx'], ['/api/v1/deals?sort=value', 'deals_org_value_idx'],

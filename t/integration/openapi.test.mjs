@@ -1,13 +1,14 @@
-// openapi.test.mjs — GET /api/v1/openapi.json (SPEC §4.2) is kept true: the document
-// parses, is OpenAPI 3.1 and every $ref resolves; its operations are exactly the
-// /api/v1 routes of the feature route tables, src/app/*/*_routes.c (a new endpoint without documentation fails here,
-// and so does documentation of a route that is gone); every operation is called for
-// real with an admin API key against fixture rows and must answer one of its
-// documented statuses with a JSON body that validates against the documented schema;
-// bad query parameters answer 400 with the Error schema; no credentials answer 401.
+// openapi.test.mjs — GET /api/v1/openapi.json (static/openapi.json) is kept true: the
+// document parses, is OpenAPI 3.1 and every $ref resolves; its operations are exactly
+// the /api/v1 routes of the route tables under src/app/ (a new endpoint without
+// documentation fails here, and so does documentation of a route that is gone); every
+// operation is called for real with an admin API key against fixture rows and must
+// answer one of its documented statuses with a JSON body that validates against the
+// documented schema; bad query parameters answer 400 with the Error schema; no
+// credentials answer 401.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Stack, REPO } from '../lib/stack.mjs';
 import { insertCalls } from '../lib/calls_fixtures.mjs';
@@ -18,17 +19,6 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 let stack, key, adminSession, doc;
 const ids = {};
 
-const one = (q) => stack.sql(q).split('\n')[0].trim();
-
-const api = (method, urlPath, body, headers = {}) =>
-  stack.request(method, urlPath, {
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 
 // ---- a small JSON Schema validator: the subset the document uses ----
 
@@ -155,7 +145,7 @@ before(async () => {
   key = r.stdout.trim();
   adminSession = await stack.as('admin');
 
-  const org = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  const org = stack.one(`SELECT id FROM orgs WHERE slug = 'demo'`);
   ids.org = org;
   const transcript = [
     { t_ms: 0, speaker: 'agent', text: 'Hello, Switchboard.', confidence: 0.98 },
@@ -171,17 +161,17 @@ before(async () => {
     { caller_name: 'To be deleted' },
   ]);
 
-  ids.brand = one(`INSERT INTO brands (org_id, name, aliases, contacts) VALUES ('${org}', 'Docs Brand', '{DB}',
+  ids.brand = stack.one(`INSERT INTO brands (org_id, name, aliases, contacts) VALUES ('${org}', 'Docs Brand', '{DB}',
     '[{"name":"Pat","email":"pat@example.com"}]') RETURNING id`);
   const deal = (title, extra = '') =>
-    one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status, tags${extra ? ', deleted_at' : ''})
+    stack.one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status, tags${extra ? ', deleted_at' : ''})
          VALUES ('${org}', '${title}', '${ids.brand}', 'contracted', 'USD', 500000, 'signed', '{docs}'${extra}) RETURNING id`);
   ids.deal = deal('Docs deal');
   ids.freshDeal = deal('Docs deal to delete');
   ids.deletedDeal = deal('Docs deal to restore', ', now()');
-  ids.deliverable = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at)
+  ids.deliverable = stack.one(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at)
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
-  ids.payment = one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+  ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
 
   const res = await stack.request('GET', DOC_PATH);
@@ -230,13 +220,10 @@ test('every $ref in the document resolves', () => {
   assert.deepEqual(bad, []);
 });
 
-test('the documented operations are exactly the /api/v1 routes of the feature route tables', () => {
+test('the documented operations are exactly the /api/v1 routes of the route tables under src/app/', () => {
   const appDir = path.join(REPO, 'src/app');
-  const src = readdirSync(appDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) => readdirSync(path.join(appDir, d.name)).filter((f) => f.endsWith('_routes.c')).map((f) => path.join(appDir, d.name, f)))
-    .map((f) => readFileSync(f, 'utf8'))
-    .join('\n');
+  const src = readdirSync(appDir, { recursive: true }).filter((f) => f.endsWith('.c'))
+    .map((f) => readFileSync(path.join(appDir, f), 'utf8')).join('\n');
   const routes = new Set();
   for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*,\s*"(\/api\/v1\/[^"]*)"/g)) routes.add(`${m[1]} ${m[2]}`);
   assert.ok(routes.size >= 20, `parsed only ${routes.size} routes`);
@@ -302,7 +289,7 @@ async function bodyFor(method, p, op, url) {
   const body = structuredClone(deref(op.requestBody).content['application/json'].example);
   if ('brand_id' in body) body.brand_id = ids.brand;
   if (method === 'PATCH' && 'version' in body) {
-    const cur = await api('GET', url);
+    const cur = await stack.api(key, 'GET', url);
     assert.equal(cur.status, 200, `GET ${url} for its version`);
     body.version = JSON.parse(cur.body).data.version;
   }
@@ -315,7 +302,7 @@ test('every documented operation answers as documented (admin API key)', async (
     if (p === DOC_PATH) continue;
     const url = p.includes('{id}') ? p.replace('{id}', fixtureId(method, p)) : p;
     const body = await bodyFor(method, p, op, url);
-    const res = await api(method, url, body);
+    const res = await stack.api(key, method, url, body);
     const success = Number(Object.keys(op.responses).find((s) => /^2/.test(s)));
     // An API key has no user whose name could change: that one is a documented 400
     // (and is called with a session below).
@@ -340,14 +327,14 @@ test('POST /api/v1/me/name answers as documented for a session with the CSRF hea
 });
 
 test('the fixtures make the detail answers non-trivial (schemas checked against real content)', async () => {
-  const call = JSON.parse((await api('GET', `/api/v1/calls/${ids.call}`)).body).data;
+  const call = JSON.parse((await stack.api(key, 'GET', `/api/v1/calls/${ids.call}`)).body).data;
   assert.equal(call.transcript.length, 2);
   assert.ok(call.related_calls.length >= 1, 'related calls');
-  const deal = JSON.parse((await api('GET', `/api/v1/deals/${ids.deal}`)).body).data;
+  const deal = JSON.parse((await stack.api(key, 'GET', `/api/v1/deals/${ids.deal}`)).body).data;
   assert.ok(deal.deliverables.length >= 1 && deal.payments.length >= 1, JSON.stringify(deal).slice(0, 500));
-  const list = JSON.parse((await api('GET', '/api/v1/calls?limit=1')).body);
+  const list = JSON.parse((await stack.api(key, 'GET', '/api/v1/calls?limit=1')).body);
   assert.equal(typeof list.next_cursor, 'string', 'a second page exists');
-  const page2 = await api('GET', `/api/v1/calls?limit=1&cursor=${encodeURIComponent(list.next_cursor)}`);
+  const page2 = await stack.api(key, 'GET', `/api/v1/calls?limit=1&cursor=${encodeURIComponent(list.next_cursor)}`);
   await check('GET /api/v1/calls page 2', doc.paths['/api/v1/calls'].get, page2, { expect: 200 });
 });
 
@@ -374,7 +361,7 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
       const bad = invalidValue(q.schema);
       if (bad === undefined) continue;
       const url = `${p}?${q.name}=${encodeURIComponent(bad)}`;
-      const res = await api('GET', url);
+      const res = await stack.api(key, 'GET', url);
       const label = `GET ${url}`;
       assert.equal(res.status, 400, `${label}: ${res.body.slice(0, 300)}`);
       const body = await check(label, op, res, { expect: 400 });
@@ -398,7 +385,7 @@ test('an invalid request body answers 400 with the Error schema', async () => {
   ];
   for (const [method, p, url, body] of cases) {
     const op = doc.paths[p][method.toLowerCase()];
-    const res = await api(method, url, body);
+    const res = await stack.api(key, method, url, body);
     const out = await check(`${method} ${url}`, op, res, { expect: 400 });
     assert.ok(Object.keys(out.error.fields).length > 0, `${method} ${url}: fields named`);
   }
@@ -419,7 +406,7 @@ test('each documented required body field is required: the example without it an
     for (const field of requiredOf(deref(op.requestBody).content['application/json'].schema)) {
       const body = await bodyFor(method, p, op, url);
       delete body[field];
-      const res = await api(method, url, body);
+      const res = await stack.api(key, method, url, body);
       const label = `${method} ${url} without ${field}`;
       const out = await check(label, op, res, { expect: 400 });
       assert.ok(field in out.error.fields, `${label}: error.fields names it: ${res.body}`);
@@ -436,7 +423,7 @@ test('every operation documenting 404 answers it for an unknown id', async () =>
     if (!op.responses['404'] || !p.includes('{id}')) continue;
     const url = p.replace('{id}', NO_SUCH_ID);
     const body = op.requestBody ? structuredClone(deref(op.requestBody).content['application/json'].example) : undefined;
-    const out = await check(`${method} ${url}`, op, await api(method, url, body), { expect: 404 });
+    const out = await check(`${method} ${url}`, op, await stack.api(key, method, url, body), { expect: 404 });
     assert.equal(out.error.code, 'not_found');
   }
 });
@@ -450,17 +437,17 @@ test('every operation documenting 409 answers it for a stale version or an illeg
     if (method === 'PATCH') {
       const body = await bodyFor(method, p, op, url);
       body.version += 1000;
-      res = await api(method, url, body);
+      res = await stack.api(key, method, url, body);
     } else {
       assert.equal(p, '/api/v1/deals/{id}/restore', `${method} ${p}: no 409 case known; add one here`);
-      res = await api(method, url);
+      res = await stack.api(key, method, url);
     }
     const out = await check(`${method} ${url}`, op, res, { expect: 409 });
     assert.equal(out.error.code, 'conflict');
   }
   // An illegal stage move names the allowed ones.
-  const cur = JSON.parse((await api('GET', `/api/v1/deals/${ids.deal}`)).body).data;
-  const res = await api('PATCH', `/api/v1/deals/${ids.deal}`, { version: cur.version, stage: 'paid' });
+  const cur = JSON.parse((await stack.api(key, 'GET', `/api/v1/deals/${ids.deal}`)).body).data;
+  const res = await stack.api(key, 'PATCH', `/api/v1/deals/${ids.deal}`, { version: cur.version, stage: 'paid' });
   const out = await check('PATCH deal to an illegal stage', doc.paths['/api/v1/deals/{id}'].patch, res, { expect: 409 });
   assert.ok(out.error.fields.allowed_moves, res.body);
 });
@@ -475,7 +462,7 @@ test('every operation documenting 403 answers it to a viewer key (or a session w
     if (p === '/api/v1/me/name') {
       res = await adminSession.request(method, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     } else {
-      res = await api(method, url, body, { authorization: `Bearer ${viewerKey}` });
+      res = await stack.api(viewerKey, method, url, body);
     }
     const out = await check(`${method} ${url} (viewer)`, op, res, { expect: 403 });
     assert.equal(out.error.code, 'forbidden');

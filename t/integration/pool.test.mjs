@@ -1,7 +1,8 @@
-// pool.test.mjs — `switchboard serve` as a process manager (SPEC §2, ARCHITECTURE
-// "Request flow"): pre-forked workers, respawn after kill -9 under load, recovery
-// after every worker dies, graceful SIGHUP reload (templates re-read), SIGTERM drain
-// of a request in flight, max_requests recycling, and /metrics in Prometheus format.
+// pool.test.mjs — `switchboard serve` as a process manager (docs/ARCHITECTURE.md
+// "Request flow", docs/OPERATIONS.md "Signals"): pre-forked workers, respawn after
+// kill -9 under load, recovery after every worker dies, graceful SIGHUP reload
+// (templates re-read), SIGTERM drain of a request in flight, max_requests recycling,
+// and /metrics in Prometheus format.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -272,8 +273,7 @@ test('SIGTERM drains: a request in flight completes, serve exits 0 and logs ever
 test('max_requests recycles workers without dropping requests', async () => {
   await stack.stopServe(); // already stopped by the SIGTERM test; never run two pools
   stack.logLines.length = 0;
-  stack.startServe({ SWITCHBOARD_MAX_REQUESTS: '20' });
-  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'serve to come back' });
+  await stack.restartServe({ SWITCHBOARD_MAX_REQUESTS: '20' });
   await waitFor(() => stack.workerPids().length === WORKERS, { what: 'workers' });
   const before = stack.workerPids();
   const statuses = [];

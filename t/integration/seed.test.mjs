@@ -1,6 +1,6 @@
-// seed.test.mjs — `switchboard seed --demo --calls N` (issue 3, item 1): the same seed
-// gives the same data, the data is plausible and well formed, stored recordings are
-// real WAV files, re-seeding replaces rather than duplicates, bad sizes are refused.
+// seed.test.mjs — `switchboard seed --demo --calls N`: the same seed gives the same
+// data, the data is plausible and well formed, stored recordings are real WAV files,
+// re-seeding replaces rather than duplicates, bad sizes are refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, readSync, closeSync, statSync, readdirSync } from 'node:fs';

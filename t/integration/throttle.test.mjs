@@ -5,7 +5,7 @@
 // lives in PostgreSQL, so every worker (and a restarted pool) agrees.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, waitFor } from '../lib/stack.mjs';
+import { Stack } from '../lib/stack.mjs';
 
 const WORKERS = 4;
 let stack;
@@ -152,9 +152,7 @@ test('the throttle holds across workers and across a restart of the pool (state 
   assert.equal(before.size, WORKERS);
 
   // A whole new set of worker processes still refuses: nothing was kept in memory.
-  await stack.stopServe();
-  stack.startServe();
-  await waitFor(async () => (await stack.request('GET', '/healthz')).status === 200, { what: 'the restarted pool' });
+  await stack.restartServe();
   const after = stack.workerPids();
   assert.ok(after.length > 0 && after.every((p) => !before.has(p)), 'all workers are new processes');
   const res = await attempt(email, stack.password);

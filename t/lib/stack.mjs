@@ -3,7 +3,8 @@
 // on free ports in a temporary directory, set up by the same script as script/server
 // (script/lib/stack.sh). Tests speak HTTPS to nginx.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, chmodSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -14,6 +15,9 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const STACK_SH = path.join(REPO, 'script/lib/stack.sh');
 export const BIN = process.env.SB_BIN || path.join(REPO, 'build/switchboard');
 
+/** A port that was free on 127.0.0.1 a moment ago. Only a candidate: another process
+ * may bind it before we do, so whoever binds it must retry with a fresh one when the
+ * bind fails (Stack.startNginx does). */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -24,6 +28,8 @@ export function freePort() {
     });
   });
 }
+
+const PRISTINE_DB = 'switchboard_pristine';
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,9 +153,16 @@ export class Stack {
     execFileSync('bash', [STACK_SH, ...args, this.dir], { env: this.stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
+  /** Two distinct candidate ports for nginx (https, http). */
+  async pickPorts() {
+    do {
+      this.httpsPort = await freePort();
+      this.httpPort = await freePort();
+    } while (this.httpsPort === this.httpPort);
+  }
+
   async boot() {
-    this.httpsPort = await freePort();
-    this.httpPort = await freePort();
+    await this.pickPorts();
     this.sh('init');
     this.sh('setup-db');
     this.password = readFileSync(path.join(this.dir, 'demo-password'), 'utf8').trim();
@@ -159,12 +172,96 @@ export class Stack {
     writeFileSync(this.config, readFileSync(this.config, 'utf8') +
       '\nrecording_url_hosts = 127.0.0.1\nrecording_url_allow_http = true\nrecording_url_allow_private = true\n');
     if (this.opts.config) writeFileSync(this.config, readFileSync(this.config, 'utf8') + this.opts.config);
+    // A copy of the freshly set-up database (reset() goes back to it). Nothing is
+    // connected yet, as CREATE DATABASE ... TEMPLATE requires.
+    if (this.opts.resettable) this.superSql(`CREATE DATABASE ${PRISTINE_DB} TEMPLATE switchboard OWNER switchboard STRATEGY file_copy`, { db: 'postgres' });
     this.startServe();
-    this.nginx = spawn('nginx', ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitFor(async () => (await this.request('GET', '/healthz')).status === 200, {
-      what: 'the stack to answer /healthz',
+    await this.startNginx();
+  }
+
+  /** Puts the stack back as Stack.start left it, for the next group of tests in the
+   * same file: the database becomes a copy of the one set up at boot (every row any
+   * test wrote is gone: sessions and API keys too, so sign in again afterwards), and
+   * `switchboard serve` is restarted with the options the stack was started with (new
+   * workers, new connections, an empty log). nginx, the ports, the configuration and
+   * the TLS certificate stay. Needs Stack.start({resettable: true}). */
+  async reset() {
+    if (!this.opts.resettable) throw new Error('reset() needs Stack.start({ resettable: true })');
+    for (const w of [...(this.workerProcs || [])]) await this.stopWorker(w, 'SIGKILL');
+    await this.stopServe();
+    this.superSql('DROP DATABASE switchboard WITH (FORCE)', { db: 'postgres' });
+    this.superSql(`CREATE DATABASE switchboard TEMPLATE ${PRISTINE_DB} OWNER switchboard STRATEGY file_copy`, { db: 'postgres' });
+    this.logLines.length = 0;
+    await this.restartServe();
+  }
+
+  /** Starts nginx on this.httpsPort and this.httpPort and waits until it answers
+   * /healthz with this stack's certificate. The ports come from freePort(), so another
+   * process may have taken one since: then nginx cannot bind it and exits, or a
+   * foreign server answers on it. Either way nginx is started again on fresh ports. */
+  async startNginx({ attempts = 8, timeoutMs = 30000 } = {}) {
+    const ourCert = new X509Certificate(readFileSync(path.join(this.dir, 'tls/cert.pem'))).fingerprint256;
+    const errorLog = path.join(this.dir, 'log/nginx-error.log');
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        await this.pickPorts();
+        this.sh('nginx-conf');
+      }
+      const logStart = existsSync(errorLog) ? statSync(errorLog).size : 0;
+      const proc = spawn('nginx', ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf')], {
+        stdio: ['ignore', 'inherit', 'pipe'],
+      });
+      this.nginx = proc;
+      let stderr = '';
+      proc.stderr.on('data', (c) => {
+        stderr += c;
+      });
+      const exit = new Promise((resolve) => proc.once('exit', resolve));
+      const deadline = Date.now() + timeoutMs;
+      let outcome;
+      while (!outcome) {
+        const probe = await this.probe(ourCert);
+        if (probe === 'ours') outcome = 'up';
+        else if (probe === 'foreign') outcome = 'taken';
+        else if (proc.exitCode !== null || proc.signalCode !== null) outcome = 'exited';
+        else if (Date.now() > deadline) outcome = 'timeout';
+        else await delay(50);
+      }
+      if (outcome === 'up') {
+        proc.stderr.on('data', (c) => process.stderr.write(c));
+        if (stderr) process.stderr.write(stderr);
+        return;
+      }
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await exit;
+      }
+      const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8').slice(logStart) : '';
+      const bindFailed = outcome === 'taken' || /Address already in use/.test(stderr + log);
+      if (!bindFailed || attempt >= attempts) {
+        throw new Error(`nginx did not start (${outcome}, ports ${this.httpsPort}/${this.httpPort}, attempt ${attempt}): ${stderr}${log}`);
+      }
+      if (process.env.SB_TEST_VERBOSE) process.stderr.write(`nginx: port ${this.httpsPort} or ${this.httpPort} taken, trying others\n`);
+    }
+  }
+
+  /** GET /healthz on a fresh connection: 'ours' (200 with this stack's certificate),
+   * 'foreign' (another server holds the port), or 'no' (not answering yet). */
+  probe(ourCert) {
+    return new Promise((resolve) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: this.httpsPort, method: 'GET', path: '/healthz', agent: false, rejectUnauthorized: false, timeout: 2000 },
+        (res) => {
+          const cert = res.socket.getPeerCertificate();
+          const mine = cert && cert.fingerprint256 === ourCert;
+          res.resume();
+          res.on('end', () => resolve(!mine ? 'foreign' : res.statusCode === 200 ? 'ours' : 'no'));
+          res.on('error', () => resolve('no'));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve('no'));
+      req.end();
     });
   }
 
@@ -282,6 +379,20 @@ export class Stack {
     });
   }
 
+  /** One JSON API request authenticated by an API key (`Authorization: Bearer key`).
+   * body, when given, is sent as JSON (with its content type); headers are added last
+   * and may replace those. Returns what request() returns. */
+  api(key, method, urlPath, body, headers = {}) {
+    return this.request(method, urlPath, {
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
   /** Sends raw bytes over a fresh TLS connection (HTTP/1.1) and returns the status
    * code of the first response (0 if the server closed without answering). */
   raw(bytes, { timeoutMs = 10000 } = {}) {
@@ -316,6 +427,23 @@ export class Stack {
     return out.trim();
   }
 
+  /** Runs SQL as the cluster's superuser (postgres), in database db; returns psql's
+   * unaligned rows. */
+  superSql(query, { db = 'switchboard' } = {}) {
+    const out = execFileSync(
+      'psql',
+      ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-h', path.join(this.dir, 'pgsock'), '-U', 'postgres', '-d', db, '-c', query],
+      { encoding: 'utf8' },
+    );
+    return out.trim();
+  }
+
+  /** Runs SQL that yields one value (one row, one column; the value may span lines,
+   * as json_agg output does) and returns it as text. */
+  one(query) {
+    return this.sql(query);
+  }
+
   /** Runs a switchboard CLI command against this stack; returns {status, stdout, stderr}. */
   cli(args, { input } = {}) {
     const r = spawnSync(BIN, ['--config', this.config, ...args], { input, encoding: 'utf8' });
@@ -334,6 +462,14 @@ export class Stack {
   workerPids() {
     const r = spawnSync('pgrep', ['-P', String(this.serve.pid)], { encoding: 'utf8' });
     return r.stdout.split('\n').filter(Boolean).map(Number);
+  }
+
+  /** Stops `switchboard serve` (if it runs), starts it again (extraEnv: environment
+   * overrides) and waits until the stack answers /healthz. */
+  async restartServe(extraEnv = {}) {
+    await this.stopServe();
+    this.startServe(extraEnv);
+    await waitFor(async () => (await this.request('GET', '/healthz')).status === 200, { what: 'serve to come back' });
   }
 
   async stopServe(signal = 'SIGTERM') {
