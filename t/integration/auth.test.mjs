@@ -457,6 +457,7 @@ describe('CSRF', () => {
     const c = stack.client();
     await c.get('/login');
     const attemptsBefore = Number(stack.sql('SELECT count(*) FROM login_attempts'));
+    stack.sql('DELETE FROM audit_caps'); // no refusal of an earlier test still counts this minute
     const since = maxAuditId();
     const res = await c.post('/login', { email: 'admin@demo.test', password: stack.password, csrf_token: null });
     assert.equal(res.status, 403);
@@ -479,7 +480,9 @@ describe('CSRF', () => {
 
     assert.equal(Number(stack.sql('SELECT count(*) FROM login_attempts')), attemptsBefore);
     assert.equal(Number(stack.sql(`SELECT count(*) FROM audit_log WHERE id > ${since} AND action = 'login.ok'`)), 0);
-    assert.equal(Number(stack.sql(`SELECT count(*) FROM audit_log WHERE id > ${since} AND action = 'security.forbidden' AND detail->>'reason' = 'csrf'`)), 3);
+    // Refusals of callers nobody signed in are audited once a minute per address (the
+    // rest are counted into the next row), so three in a row write one.
+    assert.equal(Number(stack.sql(`SELECT count(*) FROM audit_log WHERE id > ${since} AND action = 'security.forbidden' AND detail->>'reason' = 'csrf'`)), 1);
 
     // With the right token the same request succeeds.
     const ok = await c.post('/login', { email: 'admin@demo.test', password: stack.password });

@@ -10,8 +10,7 @@ import { Stack } from '../lib/stack.mjs';
 let stack, manager, agent;
 const ids = {};
 
-const one = (q) => stack.sql(q).split('\n')[0];
-const lastAuditId = () => Number(one('SELECT coalesce(max(id), 0) FROM audit_log'));
+const lastAuditId = () => Number(stack.one('SELECT coalesce(max(id), 0) FROM audit_log'));
 const forbiddenSince = (since) =>
   stack.sql(`SELECT actor || '|' || (detail->>'reason') || '|' || (detail->>'route') FROM audit_log
     WHERE id > ${since} AND action = 'security.forbidden' ORDER BY id`).split('\n').filter(Boolean);
@@ -19,8 +18,8 @@ const forbiddenSince = (since) =>
 before(async () => {
   stack = await Stack.start();
   [manager, agent] = await Promise.all(['manager', 'agent'].map((r) => stack.as(r)));
-  ids.brand = one(`INSERT INTO brands (org_id, name) SELECT id, 'Policy Brand' FROM orgs WHERE slug = 'demo' RETURNING id`);
-  const deal = (title, deleted) => one(`INSERT INTO deals (org_id, owner_id, brand_id, title, currency, deleted_at)
+  ids.brand = stack.one(`INSERT INTO brands (org_id, name) SELECT id, 'Policy Brand' FROM orgs WHERE slug = 'demo' RETURNING id`);
+  const deal = (title, deleted) => stack.one(`INSERT INTO deals (org_id, owner_id, brand_id, title, currency, deleted_at)
     SELECT o.id, u.id, '${ids.brand}', '${title}', 'USD', ${deleted ? 'now()' : 'NULL'}
     FROM orgs o JOIN users u ON u.org_id = o.id AND u.email = 'manager@demo.test' WHERE o.slug = 'demo' RETURNING id`);
   ids.managerDeal = deal('Manager only', false);
@@ -42,7 +41,7 @@ test("an agent's refused edit of a deal they do not own is audited as security.f
     'agent@demo.test|owner|deals_edit',
     'agent@demo.test|owner|deals_restore',
   ]);
-  assert.equal(one(`SELECT title FROM deals WHERE id = '${ids.managerDeal}'`), 'Manager only');
+  assert.equal(stack.one(`SELECT title FROM deals WHERE id = '${ids.managerDeal}'`), 'Manager only');
 });
 
 test('the deleted list is its own manager-only address; deleted=true on the live list points there', async () => {
@@ -82,7 +81,7 @@ test('API keys write deals only with a manager or admin key, refused before the 
 });
 
 test("the deal page's stage moves carry the deal and its version, shown to who may write", async () => {
-  const version = one(`SELECT version FROM deals WHERE id = '${ids.managerDeal}'`);
+  const version = stack.one(`SELECT version FROM deals WHERE id = '${ids.managerDeal}'`);
   const moves = (await manager.get(`/deals/${ids.managerDeal}`)).body.match(/id="stage-moves">[^]*?<\/div>/)[0];
   assert.match(moves, new RegExp(`action="/deals/${ids.managerDeal}/stage"`));
   assert.match(moves, new RegExp(`name="version" value="${version}"`));
