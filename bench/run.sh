@@ -327,7 +327,7 @@ WEBHOOK_LINE=
 run_webhooks() {
     local url=$BASE/webhooks/bench/vapi secret org code
     secret=$(openssl rand -hex 24)
-    "$SB_BIN" --config "$CONF" org set bench name=Bench "vapi_secret=$secret" >/dev/null
+    printf '%s\n' "$secret" | "$SB_BIN" --config "$CONF" org set bench name=Bench vapi_secret >/dev/null
     org=$(psql_owner "SELECT id FROM orgs WHERE slug = 'bench'")
     code=$(curl -sk -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
         -H 'X-Vapi-Secret: wrong' --data '{}' "$url")

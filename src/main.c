@@ -77,13 +77,16 @@ static const struct command commands[] = {
       "Prints a new key (sb_...) once on stdout; only its hash is stored. Use it as\n"
       "`Authorization: Bearer <key>` on /api/v1/.\n" },
     { "org", cli_org, "show or change an org's settings",
-      "usage: switchboard org set SLUG KEY=VALUE ...\n"
+      "usage: switchboard org set SLUG KEY=VALUE|SECRET_KEY ...\n"
       "       switchboard org show SLUG\n\n"
       "Keys: name, timezone (IANA, e.g. Europe/Paris), currency (ISO 4217, e.g. USD),\n"
-      "quiet_hours (HH:MM-HH:MM), recording_retention_days (1-3650), and the provider\n"
-      "secrets vapi_secret, twilio_account_sid, twilio_auth_token, sendgrid_api_key,\n"
-      "which are stored encrypted and shown back only as a hint. `set` creates the org\n"
-      "if it is missing and applies all values or none.\n" },
+      "quiet_hours (HH:MM-HH:MM), recording_retention_days (1-3650). The provider\n"
+      "secrets vapi_secret, twilio_account_sid, twilio_auth_token, sendgrid_api_key are\n"
+      "named alone and read from standard input, one line each in the order named\n"
+      "(never from the command line, which other users can see); they are stored\n"
+      "encrypted and shown back only as a hint. `set` creates the org if it is missing\n"
+      "and applies all values or none. Example:\n"
+      "  printf '%s\\n' \"$VAPI_SECRET\" | switchboard org set acme vapi_secret name='Acme Inc'\n" },
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -1,4 +1,6 @@
-/* cli_org.c — `switchboard org set SLUG KEY=VALUE ...` and `org show SLUG`. */
+/* cli_org.c — `switchboard org set SLUG KEY=VALUE|SECRET_KEY ...` and `org show SLUG`.
+ * Provider secrets are named alone and read from standard input, one line each in
+ * the order named: a command line is visible to every local user (ps, /proc). */
 #include <stdio.h>
 #include <string.h>
 
@@ -78,33 +80,51 @@ static int set_secret(struct db *db, struct arena *a, const struct config *cfg, 
                : -1;
 }
 
-/* Checks every KEY=VALUE before anything is written. */
+/* Checks every KEY=VALUE and SECRET_KEY before anything is read or written. */
 static int check_assignments(int argc, char **argv)
 {
     for (int i = 2; i < argc; i++) {
+        if (is_secret_key(argv[i])) continue;
         char *eq = strchr(argv[i], '=');
         if (!eq || eq == argv[i]) return cli_usage_error("org set", "expected KEY=VALUE, got '%s'", argv[i]);
         *eq = '\0';
-        bool known = find_plain(argv[i]) || is_secret_key(argv[i]);
-        if (!known) {
+        bool secret = is_secret_key(argv[i]), known = secret || find_plain(argv[i]);
+        if (secret)
+            cli_usage_error("org set", "%s is a secret: name it alone and give its value on standard input"
+                                       " (a command line is visible to other users)", argv[i]);
+        else if (!known)
             cli_usage_error("org set", "unknown setting '%s'", argv[i]);
-            return EXIT_USAGE;
-        }
+        if (!known || secret) return EXIT_USAGE;
         *eq = '=';
     }
     return EXIT_OK;
 }
 
+/* The value of one secret named on the command line: the next line of standard
+ * input. NULL after saying why. */
+static const char *read_secret(struct arena *a, const char *key)
+{
+    char *value = cli_read_password(a);
+    if (!value || !*value) {
+        fprintf(stderr, "switchboard org set: no value for %s on standard input (one line per secret, in order)\n",
+                key);
+        return NULL;
+    }
+    return value;
+}
+
 static int apply_one(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
                      char *assignment)
 {
+    if (is_secret_key(assignment)) {
+        const char *value = read_secret(a, assignment);
+        if (!value) return EXIT_ERROR;
+        if (set_secret(db, a, cfg, org_id, assignment, value) == 0) return EXIT_OK;
+        return cli_db_error("org set", db, assignment);
+    }
     char *eq = strchr(assignment, '=');
     *eq = '\0';
     const char *key = assignment, *value = eq + 1;
-    if (is_secret_key(key)) {
-        if (set_secret(db, a, cfg, org_id, key, value) == 0) return EXIT_OK;
-        return cli_db_error("org set", db, key);
-    }
     const struct org_setting *s = find_plain(key);
     if (db_q(db, a, s->stmt_name, s->sql, org_id, value)) return EXIT_OK;
     if (db_last_error(db) == DB_ERR_INVALID) {
@@ -158,7 +178,7 @@ static int org_show(struct db *db, struct arena *a, const char *slug)
 int cli_org(int argc, char **argv, struct config *cfg)
 {
     if (argc < 3 || (strcmp(argv[1], "set") && strcmp(argv[1], "show")))
-        return cli_usage_error("org", "expected 'set SLUG KEY=VALUE ...' or 'show SLUG'");
+        return cli_usage_error("org", "expected 'set SLUG KEY=VALUE|SECRET_KEY ...' or 'show SLUG'");
     bool set = strcmp(argv[1], "set") == 0;
     if (set && argc < 4) return cli_usage_error("org set", "expected at least one KEY=VALUE");
     if (!set && argc != 3) return cli_usage_error("org show", "expected exactly one SLUG");

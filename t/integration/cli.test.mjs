@@ -286,8 +286,18 @@ const orgRow = (slug) => stack.sql(`SELECT name, timezone, currency, quiet_hours
 
 test('org set / show: settings, encrypted provider secrets, hint only', () => {
   const token = 'tw-auth-token-0123456789abcdef';
+  // A secret on the command line (visible to every local user) is refused, nothing set.
+  const onArgv = run(['org', 'set', 'demo', 'timezone=Europe/Paris', `twilio_auth_token=${token}`]);
+  assert.equal(onArgv.status, 2);
+  assert.match(onArgv.stderr, /twilio_auth_token is a secret: name it alone and give its value on standard input/);
+  assert.ok(!onArgv.stderr.includes(token));
+  assert.notEqual(orgRow('demo').split('|')[1], 'Europe/Paris');
+  // Named alone, with its value on standard input; a missing line is an error.
+  const noValue = run(['org', 'set', 'demo', 'twilio_auth_token'], { input: '' });
+  assert.equal(noValue.status, 1);
+  assert.match(noValue.stderr, /no value for twilio_auth_token on standard input/);
   const set = run(['org', 'set', 'demo', 'timezone=Europe/Paris', 'currency=EUR', 'quiet_hours=20:30-07:45',
-    'recording_retention_days=90', `twilio_auth_token=${token}`, 'name=Demo Company']);
+    'recording_retention_days=90', 'twilio_auth_token', 'name=Demo Company'], { input: `${token}\n` });
   assert.equal(set.status, 0, set.stderr);
   assert.ok(!set.stdout.includes(token) && !set.stderr.includes(token));
   assert.equal(orgRow('demo'), 'Demo Company|Europe/Paris|EUR|20:30-07:45|90');
@@ -326,10 +336,10 @@ test('org set: bad values exit non-zero and change nothing (all or none)', () =>
     ['name='],
     // a valid change together with a bad one: neither is applied
     ['name=Renamed', 'timezone=Not/AZone'],
-    ['twilio_auth_token=new-token-value-123456', 'currency=usd'],
+    ['twilio_auth_token', 'currency=usd'],
   ];
   for (const args of bad) {
-    const r = run(['org', 'set', 'demo', ...args]);
+    const r = run(['org', 'set', 'demo', ...args], { input: 'new-token-value-123456\n' });
     assertNoCrash(r, args.join(' '));
     assert.notEqual(r.status, 0, `${args.join(' ')} must fail`);
     assert.ok(r.stderr.trim().length > 0, `${args.join(' ')}: says why`);

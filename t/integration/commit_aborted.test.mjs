@@ -13,7 +13,7 @@ let stack;
 
 before(async () => {
   stack = await Stack.start({ workers: 1 });
-  const r = stack.cli(['org', 'set', 'demo', `vapi_secret=${VAPI_SECRET}`]);
+  const r = stack.cli(['org', 'set', 'demo', 'vapi_secret'], { input: `${VAPI_SECRET}\n` });
   assert.equal(r.status, 0, r.stderr);
 });
 

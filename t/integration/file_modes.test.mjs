@@ -16,7 +16,7 @@ let stack, provider;
 before(async () => {
   stack = await Stack.start({ workers: 1, config: '\njob_backoff_ms = 100\nworker_poll_s = 1\n' });
   provider = await startProvider();
-  const r = stack.cli(['org', 'set', 'demo', `vapi_secret=${VAPI_SECRET}`]);
+  const r = stack.cli(['org', 'set', 'demo', 'vapi_secret'], { input: `${VAPI_SECRET}\n` });
   assert.equal(r.status, 0, r.stderr);
 });
 

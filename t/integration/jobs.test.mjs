@@ -231,7 +231,8 @@ test('redirects: followed within the allow-list, refused (and not requested) out
 });
 
 test("provider credentials go to the recording URL's own origin only, never across a redirect", async () => {
-  assert.equal(stack.cli(['org', 'set', 'demo', 'twilio_account_sid=AC0123456789abcdef0123456789abcdef', 'twilio_auth_token=tok-secret-1234']).status, 0);
+  assert.equal(stack.cli(['org', 'set', 'demo', 'twilio_account_sid', 'twilio_auth_token'],
+    { input: 'AC0123456789abcdef0123456789abcdef\ntok-secret-1234\n' }).status, 0);
   const storage = await startProvider();
   try {
     provider.plan('/r/twilio.wav', [{ redirect: storage.url('/s/twilio.wav') }]);

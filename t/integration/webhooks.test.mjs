@@ -18,8 +18,8 @@ let stack, provider, orgId;
 before(async () => {
   stack = await Stack.start({ workers: 2, config: '\njob_backoff_ms = 100\nworker_poll_s = 1\n' });
   provider = await startProvider();
-  const r = stack.cli(['org', 'set', 'demo', `vapi_secret=${VAPI_SECRET}`, `twilio_account_sid=${TWILIO_SID}`,
-    `twilio_auth_token=${TWILIO_TOKEN}`]);
+  const r = stack.cli(['org', 'set', 'demo', 'vapi_secret', 'twilio_account_sid', 'twilio_auth_token'],
+    { input: `${VAPI_SECRET}\n${TWILIO_SID}\n${TWILIO_TOKEN}\n` });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(stack.cli(['org', 'set', 'other', 'name=Other']).status, 0);
   orgId = stack.sql("SELECT id FROM orgs WHERE slug = 'demo'");
