@@ -124,9 +124,11 @@ load_data() {
 
 # The static reference: an extra location in this stack's nginx.conf only.
 add_static_location() {
-    mkdir -p "$DIR/www"
-    chmod 755 "$DIR/www"
-    perl -0pi -e "s|(\n\s*location /static/ \{)|\n        location = /bench-static.html {\n            alias $DIR/www/page.html;\n            default_type text/html;\n        }\n\$1|" "$DIR/nginx.conf"
+    # In the directory nginx's workers can reach (outside a checkout in /root).
+    WWW=$(bash "$STACK" state-dir "$DIR")/www
+    mkdir -p "$WWW"
+    chmod 755 "$WWW"
+    perl -0pi -e "s|(\n\s*location /static/ \{)|\n        location = /bench-static.html {\n            alias $WWW/page.html;\n            default_type text/html;\n        }\n\$1|" "$DIR/nginx.conf"
 }
 
 # Starts nginx, then the pool, and times the pool from its start to the first /healthz
@@ -635,8 +637,8 @@ main() {
     size=$(curl -sk -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: sb_session=$SESSION" "$BASE/calls")
     # The static file has the /calls page's size (13 KB, SPEC §10's figure, while there is no page).
     [ "${size%% *}" = 200 ] && size=${size#* } || size=13000
-    head -c "$size" /dev/zero | tr '\0' 'x' >"$DIR/www/page.html"
-    chmod 644 "$DIR/www/page.html"
+    head -c "$size" /dev/zero | tr '\0' 'x' >"$WWW/page.html"
+    chmod 644 "$WWW/page.html"
     log "running wrk -t$THREADS -c$CONNS -d$DURATION against each target (static page: $size bytes)"
     run_wrk static /bench-static.html "(reference)"
     run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10"

@@ -9,6 +9,7 @@
 #   stack.sh pg-start DIR | pg-stop DIR
 #   stack.sh nginx-conf DIR  (re-)render DIR/nginx.conf
 #   stack.sh env DIR         print `export ...` lines for the switchboard CLI
+#   stack.sh state-dir DIR   print where DIR's cluster, sockets and recordings live
 #   stack.sh backup DIR FILE   write the database (pg_dump), the recordings and the
 #                              secret key to the tar archive FILE
 #   stack.sh restore DIR FILE  replace the database and recordings with those of FILE
@@ -363,6 +364,7 @@ main() {
         pg-stop) pg_stop "$(abs_dir "$dir")" ;;
         nginx-conf) nginx_conf "$(abs_dir "$dir")" ;;
         env) cmd_env "$dir" ;;
+        state-dir) state_dir "$(abs_dir "$dir")" ;;
         backup) cmd_backup "$dir" "${3:-}" ;;
         restore) cmd_restore "$dir" "${3:-}" ;;
         *) die "unknown command '$cmd'" ;;
