@@ -42,7 +42,8 @@ die() { echo "stack: $*" >&2; exit 1; }
 
 # Runs a PostgreSQL server tool as the postgres user when we are root (they refuse root).
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    # From /: the current directory may be one the postgres user cannot enter.
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 abs_dir() { mkdir -p "$1" && cd "$1" && pwd; }
