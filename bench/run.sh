@@ -12,6 +12,8 @@
 #     a database count: none lost, none double-applied, a replay changes nothing);
 #   - campaign dispatch (not built yet: reported as not available);
 #   - a FastCGI worker: RSS after BENCH_WORKER_REQUESTS requests each, and start-up time.
+# PostgreSQL runs with its durable defaults (fsync, synchronous_commit and
+# full_page_writes on), as the user's instance does; the output says so.
 # Prints tables and writes bench/results/<timestamp>.json. Stops everything it started.
 #
 # Knobs (environment): BENCH_CALLS (1000000), BENCH_CONTACTS (200000), BENCH_DEALS
@@ -42,6 +44,7 @@ WORKERS=4
 export SB_BIN=$REPO/build-bench/switchboard SB_WORKERS=$WORKERS SB_NGINX_WORKERS=2 \
     SB_HTTPS_PORT=$PORT SB_HTTP_PORT=${BENCH_HTTP_PORT:-9080} \
     SB_LOGIN_RATE=1000r/s SB_LOGIN_BURST=1000 SB_API_RATE=1000000r/s SB_API_BURST=1000000 \
+    SB_WEBHOOK_RATE=1000000r/s SB_WEBHOOK_BURST=1000000 \
     SB_ACCESS_LOG=off
 CONF=$DIR/switchboard.conf
 
@@ -121,9 +124,11 @@ load_data() {
 
 # The static reference: an extra location in this stack's nginx.conf only.
 add_static_location() {
-    mkdir -p "$DIR/www"
-    chmod 755 "$DIR/www"
-    perl -0pi -e "s|(\n\s*location /static/ \{)|\n        location = /bench-static.html {\n            alias $DIR/www/page.html;\n            default_type text/html;\n        }\n\$1|" "$DIR/nginx.conf"
+    # In the directory nginx's workers can reach (outside a checkout in /root).
+    WWW=$(bash "$STACK" state-dir "$DIR")/www
+    mkdir -p "$WWW"
+    chmod 755 "$WWW"
+    perl -0pi -e "s|(\n\s*location /static/ \{)|\n        location = /bench-static.html {\n            alias $WWW/page.html;\n            default_type text/html;\n        }\n\$1|" "$DIR/nginx.conf"
 }
 
 # Starts nginx, then the pool, and times the pool from its start to the first /healthz
@@ -158,6 +163,21 @@ start_stack() {
         sleep 0.005
     done
     die "the stack did not answer /healthz (logs in $DIR/log)"
+}
+
+# The cluster runs with PostgreSQL's durable defaults, as the user's own instance does
+# (script/lib/stack.sh); every figure is measured so. PG_DURABILITY: "fsync on, ...".
+PG_DURABILITY=
+PG_SETTINGS_JSON=
+pg_durability() {
+    local s v out=
+    for s in fsync synchronous_commit full_page_writes; do
+        v=$(psql_owner "SHOW $s")
+        out+="${out:+, }$s $v"
+        PG_SETTINGS_JSON+="${PG_SETTINGS_JSON:+,}\"$s\":\"$v\""
+    done
+    PG_DURABILITY=$out
+    log "PostgreSQL: $PG_DURABILITY"
 }
 
 # Signs in as the demo admin; prints the session token.
@@ -526,7 +546,10 @@ report() {
     local ts=$1 json row name path target rps p50 p99 errors ratio first=1 n max dbp50 wp50 wp99
     json="{\"timestamp\":\"$ts\",\"calls\":$CALLS,\"contacts\":$CONTACTS,\"deals\":$DEALS,\"seed\":$SEED,"
     json+="\"load_seconds\":$LOAD_SECONDS,\"deals_load_seconds\":$DEALS_LOAD_SECONDS,"
+    json+="\"postgresql\":{$PG_SETTINGS_JSON},"
     json+="\"duration\":\"$DURATION\",\"connections\":$CONNS,\"threads\":$THREADS,\"targets\":["
+
+    printf '\nPostgreSQL: %s\n' "$PG_DURABILITY"
 
     printf '\nThroughput: wrk -t%s -c%s -d%s over HTTPS keep-alive\n' "$THREADS" "$CONNS" "$DURATION"
     printf '%-12s %-40s %-24s %10s %8s %8s %9s %6s\n' target path 'SPEC §10' 'req/s' 'p50 ms' 'p99 ms' 'vs static' non2xx
@@ -605,6 +628,7 @@ main() {
     LOAD_SECONDS=null
     DEALS_LOAD_SECONDS=null
     start_stack
+    pg_durability
     SESSION=$(sign_in)
     [ -n "$SESSION" ] || die "could not sign in as admin@demo.test"
     local phone size range
@@ -613,8 +637,8 @@ main() {
     size=$(curl -sk -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: sb_session=$SESSION" "$BASE/calls")
     # The static file has the /calls page's size (13 KB, SPEC §10's figure, while there is no page).
     [ "${size%% *}" = 200 ] && size=${size#* } || size=13000
-    head -c "$size" /dev/zero | tr '\0' 'x' >"$DIR/www/page.html"
-    chmod 644 "$DIR/www/page.html"
+    head -c "$size" /dev/zero | tr '\0' 'x' >"$WWW/page.html"
+    chmod 644 "$WWW/page.html"
     log "running wrk -t$THREADS -c$CONNS -d$DURATION against each target (static page: $size bytes)"
     run_wrk static /bench-static.html "(reference)"
     run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10"
