@@ -31,7 +31,7 @@
 # SB_HTTP_PORT (8080), SB_WORKERS (4), SB_NGINX_WORKERS (1), SB_NGINX_DAEMON (off),
 # SB_LOGIN_RATE (10r/s), SB_LOGIN_BURST (20), SB_API_RATE (200r/s), SB_API_BURST (400),
 # SB_WEBHOOK_RATE (100r/s), SB_WEBHOOK_BURST (1000),
-# SB_ACCESS_LOG (DIR/log/nginx-access.log), SB_SCRYPT_LOG2_N (15), SB_PG_UNSAFE_FAST,
+# SB_ACCESS_LOG (DIR/log/nginx-access.log), SB_SCRYPT_LOG2_N (17), SB_PG_UNSAFE_FAST,
 # SB_STATE_ROOT (/var/lib/switchboard).
 set -euo pipefail
 
