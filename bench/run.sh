@@ -187,10 +187,10 @@ sign_in() {
     csrf=$(curl -sk -c "$jar" -b "$jar" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n 1)
     curl -sk -o /dev/null -c "$jar" -b "$jar" --data-urlencode "email=admin@demo.test" \
         --data-urlencode "password=$(cat "$DIR/demo-password")" --data-urlencode "csrf_token=$csrf" "$BASE/login"
-    awk '$6 == "sb_session" { print $7 }' "$jar"
+    awk '$6 == "__Host-sb_session" { print $7 }' "$jar"
 }
 
-status_of() { curl -sk -o /dev/null -w '%{http_code}' -H "Cookie: sb_session=$SESSION" "$BASE$1"; }
+status_of() { curl -sk -o /dev/null -w '%{http_code}' -H "Cookie: __Host-sb_session=$SESSION" "$BASE$1"; }
 
 to_ms() { # wrk's "1.23ms" / "850.00us" / "1.02s" → milliseconds
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'
@@ -219,7 +219,7 @@ run_wrk() {
         return
     fi
     [ "$code" = 200 ] || log "$path answers $code"
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Cookie: sb_session=$SESSION" "$BASE$path")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Cookie: __Host-sb_session=$SESSION" "$BASE$path")
     RESULTS+=("$name|$path|$target|$(wrk_field "$out" rps)|$(wrk_field "$out" p50)|$(wrk_field "$out" p99)|$(wrk_field "$out" errors)")
     [ "$name" = static ] && STATIC_RPS=$(wrk_field "$out" rps)
     return 0
@@ -244,7 +244,7 @@ run_server_time() {
         [ "$code" = 200 ] || log "$path answers $code"
     fi
     off=$(stat -c %s "$DIR/log/serve.log")
-    out=$(wrk -t1 -c1 -d"$ST_DURATION" --latency -H "Cookie: sb_session=$SESSION" "$BASE$path")
+    out=$(wrk -t1 -c1 -d"$ST_DURATION" --latency -H "Cookie: __Host-sb_session=$SESSION" "$BASE$path")
     if [ "$name" = static ]; then
         STATIC_C1="$(wrk_field "$out" p50)|$(wrk_field "$out" p99)"
         return
@@ -306,7 +306,7 @@ run_export() {
     declare -A rss0 rssmax cpu0
     for p in $(worker_pids); do rss0[$p]=$(rss_kb "$p"); rssmax[$p]=${rss0[$p]}; cpu0[$p]=$(cpu_ticks "$p"); done
     rm -f "$meta" "$rowsf"
-    { curl -sk -H "Cookie: sb_session=$SESSION" -w '%{stderr}%{http_code} %{time_total} %{size_download}\n' \
+    { curl -sk -H "Cookie: __Host-sb_session=$SESSION" -w '%{stderr}%{http_code} %{time_total} %{size_download}\n' \
         "$BASE$path" 2>"$meta" | wc -l >"$rowsf"; } &
     bg=$!
     bg_pids+=("$bg")
@@ -435,7 +435,7 @@ run_soak() {
     if [ "${served:-0}" -lt "$target" ]; then
         log "driving $((target - ${served:-0})) more requests through the pool (${paths[*]})"
         wrk -t"$THREADS" -c"$CONNS" -d"${BENCH_SOAK_MAX:-1800s}" -s "$REPO/bench/soak.lua" \
-            -H "Cookie: sb_session=$SESSION" "$BASE/" -- "${paths[@]}" >"$DIR/tmp/soak.out" &
+            -H "Cookie: __Host-sb_session=$SESSION" "$BASE/" -- "${paths[@]}" >"$DIR/tmp/soak.out" &
         wrk_pid=$!
         bg_pids+=("$wrk_pid")
         while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -634,7 +634,7 @@ main() {
     local phone size range
     phone=$(psql_owner "SELECT from_number FROM calls WHERE direction = 'inbound' AND contact_id IS NOT NULL
                         ORDER BY started_at DESC LIMIT 1")
-    size=$(curl -sk -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: sb_session=$SESSION" "$BASE/calls")
+    size=$(curl -sk -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: __Host-sb_session=$SESSION" "$BASE/calls")
     # The static file has the /calls page's size (13 KB, SPEC §10's figure, while there is no page).
     [ "${size%% *}" = 200 ] && size=${size#* } || size=13000
     head -c "$size" /dev/zero | tr '\0' 'x' >"$WWW/page.html"

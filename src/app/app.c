@@ -120,7 +120,7 @@ static bool csrf_ok(struct request *r)
     if (r->session) return csrf_check(r->arena, app_secret(r), r->session->token_hash,
                                       submitted);
     const str *pre = kvlist_get(&r->cookies, CSRF_COOKIE);
-    return pre && csrf_check(r->arena, app_secret(r), *pre, submitted);
+    return pre && csrf_binding_valid(*pre) && csrf_check(r->arena, app_secret(r), *pre, submitted);
 }
 
 /* The checks every route gets before its handler. Returns 0 or an HTTP status. */

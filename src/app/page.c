@@ -13,7 +13,7 @@
 #include "app.h"
 #include "config.h"
 
-#define FLASH_COOKIE "sb_flash"
+#define FLASH_COOKIE "__Host-sb_flash"
 #define FLASH_MAX 300
 
 str app_csrf_token(struct request *r)
@@ -21,7 +21,7 @@ str app_csrf_token(struct request *r)
     if (r->session && r->session->token_hash.len)
         return csrf_token(r->arena, app_secret(r), r->session->token_hash);
     const str *pre = kvlist_get(&r->cookies, CSRF_COOKIE);
-    str binding = pre && pre->len >= 32 ? *pre : STR_NULL;
+    str binding = pre && csrf_binding_valid(*pre) ? *pre : STR_NULL;
     if (!binding.len) {
         /* First visit: bind the form to a fresh random cookie (login CSRF defence). */
         binding = crypto_token(r->arena);

@@ -24,3 +24,14 @@ bool csrf_check(struct arena *a, str secret_key, str binding, str submitted)
     if (binding.len == 0 || submitted.len == 0) return false;
     return crypto_ct_eq(csrf_token(a, secret_key, binding), submitted);
 }
+
+bool csrf_binding_valid(str value)
+{
+    if (value.len != 43) return false;
+    for (size_t i = 0; i < value.len; i++) {
+        char c = value.ptr[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}

@@ -6,9 +6,15 @@
 #include "../core/str.h"
 struct arena;
 
-#define CSRF_COOKIE "sb_csrf"
+/* __Host-: the browser keeps it to this origin (Secure, Path=/, no Domain), so a
+ * sibling subdomain cannot plant one. */
+#define CSRF_COOKIE "__Host-sb_csrf"
 
-/* The token for a binding (session token hash, or the sb_csrf cookie value). */
+/* true when value has the shape of the binding we issue (crypto_token: 43
+ * base64url characters); anything else is no binding at all. */
+bool csrf_binding_valid(str value);
+
+/* The token for a binding (session token hash, or the __Host-sb_csrf cookie value). */
 str csrf_token(struct arena *a, str secret_key, str binding);
 /* Constant-time check of a submitted token; false if either is empty. */
 bool csrf_check(struct arena *a, str secret_key, str binding, str submitted);

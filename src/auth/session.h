@@ -8,7 +8,8 @@
 struct arena;
 struct db;
 
-#define SESSION_COOKIE "sb_session"
+/* __Host-: Secure, Path=/ and no Domain, so no sibling subdomain can set or shadow it. */
+#define SESSION_COOKIE "__Host-sb_session"
 
 struct session {
     str token_hash;   /* sha256 hex of the cookie token (CSRF binding); empty for API keys */

@@ -4,7 +4,8 @@
 // ran before it.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Stack } from '../lib/stack.mjs';
@@ -54,9 +55,9 @@ describe('sign-in and sessions', () => {
   const sessionRows = (token) => Number(stack.sql(`SELECT count(*) FROM sessions WHERE token_hash = '${sha256hex(token)}'`));
 
   /** A GET with exactly this session cookie (no jar). */
-  const getWithSession = (urlPath, token) => stack.request('GET', urlPath, { headers: { cookie: `sb_session=${token}` } });
+  const getWithSession = (urlPath, token) => stack.request('GET', urlPath, { headers: { cookie: `__Host-sb_session=${token}` } });
 
-  test('GET /login renders the form with a csrf_token and sets sb_csrf', async () => {
+  test('GET /login renders the form with a csrf_token and sets __Host-sb_csrf', async () => {
     const res = await stack.request('GET', '/login');
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /^text\/html/);
@@ -65,15 +66,15 @@ describe('sign-in and sessions', () => {
     assert.match(res.body, /name="password" type="password"/);
     const m = /name="csrf_token" value="([A-Za-z0-9_-]{20,})"/.exec(res.body);
     assert.ok(m, 'the form carries a csrf_token');
-    const line = setCookie(res, 'sb_csrf');
-    assert.ok(line, 'sb_csrf is set on the first visit');
+    const line = setCookie(res, '__Host-sb_csrf');
+    assert.ok(line, '__Host-sb_csrf is set on the first visit');
     const attrs = cookieAttrs(line);
-    assert.ok(attrs.httponly && attrs.secure, 'sb_csrf is HttpOnly and Secure');
+    assert.ok(attrs.httponly && attrs.secure, '__Host-sb_csrf is HttpOnly and Secure');
     assert.equal(attrs.path, '/');
     // A second visit with the cookie keeps the binding: same token, no new cookie.
     const binding = line.split(';')[0];
     const again = await stack.request('GET', '/login', { headers: { cookie: binding } });
-    assert.equal(setCookie(again, 'sb_csrf'), undefined);
+    assert.equal(setCookie(again, '__Host-sb_csrf'), undefined);
     assert.equal(/name="csrf_token" value="([^"]+)"/.exec(again.body)[1], m[1]);
   });
 
@@ -82,9 +83,9 @@ describe('sign-in and sessions', () => {
     const res = await c.login('admin@demo.test', stack.password);
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/');
-    const line = setCookie(res, 'sb_session');
-    assert.ok(line, 'sb_session is set');
-    const token = line.split(';')[0].slice('sb_session='.length);
+    const line = setCookie(res, '__Host-sb_session');
+    assert.ok(line, '__Host-sb_session is set');
+    const token = line.split(';')[0].slice('__Host-sb_session='.length);
     assert.match(token, /^[A-Za-z0-9_-]{43}$/, '256-bit random token, base64url');
     const attrs = cookieAttrs(line);
     assert.equal(attrs.httponly, true);
@@ -102,11 +103,11 @@ describe('sign-in and sessions', () => {
 
   test('login rotates the session: a signed-in browser gets a new token and the old one stops working', async () => {
     const c = await stack.as('manager');
-    const oldToken = c.cookies.get('sb_session');
+    const oldToken = c.cookies.get('__Host-sb_session');
     assert.equal(sessionRows(oldToken), 1);
     const res = await c.login('manager@demo.test', stack.password);
     assert.equal(res.status, 303);
-    const newToken = c.cookies.get('sb_session');
+    const newToken = c.cookies.get('__Host-sb_session');
     assert.ok(newToken);
     assert.notEqual(newToken, oldToken);
     assert.equal(sessionRows(oldToken), 0, 'the old session row is gone');
@@ -120,10 +121,10 @@ describe('sign-in and sessions', () => {
   test('login ignores a session id planted before sign-in (no fixation)', async () => {
     const c = stack.client();
     const planted = 'A'.repeat(43);
-    c.cookies.set('sb_session', planted);
+    c.cookies.set('__Host-sb_session', planted);
     const res = await c.login('agent@demo.test', stack.password);
     assert.equal(res.status, 303);
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     assert.notEqual(token, planted);
     assert.equal(sessionRows(planted), 0);
     assert.equal((await getWithSession('/', planted)).status, 303);
@@ -137,7 +138,7 @@ describe('sign-in and sessions', () => {
     const unknown = await c.post('/login', { email: 'nobody@demo.test', password: 'not the password at all' });
     for (const res of [wrong, unknown]) {
       assert.equal(res.status, 400);
-      assert.equal(setCookie(res, 'sb_session'), undefined, 'no session on failure');
+      assert.equal(setCookie(res, '__Host-sb_session'), undefined, 'no session on failure');
       assert.match(res.body, /The email or password is incorrect\./);
       assert.match(res.body, /<form method="post" action="\/login"/);
       assert.doesNotMatch(res.body, /not the password at all/, 'the password is never echoed');
@@ -231,12 +232,12 @@ describe('sign-in and sessions', () => {
 
   test('logout (POST with csrf) ends the session: cookie cleared, row gone, old cookie redirected to /login', async () => {
     const c = await stack.as('viewer');
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     assert.equal(sessionRows(token), 1);
     const res = await c.post('/logout');
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/login');
-    const cleared = setCookie(res, 'sb_session');
+    const cleared = setCookie(res, '__Host-sb_session');
     assert.ok(cleared, 'the session cookie is cleared');
     assert.equal(cookieAttrs(cleared)['max-age'], '0');
     assert.equal(sessionRows(token), 0);
@@ -248,19 +249,19 @@ describe('sign-in and sessions', () => {
 
   test('logout without CSRF → 403 and the session is still valid', async () => {
     const c = await stack.as('agent');
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     const noToken = await c.post('/logout', { csrf_token: null });
     assert.equal(noToken.status, 403);
     const wrongToken = await c.post('/logout', { csrf_token: 'x'.repeat(43) });
     assert.equal(wrongToken.status, 403);
-    assert.equal(setCookie(noToken, 'sb_session'), undefined);
+    assert.equal(setCookie(noToken, '__Host-sb_session'), undefined);
     assert.equal(sessionRows(token), 1);
     assert.equal((await getWithSession('/', token)).status, 200);
   });
 
   test('idle expiry: a session unused for longer than the idle timeout ends', async () => {
     const c = await stack.as('viewer');
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     // Recent use keeps it alive.
     stack.sql(`UPDATE sessions SET last_seen_at = now() - interval '5 minutes' WHERE token_hash = '${sha256hex(token)}'`);
     assert.equal((await getWithSession('/', token)).status, 200);
@@ -269,23 +270,23 @@ describe('sign-in and sessions', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/login');
     assert.equal(sessionRows(token), 0, 'the expired row is deleted');
-    const cleared = (res.headers['set-cookie'] || []).find((h) => h.startsWith('sb_session='));
+    const cleared = (res.headers['set-cookie'] || []).find((h) => h.startsWith('__Host-sb_session='));
     assert.ok(cleared && /Max-Age=0/.test(cleared), 'the dead session cookie is cleared');
   });
 
   test('signing out after the session expired leads to the sign-in page, not a 403', async () => {
     const c = await stack.as('viewer');
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     stack.sql(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = '${sha256hex(token)}'`);
     const res = await c.post('/logout'); // the token on the page belonged to the dead session
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/login');
-    assert.equal(c.cookies.has('sb_session'), false);
+    assert.equal(c.cookies.has('__Host-sb_session'), false);
   });
 
   test('use touches last_seen_at, so an active session does not idle out', async () => {
     const c = await stack.as('viewer');
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     stack.sql(`UPDATE sessions SET last_seen_at = now() - interval '20 minutes' WHERE token_hash = '${sha256hex(token)}'`);
     assert.equal((await getWithSession('/', token)).status, 200);
     const age = Number(stack.sql(`SELECT extract(epoch FROM now() - last_seen_at) FROM sessions WHERE token_hash = '${sha256hex(token)}'`));
@@ -294,7 +295,7 @@ describe('sign-in and sessions', () => {
 
   test('absolute expiry: a session past expires_at ends even if it was just used', async () => {
     const c = await stack.as('manager');
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     const lifetime = Number(stack.sql(`SELECT round(extract(epoch FROM expires_at - created_at)) FROM sessions WHERE token_hash = '${sha256hex(token)}'`));
     assert.equal(lifetime, 43200, 'default absolute lifetime is 12 hours');
     stack.sql(`UPDATE sessions SET expires_at = now() - interval '1 second', last_seen_at = now() WHERE token_hash = '${sha256hex(token)}'`);
@@ -304,9 +305,9 @@ describe('sign-in and sessions', () => {
     assert.equal(sessionRows(token), 0);
     // JSON clients get a 401 instead of a redirect.
     const c2 = await stack.as('manager');
-    const t2 = c2.cookies.get('sb_session');
+    const t2 = c2.cookies.get('__Host-sb_session');
     stack.sql(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = '${sha256hex(t2)}'`);
-    const api = await stack.request('GET', '/api/v1/me', { headers: { cookie: `sb_session=${t2}` } });
+    const api = await stack.request('GET', '/api/v1/me', { headers: { cookie: `__Host-sb_session=${t2}` } });
     assert.equal(api.status, 401);
     assert.equal(api.json().error.code, 'unauthorized');
     assert.equal(sessionRows(t2), 0);
@@ -321,7 +322,7 @@ describe('sign-in and sessions', () => {
     assert.equal(add.status, 0, add.stderr);
     const c = stack.client();
     assert.equal((await c.login(email, password)).status, 303);
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     assert.equal((await getWithSession('/', token)).status, 200);
 
     const dis = stack.cli(['user', 'disable', '--email', email]);
@@ -335,7 +336,7 @@ describe('sign-in and sessions', () => {
     const res = await again.login(email, password);
     assert.equal(res.status, 400, 'the right password of a disabled user is refused');
     assert.match(res.body, /The email or password is incorrect\./);
-    assert.equal(setCookie(res, 'sb_session'), undefined);
+    assert.equal(setCookie(res, '__Host-sb_session'), undefined);
     assert.equal(Number(stack.sql(`SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '${email}'`)), 0);
   });
 
@@ -345,7 +346,7 @@ describe('sign-in and sessions', () => {
     assert.equal(stack.cli(['user', 'add', '--org', 'demo', '--email', email, '--role', 'viewer', '--password-stdin'], { input: `${password}\n` }).status, 0);
     const c = stack.client();
     assert.equal((await c.login(email, password)).status, 303);
-    const token = c.cookies.get('sb_session');
+    const token = c.cookies.get('__Host-sb_session');
     stack.sql(`UPDATE users SET disabled = true WHERE email = '${email}'`);
     const res = await getWithSession('/', token);
     assert.equal(res.status, 303);
@@ -438,7 +439,7 @@ describe('CSRF', () => {
   test('the token stops working once the session ends', async () => {
     const c = await stack.as('viewer');
     const token = c.csrf;
-    const session = c.cookies.get('sb_session');
+    const session = c.cookies.get('__Host-sb_session');
     assert.equal((await c.post('/logout')).status, 303);
     const again = await stack.as('viewer');
     const before = nameOf('viewer@demo.test');
@@ -446,7 +447,7 @@ describe('CSRF', () => {
     assert.equal(nameOf('viewer@demo.test'), before);
     // And the old session itself is gone, so the old pair gets 401, not a write.
     const res = await stack.request('POST', '/api/v1/me/name', {
-      headers: { cookie: `sb_session=${session}`, 'content-type': 'application/json', 'x-csrf-token': token },
+      headers: { cookie: `__Host-sb_session=${session}`, 'content-type': 'application/json', 'x-csrf-token': token },
       body: JSON.stringify({ name: 'Stale Session' }),
     });
     assert.equal(res.status, 401);
@@ -461,17 +462,17 @@ describe('CSRF', () => {
     const since = maxAuditId();
     const res = await c.post('/login', { email: 'admin@demo.test', password: stack.password, csrf_token: null });
     assert.equal(res.status, 403);
-    assert.equal((res.headers['set-cookie'] || []).some((l) => l.startsWith('sb_session=')), false);
+    assert.equal((res.headers['set-cookie'] || []).some((l) => l.startsWith('__Host-sb_session=')), false);
     assert.match(res.headers['content-type'], /^text\/html/);
 
-    // A token minted for another visitor's sb_csrf cookie does not fit this one.
+    // A token minted for another visitor's __Host-sb_csrf cookie does not fit this one.
     const other = stack.client();
     await other.get('/login');
     assert.notEqual(other.csrf, c.csrf);
     const crossed = await c.post('/login', { email: 'admin@demo.test', password: stack.password, csrf_token: other.csrf });
     assert.equal(crossed.status, 403);
 
-    // No sb_csrf cookie at all (a cross-site form post from a fresh browser).
+    // No __Host-sb_csrf cookie at all (a cross-site form post from a fresh browser).
     const bare = await stack.request('POST', '/login', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: 'admin@demo.test', password: stack.password, csrf_token: c.csrf }).toString(),
@@ -501,6 +502,32 @@ describe('CSRF', () => {
     assert.equal(res.status, 400);
     assert.equal(res.json().error.code, 'invalid');
     assert.equal(Number(stack.sql(`SELECT count(*) FROM audit_log WHERE id > ${since} AND action = 'security.forbidden'`)), 0);
+  });
+
+  test('cookies carry the __Host- prefix: Secure, Path=/, no Domain', async () => {
+    const c = stack.client();
+    const form = await c.get('/login');
+    const csrf = (form.headers['set-cookie'] || []).find((l) => l.startsWith('__Host-sb_csrf='));
+    assert.ok(csrf, 'the pre-session cookie is __Host-sb_csrf');
+    const res = await c.post('/login', { email: 'viewer@demo.test', password: stack.password });
+    const session = (res.headers['set-cookie'] || []).find((l) => l.startsWith('__Host-sb_session='));
+    assert.ok(session, 'the session cookie is __Host-sb_session');
+    for (const line of [csrf, session]) {
+      assert.match(line, /; Path=\/;/);
+      assert.match(line, /; Secure/);
+      assert.doesNotMatch(line, /Domain=/i);
+    }
+  });
+
+  test('a planted pre-session cookie of the wrong shape binds nothing, even with its matching token', async () => {
+    const secretKey = readFileSync(path.join(stack.dir, 'secret-key'), 'utf8').trim();
+    const planted = 'a';
+    const token = createHmac('sha256', secretKey).update(`csrf:${planted}`).digest('base64url');
+    const res = await stack.request('POST', '/login', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `__Host-sb_csrf=${planted}` },
+      body: new URLSearchParams({ email: 'viewer@demo.test', password: stack.password, csrf_token: token }).toString(),
+    });
+    assert.equal(res.status, 403);
   });
 });
 

@@ -257,16 +257,16 @@ describe('the HTTP contract', () => {
     const out = await c.post('/logout');
     assert.equal(out.status, 303);
     assert.equal(out.headers.location, '/login');
-    assert.ok(c.cookies.has('sb_flash'), 'the flash travels in a cookie');
+    assert.ok(c.cookies.has('__Host-sb_flash'), 'the flash travels in a cookie');
     const first = await c.get('/login');
     assert.equal(first.status, 200);
     assert.match(first.body, /class="flash flash-ok"[^>]*>You have signed out\.</);
-    assert.equal(c.cookies.has('sb_flash'), false, 'reading the flash clears it');
+    assert.equal(c.cookies.has('__Host-sb_flash'), false, 'reading the flash clears it');
     const second = await c.get('/login');
     assert.doesNotMatch(second.body, /You have signed out/);
     // A forged flash cookie is ignored (it is signed).
     const forged = `ok.${Buffer.from('<b>Hacked</b>').toString('base64url')}.00000000000000000000000000000000`;
-    const res = await stack.request('GET', '/login', { headers: { cookie: `sb_flash=${forged}` } });
+    const res = await stack.request('GET', '/login', { headers: { cookie: `__Host-sb_flash=${forged}` } });
     assert.equal(res.status, 200);
     assert.doesNotMatch(res.body, /Hacked/);
   });
@@ -417,12 +417,12 @@ describe('malformed requests', () => {
     { name: 'huge cookie header (64 KB)', raw: () => rawReq('GET', '/login', { headers: { Cookie: 'a=' + 'c'.repeat(65536) } }), expect: NGINX_REJECT },
     { name: '1500 cookies', raw: () => rawReq('GET', '/login', { headers: { Cookie: Array.from({ length: 1500 }, (_, i) => `c${i}=1`).join('; ') } }), expect: [400] },
     { name: 'cookie with invalid UTF-8', raw: () => bin('GET /login HTTP/1.1\r\nHost: x\r\nCookie: a=', Buffer.from([0xc3, 0x28]), '\r\nConnection: close\r\n\r\n'), expect: [400] },
-    { name: 'cookie with invalid UTF-8 on /api/v1/me', raw: () => bin('GET /api/v1/me HTTP/1.1\r\nHost: x\r\nCookie: sb_session=', Buffer.from([0xff]), '\r\nConnection: close\r\n\r\n'), expect: [400] },
+    { name: 'cookie with invalid UTF-8 on /api/v1/me', raw: () => bin('GET /api/v1/me HTTP/1.1\r\nHost: x\r\nCookie: __Host-sb_session=', Buffer.from([0xff]), '\r\nConnection: close\r\n\r\n'), expect: [400] },
     { name: 'cookie without =', raw: () => rawReq('GET', '/login', { headers: { Cookie: ';;;; noequals ;=;==' } }), expect: [200] },
-    { name: 'non-token session cookie on GET /', raw: () => rawReq('GET', '/', { headers: { Cookie: 'sb_session=../../etc/passwd' } }), expect: [303] },
-    { name: 'non-token session cookie on /api/v1/me', raw: () => rawReq('GET', '/api/v1/me', { headers: { Cookie: 'sb_session=not-a-uuid-at-all' } }), expect: [401] },
-    { name: '43-char garbage session cookie on /api/v1/me', raw: () => rawReq('GET', '/api/v1/me', { headers: { Cookie: 'sb_session=' + "'; DROP TABLE sessions; --".padEnd(43, 'x') } }), expect: [401] },
-    { name: 'quoted huge-ish session cookie', raw: () => rawReq('GET', '/api/v1/me', { headers: { Cookie: 'sb_session="' + 'z'.repeat(4000) + '"' } }), expect: [401] },
+    { name: 'non-token session cookie on GET /', raw: () => rawReq('GET', '/', { headers: { Cookie: '__Host-sb_session=../../etc/passwd' } }), expect: [303] },
+    { name: 'non-token session cookie on /api/v1/me', raw: () => rawReq('GET', '/api/v1/me', { headers: { Cookie: '__Host-sb_session=not-a-uuid-at-all' } }), expect: [401] },
+    { name: '43-char garbage session cookie on /api/v1/me', raw: () => rawReq('GET', '/api/v1/me', { headers: { Cookie: '__Host-sb_session=' + "'; DROP TABLE sessions; --".padEnd(43, 'x') } }), expect: [401] },
+    { name: 'quoted huge-ish session cookie', raw: () => rawReq('GET', '/api/v1/me', { headers: { Cookie: '__Host-sb_session="' + 'z'.repeat(4000) + '"' } }), expect: [401] },
     { name: 'Authorization: Bearer garbage', raw: () => rawReq('GET', '/api/v1/me', { headers: { Authorization: 'Bearer !!!garbage\u0001' } }), expect: [400, 401] },
     { name: 'Authorization: Bearer (empty)', raw: () => rawReq('GET', '/api/v1/me', { headers: { Authorization: 'Bearer ' } }), expect: [401] },
     { name: 'Authorization: Basic junk', raw: () => rawReq('GET', '/api/v1/me', { headers: { Authorization: 'Basic %%%%' } }), expect: [401] },

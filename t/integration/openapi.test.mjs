@@ -197,7 +197,7 @@ test('the document is served over HTTPS as JSON, without credentials, and is Ope
   assert.ok(d.info && d.info.title && d.info.version, 'info');
   assert.deepEqual(d.servers, [{ url: '/' }]);
   assert.deepEqual(d.components.securitySchemes.bearerAuth, { ...d.components.securitySchemes.bearerAuth, type: 'http', scheme: 'bearer' });
-  assert.deepEqual(d.components.securitySchemes.cookieAuth, { ...d.components.securitySchemes.cookieAuth, type: 'apiKey', in: 'cookie', name: 'sb_session' });
+  assert.deepEqual(d.components.securitySchemes.cookieAuth, { ...d.components.securitySchemes.cookieAuth, type: 'apiKey', in: 'cookie', name: '__Host-sb_session' });
   // The same bytes as the file in the repository (nginx serves it, nothing rewrites it).
   assert.equal(res.body, readFileSync(path.join(REPO, 'static/openapi.json'), 'utf8'));
 });

@@ -54,7 +54,7 @@ test('5 failures for one email → 429 with Retry-After, also for the correct pa
   const right = await attempt(email, stack.password);
   assert.equal(right.status, 429, 'the right password is refused while throttled');
   retryAfter(right);
-  assert.equal(right.headers['set-cookie']?.some((c) => c.startsWith('sb_session=')) ?? false, false, 'no session');
+  assert.equal(right.headers['set-cookie']?.some((c) => c.startsWith('__Host-sb_session=')) ?? false, false, 'no session');
   assert.match(right.body, /Too many failed sign-in attempts/);
   assert.match(right.body, /value="viewer@demo\.test"/, 'the form is shown again with the email');
   assert.equal(count(`SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '${email}' AND s.created_at > now() - interval '1 minute'`), 0);

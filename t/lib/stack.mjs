@@ -141,6 +141,7 @@ export class Stack {
       SB_HTTP_PORT: String(this.httpPort),
       SB_WORKERS: String(this.opts.workers || 3),
       SB_SCRYPT_LOG2_N: '14',
+      SB_PG_UNSAFE_FAST: '1', // a throw-away cluster: durability buys nothing here
       SB_LOGIN_RATE: '1000r/s',
       SB_LOGIN_BURST: '1000',
       SB_API_RATE: '5000r/s',

@@ -97,6 +97,16 @@ static void test_check_refuses_empty_binding(void **state)
     assert_false(csrf_check(&A, key, STR_NULL, empty_token));
 }
 
+static void test_binding_shape(void **state)
+{
+    assert_true(csrf_binding_valid(STR("abcdefghijABCDEFGHIJ0123456789-_abcdefghijk")));
+    assert_false(csrf_binding_valid(STR("")));
+    assert_false(csrf_binding_valid(STR("a")));
+    assert_false(csrf_binding_valid(STR("abcdefghijABCDEFGHIJ0123456789-_abcdefghij")));   /* 42 */
+    assert_false(csrf_binding_valid(STR("abcdefghijABCDEFGHIJ0123456789-_abcdefghijkl"))); /* 44 */
+    assert_false(csrf_binding_valid(STR("abcdefghijABCDEFGHIJ0123456789+/abcdefghijk")));  /* not base64url */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_token_depends_on_binding_and_key),
         cmocka_unit_test(test_check_accepts_only_the_right_token),
         cmocka_unit_test(test_check_refuses_empty_binding),
+        cmocka_unit_test(test_binding_shape),
     };
     return cmocka_run_group_tests(tests, unit_setup, unit_teardown);
 }
