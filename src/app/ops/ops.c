@@ -61,7 +61,7 @@ static bool admin_key_ok(struct request *r)
 int metrics_show(struct request *r)
 {
     bool loopback_ok = strcmp(r->cfg->metrics_allow, "loopback") == 0 && is_loopback(r->remote_addr);
-    if (!loopback_ok && !admin_key_ok(r)) return 403;
+    if (!loopback_ok && !admin_key_ok(r)) return app_forbid(r, "metrics");
     int count;
     const char *const *names = app_route_names(&count);
     metrics_render(&r->res->body, names, count);
