@@ -85,7 +85,7 @@ test('a backup restored into a fresh cluster serves the same calls, deals, recor
   assert.deepEqual(readFileSync(path.join(target.dir, 'recordings', orgId, 'backup-test.mp3')), audio);
 
   // A provider secret sealed with the source's key still opens on the target.
-  const set = source.cli(['org', 'set', 'demo', 'vapi_secret=backup-test-secret-0123456789']);
+  const set = source.cli(['org', 'set', 'demo', 'vapi_secret'], { input: 'backup-test-secret-0123456789\n' });
   assert.equal(set.status, 0, set.stderr);
   stackSh('backup', source.dir, file);
   await target.stopServe();
