@@ -155,6 +155,8 @@ static int login_succeeded(struct request *r, struct login_input *in, str org_id
     return redirect_see_other(r, str_cstr(r->arena, in->next), NULL, NULL);
 }
 
+enum login_user_col { LU_USER_ID, LU_ORG_ID, LU_PASSWORD_HASH, LU_DISABLED };
+
 /*
  * POST /login — signs in.
  *   email, password (required); next (optional local path); csrf_token.
@@ -186,9 +188,10 @@ int login_submit(struct request *r)
         password_dummy_verify(in.password, cfg->scrypt_log2_n);
         return login_failed(r, &in, STR(""), STR(""), t.email_wait);
     }
-    str user_id = db_val(u, 0, 0), org_id = db_val(u, 0, 1);
-    bool ok = password_verify(in.password, db_cstr(u, 0, 2)) && !db_bool(u, 0, 3);
-    return ok ? login_succeeded(r, &in, org_id, user_id, db_cstr(u, 0, 2)) : login_failed(r, &in, org_id, user_id, t.email_wait);
+    str user_id = db_val(u, 0, LU_USER_ID), org_id = db_val(u, 0, LU_ORG_ID);
+    bool ok = password_verify(in.password, db_cstr(u, 0, LU_PASSWORD_HASH)) && !db_bool(u, 0, LU_DISABLED);
+    if (!ok) return login_failed(r, &in, org_id, user_id, t.email_wait);
+    return login_succeeded(r, &in, org_id, user_id, db_cstr(u, 0, LU_PASSWORD_HASH));
 }
 
 /* POST /logout — ends the session (csrf_token required) and returns to /login. */

@@ -8,6 +8,8 @@
 #include "../app.h"
 #include "admin.h"
 
+enum admin_db_col { AD_VERSION, AD_SIZE, AD_USERS, AD_SESSIONS };
+
 /* GET /admin — system health for admins: database, worker pool, counters. */
 int admin_show(struct request *r)
 {
@@ -18,10 +20,10 @@ int admin_show(struct request *r)
     struct metrics_shared *m = metrics_get();
     struct metrics_worker_counts c = metrics_worker_counts();
     struct tdict *d = page_dict(r, "Admin", "admin.tpl");
-    tdict_set(d, "DB_VERSION", db_val(db, 0, 0));
-    tdict_set(d, "DB_SIZE", db_val(db, 0, 1));
-    tdict_set(d, "USER_COUNT", db_val(db, 0, 2));
-    tdict_set(d, "SESSION_COUNT", db_val(db, 0, 3));
+    tdict_set(d, "DB_VERSION", db_val(db, 0, AD_VERSION));
+    tdict_set(d, "DB_SIZE", db_val(db, 0, AD_SIZE));
+    tdict_set(d, "USER_COUNT", db_val(db, 0, AD_USERS));
+    tdict_set(d, "SESSION_COUNT", db_val(db, 0, AD_SESSIONS));
     tdict_set_long(d, "WORKERS_IDLE", c.idle);
     tdict_set_long(d, "WORKERS_BUSY", c.busy);
     tdict_set_long(d, "WORKER_RESTARTS", m ? (long)m->worker_restarts : 0);

@@ -9,6 +9,8 @@
 #include "../../domain/money.h"
 #include "../app.h"
 
+enum fx_rate_col { FX_BASE, FX_RATE, FX_AS_OF };
+
 int org_fx_rates_load(struct request *r, const struct currency *org, struct fx_rate **rates, size_t *n)
 {
     *rates = NULL;
@@ -20,9 +22,9 @@ int org_fx_rates_load(struct request *r, const struct currency *org, struct fx_r
     *rates = arena_alloc(r->arena, sizeof **rates * (size_t)(db_rows(q) + 1));
     for (int i = 0; i < db_rows(q); i++) {
         struct fx_rate *x = &(*rates)[*n];
-        x->base = money_currency(str_trim(db_val(q, i, 0)));
+        x->base = money_currency(str_trim(db_val(q, i, FX_BASE)));
         x->quote = org;
-        if (x->base && fx_rate_parse(db_val(q, i, 1), &x->rate_e8) && civil_parse_date(db_val(q, i, 2), &x->as_of_day))
+        if (x->base && fx_rate_parse(db_val(q, i, FX_RATE), &x->rate_e8) && civil_parse_date(db_val(q, i, FX_AS_OF), &x->as_of_day))
             (*n)++;
     }
     return 0;

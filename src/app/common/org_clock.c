@@ -5,6 +5,8 @@
 #include "../../domain/civil_date.h"
 #include "../app.h"
 
+enum org_clock_col { OC_NOW, OC_OFFSET, OC_CURRENCY };
+
 int org_clock_load(struct request *r, struct org_clock *c)
 {
     struct dbres *q = db_q0(r->db, r->arena, "org_clock",
@@ -13,9 +15,9 @@ int org_clock_load(struct request *r, struct org_clock *c)
                             " o.currency FROM orgs o WHERE o.id = app_org_id()");
     if (!q) return app_db_status(r);
     if (db_rows(q) != 1) return 503;
-    c->now = db_long(q, 0, 0);
-    c->utc_offset_s = (int32_t)db_long(q, 0, 1);
+    c->now = db_long(q, 0, OC_NOW);
+    c->utc_offset_s = (int32_t)db_long(q, 0, OC_OFFSET);
     c->today = civil_day_of(c->now, c->utc_offset_s);
-    c->currency = str_trim(db_val(q, 0, 2));
+    c->currency = str_trim(db_val(q, 0, OC_CURRENCY));
     return 0;
 }
