@@ -7,7 +7,7 @@
 struct db;
 struct arena;
 
-/* Exit codes (SPEC §2). */
+/* Exit codes, as switchboard --help states them. */
 #define EXIT_OK 0
 #define EXIT_ERROR 1
 #define EXIT_USAGE 2

@@ -1,4 +1,4 @@
-/* json.c — JSON responses per SPEC §4.2: {"data":...}, lists with next_cursor, and
+/* json.c — JSON responses: {"data":...}, lists with next_cursor, and
  * {"error":{code,message,fields},"request_id"}. */
 #include "json.h"
 
