@@ -1,4 +1,4 @@
-/* deal_stage.h — the deal pipeline's state machine: the stages a deal moves through and the moves allowed between them: names and legal moves. */
+/* deal_stage.h — the deal pipeline's state machine: stage names and the legal moves between them. */
 #ifndef SB_DEAL_STAGE_H
 #define SB_DEAL_STAGE_H
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* json.h — JSON responses (static/openapi.json, "JSON conventions"), built with json-c. */
+/* json.h — JSON responses in the shapes static/openapi.json documents, built with json-c. */
 #ifndef SB_JSON_H
 #define SB_JSON_H
 #include "../core/str.h"
