@@ -161,7 +161,8 @@ before(async () => {
   other = one(`INSERT INTO orgs (slug, name) VALUES ('other', 'Other Co') RETURNING id`);
   brand = one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Aggregate Co') RETURNING id`);
   otherBrand = one(`INSERT INTO brands (org_id, name) VALUES ('${other}', 'Elsewhere') RETURNING id`);
-  key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'agg', '--role', 'manager']).stdout.trim();
+  // An admin key: the test deletes and restores deals, which admins do.
+  key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'agg', '--role', 'admin']).stdout.trim();
 });
 after(async () => stack && stack.stop());
 

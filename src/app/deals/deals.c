@@ -412,7 +412,7 @@ static int list_render(struct request *r, int status, const struct deal_filter *
     tdict_set_cstr(d, "HEADING", f->deleted ? "Deleted deals" : "Deals");
     tdict_set_cstr(d, "LIST_PATH", path);
     fill_filter_form(r, d, f, e);
-    if (r->session->role >= ROLE_AGENT) tdict_show(d, "CAN_CREATE");
+    if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_CREATE");
     if (r->session->role >= ROLE_MANAGER && !f->deleted) tdict_show(d, "CAN_SEE_DELETED");
     if (!f->deleted)
         tdict_set_cstr(tdict_add_section(d, "EXPORT"), "EXPORT_URL",
@@ -774,16 +774,20 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     const struct dbres *one = v->deal;
     str id = db_val(one, 0, DC_ID);
     bool deleted = db_bool(one, 0, DC_DELETED), may_write = deal_may_write(r, db_val(one, 0, DC_OWNER_ID));
+    bool admin = r->session->role >= ROLE_ADMIN; /* deletes, restores and purges (deals_routes.c) */
     struct tdict *d = page_dict(r, db_cstr(one, 0, DC_TITLE), "deals/show.tpl");
     deals_tabs(d, "list");
     if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "TEXT", notice);
     fill_summary(r, d, one);
     if (deleted) {
         tdict_show(d, "DELETED");
-        if (may_write) tdict_show(d, "CAN_RESTORE");
-        if (r->session->role >= ROLE_ADMIN) tdict_show(d, "CAN_PURGE");
+        if (admin) {
+            tdict_show(d, "CAN_RESTORE");
+            tdict_show(d, "CAN_PURGE");
+        }
     } else if (may_write) {
         tdict_show(d, "CAN_WRITE");
+        if (admin) tdict_show(d, "CAN_DELETE");
         fill_moves(d, db_val(one, 0, DC_STAGE));
     }
     int st = db_bool(one, 0, DC_HAS_AFFILIATE) ? fill_affiliate(r, d, id) : 0;
