@@ -283,6 +283,7 @@ test('delete, deleted list, restore, purge (admin only, deleted only)', async ()
   const del = await admin.post(`/deals/${id}/delete`);
   assert.equal(del.status, 303);
   assert.equal((await agent.get(`/deals/${id}/edit`)).status, 404);
+  assert.equal((await agent.get(`/deals/${id}`)).status, 404, 'a deleted deal is for managers and admins');
   const deleted = await manager.get('/deals/deleted');
   assert.match(deleted.body, /Doomed deal/);
   assert.doesNotMatch((await manager.get('/deals')).body, /Doomed deal/);

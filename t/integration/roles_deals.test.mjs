@@ -2,7 +2,9 @@
 // creating a deal needs a manager or an admin (agents edit only the deals assigned to
 // them); deleting and restoring a deal needs an admin; every such refusal is a 403
 // with a security.forbidden audit row, and the page offers only what the role may
-// do.
+// do. A soft-deleted deal is readable by managers and admins only: to viewers and
+// agents it answers 404 exactly like an id that does not exist, and nothing about
+// it (its children included) is shown or audited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
@@ -11,6 +13,7 @@ let stack;
 const clients = {};
 const keys = {};
 const ids = {};
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
 const one = (q) => stack.sql(q).split('\n')[0];
 const userId = (email) => one(`SELECT id FROM users WHERE email = '${email}'`);
@@ -181,4 +184,54 @@ test('the delete and restore buttons are shown to admins only', async () => {
   const adminGone = (await clients.admin.get(`/deals/${gone}`)).body;
   assert.match(adminGone, /id="restore-deal"/);
   assert.match(adminGone, /id="purge-deal"/);
+});
+
+// ---- 3. a deleted deal is read by managers and admins only ----
+
+test('a deleted deal is 404 to viewers and agents (its owner too), like an unknown id, pages and JSON, unaudited', async () => {
+  const id = insertDeal('Secret deleted deal', 'agent@demo.test', true);
+  const org = one(`SELECT org_id FROM deals WHERE id = '${id}'`);
+  const deliverable = one(`INSERT INTO deliverables (org_id, deal_id, platform, type) VALUES ('${org}', '${id}', 'instagram', 'reel') RETURNING id`);
+  const payment = one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency) VALUES ('${org}', '${id}', 'deposit', 500, 'USD') RETURNING id`);
+  const reads = (deal, d, p) => [`/deals/${deal}`, `/api/v1/deals/${deal}`, `/api/v1/deals/${deal}/deliverables`,
+    `/api/v1/deliverables/${d}`, `/api/v1/payments/${p}`];
+  const unknown = reads(NO_SUCH_ID, NO_SUCH_ID, NO_SUCH_ID);
+  const since = lastAuditId();
+  for (const role of ['viewer', 'agent']) {
+    for (const [i, url] of reads(id, deliverable, payment).entries()) {
+      const res = await clients[role].get(url);
+      assert.equal(res.status, 404, `${role} ${url}`);
+      assert.doesNotMatch(res.body, /Secret deleted deal/, `${role} ${url}`);
+      const missing = await clients[role].get(unknown[i]);
+      assert.equal(missing.status, 404);
+      if (url.startsWith('/api/')) assert.deepEqual(res.json().error, missing.json().error, `${role} ${url}: as if absent`);
+      else assert.equal(res.body.replaceAll(res.headers['x-request-id'], ''), missing.body.replaceAll(missing.headers['x-request-id'], ''),
+        `${role} ${url}: as if absent`);
+    }
+    for (const url of reads(id, deliverable, payment).filter((u) => u.startsWith('/api/')))
+      assert.equal((await withKey(role, 'GET', url)).status, 404, `${role} key ${url}`);
+  }
+  assert.deepEqual(forbiddenSince(since), [], 'a 404 is not a refusal');
+  ids.deletedRead = { id, deliverable, payment };
+});
+
+test('managers and admins read a deleted deal with its deleted state (pages, JSON, keys)', async () => {
+  const { id, deliverable, payment } = ids.deletedRead;
+  for (const role of ['manager', 'admin']) {
+    const c = clients[role];
+    const page = await c.get(`/deals/${id}`);
+    assert.equal(page.status, 200, role);
+    assert.match(page.body, /Secret deleted deal/);
+    assert.match(page.body, /id="deleted-banner"/);
+    const deal = await c.get(`/api/v1/deals/${id}`);
+    assert.equal(deal.status, 200, role);
+    assert.equal(deal.json().data.deleted, true);
+    assert.equal(deal.json().data.deliverables.length, 1);
+    assert.equal((await withKey(role, 'GET', `/api/v1/deals/${id}`)).json().data.deleted, true, `${role} key`);
+    const list = await c.get(`/api/v1/deals/${id}/deliverables`);
+    assert.equal(list.status, 200, role);
+    assert.deepEqual(list.json().data.map((d) => d.id), [deliverable]);
+    assert.equal((await c.get(`/api/v1/deliverables/${deliverable}`)).status, 200, role);
+    assert.equal((await c.get(`/api/v1/payments/${payment}`)).status, 200, role);
+  }
 });

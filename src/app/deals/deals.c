@@ -183,8 +183,9 @@ static int detail_load(struct request *r, str id, struct deal_view *v)
     return 0;
 }
 
-/* Loads the deal id of the org (deleted ones too) into *v; 0, 404 or the
- * database's status. */
+/* Loads the deal id of the org into *v; 0, 404 or the database's status. A deleted
+ * deal is loaded for managers and admins only: to anyone else it is 404, like an id
+ * that does not exist (deal_may_read_deleted). */
 static int deal_view_load(struct request *r, str id, bool detail, struct deal_view *v)
 {
     *v = (struct deal_view){ .detail = detail };
@@ -192,6 +193,7 @@ static int deal_view_load(struct request *r, str id, bool detail, struct deal_vi
     v->deal = deals_one_query(r->db, r->arena, str_cstr(r->arena, id));
     if (!v->deal) return app_db_status(r);
     if (db_rows(v->deal) != 1) return 404;
+    if (db_bool(v->deal, 0, DC_DELETED) && !deal_may_read_deleted(r)) return 404;
     return detail ? detail_load(r, db_val(v->deal, 0, DC_ID), v) : 0;
 }
 
@@ -809,11 +811,12 @@ int deals_show_render(struct request *r, int status, str id, const char *notice)
 /* GET /deals/{id} — everything about a deal: value, stage and its allowed moves,
  * risk and reasons, next action, exclusivity conflicts, deliverables with deadline
  * badges, payments with derived status, the change history. ?reveal=1 shows the
- * affiliate code to managers and admins (audited). Deleted deals show a restore. */
+ * affiliate code to managers and admins (audited). A deleted deal: managers and
+ * admins see it marked deleted (admins with restore and purge), others get 404. */
 int deals_show(struct request *r) { return deals_show_render(r, 200, req_path_param(r, "id"), NULL); }
 
 /* GET /api/v1/deals/{id} — the deal plus deliverables, payments, conflicts
- * (exclusivity) and history. */
+ * (exclusivity) and history; a deleted deal as for the page (404 below manager). */
 int api_deals_show(struct request *r)
 {
     struct deal_view v;
