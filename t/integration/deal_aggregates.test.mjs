@@ -155,7 +155,8 @@ before(async () => {
   other = stack.one(`INSERT INTO orgs (slug, name) VALUES ('other', 'Other Co') RETURNING id`);
   brand = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Aggregate Co') RETURNING id`);
   otherBrand = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${other}', 'Elsewhere') RETURNING id`);
-  key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'agg', '--role', 'manager']).stdout.trim();
+  // An admin key: the test deletes and restores deals, which admins do.
+  key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'agg', '--role', 'admin']).stdout.trim();
 });
 after(async () => stack && stack.stop());
 

@@ -59,19 +59,21 @@ describe('deals', () => {
   });
 
   test('the new form creates a deal: 303, flash, history "create", owner default me', async () => {
-    const form = await agent.get('/deals/new');
+    const form = await manager.get('/deals/new');
     assert.equal(form.status, 200);
     assert.match(form.body, /id="deal-form"/);
-    assert.match(form.body, new RegExp(`<option value="${ids.agentUser}" selected>`));
-    const res = await agent.post('/deals', formOf({ affiliate_code: 'SPRING-SECRET-2025' }));
+    assert.match(form.body, new RegExp(`<option value="${ids.managerUser}" selected>`));
+    // A manager creates it for the agent, who works on it from here on.
+    const res = await manager.post('/deals', formOf({ affiliate_code: 'SPRING-SECRET-2025' }));
     assert.equal(res.status, 303, res.body);
     const id = /\/deals\/([0-9a-f-]{36})$/.exec(res.headers.location)[1];
     ids.created = id;
+    assert.match((await manager.get(`/deals/${id}`)).body, /The deal was created/);
     const page = await agent.get(`/deals/${id}`);
     assert.equal(page.status, 200);
     assert.match(page.body, /Spring launch/);
     assert.match(page.body, /\$1,250\.50/);
-    assert.match(page.body, /The deal was created/);
+    assert.match(page.body, /id="edit-deal"/);
     assert.equal(stack.one(`SELECT value_minor || ' ' || stage || ' ' || array_to_string(tags, '|') FROM deals WHERE id = '${id}'`),
       '125050 inbound launch|spring');
     assert.equal(stack.one(`SELECT action FROM deal_history WHERE entity_id = '${id}'`), 'create');
@@ -127,17 +129,19 @@ describe('deals', () => {
       [{ affiliate_code: 'a'.repeat(201) }, 'affiliate_code'],
     ];
     for (const [over, field] of cases) {
-      const res = await agent.post('/deals', formOf(over));
+      const res = await manager.post('/deals', formOf(over));
       assert.equal(res.status, 400, `${field}: ${JSON.stringify(over).slice(0, 80)}`);
       assert.match(res.body, new RegExp(`id="e-${field}"`), field);
     }
-    const kept = await agent.post('/deals', formOf({ title: 'Keep <me>', value: '12.345' }));
+    const kept = await manager.post('/deals', formOf({ title: 'Keep <me>', value: '12.345' }));
     assert.match(kept.body, /value="Keep &lt;me&gt;"/);
     assert.match(kept.body, /value="12\.345"/);
-    // An agent cannot create a deal for someone else.
-    const other = await agent.post('/deals', formOf({ owner_id: ids.managerUser }));
+    // An agent cannot hand their deal over to someone else.
+    const version = stack.one(`SELECT version FROM deals WHERE id = '${ids.created}'`);
+    const other = await agent.post(`/deals/${ids.created}`, formOf({ owner_id: ids.managerUser, version }));
     assert.equal(other.status, 400);
     assert.match(other.body, /id="e-owner_id"/);
+    assert.equal(stack.one(`SELECT owner_id FROM deals WHERE id = '${ids.created}'`), ids.agentUser);
   });
 
   test('JSON create: 201 with the documented fields; validation 400 names fields', async () => {
@@ -242,13 +246,17 @@ describe('deals', () => {
     assert.ok(noVersion.json().error.fields.version);
   });
 
-  test('roles: viewer cannot write, agent only own deals, API keys by role', async () => {
+  test('roles: viewer cannot write, agent edits only own deals and creates none, API keys by role', async () => {
     assert.equal((await viewer.get('/deals/new')).status, 403);
     assert.equal((await viewer.post('/deals', formOf())).status, 403);
     assert.equal((await viewer.post(`/deals/${ids.created}/delete`)).status, 403);
+    assert.equal((await agent.get('/deals/new')).status, 403);
+    assert.equal((await agent.post('/deals', formOf())).status, 403);
     assert.equal((await agent.get(`/deals/${ids.managerDeal}/edit`)).status, 403);
     assert.equal((await agent.post(`/deals/${ids.managerDeal}`, formOf({ version: '1' }))).status, 403);
     assert.equal((await agent.post(`/deals/${ids.managerDeal}/delete`)).status, 403);
+    assert.equal((await agent.post(`/deals/${ids.created}/delete`)).status, 403, 'deletes are for admins');
+    assert.equal((await manager.post(`/deals/${ids.created}/delete`)).status, 403, 'deletes are for admins');
     assert.equal((await agent.get(`/deals/${ids.created}/edit`)).status, 200);
     assert.equal((await viewer.get(`/deals/${ids.managerDeal}`)).status, 200);
     assert.equal((await agent.get('/deals/deleted')).status, 403);
@@ -281,16 +289,18 @@ describe('deals', () => {
 
   test('delete, deleted list, restore, purge (admin only, deleted only)', async () => {
     const id = insertDeal({ title: 'Doomed deal', brand_id: ids.zen, owner: 'agent@demo.test' });
-    assert.match((await agent.get(`/deals/${id}/delete`)).body, /Delete this deal\?/);
-    const del = await agent.post(`/deals/${id}/delete`);
+    assert.match((await admin.get(`/deals/${id}/delete`)).body, /Delete this deal\?/);
+    const del = await admin.post(`/deals/${id}/delete`);
     assert.equal(del.status, 303);
     assert.equal((await agent.get(`/deals/${id}/edit`)).status, 404);
+    assert.equal((await agent.get(`/deals/${id}`)).status, 404, 'a deleted deal is for managers and admins');
     const deleted = await manager.get('/deals/deleted');
     assert.match(deleted.body, /Doomed deal/);
     assert.doesNotMatch((await manager.get('/deals')).body, /Doomed deal/);
     assert.equal((await manager.post(`/deals/${id}/purge`)).status, 403);
-    assert.equal((await manager.post(`/deals/${id}/restore`)).status, 303);
-    assert.equal((await manager.post(`/deals/${id}/restore`)).status, 409);
+    assert.equal((await manager.post(`/deals/${id}/restore`)).status, 403);
+    assert.equal((await admin.post(`/deals/${id}/restore`)).status, 303);
+    assert.equal((await admin.post(`/deals/${id}/restore`)).status, 409);
     assert.equal((await admin.post(`/deals/${id}/purge`)).status, 409);
     const h = { 'content-type': 'application/json', 'x-csrf-token': admin.csrf };
     assert.equal((await admin.request('DELETE', `/api/v1/deals/${id}`, { headers: h })).status, 200);

@@ -1,8 +1,9 @@
 // deals_policy.test.mjs — who may do what to a deal, decided in one place and audited:
 // an agent's refused edit of a deal they do not own writes a security.forbidden row
-// (reason "owner"), like every refusal of the pipeline; the deleted list is its own
-// manager-only address, and deleted=true on the live list points there; API keys
-// write deals only with a manager or admin key (the route's ROUTE_KEY_MANAGER).
+// (reason "owner"), like every refusal of the pipeline (reason "role" for a restore,
+// which is for admins); the deleted list is its own manager-only address, and
+// deleted=true on the live list points there; API keys write deals only with a
+// manager or admin key (the route's minimum role, or ROUTE_KEY_MANAGER).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
@@ -39,7 +40,7 @@ test("an agent's refused edit of a deal they do not own is audited as security.f
   assert.deepEqual(forbiddenSince(since), [
     'agent@demo.test|owner|deals_update',
     'agent@demo.test|owner|deals_edit',
-    'agent@demo.test|owner|deals_restore',
+    'agent@demo.test|role|deals_restore',
   ]);
   assert.equal(stack.one(`SELECT title FROM deals WHERE id = '${ids.managerDeal}'`), 'Manager only');
 });

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <section class="card confirm-card" aria-labelledby="confirm-title">
   <h1 id="confirm-title">Delete this deal?</h1>
-  <p>“{{TITLE}}” with {{BRAND}} disappears from lists, the board and exports. A manager or admin can restore it.</p>
+  <p>“{{TITLE}}” with {{BRAND}} disappears from lists, the board and exports. An admin can restore it.</p>
   <form method="post" action="/deals/{{ID}}/delete" class="confirm-actions">
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
     <button type="submit" class="button danger" id="confirm-delete">Delete deal</button>

@@ -3,8 +3,8 @@
 <div class="page-head">
   <h1 id="deal-title">{{TITLE}}</h1>
   <nav class="tabs" aria-label="Deals">{{#TAB}}<a href="{{TAB_HREF}}"{{#TAB_CURRENT}} aria-current="page"{{/TAB_CURRENT}}>{{TAB_LABEL}}</a>{{/TAB}}</nav>
-  {{#CAN_WRITE}}<a class="button" id="edit-deal" href="/deals/{{ID}}/edit">Edit</a>
-  <a class="button danger" id="delete-deal" href="/deals/{{ID}}/delete">Delete</a>{{/CAN_WRITE}}
+  {{#CAN_WRITE}}<a class="button" id="edit-deal" href="/deals/{{ID}}/edit">Edit</a>{{/CAN_WRITE}}
+  {{#CAN_DELETE}}<a class="button danger" id="delete-deal" href="/deals/{{ID}}/delete">Delete</a>{{/CAN_DELETE}}
 </div>
 {{#NOTICE}}<div class="flash flash-error" role="alert" id="deal-notice">{{TEXT}}</div>{{/NOTICE}}
 {{#DELETED}}<div class="flash flash-info" role="status" id="deleted-banner">This deal is deleted.

@@ -132,6 +132,19 @@ int deal_load(struct request *r, str deal_id, bool lock, struct deal_row *out)
     return 0;
 }
 
+bool deal_may_read_deleted(const struct request *r) { return r->session && r->session->role >= ROLE_MANAGER; }
+
+int deal_readable(struct request *r, str deal_id)
+{
+    if (!str_is_uuid(deal_id)) return 404;
+    struct dbres *res = db_q(r->db, r->arena, "deal_readable",
+                             "SELECT deleted_at IS NOT NULL FROM deals WHERE id = $1::uuid AND org_id = app_org_id()",
+                             str_cstr(r->arena, deal_id));
+    if (!res) return app_db_status(r);
+    if (db_rows(res) != 1) return 404;
+    return db_bool(res, 0, 0) && !deal_may_read_deleted(r) ? 404 : 0;
+}
+
 bool deal_may_write(const struct request *r, str owner_id)
 {
     const struct session *s = r->session;

@@ -68,6 +68,16 @@ int deal_load_for_write(struct request *r, str deal_id, long expected_version, s
  * or an HTTP status from the database. */
 int deal_load(struct request *r, str deal_id, bool lock, struct deal_row *out);
 
+/* true when the caller may read a soft-deleted deal and what belongs to it (its
+ * deliverables and payments): managers and admins, sessions and keys (SPEC §1). */
+bool deal_may_read_deleted(const struct request *r);
+
+/* Whether the caller may read the deal deal_id of the current org: 0; 404 when the id
+ * is malformed, absent, of another org, or soft deleted and the caller may not read
+ * deleted deals (answered exactly as an absent id: nothing audited, nothing revealed);
+ * or an HTTP status from the database. For reads of what belongs to a deal. */
+int deal_readable(struct request *r, str deal_id);
+
 /* true when the caller may change a deal owned by owner_id ("" when nobody):
  * managers and admins (sessions and keys), and a session agent who owns it. */
 bool deal_may_write(const struct request *r, str owner_id);

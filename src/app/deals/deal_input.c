@@ -391,7 +391,8 @@ static void check_rest(struct request *r, struct deal_input *in)
 
 enum ref_col { REF_BRAND_OK, REF_OWNER_OK };
 
-/* Brand and owner must be live rows of this org; agents own what they create. */
+/* Brand and owner must be live rows of this org; an agent's deal stays theirs (an agent
+ * edits only the deals assigned to them and cannot hand one over). */
 static int check_refs(struct request *r, struct deal_input *in)
 {
     str brand = str_trim(in->raw[DF_BRAND]), owner = str_trim(in->raw[DF_OWNER]);

@@ -253,7 +253,7 @@ static str local_due(struct request *r, str id)
     return res && db_rows(res) == 1 ? db_val(res, 0, 0) : STR("");
 }
 
-/* GET /deals/new (agent+) — the empty form: stage inbound, owner me, org currency. */
+/* GET /deals/new (managers, admins) — the empty form: stage inbound, owner me, org currency. */
 int deals_new_form(struct request *r)
 {
     struct deal_input in = { .version = -1 };
@@ -296,7 +296,7 @@ static int create_deal(struct request *r, struct deal_input *in, str *id)
     return st;
 }
 
-/* POST /deals (agent+, CSRF) — the new-deal form; 400 re-renders it with messages,
+/* POST /deals (managers, admins; CSRF) — the new-deal form; 400 re-renders it with messages,
  * success is 303 to the deal with a flash. */
 int deals_create(struct request *r)
 {
@@ -317,9 +317,9 @@ static int reply_deal(struct request *r, int status, str id)
     return 0;
 }
 
-/* POST /api/v1/deals (agent+ session, manager or admin key: ROUTE_KEY_MANAGER) —
- * JSON body with the deal's fields (title, brand_id required); 201 + the deal, 400
- * naming the fields. */
+/* POST /api/v1/deals (managers, admins: sessions and keys) — JSON body with the
+ * deal's fields (title, brand_id required; owner_id: a session user by default);
+ * 201 + the deal, 400 naming the fields. */
 int api_deals_create(struct request *r)
 {
     struct deal_input in = { .version = -1 };
@@ -569,7 +569,7 @@ static int soft_delete(struct request *r, str *id)
     return st;
 }
 
-/* GET /deals/{id}/delete — the confirmation page. */
+/* GET /deals/{id}/delete (admins) — the confirmation page. */
 int deals_delete_confirm(struct request *r)
 {
     struct deal_row d;
@@ -582,16 +582,15 @@ int deals_delete_confirm(struct request *r)
     return page_render(r, 200, t);
 }
 
-/* POST /deals/{id}/delete (owner agent, manager, admin; CSRF) — soft delete; 303 to
- * /deals with a flash. */
+/* POST /deals/{id}/delete (admins; CSRF) — soft delete; 303 to /deals with a flash. */
 int deals_delete(struct request *r)
 {
     str id;
     int st = soft_delete(r, &id);
-    return st ? st : redirect_see_other(r, "/deals", "ok", "The deal was deleted. Managers can restore it from the deleted list.");
+    return st ? st : redirect_see_other(r, "/deals", "ok", "The deal was deleted. An admin can restore it from the deleted list.");
 }
 
-/* DELETE /api/v1/deals/{id} (ROUTE_KEY_MANAGER) — soft delete; {"data":{"deleted":true}}. */
+/* DELETE /api/v1/deals/{id} (admins) — soft delete; {"data":{"deleted":true}}. */
 int api_deals_delete(struct request *r)
 {
     str id;
@@ -608,7 +607,6 @@ static int restore(struct request *r, str *id)
     struct deal_row d;
     int st = deal_load(r, req_path_param(r, "id"), true, &d);
     if (st) return st;
-    if (!deal_may_write(r, d.owner_id)) return app_forbid(r, "owner");
     if (!d.deleted) return 409;
     *id = d.id;
     struct dbres *res = db_q(r->db, r->arena, "deal_restore",
@@ -621,7 +619,7 @@ static int restore(struct request *r, str *id)
     return st;
 }
 
-/* POST /deals/{id}/restore (CSRF) — puts a soft-deleted deal back; 303 to it. */
+/* POST /deals/{id}/restore (admins; CSRF) — puts a soft-deleted deal back; 303 to it. */
 int deals_restore(struct request *r)
 {
     str id;
@@ -629,7 +627,7 @@ int deals_restore(struct request *r)
     return st ? st : redirect_see_other(r, deal_href(r, id), "ok", "The deal was restored.");
 }
 
-/* POST /api/v1/deals/{id}/restore (ROUTE_KEY_MANAGER) — 200 + the deal; 409 when it
+/* POST /api/v1/deals/{id}/restore (admins) — 200 + the deal; 409 when it
  * is not deleted. */
 int api_deals_restore(struct request *r)
 {

@@ -183,8 +183,9 @@ static int detail_load(struct request *r, str id, struct deal_view *v)
     return 0;
 }
 
-/* Loads the deal id of the org (deleted ones too) into *v; 0, 404 or the
- * database's status. */
+/* Loads the deal id of the org into *v; 0, 404 or the database's status. A deleted
+ * deal is loaded for managers and admins only: to anyone else it is 404, like an id
+ * that does not exist (deal_may_read_deleted). */
 static int deal_view_load(struct request *r, str id, bool detail, struct deal_view *v)
 {
     *v = (struct deal_view){ .detail = detail };
@@ -192,6 +193,7 @@ static int deal_view_load(struct request *r, str id, bool detail, struct deal_vi
     v->deal = deals_one_query(r->db, r->arena, str_cstr(r->arena, id));
     if (!v->deal) return app_db_status(r);
     if (db_rows(v->deal) != 1) return 404;
+    if (db_bool(v->deal, 0, DC_DELETED) && !deal_may_read_deleted(r)) return 404;
     return detail ? detail_load(r, db_val(v->deal, 0, DC_ID), v) : 0;
 }
 
@@ -412,7 +414,7 @@ static int list_render(struct request *r, int status, const struct deal_filter *
     tdict_set_cstr(d, "HEADING", f->deleted ? "Deleted deals" : "Deals");
     tdict_set_cstr(d, "LIST_PATH", path);
     fill_filter_form(r, d, f, e);
-    if (r->session->role >= ROLE_AGENT) tdict_show(d, "CAN_CREATE");
+    if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_CREATE");
     if (r->session->role >= ROLE_MANAGER && !f->deleted) tdict_show(d, "CAN_SEE_DELETED");
     if (!f->deleted)
         tdict_set_cstr(tdict_add_section(d, "EXPORT"), "EXPORT_URL",
@@ -774,16 +776,20 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     const struct dbres *one = v->deal;
     str id = db_val(one, 0, DC_ID);
     bool deleted = db_bool(one, 0, DC_DELETED), may_write = deal_may_write(r, db_val(one, 0, DC_OWNER_ID));
+    bool admin = r->session->role >= ROLE_ADMIN; /* deletes, restores and purges (deals_routes.c) */
     struct tdict *d = page_dict(r, db_cstr(one, 0, DC_TITLE), "deals/show.tpl");
     deals_tabs(d, "list");
     if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "TEXT", notice);
     fill_summary(r, d, one);
     if (deleted) {
         tdict_show(d, "DELETED");
-        if (may_write) tdict_show(d, "CAN_RESTORE");
-        if (r->session->role >= ROLE_ADMIN) tdict_show(d, "CAN_PURGE");
+        if (admin) {
+            tdict_show(d, "CAN_RESTORE");
+            tdict_show(d, "CAN_PURGE");
+        }
     } else if (may_write) {
         tdict_show(d, "CAN_WRITE");
+        if (admin) tdict_show(d, "CAN_DELETE");
         fill_moves(d, db_val(one, 0, DC_STAGE));
     }
     int st = db_bool(one, 0, DC_HAS_AFFILIATE) ? fill_affiliate(r, d, id) : 0;
@@ -805,11 +811,12 @@ int deals_show_render(struct request *r, int status, str id, const char *notice)
 /* GET /deals/{id} — everything about a deal: value, stage and its allowed moves,
  * risk and reasons, next action, exclusivity conflicts, deliverables with deadline
  * badges, payments with derived status, the change history. ?reveal=1 shows the
- * affiliate code to managers and admins (audited). Deleted deals show a restore. */
+ * affiliate code to managers and admins (audited). A deleted deal: managers and
+ * admins see it marked deleted (admins with restore and purge), others get 404. */
 int deals_show(struct request *r) { return deals_show_render(r, 200, req_path_param(r, "id"), NULL); }
 
 /* GET /api/v1/deals/{id} — the deal plus deliverables, payments, conflicts
- * (exclusivity) and history. */
+ * (exclusivity) and history; a deleted deal as for the page (404 below manager). */
 int api_deals_show(struct request *r)
 {
     struct deal_view v;

@@ -1,6 +1,9 @@
 /* deals_routes.c — the deals feature's routes: method, pattern, handler, who may call it.
- * Policy lives here: the deleted list is for managers and admins, and API keys write
- * deals only with a manager or admin key (ROUTE_KEY_MANAGER). */
+ * Policy lives here (SPEC §1): creating a deal and the deleted list are for managers
+ * and admins, deleting, restoring and purging a deal for admins, and API keys edit
+ * deals only with a manager or admin key (ROUTE_KEY_MANAGER). An agent's edit of a
+ * deal not assigned to them, and a deleted deal read by a viewer or an agent, are
+ * decided where the deal is loaded (deal_common.h). */
 #include "deals.h"
 
 static const struct route routes[] = {
@@ -8,27 +11,25 @@ static const struct route routes[] = {
     { "GET", "/deals/export.csv", deals_export, ROUTE_AUTH, ROLE_VIEWER, "deals_export" },
     { "GET", "/deals/board", deals_board, ROUTE_AUTH, ROLE_VIEWER, "deals_board" },
     { "GET", "/deals/deleted", deals_deleted_list, ROUTE_AUTH, ROLE_MANAGER, "deals_deleted_list" },
-    { "GET", "/deals/new", deals_new_form, ROUTE_AUTH, ROLE_AGENT, "deals_new" },
-    { "POST", "/deals", deals_create, ROUTE_AUTH, ROLE_AGENT, "deals_create" },
+    { "GET", "/deals/new", deals_new_form, ROUTE_AUTH, ROLE_MANAGER, "deals_new" },
+    { "POST", "/deals", deals_create, ROUTE_AUTH, ROLE_MANAGER, "deals_create" },
     { "GET", "/deals/{id}", deals_show, ROUTE_AUTH, ROLE_VIEWER, "deals_show" },
     { "GET", "/deals/{id}/edit", deals_edit_form, ROUTE_AUTH, ROLE_AGENT, "deals_edit" },
     { "POST", "/deals/{id}", deals_update, ROUTE_AUTH, ROLE_AGENT, "deals_update" },
     { "POST", "/deals/{id}/stage", deals_stage, ROUTE_AUTH, ROLE_AGENT, "deals_stage" },
-    { "GET", "/deals/{id}/delete", deals_delete_confirm, ROUTE_AUTH, ROLE_AGENT, "deals_delete_confirm" },
-    { "POST", "/deals/{id}/delete", deals_delete, ROUTE_AUTH, ROLE_AGENT, "deals_delete" },
-    { "POST", "/deals/{id}/restore", deals_restore, ROUTE_AUTH, ROLE_AGENT, "deals_restore" },
+    { "GET", "/deals/{id}/delete", deals_delete_confirm, ROUTE_AUTH, ROLE_ADMIN, "deals_delete_confirm" },
+    { "POST", "/deals/{id}/delete", deals_delete, ROUTE_AUTH, ROLE_ADMIN, "deals_delete" },
+    { "POST", "/deals/{id}/restore", deals_restore, ROUTE_AUTH, ROLE_ADMIN, "deals_restore" },
     { "POST", "/deals/{id}/purge", deals_purge, ROUTE_AUTH, ROLE_ADMIN, "deals_purge" },
     { "GET", "/api/v1/deals", api_deals_list, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deals_list" },
     { "GET", "/api/v1/deals/deleted", api_deals_deleted_list, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER,
       "api_deals_deleted_list" },
-    { "POST", "/api/v1/deals", api_deals_create, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT, "api_deals_create" },
+    { "POST", "/api/v1/deals", api_deals_create, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_deals_create" },
     { "GET", "/api/v1/deals/{id}", api_deals_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deals_show" },
     { "PATCH", "/api/v1/deals/{id}", api_deals_update, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,
       "api_deals_update" },
-    { "DELETE", "/api/v1/deals/{id}", api_deals_delete, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,
-      "api_deals_delete" },
-    { "POST", "/api/v1/deals/{id}/restore", api_deals_restore, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,
-      "api_deals_restore" },
+    { "DELETE", "/api/v1/deals/{id}", api_deals_delete, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_deals_delete" },
+    { "POST", "/api/v1/deals/{id}/restore", api_deals_restore, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_deals_restore" },
     { "GET", "/brands", brands_list, ROUTE_AUTH, ROLE_VIEWER, "brands_list" },
     { "GET", "/brands/new", brand_new_form, ROUTE_AUTH, ROLE_MANAGER, "brand_new" },
     { "POST", "/brands", brand_create, ROUTE_AUTH, ROLE_MANAGER, "brand_create" },

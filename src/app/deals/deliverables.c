@@ -551,12 +551,14 @@ int deliverable_posted(struct request *r) { return action_page(r, DA_POSTED, "De
 
 /* ---- JSON ---- */
 
-/* GET /api/v1/deliverables/{id} — one deliverable with its deadline state. */
+/* GET /api/v1/deliverables/{id} — one deliverable with its deadline state; one of a
+ * deleted deal for managers and admins only (deal_readable). */
 int api_deliverable_show(struct request *r)
 {
     int st;
     struct dbres *q = deliv_load(r, req_path_param(r, "id"), false, &st);
     if (!q) return st;
+    if ((st = deal_readable(r, db_val(q, 0, DV_DEAL_ID)))) return st;
     json_reply_data(r, 200, deliv_json(r, q, 0, now_s(r)));
     return 0;
 }
@@ -605,15 +607,13 @@ int api_deliverable_patch(struct request *r)
     return 0;
 }
 
-/* GET /api/v1/deals/{id}/deliverables — the deal's live deliverables, soonest first. */
+/* GET /api/v1/deals/{id}/deliverables — the deal's live deliverables, soonest first;
+ * a deleted deal's for managers and admins only (deal_readable). */
 int api_deal_deliverables(struct request *r)
 {
     str deal_id = req_path_param(r, "id");
-    if (!str_is_uuid(deal_id)) return 404;
-    struct dbres *deal = db_q(r->db, r->arena, "deliv_deal_exists", "SELECT 1 FROM deals WHERE org_id = app_org_id() AND id = $1 AND deleted_at IS NULL",
-                              str_cstr(r->arena, deal_id));
-    if (!deal) return app_db_status(r);
-    if (db_rows(deal) == 0) return 404;
+    int st = deal_readable(r, deal_id);
+    if (st) return st;
     struct dbres *q = db_q(r->db, r->arena, "deliv_of_deal",
                            DV_SELECT " WHERE d.deal_id = $1 AND d.org_id = app_org_id() AND d.deleted_at IS NULL"
                            " ORDER BY d.scheduled_at NULLS LAST, d.created_at, d.id", str_cstr(r->arena, deal_id));

@@ -707,13 +707,15 @@ int payment_resolve(struct request *r) { return action_page(r, PA_RESOLVE, "Disp
 
 /* ---- JSON ---- */
 
-/* GET /api/v1/payments/{id}. */
+/* GET /api/v1/payments/{id} — one of a deleted deal for managers and admins only
+ * (deal_readable). */
 int api_payment_show(struct request *r)
 {
     int st;
     struct org_clock c;
     struct dbres *q = pay_load(r, req_path_param(r, "id"), false, &st);
     if (!q) return st;
+    if ((st = deal_readable(r, db_val(q, 0, PY_DEAL_ID)))) return st;
     if ((st = org_clock_load(r, &c))) return st;
     json_reply_data(r, 200, pay_json(q, &c));
     return 0;
