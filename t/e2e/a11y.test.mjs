@@ -9,7 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
 import { insertCalls } from '../lib/calls_fixtures.mjs';
-import { launch, shot, axeCheck, overflowX } from './browser.mjs';
+import path from 'node:path';
+import { launch, shot, axeCheck, overflowX, SHOTS } from './browser.mjs';
 
 let stack, browser, base;
 const ids = {};
@@ -186,6 +187,7 @@ for (const [width, options] of WIDTHS) {
           assert.ok(cells.length >= 5, `the heatmap has cells of several intensities: ${JSON.stringify(cells)}`);
           for (const [cls, ratio] of cells)
             if (ratio < 4.5) found.push(`${name} (${width}): heatmap cells .${cls} have a contrast of ${ratio}:1, below 4.5:1`);
+          await page.locator('#heatmap').screenshot({ path: path.join(SHOTS, `a11y-${width}-heatmap.png`) });
         }
         // Measured before axe runs: its checks add elements to the page for a moment.
         const over = await overflowX(page);
