@@ -368,8 +368,9 @@ describe('deals', () => {
   });
 
   test('move deals on the board: drag and drop, then the select; an illegal drop is explained', async () => {
-    // Wide enough for all eight columns, so a drag never has to scroll.
-    const page = await newPage(browser, { viewport: { width: 1600, height: 900 } });
+    // Wide enough for all eight fixed-width columns (15rem each), so a drag never has to
+    // scroll the board sideways.
+    const page = await newPage(browser, { viewport: { width: 2100, height: 900 } });
     await signInAsManager(page);
     await page.goto(`${base}/deals/board`);
     const card = page.locator('.board-card', { hasText: 'Summer glow campaign' });

@@ -60,7 +60,7 @@
   {{>DAILY_CHART}}
   <details class="chart-table">
     <summary>Calls per day as a table</summary>
-    <div class="table-scroll">
+    <div class="table-scroll" tabindex="0" role="region" aria-label="Calls per day as a table (scrolls sideways)">
       <table id="daily-table">
         <thead><tr><th scope="col">Date</th><th scope="col" class="num">Calls</th><th scope="col" class="num">Inbound</th><th scope="col" class="num">Outbound</th><th scope="col" class="num">Answered</th></tr></thead>
         <tbody>
@@ -74,8 +74,8 @@
 
 <section class="chart-section" aria-labelledby="heatmap-title">
   <h2 id="heatmap-title">Calls by weekday and hour</h2>
-  <p class="muted">Darker cells had more calls; each cell shows its count.</p>
-  <div class="table-scroll">
+  <p class="muted">The stronger a cell's colour, the more calls; each cell shows its count. On a narrow screen the table scrolls sideways.</p>
+  <div class="table-scroll" tabindex="0" role="region" aria-label="Calls by weekday and hour (scrolls sideways)">
     <table class="heatmap" id="heatmap">
       <caption class="visually-hidden">Calls by weekday (rows) and hour of the day (columns)</caption>
       <thead><tr><td></td>{{#HEAT_HOUR}}<th scope="col">{{HOUR}}</th>{{/HEAT_HOUR}}</tr></thead>

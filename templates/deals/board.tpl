@@ -6,7 +6,7 @@
 </div>
 {{#NOTICE}}<div class="flash flash-error" role="alert" id="board-notice">{{TEXT}}</div>{{/NOTICE}}
 <div class="flash flash-error" role="alert" id="board-js-notice" hidden></div>
-<div class="deal-board" id="deal-board">
+<div class="deal-board" id="deal-board" tabindex="0" role="region" aria-label="Deal board, one column per stage (scrolls sideways)">
 {{#COLUMN}}<section class="board-column" data-stage="{{STAGE}}" aria-labelledby="col-{{STAGE}}">
   <h2 id="col-{{STAGE}}">{{STAGE_LABEL}} <span class="board-count" data-count>{{COUNT}}</span></h2>
   <p class="board-total muted" data-total>{{TOTAL}}</p>

@@ -15,6 +15,7 @@
 <section class="chart-section" aria-labelledby="forecast-title">
   <h2 id="forecast-title">Per ISO week</h2>
   {{>FORECAST_CHART}}
+  <div class="table-scroll" tabindex="0" role="region" aria-label="Expected per ISO week (scrolls sideways)">
   <table class="data-table" id="forecast-weeks">
     <thead><tr><th scope="col">Week</th><th scope="col">Starts</th><th scope="col" class="num">Payments</th><th scope="col" class="num">Expected</th></tr></thead>
     <tbody>
@@ -22,10 +23,12 @@
     {{/WEEK}}
     </tbody>
   </table>
+  </div>
 </section>
 <section aria-labelledby="no-rate-title">
   <h2 id="no-rate-title">Without an exchange rate</h2>
   <p class="muted">Owed in another currency with no rate into {{ORG_CURRENCY}} on file; left out rather than guessed. <a href="/deals/fx-rates">Add a rate</a>.</p>
+  <div class="table-scroll" tabindex="0" role="region" aria-label="Without an exchange rate (scrolls sideways)">
   <table class="data-table" id="forecast-no-rate">
     <thead><tr><th scope="col">Deal</th><th scope="col" class="num">Outstanding</th><th scope="col">Expected</th></tr></thead>
     <tbody>
@@ -34,4 +37,5 @@
     {{#NO_RATE_NONE}}<tr><td colspan="3" class="muted">None.</td></tr>{{/NO_RATE_NONE}}
     </tbody>
   </table>
+  </div>
 </section>

@@ -69,7 +69,7 @@
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">Change history</h2>
   {{#NO_HISTORY}}<p class="muted">No changes recorded.</p>{{/NO_HISTORY}}
-  <div class="table-scroll"><table class="calls-table" id="history">
+  <div class="table-scroll" tabindex="0" role="region" aria-label="Change history (scrolls sideways)"><table class="calls-table" id="history">
     <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Field</th><th scope="col">Old → new</th></tr></thead>
     <tbody>{{#HISTORY}}<tr><td><time datetime="{{WHEN_ISO}}">{{WHEN}}</time></td><td>{{WHO}}</td><td>{{ENTITY}} {{ACTION}}</td><td>{{FIELD}}</td><td>{{OLD}} → {{NEW}}</td></tr>{{/HISTORY}}</tbody>
   </table></div>

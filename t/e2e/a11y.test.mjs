@@ -1,0 +1,219 @@
+// a11y.test.mjs — every page a user can reach, checked with axe-core (WCAG 2.0/2.1 A
+// and AA) at a desktop width (light and dark) and a phone width (390 px): a serious or
+// critical violation fails the test, naming the page, the rule and the elements. On
+// the phone (and the desktop) no page may be wider than the window; the deal board's
+// columns keep one width and nothing spills out of a card. Screenshots of each page at each
+// width. axe is injected as a script, which the Content-Security-Policy forbids, so
+// these pages come from contexts made with bypassCSP (this file only).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Stack } from '../lib/stack.mjs';
+import { insertCalls } from '../lib/calls_fixtures.mjs';
+import path from 'node:path';
+import { launch, shot, axeCheck, overflowX, SHOTS } from './browser.mjs';
+
+let stack, browser, base;
+const ids = {};
+const one = (q) => stack.sql(q).trim();
+
+before(async () => {
+  stack = await Stack.start();
+  base = `https://localhost:${stack.httpsPort}`;
+  browser = await launch();
+  const org = one(`SELECT id FROM orgs WHERE slug = 'demo'`);
+  const today = one(`SELECT (now() AT TIME ZONE timezone)::date FROM orgs WHERE id = '${org}'`);
+  // Calls over the last 28 days, more at some hours than others (every heatmap intensity), and one with a transcript.
+  stack.sql(`
+    INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, status,
+                       started_at, duration_s, sentiment_label, recording_status, caller_name)
+    SELECT '${org}', CASE WHEN g % 3 = 0 THEN 'outbound' ELSE 'inbound' END, 'vapi', 'a11y-' || g,
+           '+1415555' || lpad((g % 23)::text, 4, '0'), '+1212555' || lpad((g % 9)::text, 4, '0'),
+           (ARRAY['completed','completed','completed','no_answer','busy','failed'])[1 + g % 6],
+           date_trunc('day', now()) - make_interval(days => 1 + g % 28)
+             + make_interval(hours => (ARRAY[8,8,8,8,8,8,8,8,8,8, 9,9,9,9,9,9,9,9, 10,10,10,10,10,10, 11,11,11,11, 12,12, 13])[1 + g % 31]),
+           (g * 41) % 900, (ARRAY['positive','neutral','negative',NULL])[1 + g % 4], 'none',
+           (ARRAY['Ana Lima','Ben Okafor','Chen Wei'])[1 + g % 3]
+      FROM generate_series(1, 1200) g`);
+  [ids.call] = insertCalls(stack, [{ caller_name: 'Grace Hopper', from_number: '+14155550142', started_at: new Date().toISOString(),
+    duration_s: 8, sentiment_label: 'positive', sentiment_score: 0.7, summary: 'Asked about the invoice; agent resent it.',
+    action_items: ['Resend invoice 1042'], ended_reason: 'customer-ended-call',
+    transcript: [{ t_ms: 0, speaker: 'agent', text: 'Thanks for calling, this is Sam.' },
+      { t_ms: 2500, speaker: 'caller', text: 'Hi, I never got my invoice.' },
+      { t_ms: 7000, speaker: 'system', text: 'Call ended by caller.' }] }]);
+  // Brands and a deal in every stage, one with a very long unbroken title, one deleted.
+  ids.brand = one(`INSERT INTO brands (org_id, name, aliases, notes) VALUES ('${org}', 'Northwind Outdoors', '{northwind}', 'Pays on time.') RETURNING id`);
+  stack.sql(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Acme Cosmetics'), ('${org}', 'Zen Tea')`);
+  stack.sql(`INSERT INTO deals (org_id, brand_id, title, stage, value_minor, currency, next_action, next_action_due_at, tags)
+    SELECT '${org}', '${ids.brand}', t, s, v, 'USD', 'Follow up', now() + interval '3 days', '{summer}'
+    FROM (VALUES ('Tea reel', 'inbound', 150000), ('Matcha story', 'negotiating', 90000), ('Chai live', 'contracted', 40000),
+      ('Boots unboxing', 'delivered', 70000), ('Tent review', 'invoiced', 120000), ('Stove short', 'paid', 30000),
+      ('Jacket haul', 'lost', 50000),
+      ('Supercalifragilisticexpialidociouswinterjacketcampaign2025withbonusreels', 'negotiating', 990000)) d(t, s, v)`);
+  ids.deal = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status, next_action, next_action_due_at)
+    VALUES ('${org}', 'Trail shoes review', '${ids.brand}', 'in_progress', 'USD', 300000, 'signed', 'Send the draft', now() - interval '1 day') RETURNING id`);
+  ids.deleted = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, deleted_at)
+    VALUES ('${org}', 'Old sponsorship', '${ids.brand}', 'lost', 'USD', 1000, now()) RETURNING id`);
+  ids.deliverable = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity, scheduled_at, posting_window_end)
+    VALUES ('${org}', '${ids.deal}', 'youtube', 'video', 1, now() - interval '3 days', now() - interval '2 days') RETURNING id`);
+  ids.submitted = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity, approval_status, submitted_at)
+    VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', 2, 'submitted', now()) RETURNING id`);
+  ids.payment = one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+    VALUES ('${org}', '${ids.deal}', 'deposit', 150000, 'USD', '${today}'::date - 5) RETURNING id`);
+  stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+    VALUES ('${org}', '${ids.deal}', 'final', 150000, 'USD', '${today}'::date + 20), ('${org}', '${ids.deal}', 'final', 80000, 'EUR', '${today}'::date + 30),
+      ('${org}', '${ids.deal}', 'installment', 123456789012, 'USD', '${today}'::date + 10)`);
+  // Owed in a currency without a rate, on the deal with the long title (the forecast's second table).
+  stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+    SELECT '${org}', id, 'final', 987654321, 'EUR', '${today}'::date + 12 FROM deals WHERE title LIKE 'Supercali%'`);
+  stack.sql(`INSERT INTO deal_history (org_id, deal_id, entity, entity_id, action, field, old_value, new_value, actor)
+    VALUES ('${org}', '${ids.deal}', 'deal', '${ids.deal}', 'update', 'stage', 'contracted', 'in_progress', 'manager@demo.test')`);
+  stack.sql(`INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES ('${org}', 'GBP', 'USD', 1.27, '${today}')`);
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Contrast (WCAG) of each heatmap cell's text against its background, as the browser
+ * resolved them (a canvas turns any CSS colour, color-mix() included, into sRGB). */
+async function heatmapContrasts(page) {
+  return page.evaluate(() => {
+    const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+    const rgb = (css) => {
+      ctx.clearRect(0, 0, 1, 1);
+      ctx.fillStyle = '#000';
+      ctx.fillStyle = css;
+      ctx.fillRect(0, 0, 1, 1);
+      return [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    const lum = (c) => {
+      const [r, g, b] = c.map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const seen = new Map();
+    for (const td of document.querySelectorAll('#heatmap td[class^="heat-"]')) {
+      const s = getComputedStyle(td);
+      const [a, b] = [lum(rgb(s.color)), lum(rgb(s.backgroundColor))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const key = td.className;
+      if (!seen.has(key) || seen.get(key) > ratio) seen.set(key, Math.round(ratio * 100) / 100);
+    }
+    return [...seen].sort();
+  });
+}
+
+/** Submits the form on the page after filling fields (label → value), waits for `expect`. */
+function submit(fields, button, expect) {
+  return async (page) => {
+    for (const [label, value] of Object.entries(fields)) {
+      const field = page.getByLabel(label, { exact: true });
+      if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption({ label: value });
+      else await field.fill(value);
+    }
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await page.locator(expect).waitFor();
+  };
+}
+
+// Every page: [name, path, expected status, then (optional) what to do on it before the check].
+const signedOut = () => [
+  ['sign-in', '/login', 200],
+  ['sign-in-error', '/login', 200, submit({ Email: 'manager@demo.test', Password: 'wrong password' }, 'Sign in', '#form-error')],
+  ['not-found-signed-out', '/no/such/page', 404],
+];
+const signedIn = () => [
+  ['overview', '/', 200],
+  ['calls-list', '/calls', 200],
+  ['calls-filter-errors', '/calls?min_duration=abc&start_date=yesterday', 400],
+  ['calls-empty', '/calls?name=nobody-by-this-name', 200],
+  ['call-detail', `/calls/${ids.call}`, 200],
+  ['call-delete', `/calls/${ids.call}/delete`, 200],
+  ['calls-analytics', '/calls/analytics', 200],
+  ['calls-analytics-error', '/calls/analytics?start_date=2025-03-01&end_date=2025-02-01', 400],
+  ['deals-list', '/deals', 200],
+  ['deals-list-error', '/deals?min_value=lots&due=someday', 400],
+  ['deals-empty', '/deals?q=nothing-matches-this', 200],
+  ['deals-board', '/deals/board', 200],
+  ['deal-page', `/deals/${ids.deal}`, 200],
+  ['deal-deleted-page', `/deals/${ids.deleted}`, 200],
+  ['deal-new', '/deals/new', 200],
+  ['deal-new-errors', '/deals/new', 200, submit({ Title: 'Summer glow', Brand: 'Acme Cosmetics', Value: '12.345' }, 'Create deal', '#e-value')],
+  ['deal-edit', `/deals/${ids.deal}/edit`, 200],
+  ['deal-edit-errors', `/deals/${ids.deal}/edit`, 200, submit({ Title: '', Value: 'abc' }, 'Save changes', '#e-value')],
+  ['deal-delete', `/deals/${ids.deal}/delete`, 200],
+  ['deliverable-new', `/deals/${ids.deal}/deliverables/new`, 200],
+  ['deliverable-new-errors', `/deals/${ids.deal}/deliverables/new`, 200, submit({ Quantity: '0' }, 'Add deliverable', '#e-quantity')],
+  ['deliverable-edit', `/deliverables/${ids.deliverable}/edit`, 200],
+  ['deliverable-posted', `/deliverables/${ids.deliverable}/posted`, 200],
+  ['deliverable-reject', `/deliverables/${ids.submitted}/reject`, 200],
+  ['payment-new', `/deals/${ids.deal}/payments/new`, 200],
+  ['payment-new-errors', `/deals/${ids.deal}/payments/new`, 200, submit({ Amount: '1,500.125' }, 'Record payment', '#e-amount')],
+  ['payment-edit', `/payments/${ids.payment}/edit`, 200],
+  ['payment-paid', `/payments/${ids.payment}/paid`, 200],
+  ['payment-dispute', `/payments/${ids.payment}/dispute`, 200],
+  ['brands-list', '/brands', 200],
+  ['brand-page', `/brands/${ids.brand}`, 200],
+  ['brand-new', '/brands/new', 200],
+  ['brand-new-errors', '/brands/new', 200, submit({}, 'Create brand', '#e-name')],
+  ['brand-edit', `/brands/${ids.brand}/edit`, 200],
+  ['fx-rates', '/deals/fx-rates', 200],
+  ['fx-rates-errors', '/deals/fx-rates', 200, submit({ Rate: 'abc' }, 'Save rate', '#e-rate')],
+  ['forecast', '/deals/forecast', 200],
+  ['deals-deleted', '/deals/deleted', 200],
+  ['admin', '/admin', 200],
+  ['not-found', '/no/such/page', 404],
+  ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],
+];
+
+const WIDTHS = [
+  ['desktop', { viewport: { width: 1366, height: 900 } }],
+  ['desktop-dark', { viewport: { width: 1366, height: 900 }, colorScheme: 'dark' }],
+  ['phone', { viewport: { width: 390, height: 844 } }],
+];
+
+for (const [width, options] of WIDTHS) {
+  test(`every page passes axe (WCAG A/AA) at ${width}${width === 'phone' ? ' and fits the screen' : ''}`, async () => {
+    const found = [];
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, ...options });
+    const page = await context.newPage();
+    const visit = async (pages) => {
+      for (const [name, urlPath, status, act] of pages) {
+        const res = await page.goto(`${base}${urlPath}`);
+        assert.equal(res.status(), status, `${name}: ${urlPath} answered ${res.status()}`);
+        if (act) await act(page);
+        if (name === 'calls-analytics') {
+          const cells = await heatmapContrasts(page);
+          assert.ok(cells.length >= 5, `the heatmap has cells of several intensities: ${JSON.stringify(cells)}`);
+          for (const [cls, ratio] of cells)
+            if (ratio < 4.5) found.push(`${name} (${width}): heatmap cells .${cls} have a contrast of ${ratio}:1, below 4.5:1`);
+          await page.locator('#heatmap').screenshot({ path: path.join(SHOTS, `a11y-${width}-heatmap.png`) });
+        }
+        // Measured before axe runs: its checks add elements to the page for a moment.
+        const over = await overflowX(page);
+        if (over > 0) found.push(`${name} (${urlPath}, ${width}): the page is ${over} px wider than the ${options.viewport.width} px window`);
+        found.push(...(await axeCheck(page, `${name} (${urlPath}, ${width})`)));
+        if (name === 'deals-board') {
+          // Columns of one fixed width side by side; nothing spills out of a card.
+          const board = await page.evaluate(() => ({
+            cols: [...document.querySelectorAll('.board-column')].map((c) => Math.round(c.getBoundingClientRect().width)),
+            spill: [...document.querySelectorAll('.board-card')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.id),
+          }));
+          if (board.cols.length !== 8 || new Set(board.cols).size !== 1 || board.cols[0] < 200)
+            found.push(`${name} (${width}): the columns are not one fixed width: ${board.cols.join(', ')} px`);
+          if (board.spill.length) found.push(`${name} (${width}): text spills out of cards ${board.spill.join(', ')}`);
+        }
+        await shot(page, `a11y-${width}-${name}`);
+      }
+    };
+    await visit(signedOut());
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill('admin@demo.test');
+    await page.getByLabel('Password').fill(stack.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/`);
+    await visit(signedIn());
+    await context.close();
+    assert.deepEqual(found, [], `accessibility problems:\n${found.join('\n')}`);
+  });
+}
