@@ -585,7 +585,7 @@ run_soak() {
     if [ "${served:-0}" -lt "$target" ]; then
         log "driving $((target - ${served:-0})) more requests through the pool (${paths[*]})"
         wrk -t"$THREADS" -c"$CONNS" -d"${BENCH_SOAK_MAX:-1800s}" -s "$REPO/bench/soak.lua" \
-            -H "Cookie: __Host-sb_session=$SESSION" "$BASE/" -- "${paths[@]}" >"$DIR/tmp/soak.out" &
+            -H "Cookie: __Host-sb_session=$SESSION" "$BASE/" -- "${paths[@]}" >"$DIR/tmp/soak.out" 2>&1 &
         wrk_pid=$!
         bg_pids+=("$wrk_pid")
         while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -598,6 +598,8 @@ run_soak() {
     fi
     soak_s=$(elapsed "$t0")
     served=$(metric switchboard_worker_requests)
+    [ "${served:-0}" -ge "$target" ] ||
+        broken "the soak stopped at ${served:-0} of $target requests: $(tail -n 3 "$DIR/tmp/soak.out" 2>/dev/null)"
     local rss_after max_mb
     rss_after=$(worker_rss)
     max_mb=$(tr ' ' '\n' <<<"$rss_after" | awk -F: 'NF == 2 && $2 > m { m = $2 } END { printf "%.1f", m / 1024 }')
