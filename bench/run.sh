@@ -2,9 +2,14 @@
 # bench/run.sh — `make bench` (SPEC §10): an optimised build on its own stack in
 # bench/var (never var/), the demo data loaded once (1,000,000 calls, 200,000 contacts,
 # 100,000 deals), then every SPEC §10 figure beside its target and the same run's
-# references (nginx serving a static file of the page's size, pgbench -S on the same
-# server):
-#   - wrk over HTTPS keep-alive against the calls pages (req/s, p50, p99);
+# references: nginx serving a static file of the page's size; bench/reference/calls.php,
+# /calls written the plain PHP way, under php-fpm (pm = static, 4 children, a persistent
+# PDO connection as the schema owner) behind the same nginx and TLS (a location only the
+# bench's nginx config has); and pgbench running that page's own statements (-f):
+#   - wrk over HTTPS keep-alive against the calls pages and the PHP page (req/s, p50,
+#     p99); /calls and /api/v1/calls also as multiples of the PHP page and of pgbench,
+#     against their targets (>= 3x the PHP page; p99 at BENCH_CONNECTIONS <= the PHP
+#     page's p50);
 #   - server time (the worker's own per-request duration, from its JSON log lines) of
 #     /calls/analytics over 90 days, /deals/board and / at one connection;
 #   - CSV export of every call (rows/s, the exporting worker's RSS at start and max);
@@ -15,6 +20,9 @@
 # PostgreSQL runs with its durable defaults (fsync, synchronous_commit and
 # full_page_writes on), as the user's instance does; the output says so.
 # Prints tables and writes bench/results/<timestamp>.json. Stops everything it started.
+# Every figure is marked ok or MISSED against its target; a missed target is a result,
+# not a failure. The exit status is non-zero only for a broken run: a step that failed,
+# a route that answered errors under load, a reference that did not do what /calls does.
 #
 # Knobs (environment): BENCH_CALLS (1000000), BENCH_CONTACTS (200000), BENCH_DEALS
 # (100000), BENCH_SEED (1), BENCH_DURATION (10s), BENCH_CONNECTIONS (32),
@@ -47,6 +55,9 @@ export SB_BIN=$REPO/build-bench/switchboard SB_WORKERS=$WORKERS SB_NGINX_WORKERS
     SB_WEBHOOK_RATE=1000000r/s SB_WEBHOOK_BURST=1000000 \
     SB_ACCESS_LOG=off
 CONF=$DIR/switchboard.conf
+PHP_FPM=/usr/sbin/php-fpm8.2
+PHP_PATH=/bench-reference/calls
+PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -56,10 +67,12 @@ ms_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", (b - a) * 1000 
 
 serve_pid=
 nginx_pid=
+php_pid=
 bg_pids=()
 cleanup() {
     local p
     for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    if [ -n "$php_pid" ]; then kill -TERM "$php_pid" 2>/dev/null || true; wait "$php_pid" 2>/dev/null || true; fi
     if [ -n "$nginx_pid" ]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
     if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
     if [ -f "$DIR/pg/PG_VERSION" ]; then bash "$STACK" pg-stop "$DIR" || true; fi
@@ -72,8 +85,10 @@ psql_owner() { psql -X -A -t -q -v ON_ERROR_STOP=1 -h "$DIR/pgsock" -U switchboa
 # What the bench needs besides the build: Debian packages from script/bootstrap bench.
 check_tools() {
     local t missing=()
-    for t in wrk curl ps perl awk psql openssl nginx; do command -v "$t" >/dev/null || missing+=("$t"); done
+    for t in wrk curl ps perl awk psql openssl nginx sha256sum; do command -v "$t" >/dev/null || missing+=("$t"); done
     [ -x /usr/lib/postgresql/15/bin/pgbench ] || missing+=(pgbench)
+    [ -x "$PHP_FPM" ] || missing+=(php-fpm)
+    if [ -x "$PHP_FPM" ] && ! "$PHP_FPM" -m 2>/dev/null | grep -qx pdo_pgsql; then missing+=(pdo_pgsql); fi
     [ ${#missing[@]} = 0 ] || die "missing: ${missing[*]} (script/bootstrap bench installs them)"
 }
 
@@ -122,13 +137,100 @@ load_data() {
     echo "$calls_want $deals_want" >"$DIR/seeded"
 }
 
-# The static reference: an extra location in this stack's nginx.conf only.
-add_static_location() {
+# The references' locations, in this stack's nginx.conf only (rendered afresh by
+# `stack.sh init` on every run): a fragment, bench/var/bench-locations.conf, included in
+# the HTTPS server block. The user's own instance never has them.
+#   /bench-static.html     a static file of the /calls page's size;
+#   /bench-reference/calls bench/reference/calls.php under the bench's php-fpm.
+add_bench_locations() {
+    local state
+    state=$(bash "$STACK" state-dir "$DIR")
     # In the directory nginx's workers can reach (outside a checkout in /root).
-    WWW=$(bash "$STACK" state-dir "$DIR")/www
+    WWW=$state/www
     mkdir -p "$WWW"
     chmod 755 "$WWW"
-    perl -0pi -e "s|(\n\s*location /static/ \{)|\n        location = /bench-static.html {\n            alias $WWW/page.html;\n            default_type text/html;\n        }\n\$1|" "$DIR/nginx.conf"
+    PHP_DIR=$state/php
+    # The app's FastCGI parameters, without its upstream.
+    grep -v '^fastcgi_pass ' "$DIR/fastcgi.params" >"$DIR/bench-php.params"
+    cat >"$DIR/bench-locations.conf" <<CONF
+# Written by bench/run.sh for the bench's own stack only.
+location = /bench-static.html {
+    alias $WWW/page.html;
+    default_type text/html;
+}
+location = $PHP_PATH {
+    gzip off;
+    fastcgi_pass unix:$PHP_DIR/php-fpm.sock;
+    include $DIR/bench-php.params;
+    fastcgi_param SCRIPT_FILENAME $PHP_DIR/calls.php;
+    fastcgi_param SCRIPT_NAME $PHP_PATH;
+    fastcgi_param HTTP_PROXY "";
+}
+CONF
+    grep -q "include $DIR/bench-locations.conf;" "$DIR/nginx.conf" ||
+        perl -0pi -e "s|(\n\s*location /static/ \{)|\n        include $DIR/bench-locations.conf;\n\$1|" "$DIR/nginx.conf"
+    grep -q "include $DIR/bench-locations.conf;" "$DIR/nginx.conf" || die "could not add the bench's locations to $DIR/nginx.conf"
+}
+
+# php-fpm for the PHP reference: the bench's own master (never the system service),
+# with its config, socket, pid and log in bench/var/php (in the state directory, which
+# its user can reach, like the cluster's socket). It runs as nginx's worker user, so
+# nginx reaches its socket (mode 0660); as root, that user also gets the postgres group,
+# which the cluster's socket (mode 0770) needs. Without root, it runs as the caller, who
+# runs the cluster too.
+PHP_USER=
+start_php() {
+    local user='' pg_sock run=()
+    pg_sock=$(readlink -f "$DIR/pgsock")
+    if [ "$(id -u)" = 0 ]; then
+        user=$(awk '$1 == "user" { sub(/;$/, "", $2); print $2; exit }' "$DIR/nginx.conf")
+        [ -n "$user" ] && [ "$user" != root ] || user=nobody
+        id "$user" >/dev/null 2>&1 || die "no user $user to run php-fpm as"
+        run=(setpriv --reuid="$user" --regid="$(id -g "$user")" --groups="$(id -g "$user"),$(id -g postgres)" --)
+    fi
+    PHP_USER=${user:-$(id -un)}
+    rm -rf "$PHP_DIR"
+    mkdir -p "$PHP_DIR"
+    [ -z "$user" ] || chown "$user:" "$PHP_DIR"
+    chmod 755 "$PHP_DIR"
+    [ "$PHP_DIR" = "$DIR/php" ] || ln -sfn "$PHP_DIR" "$DIR/php"
+    install -m 644 "$REPO/bench/reference/calls.php" "$PHP_DIR/calls.php"
+    cat >"$PHP_DIR/php-fpm.conf" <<CONF
+; Written by bench/run.sh: the PHP reference's php-fpm, started and stopped by the bench.
+[global]
+pid = $PHP_DIR/php-fpm.pid
+error_log = $PHP_DIR/php-fpm.log
+log_level = warning
+daemonize = no
+
+[reference]
+listen = $PHP_DIR/php-fpm.sock
+listen.mode = 0660
+listen.backlog = 511
+pm = static
+pm.max_children = 4
+pm.max_requests = 0
+clear_env = yes
+env[SB_BENCH_PGHOST] = $pg_sock
+env[SB_BENCH_IDLE_S] = 1800
+env[PGTZ] = UTC
+php_admin_value[opcache.enable] = 1
+php_admin_value[opcache.validate_timestamps] = 0
+php_admin_flag[display_errors] = off
+php_admin_flag[log_errors] = on
+catch_workers_output = yes
+CONF
+    chmod 644 "$PHP_DIR/php-fpm.conf"
+    "${run[@]}" "$PHP_FPM" --nodaemonize --fpm-config "$PHP_DIR/php-fpm.conf" --prefix "$PHP_DIR" &
+    php_pid=$!
+    local _
+    for _ in $(seq 1 200); do
+        [ -S "$PHP_DIR/php-fpm.sock" ] && return 0
+        kill -0 "$php_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$PHP_DIR/php-fpm.log" >&2 2>/dev/null || true
+    die "php-fpm did not start (log: $PHP_DIR/php-fpm.log)"
 }
 
 # Starts nginx, then the pool, and times the pool from its start to the first /healthz
@@ -137,7 +239,7 @@ POOL_START_MS=null
 start_stack() {
     bash "$STACK" init "$DIR"
     bash "$STACK" setup-db "$DIR"
-    add_static_location
+    add_bench_locations
     load_data
     mkdir -p "$DIR/tmp"
     local p
@@ -146,6 +248,7 @@ start_stack() {
             die "port $p is already in use (another stack?); choose others with BENCH_HTTPS_PORT and BENCH_HTTP_PORT"
         fi
     done
+    start_php
     nginx -p "$DIR" -c "$DIR/nginx.conf" &
     nginx_pid=$!
     sleep 0.3
@@ -208,21 +311,65 @@ json_str() { printf '"%s"' "$(sed 's/\\/\\\\/g; s/"/\\"/g' <<<"$1")"; }
 
 # ---- throughput: wrk at BENCH_CONNECTIONS connections ------------------------------------
 
+# A broken run (exit status 1 after the report): what went wrong, one line each. A
+# missed target is not one.
+BROKEN=()
+broken() { log "BROKEN: $*"; BROKEN+=("$*"); }
+
 RESULTS=()
-STATIC_RPS=
-# run_wrk NAME PATH TARGET: one wrk run; records "name|path|target|rps|p50|p99|errors".
+declare -A RPS=() P50=() P99=()
+# run_wrk NAME PATH TARGET [MIN_RPS [MAX_P99_MS]]: one wrk run; records
+# "name|path|target|rps|p50|p99|errors|verdict" and RPS/P50/P99[NAME]. Errors under load
+# (non-2xx answers, or a route that does not answer 200) break the run.
 run_wrk() {
-    local name=$1 path=$2 target=$3 code out
+    local name=$1 path=$2 target=$3 min_rps=${4:-} max_p99=${5:-} code out rps p50 p99 errors v='' missed=()
     code=$(status_of "$path")
     if [ "$code" = 404 ]; then
-        RESULTS+=("$name|$path|$target|not available|||")
+        RESULTS+=("$name|$path|$target|not available||||")
         return
     fi
-    [ "$code" = 200 ] || log "$path answers $code"
+    [ "$code" = 200 ] || broken "$path answers $code"
     out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Cookie: __Host-sb_session=$SESSION" "$BASE$path")
-    RESULTS+=("$name|$path|$target|$(wrk_field "$out" rps)|$(wrk_field "$out" p50)|$(wrk_field "$out" p99)|$(wrk_field "$out" errors)")
-    [ "$name" = static ] && STATIC_RPS=$(wrk_field "$out" rps)
-    return 0
+    rps=$(wrk_field "$out" rps)
+    p50=$(wrk_field "$out" p50)
+    p99=$(wrk_field "$out" p99)
+    errors=$(wrk_field "$out" errors)
+    [ -n "$rps" ] || { broken "wrk printed no figures for $path: $out"; rps=0; }
+    [ "$errors" = 0 ] || broken "$path: $errors non-2xx answers under load"
+    if [ -n "$min_rps" ]; then
+        v=ok
+        [ "$(verdict "$rps" ">=" "$min_rps")" = ok ] || missed+=("req/s")
+        [ -z "$max_p99" ] || [ "$(verdict "$p99" "<=" "$max_p99")" = ok ] || missed+=("p99")
+        [ ${#missed[@]} = 0 ] || v="MISSED (${missed[*]})"
+    fi
+    RESULTS+=("$name|$path|$target|$rps|$p50|$p99|$errors|$v")
+    RPS[$name]=$rps
+    P50[$name]=$p50
+    P99[$name]=$p99
+}
+
+# ---- the PHP reference ----------------------------------------------------------------
+
+# The PHP page must do what /calls does: answer 200 with 50 rows, the same calls in the
+# same order. PHP_PAGE: "status bytes rows first-id", beside the app's APP_PAGE.
+PHP_PAGE=
+APP_PAGE=
+page_facts() { # page_facts PATH: "status bytes rows first-id"
+    local f=$DIR/tmp/page.html code bytes
+    read -r code bytes < <(curl -sk -o "$f" -w '%{http_code} %{size_download}\n' \
+        -H "Cookie: __Host-sb_session=$SESSION" "$BASE$1")
+    printf '%s %s %s %s\n' "$code" "$bytes" "$(grep -c '<tr data-id="' "$f" || true)" \
+        "$(sed -n 's/.*<tr data-id="\([^"]*\)".*/\1/p' "$f" | head -n 1)"
+}
+check_php_page() {
+    APP_PAGE=$(page_facts /calls)
+    PHP_PAGE=$(page_facts "$PHP_PATH")
+    log "PHP reference page: status, bytes, rows, first call: $PHP_PAGE (the app's /calls: $APP_PAGE)"
+    local code _bytes rows first
+    read -r code _bytes rows first <<<"$PHP_PAGE"
+    [ "$code" = 200 ] || { broken "the PHP page answers $code (log: $PHP_DIR/php-fpm.log)"; return 0; }
+    [ "$rows" = 50 ] || broken "the PHP page lists $rows calls, not 50"
+    [ "$first" = "$(cut -d' ' -f4 <<<"$APP_PAGE")" ] || broken "the PHP page's first call ($first) is not /calls' ($(cut -d' ' -f4 <<<"$APP_PAGE"))"
 }
 
 # ---- server time: the worker's own duration per request, at one connection --------------
@@ -241,7 +388,7 @@ run_server_time() {
             SERVER_TIMES+=("$name|$path|$target|not available||||||")
             return
         fi
-        [ "$code" = 200 ] || log "$path answers $code"
+        [ "$code" = 200 ] || broken "$path answers $code"
     fi
     off=$(stat -c %s "$DIR/log/serve.log")
     out=$(wrk -t1 -c1 -d"$ST_DURATION" --latency -H "Cookie: __Host-sb_session=$SESSION" "$BASE$path")
@@ -252,6 +399,8 @@ run_server_time() {
     sleep 0.2
     stats=$(tail -c +$((off + 1)) "$DIR/log/serve.log" |
         sed -n '/"msg":"request"/s/.*"duration_ms":\([0-9.]*\),"db_ms":\([0-9.]*\).*/\1 \2/p' | percentiles)
+    [ "${stats%%|*}" != 0 ] || broken "$path: no request of the worker's log at one connection"
+    [ "$(wrk_field "$out" errors)" = 0 ] || broken "$path: $(wrk_field "$out" errors) non-2xx answers at one connection"
     SERVER_TIMES+=("$name|$path|$target|$stats|$(wrk_field "$out" p50)|$(wrk_field "$out" p99)")
 }
 # Reads "duration db" lines; prints "n|p50|p99|max|db_p50" (nearest rank).
@@ -328,7 +477,7 @@ run_export() {
     lines=$(cat "$rowsf")
     rows=$((lines - 1)) # the header
     rate=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
-    [ "$http" = 200 ] || log "$path answered $http"
+    [ "$http" = 200 ] || broken "$path answered ${http:-nothing}"
     EXPORT_LINE=$(printf '%s rows (expected %s) in %s s, %s rows/s, %s MB; worker %s RSS %s KB at start, max %s KB' \
         "$rows" "$expected" "$secs" "$rate" "$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')" \
         "$busiest" "${rss0[$busiest]}" "${rssmax[$busiest]}")
@@ -393,6 +542,7 @@ run_webhooks() {
         [ "$calls" = "$distinct" ] && [ "$events" -le "$issued" ] && [ "$events2" = "$events" ] &&
         [ "$calls2" = "$calls" ] && [ "$applied2" = "$applied" ] && [ "$distinct2" = "$distinct" ] &&
         [ "$(wrk_field "$out" errors)" = 0 ] && [ "$replay_bad" = 0 ] || ok=false
+    if [ $ok = true ]; then echo ok >>"$VERDICTS"; else echo MISSED >>"$VERDICTS"; fi
     local rps; rps=$(wrk_field "$out" rps)
     WEBHOOK_LINE=$(printf '%s events/s, p50 %s ms, p99 %s ms, non-2xx %s' "$rps" "$(wrk_field "$out" p50)" \
         "$(wrk_field "$out" p99)" "$(wrk_field "$out" errors)")
@@ -435,7 +585,7 @@ run_soak() {
     if [ "${served:-0}" -lt "$target" ]; then
         log "driving $((target - ${served:-0})) more requests through the pool (${paths[*]})"
         wrk -t"$THREADS" -c"$CONNS" -d"${BENCH_SOAK_MAX:-1800s}" -s "$REPO/bench/soak.lua" \
-            -H "Cookie: __Host-sb_session=$SESSION" "$BASE/" -- "${paths[@]}" >"$DIR/tmp/soak.out" &
+            -H "Cookie: __Host-sb_session=$SESSION" "$BASE/" -- "${paths[@]}" >"$DIR/tmp/soak.out" 2>&1 &
         wrk_pid=$!
         bg_pids+=("$wrk_pid")
         while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -448,6 +598,8 @@ run_soak() {
     fi
     soak_s=$(elapsed "$t0")
     served=$(metric switchboard_worker_requests)
+    [ "${served:-0}" -ge "$target" ] ||
+        broken "the soak stopped at ${served:-0} of $target requests: $(tail -n 3 "$DIR/tmp/soak.out" 2>/dev/null)"
     local rss_after max_mb
     rss_after=$(worker_rss)
     max_mb=$(tr ' ' '\n' <<<"$rss_after" | awk -F: 'NF == 2 && $2 > m { m = $2 } END { printf "%.1f", m / 1024 }')
@@ -519,27 +671,52 @@ run_respawn() {
 
 # ---- pgbench reference ----------------------------------------------------------------
 
+# The PHP page's own statements, in its transaction, with the same session, at the same
+# connection count as wrk (as the schema owner, like the page; prepared, like the app).
 PGBENCH_TPS=
 PGBENCH_LAT=
+PGBENCH_FAILED=
+PGBENCH_SCRIPT=bench/var/tmp/pgbench-calls.sql
 run_pgbench() {
-    local pg="-h $DIR/pgsock -U postgres"
-    # shellcheck disable=SC2086
-    if ! psql -X -A -t -q $pg -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'pgbench'" | grep -q 1; then
-        psql -X -q $pg -d postgres -c "CREATE DATABASE pgbench" >/dev/null
-        /usr/lib/postgresql/15/bin/pgbench $pg -i -q -s 10 pgbench >/dev/null 2>&1
+    local script=$DIR/tmp/pgbench-calls.sql hash org tz out
+    hash=$(printf '%s' "$SESSION" | sha256sum | cut -d' ' -f1)
+    IFS='|' read -r org tz < <(psql_owner "SELECT o.id, o.timezone FROM sessions s JOIN orgs o ON o.id = s.org_id
+                                           WHERE s.token_hash = '$hash'")
+    [ -n "${org:-}" ] || { broken "pgbench: the session is not in the database"; return 0; }
+    # The statements of bench/reference/calls.php (and of the app: src/auth/session.c,
+    # src/app/calls/calls_sql.c), the org named explicitly as the owner bypasses RLS.
+    cat >"$script" <<'SQL'
+BEGIN;
+SELECT user_id, org_id, org_slug, org_name, org_timezone, email, user_name, role FROM sb_session_lookup(:hash, 1800);
+SELECT c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number, c.caller_name, c.status, c.started_at, c.ended_at, c.duration_s, round(c.sentiment_score::numeric, 3), c.sentiment_label, c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at, c.started_at AT TIME ZONE :tz, c.is_demo FROM calls c WHERE c.org_id = :org AND c.deleted_at IS NULL AND NOT c.is_demo ORDER BY c.started_at DESC, c.id DESC LIMIT 51;
+COMMIT;
+SQL
+    if ! out=$(PGTZ=UTC "$PGBENCH" -h "$DIR/pgsock" -U switchboard -n -M prepared -f "$script" \
+        -D "hash=$hash" -D "org=$org" -D "tz=$tz" -c "$CONNS" -j "$THREADS" -T "${DURATION%s}" switchboard 2>&1); then
+        broken "pgbench failed: $(tail -n 3 <<<"$out")"
+        return 0
     fi
-    local out
-    # shellcheck disable=SC2086
-    out=$(/usr/lib/postgresql/15/bin/pgbench $pg -S -c "$CONNS" -j "$THREADS" -T "${DURATION%s}" pgbench 2>/dev/null)
     PGBENCH_TPS=$(awk '/^tps = / { printf "%.0f", $3 }' <<<"$out")
     PGBENCH_LAT=$(awk '/^latency average = / { print $4 }' <<<"$out")
+    PGBENCH_FAILED=$(awk '/^number of failed transactions: / { print $5 }' <<<"$out")
+    [ -n "$PGBENCH_TPS" ] || broken "pgbench printed no tps: $(tail -n 3 <<<"$out")"
+    [ "${PGBENCH_FAILED:-0}" = 0 ] || broken "pgbench: $PGBENCH_FAILED failed transactions"
 }
 
 # ---- report -------------------------------------------------------------------------------
 
-verdict() { # verdict VALUE OP LIMIT → "ok" / "MISSED"
-    awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "" || v == "null") { print "-"; exit }
-        ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 <= l + 0); print (ok ? "ok" : "MISSED") }'
+ratio_of() { # ratio_of A B DECIMALS: A / B, or nothing when B is missing or 0
+    awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { if (b + 0 > 0 && a != "") printf "%.*f", d, a / b }'
+}
+
+# Each verdict is also counted in VERDICTS (a file: verdicts are taken in subshells).
+VERDICTS=$DIR/tmp/verdicts
+verdict() { # verdict VALUE OP LIMIT → "ok" / "MISSED" ("-" when either is missing)
+    local v
+    v=$(awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "" || v == "null" || l == "") { print "-"; exit }
+        ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 <= l + 0); print (ok ? "ok" : "MISSED") }')
+    [ "$v" = - ] || echo "$v" >>"$VERDICTS"
+    echo "$v"
 }
 
 report() {
@@ -552,9 +729,9 @@ report() {
     printf '\nPostgreSQL: %s\n' "$PG_DURABILITY"
 
     printf '\nThroughput: wrk -t%s -c%s -d%s over HTTPS keep-alive\n' "$THREADS" "$CONNS" "$DURATION"
-    printf '%-12s %-40s %-24s %10s %8s %8s %9s %6s\n' target path 'SPEC §10' 'req/s' 'p50 ms' 'p99 ms' 'vs static' non2xx
+    printf '%-12s %-40s %-24s %10s %8s %8s %9s %6s  %s\n' target path 'SPEC §10' 'req/s' 'p50 ms' 'p99 ms' 'vs static' non2xx ''
     for row in "${RESULTS[@]}"; do
-        IFS='|' read -r name path target rps p50 p99 errors <<<"$row"
+        IFS='|' read -r name path target rps p50 p99 errors v <<<"$row"
         [ $first = 1 ] || json+=","
         first=0
         if [ "$rps" = "not available" ]; then
@@ -562,13 +739,43 @@ report() {
             json+="{\"name\":\"$name\",\"path\":$(json_str "$path"),\"available\":false}"
             continue
         fi
-        ratio=$(awk -v a="$rps" -v b="$STATIC_RPS" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-        printf '%-12s %-40s %-24s %10s %8s %8s %9s %6s\n' "$name" "$path" "$target" "$rps" "$p50" "$p99" "$ratio" "$errors"
+        ratio=$(ratio_of "$rps" "${RPS[static]:-}" 3)
+        printf '%-12s %-40s %-24s %10s %8s %8s %9s %6s  %s\n' "$name" "$path" "$target" "$rps" "$p50" "$p99" "$ratio" "$errors" "$v"
         json+="{\"name\":\"$name\",\"path\":$(json_str "$path"),\"spec\":$(json_str "$target"),\"available\":true,"
-        json+="\"rps\":$rps,\"p50_ms\":$p50,\"p99_ms\":$p99,\"ratio_to_static\":$ratio,\"non_2xx\":$errors}"
+        json+="\"rps\":$rps,\"p50_ms\":$p50,\"p99_ms\":$p99,\"ratio_to_static\":$ratio,\"non_2xx\":$errors,"
+        json+="\"verdict\":$(json_str "${v:-reference}")}"
     done
-    printf '%-12s %-40s %-24s %10s %8s\n' pgbench "-S -c $CONNS -j $THREADS (reference)" '' "${PGBENCH_TPS:-?}" "avg ${PGBENCH_LAT:-?}"
-    json+="],\"pgbench_select_only\":{\"tps\":${PGBENCH_TPS:-null},\"latency_avg_ms\":${PGBENCH_LAT:-null}},"
+    printf '%-12s %-40s %-24s %10s %8s\n' pgbench "-f (the PHP page's statements) -c $CONNS" '(reference, tps)' \
+        "${PGBENCH_TPS:-?}" "avg ${PGBENCH_LAT:-?}"
+    json+="],\"pgbench\":{\"script\":\"$PGBENCH_SCRIPT\",\"mode\":\"prepared\",\"tps\":${PGBENCH_TPS:-null},"
+    json+="\"latency_avg_ms\":${PGBENCH_LAT:-null},\"failed\":${PGBENCH_FAILED:-null}},"
+
+    # The references: the PHP page and pgbench on its statements, both in this run.
+    local php_bytes app_bytes x_php x_pg v1 v2
+    php_bytes=$(cut -d' ' -f2 <<<"$PHP_PAGE")
+    app_bytes=$(cut -d' ' -f2 <<<"$APP_PAGE")
+    printf '\nAgainst the references, same run: the PHP page (%s, %s bytes; /calls: %s bytes; php-fpm pm = static,\n' \
+        "$PHP_PATH" "$php_bytes" "$app_bytes"
+    printf '4 children as %s, a persistent PDO connection) and pgbench -f on the page'"'"'s statements\n' "$PHP_USER"
+    printf 'targets: req/s ≥ 3 × the PHP page'"'"'s; p99 at %s connections ≤ the PHP page'"'"'s p50 (%s ms)\n' "$CONNS" "${P50[php]:-?}"
+    printf '%-12s %10s %8s %8s %10s %10s  %-12s %s\n' target 'req/s' 'p99 ms' '× PHP' '× pgbench' 'PHP p50' '≥ 3× PHP' 'p99 ≤ PHP p50'
+    json+="\"references\":{\"php\":{\"path\":\"$PHP_PATH\",\"rps\":${RPS[php]:-null},\"p50_ms\":${P50[php]:-null},"
+    json+="\"p99_ms\":${P99[php]:-null},\"bytes\":${php_bytes:-null},\"app_calls_bytes\":${app_bytes:-null}},\"targets\":["
+    first=1
+    for name in calls api_calls; do
+        [ -n "${RPS[$name]:-}" ] || continue
+        x_php=$(ratio_of "${RPS[$name]}" "${RPS[php]:-}" 2)
+        x_pg=$(ratio_of "${RPS[$name]}" "${PGBENCH_TPS:-}" 2)
+        v1=$(verdict "$x_php" ">=" 3)
+        v2=$(verdict "${P99[$name]}" "<=" "${P50[php]:-}")
+        printf '%-12s %10s %8s %8s %10s %10s  %-12s %s\n' "$name" "${RPS[$name]}" "${P99[$name]}" "$x_php" "$x_pg" \
+            "${P50[php]:-?}" "$v1" "$v2"
+        [ $first = 1 ] || json+=","
+        first=0
+        json+="{\"name\":\"$name\",\"times_php\":${x_php:-null},\"times_pgbench\":${x_pg:-null},"
+        json+="\"rps_3x_php\":$(json_str "$v1"),\"p99_le_php_p50\":$(json_str "$v2")}"
+    done
+    json+="]},"
 
     printf '\nServer time: the worker'"'"'s own duration per request (its JSON log lines), wrk -t1 -c1 -d%s;\n' "$ST_DURATION"
     printf 'the wrk columns include TLS and nginx (reference: the static file at -c1, p50 %s ms, p99 %s ms)\n' \
@@ -628,6 +835,7 @@ main() {
     LOAD_SECONDS=null
     DEALS_LOAD_SECONDS=null
     start_stack
+    rm -f "$VERDICTS"
     pg_durability
     SESSION=$(sign_in)
     [ -n "$SESSION" ] || die "could not sign in as admin@demo.test"
@@ -640,11 +848,15 @@ main() {
     head -c "$size" /dev/zero | tr '\0' 'x' >"$WWW/page.html"
     chmod 644 "$WWW/page.html"
     log "running wrk -t$THREADS -c$CONNS -d$DURATION against each target (static page: $size bytes)"
+    check_php_page
     run_wrk static /bench-static.html "(reference)"
-    run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10"
-    run_wrk calls_phone "/calls?phone=${phone/+/%2B}" "≥ 5000 req/s"
-    run_wrk api_calls /api/v1/calls "≥ 8000 req/s, p99 ≤ 10"
+    run_wrk php "$PHP_PATH" "(reference: PHP page)"
+    run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
+    run_wrk calls_phone "/calls?phone=${phone/+/%2B}" "≥ 5000 req/s" 5000
+    run_wrk api_calls /api/v1/calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
     run_wrk analytics /calls/analytics "(server time below)"
+    log "running pgbench -f on the PHP page's statements (-c$CONNS -j$THREADS -T${DURATION%s})"
+    run_pgbench
 
     # The 90 days ending today in the demo org's zone.
     range=$(psql_owner "SELECT ((now() AT TIME ZONE timezone)::date - 89)::text || '&end_date=' ||
@@ -663,8 +875,14 @@ main() {
     run_soak
     log "worker start-up"
     run_respawn
-    run_pgbench
     report "$(date -u +%Y%m%dT%H%M%SZ)"
+    if [ ${#BROKEN[@]} -gt 0 ]; then
+        printf '\nBROKEN RUN (the figures above cannot be trusted):\n'
+        printf '  - %s\n' "${BROKEN[@]}"
+        exit 1
+    fi
+    printf '\nA complete run: %s targets ok, %s MISSED (a missed target is a result, not a failure).\n' \
+        "$(grep -cx ok "$VERDICTS" || true)" "$(grep -cx MISSED "$VERDICTS" || true)"
 }
 
 main "$@"
