@@ -28,7 +28,9 @@
 # (100000), BENCH_SEED (1), BENCH_DURATION (10s), BENCH_CONNECTIONS (32),
 # BENCH_THREADS (2), BENCH_SERVER_TIME_DURATION (5s), BENCH_WORKER_REQUESTS (100000),
 # BENCH_SOAK_PATHS ("/api/v1/calls /calls"), BENCH_MAX_REQUESTS (0: workers are not
-# recycled, so their RSS shows any leak), BENCH_HTTPS_PORT (9443), BENCH_HTTP_PORT (9080).
+# recycled, so their RSS shows any leak), BENCH_HTTPS_PORT (9443), BENCH_HTTP_PORT (9080),
+# BENCH_ONLY (all: a comma-separated subset of lists, server_time, webhooks, export, soak,
+# respawn, for a quicker look at one part; the others are reported as not run).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,6 +47,7 @@ WORKER_REQUESTS=${BENCH_WORKER_REQUESTS:-100000}
 SOAK_PATHS=${BENCH_SOAK_PATHS:-/api/v1/calls /calls}
 MAX_REQUESTS=${BENCH_MAX_REQUESTS:-0}
 PORT=${BENCH_HTTPS_PORT:-9443}
+ONLY=${BENCH_ONLY:-all}
 BASE=https://127.0.0.1:$PORT
 STACK=$REPO/script/lib/stack.sh
 WORKERS=4
@@ -829,6 +832,8 @@ report() {
     printf 'results: bench/results/%s.json\n' "$ts"
 }
 
+wanted() { [ "$ONLY" = all ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
 main() {
     command -v perl >/dev/null || die "perl is required"
     build
@@ -847,34 +852,43 @@ main() {
     [ "${size%% *}" = 200 ] && size=${size#* } || size=13000
     head -c "$size" /dev/zero | tr '\0' 'x' >"$WWW/page.html"
     chmod 644 "$WWW/page.html"
-    log "running wrk -t$THREADS -c$CONNS -d$DURATION against each target (static page: $size bytes)"
-    check_php_page
-    run_wrk static /bench-static.html "(reference)"
-    run_wrk php "$PHP_PATH" "(reference: PHP page)"
-    run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
-    run_wrk calls_phone "/calls?phone=${phone/+/%2B}" "≥ 5000 req/s" 5000
-    run_wrk api_calls /api/v1/calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
-    run_wrk analytics /calls/analytics "(server time below)"
-    log "running pgbench -f on the PHP page's statements (-c$CONNS -j$THREADS -T${DURATION%s})"
-    run_pgbench
+    if wanted lists; then
+        log "running wrk -t$THREADS -c$CONNS -d$DURATION against each target (static page: $size bytes)"
+        check_php_page
+        run_wrk static /bench-static.html "(reference)"
+        run_wrk php "$PHP_PATH" "(reference: PHP page)"
+        run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
+        run_wrk calls_phone "/calls?phone=${phone/+/%2B}" "≥ 5000 req/s" 5000
+        run_wrk api_calls /api/v1/calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
+        run_wrk analytics /calls/analytics "(server time below)"
+        log "running pgbench -f on the PHP page's statements (-c$CONNS -j$THREADS -T${DURATION%s})"
+        run_pgbench
+    fi
 
     # The 90 days ending today in the demo org's zone.
     range=$(psql_owner "SELECT ((now() AT TIME ZONE timezone)::date - 89)::text || '&end_date=' ||
                                ((now() AT TIME ZONE timezone)::date)::text FROM orgs WHERE slug = 'demo'")
-    log "measuring server time at one connection ($ST_DURATION each)"
-    run_server_time static /bench-static.html 0
-    run_server_time analytics_90d "/calls/analytics?start_date=$range" 10
-    run_server_time analytics_30d /calls/analytics 10 # the default range, for comparison
-    run_server_time deals_board /deals/board 15
-    run_server_time overview / 15
-
-    log "webhook ingestion"
-    run_webhooks
-    log "CSV export of every call"
-    run_export
-    run_soak
-    log "worker start-up"
-    run_respawn
+    if wanted server_time; then
+        log "measuring server time at one connection ($ST_DURATION each)"
+        run_server_time static /bench-static.html 0
+        run_server_time analytics_90d "/calls/analytics?start_date=$range" 10
+        run_server_time analytics_30d /calls/analytics 10 # the default range, for comparison
+        run_server_time deals_board /deals/board 15
+        run_server_time overview / 15
+    fi
+    if wanted webhooks; then
+        log "webhook ingestion"
+        run_webhooks
+    fi
+    if wanted export; then
+        log "CSV export of every call"
+        run_export
+    fi
+    wanted soak && run_soak
+    if wanted respawn; then
+        log "worker start-up"
+        run_respawn
+    fi
     report "$(date -u +%Y%m%dT%H%M%SZ)"
     if [ ${#BROKEN[@]} -gt 0 ]; then
         printf '\nBROKEN RUN (the figures above cannot be trusted):\n'
