@@ -3,11 +3,13 @@
 #include "session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
 #include "../core/crypto.h"
 #include "../db/db.h"
+#include "session_cache.h"
 
 static struct session *session_from_row(struct arena *a, struct dbres *r)
 {
@@ -43,7 +45,44 @@ struct session *session_from_token(struct db *db, struct arena *a, str token, in
     if (db_rows(r) != 1) return NULL;
     struct session *s = session_from_row(a, r);
     s->token_hash = hash;
+    session_cache_put(s);
     return s;
+}
+
+/* The guard of a remembered session: sb_session_resume (sql/0028) does what
+ * sb_session_lookup does, and fails unless every remembered field still holds. */
+static void guard_with_resume(struct db *db, struct arena *a, const struct session *s, int idle_s)
+{
+    char idle[24];
+    snprintf(idle, sizeof idle, "%d", idle_s);
+    const char **p = arena_alloc(a, 10 * sizeof *p);
+    p[0] = str_cstr(a, s->token_hash);
+    p[1] = str_cstr(a, str_make(idle, strlen(idle)));
+    p[2] = str_cstr(a, s->user_id);
+    p[3] = str_cstr(a, s->org_id);
+    p[4] = role_name(s->role);
+    p[5] = str_cstr(a, s->org_timezone);
+    p[6] = str_cstr(a, s->org_slug);
+    p[7] = str_cstr(a, s->org_name);
+    p[8] = str_cstr(a, s->email);
+    p[9] = str_cstr(a, s->user_name);
+    struct db_stmt guard = { "session_resume",
+                             "SELECT sb_session_resume($1, $2::int, $3::uuid, $4::uuid, $5, $6, $7, $8, $9, $10)",
+                             10, p };
+    db_set_guard(db, &guard);
+}
+
+struct session *session_recall(struct db *db, struct arena *a, str token, int idle_s)
+{
+    if (token.len != 43) return NULL;
+    struct session *s = session_cache_get(a, crypto_sha256_hex(a, token));
+    if (s) guard_with_resume(db, a, s, idle_s);
+    return s;
+}
+
+void session_forget(str token_hash)
+{
+    session_cache_drop(token_hash);
 }
 
 str session_create(struct db *db, struct arena *a, str user_id, str ip, str user_agent,
@@ -65,6 +104,7 @@ str session_create(struct db *db, struct arena *a, str user_id, str ip, str user
 
 int session_destroy(struct db *db, struct arena *a, str token_hash)
 {
+    session_cache_drop(token_hash);
     return db_q(db, a, "session_destroy", "DELETE FROM sessions WHERE token_hash = $1",
                 str_cstr(a, token_hash))
                ? 0

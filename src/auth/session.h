@@ -23,6 +23,14 @@ struct session {
  * expiry, touches last_seen). NULL if absent/expired; *db_failed set on DB error. */
 struct session *session_from_token(struct db *db, struct arena *a, str token, int idle_s,
                                    bool *db_failed);
+/* The session of a cookie token that this worker looked up in the last minute,
+ * from memory, without a statement of its own: the database confirms it (valid,
+ * not idle, every field unchanged; touching last_seen and setting the tenant as
+ * the lookup does) together with the transaction's first statement, which fails
+ * with DB_ERR_GUARD if it does not hold. NULL when not remembered. */
+struct session *session_recall(struct db *db, struct arena *a, str token, int idle_s);
+/* Forgets a remembered session (after DB_ERR_GUARD). */
+void session_forget(str token_hash);
 /* Creates a session for user_id; returns the raw token for the cookie, or empty str. */
 str session_create(struct db *db, struct arena *a, str user_id, str ip, str user_agent,
                    int lifetime_s);
