@@ -80,6 +80,14 @@ static int authenticate(struct request *r)
     bool failed = false;
     str key = bearer_token(r);
     if (key.len) {
+        if (!r->session_lookup_needed) {
+            r->session = apikey_recall(r->db, r->arena, key, r->remote_addr, r->request_id);
+            if (r->session) {
+                metrics_session_recalled(false);
+                r->via_api_key = true;
+                return 0;
+            }
+        }
         r->session = session_from_api_key(r->db, r->arena, key, r->remote_addr, r->request_id, &failed);
         if (failed) return 503;
         if (!r->session) return 401; /* a wrong key is never silently anonymous */
@@ -166,11 +174,12 @@ static int run_in_transaction(struct request *r)
             /* The remembered session no longer holds: nothing ran; look it up. */
             db_rollback(r->db);
             metrics_session_recalled(true);
-            if (r->session) session_forget(r->session->token_hash);
+            if (r->session) session_forget(r->session);
             r->session_lookup_needed = true;
             attempt--;
             response_reset(r->res);
             r->session = NULL;
+            r->via_api_key = false;
             continue;
         }
         if (status == 403 || status == 401) {

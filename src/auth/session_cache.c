@@ -1,5 +1,6 @@
 /* session_cache.c — see session_cache.h. A small direct-mapped table per worker
- * process (workers are single-threaded). What it holds is never trusted alone:
+ * process (workers are single-threaded); sessions and API keys share it (their
+ * hashes come from different spaces, and the guard checks the kind anyway). What it holds is never trusted alone:
  * every use is confirmed by sb_session_resume in the request's first round trip,
  * so the table needs no invalidation messages; the age limit only bounds how long
  * an entry that nobody uses keeps its memory. */
@@ -15,7 +16,10 @@
 #define SLOTS 64                    /* power of two */
 #define MAX_AGE_US (60 * 1000000LL) /* then it is looked up afresh */
 
-enum { F_HASH, F_USER_ID, F_ORG_ID, F_ORG_SLUG, F_ORG_NAME, F_ORG_TZ, F_EMAIL, F_USER_NAME, F_COUNT };
+enum {
+    F_HASH, F_TOKEN_HASH, F_USER_ID, F_ORG_ID, F_ORG_SLUG, F_ORG_NAME, F_ORG_TZ, F_EMAIL, F_USER_NAME,
+    F_API_KEY_ID, F_COUNT
+};
 
 struct entry {
     str field[F_COUNT]; /* views into block */
@@ -39,14 +43,13 @@ static void entry_clear(struct entry *e)
     memset(e, 0, sizeof *e);
 }
 
-void session_cache_put(const struct session *s)
+void session_cache_put(str hash, const struct session *s)
 {
-    if (s->token_hash.len == 0) return; /* API keys are not remembered */
-    const str in[F_COUNT] = { s->token_hash, s->user_id,      s->org_id, s->org_slug,
-                              s->org_name,   s->org_timezone, s->email,  s->user_name };
+    const str in[F_COUNT] = { hash,         s->token_hash,  s->user_id, s->org_id,     s->org_slug,
+                              s->org_name,  s->org_timezone, s->email,  s->user_name, s->api_key_id };
     size_t total = 0;
     for (int i = 0; i < F_COUNT; i++) total += in[i].len + 1;
-    struct entry *e = &table[slot_of(s->token_hash)];
+    struct entry *e = &table[slot_of(hash)];
     entry_clear(e);
     e->block = malloc(total);
     if (!e->block) return; /* nothing remembered: the next request looks it up */
@@ -61,16 +64,17 @@ void session_cache_put(const struct session *s)
     e->at_us = clock_mono_us();
 }
 
-struct session *session_cache_get(struct arena *a, str token_hash)
+struct session *session_cache_get(struct arena *a, str hash)
 {
-    struct entry *e = &table[slot_of(token_hash)];
-    if (!e->block || !str_eq(e->field[F_HASH], token_hash)) return NULL;
+    struct entry *e = &table[slot_of(hash)];
+    if (!e->block || !str_eq(e->field[F_HASH], hash)) return NULL;
     if (clock_mono_us() - e->at_us > MAX_AGE_US) {
         entry_clear(e);
         return NULL;
     }
     struct session *s = arena_calloc(a, 1, sizeof *s);
-    s->token_hash = str_dup(a, e->field[F_HASH]);
+    s->recall_hash = str_dup(a, e->field[F_HASH]);
+    s->token_hash = str_dup(a, e->field[F_TOKEN_HASH]);
     s->user_id = str_dup(a, e->field[F_USER_ID]);
     s->org_id = str_dup(a, e->field[F_ORG_ID]);
     s->org_slug = str_dup(a, e->field[F_ORG_SLUG]);
@@ -78,13 +82,13 @@ struct session *session_cache_get(struct arena *a, str token_hash)
     s->org_timezone = str_dup(a, e->field[F_ORG_TZ]);
     s->email = str_dup(a, e->field[F_EMAIL]);
     s->user_name = str_dup(a, e->field[F_USER_NAME]);
+    s->api_key_id = str_dup(a, e->field[F_API_KEY_ID]);
     s->role = e->role;
-    s->api_key_id = STR("");
     return s;
 }
 
-void session_cache_drop(str token_hash)
+void session_cache_drop(str hash)
 {
-    struct entry *e = &table[slot_of(token_hash)];
-    if (e->block && str_eq(e->field[F_HASH], token_hash)) entry_clear(e);
+    struct entry *e = &table[slot_of(hash)];
+    if (e->block && str_eq(e->field[F_HASH], hash)) entry_clear(e);
 }

@@ -8,11 +8,12 @@
 struct arena;
 struct session;
 
-/* Remembers a session just looked up (by its token hash). */
-void session_cache_put(const struct session *s);
-/* The session remembered under this token hash, copied into the arena, if it was
- * looked up less than a minute ago; else NULL. */
-struct session *session_cache_get(struct arena *a, str token_hash);
-/* Forgets the session (signed out, or the database said it changed). */
-void session_cache_drop(str token_hash);
+/* Remembers a session or API key just looked up, under hash (the SHA-256 of the
+ * cookie token or of the key). */
+void session_cache_put(str hash, const struct session *s);
+/* What is remembered under hash, copied into the arena, if it was looked up less
+ * than a minute ago; else NULL. Its recall_hash is hash. */
+struct session *session_cache_get(struct arena *a, str hash);
+/* Forgets it (signed out, or the database said it changed). */
+void session_cache_drop(str hash);
 #endif

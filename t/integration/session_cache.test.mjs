@@ -96,3 +96,28 @@ test('a remembered session still marks itself used, as the lookup does', async (
   const age = Number(stack.sql(`SELECT extract(epoch FROM now() - last_seen_at) FROM sessions WHERE token_hash = '${hash}'`));
   assert.ok(age < 30, `last_seen_at was touched (age ${age} s)`);
 });
+
+test('a remembered API key: revoking it or changing its role shows at once, and its use is still audited', async () => {
+  await stack.reset();
+  const created = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'remembered', '--role', 'manager']);
+  assert.equal(created.status, 0, created.stderr);
+  const key = created.stdout.trim();
+  const recalled = await counter('switchboard_sessions_recalled_total');
+  for (let i = 0; i < REQUESTS; i++) assert.equal((await stack.api(key, 'GET', '/api/v1/deals/deleted')).status, 200);
+  assert.ok(await counter('switchboard_sessions_recalled_total') > recalled, 'workers used remembered keys');
+  assert.equal(Number(stack.sql(`SELECT count(*) FROM audit_log WHERE action = 'api_key.use' AND actor = 'remembered'`)), 1,
+    'one use audit a minute, remembered or not');
+
+  // A minute later (moved back by hand) the next use is audited again.
+  stack.sql(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE name = 'remembered'`);
+  for (let i = 0; i < REQUESTS; i++) assert.equal((await stack.api(key, 'GET', '/api/v1/me')).status, 200);
+  assert.equal(Number(stack.sql(`SELECT count(*) FROM audit_log WHERE action = 'api_key.use' AND actor = 'remembered'`)), 2);
+
+  stack.sql(`UPDATE api_keys SET role = 'viewer' WHERE name = 'remembered'`);
+  for (let i = 0; i < REQUESTS; i++) {
+    const res = await stack.api(key, 'GET', '/api/v1/deals/deleted');
+    assert.equal(res.status, 403, 'the new role is enforced by every worker');
+  }
+  stack.sql(`UPDATE api_keys SET revoked_at = now() WHERE name = 'remembered'`);
+  for (let i = 0; i < REQUESTS; i++) assert.equal((await stack.api(key, 'GET', '/api/v1/me')).status, 401);
+});
