@@ -91,7 +91,8 @@ check_tools() {
     for t in wrk curl ps perl awk psql openssl nginx sha256sum; do command -v "$t" >/dev/null || missing+=("$t"); done
     [ -x /usr/lib/postgresql/15/bin/pgbench ] || missing+=(pgbench)
     [ -x "$PHP_FPM" ] || missing+=(php-fpm)
-    if [ -x "$PHP_FPM" ] && ! "$PHP_FPM" -m 2>/dev/null | grep -qx pdo_pgsql; then missing+=(pdo_pgsql); fi
+    # Read the whole list first: grep -q stopping early would break the pipe (pipefail).
+    if [ -x "$PHP_FPM" ] && ! grep -qx pdo_pgsql <<<"$("$PHP_FPM" -m 2>/dev/null)"; then missing+=(pdo_pgsql); fi
     [ ${#missing[@]} = 0 ] || die "missing: ${missing[*]} (script/bootstrap bench installs them)"
 }
 

@@ -80,6 +80,14 @@ static int authenticate(struct request *r)
     bool failed = false;
     str key = bearer_token(r);
     if (key.len) {
+        if (!r->session_lookup_needed) {
+            r->session = apikey_recall(r->db, r->arena, key, r->remote_addr, r->request_id);
+            if (r->session) {
+                metrics_session_recalled(false);
+                r->via_api_key = true;
+                return 0;
+            }
+        }
         r->session = session_from_api_key(r->db, r->arena, key, r->remote_addr, r->request_id, &failed);
         if (failed) return 503;
         if (!r->session) return 401; /* a wrong key is never silently anonymous */
@@ -87,12 +95,17 @@ static int authenticate(struct request *r)
         return 0;
     }
     const str *cookie = kvlist_get(&r->cookies, SESSION_COOKIE);
-    if (cookie) {
-        r->session = session_from_token(r->db, r->arena, *cookie, r->cfg->session_idle_timeout_s,
-                                        &failed);
-        if (failed) return 503;
+    if (!cookie) return 0;
+    int idle_s = r->cfg->session_idle_timeout_s;
+    if (!r->session_lookup_needed) {
+        r->session = session_recall(r->db, r->arena, *cookie, idle_s);
+        if (r->session) {
+            metrics_session_recalled(false);
+            return 0;
+        }
     }
-    return 0;
+    r->session = session_from_token(r->db, r->arena, *cookie, idle_s, &failed);
+    return failed ? 503 : 0;
 }
 
 int app_db_status(const struct request *r) { return db_error_http_status(db_last_error(r->db)); }
@@ -157,6 +170,18 @@ static int run_in_transaction(struct request *r)
             return 0;
         }
         enum db_error e = db_last_error(r->db);
+        if (e == DB_ERR_GUARD && !r->session_lookup_needed) {
+            /* The remembered session no longer holds: nothing ran; look it up. */
+            db_rollback(r->db);
+            metrics_session_recalled(true);
+            if (r->session) session_forget(r->session);
+            r->session_lookup_needed = true;
+            attempt--;
+            response_reset(r->res);
+            r->session = NULL;
+            r->via_api_key = false;
+            continue;
+        }
         if (status == 403 || status == 401) {
             db_commit(r->db); /* keeps the audit row of the refusal */
             return status;

@@ -3,11 +3,13 @@
 #include "session.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
 #include "../core/crypto.h"
 #include "../db/db.h"
+#include "session_cache.h"
 
 static struct session *session_from_row(struct arena *a, struct dbres *r)
 {
@@ -43,7 +45,81 @@ struct session *session_from_token(struct db *db, struct arena *a, str token, in
     if (db_rows(r) != 1) return NULL;
     struct session *s = session_from_row(a, r);
     s->token_hash = hash;
+    s->recall_hash = hash;
+    session_cache_put(hash, s);
     return s;
+}
+
+/* The guard of a remembered session: sb_session_resume (sql/0028) does what
+ * sb_session_lookup does, and fails unless every remembered field still holds. */
+static void guard_with_resume(struct db *db, struct arena *a, const struct session *s, int idle_s)
+{
+    char idle[24];
+    snprintf(idle, sizeof idle, "%d", idle_s);
+    const char **p = arena_alloc(a, 10 * sizeof *p);
+    p[0] = str_cstr(a, s->token_hash);
+    p[1] = str_cstr(a, str_make(idle, strlen(idle)));
+    p[2] = str_cstr(a, s->user_id);
+    p[3] = str_cstr(a, s->org_id);
+    p[4] = role_name(s->role);
+    p[5] = str_cstr(a, s->org_timezone);
+    p[6] = str_cstr(a, s->org_slug);
+    p[7] = str_cstr(a, s->org_name);
+    p[8] = str_cstr(a, s->email);
+    p[9] = str_cstr(a, s->user_name);
+    struct db_stmt guard = { "session_resume",
+                             "SELECT sb_session_resume($1, $2::int, $3::uuid, $4::uuid, $5, $6, $7, $8, $9, $10)",
+                             10, p };
+    db_set_guard(db, &guard);
+}
+
+struct session *session_recall(struct db *db, struct arena *a, str token, int idle_s)
+{
+    if (token.len != 43) return NULL;
+    struct session *s = session_cache_get(a, crypto_sha256_hex(a, token));
+    if (s && s->api_key_id.len) s = NULL; /* a key remembered under this hash is not a session */
+    if (s) guard_with_resume(db, a, s, idle_s);
+    return s;
+}
+
+/* The guard of a remembered API key (sql/0028). */
+static void guard_with_apikey_resume(struct db *db, struct arena *a, const struct session *s, str ip,
+                                     str request_id)
+{
+    const char **p = arena_alloc(a, 10 * sizeof *p);
+    p[0] = str_cstr(a, s->recall_hash);
+    p[1] = str_cstr(a, ip);
+    p[2] = str_cstr(a, request_id);
+    p[3] = str_cstr(a, s->api_key_id);
+    p[4] = str_cstr(a, s->org_id);
+    p[5] = role_name(s->role);
+    p[6] = str_cstr(a, s->org_timezone);
+    p[7] = str_cstr(a, s->org_slug);
+    p[8] = str_cstr(a, s->org_name);
+    p[9] = str_cstr(a, s->user_name);
+    struct db_stmt guard = { "apikey_resume",
+                             "SELECT sb_apikey_resume($1, $2, $3, $4::uuid, $5::uuid, $6, $7, $8, $9, $10)", 10,
+                             p };
+    db_set_guard(db, &guard);
+}
+
+static bool apikey_shape_ok(str key)
+{
+    return key.len >= 20 && key.len <= 100 && str_starts_with(key, STR("sb_"));
+}
+
+struct session *apikey_recall(struct db *db, struct arena *a, str key, str ip, str request_id)
+{
+    if (!apikey_shape_ok(key)) return NULL;
+    struct session *s = session_cache_get(a, crypto_sha256_hex(a, key));
+    if (s && s->api_key_id.len) guard_with_apikey_resume(db, a, s, ip, request_id);
+    else s = NULL; /* a session remembered under this hash is not a key */
+    return s;
+}
+
+void session_forget(const struct session *s)
+{
+    if (s->recall_hash.len) session_cache_drop(s->recall_hash);
 }
 
 str session_create(struct db *db, struct arena *a, str user_id, str ip, str user_agent,
@@ -65,6 +141,7 @@ str session_create(struct db *db, struct arena *a, str user_id, str ip, str user
 
 int session_destroy(struct db *db, struct arena *a, str token_hash)
 {
+    session_cache_drop(token_hash); /* the session's recall hash is its token hash */
     return db_q(db, a, "session_destroy", "DELETE FROM sessions WHERE token_hash = $1",
                 str_cstr(a, token_hash))
                ? 0
@@ -75,7 +152,7 @@ struct session *session_from_api_key(struct db *db, struct arena *a, str key, st
                                      bool *db_failed)
 {
     *db_failed = false;
-    if (key.len < 20 || key.len > 100 || !str_starts_with(key, STR("sb_"))) return NULL;
+    if (!apikey_shape_ok(key)) return NULL;
     str hash = crypto_sha256_hex(a, key);
     struct dbres *r = db_q(db, a, "apikey_lookup",
                            "SELECT key_id, org_id, org_slug, org_name, org_timezone, key_name, role"
@@ -96,6 +173,9 @@ struct session *session_from_api_key(struct db *db, struct arena *a, str key, st
     s->user_id = STR("");
     s->email = STR("");
     if (!role_parse(db_val(r, 0, 6), &s->role)) s->role = ROLE_VIEWER;
+    s->token_hash = STR("");
+    s->recall_hash = hash;
+    session_cache_put(hash, s);
     return s;
 }
 

@@ -28,6 +28,9 @@ struct db {
     bool in_tx;
     bool tx_lost; /* the connection died inside a transaction: fail until it ends */
     bool begin_pending; /* db_begin_deferred: BEGIN goes out with the first statement */
+    bool guard_pending; /* db_set_guard: the guard goes out right after that BEGIN */
+    bool ended_by_last; /* db_exec_last ended the transaction: nothing may follow until the next one */
+    struct db_stmt guard;
     enum db_error last_error;
     char sqlstate[6];
     char message[256];
@@ -229,44 +232,109 @@ static void dbres_free(void *p)
     PQclear(((struct dbres *)p)->res);
 }
 
-/* Sends a deferred BEGIN and the transaction's first statement in one round trip
- * (libpq pipeline mode). Returns the statement's result; if BEGIN itself failed,
- * returns BEGIN's error result instead. */
-static PGresult *begin_and_exec(struct db *db, const char *name, int nparams, const char *const *params)
+/* The results of one pipeline: BEGIN's and the guard's when they went out, then
+ * one per statement; NULL where none came (the connection broke). */
+struct pipeline_results {
+    PGresult *begin, *guard, *stmt[DB_BATCH_MAX], *commit;
+};
+
+static void clear_results(struct pipeline_results *pr, int n)
+{
+    PQclear(pr->begin);
+    PQclear(pr->guard);
+    PQclear(pr->commit);
+    for (int i = 0; i < n; i++) PQclear(pr->stmt[i]);
+}
+
+static bool send_prepared(PGconn *c, const struct db_stmt *s)
+{
+    return PQsendQueryPrepared(c, s->name, s->nparams, s->params, NULL, NULL, 0);
+}
+
+/* How a pipeline ends the transaction. */
+enum pipeline_end {
+    KEEP_OPEN,       /* the transaction goes on */
+    COMMIT_EXPLICIT, /* BEGIN went out earlier: COMMIT follows the statements */
+    COMMIT_IMPLICIT, /* nothing went out yet: no BEGIN, the Sync commits what ran before it */
+};
+
+/* Sends the deferred BEGIN and the guard when due, then the statements, then
+ * COMMIT when asked, then one Sync, and reads every result: one round trip however
+ * many statements there are (libpq pipeline mode). Statements after a failed one
+ * come back aborted. */
+static void pipeline_send_and_read(struct db *db, int n, const struct db_stmt *s, enum pipeline_end end,
+                                   struct pipeline_results *pr)
 {
     PGconn *c = db->conn;
-    db->begin_pending = false;
-    if (!PQenterPipelineMode(c)) {
-        PQclear(PQexec(c, "BEGIN"));
-        return PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
-    }
-    PGresult *begin = NULL, *stmt = NULL;
-    if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-        PQsendQueryPrepared(c, name, nparams, params, NULL, NULL, 0) && PQpipelineSync(c)) {
-        /* Results come as: BEGIN's, NULL, the statement's, NULL, then the sync. */
-        for (int query = 0; query < 3;) {
+    bool with_begin = db->begin_pending && end != COMMIT_IMPLICIT, with_guard = db->guard_pending;
+    bool with_commit = end == COMMIT_EXPLICIT;
+    db->begin_pending = db->guard_pending = false;
+    memset(pr, 0, sizeof *pr);
+    if (!PQenterPipelineMode(c)) return;
+    bool sent = !with_begin || PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+    sent = sent && (!with_guard || send_prepared(c, &db->guard));
+    for (int i = 0; sent && i < n; i++) sent = send_prepared(c, &s[i]);
+    sent = sent && (!with_commit || PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0));
+    if (sent && PQpipelineSync(c)) {
+        PGresult **slot[DB_BATCH_MAX + 3];
+        int nslots = 0;
+        if (with_begin) slot[nslots++] = &pr->begin;
+        if (with_guard) slot[nslots++] = &pr->guard;
+        for (int i = 0; i < n; i++) slot[nslots++] = &pr->stmt[i];
+        if (with_commit) slot[nslots++] = &pr->commit;
+        /* Each query's results end with a NULL; the Sync's marker ends the pipeline. */
+        for (int q = 0;;) {
             PGresult *x = PQgetResult(c);
             if (!x) {
-                query++;
-                if (PQstatus(c) != CONNECTION_OK) break;
+                q++;
+                if (PQstatus(c) != CONNECTION_OK || q > nslots) break;
                 continue;
             }
             if (PQresultStatus(x) == PGRES_PIPELINE_SYNC) {
                 PQclear(x);
                 break;
             }
-            if (query == 0 && !begin) begin = x;
-            else if (query == 1 && !stmt) stmt = x;
+            if (q < nslots && !*slot[q]) *slot[q] = x;
             else PQclear(x);
         }
     }
     PQexitPipelineMode(c);
-    if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
-        PQclear(stmt);
-        return begin; /* NULL or BEGIN's error: the caller reports it */
+}
+
+static bool result_ok(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return r && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK);
+}
+
+/* The first failure of a pipeline, in the order its parts ran; 0 or -1 with the
+ * error set. A guard that failed for any reason but a lost connection is
+ * DB_ERR_GUARD: the caller's facts no longer hold, and nothing after it ran. */
+static int pipeline_verdict(struct db *db, int n, const struct pipeline_results *pr, bool with_begin,
+                            bool with_guard, bool with_commit)
+{
+    if (with_begin && !result_ok(pr->begin)) {
+        fail_with(db, pr->begin);
+        return -1;
     }
-    PQclear(begin);
-    return stmt;
+    if (with_guard && !(result_ok(pr->guard) && PQntuples(pr->guard) == 1 &&
+                        PQgetvalue(pr->guard, 0, 0)[0] == 't')) {
+        fail_with(db, result_ok(pr->guard) ? NULL : pr->guard);
+        if (db->last_error != DB_ERR_UNAVAILABLE)
+            set_error(db, DB_ERR_GUARD, db->sqlstate, "the transaction's guard refused", NULL);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!result_ok(pr->stmt[i])) {
+            fail_with(db, pr->stmt[i]);
+            return -1;
+        }
+    }
+    if (with_commit && !result_ok(pr->commit)) {
+        fail_with(db, pr->commit);
+        return -1;
+    }
+    return 0;
 }
 
 /* A transaction whose connection died is over: its later statements must not run
@@ -286,7 +354,7 @@ static bool tx_was_lost(struct db *db)
  * EOF could follow a commit whose answer was lost). The transaction is put back as
  * it was. One cut off midway stays lost (its statements fail until it ends), so its
  * request answers 503 and the next one finds the new connection. */
-static bool reconnect_for_retry(struct db *db, bool in_tx, bool begin_pending)
+static bool reconnect_for_retry(struct db *db, bool in_tx, bool begin_pending, bool guard_pending)
 {
     if (db->conn || db->last_error != DB_ERR_UNAVAILABLE) return false;
     bool first_of_tx = in_tx && begin_pending;
@@ -295,53 +363,113 @@ static bool reconnect_for_retry(struct db *db, bool in_tx, bool begin_pending)
     db->tx_lost = false;
     db->in_tx = in_tx;
     db->begin_pending = begin_pending;
+    db->guard_pending = guard_pending;
     log_warn("database connection lost (%s); reconnecting", db->message);
     return connect_now(db);
 }
 
-/* One attempt at a prepared statement; the result, or NULL with the error set. */
-static PGresult *exec_once(struct db *db, const char *name, const char *sql, int nparams,
-                           const char *const *params)
+/* One attempt at the statements, in one round trip; 0 with out[] filled, or -1
+ * with the error set (and nothing in out[]). */
+static int exec_once(struct db *db, int n, const struct db_stmt *s, bool commit, PGresult **out)
 {
     int64_t t0 = clock_mono_us();
-    if (!ensure_prepared(db, name, sql, nparams)) return NULL;
-    PGresult *r = db->begin_pending ? begin_and_exec(db, name, nparams, params)
-                                    : PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    bool with_begin = db->begin_pending, with_guard = db->guard_pending;
+    if (with_guard && !ensure_prepared(db, db->guard.name, db->guard.sql, db->guard.nparams)) return -1;
+    for (int i = 0; i < n; i++)
+        if (!ensure_prepared(db, s[i].name, s[i].sql, s[i].nparams)) return -1;
+    enum pipeline_end end = !commit ? KEEP_OPEN : with_begin ? COMMIT_IMPLICIT : COMMIT_EXPLICIT;
+    if (commit && !db->in_tx) end = KEEP_OPEN; /* autocommit: each statement commits itself */
+    if (n == 1 && !with_begin && !with_guard && end == KEEP_OPEN) { /* the common case: no pipeline */
+        out[0] = PQexecPrepared(db->conn, s->name, s->nparams, s->params, NULL, NULL, 0);
+        db->elapsed_us += clock_mono_us() - t0;
+        if (result_ok(out[0])) return 0;
+        fail_with(db, out[0]);
+        PQclear(out[0]);
+        return -1;
+    }
+    struct pipeline_results pr;
+    pipeline_send_and_read(db, n, s, end, &pr);
     db->elapsed_us += clock_mono_us() - t0;
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
-    fail_with(db, r);
-    PQclear(r);
-    return NULL;
+    /* A transaction committed by its pipeline is over whatever it answered, except
+     * an explicit one whose COMMIT never ran: that one the caller rolls back. */
+    if (end == COMMIT_IMPLICIT || (end == COMMIT_EXPLICIT && pr.commit)) db->in_tx = false;
+    if (pipeline_verdict(db, n, &pr, with_begin && end != COMMIT_IMPLICIT, with_guard, end == COMMIT_EXPLICIT) != 0) {
+        clear_results(&pr, n);
+        return -1;
+    }
+    if (end == COMMIT_EXPLICIT && strcmp(PQcmdStatus(pr.commit), "ROLLBACK") == 0) {
+        set_error(db, DB_ERR_ROLLED_BACK, "25P02", "COMMIT rolled back: a statement of the transaction had failed",
+                  NULL);
+        clear_results(&pr, n);
+        return -1;
+    }
+    PQclear(pr.begin);
+    PQclear(pr.guard);
+    PQclear(pr.commit);
+    memcpy(out, pr.stmt, (size_t)n * sizeof *out);
+    return 0;
+}
+
+static int exec_batch(struct db *db, struct arena *a, int n, const struct db_stmt *s, bool commit,
+                      struct dbres **out)
+{
+    if (n < 0 || n > DB_BATCH_MAX) abort(); /* a programming error, not a runtime one */
+    for (int i = 0; i < n; i++) out[i] = NULL;
+    clear_error(db);
+    if (db->ended_by_last) { /* it would run outside the transaction, without its tenant */
+        set_error(db, DB_ERR_INTERNAL, "25000", "a statement after the transaction's last (db_exec_last)", NULL);
+        log_msg(LOG_ERROR, NULL, "sql %s: %s", n ? s[0].name : "", db->message);
+        return -1;
+    }
+    if (tx_was_lost(db) || !db_ensure(db)) return -1;
+    bool in_tx = db->in_tx, begin_pending = db->begin_pending, guard_pending = db->guard_pending;
+    PGresult *r[DB_BATCH_MAX + 1];
+    int rc = exec_once(db, n, s, commit, r);
+    /* With COMMIT in the pipeline, a connection lost midway may have committed:
+     * only a server that said it was ending the session ran none of it. */
+    bool may_retry = !commit || strncmp(db->sqlstate, "57P", 3) == 0;
+    if (rc != 0 && may_retry && reconnect_for_retry(db, in_tx, begin_pending, guard_pending)) {
+        clear_error(db);
+        rc = exec_once(db, n, s, commit, r);
+    }
+    if (commit && db->in_tx == false && in_tx) db->ended_by_last = true;
+    if (rc != 0) {
+        log_msg(LOG_WARN, NULL, "sql %s failed: %s %s", n ? s[0].name : "(guard)", db->sqlstate,
+                db->message);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        out[i] = arena_alloc(a, sizeof *out[i]);
+        out[i]->res = r[i];
+        arena_on_reset(a, dbres_free, out[i]);
+    }
+    return 0;
+}
+
+int db_exec_batch(struct db *db, struct arena *a, int n, const struct db_stmt *s, struct dbres **out)
+{
+    return exec_batch(db, a, n, s, false, out);
+}
+
+int db_exec_last(struct db *db, struct arena *a, int n, const struct db_stmt *s, struct dbres **out)
+{
+    return exec_batch(db, a, n, s, true, out);
 }
 
 struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
                       int nparams, const char *const *params)
 {
-    clear_error(db);
-    if (tx_was_lost(db) || !db_ensure(db)) return NULL;
-    bool in_tx = db->in_tx, begin_pending = db->begin_pending;
-    PGresult *r = exec_once(db, name, sql, nparams, params);
-    if (!r && reconnect_for_retry(db, in_tx, begin_pending)) {
-        clear_error(db);
-        r = exec_once(db, name, sql, nparams, params);
-    }
-    if (!r) {
-        log_msg(LOG_WARN, NULL, "sql %s failed: %s %s", name, db->sqlstate, db->message);
-        return NULL;
-    }
-    struct dbres *res = arena_alloc(a, sizeof *res);
-    res->res = r;
-    arena_on_reset(a, dbres_free, res);
-    return res;
+    struct db_stmt s = { name, sql, nparams, params };
+    struct dbres *out;
+    return exec_batch(db, a, 1, &s, false, &out) == 0 ? out : NULL;
 }
 
 /* One attempt at plain SQL, after the deferred BEGIN if one is due; 0 or -1. */
 static int exec_simple_once(struct db *db, const char *sql)
 {
-    if (db->begin_pending) {
-        db->begin_pending = false;
-        if (exec_simple_once(db, "BEGIN") != 0) return -1;
+    if (db->begin_pending || db->guard_pending) {
+        PGresult *none[1];
+        if (exec_once(db, 0, NULL, false, none) != 0) return -1;
     }
     int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, sql);
@@ -360,9 +488,9 @@ int db_exec_simple(struct db *db, const char *sql)
 {
     clear_error(db);
     if (tx_was_lost(db) || !db_ensure(db)) return -1;
-    bool in_tx = db->in_tx, begin_pending = db->begin_pending;
+    bool in_tx = db->in_tx, begin_pending = db->begin_pending, guard_pending = db->guard_pending;
     if (exec_simple_once(db, sql) == 0) return 0;
-    if (!reconnect_for_retry(db, in_tx, begin_pending)) return -1;
+    if (!reconnect_for_retry(db, in_tx, begin_pending, guard_pending)) return -1;
     clear_error(db);
     return exec_simple_once(db, sql);
 }
@@ -410,6 +538,8 @@ int64_t db_affected(const struct dbres *r)
 int db_begin(struct db *db)
 {
     db->tx_lost = false;
+    db->guard_pending = false;
+    db->ended_by_last = false;
     if (db_exec_simple(db, "BEGIN") != 0) return -1;
     db->in_tx = true;
     return 0;
@@ -420,6 +550,14 @@ void db_begin_deferred(struct db *db)
     db->tx_lost = false;
     db->in_tx = true;
     db->begin_pending = true;
+    db->guard_pending = false;
+    db->ended_by_last = false;
+}
+
+void db_set_guard(struct db *db, const struct db_stmt *guard)
+{
+    db->guard = *guard;
+    db->guard_pending = true;
 }
 
 int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id)
@@ -437,11 +575,20 @@ int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const ch
 
 int db_commit(struct db *db)
 {
+    db->ended_by_last = false; /* the transaction is formally over: statements may run again */
     if (tx_was_lost(db)) {
         db->tx_lost = false;
         return -1;
     }
     if (!db->in_tx) return 0;
+    if (db->guard_pending) { /* no statement ran, but what was answered relied on the guard */
+        clear_error(db);
+        PGresult *none[1];
+        if (!db_ensure(db) || exec_once(db, 0, NULL, false, none) != 0) {
+            db_rollback(db);
+            return -1;
+        }
+    }
     if (db->begin_pending) { /* nothing was ever sent: nothing to commit */
         db->begin_pending = false;
         db->in_tx = false;
@@ -476,6 +623,8 @@ int db_commit(struct db *db)
 void db_rollback(struct db *db)
 {
     db->tx_lost = false;
+    db->guard_pending = false;
+    db->ended_by_last = false;
     if (!db->in_tx) return;
     db->in_tx = false;
     if (db->begin_pending) { /* BEGIN never went out */
@@ -515,6 +664,7 @@ int db_error_http_status(enum db_error e)
     case DB_ERR_NOT_FOUND: return 404;
     case DB_ERR_RETRY: return 503;
     case DB_ERR_ROLLED_BACK: return 500;
+    case DB_ERR_GUARD: return 503;
     case DB_ERR_INTERNAL: return 500;
     }
     return 500;

@@ -20,6 +20,7 @@ enum db_error {
     DB_ERR_TIMEOUT,       /* statement timeout 57014 → 503 */
     DB_ERR_NOT_FOUND,     /* no row where one was required (set by callers) */
     DB_ERR_ROLLED_BACK,   /* COMMIT found the transaction aborted by an earlier failed statement → 500 */
+    DB_ERR_GUARD,         /* the transaction's guard (db_set_guard) refused: the caller retries → 503 */
     DB_ERR_INTERNAL,      /* anything else → 500 */
 };
 
@@ -32,6 +33,15 @@ void db_close(struct db *db);
  * least 50 ms apart: a call inside that interval waits out its rest, then tries. */
 bool db_ensure(struct db *db);
 
+/* A statement by a stable name (prepared once per connection) with its parameters. */
+struct db_stmt {
+    const char *name;
+    const char *sql;
+    int nparams;
+    const char *const *params;
+};
+#define DB_BATCH_MAX 8
+
 /* Runs a statement by a stable name (prepared once per connection, re-prepared
  * after a reconnect). params may contain NULL for SQL NULL. Returns a result
  * (possibly with zero rows) or NULL on error (see db_last_error). A statement
@@ -40,6 +50,17 @@ bool db_ensure(struct db *db);
  * by the server); a transaction lost midway fails with DB_ERR_UNAVAILABLE. */
 struct dbres *db_exec(struct db *db, struct arena *a, const char *name, const char *sql,
                       int nparams, const char *const *params);
+/* Runs n (≤ DB_BATCH_MAX) independent statements in one round trip (pipeline mode),
+ * in order, in the current transaction; fills out[0..n-1]. Returns 0, or -1 with
+ * the error of the first that failed (those after it did not run; out[] is all NULL).
+ * The same retry on a lost connection as db_exec. */
+int db_exec_batch(struct db *db, struct arena *a, int n, const struct db_stmt *s, struct dbres **out);
+/* Like db_exec_batch, for the transaction's last statements: COMMIT goes in the same
+ * round trip (with nothing sent yet, the whole transaction is one pipeline: the
+ * guard, the statements and the Sync that commits them, without BEGIN). Afterwards
+ * the transaction is over (db_commit has nothing left to do). A connection lost
+ * midway is not retried (the commit may have happened). */
+int db_exec_last(struct db *db, struct arena *a, int n, const struct db_stmt *s, struct dbres **out);
 /* Runs plain SQL without parameters or preparation (BEGIN, COMMIT, DDL). */
 int db_exec_simple(struct db *db, const char *sql);
 /* Convenience: variadic const char* params. */
@@ -67,6 +88,14 @@ int db_begin(struct db *db);
  * the first statement (pipeline mode); a transaction with no statement sends
  * nothing at all. Errors (a database that is down) surface at that statement. */
 void db_begin_deferred(struct db *db);
+/* Gives the deferred transaction a guard: a statement answering one row whose first
+ * column is true, sent right after BEGIN in the same round trip as the first
+ * statement (or at COMMIT when there is none). If it answers anything else or
+ * fails, nothing after it runs and that statement (or COMMIT) fails with
+ * DB_ERR_GUARD. It lets a caller act on facts it remembers while the database
+ * confirms them in the same round trip. The statement and its parameters must
+ * outlive the transaction. */
+void db_set_guard(struct db *db, const struct db_stmt *guard);
 int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id);
 /* Commits; 0 only when the transaction's work was kept. -1 when the connection was
  * lost, COMMIT failed, or a statement had failed earlier (DB_ERR_ROLLED_BACK: the

@@ -89,6 +89,11 @@ void metrics_db_error(void)
     if (g_metrics) add(&g_metrics->db_errors, 1);
 }
 
+void metrics_session_recalled(bool refused)
+{
+    if (g_metrics) add(refused ? &g_metrics->sessions_refused : &g_metrics->sessions_recalled, 1);
+}
+
 static uint64_t load(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 
 static void counter(struct buf *b, const char *name, const char *help, uint64_t v)
@@ -169,6 +174,12 @@ void metrics_render(struct buf *b, const char *const *route_names, int route_cou
     render_latency(b);
     counter(b, "switchboard_db_errors_total", "Requests that failed on a database error.",
             load(&g_metrics->db_errors));
+    counter(b, "switchboard_sessions_recalled_total",
+            "Requests whose session a worker remembered (checked by the database in the same round trip).",
+            load(&g_metrics->sessions_recalled));
+    counter(b, "switchboard_sessions_refused_total",
+            "Remembered sessions the database refused (signed out, expired or changed): looked up again.",
+            load(&g_metrics->sessions_refused));
     counter(b, "switchboard_worker_restarts_total", "Workers started to replace one that exited.",
             load(&g_metrics->worker_restarts));
     counter(b, "switchboard_worker_crashes_total", "Workers that died on a signal or an error exit.",

@@ -2,6 +2,7 @@
  * the master before forking); each worker writes only its own slot. */
 #ifndef SB_METRICS_H
 #define SB_METRICS_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "../core/buf.h"
@@ -27,6 +28,8 @@ struct metrics_shared {
     uint64_t latency_sum_us;
     uint64_t latency_count;
     uint64_t db_errors;
+    uint64_t sessions_recalled; /* requests that used a worker's remembered session */
+    uint64_t sessions_refused;  /* ... of which the database said it no longer held */
     uint64_t worker_restarts;
     uint64_t worker_crashes;
     uint64_t worker_recycles;
@@ -50,6 +53,8 @@ struct metrics_worker_counts metrics_worker_counts(void);
 void metrics_worker_state(int slot, enum worker_state st);
 void metrics_observe(int route_index, int status, int64_t duration_us);
 void metrics_db_error(void);
+/* A remembered session was used (refused: and the database refused it). */
+void metrics_session_recalled(bool refused);
 int metrics_status_index(int status);
 /* Renders the Prometheus text exposition of everything into b; route_names[i]
  * names route index i (route_count entries). */

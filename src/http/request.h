@@ -85,6 +85,7 @@ struct request {
     /* Who is asking (filled by the dispatcher). */
     struct session *session;  /* NULL if anonymous */
     bool via_api_key;
+    bool session_lookup_needed; /* a remembered session did not hold: look it up again */
     bool wants_json;          /* /api/ prefix or Accept: application/json */
     const struct route *route;
     struct response *res;

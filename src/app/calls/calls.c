@@ -67,24 +67,26 @@ struct call_page {
     long count;     /* -1: not counted */
 };
 
-/* Runs the list (and, when filtered, the capped count). Returns 0 or an HTTP status. */
+/* Runs the list (and, when filtered, the capped count) as the request's last
+ * statements: with the session's check and COMMIT, one round trip in all.
+ * Returns 0 or an HTTP status. */
 static int call_page_load(struct request *r, const struct call_filter *f, struct call_page *p)
 {
     const char *tz = org_tz(r);
-    p->rows = calls_list_query(r->db, r->arena, f, tz, f->has_cursor ? &f->cursor : NULL, f->limit + 1);
-    if (!p->rows) return db_error_http_status(db_last_error(r->db));
+    struct db_stmt s[2];
+    struct dbres *res[2];
+    int n = 0;
+    s[n++] = calls_list_stmt(r->arena, f, tz, f->has_cursor ? &f->cursor : NULL, f->limit + 1);
+    if (call_filter_narrows(f)) s[n++] = calls_count_stmt(r->arena, f, tz, COUNT_CAP);
+    if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
+    p->rows = res[0];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;
     if (db_rows(p->rows) > f->limit) {
         struct list_cursor c = calls_cursor_of(p->rows, p->n - 1, f->sort);
         p->next_cursor = list_cursor_encode(r->arena, app_secret(r), CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &c);
     }
-    p->count = -1;
-    if (call_filter_narrows(f)) {
-        struct dbres *c = calls_count_query(r->db, r->arena, f, tz, COUNT_CAP);
-        if (!c) return db_error_http_status(db_last_error(r->db));
-        p->count = db_long(c, 0, CN_COUNT);
-    }
+    p->count = n == 2 ? db_long(res[1], 0, CN_COUNT) : -1;
     return 0;
 }
 

@@ -180,9 +180,18 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
     return mask | add_ties(q, f);
 }
 
-static struct dbres *keyset_query(struct db *db, struct arena *a, const char *kind, const char *columns,
-                                  char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
-                                  const struct list_cursor *after, long limit)
+/* q as a statement that outlives it (the parameter array moves into the arena). */
+static struct db_stmt stmt_of(struct arena *a, const char *name, struct sql_query *q)
+{
+    const char **params = arena_alloc(a, (size_t)(q->n ? q->n : 1) * sizeof *params);
+    memcpy(params, q->params, (size_t)q->n * sizeof *params);
+    return (struct db_stmt){ name, buf_cstr(&q->sql), q->n, params };
+}
+
+/* The statement of a keyset page; its SQL and parameters live in the arena. */
+static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char *columns, char *(*names)[FR_SETS],
+                                  const struct call_filter *f, const char *tz, const struct list_cursor *after,
+                                  long limit)
 {
     struct sql_query q;
     sql_query_init(&q, a);
@@ -195,23 +204,23 @@ static struct dbres *keyset_query(struct db *db, struct arena *a, const char *ki
     }
     buf_puts(&q.sql, order_by[f->sort]);
     const char *name = sql_limit(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit);
-    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+    return stmt_of(a, name, &q);
 }
 
-struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
-                               const char *tz, const struct list_cursor *after, long limit)
+struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
+                               const struct list_cursor *after, long limit)
 {
-    return keyset_query(db, a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
+    return keyset_stmt(a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
 }
 
 struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
                                  const char *tz, const struct list_cursor *after, long limit)
 {
-    return keyset_query(db, a, "calls_export", EXPORT_COLUMNS, export_names, f, tz, after, limit);
+    struct db_stmt s = keyset_stmt(a, "calls_export", EXPORT_COLUMNS, export_names, f, tz, after, limit);
+    return db_exec(db, a, s.name, s.sql, s.nparams, s.params);
 }
 
-struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,
-                                const char *tz, long cap)
+struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, const char *tz, long cap)
 {
     struct sql_query q;
     sql_query_init(&q, a);
@@ -220,7 +229,7 @@ struct dbres *calls_count_query(struct db *db, struct arena *a, const struct cal
     unsigned mask = build_where(&q, f, tz);
     const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
     buf_puts(&q.sql, ") s");
-    return db_exec(db, a, name, buf_cstr(&q.sql), q.n, q.params);
+    return stmt_of(a, name, &q);
 }
 
 static unsigned digits(const char *p, int n)

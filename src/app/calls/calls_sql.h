@@ -3,12 +3,13 @@
 #ifndef SB_CALLS_SQL_H
 #define SB_CALLS_SQL_H
 #include <stdint.h>
+#include "../../db/db.h"
 #include "call_filters.h"
 struct db;
 struct dbres;
 struct arena;
 
-/* Columns of a list row (calls_list_query, calls_related_query). */
+/* Columns of a list row (calls_list_stmt, calls_related_query). */
 enum call_col {
     CC_ID, CC_DIRECTION, CC_PROVIDER, CC_PROVIDER_CALL_ID, CC_FROM, CC_TO, CC_CALLER_NAME,
     CC_STATUS, CC_STARTED_AT, CC_ENDED_AT, CC_DURATION_S, CC_SENTIMENT_SCORE, CC_SENTIMENT_LABEL,
@@ -18,16 +19,17 @@ enum call_col {
     CC_COUNT
 };
 
-/* The calls of the org matching f in f->sort order, after `after` (may be NULL),
- * at most limit rows. tz names the org's time zone (dates and local times). */
-struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
-                               const char *tz, const struct list_cursor *after, long limit);
+/* The statement of the calls of the org matching f in f->sort order, after `after`
+ * (may be NULL), at most limit rows. tz names the org's time zone (dates and local
+ * times). Its SQL and parameters live in the arena. */
+struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
+                               const struct list_cursor *after, long limit);
 /* The same rows with the columns up to CC_CREATED_AT only (the CSV export). */
 struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
                                  const char *tz, const struct list_cursor *after, long limit);
-/* How many calls match f, counting at most cap + 1 (so "more than cap" shows). */
-struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,
-                                const char *tz, long cap);
+/* The statement counting the calls that match f, at most cap + 1 (so "more than
+ * cap" shows). */
+struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, const char *tz, long cap);
 enum calls_count_col { CN_COUNT };
 /* Timestamp columns (CC_STARTED_AT, CC_ENDED_AT, CC_CREATED_AT) as ISO-8601 UTC
  * ("2024-05-01T13:00:00Z") written into out; "" for NULL. */
