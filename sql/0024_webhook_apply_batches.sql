@@ -7,6 +7,39 @@
 -- and one UPDATE on calls per batch, so the statement-level rollup triggers run once
 -- for the whole batch.
 
+-- Every stored event checked its org by a foreign key: a FOR KEY SHARE lock on the
+-- org's row, which under concurrent webhooks became a new MultiXact per insert (and
+-- every reader of that row had to look its members up). Measured with pgbench on the
+-- store transaction at 16 clients: about a third more events per second without it.
+-- The org id stored is the one sb_webhook_org has just read in the same transaction,
+-- and an org's events go with the org (the trigger below) as the cascade did.
+ALTER TABLE webhook_events DROP CONSTRAINT webhook_events_org_id_fkey;
+CREATE FUNCTION sb_orgs_webhook_events_delete() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  DELETE FROM webhook_events WHERE org_id = OLD.id;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER orgs_webhook_events_delete BEFORE DELETE ON orgs
+  FOR EACH ROW EXECUTE FUNCTION sb_orgs_webhook_events_delete();
+REVOKE ALL ON FUNCTION sb_orgs_webhook_events_delete() FROM PUBLIC;
+
+-- Every webhook request looks its org up first. As a SQL function (not inlinable:
+-- SECURITY DEFINER) its query was planned on every call; PL/pgSQL keeps the plan for
+-- the session: half the lookup's time. Same result, same privileges (0019).
+CREATE OR REPLACE FUNCTION sb_webhook_org(p_slug text)
+RETURNS TABLE (org_id uuid, vapi_secret text, twilio_auth_token text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  RETURN QUERY
+  SELECT o.id,
+         (SELECT translate(encode(s.ciphertext, 'base64'), E'\n', '') FROM org_secrets s
+           WHERE s.org_id = o.id AND s.key = 'vapi_secret'),
+         (SELECT translate(encode(s.ciphertext, 'base64'), E'\n', '') FROM org_secrets s
+           WHERE s.org_id = o.id AND s.key = 'twilio_auth_token')
+    FROM orgs o WHERE o.slug = p_slug;
+END $$;
+
 -- What the provider's parser read from the event (call_event, NULL members left
 -- out), kept beside the raw body so the worker applies it without parsing again. NULL
 -- when there is nothing to apply (an ignored message type, a refused event).

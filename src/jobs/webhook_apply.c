@@ -4,6 +4,7 @@
 #include "webhook_apply.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../core/arena.h"
 #include "../core/config.h"
@@ -44,10 +45,19 @@ static long apply(struct db *db, struct arena *a, const struct config *cfg, cons
     return res ? db_long(res, 0, 0) : -1;
 }
 
-/* The event is marked failed with the database's reason: kept, visible, not retried. */
-static int fail_event(struct db *db, struct arena *a, const char *id)
+/* The database's reason, its first line only: the detail lines may quote the row,
+ * which carries a caller's number and words. In a. */
+static const char *reason(struct arena *a, struct db *db)
 {
-    const char *why = db_last_message(db);
+    const char *m = db_last_message(db);
+    if (strncmp(m, "ERROR:", 6) == 0) m += 6;
+    while (*m == ' ') m++;
+    return arena_strndup(a, m, strcspn(m, "\n"));
+}
+
+/* The event is marked failed with the database's reason: kept, visible, not retried. */
+static int fail_event(struct db *db, struct arena *a, const char *id, const char *why)
+{
     log_warn("webhook event %s not applied: %s", id, why);
     return db_q(db, a, "webhook_apply_fail",
                 "UPDATE webhook_events SET error = left($2, 1000) WHERE id = $1::bigint AND applied_at IS NULL",
@@ -71,7 +81,8 @@ static long apply_each(struct db *db, struct arena *a, const struct config *cfg,
         if (db_exec_simple(db, "SAVEPOINT webhook_event") != 0) return -1;
         if (apply(db, a, cfg, one) < 0) {
             if (db_last_error(db) == DB_ERR_UNAVAILABLE) return -1;
-            if (db_exec_simple(db, "ROLLBACK TO SAVEPOINT webhook_event") != 0 || fail_event(db, a, id) != 0)
+            const char *why = reason(a, db); /* the rollback clears it */
+            if (db_exec_simple(db, "ROLLBACK TO SAVEPOINT webhook_event") != 0 || fail_event(db, a, id, why) != 0)
                 return -1;
         }
         settled++;
