@@ -56,13 +56,15 @@ CREATE INDEX webhook_events_pending_idx ON webhook_events (id) WHERE applied_at 
 -- Twilio call's end, is when its callback arrived; a call created without a start
 -- time started when its first event arrived), not of the batch that applies it. A
 -- value the column cannot take fails here (a cast) or in the write (a check), for
--- the whole set.
+-- the whole set. ROWS: a batch's calls are a few hundred at most, so the UPDATE below
+-- finds each through the calls unique key (with the default estimate of 1,000 rows
+-- it could choose to scan every call).
 CREATE FUNCTION sb_webhook_calls_folded(p_ids bigint[])
 RETURNS TABLE (org_id uuid, provider text, provider_call_id text, first_received_at timestamptz,
                direction text, status text, from_number text, to_number text, caller_name text,
                started_at timestamptz, ended_at timestamptz, duration_s integer, ended_reason text,
                summary text, transcript jsonb, recording_url text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE ROWS 100 SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT w.org_id, w.provider, w.call->>'provider_call_id', min(w.received_at),
          (array_agg(w.call->>'direction' ORDER BY w.id))[1],
          (array_agg(w.call->>'status' ORDER BY call_status_rank(w.call->>'status') DESC, w.id DESC))[1],

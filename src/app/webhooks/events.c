@@ -84,16 +84,17 @@ static const char *store(struct request *r, str org_id, const char *provider, co
     return db_rows(res) ? db_cstr(res, 0, 0) : "";
 }
 
-/* Wakes the applying worker, at most once per NOTIFY_EVERY_US from this process. A
- * failure only delays the event to the worker's next look, so it is not an error. */
-static void wake_worker(struct request *r)
+/* Wakes the applying worker, at most once per NOTIFY_EVERY_US from this process.
+ * Returns 0, or an HTTP status: a failed statement has aborted the transaction, so
+ * the event is not kept and the provider's retry is safe. */
+static int wake_worker(struct request *r)
 {
     static int64_t last_us;
     int64_t now = clock_mono_us();
-    if (last_us && now - last_us < NOTIFY_EVERY_US) return;
+    if (last_us && now - last_us < NOTIFY_EVERY_US) return 0;
     last_us = now;
-    if (!db_q0(r->db, r->arena, "webhook_notify", "SELECT pg_notify('" WEBHOOK_APPLY_CHANNEL "', '')"))
-        log_warn("webhook: cannot wake the worker: %s", db_last_message(r->db));
+    if (db_q0(r->db, r->arena, "webhook_notify", "SELECT pg_notify('" WEBHOOK_APPLY_CHANNEL "', '')")) return 0;
+    return db_error_http_status(db_last_error(r->db));
 }
 
 static void reply_ok(struct request *r, const char *event_id, const char *outcome)
@@ -129,10 +130,12 @@ int webhook_event_accept(struct request *r, str org_id, const char *provider, co
         return 0;
     }
     switch (parsed) {
-    case CALL_EVENT_OK:
-        wake_worker(r);
+    case CALL_EVENT_OK: {
+        int st = wake_worker(r);
+        if (st) return st;
         reply_ok(r, id, "accepted");
         return 0;
+    }
     case CALL_EVENT_IGNORED:
         reply_ok(r, id, "ignored");
         return 0;
