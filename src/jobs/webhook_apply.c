@@ -66,25 +66,39 @@ static int fail_event(struct db *db, struct arena *a, const char *id, const char
                : -1;
 }
 
-/* The batch failed on some event's value: each event again in a savepoint of its own.
- * Returns how many were settled, or -1 when the connection failed. */
+/* Copies the next id of an array literal's rest p ("1,2}") into id; returns what
+ * follows it, or NULL at the end. */
+static const char *next_id(const char *p, char *id, size_t size)
+{
+    size_t n = 0;
+    while (p[n] >= '0' && p[n] <= '9' && n < size - 1) n++;
+    if (n == 0) return NULL;
+    snprintf(id, size, "%.*s", (int)n, p);
+    return p + n + (p[n] == ',');
+}
+
+/* Applies one event in a savepoint; one the database refuses is marked failed.
+ * Returns 0, or -1 when the connection failed. */
+static int apply_one(struct db *db, struct arena *a, const struct config *cfg, const char *id)
+{
+    char one[32];
+    snprintf(one, sizeof one, "{%s}", id);
+    if (db_exec_simple(db, "SAVEPOINT webhook_event") != 0) return -1;
+    if (apply(db, a, cfg, one) >= 0) return 0;
+    if (db_last_error(db) == DB_ERR_UNAVAILABLE) return -1;
+    const char *why = reason(a, db); /* the rollback clears it */
+    if (db_exec_simple(db, "ROLLBACK TO SAVEPOINT webhook_event") != 0) return -1;
+    return fail_event(db, a, id, why);
+}
+
+/* The batch failed on some event's value: each event again on its own, so only the
+ * bad ones fail. Returns how many were settled, or -1 when the connection failed. */
 static long apply_each(struct db *db, struct arena *a, const struct config *cfg, const char *ids)
 {
     long settled = 0;
-    for (const char *p = ids + 1; *p && *p != '}';) {
-        char one[40], id[24];
-        int n = 0;
-        while (p[n] >= '0' && p[n] <= '9' && n < (int)sizeof id - 1) n++;
-        snprintf(id, sizeof id, "%.*s", n, p);
-        snprintf(one, sizeof one, "{%s}", id);
-        p += n + (p[n] == ',');
-        if (db_exec_simple(db, "SAVEPOINT webhook_event") != 0) return -1;
-        if (apply(db, a, cfg, one) < 0) {
-            if (db_last_error(db) == DB_ERR_UNAVAILABLE) return -1;
-            const char *why = reason(a, db); /* the rollback clears it */
-            if (db_exec_simple(db, "ROLLBACK TO SAVEPOINT webhook_event") != 0 || fail_event(db, a, id, why) != 0)
-                return -1;
-        }
+    char id[24];
+    for (const char *p = next_id(ids + 1, id, sizeof id); p; p = next_id(p, id, sizeof id)) {
+        if (apply_one(db, a, cfg, id) != 0) return -1;
         settled++;
     }
     return settled;
