@@ -32,12 +32,15 @@ static const struct command commands[] = {
       "`max_requests`. Signals: HUP reloads config and templates gracefully (new\n"
       "workers; old ones finish their request), TERM/INT drain within\n"
       "`shutdown_timeout_s` and exit. Logs JSON lines to stderr.\n" },
-    { "worker", cmd_worker, "run queued jobs (recording downloads, periodic repairs)",
+    { "worker", cmd_worker, "apply webhook events, run queued jobs (downloads, repairs)",
       "usage: switchboard [--config PATH] worker\n\n"
+      "Applies the stored webhook events to their calls, up to 500 per transaction (one\n"
+      "worker at a time applies; the others run jobs), first and between any two jobs.\n"
       "Runs jobs from the PostgreSQL queue for every org: claims one at a time with a\n"
       "lease (`job_lease_s`; a job whose worker vanished runs again after it), retries\n"
       "failures with exponential back-off and jitter (`job_backoff_ms`) until it is dead,\n"
-      "wakes on NOTIFY jobs (polling every `worker_poll_s` as a fallback) and queues the\n"
+      "wakes on NOTIFY jobs and webhook_events (polling every `worker_poll_s` as a\n"
+      "fallback, every 20 ms for a second after applying events) and queues the\n"
       "periodic jobs (rollup repair, hourly). Connects with `admin_database_url`: the\n"
       "worker acts for every org, so it uses the schema owner. Run as many as you like.\n"
       "Signals: TERM/INT finish the current job and exit, HUP re-reads the configuration.\n"

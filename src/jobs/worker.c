@@ -1,5 +1,6 @@
-/* worker.c — `switchboard worker`: claims jobs (SKIP LOCKED, leases), runs them,
- * records the outcome, wakes on NOTIFY jobs, and schedules the periodic jobs. */
+/* worker.c — `switchboard worker`: applies stored webhook events in batches, claims
+ * jobs (SKIP LOCKED, leases), runs them, records the outcome, wakes on NOTIFY, and
+ * schedules the periodic jobs. */
 #include "worker.h"
 #include "../core/clock.h"
 
@@ -15,6 +16,7 @@
 #include "../core/log.h"
 #include "../db/db.h"
 #include "recording_download.h"
+#include "webhook_apply.h"
 
 #define ROLLUP_REPAIR_KIND "rollup_repair"
 #define SCHEDULE_EVERY_S 60
@@ -46,6 +48,7 @@ struct worker {
     struct arena arena;
     char id[128];
     time_t last_schedule;
+    int64_t last_applied_us; /* when a webhook batch last applied events; 0: never */
 };
 
 static struct db *open_db(const struct config *cfg)
@@ -160,29 +163,49 @@ static void reload(struct worker *w, const char *config_path)
     log_info("worker: configuration reloaded");
 }
 
-/* Waits for NOTIFY jobs, at most worker_poll_s (a missed notification costs one poll). */
+/* Applies webhook batches while full ones are pending. */
+static void apply_webhooks(struct worker *w)
+{
+    int n;
+    while (!g_stop && (n = webhook_apply_batch(w->db, &w->arena, w->cfg)) > 0) {
+        w->last_applied_us = clock_mono_us();
+        arena_reset(&w->arena);
+        if (n < WEBHOOK_APPLY_BATCH) break;
+    }
+    arena_reset(&w->arena);
+}
+
+/* Waits for a NOTIFY: WEBHOOK_APPLY_LOOK_MS while webhook events arrived lately (a
+ * request does not notify for every event, and the pause lets the next batch grow),
+ * else at most worker_poll_s (a missed notification costs one poll). */
 static void idle(struct worker *w)
 {
-    if (db_wait_notify(w->db, w->cfg->worker_poll_s * 1000) < 0) {
+    bool lately = w->last_applied_us &&
+                  clock_mono_us() - w->last_applied_us < (int64_t)WEBHOOK_APPLY_LINGER_MS * 1000;
+    int timeout_ms = lately ? WEBHOOK_APPLY_LOOK_MS : w->cfg->worker_poll_s * 1000;
+    if (db_wait_notify(w->db, timeout_ms) < 0) {
         struct timespec ts = { 1, 0 }; /* database away: retry the connection each second */
         nanosleep(&ts, NULL);
     }
 }
 
+/* Webhook events go first and between any two jobs, so a slow job (a download) delays
+ * a call's page by one job at most, not by a queue of them. */
 static void run_loop(struct worker *w, const char *config_path)
 {
     while (!g_stop) {
         if (g_reload) reload(w, config_path);
-        /* Listening before claiming: a job queued after the claim finds the queue
-         * empty still wakes us. (LISTEN again is a no-op; it also covers reconnects.) */
-        if (db_exec_simple(w->db, "LISTEN jobs") != 0) {
+        /* Listening before claiming: an event or a job queued after the claim found
+         * nothing still wakes us. (LISTEN again is a no-op; it also covers reconnects.) */
+        if (db_exec_simple(w->db, "LISTEN jobs; LISTEN " WEBHOOK_APPLY_CHANNEL) != 0) {
             idle(w);
             continue;
         }
         schedule_periodic(w);
-        while (!g_stop && !g_reload && run_one(w) == 1) arena_reset(&w->arena);
+        apply_webhooks(w);
+        int ran = g_stop || g_reload ? 0 : run_one(w);
         arena_reset(&w->arena);
-        if (!g_stop && !g_reload) idle(w);
+        if (ran != 1 && !g_stop && !g_reload) idle(w);
     }
 }
 

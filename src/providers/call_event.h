@@ -29,6 +29,10 @@ struct call_event_fault {
 /* s when it is an E.164 number as providers send it ("+" and 2-15 digits), else
  * "" (stored as unknown); NULL gives "". */
 const char *call_event_e164(const char *s);
+/* True for an ISO-8601 date and time as providers send them
+ * ("2026-03-01T10:00:00.000Z", seconds, fraction and a "+02:00" offset allowed); the
+ * database still judges the values (a 30 February passes here). false for NULL. */
+bool call_event_iso_time(const char *s);
 /* True for an http(s) URL of at most 2048 bytes; false for NULL. */
 bool call_event_http_url(const char *s);
 #endif

@@ -95,11 +95,15 @@ static void vapi_call(struct json_object *call, struct call_event *e)
     if (name && utf8_length(str_from(name)) <= 200) e->caller_name = name;
 }
 
-static void vapi_report(struct arena *a, struct json_object *m, struct call_event *e)
+/* Reads an end-of-call report into e; returns the field it failed on (a time that is
+ * not ISO-8601), or NULL. */
+static const char *vapi_report(struct arena *a, struct json_object *m, struct call_event *e)
 {
     e->status = "completed";
     e->started_at = jstr(m, "startedAt");
     e->ended_at = jstr(m, "endedAt");
+    if (e->started_at && !call_event_iso_time(e->started_at)) return "message.startedAt";
+    if (e->ended_at && !call_event_iso_time(e->ended_at)) return "message.endedAt";
     double secs;
     if (jnum(m, "durationSeconds", &secs) && secs >= 0 && secs <= 86400) {
         char *d = arena_alloc(a, 16);
@@ -114,6 +118,7 @@ static void vapi_report(struct arena *a, struct json_object *m, struct call_even
     e->transcript = vapi_transcript(a, artifact);
     const char *url = jstr(artifact, "recordingUrl");
     if (call_event_http_url(url)) e->recording_url = url;
+    return NULL;
 }
 
 const char *vapi_event_kind(struct json_object *root)
@@ -143,8 +148,11 @@ enum call_event_parse vapi_call_event(struct arena *a, struct json_object *root,
     if (!e->provider_call_id || !*e->provider_call_id || strlen(e->provider_call_id) > 128)
         return invalid(fault, "message.call.id", "message.call.id is required (1-128 characters).");
     vapi_call(call, e);
-    if (report) vapi_report(a, m, e);
-    else if (!(e->status = vapi_status(jstr(m, "status"))))
+    if (report) {
+        const char *bad = vapi_report(a, m, e);
+        if (bad) return invalid(fault, bad, bad[8] == 's' ? "message.startedAt must be an ISO-8601 time."
+                                                         : "message.endedAt must be an ISO-8601 time.");
+    } else if (!(e->status = vapi_status(jstr(m, "status"))))
         return invalid(fault, "message.status", "message.status is not a known call status.");
     return CALL_EVENT_OK;
 }

@@ -55,11 +55,14 @@ test('a downloaded recording is 0640 in a 0750 directory of that group, and ngin
   const res = await stack.request('POST', '/webhooks/demo/vapi', {
     headers: { 'content-type': 'application/json', 'x-vapi-secret': VAPI_SECRET }, body });
   assert.equal(res.status, 200, res.body);
-  const [callId, orgId] = stack.sql(`SELECT id || '|' || org_id FROM calls WHERE provider_call_id = '${id}'`).split('|');
-  const worker = stack.startWorker();
+  const worker = stack.startWorker(); // applies the event, then downloads the recording
+  let callId, orgId;
   try {
-    await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE id = '${callId}'`) === 'stored',
-      { what: 'the recording to be stored' });
+    await waitFor(() => {
+      [callId, orgId] = stack.sql(`SELECT id || '|' || org_id FROM calls WHERE provider_call_id = '${id}'
+        AND recording_status = 'stored'`).split('|');
+      return orgId;
+    }, { what: 'the recording to be stored' });
   } finally {
     await stack.stopWorker(worker);
   }

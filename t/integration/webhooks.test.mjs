@@ -1,7 +1,8 @@
 // webhooks.test.mjs — Vapi and Twilio webhooks: signatures (forged or missing →
-// nothing stored), raw events stored then applied idempotently and order-safely,
-// malformed bodies → 400, and an end-of-call report whose recording the worker
-// downloads from the fake provider into recordings_dir.
+// nothing stored), raw events stored and answered, then applied by the worker
+// idempotently and order-safely, malformed bodies → 400, and an end-of-call report
+// whose recording the worker downloads from the fake provider into recordings_dir.
+// A worker runs for the whole file; a test waits for its event to be applied.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -23,6 +24,7 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(stack.cli(['org', 'set', 'other', 'name=Other']).status, 0);
   orgId = stack.sql("SELECT id FROM orgs WHERE slug = 'demo'");
+  stack.startWorker();
 });
 
 after(async () => {
@@ -38,6 +40,17 @@ function vapi(body, { secret = VAPI_SECRET, slug = 'demo', raw } = {}) {
   if (secret !== null) headers['x-vapi-secret'] = secret;
   return stack.request('POST', `/webhooks/${slug}/vapi`, { headers, body: raw ?? JSON.stringify(body) });
 }
+
+// Waits until the worker has settled (applied or refused) the event a 200 answer names.
+async function settled(res) {
+  assert.equal(res.status, 200, res.body);
+  const id = res.json().data.event_id;
+  assert.ok(id, res.body);
+  await waitFor(() => stack.sql(`SELECT applied_at IS NOT NULL OR error IS NOT NULL FROM webhook_events WHERE id = ${id}`) === 't',
+    { what: `event ${id} to be applied` });
+  return res;
+}
+const applied = async (res) => settled(await res);
 
 function twilioSignature(token, url, params) {
   let s = url;
@@ -87,12 +100,10 @@ function report(id, recordingUrl) {
 
 test('Vapi status-update creates the call; status moves forward', async () => {
   const id = uniq('vapi');
-  let res = await vapi(statusUpdate(id, 'ringing'));
-  assert.equal(res.status, 200, res.body);
-  assert.equal(res.json().data.status, 'applied');
+  const res = await applied(vapi(statusUpdate(id, 'ringing')));
+  assert.equal(res.json().data.status, 'accepted');
   assert.equal(call('vapi', id), 'ringing|inbound|+14155550100|+14155550199|0|none');
-  res = await vapi(statusUpdate(id, 'in-progress'));
-  assert.equal(res.status, 200);
+  await applied(vapi(statusUpdate(id, 'in-progress')));
   assert.equal(call('vapi', id).split('|')[0], 'in_progress');
   assert.equal(count(`webhook_events WHERE org_id = '${orgId}' AND body LIKE '%${id}%' AND applied_at IS NOT NULL`), 2);
 });
@@ -100,13 +111,12 @@ test('Vapi status-update creates the call; status moves forward', async () => {
 test('an end-of-call report completes the call; the worker stores its recording', async () => {
   const id = uniq('vapi');
   const recPath = `/rec/${id}.wav`;
-  const res = await vapi(report(id, provider.url(recPath)));
-  assert.equal(res.status, 200, res.body);
+  await applied(vapi(report(id, provider.url(recPath))));
   const row = stack.sql(`SELECT id || '|' || status || '|' || direction || '|' || to_number || '|' || duration_s || '|'
-    || ended_reason || '|' || summary || '|' || recording_status FROM calls WHERE provider_call_id = '${id}'`).split('|');
+    || ended_reason || '|' || summary || '|' || (recording_status IN ('pending', 'stored')) FROM calls WHERE provider_call_id = '${id}'`).split('|');
   const callId = row[0];
   assert.deepEqual(row.slice(1), ['completed', 'outbound', '+14155550123', '125', 'customer-ended-call',
-    'Customer asked about an order.', 'pending']);
+    'Customer asked about an order.', 'true']);
   const transcript = JSON.parse(stack.sql(`SELECT transcript FROM calls WHERE id = '${callId}'`));
   assert.deepEqual(transcript, [
     { t_ms: 0, speaker: 'system', text: 'You are a helpful agent.', confidence: 1 },
@@ -114,13 +124,7 @@ test('an end-of-call report completes the call; the worker stores its recording'
     { t_ms: 3250, speaker: 'caller', text: 'Hi, I need help with my order.', confidence: 1 },
   ]);
   assert.equal(count(`jobs WHERE kind = 'recording_download' AND payload->>'call_id' = '${callId}'`), 1);
-
-  const worker = stack.startWorker();
-  try {
-    await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE id = '${callId}'`) === 'stored', { what: 'the recording to be stored' });
-  } finally {
-    await stack.stopWorker(worker);
-  }
+  await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE id = '${callId}'`) === 'stored', { what: 'the recording to be stored' });
   const stored = stack.sql(`SELECT recording_path || '|' || recording_bytes || '|' || recording_content_type FROM calls WHERE id = '${callId}'`);
   assert.equal(stored, `${orgId}/${callId}.wav|${provider.audio.length}|audio/wav`);
   const file = readFileSync(path.join(stack.dir, 'recordings', orgId, `${callId}.wav`));
@@ -131,9 +135,8 @@ test('an end-of-call report completes the call; the worker stores its recording'
 test('a recording URL outside recording_url_hosts: the call is applied, nothing is queued', async () => {
   for (const url of ['https://evil.example/rec.wav', 'ftp://127.0.0.1/rec.wav', 'https://storage.vapi.ai@evil.example/x.wav']) {
     const id = uniq('vapi');
-    const res = await vapi(report(id, url));
-    assert.equal(res.status, 200, res.body);
-    assert.equal(res.json().data.status, 'applied');
+    const res = await applied(vapi(report(id, url)));
+    assert.equal(res.json().data.status, 'accepted');
     const [callId, status, recording] = stack.sql(`SELECT id || '|' || status || '|' || recording_status FROM calls
       WHERE provider_call_id = '${id}'`).split('|');
     assert.deepEqual([status, recording], ['completed', 'none'], url);
@@ -148,7 +151,8 @@ test('a recording URL outside recording_url_hosts: the call is applied, nothing 
 test('the same event twice: acknowledged, stored once, nothing changes', async () => {
   const id = uniq('vapi');
   const body = report(id, provider.url(`/rec/${id}.wav`));
-  assert.equal((await vapi(body)).status, 200);
+  await applied(vapi(body));
+  await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE provider_call_id = '${id}'`) === 'stored', { what: 'the recording' });
   const before = stack.sql(`SELECT updated_at FROM calls WHERE provider_call_id = '${id}'`);
   const res = await vapi(body);
   assert.equal(res.status, 200);
@@ -161,11 +165,11 @@ test('the same event twice: acknowledged, stored once, nothing changes', async (
 
 test('out of order: a late ringing never moves a completed call back', async () => {
   const id = uniq('vapi');
-  assert.equal((await vapi(statusUpdate(id, 'ended'))).status, 200);
-  assert.equal((await vapi(statusUpdate(id, 'ringing'))).status, 200);
+  await applied(vapi(statusUpdate(id, 'ended')));
+  await applied(vapi(statusUpdate(id, 'ringing')));
   assert.equal(call('vapi', id).split('|')[0], 'completed');
   // The report after 'ended' still brings its data in.
-  assert.equal((await vapi(report(id))).status, 200);
+  await applied(vapi(report(id)));
   assert.equal(stack.sql(`SELECT status || '|' || summary FROM calls WHERE provider_call_id = '${id}'`), 'completed|Customer asked about an order.');
 });
 
@@ -214,9 +218,8 @@ test('a Twilio callback replayed with its parameters reordered or padded is the 
   const sig = twilioSignature(TWILIO_TOKEN, `https://127.0.0.1:${stack.httpsPort}${urlPath}`, params);
   const send = (body) => stack.request('POST', urlPath, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig }, body });
   const body = new URLSearchParams(params).toString();
-  const first = await send(body);
-  assert.equal(first.status, 200);
-  assert.equal(first.json().data.status, 'applied');
+  const first = await applied(send(body));
+  assert.equal(first.json().data.status, 'accepted');
   const endedAt = stack.sql(`SELECT ended_at FROM calls WHERE provider_call_id = '${sid}'`);
   const reordered = new URLSearchParams(Object.entries(params).reverse()).toString();
   for (const replay of [reordered, body + '&&', '&' + reordered + '&']) {
@@ -265,6 +268,7 @@ test('malformed bodies → 400 and nothing applied', async () => {
   assert.ok(res.json().error.fields['message.status']);
   res = await vapi({ message: { type: 'end-of-call-report', call: { id: uniq('bad') }, startedAt: 'yesterday-ish', endedAt: 'x' } });
   assert.equal(res.status, 400);
+  assert.ok(res.json().error.fields['message.startedAt']);
   res = await twilio({ CallSid: uniq('CA'), CallStatus: 'exploded' });
   assert.equal(res.status, 400);
   assert.ok(res.json().error.fields.CallStatus);
@@ -281,25 +285,19 @@ test('malformed bodies → 400 and nothing applied', async () => {
 test('Twilio status callbacks: ringing, then completed with a recording downloaded with basic auth', async () => {
   const sid = uniq('CA');
   const base = { AccountSid: TWILIO_SID, CallSid: sid, From: '+14155550111', To: '+14155550222', Direction: 'outbound-api' };
-  assert.equal((await twilio({ ...base, CallStatus: 'ringing' })).status, 200);
+  await applied(twilio({ ...base, CallStatus: 'ringing' }));
   assert.equal(call('twilio', sid), 'ringing|outbound|+14155550111|+14155550222|0|none');
   const recPath = `/2010-04-01/Accounts/${TWILIO_SID}/Recordings/RE${sid}`;
   const done = { ...base, CallStatus: 'completed', CallDuration: '42', RecordingUrl: provider.url(recPath), RecordingSid: `RE${sid}` };
-  let res = await twilio(done);
-  assert.equal(res.status, 200, res.body);
-  assert.equal(call('twilio', sid), 'completed|outbound|+14155550111|+14155550222|42|pending');
+  await applied(twilio(done));
+  assert.match(call('twilio', sid), /^completed\|outbound\|\+14155550111\|\+14155550222\|42\|(pending|stored)$/);
   // A late in-progress changes nothing; a replay is a duplicate.
-  assert.equal((await twilio({ ...base, CallStatus: 'in-progress' })).status, 200);
-  res = await twilio(done);
+  await applied(twilio({ ...base, CallStatus: 'in-progress' }));
+  const res = await twilio(done);
   assert.equal(res.json().data.status, 'duplicate');
   assert.equal(call('twilio', sid).split('|')[0], 'completed');
   const callId = stack.sql(`SELECT id FROM calls WHERE provider_call_id = '${sid}'`);
-  const worker = stack.startWorker();
-  try {
-    await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE id = '${callId}'`) === 'stored', { what: 'the Twilio recording' });
-  } finally {
-    await stack.stopWorker(worker);
-  }
+  await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE id = '${callId}'`) === 'stored', { what: 'the Twilio recording' });
   const auth = provider.hits(recPath)[0].headers.authorization;
   assert.equal(auth, `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`);
 });

@@ -165,8 +165,26 @@ static void test_vapi_malformed(void **state)
     assert_vapi_invalid("{\"message\":{\"type\":\"status-update\",\"status\":\"on-hold\",\"call\":{\"id\":\"c\"}}}",
                         "message.status");
     assert_vapi_invalid("{\"message\":{\"type\":\"status-update\",\"call\":{\"id\":\"c\"}}}", "message.status");
+    assert_vapi_invalid("{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+                        "\"startedAt\":\"yesterday-ish\"}}",
+                        "message.startedAt");
+    assert_vapi_invalid("{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+                        "\"startedAt\":\"2026-03-01T10:00:00Z\",\"endedAt\":\"2026-03-01 10:02\"}}",
+                        "message.endedAt");
     assert_string_equal(vapi_event_kind(json_of("{}")), "");
     assert_string_equal(vapi_event_kind(json_of("{\"message\":{\"type\":[]}}")), "");
+}
+
+static void test_iso_time(void **state)
+{
+    (void)state;
+    const char *good[] = { "2026-03-01T10:00:00.000Z", "2026-03-01T10:00:00Z", "2026-03-01T10:00Z",
+                           "2026-03-01 10:00:00+02:00", "2026-03-01T10:00:00.123456-0530", "2026-02-30T10:00:00+01" };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) assert_true(call_event_iso_time(good[i]));
+    const char *bad[] = { NULL, "", "yesterday", "2026-03-01", "2026-03-01T10:00:00", "2026-3-01T10:00:00Z",
+                          "2026-03-01T10:00:00.Z", "2026-03-01T10:00:00Zx", "2026-03-01T10:00:00+2:00",
+                          "2026-03-01T10:00:00.1234567890Z" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(call_event_iso_time(bad[i]));
 }
 
 static struct kvlist form_of(const char *const *kv, size_t n)
@@ -273,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_vapi_status_update),
         cmocka_unit_test(test_vapi_other_types_ignored),
         cmocka_unit_test(test_vapi_malformed),
+        cmocka_unit_test(test_iso_time),
         cmocka_unit_test(test_twilio_completed_callback),
         cmocka_unit_test(test_twilio_statuses),
         cmocka_unit_test(test_twilio_malformed),

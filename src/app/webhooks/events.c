@@ -1,6 +1,6 @@
-/* events.c — webhook event storage: the raw event is stored first (de-duplicated by
- * its body), then applied to the call idempotently and order-safely, and a recording
- * URL queues a download. */
+/* events.c — webhook event storage: the verified raw event is stored with what its
+ * parser read from it, in one statement, and answered; `switchboard worker` applies
+ * stored events to their calls in batches (jobs/webhook_apply.c). */
 #include "events.h"
 
 #include <json-c/json.h>
@@ -8,126 +8,41 @@
 
 #include "../../core/arena.h"
 #include "../../core/buf.h"
+#include "../../core/clock.h"
 #include "../../core/crypto.h"
 #include "../../core/log.h"
 #include "../../db/db.h"
-#include "../../jobs/queue.h"
 #include "../../jobs/recording_download.h"
+#include "../../jobs/webhook_apply.h"
 #include "../../view/json.h"
 #include "../app.h"
 
-static int set_tenant(struct request *r, str org_id)
-{
-    return db_q(r->db, r->arena, "webhook_set_tenant", "SELECT set_config('app.org_id', $1, true)",
-                str_cstr(r->arena, org_id))
-               ? 0
-               : -1;
-}
+/* A NOTIFY serialises the commits of every transaction that sends one, fsync
+ * included, which would undo group commit under load; so a worker process sends at
+ * most one per interval, and the applying worker keeps looking for events for a
+ * while after each batch it applied (WEBHOOK_APPLY_LINGER_MS, longer than this). */
+#define NOTIFY_EVERY_US (100 * 1000)
 
-const char *webhook_event_store(struct request *r, str org_id, const char *provider, const char *kind,
-                                str identity)
+/* The object the worker applies (sb_webhook_calls_folded reads it): the call_event's
+ * members that are set, as JSON strings, the transcript as the array it is. */
+static const char *call_json(struct request *r, const struct call_event *e)
 {
-    if (set_tenant(r, org_id) != 0) return NULL;
-    struct json_object *h = json_object_new_object();
-    json_add_str(h, "content_type", r->content_type);
-    json_add_str(h, "user_agent", r->user_agent);
-    const char *headers = arena_strdup(r->arena, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
-    json_object_put(h);
-    /* Neither provider sends an event id for these callbacks; the same identity is
-     * the same event (a retry), so its hash is the key. */
-    str key = crypto_sha256_hex(r->arena, identity);
-    struct dbres *res = db_q(r->db, r->arena, "webhook_store",
-                             "INSERT INTO webhook_events (org_id, provider, kind, event_key, body, headers)"
-                             " VALUES ($1::uuid, $2, left($3, 100), $4, $5, $6::jsonb)"
-                             " ON CONFLICT (org_id, provider, event_key) DO NOTHING RETURNING id",
-                             str_cstr(r->arena, org_id), provider, kind, str_cstr(r->arena, key),
-                             str_cstr(r->arena, r->body), headers);
-    if (!res) return NULL;
-    return db_rows(res) ? db_cstr(res, 0, 0) : "";
-}
-
-static void mark_event(struct request *r, const char *event_id, const char *error)
-{
-    db_q(r->db, r->arena, "webhook_mark",
-         "UPDATE webhook_events SET applied_at = CASE WHEN $2::text IS NULL THEN now() END, error = $2"
-         " WHERE id = $1::bigint",
-         event_id, error);
-}
-
-/* Inserts or advances the call. The status only moves forward (call_status_rank:
- * a late 'ringing' never replaces 'completed'); other fields take the event's value
- * when it has one. Returns the call id and whether a download is due, or NULL. */
-static struct dbres *upsert_call(struct request *r, const struct call_event *e)
-{
-    return db_q(r->db, r->arena, "webhook_upsert_call",
-                "INSERT INTO calls AS c (org_id, provider, provider_call_id, direction, status, from_number,"
-                " to_number, caller_name, started_at, ended_at, duration_s, ended_reason, summary, transcript,"
-                " recording_url, recording_status)"
-                " VALUES (app_org_id(), $1, $2, $3, $4, coalesce($5, ''), coalesce($6, ''), coalesce($7, ''),"
-                " coalesce($8::timestamptz, now()), $9::timestamptz,"
-                " coalesce($10::int, round(extract(epoch FROM $9::timestamptz - $8::timestamptz))::int, 0),"
-                " coalesce($11, ''), coalesce($12, ''), coalesce($13::jsonb, '[]'::jsonb), $14::text,"
-                " CASE WHEN $14 IS NULL THEN 'none' ELSE 'pending' END)"
-                " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
-                " status = CASE WHEN call_status_rank(EXCLUDED.status) > call_status_rank(c.status)"
-                "   THEN EXCLUDED.status ELSE c.status END,"
-                " from_number = CASE WHEN EXCLUDED.from_number <> '' THEN EXCLUDED.from_number ELSE c.from_number END,"
-                " to_number = CASE WHEN EXCLUDED.to_number <> '' THEN EXCLUDED.to_number ELSE c.to_number END,"
-                " caller_name = CASE WHEN EXCLUDED.caller_name <> '' THEN EXCLUDED.caller_name ELSE c.caller_name END,"
-                " started_at = coalesce($8::timestamptz, c.started_at),"
-                " ended_at = coalesce($9::timestamptz, c.ended_at),"
-                " duration_s = coalesce($10::int, round(extract(epoch FROM $9::timestamptz - $8::timestamptz))::int,"
-                "   c.duration_s),"
-                " ended_reason = coalesce($11, c.ended_reason), summary = coalesce($12, c.summary),"
-                " transcript = coalesce($13::jsonb, c.transcript), recording_url = coalesce($14, c.recording_url),"
-                " recording_status = CASE WHEN $14 IS NOT NULL AND c.recording_status IN ('none', 'failed')"
-                "   THEN 'pending' ELSE c.recording_status END,"
-                " updated_at = now()"
-                " RETURNING id, recording_status = 'pending' AND $14 IS NOT NULL",
-                e->provider, e->provider_call_id, e->direction, e->status, e->from, e->to, e->caller_name,
-                e->started_at, e->ended_at, e->duration_s, e->ended_reason, e->summary, e->transcript,
-                e->recording_url);
-}
-
-static int enqueue_download(struct request *r, str org_id, str call_id)
-{
-    struct buf payload, key;
-    buf_init(&payload, r->arena, 64);
-    buf_puts(&payload, "{\"call_id\":");
-    buf_json_str(&payload, call_id);
-    buf_putc(&payload, '}');
-    buf_init(&key, r->arena, 64);
-    buf_puts(&key, RECORDING_DOWNLOAD_KIND ":");
-    buf_put(&key, call_id);
-    return job_enqueue(r->db, r->arena, str_cstr(r->arena, org_id), RECORDING_DOWNLOAD_KIND,
-                       buf_cstr(&payload), buf_cstr(&key), r->cfg->job_max_attempts) < 0
-               ? -1
-               : 0;
-}
-
-static void reply_ok(struct request *r, const char *event_id, const char *outcome)
-{
-    struct json_object *d = json_object_new_object();
-    json_add_cstr(d, "event_id", *event_id ? event_id : NULL);
-    json_add_cstr(d, "status", outcome);
-    json_reply_data(r, 200, d);
-}
-
-int webhook_event_duplicate(struct request *r)
-{
-    reply_ok(r, "", "duplicate");
-    return 0;
-}
-
-/* The event could not be applied: the raw event keeps the reason, the provider gets
- * a 400 naming the field (and the stored event is committed: returns 0). */
-static int reject_event(struct request *r, const char *event_id, const char *field, const char *msg)
-{
-    mark_event(r, event_id, msg);
-    struct json_object *fields = json_object_new_object();
-    json_add_cstr(fields, field, msg);
-    app_error(r, 400, msg, fields);
-    return 0;
+    const char *names[] = { "provider_call_id", "direction", "status", "from", "to", "caller_name", "started_at",
+                            "ended_at", "duration_s", "ended_reason", "summary", "recording_url" };
+    const char *values[] = { e->provider_call_id, e->direction, e->status, e->from, e->to, e->caller_name,
+                             e->started_at, e->ended_at, e->duration_s, e->ended_reason, e->summary,
+                             e->recording_url };
+    struct buf b;
+    buf_init(&b, r->arena, 512);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!values[i]) continue;
+        buf_printf(&b, "%s\"%s\":", b.len > 1 ? "," : "", names[i]);
+        buf_json_str(&b, str_from(values[i]));
+    }
+    if (e->transcript) buf_printf(&b, "%s\"transcript\":%s", b.len > 1 ? "," : "", e->transcript);
+    buf_putc(&b, '}');
+    return buf_cstr(&b);
 }
 
 /* A recording URL the download job would refuse (scheme, host not in
@@ -143,38 +58,89 @@ static void drop_refused_recording(struct request *r, struct call_event *e)
     e->recording_url = NULL;
 }
 
-/* Applies e inside a savepoint, so a value the database refuses leaves the stored
- * raw event (with its error) and nothing else. Returns 0 or an HTTP status. */
-static int apply_event(struct request *r, str org_id, const char *event_id, struct call_event *e)
+/* The tenant is set by the statement that stores the event (the row's org_id is
+ * set_config's result, so the policy's check sees it): one round trip, not two. */
+static const char *store(struct request *r, str org_id, const char *provider, const char *kind, str identity,
+                         const char *call, bool settled, const char *error)
 {
-    drop_refused_recording(r, e);
-    if (db_exec_simple(r->db, "SAVEPOINT webhook_apply") != 0) return db_error_http_status(db_last_error(r->db));
-    struct dbres *res = upsert_call(r, e);
-    if (!res) {
-        enum db_error err = db_last_error(r->db);
-        if (err != DB_ERR_INVALID) return db_error_http_status(err);
-        if (db_exec_simple(r->db, "ROLLBACK TO SAVEPOINT webhook_apply") != 0) return 503;
-        return reject_event(r, event_id, "body", "The event has a value the call cannot take.");
-    }
-    if (db_bool(res, 0, 1) && enqueue_download(r, org_id, db_val(res, 0, 0)) != 0)
-        return db_error_http_status(db_last_error(r->db));
-    mark_event(r, event_id, NULL);
-    reply_ok(r, event_id, "applied");
+    struct json_object *h = json_object_new_object();
+    json_add_str(h, "content_type", r->content_type);
+    json_add_str(h, "user_agent", r->user_agent);
+    const char *headers = arena_strdup(r->arena, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+    json_object_put(h);
+    /* Neither provider sends an event id for these callbacks; the same identity is
+     * the same event (a retry), so its hash is the key. */
+    str key = crypto_sha256_hex(r->arena, identity);
+    struct dbres *res = db_q(r->db, r->arena, "webhook_store",
+                             "INSERT INTO webhook_events (org_id, provider, kind, event_key, body, headers, call,"
+                             " applied_at, error)"
+                             " SELECT t.org_id::uuid, $2, left($3, 100), $4, $5, $6::jsonb, $7::jsonb,"
+                             " CASE WHEN $8::bool THEN now() END, left($9, 1000)"
+                             " FROM (SELECT set_config('app.org_id', $1, true) AS org_id) t"
+                             " ON CONFLICT (org_id, provider, event_key) DO NOTHING RETURNING id",
+                             str_cstr(r->arena, org_id), provider, kind, str_cstr(r->arena, key),
+                             str_cstr(r->arena, r->body), headers, call, settled ? "true" : "false", error);
+    if (!res) return NULL;
+    return db_rows(res) ? db_cstr(res, 0, 0) : "";
+}
+
+/* Wakes the applying worker, at most once per NOTIFY_EVERY_US from this process.
+ * Returns 0, or an HTTP status: a failed statement has aborted the transaction, so
+ * the event is not kept and the provider's retry is safe. */
+static int wake_worker(struct request *r)
+{
+    static int64_t last_us;
+    int64_t now = clock_mono_us();
+    if (last_us && now - last_us < NOTIFY_EVERY_US) return 0;
+    last_us = now;
+    if (db_q0(r->db, r->arena, "webhook_notify", "SELECT pg_notify('" WEBHOOK_APPLY_CHANNEL "', '')")) return 0;
+    return db_error_http_status(db_last_error(r->db));
+}
+
+static void reply_ok(struct request *r, const char *event_id, const char *outcome)
+{
+    struct json_object *d = json_object_new_object();
+    json_add_cstr(d, "event_id", *event_id ? event_id : NULL);
+    json_add_cstr(d, "status", outcome);
+    json_reply_data(r, 200, d);
+}
+
+/* A refused event: stored with its reason, answered 400 naming the field. */
+static int reject(struct request *r, const struct call_event_fault *fault)
+{
+    struct json_object *fields = json_object_new_object();
+    json_add_cstr(fields, fault->field, fault->message);
+    app_error(r, 400, fault->message, fields);
     return 0;
 }
 
-int webhook_event_settle(struct request *r, str org_id, const char *event_id, enum call_event_parse parsed,
-                         struct call_event *e, const struct call_event_fault *fault)
+int webhook_event_accept(struct request *r, str org_id, const char *provider, const char *kind, str identity,
+                         enum call_event_parse parsed, struct call_event *e, const struct call_event_fault *fault)
 {
+    const char *call = NULL;
+    if (parsed == CALL_EVENT_OK) {
+        drop_refused_recording(r, e);
+        call = call_json(r, e);
+    }
+    const char *error = parsed == CALL_EVENT_INVALID ? fault->message : NULL;
+    const char *id = store(r, org_id, provider, kind, identity, call, parsed == CALL_EVENT_IGNORED, error);
+    if (!id) return db_error_http_status(db_last_error(r->db));
+    if (!*id) { /* a retry or a replay: the first one's outcome stands */
+        reply_ok(r, "", "duplicate");
+        return 0;
+    }
     switch (parsed) {
-    case CALL_EVENT_OK:
-        return apply_event(r, org_id, event_id, e);
+    case CALL_EVENT_OK: {
+        int st = wake_worker(r);
+        if (st) return st;
+        reply_ok(r, id, "accepted");
+        return 0;
+    }
     case CALL_EVENT_IGNORED:
-        mark_event(r, event_id, NULL);
-        reply_ok(r, event_id, "ignored");
+        reply_ok(r, id, "ignored");
         return 0;
     case CALL_EVENT_INVALID:
         break;
     }
-    return reject_event(r, event_id, fault->field, fault->message);
+    return reject(r, fault);
 }

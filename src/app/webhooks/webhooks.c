@@ -1,6 +1,6 @@
 /* webhooks.c — the provider webhook handlers (Vapi server messages, Twilio voice status
- * callbacks): find the org, check the signature (providers/), store the raw event, read
- * it (providers/) and settle it (events.c). */
+ * callbacks): find the org, check the signature (providers/), read the event
+ * (providers/), store it and answer (events.c); the worker applies it. */
 #include <string.h>
 
 #include "../../auth/audit.h"
@@ -53,7 +53,8 @@ static int hook_forbidden(struct request *r, const struct hook_org *org, const c
 
 /* POST /webhooks/{org}/vapi — a Vapi server message (JSON), authenticated by the
  * X-Vapi-Secret header equal to the org's vapi_secret. status-update and
- * end-of-call-report are applied to the call; other types are stored and acknowledged. */
+ * end-of-call-report are stored for the worker to apply to the call; other types are
+ * stored and acknowledged. */
 int webhook_vapi(struct request *r)
 {
     struct hook_org org;
@@ -61,13 +62,10 @@ int webhook_vapi(struct request *r)
     if (st) return st;
     if (!vapi_secret_ok(org.secret, req_header(r, VAPI_SECRET_HEADER))) return hook_forbidden(r, &org, "vapi");
     if (!r->json) return 400; /* not a JSON body (415 and bad JSON are answered earlier) */
-    const char *event_id = webhook_event_store(r, org.org_id, "vapi", vapi_event_kind(r->json), r->body);
-    if (!event_id) return db_error_http_status(db_last_error(r->db));
-    if (!*event_id) return webhook_event_duplicate(r);
     struct call_event e;
     struct call_event_fault fault;
     enum call_event_parse parsed = vapi_call_event(r->arena, r->json, &e, &fault);
-    return webhook_event_settle(r, org.org_id, event_id, parsed, &e, &fault);
+    return webhook_event_accept(r, org.org_id, "vapi", vapi_event_kind(r->json), r->body, parsed, &e, &fault);
 }
 
 /* POST /webhooks/{org}/twilio/voice-status — a Twilio voice status callback (form),
@@ -84,12 +82,9 @@ int webhook_twilio_voice_status(struct request *r)
     if (!str_eq(content_type_base(r->arena, r->content_type), STR("application/x-www-form-urlencoded")))
         return 415;
     if (!twilio_params_unambiguous(&r->form)) return 400;
-    const char *event_id = webhook_event_store(r, org.org_id, "twilio", twilio_event_kind(r->arena, &r->form),
-                                               twilio_canonical_params(r->arena, &r->form));
-    if (!event_id) return db_error_http_status(db_last_error(r->db));
-    if (!*event_id) return webhook_event_duplicate(r);
     struct call_event e;
     struct call_event_fault fault;
     enum call_event_parse parsed = twilio_voice_status_event(r->arena, &r->form, &e, &fault);
-    return webhook_event_settle(r, org.org_id, event_id, parsed, &e, &fault);
+    return webhook_event_accept(r, org.org_id, "twilio", twilio_event_kind(r->arena, &r->form),
+                                twilio_canonical_params(r->arena, &r->form), parsed, &e, &fault);
 }
