@@ -22,9 +22,11 @@ enum call_col {
  * at most limit rows. tz names the org's time zone (dates and local times). */
 struct dbres *calls_list_query(struct db *db, struct arena *a, const struct call_filter *f,
                                const char *tz, const struct list_cursor *after, long limit);
-/* The same rows with the columns up to CC_CREATED_AT only (the CSV export). */
-struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
-                                 const char *tz, const struct list_cursor *after, long limit);
+/* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
+ * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a
+ * real. Its $n values come back in *params (for db_copy_out_begin); all in a. */
+const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,
+                                  const char *const **params);
 /* How many calls match f, counting at most cap + 1 (so "more than cap" shows). */
 struct dbres *calls_count_query(struct db *db, struct arena *a, const struct call_filter *f,
                                 const char *tz, long cap);
