@@ -14,23 +14,32 @@
 #include "../../http/request.h"
 #include "../../http/response.h"
 
+/* Bytes that make a field quoted: anywhere (, " CR LF), or first (formula-like). */
+static const unsigned char quote_anywhere[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+static const unsigned char formula_first[256] = { ['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1 };
+
 void csv_field(struct buf *b, str v)
 {
-    bool formula = v.len && strchr("=+-@\t\r", v.ptr[0]) != NULL;
+    const unsigned char *p = (const unsigned char *)v.ptr;
+    bool formula = v.len && formula_first[p[0]];
     bool quote = formula;
-    for (size_t i = 0; i < v.len && !quote; i++)
-        quote = v.ptr[i] == ',' || v.ptr[i] == '"' || v.ptr[i] == '\r' || v.ptr[i] == '\n';
+    for (size_t i = 0; i < v.len && !quote; i++) quote = quote_anywhere[p[i]];
     if (!quote) {
-        buf_put(b, v);
+        buf_append(b, v.ptr, v.len);
         return;
     }
-    buf_putc(b, '"');
-    if (formula) buf_putc(b, '\'');
+    /* Written in place: an export quotes many cells (every phone number). */
+    buf_reserve(b, 2 * v.len + 3);
+    char *o = b->data + b->len;
+    *o++ = '"';
+    if (formula) *o++ = '\'';
     for (size_t i = 0; i < v.len; i++) {
-        if (v.ptr[i] == '"') buf_putc(b, '"');
-        buf_putc(b, v.ptr[i]);
+        if (p[i] == '"') *o++ = '"';
+        *o++ = (char)p[i];
     }
-    buf_putc(b, '"');
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
 }
 
 static void csv_headers(struct request *r, const char *filename)
@@ -106,12 +115,22 @@ void csv_bin_uuid(struct buf *b, str v)
     buf_append(b, t, sizeof t);
 }
 
+/* v's decimal digits, ending at end; returns where they start. */
+static char *digits_before(char *end, uint64_t v)
+{
+    do *--end = (char)('0' + v % 10);
+    while (v /= 10);
+    return end;
+}
+
 void csv_bin_int4(struct buf *b, str v)
 {
     if (v.len != 4) return;
-    char t[16];
-    int n = snprintf(t, sizeof t, "%d", (int32_t)be_u32(v.ptr));
-    csv_field(b, str_make(t, (size_t)n)); /* a negative number is formula-like too */
+    int32_t n = (int32_t)be_u32(v.ptr);
+    char t[16], *end = t + sizeof t;
+    char *p = digits_before(end, n < 0 ? (uint64_t)-(int64_t)n : (uint64_t)n);
+    if (n < 0) *--p = '-';
+    csv_field(b, str_make(p, (size_t)(end - p))); /* a negative number is formula-like too */
 }
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
@@ -148,38 +167,51 @@ str csv_pg_time_iso(int64_t us, char out[CSV_ISO_SIZE])
 str csv_bin_time_iso(str v, char out[CSV_ISO_SIZE])
 {
     if (v.len != 8) return STR("");
-    if (v.ptr[0] == 0 && (unsigned char)v.ptr[1] < 0x10) { /* the usual years: no formatting library */
-        int64_t us = (int64_t)be_u64(v.ptr), s = us / 1000000, day = s / 86400, tod = s % 86400, y;
-        unsigned m, d;
-        civil_ymd_from_days(day + PG_EPOCH_DAY, &y, &m, &d);
-        if (y <= 9999) {
-            unsigned yy = (unsigned)y;
-            out[0] = (char)('0' + yy / 1000);
-            out[1] = (char)('0' + yy / 100 % 10);
-            two_digits(out + 2, yy % 100);
-            out[4] = '-';
-            two_digits(out + 5, m);
-            out[7] = '-';
-            two_digits(out + 8, d);
-            out[10] = 'T';
-            two_digits(out + 11, (unsigned)(tod / 3600));
-            out[13] = ':';
-            two_digits(out + 14, (unsigned)(tod / 60 % 60));
-            out[16] = ':';
-            two_digits(out + 17, (unsigned)(tod % 60));
-            out[19] = 'Z';
-            out[20] = '\0';
-            return str_make(out, 20);
+    if (v.ptr[0] == 0 && (unsigned char)v.ptr[1] < 0x10) { /* 2000 to 2142: no printf */
+        int64_t us = (int64_t)be_u64(v.ptr), s = us / 1000000, day = s / 86400, tod = s % 86400;
+        /* Rows come in time order, so the last few days' dates are kept. */
+        static int64_t cached_day[4] = { -1, -1, -1, -1 };
+        static char cached_date[4][10];
+        int slot = (int)(day & 3);
+        if (cached_day[slot] != day) {
+            int64_t y;
+            unsigned m, d;
+            civil_ymd_from_days(day + PG_EPOCH_DAY, &y, &m, &d);
+            char *c = cached_date[slot];
+            c[0] = (char)('0' + y / 1000);
+            c[1] = (char)('0' + y / 100 % 10);
+            two_digits(c + 2, (unsigned)(y % 100));
+            c[4] = '-';
+            two_digits(c + 5, m);
+            c[7] = '-';
+            two_digits(c + 8, d);
+            cached_day[slot] = day;
         }
+        memcpy(out, cached_date[slot], 10);
+        out[10] = 'T';
+        two_digits(out + 11, (unsigned)(tod / 3600));
+        out[13] = ':';
+        two_digits(out + 14, (unsigned)(tod / 60 % 60));
+        out[16] = ':';
+        two_digits(out + 17, (unsigned)(tod % 60));
+        out[19] = 'Z';
+        out[20] = '\0';
+        return str_make(out, 20);
     }
     return csv_pg_time_iso((int64_t)be_u64(v.ptr), out);
 }
 
 static str thousandths_text(bool negative, uint64_t t, char out[CSV_NUM_SIZE])
 {
-    int n = snprintf(out, CSV_NUM_SIZE, "%s%llu.%03llu", negative && t ? "-" : "", (unsigned long long)(t / 1000),
-                     (unsigned long long)(t % 1000));
-    return str_make(out, (size_t)n);
+    char *end = out + CSV_NUM_SIZE;
+    char *p = end - 4;
+    p[0] = '.';
+    p[1] = (char)('0' + t / 100 % 10);
+    p[2] = (char)('0' + t / 10 % 10);
+    p[3] = (char)('0' + t % 10);
+    p = digits_before(p, t / 1000);
+    if (negative && t) *--p = '-';
+    return str_make(p, (size_t)(end - p));
 }
 
 static const uint64_t pow10_u64[] = {
