@@ -718,18 +718,22 @@ int db_copy_out_next(struct db *db, const char **data)
         db->copy_data = NULL;
     }
     if (!db->conn) return -1;
-    int64_t t0 = clock_mono_us();
-    int n = PQgetCopyData(db->conn, &db->copy_data, 0);
-    int rc = n;
-    if (n > 0) *data = db->copy_data;
-    else if (n == -1) rc = copy_out_finish(db); /* the data ended: 0, or the error */
-    else {
-        fail_with(db, NULL);
-        copy_out_finish(db);
-        rc = -1;
+    /* Rows already received are taken without a clock reading; only a wait for more
+     * is timed (two readings a row were a tenth of an export's worker time). */
+    int n = PQgetCopyData(db->conn, &db->copy_data, 1);
+    if (n == 0) {
+        int64_t t0 = clock_mono_us();
+        n = PQgetCopyData(db->conn, &db->copy_data, 0);
+        db->elapsed_us += clock_mono_us() - t0;
     }
-    db->elapsed_us += clock_mono_us() - t0;
-    return rc;
+    if (n > 0) {
+        *data = db->copy_data;
+        return n;
+    }
+    if (n == -1) return copy_out_finish(db); /* the data ended: 0, or the error */
+    fail_with(db, NULL);
+    copy_out_finish(db);
+    return -1;
 }
 
 void db_copy_out_cancel(struct db *db)

@@ -18,19 +18,16 @@
 static const unsigned char quote_anywhere[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
 static const unsigned char formula_first[256] = { ['='] = 1, ['+'] = 1, ['-'] = 1, ['@'] = 1, ['\t'] = 1, ['\r'] = 1 };
 
-void csv_field(struct buf *b, str v)
+char *csv_field_at(char *o, str v)
 {
     const unsigned char *p = (const unsigned char *)v.ptr;
     bool formula = v.len && formula_first[p[0]];
     bool quote = formula;
     for (size_t i = 0; i < v.len && !quote; i++) quote = quote_anywhere[p[i]];
     if (!quote) {
-        buf_append(b, v.ptr, v.len);
-        return;
+        if (v.len) memcpy(o, v.ptr, v.len);
+        return o + v.len;
     }
-    /* Written in place: an export quotes many cells (every phone number). */
-    buf_reserve(b, 2 * v.len + 3);
-    char *o = b->data + b->len;
     *o++ = '"';
     if (formula) *o++ = '\'';
     for (size_t i = 0; i < v.len; i++) {
@@ -38,7 +35,13 @@ void csv_field(struct buf *b, str v)
         *o++ = (char)p[i];
     }
     *o++ = '"';
-    b->len = (size_t)(o - b->data);
+    return o;
+}
+
+void csv_field(struct buf *b, str v)
+{
+    buf_reserve(b, CSV_FIELD_MAX(v.len));
+    b->len = (size_t)(csv_field_at(b->data + b->len, v) - b->data);
     b->data[b->len] = '\0';
 }
 
@@ -101,18 +104,16 @@ static uint32_t be_u32(const char *p)
            (uint32_t)(unsigned char)p[2] << 8 | (unsigned char)p[3];
 }
 
-void csv_bin_uuid(struct buf *b, str v)
+char *csv_bin_uuid_at(char *o, str v)
 {
     static const char hex[] = "0123456789abcdef";
-    if (v.len != 16) return; /* NULL: an empty cell */
-    char t[36];
-    int k = 0;
+    if (v.len != 16) return o; /* NULL: an empty cell */
     for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) t[k++] = '-';
-        t[k++] = hex[(unsigned char)v.ptr[i] >> 4];
-        t[k++] = hex[(unsigned char)v.ptr[i] & 15];
+        if (i == 4 || i == 6 || i == 8 || i == 10) *o++ = '-';
+        *o++ = hex[(unsigned char)v.ptr[i] >> 4];
+        *o++ = hex[(unsigned char)v.ptr[i] & 15];
     }
-    buf_append(b, t, sizeof t);
+    return o;
 }
 
 /* v's decimal digits, ending at end; returns where they start. */
@@ -123,14 +124,14 @@ static char *digits_before(char *end, uint64_t v)
     return end;
 }
 
-void csv_bin_int4(struct buf *b, str v)
+char *csv_bin_int4_at(char *o, str v)
 {
-    if (v.len != 4) return;
+    if (v.len != 4) return o;
     int32_t n = (int32_t)be_u32(v.ptr);
     char t[16], *end = t + sizeof t;
     char *p = digits_before(end, n < 0 ? (uint64_t)-(int64_t)n : (uint64_t)n);
     if (n < 0) *--p = '-';
-    csv_field(b, str_make(p, (size_t)(end - p))); /* a negative number is formula-like too */
+    return csv_field_at(o, str_make(p, (size_t)(end - p))); /* a negative number is formula-like too */
 }
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
@@ -273,7 +274,7 @@ str csv_bin_real_round3(str v, char out[CSV_NUM_SIZE])
 
 /* ---- streaming one COPY ---- */
 
-#define COPY_FLUSH (64 * 1024)
+#define COPY_FLUSH (256 * 1024)
 
 /* Rows of the COPY into 64 KB writes. Returns 0 when every row went out, 1 when the
  * client went away, -1 on a database error or a row not in the expected shape. */

@@ -12,6 +12,10 @@ struct request;
  * cell a spreadsheet would read as a formula (= + - @, tab, CR) gets a leading
  * single quote first, so it is shown as text. */
 void csv_field(struct buf *b, str v);
+/* The same written at o, which has room for CSV_FIELD_MAX(v.len) bytes; returns the
+ * end of what was written (no NUL). */
+#define CSV_FIELD_MAX(n) (2 * (n) + 3)
+char *csv_field_at(char *o, str v);
 
 /* One CSV export read in keyset batches. next_batch returns the rows after the last
  * row remember_last was shown (all from the start before that), or NULL on a database
@@ -56,10 +60,11 @@ int csv_stream_copy(struct request *r, const struct csv_copy_source *src);
 /* Binary COPY values written as the text export has always shown them. */
 #define CSV_ISO_SIZE 24
 #define CSV_NUM_SIZE 64
-/* A uuid (16 bytes) in PostgreSQL's form; nothing for NULL. */
-void csv_bin_uuid(struct buf *b, str v);
-/* An integer (4 bytes) as a CSV field. */
-void csv_bin_int4(struct buf *b, str v);
+/* A uuid (16 bytes) in PostgreSQL's form at o (room for 36); nothing for NULL.
+ * Returns the end of what was written. */
+char *csv_bin_uuid_at(char *o, str v);
+/* An integer (4 bytes) as a CSV field at o (room for CSV_FIELD_MAX(11)); returns the end. */
+char *csv_bin_int4_at(char *o, str v);
 /* A timestamptz (8 bytes: microseconds since 2000-01-01 UTC) as "YYYY-MM-DDTHH:MM:SSZ":
  * the first 19 characters of PostgreSQL's UTC, ISO text with 'T' at [10] and 'Z'
  * appended, so BC years and years past 9999 come out as that text makes them; "" for
