@@ -6,8 +6,8 @@
 -- out, whatever toast_tuple_target says). Same name and key, so every plan that used it
 -- still does. Cost: about three times the index's size (73 MB → 224 MB at 1,000,000
 -- demo calls), and updates of these columns can no longer be HOT.
--- Rebuilding it took 20-25 s on the bench's 1,000,000 calls (2 shared cores); writes
--- to calls wait meanwhile.
+-- Rebuilding it took 6-8 s on the bench's 1,000,000 calls, and up to about 20 s while
+-- the 2 shared cores were busy; writes to calls wait meanwhile.
 DROP INDEX calls_org_started_idx;
 CREATE INDEX calls_org_started_idx ON calls (org_id, started_at DESC, id DESC)
   INCLUDE (direction, provider, provider_call_id, from_number, to_number, caller_name, status, ended_at,

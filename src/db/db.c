@@ -684,6 +684,10 @@ int db_copy_out_begin(struct db *db, struct arena *a, const char *sql, int npara
     if (copy_set_params(db, a, nparams, params) != 0) return -1;
     clear_error(db);
     if (tx_was_lost(db) || !db_ensure(db)) return -1;
+    if (db->begin_pending) { /* nothing set: the COPY is the transaction's first statement */
+        db->begin_pending = false;
+        if (exec_simple_once(db, "BEGIN") != 0) return -1;
+    }
     int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, text);
     db->elapsed_us += clock_mono_us() - t0;

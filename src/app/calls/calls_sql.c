@@ -27,8 +27,8 @@
     " c.started_at AT TIME ZONE $1, c.is_demo"
 
 /* The export's columns, read by COPY (FORMAT binary): the list's up to CC_CREATED_AT,
- * the sentiment as stored (calls_export_row rounds it as round(x::numeric, 3) would,
- * which costs PostgreSQL more than the rest of the row). Every one of them is in
+ * the sentiment as stored (calls.c rounds it as round(x::numeric, 3) would, which
+ * cost PostgreSQL more than the rest of the row). Every one of them is in
  * calls_org_started_idx (sql/0025), so the usual orders read that index only. */
 #define EXPORT_COLUMNS                                                                            \
     "c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number,"           \

@@ -276,9 +276,18 @@ str csv_bin_real_round3(str v, char out[CSV_NUM_SIZE])
 
 #define COPY_FLUSH (256 * 1024)
 
-/* Rows of the COPY into 64 KB writes. Returns 0 when every row went out, 1 when the
- * client went away, -1 on a database error or a row not in the expected shape. */
-static int copy_rows(struct request *r, const struct csv_copy_source *src, struct buf *out, struct arena *scratch)
+/* How a COPY's stream ended. */
+enum copy_end {
+    COPY_SENT,          /* every row went out */
+    COPY_CLIENT_GONE,   /* a write failed while the COPY still ran */
+    COPY_GONE_AFTER,    /* the last write failed; the COPY had ended */
+    COPY_FAILED,        /* a database error (the COPY is over) */
+    COPY_MALFORMED,     /* a row not in the expected shape (the COPY still runs) */
+};
+
+/* Rows of the COPY into COPY_FLUSH-sized writes. */
+static enum copy_end copy_rows(struct request *r, const struct csv_copy_source *src, struct buf *out,
+                               struct arena *scratch)
 {
     str fields[CSV_COPY_MAX_COLS];
     const char *data;
@@ -286,15 +295,15 @@ static int copy_rows(struct request *r, const struct csv_copy_source *src, struc
     while ((n = db_copy_out_next(r->db, &data)) > 0) {
         int k = db_copy_binary_row(data, (size_t)n, fields, CSV_COPY_MAX_COLS);
         if (k == 0) continue; /* the trailer */
-        if (k != src->ncols) return -1;
+        if (k != src->ncols) return COPY_MALFORMED;
         src->write_row(src->ctx, out, fields);
         if (out->len < COPY_FLUSH) continue;
-        if (response_write(r->res, out->data, out->len) != 0) return 1;
+        if (response_write(r->res, out->data, out->len) != 0) return COPY_CLIENT_GONE;
         arena_reset(scratch);
         buf_init(out, scratch, 2 * COPY_FLUSH);
     }
-    if (n < 0) return -1;
-    return out->len && response_write(r->res, out->data, out->len) != 0 ? 1 : 0;
+    if (n < 0) return COPY_FAILED;
+    return out->len && response_write(r->res, out->data, out->len) != 0 ? COPY_GONE_AFTER : COPY_SENT;
 }
 
 int csv_stream_copy(struct request *r, const struct csv_copy_source *src)
@@ -312,14 +321,15 @@ int csv_stream_copy(struct request *r, const struct csv_copy_source *src)
     struct buf out;
     buf_init(&out, &scratch, 2 * COPY_FLUSH);
     buf_puts(&out, src->header);
-    int rc = copy_rows(r, src, &out, &scratch);
+    enum copy_end end = copy_rows(r, src, &out, &scratch);
     arena_destroy(&scratch);
-    if (rc != 0) {
-        if (rc > 0 || db_last_error(r->db) == DB_OK) db_copy_out_cancel(r->db);
-        log_warn("%s export cut short: %s", src->filename,
-                rc > 0 ? "the client went away" : db_last_message(r->db));
-        if (db_exec_simple(r->db, "ROLLBACK TO SAVEPOINT csv_copy") != 0)
-            return db_error_http_status(db_last_error(r->db));
-    }
+    if (end == COPY_SENT || end == COPY_GONE_AFTER) return 0;
+    if (end != COPY_FAILED) db_copy_out_cancel(r->db);
+    log_warn("%s export cut short: %s", src->filename,
+             end == COPY_CLIENT_GONE ? "the client went away"
+             : end == COPY_MALFORMED ? "a COPY row not in the expected shape"
+                                     : db_last_message(r->db));
+    if (db_exec_simple(r->db, "ROLLBACK TO SAVEPOINT csv_copy") != 0)
+        return db_error_http_status(db_last_error(r->db));
     return 0;
 }

@@ -50,7 +50,7 @@ struct csv_copy_source {
     void (*write_row)(void *ctx, struct buf *out, const str *fields);
 };
 
-/* Streams src as the whole response, in 64 KB writes and flat memory, with the
+/* Streams src as the whole response, in 256 KB writes and flat memory, with the
  * statement timeout lifted for it. Returns 0, or an HTTP status when the COPY cannot
  * start (nothing sent yet). A stream cut short (the client gone, a database error)
  * is cancelled and rolled back to before the COPY, so the transaction's earlier work
