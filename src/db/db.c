@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../core/arena.h"
+#include "../core/buf.h"
 #include "../core/log.h"
 
 #define PREPARED_SLOTS 1024 /* power of two; far more than the statements we have */
@@ -37,6 +38,7 @@ struct db {
     char constraint[64];
     int64_t elapsed_us;
     int64_t last_connect_us;
+    char *copy_data; /* the last message db_copy_out_next returned (libpq's memory) */
 };
 
 struct dbres {
@@ -748,4 +750,188 @@ int db_copy_end(struct db *db)
         PQclear(r);
     }
     return rc;
+}
+
+/* ---- COPY ... TO STDOUT, streamed ---- */
+
+#define COPY_SETTING "app.copy_"
+
+/* Skips a quoted literal or identifier starting at p (its opening quote); returns
+ * the character after its closing quote, or NULL when it is not closed. */
+static const char *skip_quoted(const char *p)
+{
+    char q = *p++;
+    for (; *p; p++) {
+        if (*p != q) continue;
+        if (p[1] != q) return p + 1;
+        p++; /* a doubled quote stands for itself */
+    }
+    return NULL;
+}
+
+const char *db_copy_sql(struct arena *a, const char *sql, int nparams, const char *const *params)
+{
+    struct buf out;
+    buf_init(&out, a, strlen(sql) + 64);
+    for (const char *p = sql; *p;) {
+        if (*p == '\'' || *p == '"') {
+            const char *end = skip_quoted(p);
+            if (!end) return NULL;
+            buf_append(&out, p, (size_t)(end - p));
+            p = end;
+            continue;
+        }
+        if (*p != '$') {
+            buf_putc(&out, *p++);
+            continue;
+        }
+        if (p[1] < '1' || p[1] > '9') return NULL; /* dollar quoting: not ours to parse */
+        int n = 0;
+        for (p++; *p >= '0' && *p <= '9' && n <= nparams; p++) n = n * 10 + (*p - '0');
+        if (n > nparams) return NULL;
+        if (params[n - 1]) buf_printf(&out, "current_setting('" COPY_SETTING "%d')", n);
+        else buf_puts(&out, "NULL");
+    }
+    return buf_cstr(&out);
+}
+
+/* SELECT set_config('app.copy_<n>', $n, true) for n = 1..nparams: one parameterised
+ * statement per count (NULL values are set as '' and never read: db_copy_sql wrote
+ * NULL in their place). */
+static int copy_set_params(struct db *db, struct arena *a, int nparams, const char *const *params)
+{
+    static char *names[DB_COPY_MAX_PARAMS + 1]; /* kept for the process: db.c keeps name pointers */
+    if (nparams == 0) return 0;
+    if (nparams > DB_COPY_MAX_PARAMS) {
+        set_error(db, DB_ERR_INTERNAL, "54023", "too many COPY parameters", NULL);
+        return -1;
+    }
+    struct buf sql;
+    buf_init(&sql, a, 64 * (size_t)nparams);
+    const char *values[DB_COPY_MAX_PARAMS];
+    buf_puts(&sql, "SELECT ");
+    for (int i = 0; i < nparams; i++) {
+        values[i] = params[i] ? params[i] : "";
+        buf_printf(&sql, "%sset_config('" COPY_SETTING "%d', $%d, true)", i ? ", " : "", i + 1, i + 1);
+    }
+    if (!names[nparams]) {
+        char name[32];
+        snprintf(name, sizeof name, "db_copy_params_%d", nparams);
+        names[nparams] = strdup(name);
+        if (!names[nparams]) abort();
+    }
+    return db_exec(db, a, names[nparams], buf_cstr(&sql), nparams, values) ? 0 : -1;
+}
+
+int db_copy_out_begin(struct db *db, struct arena *a, const char *sql, int nparams, const char *const *params)
+{
+    const char *text = db_copy_sql(a, sql, nparams, params);
+    if (!text) {
+        clear_error(db);
+        set_error(db, DB_ERR_INTERNAL, "42601", "COPY text with a placeholder db_copy_sql cannot rewrite", NULL);
+        return -1;
+    }
+    if (copy_set_params(db, a, nparams, params) != 0) return -1;
+    clear_error(db);
+    if (tx_was_lost(db) || !db_ensure(db)) return -1;
+    if (db->begin_pending) { /* nothing set: the COPY is the transaction's first statement */
+        db->begin_pending = false;
+        if (exec_simple_once(db, "BEGIN") != 0) return -1;
+    }
+    int64_t t0 = clock_mono_us();
+    PGresult *r = PQexec(db->conn, text);
+    db->elapsed_us += clock_mono_us() - t0;
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+        fail_with(db, r);
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Reads the COPY's own result once its data has ended; 0 when it succeeded. */
+static int copy_out_finish(struct db *db)
+{
+    int rc = 0;
+    PGresult *r;
+    while (db->conn && (r = PQgetResult(db->conn))) { /* the COPY's result, then NULL */
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+            fail_with(db, r);
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+int db_copy_out_next(struct db *db, const char **data)
+{
+    if (db->copy_data) {
+        PQfreemem(db->copy_data);
+        db->copy_data = NULL;
+    }
+    if (!db->conn) return -1;
+    /* Rows already received are taken without a clock reading; only a wait for more
+     * is timed (two readings a row were a tenth of an export's worker time). */
+    int n = PQgetCopyData(db->conn, &db->copy_data, 1);
+    if (n == 0) {
+        int64_t t0 = clock_mono_us();
+        n = PQgetCopyData(db->conn, &db->copy_data, 0);
+        db->elapsed_us += clock_mono_us() - t0;
+    }
+    if (n > 0) {
+        *data = db->copy_data;
+        return n;
+    }
+    if (n == -1) return copy_out_finish(db); /* the data ended: 0, or the error */
+    fail_with(db, NULL);
+    copy_out_finish(db);
+    return -1;
+}
+
+void db_copy_out_cancel(struct db *db)
+{
+    if (!db->conn) return;
+    /* Cancel rather than read the rest: a client that went away after the first rows
+     * of a million must not keep the database and the worker busy with the others.
+     * The cancel reaches the server before this returns, so what is drained below is
+     * only what was already on its way. */
+    PGcancel *c = PQgetCancel(db->conn);
+    char err[256];
+    if (c) {
+        PQcancel(c, err, sizeof err);
+        PQfreeCancel(c);
+    }
+    const char *data;
+    while (db_copy_out_next(db, &data) > 0) continue;
+}
+
+int db_copy_binary_row(const char *data, size_t n, str *fields, int max)
+{
+    static const char signature[11] = "PGCOPY\n\377\r\n";
+    const unsigned char *p = (const unsigned char *)data, *end = p + n;
+    if (n >= 19 && memcmp(p, signature, sizeof signature) == 0) { /* the file header, before the first row */
+        uint32_t ext = (uint32_t)p[15] << 24 | (uint32_t)p[16] << 16 | (uint32_t)p[17] << 8 | p[18];
+        if (ext > n - 19) return -1;
+        p += 19 + ext;
+    }
+    if (end - p < 2) return -1;
+    int16_t count = (int16_t)(p[0] << 8 | p[1]);
+    p += 2;
+    if (count == -1) return 0; /* the trailer */
+    if (count < 0 || count > max) return -1;
+    for (int i = 0; i < count; i++) {
+        if (end - p < 4) return -1;
+        int32_t len = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+        p += 4;
+        if (len == -1) {
+            fields[i] = STR_NULL;
+            continue;
+        }
+        if (len < 0 || len > end - p) return -1;
+        fields[i] = str_make((const char *)p, (size_t)len);
+        p += len;
+    }
+    return p == end ? count : -1;
 }

@@ -129,4 +129,27 @@ int db_copy_put(struct db *db, const char *data, size_t n);
 /* Ends the COPY; returns 0 when the server accepted every row, else -1 with the
  * error (e.g. a failed check) set. After -1 the transaction must be rolled back. */
 int db_copy_end(struct db *db);
+
+/* COPY (SELECT ...) TO STDOUT, streamed (exports). COPY takes no parameters, so sql's
+ * $1..$n (outside quoted text) are carried by transaction-local settings: one
+ * parameterised statement sets app.copy_<n> to each value, and the COPY reads
+ * current_setting('app.copy_<n>') where $n was (NULL where the value is NULL). No value
+ * ever enters the SQL text. Runs in the caller's transaction, whose settings these
+ * become. Returns 0 when rows follow, else -1 with the error set. */
+#define DB_COPY_MAX_PARAMS 32
+int db_copy_out_begin(struct db *db, struct arena *a, const char *sql, int nparams, const char *const *params);
+/* The next message of the COPY (one row; in binary format the first also carries the
+ * file header, and the last is the trailer): its length, *data valid until the next
+ * call; 0 when the COPY ended and succeeded; -1 with the error set. */
+int db_copy_out_next(struct db *db, const char **data);
+/* Abandons a COPY midway: cancels the statement and reads what was already sent. The
+ * transaction is then failed; roll back to a savepoint taken before the COPY. */
+void db_copy_out_cancel(struct db *db);
+/* sql with each $n rewritten as db_copy_out_begin sends it, in a; NULL when a $
+ * cannot be rewritten (dollar quoting, a number beyond nparams, unclosed quotes). */
+const char *db_copy_sql(struct arena *a, const char *sql, int nparams, const char *const *params);
+/* Splits one message of COPY ... (FORMAT binary) into at most max fields (a NULL one
+ * is STR_NULL, ptr NULL), skipping the file header where it comes first. Returns the
+ * field count, 0 for the trailer, -1 when the message is not in that shape. */
+int db_copy_binary_row(const char *data, size_t n, str *fields, int max);
 #endif

@@ -24,9 +24,11 @@ enum call_col {
  * times). Its SQL and parameters live in the arena. */
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
                                const struct list_cursor *after, long limit);
-/* The same rows with the columns up to CC_CREATED_AT only (the CSV export). */
-struct dbres *calls_export_query(struct db *db, struct arena *a, const struct call_filter *f,
-                                 const char *tz, const struct list_cursor *after, long limit);
+/* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
+ * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a
+ * real. Its $n values come back in *params (for db_copy_out_begin); all in a. */
+const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,
+                                  const char *const **params);
 /* The statement counting the calls that match f, at most cap + 1 (so "more than
  * cap" shows). */
 struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, const char *tz, long cap);
