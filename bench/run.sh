@@ -447,8 +447,9 @@ setup_small_org() {
         FROM (SELECT c.*, row_number() OVER (ORDER BY c.started_at, c.id) AS rn
                 FROM calls c JOIN orgs o ON o.id = c.org_id WHERE o.slug = 'demo') d
        WHERE rn % 10 = 0 LIMIT $want;
-      COMMIT;
-      VACUUM ANALYZE calls, call_rollup_days, call_rollup_hours, call_rollup_numbers, call_rollup_number_blocks" >/dev/null
+      COMMIT" >/dev/null
+    psql_owner "VACUUM ANALYZE calls, call_rollup_days, call_rollup_hours, call_rollup_numbers, call_rollup_number_blocks" \
+        >/dev/null
 }
 
 # The analytics ranges every run measures, as NAME=QUERY lines (days in the org's zone,
