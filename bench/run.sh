@@ -10,8 +10,13 @@
 #     p99); /calls and /api/v1/calls also as multiples of the PHP page and of pgbench,
 #     against their targets (>= 3x the PHP page; p99 at BENCH_CONNECTIONS <= the PHP
 #     page's p50);
-#   - server time (the worker's own per-request duration, from its JSON log lines) of
-#     /calls/analytics over 90 days, /deals/board and / at one connection;
+#   - server time (the worker's own per-request duration, from its JSON log lines) at
+#     one connection of every dashboard page: /calls/analytics over a day, 7, 30 (the
+#     default), 90 and 365 days and 20 days ending 40 days ago; /deals/board, the
+#     overview, a call's page, a deal's page and /deals/forecast; then the same six
+#     analytics ranges for a second org of a tenth of the calls (bench100k: every tenth
+#     demo call, copied by SQL into the same database once), and the two side by side
+#     (SPEC: analytics at 1M calls within 1.5x of analytics at 100k);
 #   - CSV export of every call (rows/s, the exporting worker's RSS at start and max);
 #   - webhook ingestion (events/s accepted at BENCH_CONNECTIONS connections, unique
 #     events, and applied by `switchboard worker` end to end; once the worker drained
@@ -289,13 +294,13 @@ pg_durability() {
     log "PostgreSQL: $PG_DURABILITY"
 }
 
-# Signs in as the demo admin; prints the session token.
+# sign_in [EMAIL PASSWORD_FILE]: signs in (default: the demo admin); prints the session token.
 sign_in() {
-    local jar=$DIR/tmp/cookies csrf
+    local jar=$DIR/tmp/cookies csrf email=${1:-admin@demo.test} pwfile=${2:-$DIR/demo-password}
     rm -f "$jar"
     csrf=$(curl -sk -c "$jar" -b "$jar" "$BASE/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n 1)
-    curl -sk -o /dev/null -c "$jar" -b "$jar" --data-urlencode "email=admin@demo.test" \
-        --data-urlencode "password=$(cat "$DIR/demo-password")" --data-urlencode "csrf_token=$csrf" "$BASE/login"
+    curl -sk -o /dev/null -c "$jar" -b "$jar" --data-urlencode "email=$email" \
+        --data-urlencode "password=$(cat "$pwfile")" --data-urlencode "csrf_token=$csrf" "$BASE/login"
     awk '$6 == "__Host-sb_session" { print $7 }' "$jar"
 }
 
@@ -409,6 +414,69 @@ run_server_time() {
     [ "$(wrk_field "$out" errors)" = 0 ] || broken "$path: $(wrk_field "$out" errors) non-2xx answers at one connection"
     SERVER_TIMES+=("$name|$path|$target|$stats|$(wrk_field "$out" p50)|$(wrk_field "$out" p99)")
 }
+# The 100,000-call org for SPEC §10's "analytics at 1M calls within 1.5x of analytics at
+# 100k calls", in the same database and run: bench100k, in the demo org's time zone,
+# holds every tenth of the demo org's calls by start time (the same 90 days, a tenth
+# of the volume), copied by SQL through the same triggers as any write; its admin is
+# admin@bench100k.test (password in bench/var/bench100k-password). Copied again only
+# when the count is not 100,000 (a tenth of BENCH_CALLS), so later runs skip it.
+SMALL_ORG=bench100k
+SMALL_CALLS=
+setup_small_org() {
+    local want=$((CALLS / 10)) have tz pwfile=$DIR/$SMALL_ORG-password
+    SMALL_CALLS=$want
+    if [ -z "$(psql_owner "SELECT 1 FROM users WHERE lower(email) = 'admin@$SMALL_ORG.test'")" ]; then
+        openssl rand -hex 16 >"$pwfile"
+        "$SB_BIN" --config "$CONF" user add --org "$SMALL_ORG" --email "admin@$SMALL_ORG.test" --role admin \
+            --password-stdin <"$pwfile" >/dev/null || die "could not create admin@$SMALL_ORG.test"
+    elif [ ! -s "$pwfile" ]; then
+        openssl rand -hex 16 >"$pwfile"
+        "$SB_BIN" --config "$CONF" user passwd --email "admin@$SMALL_ORG.test" --password-stdin <"$pwfile" >/dev/null ||
+            die "could not set the password of admin@$SMALL_ORG.test"
+    fi
+    tz=$(psql_owner "SELECT timezone FROM orgs WHERE slug = 'demo'")
+    "$SB_BIN" --config "$CONF" org set "$SMALL_ORG" "timezone=$tz" >/dev/null || die "could not set $SMALL_ORG's time zone"
+    have=$(psql_owner "SELECT count(*) FROM calls c JOIN orgs o ON o.id = c.org_id WHERE o.slug = '$SMALL_ORG'")
+    [ "$have" = "$want" ] && return 0
+    log "copying every tenth demo call into $SMALL_ORG ($want calls)"
+    psql_owner "BEGIN;
+      DELETE FROM calls WHERE org_id = (SELECT id FROM orgs WHERE slug = '$SMALL_ORG');
+      INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+                         started_at, ended_at, duration_s, recording_status, recording_bytes, sentiment_score,
+                         sentiment_label, is_demo, deleted_at)
+      SELECT (SELECT id FROM orgs WHERE slug = '$SMALL_ORG'), direction, provider, provider_call_id, from_number,
+             to_number, caller_name, status, started_at, ended_at, duration_s, recording_status, recording_bytes,
+             sentiment_score, sentiment_label, is_demo, deleted_at
+        FROM (SELECT c.*, row_number() OVER (ORDER BY c.started_at, c.id) AS rn
+                FROM calls c JOIN orgs o ON o.id = c.org_id WHERE o.slug = 'demo') d
+       WHERE rn % 10 = 0 LIMIT $want;
+      COMMIT" >/dev/null
+    psql_owner "VACUUM ANALYZE calls, call_rollup_days, call_rollup_hours, call_rollup_numbers, call_rollup_number_blocks" \
+        >/dev/null
+}
+
+# The analytics ranges every run measures, as NAME=QUERY lines (days in the org's zone,
+# which both orgs share): a day, 7, 30 (the page's default, no query), 90 and 365 days
+# ending today, and 20 days ending 40 days ago.
+analytics_ranges() {
+    psql_owner "WITH t AS (SELECT (now() AT TIME ZONE timezone)::date AS d FROM orgs WHERE slug = 'demo')
+      SELECT r.name || '=' || r.q FROM t, LATERAL (VALUES
+        (1, '1d', '?start_date=' || t.d || '&end_date=' || t.d),
+        (2, '7d', '?start_date=' || (t.d - 6) || '&end_date=' || t.d),
+        (3, '30d', ''),
+        (4, '90d', '?start_date=' || (t.d - 89) || '&end_date=' || t.d),
+        (5, '365d', '?start_date=' || (t.d - 364) || '&end_date=' || t.d),
+        (6, 'past', '?start_date=' || (t.d - 59) || '&end_date=' || (t.d - 40))) r(i, name, q) ORDER BY r.i"
+}
+
+# run_analytics_ranges PREFIX: one server-time row per range, named PREFIX_<range>.
+run_analytics_ranges() {
+    local line
+    while IFS= read -r line; do
+        run_server_time "$1_${line%%=*}" "/calls/analytics${line#*=}" 10
+    done < <(analytics_ranges)
+}
+
 # Reads "duration db" lines; prints "n|p50|p99|max|db_p50" (nearest rank).
 percentiles() {
     local f=$DIR/tmp/durations n
@@ -855,7 +923,36 @@ report() {
         json+="\"p50_ms\":${p50:-null},\"p99_ms\":${p99:-null},\"max_ms\":${max:-null},\"db_p50_ms\":${dbp50:-null},"
         json+="\"wrk_c1_p50_ms\":$wp50,\"wrk_c1_p99_ms\":$wp99}"
     done
-    json+="]},"
+    json+="],\"flat_in_size\":["
+    # SPEC §10: analytics at BENCH_CALLS within 1.5x of analytics at a tenth of them
+    # (the bench100k org), range by range, on the p50 (the p99 ratio is shown too: at
+    # one connection for a few seconds it is one or two requests, noisy on a shared host).
+    printf '\nFlat in data size: analytics server time, %s calls (demo) against %s calls (%s), same run\n' \
+        "$CALLS" "${SMALL_CALLS:-?}" "$SMALL_ORG"
+    printf '%-8s %12s %12s %8s %12s %12s %8s  %s\n' range 'p50 ms big' 'p50 ms 100k' ratio 'p99 ms big' 'p99 ms 100k' ratio \
+        'p50 ratio ≤ 1.5'
+    first=1
+    local big small r50 r99 bp50 bp99 sp50 sp99
+    for row in "${SERVER_TIMES[@]}"; do
+        IFS='|' read -r name path target n p50 p99 max dbp50 wp50 wp99 <<<"$row"
+        [[ $name == analytics_* ]] || continue
+        big=$row
+        small=
+        for r in "${SERVER_TIMES[@]}"; do [[ $r == "small_${name#analytics_}|"* ]] && small=$r; done
+        [ -n "$small" ] || continue
+        IFS='|' read -r _ _ _ _ bp50 bp99 _ <<<"$big"
+        IFS='|' read -r _ _ _ _ sp50 sp99 _ <<<"$small"
+        r50=$(ratio_of "$bp50" "$sp50" 2)
+        r99=$(ratio_of "$bp99" "$sp99" 2)
+        v=$(verdict "$r50" "<=" 1.5)
+        printf '%-8s %12s %12s %8s %12s %12s %8s  %s\n' "${name#analytics_}" "$bp50" "$sp50" "$r50" "$bp99" "$sp99" "$r99" "$v"
+        [ $first = 1 ] || json+=","
+        first=0
+        json+="{\"range\":\"${name#analytics_}\",\"p50_ms\":${bp50:-null},\"small_p50_ms\":${sp50:-null},"
+        json+="\"p50_ratio\":${r50:-null},\"p99_ms\":${bp99:-null},\"small_p99_ms\":${sp99:-null},"
+        json+="\"p99_ratio\":${r99:-null},\"verdict\":$(json_str "$v")}"
+    done
+    json+="],\"small_org\":{\"slug\":\"$SMALL_ORG\",\"calls\":${SMALL_CALLS:-null}}},"
 
     printf '\nCSV export (SPEC: ≥ 500,000 rows/s, worker memory flat):\n  %s  %s\n' "$EXPORT_LINE" \
         "$([ -n "${EXPORT_RATE:-}" ] && verdict "$EXPORT_RATE" ">=" 500000)"
@@ -899,7 +996,7 @@ main() {
     pg_durability
     SESSION=$(sign_in)
     [ -n "$SESSION" ] || die "could not sign in as admin@demo.test"
-    local phone size range
+    local phone size
     phone=$(psql_owner "SELECT from_number FROM calls WHERE direction = 'inbound' AND contact_id IS NOT NULL
                         ORDER BY started_at DESC LIMIT 1")
     size=$(curl -sk -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: __Host-sb_session=$SESSION" "$BASE/calls")
@@ -920,16 +1017,30 @@ main() {
         run_pgbench
     fi
 
-    # The 90 days ending today in the demo org's zone.
-    range=$(psql_owner "SELECT ((now() AT TIME ZONE timezone)::date - 89)::text || '&end_date=' ||
-                               ((now() AT TIME ZONE timezone)::date)::text FROM orgs WHERE slug = 'demo'")
     if wanted server_time; then
         log "measuring server time at one connection ($ST_DURATION each)"
+        local call_id deal_id demo_session
+        # A call with a transcript, and a deal with deliverables and payments: the newest.
+        call_id=$(psql_owner "SELECT c.id FROM calls c JOIN orgs o ON o.id = c.org_id WHERE o.slug = 'demo'
+            AND c.deleted_at IS NULL AND NOT c.is_demo AND jsonb_array_length(c.transcript) > 0
+            ORDER BY c.started_at DESC, c.id DESC LIMIT 1")
+        deal_id=$(psql_owner "SELECT d.id FROM deals d JOIN orgs o ON o.id = d.org_id WHERE o.slug = 'demo'
+            AND d.deleted_at IS NULL AND EXISTS (SELECT 1 FROM payments p WHERE p.deal_id = d.id)
+            AND EXISTS (SELECT 1 FROM deliverables v WHERE v.deal_id = d.id)
+            ORDER BY d.updated_at DESC, d.id DESC LIMIT 1")
         run_server_time static /bench-static.html 0
-        run_server_time analytics_90d "/calls/analytics?start_date=$range" 10
-        run_server_time analytics_30d /calls/analytics 10 # the default range, for comparison
-        run_server_time deals_board /deals/board 15
-        run_server_time overview / 15
+        run_analytics_ranges analytics
+        run_server_time deals_board /deals/board 10
+        run_server_time overview / 10
+        run_server_time call_page "/calls/$call_id" 10
+        run_server_time deal_page "/deals/$deal_id" 10
+        run_server_time forecast /deals/forecast 10
+        setup_small_org
+        demo_session=$SESSION
+        SESSION=$(sign_in "admin@$SMALL_ORG.test" "$DIR/$SMALL_ORG-password")
+        [ -n "$SESSION" ] || die "could not sign in as admin@$SMALL_ORG.test"
+        run_analytics_ranges small
+        SESSION=$demo_session
     fi
     if wanted webhooks; then
         log "webhook ingestion"

@@ -900,3 +900,137 @@ describe('analytics', () => {
     assert.equal(o.json().data.total, brute(START, END, 'other').total);
   });
 });
+
+describe('top numbers of any range', () => {
+  // sql/0023: the top numbers come from per-number counts over overlapping blocks of
+  // days (call_rollup_number_blocks), kept by a trigger on call_rollup_numbers. Every
+  // range below is compared with a count straight from calls, and the blocks
+  // themselves with a recount, after each kind of write and after a repair.
+  let admin, org;
+  const END = '2025-12-31';
+  const q = (start, end) => `?start_date=${start}&end_date=${end}`;
+  const day = (d, plus) => new Date(Date.parse(`${d}T00:00:00Z`) + plus * 86400000).toISOString().slice(0, 10);
+
+  /** n calls of 300 numbers scattered over the 420 days before END, ids prefixed. */
+  function scatter(prefix, n, mult = 104729) {
+    stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, status,
+                                  started_at, duration_s)
+      SELECT '${org}', CASE WHEN g % 4 = 0 THEN 'outbound' ELSE 'inbound' END, 'twilio', '${prefix}' || g,
+             '+1666555' || lpad(((g * 7919) % 300)::text, 4, '0'), '+1777555' || lpad(((g * 31) % 300)::text, 4, '0'),
+             'completed', timestamptz '${END} 12:00Z' - make_interval(mins => (g * ${mult}) % (420 * 24 * 60)), 30
+        FROM generate_series(1, ${n}) g`);
+  }
+
+  /** The top ten straight from calls, as the API shows them. */
+  function bruteTop(start, end) {
+    return JSON.parse(stack.sql(`
+      SELECT coalesce(json_agg(json_build_object('number', num, 'count', n) ORDER BY n DESC, num), '[]')
+        FROM (SELECT num, count(*) n
+                FROM (SELECT CASE c.direction WHEN 'inbound' THEN c.from_number ELSE c.to_number END AS num
+                        FROM calls c JOIN orgs o ON o.id = c.org_id
+                       WHERE c.org_id = '${org}' AND c.deleted_at IS NULL AND NOT c.is_demo
+                         AND (c.started_at AT TIME ZONE o.timezone)::date BETWEEN '${start}' AND '${end}') x
+               WHERE num <> '' GROUP BY num HAVING count(*) >= 2 ORDER BY n DESC, num LIMIT 10) t`));
+  }
+
+  // A day, the presets, ranges just over a level's span, and ranges that start on
+  // either side of a block boundary at several strides; each also ending in the past.
+  const ranges = [];
+  for (const len of [1, 2, 3, 6, 7, 8, 11, 16, 29, 30, 31, 46, 65, 90, 91, 129, 184, 257, 365, 366]) {
+    ranges.push([day(END, 1 - len), END]);
+    ranges.push([day(END, -40 - len), day(END, -41)]);
+  }
+  for (const stride of [2, 4, 8, 15, 23, 45, 92]) {
+    // 2025-12-07 is day 9472 from 2000-01-01; k * stride lands on block boundaries.
+    const boundary = day('2000-01-01', Math.floor(9472 / stride) * stride);
+    for (const shift of [-1, 0, 1]) ranges.push([day(boundary, shift), day(boundary, shift + stride)]);
+  }
+
+  async function assertAllRanges(what) {
+    for (const [start, end] of ranges) {
+      const res = await admin.get(`/api/v1/calls/analytics/summary${q(start, end)}`);
+      assert.equal(res.status, 200, `${what} ${start}..${end}`);
+      assert.deepEqual(res.json().data.top_numbers, bruteTop(start, end), `${what}: ${start}..${end}`);
+    }
+  }
+
+  /** Rows of the blocks table that a recount from calls does not have, and the reverse. */
+  function blocksDiff() {
+    return Number(stack.sql(`
+      WITH c AS (SELECT (c.started_at AT TIME ZONE o.timezone)::date AS d,
+                        CASE c.direction WHEN 'inbound' THEN c.from_number ELSE c.to_number END AS num
+                   FROM calls c JOIN orgs o ON o.id = c.org_id
+                  WHERE c.org_id = '${org}' AND c.deleted_at IS NULL AND NOT c.is_demo),
+      dn AS (SELECT num, d, count(*) AS n FROM c WHERE num <> '' GROUP BY 1, 2),
+      e AS (SELECT dn.*, l.level, k
+              FROM dn, sb_call_block_levels() l,
+                   generate_series(ceil((dn.d - date '2000-01-01' - l.length + 1)::numeric / l.stride)::int,
+                                   floor((dn.d - date '2000-01-01')::numeric / l.stride)::int) k),
+      want AS (SELECT num, level, k AS block, sum(n)::bigint AS n, array_agg(d ORDER BY d) AS days,
+                      array_agg(n ORDER BY d)::bigint[] AS counts
+                 FROM e GROUP BY 1, 2, 3 HAVING sum(n) >= 2),
+      have AS (SELECT number AS num, level, block, n, days, counts FROM call_rollup_number_blocks WHERE org_id = '${org}')
+      SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have) x)
+           + (SELECT count(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want) y)`));
+  }
+
+  before(async () => {
+    await stack.reset();
+    admin = await stack.as('admin');
+    org = stack.sql(`SELECT id FROM orgs WHERE slug = 'demo'`);
+    stack.sql(`UPDATE orgs SET timezone = 'America/New_York' WHERE slug = 'demo'`);
+    clearCalls(stack);
+    scatter('s-', 6000);
+  });
+
+  test('every range, a day to a year and ending in the past, equals a direct count', async () => {
+    assert.equal(blocksDiff(), 0);
+    assert.ok(Number(stack.sql(`SELECT count(*) FROM call_rollup_number_blocks WHERE org_id = '${org}'`)) > 1000);
+    await assertAllRanges('scattered');
+    assert.equal(bruteTop(day(END, -29), END).length, 10, 'the 30-day range has ten numbers to rank');
+  });
+
+  test('new calls, one by one and in bulk, keep every range exact', async () => {
+    scatter('b-', 1500, 7907);
+    // One statement per call, as webhooks write them.
+    for (const [i, num] of ['+16665550007', '+16665550007', '+16665550007', '+16665558888', '+16665558888'].entries()) {
+      stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, status, started_at)
+                 VALUES ('${org}', 'inbound', 'vapi', 'one-${i}', '${num}', 'completed', '${END} 15:00Z')`);
+    }
+    assert.equal(blocksDiff(), 0);
+    await assertAllRanges('after inserts');
+    assert.ok(bruteTop(END, END).some((t) => t.number === '+16665558888' && t.count === 2));
+  });
+
+  test('soft and hard deletes, moved calls and changed numbers keep every range exact', async () => {
+    stack.sql(`UPDATE calls SET deleted_at = now() WHERE org_id = '${org}' AND provider_call_id LIKE 's-%'
+                 AND (substr(provider_call_id, 3)::int % 7) = 0`);
+    stack.sql(`DELETE FROM calls WHERE org_id = '${org}' AND provider_call_id LIKE 'b-%'
+                 AND (substr(provider_call_id, 3)::int % 5) = 0`);
+    stack.sql(`UPDATE calls SET started_at = started_at - interval '9 days'
+                WHERE org_id = '${org}' AND provider_call_id LIKE 's-%' AND (substr(provider_call_id, 3)::int % 11) = 0`);
+    stack.sql(`UPDATE calls SET from_number = '+16665559999'
+                WHERE org_id = '${org}' AND provider_call_id LIKE 's-%' AND (substr(provider_call_id, 3)::int % 13) = 1`);
+    stack.sql(`UPDATE calls SET deleted_at = NULL WHERE org_id = '${org}' AND provider_call_id LIKE 's-%'
+                 AND (substr(provider_call_id, 3)::int % 14) = 0`);
+    // A number back to one call has no block left.
+    stack.sql(`UPDATE calls SET deleted_at = now() WHERE org_id = '${org}' AND provider_call_id = 'one-4'`);
+    assert.equal(stack.sql(`SELECT count(*) FROM call_rollup_number_blocks WHERE number = '+16665558888'`), '0');
+    assert.equal(blocksDiff(), 0);
+    await assertAllRanges('after deletes and updates');
+  });
+
+  test('sb_call_rollups_repair rebuilds the blocks of the day it repairs', async () => {
+    const d = day(END, -20);
+    const nums = `SELECT number FROM call_rollup_numbers WHERE org_id = '${org}' AND day = '${d}'`;
+    // Blocks holding that day, of numbers that called on it: what the repair recomputes.
+    stack.sql(`DELETE FROM call_rollup_number_blocks WHERE org_id = '${org}' AND number IN (${nums})
+                 AND level IN (1, 9, 16) AND '${d}'::date = ANY (days);
+      UPDATE call_rollup_number_blocks SET n = n + 5
+       WHERE org_id = '${org}' AND number IN (${nums}) AND level = 5 AND '${d}'::date = ANY (days)`);
+    assert.ok(blocksDiff() > 0, 'corrupted');
+    stack.sql(`SELECT sb_call_rollups_repair('${org}', '${d}')`);
+    assert.equal(blocksDiff(), 0);
+    await assertAllRanges('after repair');
+  });
+});
