@@ -129,6 +129,23 @@ const char *contact_text_error(str s, long max)
     return NULL;
 }
 
+str contact_one_line(struct arena *a, str s)
+{
+    if (!memchr(s.ptr, '\n', s.len) && !memchr(s.ptr, '\r', s.len)) return s;
+    struct buf b;
+    buf_init(&b, a, s.len + 8);
+    for (size_t i = 0; i < s.len;) {
+        if (s.ptr[i] != '\n' && s.ptr[i] != '\r') {
+            buf_putc(&b, s.ptr[i++]);
+            continue;
+        }
+        while (b.len && b.data[b.len - 1] == ' ') b.len--;
+        while (i < s.len && (s.ptr[i] == '\n' || s.ptr[i] == '\r' || s.ptr[i] == ' ')) i++;
+        if (b.len && i < s.len) buf_puts(&b, ", ");
+    }
+    return buf_str(&b);
+}
+
 const char *const contact_property_types[] = { "single_family", "multi_family", "condo", "townhouse", "land",
                                                "commercial", "other", NULL };
 static const char *const property_labels[] = { "Single family", "Multi family", "Condo", "Townhouse", "Land",

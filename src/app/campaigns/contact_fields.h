@@ -35,6 +35,9 @@ bool contact_email_valid(str s);
 const char *contact_email_error(str s);
 /* Free text of at most max characters without control characters: NULL or a message. */
 const char *contact_text_error(str s, long max);
+/* s with each line break (CRLF, LF, CR) and the spaces around it made ", ": a
+ * multi-line spreadsheet cell or textarea address kept on one line. s when it has none. */
+str contact_one_line(struct arena *a, str s);
 /* The stored spelling of a property type written as people do ("Single family",
  * "multi-family", "CONDO"), or NULL when it is not one; "" for an empty value. */
 const char *contact_property_type(str s);

@@ -192,6 +192,7 @@ static void contact_check(struct request *r, struct contact_in *in, struct field
     check_text(e, "first_name", &in->first_name, CONTACT_NAME_MAX);
     check_text(e, "last_name", &in->last_name, CONTACT_NAME_MAX);
     check_text(e, "company", &in->company, CONTACT_COMPANY_MAX);
+    in->address = contact_one_line(r->arena, in->address);
     check_text(e, json ? "property.address" : "property_address", &in->address, CONTACT_ADDRESS_MAX);
     in->phone = str_trim(in->phone);
     if (in->phone.len) {

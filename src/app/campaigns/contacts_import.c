@@ -253,20 +253,22 @@ static int stage_rows(struct request *r, const struct import_result *res)
     return 0;
 }
 
-/* Matches the staged rows to live contacts (by phone, else by email: the oldest contact
- * with it whose phone cannot disagree, not already matched), updates those and inserts
- * the rest. *updated and *created receive the counts. */
+/* Matches the staged rows to live contacts (by phone; else by email: the oldest live
+ * contact with it, when their phones cannot disagree and no row matched it by phone),
+ * updates those and inserts the rest, every step one set-based statement. *updated and
+ * *created receive the counts. */
 static int merge_rows(struct request *r, long *updated, long *created)
 {
     static const char *const steps[] = {
         "UPDATE contact_import_rows s SET contact_id = c.id FROM contacts c"
         " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL AND s.phone IS NOT NULL AND c.phone = s.phone",
-        "UPDATE contact_import_rows s SET contact_id = (SELECT c.id FROM contacts c"
-        "  WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL AND c.email IS NOT NULL AND lower(c.email) = s.email"
-        "  AND (s.phone IS NULL OR c.phone IS NULL)"
-        "  AND NOT EXISTS (SELECT 1 FROM contact_import_rows m WHERE m.contact_id = c.id)"
-        "  ORDER BY c.created_at, c.id LIMIT 1)"
-        " WHERE s.contact_id IS NULL AND s.email IS NOT NULL",
+        "UPDATE contact_import_rows s SET contact_id = x.id FROM"
+        " (SELECT DISTINCT ON (lower(c.email)) lower(c.email) AS email, c.id, c.phone FROM contacts c"
+        "   WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL AND c.email IS NOT NULL"
+        "   AND lower(c.email) IN (SELECT email FROM contact_import_rows WHERE contact_id IS NULL AND email IS NOT NULL)"
+        "   ORDER BY lower(c.email), c.created_at, c.id) x"
+        " WHERE s.contact_id IS NULL AND s.email = x.email AND (s.phone IS NULL OR x.phone IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM contact_import_rows m WHERE m.contact_id = x.id)",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         if (db_exec_simple(r->db, steps[i])) return app_db_status(r);

@@ -133,7 +133,8 @@ static const char *row_read(struct arena *a, const str *cells, int n, const enum
             break;
         case CF_COMPANY: m = text_field(v, CONTACT_COMPANY_MAX, "company is too long or holds control characters", &c->company); break;
         case CF_PROPERTY_ADDRESS:
-            m = text_field(v, CONTACT_ADDRESS_MAX, "property address is too long or holds control characters", &c->address);
+            m = text_field(contact_one_line(a, v), CONTACT_ADDRESS_MAX, "property address is too long or holds control characters",
+                           &c->address);
             break;
         case CF_PROPERTY_TYPE: {
             const char *t = contact_property_type(v);
