@@ -19,7 +19,7 @@
     </div>
   </fieldset>
   <h2>The first rows</h2>
-  <div class="table-wrap">
+  <div class="table-wrap" tabindex="0" role="region" aria-label="The first rows of the file">
   <table class="data-table" id="import-preview">
     <thead><tr>{{#HEAD}}<th scope="col">{{HEADER}}</th>{{/HEAD}}</tr></thead>
     <tbody>{{#PREVIEW_ROW}}<tr>{{#CELL}}<td>{{TEXT}}</td>{{/CELL}}</tr>{{/PREVIEW_ROW}}</tbody>

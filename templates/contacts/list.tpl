@@ -22,7 +22,7 @@
   {{#E_CURSOR}}<p class="field-error" id="e-cursor">{{MSG}}</p>{{/E_CURSOR}}
   <button type="submit" class="button secondary">Search</button>
 </form>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Contacts">
 <table class="data-table" id="contacts">
   <thead><tr><th scope="col">Name</th><th scope="col">Phone</th><th scope="col">Email</th><th scope="col">Company</th><th scope="col">Tags</th></tr></thead>
   <tbody>

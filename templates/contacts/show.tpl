@@ -14,12 +14,12 @@
   <dt>Property</dt><dd>{{ADDRESS}} · {{PTYPE}}</dd>
   <dt>Tags</dt><dd id="contact-tags">{{TAGS}}</dd>
   <dt>Time zone</dt><dd>{{TZ}}</dd>
-  <dt>SMS</dt><dd id="opt-out-sms">{{OO_SMS}}</dd>
-  <dt>Calls</dt><dd id="opt-out-voice">{{OO_VOICE}}</dd>
-  <dt>Email</dt><dd id="opt-out-email">{{OO_EMAIL}}</dd>
+  <dt>Text messages</dt><dd id="opt-out-sms">{{OO_SMS}}</dd>
+  <dt>Phone calls</dt><dd id="opt-out-voice">{{OO_VOICE}}</dd>
+  <dt>Emails</dt><dd id="opt-out-email">{{OO_EMAIL}}</dd>
 </dl>
 <h2>Calls</h2>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Calls with this contact">
 <table class="data-table" id="contact-calls">
   <thead><tr><th scope="col">Started</th><th scope="col">Direction</th><th scope="col">Status</th><th scope="col" class="num">Seconds</th></tr></thead>
   <tbody>
