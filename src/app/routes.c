@@ -6,6 +6,7 @@
 #include "account/account.h"
 #include "admin/admin.h"
 #include "calls/calls.h"
+#include "campaigns/campaigns.h"
 #include "deals/deals.h"
 #include "home/home.h"
 #include "ops/ops.h"
@@ -14,7 +15,7 @@
 
 static const struct route_table *const feature_tables[] = {
     &home_routes, &account_routes, &ops_routes, &admin_routes,
-    &calls_routes, &webhooks_routes, &deals_routes,
+    &calls_routes, &webhooks_routes, &deals_routes, &campaigns_routes,
 };
 
 static struct route *g_routes;

@@ -68,6 +68,15 @@ before(async () => {
   stack.sql(`INSERT INTO deal_history (org_id, deal_id, entity, entity_id, action, field, old_value, new_value, actor)
     VALUES ('${org}', '${ids.deal}', 'deal', '${ids.deal}', 'update', 'stage', 'contracted', 'in_progress', 'manager@demo.test')`);
   stack.sql(`INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES ('${org}', 'GBP', 'USD', 1.27, '${today}')`);
+  // A contact with the call above (linked by its number), an opt-out in its history; an
+  // import waiting for its mapping and one done with rejected rows.
+  ids.contact = one(`INSERT INTO contacts (org_id, first_name, last_name, phone, email, company, property_address, property_type, tags, opt_out_sms)
+    VALUES ('${org}', 'Grace', 'Hopper', '+14155550143', 'grace@example.com', 'US Navy', '1 Harbor Rd, Arlington', 'condo', '{navy,vip}', true) RETURNING id`);
+  stack.sql(`INSERT INTO contacts (org_id, first_name, last_name, phone, do_not_contact) VALUES ('${org}', 'Do', 'Not Call', '+14155550144', true)`);
+  ids.importWaiting = one(`INSERT INTO contact_imports (org_id, filename, body, rows) VALUES ('${org}', 'leads.csv',
+    E'First Name,Last Name,Phone,Email,Property Type,Notes\\nAda,Lovelace,+14155550145,ada@example.com,Condo,very long note text that goes on and on\\n', 1) RETURNING id`);
+  ids.importDone = one(`INSERT INTO contact_imports (org_id, filename, body, rows, status, created, updated, merged, rejected, report, imported_at)
+    VALUES ('${org}', 'leads.csv', '', 10, 'imported', 6, 2, 1, 1, E'line,reason\\r\\n', now()) RETURNING id`);
 });
 
 after(async () => {
@@ -161,6 +170,18 @@ const signedIn = () => [
   ['fx-rates-errors', '/deals/fx-rates', 200, submit({ Rate: 'abc' }, 'Save rate', '#e-rate')],
   ['forecast', '/deals/forecast', 200],
   ['deals-deleted', '/deals/deleted', 200],
+  ['contacts-list', '/contacts', 200],
+  ['contacts-dnc', '/contacts?do_not_contact=true', 200],
+  ['contacts-list-error', '/contacts?limit=abc&sort=age', 400],
+  ['contact-page', `/contacts/${ids.contact}`, 200],
+  ['contact-new', '/contacts/new', 200],
+  ['contact-new-errors', '/contacts/new', 200, submit({ Phone: 'call me', Email: 'grace@' }, 'Create contact', '#e-phone')],
+  ['contact-edit', `/contacts/${ids.contact}/edit`, 200],
+  ['contact-delete', `/contacts/${ids.contact}/delete`, 200],
+  ['contacts-import', '/contacts/import', 200],
+  ['contacts-import-errors', '/contacts/import', 200, submit({}, 'Upload and preview', '#e-file')],
+  ['contacts-import-preview', `/contacts/imports/${ids.importWaiting}`, 200],
+  ['contacts-import-done', `/contacts/imports/${ids.importDone}`, 200],
   ['admin', '/admin', 200],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],

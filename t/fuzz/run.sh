@@ -23,13 +23,16 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 mkdir -p "$out/bin" "$out/logs" "$out/artifacts" "$out/corpus"
 
-# The pure modules the parsers need (request.c uses arena, str, buf; crypto for completeness).
+# The pure modules the parsers need (request.c uses arena, str, buf; crypto for completeness;
+# the contacts import's CSV reader and field rules).
 sources=(
     "$root/src/core/arena.c"
     "$root/src/core/str.c"
     "$root/src/core/buf.c"
     "$root/src/core/crypto.c"
     "$root/src/http/request.c"
+    "$root/src/app/campaigns/csv_read.c"
+    "$root/src/app/campaigns/contact_fields.c"
 )
 read -r -a pkg_cflags <<<"$(pkg-config --cflags json-c libcrypto)"
 read -r -a pkg_libs <<<"$(pkg-config --libs json-c libcrypto)"
@@ -37,7 +40,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=undefined -fno-omit-frame-pointer
         -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes -Wvla)
 
-targets=(fuzz_query fuzz_form fuzz_cookie fuzz_multipart fuzz_json)
+targets=(fuzz_query fuzz_form fuzz_cookie fuzz_multipart fuzz_json fuzz_csv)
 failed=0
 
 for t in "${targets[@]}"; do

@@ -169,6 +169,10 @@ before(async () => {
   ids.deal = deal('Docs deal');
   ids.freshDeal = deal('Docs deal to delete');
   ids.deletedDeal = deal('Docs deal to restore', ', now()');
+  const contact = (phone) => stack.one(`INSERT INTO contacts (org_id, first_name, last_name, phone, tags)
+    VALUES ('${org}', 'Docs', 'Contact', '${phone}', '{docs}') RETURNING id`);
+  ids.contact = contact('+14155550911');
+  ids.freshContact = contact('+14155550912');
   ids.deliverable = stack.one(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at)
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
   ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
@@ -275,6 +279,9 @@ function fixtureId(method, p) {
     'PATCH /api/v1/brands/{id}': ids.brand,
     'GET /api/v1/deliverables/{id}': ids.deliverable,
     'PATCH /api/v1/deliverables/{id}': ids.deliverable,
+    'GET /api/v1/contacts/{id}': ids.contact,
+    'PATCH /api/v1/contacts/{id}': ids.contact,
+    'DELETE /api/v1/contacts/{id}': ids.freshContact,
     'GET /api/v1/payments/{id}': ids.payment,
     'PATCH /api/v1/payments/{id}': ids.payment,
   };
@@ -371,7 +378,7 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
       if (/List|list/.test(op.operationId)) listsChecked.add(p);
     }
   }
-  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/deals', '/api/v1/deals/deleted']);
+  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/contacts', '/api/v1/deals', '/api/v1/deals/deleted']);
   assert.ok(checked >= 20, `checked ${checked}`);
 });
 
