@@ -183,11 +183,14 @@ bool db_ensure(struct db *db)
     return connect_now(db);
 }
 
-/* Handles a failed result: classifies it and notices a lost connection. */
+/* Handles a failed result: classifies it and notices a lost connection. Only the
+ * primary message is kept: PostgreSQL's DETAIL quotes the failing row's values
+ * (phone numbers, transcripts), which must not reach the logs. */
 static void fail_with(struct db *db, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *msg = primary ? primary : res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
     const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     enum db_error e = classify(state);
     if (PQstatus(db->conn) != CONNECTION_OK) e = DB_ERR_UNAVAILABLE;

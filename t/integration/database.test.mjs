@@ -183,6 +183,11 @@ function installFixtures() {
       IF NEW.name LIKE 'raise:%' THEN
         RAISE EXCEPTION 'test fixture' USING ERRCODE = substr(NEW.name, 7);
       END IF;
+      -- what PostgreSQL's own constraint errors do: the row's values in the DETAIL
+      IF NEW.name LIKE 'detail:%' THEN
+        RAISE EXCEPTION 'test fixture' USING ERRCODE = 'check_violation',
+          DETAIL = 'Failing row contains (' || NEW.name || ').';
+      END IF;
       -- fails the first attempt, lets the retry through (a sequence is not rolled back)
       IF NEW.name = 'retry-once' AND nextval('sbt_attempts') % 2 = 1 THEN
         RAISE EXCEPTION 'test fixture' USING ERRCODE = 'serialization_failure';
@@ -251,6 +256,17 @@ test('SQLSTATE mapping through POST /api/v1/me/name', async (t) => {
     assert.equal(adminName(), 'Before Mapping', `${errcode}: nothing written`);
   }
   assert.equal(workerExits().length, 0);
+});
+
+test('a failed statement is logged without the row values PostgreSQL puts in its detail', async (t) => {
+  installFixtures();
+  t.after(dropFixtures);
+  const res = await setName('detail:private-value-7731');
+  assert.equal(res.status, 400);
+  await waitFor(() => stack.logs().some((l) => /failed/.test(l.msg || '') && /check_violation|23514/.test(JSON.stringify(l))),
+    { what: 'the failed statement to be logged' });
+  const leaked = stack.logs().filter((l) => JSON.stringify(l).includes('private-value-7731'));
+  assert.deepEqual(leaked, [], 'no log line carries the row values');
 });
 
 test('a serialization failure is retried once and then succeeds', async (t) => {
