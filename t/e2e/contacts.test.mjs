@@ -79,7 +79,7 @@ test('the progress bar shows while an import is under way', async () => {
     progressHidden: document.getElementById('import-progress').hidden,
     buttonDisabled: document.getElementById('import-run').disabled,
   })));
-  await page.getByRole('button', { name: /^Import 1 rows$/ }).click();
+  await page.getByRole('button', { name: /^Import 1 row$/ }).click();
   await page.locator('#import-result').waitFor();
   assert.equal(await page.locator('#import-created').innerText(), '1');
   assert.deepEqual(seen, { progressHidden: false, buttonDisabled: true });

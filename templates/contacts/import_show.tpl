@@ -3,7 +3,7 @@
   <h1>Import contacts</h1>
   <a href="/contacts">All contacts</a>
 </div>
-<p>File <strong id="import-filename">{{FILENAME}}</strong>: <span id="import-rows">{{ROWS}}</span> rows.</p>
+<p>File <strong id="import-filename">{{FILENAME}}</strong>: <span id="import-rows">{{ROWS}}</span> {{ROWS_NOUN}}.</p>
 {{#PENDING}}
 <form method="post" action="/contacts/imports/{{ID}}" class="child-form" id="import-mapping" data-progress="import-progress">
   <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
@@ -26,9 +26,9 @@
   </table>
   </div>
   <p class="muted">Rows with the same phone number or email are merged, with each other and with the contacts you already have. Rows that cannot be imported are listed in a report; the others go in together, or none do.</p>
-  <div class="form-actions"><button type="submit" class="button primary" id="import-run">Import {{ROWS}} rows</button></div>
+  <div class="form-actions"><button type="submit" class="button primary" id="import-run">Import {{ROWS}} {{ROWS_NOUN}}</button></div>
   <div class="import-progress" id="import-progress" hidden>
-    <label for="import-progress-bar">Importing {{ROWS}} rows</label>
+    <label for="import-progress-bar">Importing {{ROWS}} {{ROWS_NOUN}}</label>
     <progress id="import-progress-bar"></progress>
   </div>
 </form>

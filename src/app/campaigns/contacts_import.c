@@ -152,7 +152,9 @@ static int render_import(struct request *r, int status, const struct field_error
     struct tdict *d = page_dict(r, "Import contacts", "contacts/import_show.tpl");
     tdict_set(d, "ID", db_val(v->row, 0, IM_ID));
     tdict_set(d, "FILENAME", db_val(v->row, 0, IM_FILENAME));
+    const char *noun = db_long(v->row, 0, IM_ROWS) == 1 ? "row" : "rows";
     tdict_set(d, "ROWS", db_val(v->row, 0, IM_ROWS));
+    tdict_set_cstr(d, "ROWS_NOUN", noun);
     tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);
     if (str_eq_cstr(db_val(v->row, 0, IM_STATUS), "imported")) {
         struct tdict *x = tdict_add_section(d, "DONE");
@@ -166,6 +168,7 @@ static int render_import(struct request *r, int status, const struct field_error
         struct tdict *x = tdict_add_section(d, "PENDING");
         tdict_set(x, "ID", db_val(v->row, 0, IM_ID));
         tdict_set(x, "ROWS", db_val(v->row, 0, IM_ROWS));
+        tdict_set_cstr(x, "ROWS_NOUN", noun);
         fill_preview(r, x, v, e);
     }
     return page_render(r, status, d);
