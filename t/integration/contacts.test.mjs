@@ -233,6 +233,9 @@ test("another org's contact, and ids that do not exist or are not ids, answer 40
 });
 
 test("a call is linked to the contact with the customer's number when it arrives", async () => {
+  const before = await clients.viewer.get(`/contacts/${ids.ada}`);
+  assert.match(before.body, /id="contact-no-calls"/);
+  assert.doesNotMatch(before.body, /id="contact-calls"/, 'no empty calls table above the empty state');
   const [inbound, outbound, stranger, other] = [
     ...insertCalls(stack, [{ direction: 'inbound', from_number: '+14155550142' },
       { direction: 'outbound', from_number: '+14155559999', to_number: '+14155550142' },
@@ -247,4 +250,5 @@ test("a call is linked to the contact with the customer's number when it arrives
   const page = await clients.viewer.get(`/contacts/${ids.ada}`);
   assert.match(page.body, new RegExp(`href="/calls/${inbound}"`));
   assert.match(page.body, new RegExp(`href="/calls/${outbound}"`));
+  assert.doesNotMatch(page.body, /id="contact-no-calls"/);
 });

@@ -19,7 +19,7 @@
   <dt>Emails</dt><dd id="opt-out-email">{{OO_EMAIL}}</dd>
 </dl>
 <h2>Calls</h2>
-<div class="table-wrap" tabindex="0" role="region" aria-label="Calls with this contact">
+{{#HAS_CALLS}}<div class="table-wrap" tabindex="0" role="region" aria-label="Calls with this contact">
 <table class="data-table" id="contact-calls">
   <thead><tr><th scope="col">Started</th><th scope="col">Direction</th><th scope="col">Status</th><th scope="col" class="num">Seconds</th></tr></thead>
   <tbody>
@@ -27,7 +27,7 @@
   {{/CALL}}
   </tbody>
 </table>
-</div>
+</div>{{/HAS_CALLS}}
 {{#NO_CALLS}}<p class="muted" id="contact-no-calls">No calls with this contact's number yet.</p>{{/NO_CALLS}}
 <h2>Messages and replies</h2>
 <p class="muted" id="contact-messages">Campaign messages and the contact's replies will be listed here once campaigns send them.</p>

@@ -480,7 +480,7 @@ int contact_show(struct request *r)
         tdict_set(x, "STATUS", db_val(calls, i, CC_STATUS));
         tdict_set(x, "DURATION", db_val(calls, i, CC_DURATION));
     }
-    if (!db_rows(calls)) tdict_show(d, "NO_CALLS");
+    tdict_show(d, db_rows(calls) ? "HAS_CALLS" : "NO_CALLS");
     for (int i = 0; i < db_rows(consent); i++) {
         struct tdict *x = tdict_add_section(d, "CONSENT");
         str ch = db_val(consent, i, CE_CHANNEL);
