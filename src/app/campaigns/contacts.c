@@ -151,8 +151,7 @@ static void read_json(struct request *r, struct contact_in *in, struct field_err
         if (!json_object_is_type(oo, json_type_object)) field_error_add(e, "opt_out", "must be an object of sms, voice and email");
         for (int c = 0; c < 3; c++) {
             char field[16];
-            memcpy(field, "opt_out.", 8);
-            strcpy(field + 8, channels[c]);
+            snprintf(field, sizeof field, "opt_out.%s", channels[c]);
             bool f = json_flag(oo, channels[c], arena_strdup(r->arena, field), &p, e);
             if (p) in->opt_out[c] = f;
         }
