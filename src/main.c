@@ -52,14 +52,14 @@ static const struct command commands[] = {
       "  --status   list each migration as applied or pending; change nothing\n" },
     { "seed", cli_seed, "create the demo org, its users and generated demo data",
       "usage: switchboard [--config PATH] seed --demo [--admin-password-stdin]\n"
-      "                   [--calls N] [--contacts N] [--seed S] [--deals N]\n\n"
+      "                   [--calls N] [--contacts N] [--seed S] [--deals N] [--at TIME]\n\n"
       "Creates the org 'demo' (Demo Company) with admin@demo.test, manager@demo.test,\n"
       "agent@demo.test and viewer@demo.test. Safe to run again.\n"
       "With --calls or --contacts it also replaces the demo org's contacts and calls\n"
       "with generated ones (90 days of calls, transcripts, sentiment; a few stored\n"
       "recordings written as WAV files under recordings_dir), loaded with COPY in the\n"
-      "same transaction. The same seed and sizes give the same data (ids included;\n"
-      "times are placed relative to the minute of seeding). Progress goes to stderr.\n"
+      "same transaction. The same seed, sizes and --at give the same data, ids and\n"
+      "times included. Progress goes to stderr.\n"
       "  --admin-password-stdin  read the demo users' password from stdin (>= 12 chars);\n"
       "                          otherwise new users get a random one, printed once\n"
       "  --calls N               calls to generate (default 0; 1,000,000 take minutes)\n"
@@ -67,7 +67,9 @@ static const struct command commands[] = {
       "  --seed S                seed of the deterministic generator (default 1)\n"
       "  --deals N               deals to generate (~N/10 brands, every stage, with\n"
       "                          deliverables, payments in USD/EUR/GBP/INR and FX rates);\n"
-      "                          replaces the demo org's earlier generated deals\n" },
+      "                          replaces the demo org's earlier generated deals\n"
+      "  --at TIME               place the data before this UTC minute, e.g.\n"
+      "                          2026-12-01T14:30Z (default: now)\n" },
     { "user", cli_user, "add a user, change a password, disable a user",
       "usage: switchboard user add --org SLUG --email E --role R [--name N] --password-stdin\n"
       "       switchboard user passwd --email E --password-stdin\n"

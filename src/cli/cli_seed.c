@@ -14,6 +14,7 @@
 #include "../core/buf.h"
 #include "../core/crypto.h"
 #include "../db/db.h"
+#include "../domain/civil_date.h"
 #include "cli.h"
 #include "seed_deals.h"
 #include "seed_gen.h"
@@ -32,6 +33,7 @@ enum { STREAM_CONTACTS = 1, STREAM_CALLS = 2, STREAM_AUDIO = 3 };
 struct seed_opts {
     bool demo, password_stdin;
     long calls, deals, contacts, seed; /* -1: not given */
+    time_t at;                         /* the data is placed before this minute */
 };
 
 static const struct demo_user {
@@ -50,13 +52,36 @@ static int parse_count(const char *opt, const char *text, long max, long *out)
     return EXIT_OK;
 }
 
+static bool two_digits(const char *p, int *out)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') return false;
+    *out = (p[0] - '0') * 10 + p[1] - '0';
+    return true;
+}
+
+/* "YYYY-MM-DDTHH:MMZ" or "YYYY-MM-DDTHH:MM:SSZ" in UTC, kept to the minute like the
+ * default. */
+static int parse_at(const char *text, time_t *out)
+{
+    int64_t day;
+    int h, m, sec = 0;
+    size_t n = strlen(text);
+    bool ok = (n == 17 || (n == 20 && text[16] == ':' && two_digits(text + 17, &sec) && sec < 60)) &&
+              text[10] == 'T' && text[13] == ':' && text[n - 1] == 'Z' &&
+              civil_parse_date(str_make(text, 10), &day) && two_digits(text + 11, &h) && h < 24 &&
+              two_digits(text + 14, &m) && m < 60;
+    if (!ok) return cli_usage_error("seed", "--at must be a UTC time like 2026-12-01T14:30Z, got '%s'", text);
+    *out = (time_t)(day * CIVIL_DAY_S + h * 3600 + m * 60);
+    return EXIT_OK;
+}
+
 static int parse_opts(int argc, char **argv, struct seed_opts *o)
 {
     static const struct option longopts[] = {
         { "demo", no_argument, NULL, 'd' },       { "admin-password-stdin", no_argument, NULL, 'p' },
         { "calls", required_argument, NULL, 'c' }, { "deals", required_argument, NULL, 'D' },
         { "contacts", required_argument, NULL, 'C' }, { "seed", required_argument, NULL, 's' },
-        { NULL, 0, NULL, 0 },
+        { "at", required_argument, NULL, 'a' },       { NULL, 0, NULL, 0 },
     };
     optind = 1;
     opterr = 0;
@@ -69,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct seed_opts *o)
         case 'D': rc = parse_count("--deals", optarg, SEED_DEALS_MAX, &o->deals); break;
         case 'C': rc = parse_count("--contacts", optarg, MAX_CONTACTS, &o->contacts); break;
         case 's': rc = parse_count("--seed", optarg, INT64_MAX, &o->seed); break;
+        case 'a': rc = parse_at(optarg, &o->at); break;
         default: return cli_usage_error("seed", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
@@ -289,7 +315,7 @@ static void remove_stale_recordings(const struct loader *l)
 static int seed_generated(struct loader *l, const struct seed_opts *o)
 {
     l->seed = (uint64_t)o->seed;
-    l->anchor = time(NULL) / 60 * 60; /* times are relative to the minute of seeding */
+    l->anchor = o->at;
     buf_init(&l->rows, l->a, COPY_BATCH + 64 * 1024);
     uint64_t contacts = o->contacts >= 0 ? (uint64_t)o->contacts : DEFAULT_CONTACTS;
     uint64_t calls = o->calls >= 0 ? (uint64_t)o->calls : 0;
@@ -306,7 +332,10 @@ static int seed_generated(struct loader *l, const struct seed_opts *o)
 
 int cli_seed(int argc, char **argv, struct config *cfg)
 {
-    struct seed_opts o = { .calls = -1, .deals = -1, .contacts = -1, .seed = 1 };
+    /* The data is placed before the minute of seeding unless --at says otherwise. The
+     * generator weights hours by New York business hours, so the same seed gives the
+     * same rows only for the same minute. */
+    struct seed_opts o = { .calls = -1, .deals = -1, .contacts = -1, .seed = 1, .at = time(NULL) / 60 * 60 };
     int rc = parse_opts(argc, argv, &o);
     if (rc != EXIT_OK) return rc;
     bool generate = o.calls >= 0 || o.contacts >= 0;
@@ -331,7 +360,7 @@ int cli_seed(int argc, char **argv, struct config *cfg)
     if (db_begin(db) == 0 && (l.org_id = demo_org(db, &a)) &&
         (created = demo_users_upsert(db, &a, l.org_id, hash, o.password_stdin)) >= 0 &&
         (!generate || seed_generated(&l, &o) == 0) &&
-        (o.deals < 0 || seed_deals(db, &a, l.org_id, (uint64_t)o.seed, o.deals, time(NULL) / 60 * 60) == 0) &&
+        (o.deals < 0 || seed_deals(db, &a, l.org_id, (uint64_t)o.seed, o.deals, o.at) == 0) &&
         db_commit(db) == 0) {
         rc = EXIT_OK;
         if (generate) remove_stale_recordings(&l);
