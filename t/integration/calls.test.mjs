@@ -846,6 +846,27 @@ describe('analytics', () => {
     assert.equal(def.status, 200);
   });
 
+  test("the default range follows the org's time zone at once (workers remember today until midnight)", async () => {
+    const todayIn = () => stack.sql(`SELECT ((now() AT TIME ZONE timezone)::date)::text FROM orgs WHERE slug = 'demo'`);
+    const endDates = async () => {
+      const ends = new Set();
+      for (let i = 0; i < 12; i++) ends.add((await admin.get('/api/v1/calls/analytics/summary')).json().data.end_date);
+      return [...ends];
+    };
+    try {
+      // 25 hours apart: the two zones' dates always differ.
+      stack.sql(`UPDATE orgs SET timezone = 'Pacific/Pago_Pago' WHERE slug = 'demo'`);
+      assert.deepEqual(await endDates(), [todayIn()]);
+      stack.sql(`UPDATE orgs SET timezone = 'Pacific/Kiritimati' WHERE slug = 'demo'`);
+      const kiritimati = todayIn();
+      assert.deepEqual(await endDates(), [kiritimati]);
+      const page = await admin.get('/calls/analytics');
+      assert.ok(page.body.includes(`value="${kiritimati}"`), 'the page too');
+    } finally {
+      stack.sql(`UPDATE orgs SET timezone = 'America/New_York' WHERE slug = 'demo'`);
+    }
+  });
+
   test('bad ranges answer 400 naming the field (HTML and JSON)', async () => {
     const cases = [
       ['start_date=2025-13-01&end_date=2025-11-01', 'start_date'],

@@ -2,6 +2,7 @@
  * three JSON twins. Nothing here counts the calls table. */
 #include <json-c/json.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../auth/session.h"
 #include "../../core/arena.h"
@@ -46,6 +47,7 @@ struct range {
     struct param_value v[RP_COUNT];
     int64_t start, end;
     const char *start_s, *end_s; /* YYYY-MM-DD */
+    const char *params[2];       /* start_s, end_s: every statement's $1 and $2 */
 };
 
 /* Everything the summary shows, summed from call_rollup_days. */
@@ -69,13 +71,51 @@ static const char *day_text(struct arena *a, int64_t day)
     return buf_cstr(&b);
 }
 
+/* The org's "today", remembered by the worker until the org's next local midnight (the
+ * database says when that is, DST included), so a page of analytics needs no round trip
+ * to learn it. It is keyed by org and time zone: the session check confirms the zone on
+ * every request (sb_session_resume), so an org moved to another zone is asked again.
+ * A few seconds are taken off the end in case this host's clock runs ahead of the
+ * database's. */
+#define TODAY_MARGIN_S 5
+static struct {
+    char org_id[40], timezone[64];
+    int64_t today, until;
+} today_memo;
+
+static bool today_recalled(const struct session *s, int64_t *today)
+{
+    if (!s || !today_memo.until || time(NULL) >= today_memo.until) return false;
+    if (!str_eq_cstr(s->org_id, today_memo.org_id) || !str_eq_cstr(s->org_timezone, today_memo.timezone)) return false;
+    *today = today_memo.today;
+    return true;
+}
+
+static void today_remember(const struct session *s, str timezone, int64_t today, int64_t midnight)
+{
+    if (!s || s->org_id.len >= sizeof today_memo.org_id || timezone.len >= sizeof today_memo.timezone ||
+        !str_eq(s->org_timezone, timezone))
+        return;
+    memcpy(today_memo.org_id, s->org_id.ptr, s->org_id.len);
+    today_memo.org_id[s->org_id.len] = '\0';
+    memcpy(today_memo.timezone, timezone.ptr, timezone.len);
+    today_memo.timezone[timezone.len] = '\0';
+    today_memo.today = today;
+    today_memo.until = midnight - TODAY_MARGIN_S;
+}
+
 /* Today in the org's time zone, as a day number; false if the database failed. */
 static bool org_today(struct request *r, int64_t *today)
 {
-    struct dbres *res = db_q(r->db, r->arena, "analytics_today",
-                             "SELECT ((now() AT TIME ZONE o.timezone)::date)::text FROM orgs o"
-                             " WHERE o.id = app_org_id()");
-    return res && db_rows(res) == 1 && civil_parse_date(db_val(res, 0, 0), today);
+    if (today_recalled(r->session, today)) return true;
+    struct dbres *res = db_q0(r->db, r->arena, "analytics_today",
+                              "SELECT t.today::text, o.timezone,"
+                              " extract(epoch FROM (t.today + 1)::timestamp AT TIME ZONE o.timezone)::bigint"
+                              " FROM orgs o, LATERAL (SELECT (now() AT TIME ZONE o.timezone)::date AS today) t"
+                              " WHERE o.id = app_org_id()");
+    if (!res || db_rows(res) != 1 || !civil_parse_date(db_val(res, 0, 0), today)) return false;
+    today_remember(r->session, db_val(res, 0, 1), *today, db_long(res, 0, 2));
+    return true;
 }
 
 /* Reads start_date/end_date (defaults: the 30 days ending today) into g; false, with
@@ -93,6 +133,8 @@ static bool range_parse(struct request *r, int64_t today, struct range *g, struc
         field_error_add(e, "end_date", "must be at most 366 days after start_date, counting both");
     g->start_s = day_text(r->arena, g->start);
     g->end_s = day_text(r->arena, g->end);
+    g->params[0] = g->start_s;
+    g->params[1] = g->end_s;
     return !field_errors_any(e);
 }
 
@@ -122,18 +164,21 @@ enum summary_col {
     SC_RECORDINGS = SC_SENTIMENT + 4, SC_RECORDING_BYTES
 };
 
-/* Sums the (direction, status) groups of the range. */
-static bool summary_load(struct request *r, const struct range *g, struct summary *s)
+/* The statement summing the (direction, status) groups of the range. */
+static struct db_stmt summary_stmt(struct request *r, const struct range *g)
 {
-    struct dbres *res = db_q(r->db, r->arena, "analytics_summary",
+    return (struct db_stmt){ "analytics_summary",
                              "SELECT direction, status, sum(n), sum(duration_sum), min(duration_min),"
                              " max(duration_max), sum(sentiment_positive), sum(sentiment_neutral),"
                              " sum(sentiment_negative), sum(sentiment_none), sum(recordings),"
                              " sum(recording_bytes)"
                              " FROM call_rollup_days WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date"
                              " GROUP BY direction, status",
-                             g->start_s, g->end_s);
-    if (!res) return false;
+                             2, g->params };
+}
+
+static void summary_read(const struct dbres *res, struct summary *s)
+{
     *s = (struct summary){ 0 };
     for (int i = 0; i < db_rows(res); i++) {
         long n = db_long(res, i, SC_N);
@@ -153,34 +198,37 @@ static bool summary_load(struct request *r, const struct range *g, struct summar
         if (!s->has_duration || mx > s->duration_max) s->duration_max = mx;
         s->has_duration = true;
     }
-    return true;
 }
 
 enum top_col { TC_NUMBER, TC_N };
 
 /* The top numbers of the range (at most 10 rows; only numbers with at least two
- * calls — see sql/0011_call_top_numbers.sql for why and how). */
-static struct dbres *top_load(struct request *r, const struct range *g)
+ * calls — see sql/0023_call_number_blocks.sql for why and how). */
+static struct db_stmt top_stmt(struct request *r, const struct range *g)
 {
-    return db_q(r->db, r->arena, "analytics_top",
-                "SELECT number, n FROM sb_call_top_numbers(app_org_id(), $1::date, $2::date, 10)",
-                g->start_s, g->end_s);
+    return (struct db_stmt){ "analytics_top",
+                             "SELECT number, n FROM sb_call_top_numbers(app_org_id(), $1::date, $2::date, 10)",
+                             2, g->params };
 }
 
 enum daily_col { DC_DAY_OFFSET, DC_TOTAL, DC_INBOUND, DC_OUTBOUND, DC_ANSWERED };
 
-/* The dense calls-per-day series of the range (zeros for days without calls). */
-static struct ca_day *daily_load(struct request *r, const struct range *g, int *n)
+/* The statement of the calls per day of the range (days without calls absent). */
+static struct db_stmt daily_stmt(struct request *r, const struct range *g)
 {
-    struct dbres *res = db_q(r->db, r->arena, "analytics_daily",
+    return (struct db_stmt){ "analytics_daily",
                              "SELECT day - $1::date, sum(n),"
                              " coalesce(sum(n) FILTER (WHERE direction = 'inbound'), 0),"
                              " coalesce(sum(n) FILTER (WHERE direction = 'outbound'), 0),"
                              " coalesce(sum(n) FILTER (WHERE status = 'completed'), 0)"
                              " FROM call_rollup_days WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date"
                              " GROUP BY day",
-                             g->start_s, g->end_s);
-    if (!res) return NULL;
+                             2, g->params };
+}
+
+/* The dense series (zeros for days without calls), *n days long. */
+static struct ca_day *daily_read(struct request *r, const struct dbres *res, const struct range *g, int *n)
+{
     int m = db_rows(res);
     struct ca_day *sparse = arena_alloc(r->arena, sizeof *sparse * (size_t)(m ? m : 1));
     for (int i = 0; i < m; i++)
@@ -195,20 +243,23 @@ static struct ca_day *daily_load(struct request *r, const struct range *g, int *
 
 enum heatmap_col { HC_ISODOW, HC_HOUR, HC_N };
 
-/* heat[weekday 0-6 from Monday][hour] for the range. */
-static bool heatmap_load(struct request *r, const struct range *g, long heat[7][24])
+/* The statement of the calls per weekday and hour of the range. */
+static struct db_stmt heatmap_stmt(struct request *r, const struct range *g)
 {
-    struct dbres *res = db_q(r->db, r->arena, "analytics_heatmap",
+    return (struct db_stmt){ "analytics_heatmap",
                              "SELECT extract(isodow FROM day)::int, hour, sum(n) FROM call_rollup_hours"
                              " WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date GROUP BY 1, 2",
-                             g->start_s, g->end_s);
-    if (!res) return false;
+                             2, g->params };
+}
+
+/* heat[weekday 0-6 from Monday][hour]. */
+static void heatmap_read(const struct dbres *res, long heat[7][24])
+{
     memset(heat, 0, sizeof(long[7][24]));
     for (int i = 0; i < db_rows(res); i++) {
         long wd = db_long(res, i, HC_ISODOW), h = db_long(res, i, HC_HOUR);
         if (wd >= 1 && wd <= 7 && h >= 0 && h < 24) heat[wd - 1][h] = db_long(res, i, HC_N);
     }
-    return true;
 }
 
 /* Everything the page shows for a range. */
@@ -220,12 +271,16 @@ struct analytics {
     long heat[7][24];
 };
 
-/* Loads the page's figures; 0 or an HTTP status. */
+/* Loads the page's figures in one round trip, with the commit; 0 or an HTTP status. */
 static int analytics_load(struct request *r, const struct range *g, struct analytics *an)
 {
-    an->top = summary_load(r, g, &an->summary) ? top_load(r, g) : NULL;
-    an->days = an->top ? daily_load(r, g, &an->ndays) : NULL;
-    if (!an->days || !heatmap_load(r, g, an->heat)) return app_db_status(r);
+    struct db_stmt s[] = { summary_stmt(r, g), top_stmt(r, g), daily_stmt(r, g), heatmap_stmt(r, g) };
+    struct dbres *res[4];
+    if (db_exec_last(r->db, r->arena, 4, s, res) != 0) return app_db_status(r);
+    summary_read(res[0], &an->summary);
+    an->top = res[1];
+    an->days = daily_read(r, res[2], g, &an->ndays);
+    heatmap_read(res[3], an->heat);
     return 0;
 }
 
@@ -300,10 +355,12 @@ int api_analytics_summary(struct request *r)
     struct range g;
     int status = range_or_reply(r, &g);
     if (status) return status;
+    struct db_stmt stmts[] = { summary_stmt(r, &g), top_stmt(r, &g) };
+    struct dbres *res[2];
+    if (db_exec_last(r->db, r->arena, 2, stmts, res) != 0) return app_db_status(r);
     struct summary s;
-    struct dbres *top = summary_load(r, &g, &s) ? top_load(r, &g) : NULL;
-    if (!top) return app_db_status(r);
-    struct json_object *data = summary_json(&s, top);
+    summary_read(res[0], &s);
+    struct json_object *data = summary_json(&s, res[1]);
     json_add_range(data, &g);
     json_reply_data(r, 200, data);
     return 0;
@@ -315,9 +372,11 @@ int api_analytics_daily(struct request *r)
     struct range g;
     int status = range_or_reply(r, &g);
     if (status) return status;
+    struct db_stmt stmt = daily_stmt(r, &g);
+    struct dbres *res;
+    if (db_exec_last(r->db, r->arena, 1, &stmt, &res) != 0) return app_db_status(r);
     int n;
-    struct ca_day *days = daily_load(r, &g, &n);
-    if (!days) return app_db_status(r);
+    struct ca_day *days = daily_read(r, res, &g, &n);
     struct json_object *arr = json_object_new_array();
     for (int i = 0; i < n; i++) {
         struct json_object *o = json_object_new_object();
@@ -338,8 +397,11 @@ int api_analytics_heatmap(struct request *r)
     struct range g;
     int status = range_or_reply(r, &g);
     if (status) return status;
+    struct db_stmt stmt = heatmap_stmt(r, &g);
+    struct dbres *res;
+    if (db_exec_last(r->db, r->arena, 1, &stmt, &res) != 0) return app_db_status(r);
     long heat[7][24];
-    if (!heatmap_load(r, &g, heat)) return app_db_status(r);
+    heatmap_read(res, heat);
     struct json_object *arr = json_object_new_array();
     for (int w = 0; w < 7; w++)
         for (int h = 0; h < 24; h++) {
