@@ -8,10 +8,18 @@
 struct request;
 struct fx_rate;
 struct currency;
+struct db_stmt;
+struct dbres;
 
 /* Every rate into the org currency (the quote), for fx_convert_with/forecast_build.
  * Returns 0 and an arena array in *rates (n may be 0), or an HTTP status. */
 int org_fx_rates_load(struct request *r, const struct currency *org, struct fx_rate **rates, size_t *n);
+/* The same in two halves, for a page that sends it before it knows the org currency
+ * (in one round trip with its other statements): every rate of the org, and reading
+ * the ones into org from the answer. */
+struct db_stmt org_fx_rates_all_stmt(void);
+void org_fx_rates_read(struct request *r, const struct dbres *q, const struct currency *org, struct fx_rate **rates,
+                       size_t *n);
 
 /* A sum of amounts in the org currency, with what could not be converted kept per currency. */
 #define MONEY_TOTAL_OTHERS 8

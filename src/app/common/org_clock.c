@@ -7,13 +7,25 @@
 
 enum org_clock_col { OC_NOW, OC_OFFSET, OC_CURRENCY };
 
+struct db_stmt org_clock_stmt(void)
+{
+    return (struct db_stmt){ "org_clock",
+                             "SELECT extract(epoch FROM now())::bigint,"
+                             " extract(epoch FROM (now() AT TIME ZONE o.timezone) - (now() AT TIME ZONE 'UTC'))::int,"
+                             " o.currency FROM orgs o WHERE o.id = app_org_id()",
+                             0, NULL };
+}
+
 int org_clock_load(struct request *r, struct org_clock *c)
 {
-    struct dbres *q = db_q0(r->db, r->arena, "org_clock",
-                            "SELECT extract(epoch FROM now())::bigint,"
-                            " extract(epoch FROM (now() AT TIME ZONE o.timezone) - (now() AT TIME ZONE 'UTC'))::int,"
-                            " o.currency FROM orgs o WHERE o.id = app_org_id()");
+    struct db_stmt s = org_clock_stmt();
+    struct dbres *q = db_exec(r->db, r->arena, s.name, s.sql, 0, NULL);
     if (!q) return app_db_status(r);
+    return org_clock_read(q, c);
+}
+
+int org_clock_read(const struct dbres *q, struct org_clock *c)
+{
     if (db_rows(q) != 1) return 503;
     c->now = db_long(q, 0, OC_NOW);
     c->utc_offset_s = (int32_t)db_long(q, 0, OC_OFFSET);

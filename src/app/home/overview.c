@@ -136,18 +136,21 @@ static void figures_add(struct deal_figures *f, const struct dbres *q, int i)
     }
 }
 
-/* Loads the figures; rates first, since every sum converts as of today. */
-static int deal_figures_load(struct request *r, struct deal_figures *f)
+/* The statements of the page, sent together in one round trip with the commit. */
+enum { OQ_TODAY_CALLS, OQ_CLOCK, OQ_RATES, OQ_DEALS, OQ_ITEMS, OQ_COUNT };
+
+/* Reads the figures: the org's clock and rates first, since every sum converts as of
+ * today into the org currency. */
+static int deal_figures_read(struct request *r, struct dbres *const *res, struct deal_figures *f)
 {
     struct org_clock c;
-    int st = org_clock_load(r, &c);
+    int st = org_clock_read(res[OQ_CLOCK], &c);
     if (st) return st;
     f->org = money_currency(c.currency);
     if (!f->org) f->org = money_currency(STR("USD")); /* orgs.currency predates the deals' currency domain */
     f->today = c.today;
-    if ((st = org_fx_rates_load(r, f->org, &f->rates, &f->n_rates))) return st;
-    struct dbres *q = db_q0(r->db, r->arena, "overview_deal_figures", OVERVIEW_DEALS_SQL);
-    if (!q) return app_db_status(r);
+    org_fx_rates_read(r, res[OQ_RATES], f->org, &f->rates, &f->n_rates);
+    const struct dbres *q = res[OQ_DEALS];
     for (int i = 0; i < db_rows(q); i++) figures_add(f, q, i);
     return 0;
 }
@@ -198,10 +201,10 @@ static void fill_deal_items(struct request *r, struct tdict *d, const struct dbr
 }
 
 /* Pipeline rows link to /deals?stage=…; payment and deliverable items link to their deal. */
-static int fill_deals(struct request *r, struct tdict *d)
+static int fill_deals(struct request *r, struct tdict *d, struct dbres *const *res)
 {
     struct deal_figures f = { 0 };
-    int st = deal_figures_load(r, &f);
+    int st = deal_figures_read(r, res, &f);
     if (st) return st;
     for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
         struct tdict *row = tdict_add_section(d, "STAGE");
@@ -217,9 +220,7 @@ static int fill_deals(struct request *r, struct tdict *d)
     tdict_set(d, "OVERDUE_VALUE", money_total_text(r, &f.overdue, f.org));
     tdict_set_long(d, "LATE_COUNT", f.late_count);
     tdict_set(d, "WEEK_END", f.week_end);
-    struct dbres *items = db_q0(r->db, r->arena, "overview_deal_items", OVERVIEW_ITEMS_SQL);
-    if (!items) return app_db_status(r);
-    fill_deal_items(r, d, items);
+    fill_deal_items(r, d, res[OQ_ITEMS]);
     return 0;
 }
 
@@ -229,8 +230,16 @@ static int fill_deals(struct request *r, struct tdict *d)
  */
 int overview_show(struct request *r)
 {
-    struct dbres *today = db_q0(r->db, r->arena, "overview_today_calls", OVERVIEW_TODAY_SQL);
-    if (!today) return app_db_status(r);
+    struct db_stmt stmts[OQ_COUNT] = {
+        [OQ_TODAY_CALLS] = { "overview_today_calls", OVERVIEW_TODAY_SQL, 0, NULL },
+        [OQ_CLOCK] = org_clock_stmt(),
+        [OQ_RATES] = org_fx_rates_all_stmt(),
+        [OQ_DEALS] = { "overview_deal_figures", OVERVIEW_DEALS_SQL, 0, NULL },
+        [OQ_ITEMS] = { "overview_deal_items", OVERVIEW_ITEMS_SQL, 0, NULL },
+    };
+    struct dbres *res[OQ_COUNT];
+    if (db_exec_last(r->db, r->arena, OQ_COUNT, stmts, res) != 0) return app_db_status(r);
+    struct dbres *today = res[OQ_TODAY_CALLS];
     if (db_rows(today) != 1) return 503; /* the session's org is gone */
     struct tdict *d = page_dict(r, "Overview", "overview.tpl");
     tdict_set(d, "ORG_NAME", r->session->org_name);
@@ -239,7 +248,7 @@ int overview_show(struct request *r)
     tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
     tdict_set(d, "TODAY", db_val(today, 0, OT_TODAY_TEXT));
     fill_today_calls(r, d, today);
-    int st = fill_deals(r, d);
+    int st = fill_deals(r, d, res);
     if (st) return st;
     return page_render(r, 200, d);
 }
