@@ -31,7 +31,7 @@
 /* At most this many payments without a rate are listed (the page and JSON say how
  * many there are in all): they are usually few, and the list must stay bounded. */
 #define NO_RATE_LIMIT 100
-#define NO_RATE_LIMIT_SQL "100"
+#define NO_RATE_LIMIT_SQL "100" /* the same, for the statement's text */
 
 struct fc_data {
     struct forecast f;
@@ -77,14 +77,16 @@ enum { FG_KEY, FG_CURRENCY, FG_COUNT, FG_OWED };
     " WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                          \
     " AND p.expected_at IS NULL AND p.paid_minor < p.amount_minor GROUP BY p.currency"
 
-/* The owed payments in currencies without a rate ($1, an array of codes; currency_code[], not text[], so that payments_org_unpaid_currency_idx (sql/0029) applies), oldest
- * expected first, at most NO_RATE_LIMIT (the total comes from the groups). Only run when such a currency is owed. */
+/* The owed payments in currencies without a rate, oldest expected first, at most
+ * NO_RATE_LIMIT (the total comes from the groups); only run when such a currency is
+ * owed. $1 is bound as currency_code[]: as text[] the column would be cast and
+ * payments_org_unpaid_currency_idx (sql/0029) could not apply. */
 enum { FP_AMOUNT, FP_CURRENCY, FP_EXPECTED, FP_DEAL_ID, FP_DEAL_TITLE, FP_ID };
 #define FORECAST_NO_RATE_SQL                                                                                  \
     "SELECT p.amount_minor - p.paid_minor, p.currency, coalesce(p.expected_at::text, ''), p.deal_id,"        \
     " d.title, p.id FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id"             \
     " AND d.deleted_at IS NULL WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL" \
-    " AND p.paid_minor < p.amount_minor AND p.currency = ANY ($1::currency_code[])"                                     \
+    " AND p.paid_minor < p.amount_minor AND p.currency = ANY ($1::currency_code[])"                      \
     " ORDER BY p.expected_at NULLS LAST, p.id LIMIT " NO_RATE_LIMIT_SQL
 
 static const char *day_param(struct request *r, int64_t day)
@@ -101,8 +103,17 @@ static bool no_rate(const struct fc_data *d, const struct currency *cur)
     return !cur || (cur != d->org && !fx_pick(d->rates, d->n_rates, cur, d->org, d->f.today));
 }
 
-/* The payments in currencies without a rate: an array literal of those codes (codes
- * are three capital letters, nothing to quote), then at most NO_RATE_LIMIT rows. */
+/* true when an earlier group row than i has the same currency code. */
+static bool code_seen(const struct dbres *g, int i)
+{
+    for (int k = 0; k < i; k++)
+        if (str_eq(db_val(g, k, FG_CURRENCY), db_val(g, i, FG_CURRENCY))) return true;
+    return false;
+}
+
+/* The payments in currencies without a rate: an array literal of those codes, each
+ * once (codes are three capital letters, nothing to quote), then at most
+ * NO_RATE_LIMIT rows. */
 static int fc_load_apart(struct request *r, struct fc_data *d, struct dbres *g)
 {
     struct buf codes;
@@ -112,9 +123,9 @@ static int fc_load_apart(struct request *r, struct fc_data *d, struct dbres *g)
     for (int i = 0; i < db_rows(g); i++) {
         if (!no_rate(d, d->groups[i].currency)) continue;
         d->apart_total += db_long(g, i, FG_COUNT);
-        str code = str_trim(db_val(g, i, FG_CURRENCY));
+        if (code_seen(g, i)) continue;
         if (codes.len > 1) buf_puts(&codes, ",");
-        buf_put(&codes, code);
+        buf_put(&codes, str_trim(db_val(g, i, FG_CURRENCY)));
     }
     buf_puts(&codes, "}");
     if (!d->apart_total) return 0;
@@ -146,7 +157,7 @@ static int fc_load(struct request *r, unsigned days, struct fc_data *d)
         if (str_eq_cstr(key, "overdue")) p->expected_day = c.today - 1;
         else if (str_eq_cstr(key, "later")) p->expected_day = c.today + days;
         else if (str_eq_cstr(key, "undated")) p->has_expected = false;
-        else if (!civil_parse_date(key, &p->expected_day)) p->count = 0, p->amount_minor = 0;
+        else if (!civil_parse_date(key, &p->expected_day)) *p = (struct forecast_payment){ 0 }; /* never: a date */
     }
     if (!forecast_build(r->arena, d->groups, (size_t)n, c.today, days, d->org, d->rates, d->n_rates, &d->f)) return 400;
     return fc_load_apart(r, d, g);
