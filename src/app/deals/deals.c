@@ -630,9 +630,11 @@ static void fill_cards(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT], 
 
 int deals_board_render(struct request *r, int status, const char *notice)
 {
-    struct dbres *totals = deals_board_totals(r->db, r->arena);
-    struct dbres *cards = deals_board_cards(r->db, r->arena, BOARD_PER_STAGE);
-    if (!totals || !cards) return app_db_status(r);
+    /* Both in one round trip, with the commit. */
+    struct db_stmt stmts[2] = { deals_board_totals_stmt(), deals_board_cards_stmt(r->arena, BOARD_PER_STAGE) };
+    struct dbres *res[2];
+    if (db_exec_last(r->db, r->arena, 2, stmts, res) != 0) return app_db_status(r);
+    struct dbres *totals = res[0], *cards = res[1];
     struct tdict *d = page_dict(r, "Deal board", "deals/board.tpl");
     deals_tabs(d, "board");
     tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);

@@ -165,29 +165,33 @@ struct dbres *deals_one_query(struct db *db, struct arena *a, const char *id)
     return db_q(db, a, "deals_one", "SELECT " COLUMNS("0") FROM_JOINS " WHERE d.org_id = app_org_id() AND d.id = $1::uuid", id);
 }
 
-struct dbres *deals_board_totals(struct db *db, struct arena *a)
+struct db_stmt deals_board_totals_stmt(void)
 {
     /* Kept by the triggers of sql/0017: a few dozen rows, never the deals. */
-    return db_q0(db, a, "deals_board_totals",
-                 "SELECT t.stage, t.currency, t.n, t.value_minor FROM deal_stage_totals t"
-                 " WHERE t.org_id = app_org_id() AND t.n > 0 ORDER BY t.stage, t.currency");
+    return (struct db_stmt){ "deals_board_totals",
+                             "SELECT t.stage, t.currency, t.n, t.value_minor FROM deal_stage_totals t"
+                             " WHERE t.org_id = app_org_id() AND t.n > 0 ORDER BY t.stage, t.currency",
+                             0, NULL };
 }
 
 /* One short range scan of deals_org_board_idx (0014) per stage, each stopping after
  * per_stage rows: never the whole pipeline read, joined and numbered to keep a few. */
-struct dbres *deals_board_cards(struct db *db, struct arena *a, long per_stage)
+struct db_stmt deals_board_cards_stmt(struct arena *a, long per_stage)
 {
     struct buf stages;
     buf_init(&stages, a, 128);
     buf_putc(&stages, '{');
     for (int s = 0; s < DEAL_STAGE_COUNT; s++) buf_printf(&stages, "%s%s", s ? "," : "", deal_stage_name((enum deal_stage)s));
     buf_putc(&stages, '}');
-    return db_q(db, a, "deals_board_cards",
-                "SELECT s.* FROM unnest($2::text[]) st(stage) CROSS JOIN LATERAL (SELECT "
-                CARD_COLUMNS("row_number() OVER (ORDER BY d.updated_at DESC, d.id DESC)")
-                FROM_JOINS " WHERE d.org_id = app_org_id() AND d.stage = st.stage AND d.deleted_at IS NULL AND NOT d.archived"
-                " ORDER BY d.updated_at DESC, d.id DESC LIMIT $1::bigint) s ORDER BY s.stage, s.row_number",
-                sql_num(a, per_stage), buf_cstr(&stages));
+    const char **params = arena_alloc(a, 2 * sizeof *params);
+    params[0] = sql_num(a, per_stage);
+    params[1] = buf_cstr(&stages);
+    return (struct db_stmt){ "deals_board_cards",
+                             "SELECT s.* FROM unnest($2::text[]) st(stage) CROSS JOIN LATERAL (SELECT "
+                             CARD_COLUMNS("row_number() OVER (ORDER BY d.updated_at DESC, d.id DESC)")
+                             FROM_JOINS " WHERE d.org_id = app_org_id() AND d.stage = st.stage AND d.deleted_at IS NULL AND NOT d.archived"
+                             " ORDER BY d.updated_at DESC, d.id DESC LIMIT $1::bigint) s ORDER BY s.stage, s.row_number",
+                             2, params };
 }
 
 /* ---- brands ---- */

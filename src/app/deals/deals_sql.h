@@ -30,10 +30,10 @@ struct dbres *deals_one_query(struct db *db, struct arena *a, const char *id);
 /* Columns of deals_board_totals, in this order. */
 enum deal_total_col { DT_STAGE, DT_CURRENCY, DT_COUNT, DT_VALUE };
 /* Board totals: stage, currency, count, sum(value_minor) of live, unarchived deals. */
-struct dbres *deals_board_totals(struct db *db, struct arena *a);
+struct db_stmt deals_board_totals_stmt(void);
 /* Board cards: the list's columns, the `per_stage` most recently updated live,
  * unarchived deals of each stage, in stage then updated order. */
-struct dbres *deals_board_cards(struct db *db, struct arena *a, long per_stage);
+struct db_stmt deals_board_cards_stmt(struct arena *a, long per_stage);
 
 /* Columns of brands_list_query, in this order. */
 enum brand_list_col { BL_ID, BL_NAME, BL_ALIASES /* "a, b" */, BL_DEALS /* live deals */ };
