@@ -396,8 +396,11 @@ static int exec_once(struct db *db, int n, const struct db_stmt *s, bool commit,
     pipeline_send_and_read(db, n, s, end, &pr);
     db->elapsed_us += clock_mono_us() - t0;
     /* A transaction committed by its pipeline is over whatever it answered, except
-     * an explicit one whose COMMIT never ran: that one the caller rolls back. */
-    if (end == COMMIT_IMPLICIT || (end == COMMIT_EXPLICIT && pr.commit)) db->in_tx = false;
+     * an explicit one whose COMMIT never ran: that one the caller rolls back. After a
+     * failed statement the COMMIT comes back PIPELINE_ABORTED (not run), and the
+     * server's transaction block is still open, aborted. */
+    bool commit_ran = pr.commit && PQresultStatus(pr.commit) != PGRES_PIPELINE_ABORTED;
+    if (end == COMMIT_IMPLICIT || (end == COMMIT_EXPLICIT && commit_ran)) db->in_tx = false;
     if (pipeline_verdict(db, n, &pr, with_begin && end != COMMIT_IMPLICIT, with_guard, end == COMMIT_EXPLICIT) != 0) {
         clear_results(&pr, n);
         return -1;

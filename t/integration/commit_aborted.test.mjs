@@ -2,9 +2,11 @@
 // statement never answers success. PostgreSQL answers COMMIT of such a transaction
 // with the tag ROLLBACK (and no error), so a handler that ignores one statement's
 // failure would otherwise report 200 for work that was thrown away. A webhook's
-// request runs a statement after storing its event (the NOTIFY that wakes the worker);
-// with EXECUTE on pg_notify taken away for the test, that statement fails after the
-// event was stored, and the answer must be an error with nothing kept.
+// request runs a statement after storing its event (the NOTIFY that wakes the worker,
+// in the same pipeline as the INSERT and COMMIT); with EXECUTE on pg_notify taken away
+// for the test, that statement fails after the event was stored, and the answer must be
+// an error with nothing kept. A pipeline's failure is logged under its first
+// statement's name (webhook_store).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
@@ -41,7 +43,7 @@ test('a statement that fails after the event was stored turns the answer into an
     const res = await vapi(id);
     assert.equal(res.status, 500, `the webhook answered ${res.status}: ${res.body}`);
     assert.equal(events(id), 0, 'nothing was kept');
-    assert.ok(stack.logs().some((l) => /sql webhook_notify failed/.test(l.msg)), 'the failure is logged');
+    assert.ok(stack.logs().some((l) => /sql webhook_store failed: 42501 permission denied for function pg_notify/.test(l.msg)), 'the failure is logged');
   } finally {
     stack.superSql('GRANT EXECUTE ON FUNCTION pg_notify(text, text) TO PUBLIC');
   }

@@ -120,6 +120,10 @@ test('a 5xx while storing leaves nothing behind, and the provider\'s retry is ap
   assert.ok(res.status >= 500, `${res.status} ${res.body}`);
   assert.equal(count(`webhook_events WHERE body LIKE '%${id}%'`), 0);
   assert.equal(count(`calls WHERE provider_call_id = '${id}'`), 0);
+  // The pool worker that answered the 5xx serves the next requests as before (its
+  // failed transaction was rolled back, not left open): one of the two workers takes
+  // each of these, so a worker left broken would most likely answer one of them 500.
+  for (let i = 0; i < 6; i++) accepted(await vapi(report(uniq('after-fail'))));
   const retry = accepted(await vapi(report(id)));
   await waitSettled(retry);
   assert.equal(eventState(retry), 'applied');

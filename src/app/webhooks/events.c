@@ -58,10 +58,25 @@ static void drop_refused_recording(struct request *r, struct call_event *e)
     e->recording_url = NULL;
 }
 
-/* The tenant is set by the statement that stores the event (the row's org_id is
- * set_config's result, so the policy's check sees it): one round trip, not two. */
+/* Whether this process is due to wake the applying worker: at most once per
+ * NOTIFY_EVERY_US. */
+static bool notify_due(void)
+{
+    static int64_t last_us;
+    int64_t now = clock_mono_us();
+    if (last_us && now - last_us < NOTIFY_EVERY_US) return false;
+    last_us = now;
+    return true;
+}
+
+/* Stores the event as the transaction's last statement: the INSERT, the worker's
+ * wake-up when one is due (notify) and COMMIT travel in one round trip (pipeline).
+ * The tenant is set by the statement that stores the event (the row's org_id is
+ * set_config's result, so the policy's check sees it). Returns the new event's id,
+ * "" for a retry or a replay (nothing stored), NULL on error: nothing was committed,
+ * so the provider's retry is safe. */
 static const char *store(struct request *r, str org_id, const char *provider, const char *kind, str identity,
-                         const char *call, bool settled, const char *error)
+                         const char *call, bool settled, const char *error, bool notify)
 {
     struct json_object *h = json_object_new_object();
     json_add_str(h, "content_type", r->content_type);
@@ -71,30 +86,21 @@ static const char *store(struct request *r, str org_id, const char *provider, co
     /* Neither provider sends an event id for these callbacks; the same identity is
      * the same event (a retry), so its hash is the key. */
     str key = crypto_sha256_hex(r->arena, identity);
-    struct dbres *res = db_q(r->db, r->arena, "webhook_store",
-                             "INSERT INTO webhook_events (org_id, provider, kind, event_key, body, headers, call,"
-                             " applied_at, error)"
-                             " SELECT t.org_id::uuid, $2, left($3, 100), $4, $5, $6::jsonb, $7::jsonb,"
-                             " CASE WHEN $8::bool THEN now() END, left($9, 1000)"
-                             " FROM (SELECT set_config('app.org_id', $1, true) AS org_id) t"
-                             " ON CONFLICT (org_id, provider, event_key) DO NOTHING RETURNING id",
-                             str_cstr(r->arena, org_id), provider, kind, str_cstr(r->arena, key),
-                             str_cstr(r->arena, r->body), headers, call, settled ? "true" : "false", error);
-    if (!res) return NULL;
-    return db_rows(res) ? db_cstr(res, 0, 0) : "";
-}
-
-/* Wakes the applying worker, at most once per NOTIFY_EVERY_US from this process.
- * Returns 0, or an HTTP status: a failed statement has aborted the transaction, so
- * the event is not kept and the provider's retry is safe. */
-static int wake_worker(struct request *r)
-{
-    static int64_t last_us;
-    int64_t now = clock_mono_us();
-    if (last_us && now - last_us < NOTIFY_EVERY_US) return 0;
-    last_us = now;
-    if (db_q0(r->db, r->arena, "webhook_notify", "SELECT pg_notify('" WEBHOOK_APPLY_CHANNEL "', '')")) return 0;
-    return db_error_http_status(db_last_error(r->db));
+    const char *values[] = { str_cstr(r->arena, org_id), provider, kind, str_cstr(r->arena, key),
+                             str_cstr(r->arena, r->body), headers, call, settled ? "true" : "false", error };
+    struct db_stmt s[2] = {
+        { "webhook_store",
+          "INSERT INTO webhook_events (org_id, provider, kind, event_key, body, headers, call, applied_at, error)"
+          " SELECT t.org_id::uuid, $2, left($3, 100), $4, $5, $6::jsonb, $7::jsonb,"
+          " CASE WHEN $8::bool THEN now() END, left($9, 1000)"
+          " FROM (SELECT set_config('app.org_id', $1, true) AS org_id) t"
+          " ON CONFLICT (org_id, provider, event_key) DO NOTHING RETURNING id",
+          9, values },
+        { "webhook_notify", "SELECT pg_notify('" WEBHOOK_APPLY_CHANNEL "', '')", 0, NULL },
+    };
+    struct dbres *res[2];
+    if (db_exec_last(r->db, r->arena, notify ? 2 : 1, s, res) != 0) return NULL;
+    return db_rows(res[0]) ? db_cstr(res[0], 0, 0) : "";
 }
 
 static void reply_ok(struct request *r, const char *event_id, const char *outcome)
@@ -123,19 +129,19 @@ int webhook_event_accept(struct request *r, str org_id, const char *provider, co
         call = call_json(r, e);
     }
     const char *error = parsed == CALL_EVENT_INVALID ? fault->message : NULL;
-    const char *id = store(r, org_id, provider, kind, identity, call, parsed == CALL_EVENT_IGNORED, error);
+    /* Only an event to apply wakes the worker; a duplicate among them costs a
+     * needless wake-up at most. */
+    bool notify = parsed == CALL_EVENT_OK && notify_due();
+    const char *id = store(r, org_id, provider, kind, identity, call, parsed == CALL_EVENT_IGNORED, error, notify);
     if (!id) return db_error_http_status(db_last_error(r->db));
     if (!*id) { /* a retry or a replay: the first one's outcome stands */
         reply_ok(r, "", "duplicate");
         return 0;
     }
     switch (parsed) {
-    case CALL_EVENT_OK: {
-        int st = wake_worker(r);
-        if (st) return st;
+    case CALL_EVENT_OK:
         reply_ok(r, id, "accepted");
         return 0;
-    }
     case CALL_EVENT_IGNORED:
         reply_ok(r, id, "ignored");
         return 0;
