@@ -97,6 +97,7 @@ psql_owner() { psql -X -A -t -q -v ON_ERROR_STOP=1 -h "$DIR/pgsock" -U switchboa
 check_tools() {
     local t missing=()
     for t in wrk curl ps perl awk psql openssl nginx sha256sum; do command -v "$t" >/dev/null || missing+=("$t"); done
+    [ -x /usr/bin/time ] || missing+=(time)
     [ -x /usr/lib/postgresql/15/bin/pgbench ] || missing+=(pgbench)
     [ -x "$PHP_FPM" ] || missing+=(php-fpm)
     # Read the whole list first: grep -q stopping early would break the pipe (pipefail).
