@@ -31,6 +31,7 @@ CREATE TABLE campaigns (
     CHECK (status IN ('draft', 'scheduled', 'running', 'paused', 'completed', 'canceled', 'failed')),
   status_reason text NOT NULL DEFAULT '' CHECK (length(status_reason) <= 500),
   launched_at timestamptz,
+  recipients integer CHECK (recipients >= 0), -- contacts given messages at launch; NULL before
   created_by uuid,
   version integer NOT NULL DEFAULT 1 CHECK (version >= 1),
   created_at timestamptz NOT NULL DEFAULT now(),
@@ -42,6 +43,17 @@ CREATE TABLE campaigns (
 CREATE INDEX campaigns_org_created_idx ON campaigns (org_id, created_at DESC, id DESC);
 -- The overview and the dispatch job look for running campaigns.
 CREATE INDEX campaigns_org_status_idx ON campaigns (org_id, status) WHERE status IN ('scheduled', 'running', 'paused');
+
+-- A tag audience: the contacts' tags through a GIN index, reached under row-level
+-- security only from a function that filters by the tenant itself (`@>` is not
+-- leakproof; docs/ARCHITECTURE.md, search under RLS).
+CREATE INDEX contacts_tags_idx ON contacts USING gin (tags) WHERE deleted_at IS NULL;
+CREATE FUNCTION sb_contacts_tagged(p_tag text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 1000 AS $$
+  SELECT id FROM contacts WHERE org_id = app_org_id() AND deleted_at IS NULL AND tags @> ARRAY[p_tag]
+$$;
+REVOKE ALL ON FUNCTION sb_contacts_tagged(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sb_contacts_tagged(text) TO switchboard_app;
 
 -- Chosen contacts. A contact deleted for good leaves the audience with it.
 CREATE TABLE campaign_audience (
