@@ -33,6 +33,10 @@ sources=(
     "$root/src/http/request.c"
     "$root/src/app/campaigns/csv_read.c"
     "$root/src/app/campaigns/contact_fields.c"
+    "$root/src/domain/civil_date.c"
+    "$root/src/domain/retry.c"
+    "$root/src/providers/twilio_api.c"
+    "$root/src/providers/sendgrid.c"
 )
 read -r -a pkg_cflags <<<"$(pkg-config --cflags json-c libcrypto)"
 read -r -a pkg_libs <<<"$(pkg-config --libs json-c libcrypto)"
@@ -40,7 +44,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=undefined -fno-omit-frame-pointer
         -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes -Wvla)
 
-targets=(fuzz_query fuzz_form fuzz_cookie fuzz_multipart fuzz_json fuzz_csv)
+targets=(fuzz_query fuzz_form fuzz_cookie fuzz_multipart fuzz_json fuzz_csv fuzz_provider)
 failed=0
 
 for t in "${targets[@]}"; do
