@@ -4,7 +4,8 @@
 // custom args, and the campaign completes; 429 with Retry-After and 500 are retried,
 // 400 fails at once with the provider's code; pause stops sending, resume carries on,
 // cancel skips what is left; a contact put on the do-not-contact list after launch is
-// skipped.
+// skipped; workers killed with SIGKILL mid-request and at random points never make a
+// recipient get a message twice, and every message ends final.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -184,4 +185,50 @@ test('a contact opted out at launch or put on the do-not-contact list after it g
   assert.deepEqual([message(id, c.id).state, message(id, c.id).reason], ['skipped', 'do_not_contact']);
   assert.equal(provider.messaging.requestsTo(b.phone).length, 0);
   assert.equal(provider.messaging.requestsTo(c.phone).length, 0);
+});
+
+test('never twice: workers killed mid-request and at random points; each recipient gets one message, all end final', async () => {
+  await stack.stopWorker(worker);
+  const people = [];
+  for (let i = 0; i < 12; i++) people.push(await contact());
+  const [stalled, lost, dropped] = people;
+  // Reached the provider, nothing stored; stored but its answer never comes; stored
+  // and the connection reset (email).
+  provider.messaging.planTo('twilio.messages', stalled.phone, ['stall', 'ok']);
+  provider.messaging.planTo('twilio.messages', lost.phone, ['accept-stall']);
+  provider.messaging.planTo('sendgrid.send', dropped.email, ['accept-drop']);
+  const id = await launch(people, { channels: ['sms', 'email'], email_subject: 'Hi {{first_name}}',
+    email_body: 'Dear {{first_name}}', rate_per_minute: 600 });
+  const seen = (p) => provider.messaging.requestsTo(p.phone).length > 0;
+  let w = stack.startWorker();
+  await waitFor(() => seen(stalled) && seen(lost), { timeoutMs: 30000, what: 'the stalled requests' });
+  await stack.stopWorker(w, 'SIGKILL');
+  // Kill again at random points, chosen by how much the provider has taken so far.
+  const shares = [0.15 + 0.3 * Math.random(), 0.5 + 0.35 * Math.random()];
+  for (const share of shares) {
+    const target = Math.floor(people.length * 2 * share);
+    w = stack.startWorker();
+    await waitFor(() => provider.messaging.accepted.filter((m) => people.some((p) => p.phone === m.to || p.email === m.to))
+      .length >= target, { timeoutMs: 60000, what: `${target} messages taken (kill points ${shares})` });
+    await stack.stopWorker(w, 'SIGKILL');
+  }
+  provider.messaging.releaseStalled();
+  w = stack.startWorker();
+  await waitFor(() => status(id) === 'completed', { timeoutMs: 90000, what: 'the campaign to complete' });
+  worker = w;
+  assert.equal(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND state <> 'sent'`), '0',
+    states(id));
+  for (const p of people) {
+    assert.equal(provider.messaging.acceptedTo(p.phone).length, 1, `${p.phone} got one SMS`);
+    assert.equal(provider.messaging.acceptedTo(p.email).length, 1, `${p.email} got one email`);
+    const m = message(id, p.id);
+    assert.equal(m.provider_message_id, provider.messaging.acceptedTo(p.phone)[0].sid);
+    assert.equal(m.attempt_open, false);
+  }
+  // The lost answer and the reset were settled by asking, not by sending again.
+  assert.equal(provider.messaging.requestsTo(lost.phone).length, 1);
+  assert.equal(provider.messaging.requestsTo(dropped.email).length, 1);
+  assert.equal(provider.messaging.requestsTo(stalled.phone).length, 2, 'the stalled one was not taken, so it went again');
+  assert.ok(provider.messaging.requests.some((r) => r.route === 'twilio.list' && r.to === lost.phone));
+  assert.ok(provider.messaging.requests.some((r) => r.route === 'sendgrid.search'));
 });
