@@ -50,3 +50,36 @@ $$;
 CREATE TRIGGER campaigns_wake AFTER UPDATE OF status ON campaigns
   FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('running', 'canceled'))
   EXECUTE FUNCTION sb_campaign_wake();
+
+-- The SendGrid event webhook finds its org by slug before any tenant is set, like
+-- sb_webhook_org (0005): the org and its event verification key, nothing else.
+CREATE FUNCTION sb_webhook_org_sendgrid(p_slug text) RETURNS TABLE (org_id uuid, public_key text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT o.id, o.sendgrid_event_public_key FROM orgs o WHERE o.slug = p_slug
+$$;
+REVOKE ALL ON FUNCTION sb_webhook_org_sendgrid(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sb_webhook_org_sendgrid(text) TO switchboard_app;
+
+-- Inbound SMS that are not keywords: a contact's replies (to the campaign message it
+-- answers, when one was sent to that number). Twilio's MessageSid makes a retried
+-- callback a no-op.
+CREATE TABLE message_replies (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  contact_id uuid REFERENCES contacts(id) ON DELETE SET NULL,
+  campaign_message_id uuid REFERENCES campaign_messages(id) ON DELETE SET NULL,
+  channel text NOT NULL DEFAULT 'sms' CHECK (channel IN ('sms')),
+  from_address text NOT NULL CHECK (length(from_address) BETWEEN 1 AND 320),
+  body text NOT NULL CHECK (length(body) <= 2000),
+  provider_message_id text NOT NULL CHECK (length(provider_message_id) BETWEEN 1 AND 200),
+  received_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (org_id, provider_message_id)
+);
+CREATE INDEX message_replies_contact_idx ON message_replies (org_id, contact_id, received_at DESC);
+CREATE INDEX message_replies_message_idx ON message_replies (campaign_message_id);
+ALTER TABLE message_replies ENABLE ROW LEVEL SECURITY;
+ALTER TABLE message_replies FORCE ROW LEVEL SECURITY;
+CREATE POLICY message_replies_tenant ON message_replies
+  USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+REVOKE ALL ON message_replies FROM PUBLIC;
+GRANT SELECT, INSERT ON message_replies TO switchboard_app;

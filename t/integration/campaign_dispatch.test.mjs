@@ -4,13 +4,17 @@
 // custom args, and the campaign completes; 429 with Retry-After and 500 are retried,
 // 400 fails at once with the provider's code; pause stops sending, resume carries on,
 // cancel skips what is left; a contact put on the do-not-contact list after launch is
-// skipped; workers killed with SIGKILL mid-request and at random points never make a
+// skipped; the callbacks (Twilio SMS status and inbound SMS with STOP/START and
+// replies, SendGrid's signed events) apply once, verified, each to its own org only;
+// workers killed with SIGKILL mid-request and at random points never make a
 // recipient get a message twice, and every message ends final.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
 import { startProvider } from '../fakes/provider.mjs';
 import { DEFAULT_ACCOUNTS as ACCOUNTS } from '../fakes/messaging.mjs';
+import { otherOrg } from '../lib/calls_fixtures.mjs';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 
 let stack, provider, worker, key;
 const FROM = '+14155550100';
@@ -231,4 +235,116 @@ test('never twice: workers killed mid-request and at random points; each recipie
   assert.equal(provider.messaging.requestsTo(stalled.phone).length, 2, 'the stalled one was not taken, so it went again');
   assert.ok(provider.messaging.requests.some((r) => r.route === 'twilio.list' && r.to === lost.phone));
   assert.ok(provider.messaging.requests.some((r) => r.route === 'sendgrid.search'));
+});
+
+/** Twilio's X-Twilio-Signature of a POST to urlPath (with its query) on this stack. */
+function twilioSignature(token, urlPath, params) {
+  let s = `https://127.0.0.1:${stack.httpsPort}${urlPath}`;
+  for (const k of Object.keys(params).sort()) s += k + params[k];
+  return createHmac('sha1', token).update(s).digest('base64');
+}
+
+function twilioHook(urlPath, params, { token = ACCOUNTS.twilioToken, signature } = {}) {
+  return stack.request('POST', urlPath, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature ?? twilioSignature(token, urlPath, params) },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+test('Twilio SMS status callbacks move a message forward once, verified, in their own org only', async () => {
+  const a = await contact();
+  const b = await contact();
+  const id = await launch([a, b]);
+  await completed(id);
+  const ma = message(id, a.id), mb = message(id, b.id);
+  const path = (m, slug = 'demo') => `/webhooks/${slug}/twilio/sms-status?message_id=${m.id}`;
+  const delivered = { MessageSid: ma.provider_message_id, MessageStatus: 'delivered', To: a.phone, From: FROM };
+  assert.equal((await twilioHook(path(ma), delivered, { token: 'wrong-token' })).status, 403);
+  assert.equal(message(id, a.id).state, 'sent');
+  // Another org, signed with its own token, naming our message: nothing of ours moves.
+  otherOrg(stack);
+  assert.equal(stack.cli(['org', 'set', 'other', 'twilio_auth_token'], { input: 'other-org-token-0123456789\n' }).status, 0);
+  const theirs = await twilioHook(path(ma, 'other'), delivered, { token: 'other-org-token-0123456789' });
+  assert.equal(theirs.status, 200, theirs.body);
+  assert.equal(theirs.json().data.applied, 0);
+  assert.equal(message(id, a.id).state, 'sent');
+  const res = await twilioHook(path(ma), delivered);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.json().data.status, 'applied');
+  assert.equal(message(id, a.id).state, 'delivered');
+  assert.ok(message(id, a.id).delivered_at);
+  const again = await twilioHook(path(ma), delivered);
+  assert.equal(again.json().data.status, 'duplicate');
+  // A late "sent" never moves a delivered message back.
+  await twilioHook(path(ma), { ...delivered, MessageStatus: 'sent' });
+  assert.equal(message(id, a.id).state, 'delivered');
+  const failed = { MessageSid: mb.provider_message_id, MessageStatus: 'undelivered', ErrorCode: '30003' };
+  assert.equal((await twilioHook(path(mb), failed)).status, 200);
+  assert.deepEqual([message(id, b.id).state, message(id, b.id).reason], ['failed', 'twilio_30003']);
+});
+
+test('inbound SMS: STOP opts out at once with history, START opts back in, other text is a reply, once', async () => {
+  const a = await contact();
+  const id = await launch([a]);
+  await completed(id);
+  const inbound = '/webhooks/demo/twilio/sms-inbound';
+  const sms = (Body, MessageSid) => twilioHook(inbound, { From: a.phone, To: FROM, Body, MessageSid });
+  const optedOut = () => stack.one(`SELECT opt_out_sms FROM contacts WHERE id = '${a.id}'`);
+  assert.equal((await twilioHook(inbound, { From: a.phone, Body: 'STOP', MessageSid: 'SM1' }, { signature: 'x' })).status, 403);
+  assert.equal(optedOut(), 'f');
+  const stop = await sms('  stop ', 'SMstop1');
+  assert.equal(stop.status, 200, stop.body);
+  assert.equal(stop.json().data.status, 'opted_out');
+  assert.equal(optedOut(), 't');
+  assert.equal(stack.one(`SELECT string_agg(channel || ':' || opted_out || ':' || source, ',') FROM contact_consent_events
+    WHERE contact_id = '${a.id}'`), 'sms:true:sms_stop');
+  assert.equal((await sms('STOP', 'SMstop2')).json().data.applied, 0, 'a second STOP changes nothing');
+  // Opted out: the next campaign skips the number.
+  const id2 = await launch([a]);
+  await completed(id2);
+  assert.deepEqual([message(id2, a.id).state, message(id2, a.id).reason], ['skipped', 'opted_out']);
+  assert.equal(provider.messaging.requestsTo(a.phone).length, 1);
+  assert.equal((await sms('Start', 'SMstart1')).json().data.status, 'opted_in');
+  assert.equal(optedOut(), 'f');
+  const reply = await sms('Yes, call me tomorrow', 'SMreply1');
+  assert.equal(reply.json().data.status, 'reply');
+  assert.equal((await sms('Yes, call me tomorrow', 'SMreply1')).json().data.applied, 0, 'a retried callback');
+  assert.equal(stack.one(`SELECT count(*) || ':' || min(body) || ':' || min(campaign_message_id::text)
+    FROM message_replies WHERE contact_id = '${a.id}'`), `1:Yes, call me tomorrow:${message(id, a.id).id}`);
+  assert.ok(message(id, a.id).replied_at);
+  const stats = (await stack.api(key, 'GET', `/api/v1/campaigns/${id}/stats`)).json().data;
+  assert.equal(stats.channels.sms.replied, 1);
+});
+
+test('SendGrid events: ECDSA-verified with the org key, delivered, bounced, unsubscribed; forged ones refused', async () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pub = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  assert.equal(stack.cli(['org', 'set', 'demo', `sendgrid_event_public_key=${pub}`]).status, 0);
+  const a = await contact(), b = await contact(), c = await contact();
+  const id = await launch([a, b, c], { channels: ['email'], email_subject: 'Hi', email_body: 'Hello {{first_name}}' });
+  await completed(id);
+  const ev = (p, event, extra = {}) => ({ email: p.email, event, timestamp: 1700000000, sg_event_id: `${event}-${p.id}`,
+    switchboard_message_id: message(id, p.id, 'email').id, ...extra });
+  const post = (events, { slug = 'demo', key: k = privateKey } = {}) => {
+    const body = JSON.stringify(events);
+    const ts = '1700000000';
+    return stack.request('POST', `/webhooks/${slug}/sendgrid/events`, {
+      headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-timestamp': ts,
+        'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(ts + body), k).toString('base64') },
+      body,
+    });
+  };
+  const forger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  assert.equal((await post([ev(a, 'delivered')], { key: forger })).status, 403);
+  assert.equal((await post([ev(a, 'delivered')], { slug: 'other' })).status, 403, 'the other org has no key');
+  assert.equal(message(id, a.id, 'email').state, 'sent');
+  const res = await post([ev(a, 'delivered'), ev(b, 'bounce', { reason: '550 no such user' }), ev(c, 'unsubscribe'),
+    { email: 'x@example.com', event: 'delivered', timestamp: 1700000000, sg_event_id: 'not-ours' }]);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(message(id, a.id, 'email').state, 'delivered');
+  assert.equal(message(id, b.id, 'email').state, 'failed');
+  assert.equal(stack.one(`SELECT opt_out_email FROM contacts WHERE id = '${c.id}'`), 't');
+  assert.equal(stack.one(`SELECT source FROM contact_consent_events WHERE contact_id = '${c.id}'`), 'sendgrid_unsubscribe');
+  assert.equal((await post([ev(a, 'delivered')])).json().data.applied, 0, 'a retried delivery changes nothing');
 });
