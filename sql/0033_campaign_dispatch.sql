@@ -83,3 +83,31 @@ CREATE POLICY message_replies_tenant ON message_replies
   USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
 REVOKE ALL ON message_replies FROM PUBLIC;
 GRANT SELECT, INSERT ON message_replies TO switchboard_app;
+
+-- The circuit breaker per org and provider (src/domain/breaker.c decides; the sender
+-- keeps its state here, so every worker sees the same one).
+CREATE TABLE provider_breakers (
+  org_id uuid NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  provider text NOT NULL CHECK (provider IN ('twilio', 'sendgrid')),
+  state text NOT NULL DEFAULT 'closed' CHECK (state IN ('closed', 'open', 'half_open')),
+  failures integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
+  opened_at timestamptz,
+  probe_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (org_id, provider)
+);
+ALTER TABLE provider_breakers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE provider_breakers FORCE ROW LEVEL SECURITY;
+CREATE POLICY provider_breakers_tenant ON provider_breakers
+  USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
+REVOKE ALL ON provider_breakers FROM PUBLIC;
+GRANT SELECT ON provider_breakers TO switchboard_app;
+
+-- /metrics shows every org's breakers (it answers loopback or an admin key only).
+CREATE FUNCTION sb_provider_breaker_states() RETURNS TABLE (org text, provider text, state text, failures integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT o.slug, b.provider, b.state, b.failures FROM provider_breakers b JOIN orgs o ON o.id = b.org_id
+   ORDER BY o.slug, b.provider
+$$;
+REVOKE ALL ON FUNCTION sb_provider_breaker_states() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sb_provider_breaker_states() TO switchboard_app;

@@ -68,6 +68,7 @@ static const struct setting settings[] = {
     B(recording_url_allow_http),
     B(recording_url_allow_private),
     S(public_url),
+    I(provider_breaker_open_s, 1, 3600),
 };
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
 
@@ -121,6 +122,7 @@ void config_defaults(struct config *c)
     c->recording_url_allow_http = false;
     c->recording_url_allow_private = false;
     c->public_url = xstrdup("");
+    c->provider_breaker_open_s = 30;
 }
 
 static bool parse_bool(str v, bool *out)

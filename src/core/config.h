@@ -51,6 +51,7 @@ struct config {
     /* This site's address as providers reach it ("https://ops.example.com"): the
      * campaign sender's status callback URLs. Empty: messages go without callbacks. */
     char *public_url;
+    int provider_breaker_open_s; /* a provider's open breaker waits this long to probe, default 30 */
 };
 
 /* Fills c with defaults. */

@@ -24,6 +24,7 @@
 #include "../domain/retry.h"
 #include "../providers/sendgrid.h"
 #include "../providers/twilio_api.h"
+#include "provider_breaker.h"
 #include "provider_http.h"
 
 /* A job sends for about this long, so pause and cancel are seen between slices. */
@@ -261,6 +262,19 @@ static bool record_final(struct job_ctx *c, const struct sender *s, const struct
                 m->id, s->org_id, state, reason, undo_attempt ? "1" : "0") != NULL;
 }
 
+/* Not sent: the provider's breaker is open. The attempt is undone (no request went),
+ * and the message waits for the breaker's next probe. */
+static bool record_deferred(struct job_ctx *c, const struct sender *s, const struct message *m, time_t retry_at)
+{
+    char at[24];
+    snprintf(at, sizeof at, "%ld", (long)retry_at);
+    return db_q(c->db, c->a, "send_deferred",
+                "UPDATE campaign_messages SET attempt_open = false, attempts = attempts - 1, reason = 'breaker_open',"
+                " next_attempt_at = greatest(to_timestamp($3::bigint), now()), updated_at = now()"
+                " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
+                m->id, s->org_id, at) != NULL;
+}
+
 /* ---- requests ---- */
 
 static const char *url_of(struct arena *a, const char *base, str path)
@@ -460,8 +474,13 @@ static bool send_one(struct job_ctx *c, const struct sender *s, const struct mes
     const char *provider = NULL;
     const char *unready = request_of(c, s, m, &rq, &provider);
     if (unready) return record_final(c, s, m, "failed", unready, false);
+    time_t retry_at = 0;
+    if (provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, provider, &retry_at) == BREAKER_REJECT)
+        return record_deferred(c, s, m, retry_at);
     struct provider_reply r;
     provider_http(c->a, c->cfg, &rq, &r);
+    bool transient = r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
+    provider_breaker_record(c->db, c->a, c->cfg, s->org_id, provider, transient);
     return record_answer(c, s, m, provider, &r);
 }
 

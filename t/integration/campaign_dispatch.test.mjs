@@ -6,7 +6,8 @@
 // cancel skips what is left; a contact put on the do-not-contact list after launch is
 // skipped; the callbacks (Twilio SMS status and inbound SMS with STOP/START and
 // replies, SendGrid's signed events) apply once, verified, each to its own org only;
-// workers killed with SIGKILL mid-request and at random points never make a
+// the circuit breaker opens after five failures in a row, holds the messages back,
+// half-opens with one probe and closes, shown in /metrics; workers killed with SIGKILL mid-request and at random points never make a
 // recipient get a message twice, and every message ends final.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ let phoneSeq = 0;
 
 before(async () => {
   provider = await startProvider();
-  stack = await Stack.start({ config: `\npublic_url = ${PUBLIC_URL}\nhttp_timeout_s = 3\njob_lease_s = 10\n` });
+  stack = await Stack.start({ config: `\npublic_url = ${PUBLIC_URL}\nhttp_timeout_s = 3\njob_lease_s = 10\nprovider_breaker_open_s = 2\n` });
   const base = `http://127.0.0.1:${provider.port}`;
   const set = stack.cli(['org', 'set', 'demo', `twilio_base_url=${base}/`, `twilio_from_number=${FROM}`,
     `sendgrid_base_url=${base}`, 'sendgrid_from_email=campaigns@demo.test', 'twilio_account_sid', 'twilio_auth_token',
@@ -347,4 +348,31 @@ test('SendGrid events: ECDSA-verified with the org key, delivered, bounced, unsu
   assert.equal(stack.one(`SELECT opt_out_email FROM contacts WHERE id = '${c.id}'`), 't');
   assert.equal(stack.one(`SELECT source FROM contact_consent_events WHERE contact_id = '${c.id}'`), 'sendgrid_unsubscribe');
   assert.equal((await post([ev(a, 'delivered')])).json().data.applied, 0, 'a retried delivery changes nothing');
+});
+
+test('the breaker opens after five failures in a row, holds messages back, probes, closes; /metrics shows it', async () => {
+  const metric = async (state) => {
+    const res = await stack.request('GET', '/metrics');
+    assert.equal(res.status, 200);
+    return res.body.includes(`switchboard_provider_breaker_state{org="demo",provider="twilio",state="${state}"} 1`);
+  };
+  const people = [];
+  for (let i = 0; i < 8; i++) people.push(await contact());
+  provider.messaging.plan('twilio.messages', [500]);
+  const id = await launch(people);
+  await waitFor(() => metric('open'), { timeoutMs: 30000, what: 'the breaker to open' });
+  await waitFor(() => stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}'
+    AND reason = 'breaker_open'`) !== '0', { what: 'a message held back by the open breaker' });
+  const whileOpen = provider.messaging.requests.filter((r) => r.route === 'twilio.messages').length;
+  provider.messaging.plan('twilio.messages', ['ok']);
+  await completed(id);
+  assert.ok(await metric('closed'));
+  assert.equal(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND state = 'sent'`), '8');
+  for (const p of people) assert.equal(provider.messaging.acceptedTo(p.phone).length, 1);
+  // Held back while open: no more than the five that opened it (and probes) went out
+  // before the plan changed.
+  const failedRequests = people.reduce((n, p) => n + provider.messaging.requestsTo(p.phone)
+    .filter((r) => r.step === 500).length, 0);
+  assert.ok(failedRequests <= whileOpen);
+  assert.ok(failedRequests < 5 + 8, `${failedRequests} failed requests`);
 });
