@@ -237,6 +237,26 @@ static bool record_sent(struct job_ctx *c, const struct sender *s, const struct 
                 m->id, s->org_id, provider, str_cstr(c->a, provider_id)) != NULL;
 }
 
+/* A placed call, in Calls with its campaign and contact (a voice-status callback may
+ * have made the row first: it gets the links), with the message's record, in one
+ * transaction. */
+static bool record_call(struct job_ctx *c, const struct sender *s, const struct message *m, str call_sid)
+{
+    if (db_begin(c->db) != 0) return false;
+    bool ok = record_sent(c, s, m, "twilio", call_sid) &&
+              db_q(c->db, c->a, "send_call_row",
+                   "INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number,"
+                   " contact_id, status, campaign_id)"
+                   " SELECT m.org_id, 'outbound', 'twilio', $3, $4, m.to_address, m.contact_id, 'queued', m.campaign_id"
+                   " FROM campaign_messages m WHERE m.id = $1::uuid AND m.org_id = $2::uuid"
+                   " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
+                   " campaign_id = EXCLUDED.campaign_id, contact_id = coalesce(calls.contact_id, EXCLUDED.contact_id)",
+                   m->id, s->org_id, str_cstr(c->a, call_sid), s->twilio_from) != NULL;
+    if (ok && db_commit(c->db) == 0) return true;
+    db_rollback(c->db);
+    return false;
+}
+
 /* A closed attempt to retry after wait_ms; open stays true when no answer came (the
  * provider may have the message: the next attempt asks it first). */
 static bool record_retry(struct job_ctx *c, const struct sender *s, const struct message *m, long wait_ms,
@@ -367,6 +387,7 @@ static bool record_answer(struct job_ctx *c, const struct sender *s, const struc
     if (r->status >= 200 && r->status < 300) {
         str sid = r->message_id, status;
         if (strcmp(provider, "twilio") == 0 && !twilio_parse_created(c->a, r->body, &sid, &status)) sid = STR("");
+        if (strcmp(m->channel, "voice") == 0 && sid.len) return record_call(c, s, m, sid);
         return record_sent(c, s, m, provider, sid);
     }
     struct attempt_result ar = { .http_status = r->status, .retry_after = r->retry_after };

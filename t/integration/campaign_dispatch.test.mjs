@@ -6,7 +6,8 @@
 // cancel skips what is left; a contact put on the do-not-contact list after launch is
 // skipped; the callbacks (Twilio SMS status and inbound SMS with STOP/START and
 // replies, SendGrid's signed events) apply once, verified, each to its own org only;
-// the circuit breaker opens after five failures in a row, holds the messages back,
+// a voice campaign places Twilio calls speaking the script, which appear in Calls
+// linked to the campaign and contact; the circuit breaker opens after five failures in a row, holds the messages back,
 // half-opens with one probe and closes, shown in /metrics; workers killed with SIGKILL mid-request and at random points never make a
 // recipient get a message twice, and every message ends final.
 import { test, before, after } from 'node:test';
@@ -375,4 +376,22 @@ test('the breaker opens after five failures in a row, holds messages back, probe
     .filter((r) => r.step === 500).length, 0);
   assert.ok(failedRequests <= whileOpen);
   assert.ok(failedRequests < 5 + 8, `${failedRequests} failed requests`);
+});
+
+test('a voice campaign places calls with TwiML from the script; they are in Calls, linked to the campaign', async () => {
+  const a = await contact({ first_name: 'Vi' });
+  const id = await launch([a], { channels: ['voice'], voice_script: 'Hello {{first_name}}, <this> & that.' });
+  await completed(id);
+  const [req] = provider.messaging.requestsTo(a.phone, 'twilio.calls');
+  assert.equal(req.form.Twiml, '<Response><Say>Hello Vi, &lt;this&gt; &amp; that.</Say></Response>');
+  assert.equal(req.form.From, FROM);
+  const sid = provider.messaging.acceptedTo(a.phone)[0].sid;
+  assert.match(sid, /^CA[0-9a-f]{32}$/);
+  const m = message(id, a.id, 'voice');
+  assert.deepEqual([m.state, m.provider_message_id], ['sent', sid]);
+  assert.equal(stack.one(`SELECT direction || '|' || status || '|' || to_number || '|' || contact_id || '|' || campaign_id
+    FROM calls WHERE provider = 'twilio' AND provider_call_id = '${sid}'`), `outbound|queued|${a.phone}|${a.id}|${id}`);
+  // calls.campaign_id is a foreign key to the org's campaigns now.
+  assert.throws(() => stack.sql(`UPDATE calls SET campaign_id = '00000000-0000-4000-8000-000000000000'
+    WHERE provider_call_id = '${sid}'`), /calls_campaign_fk/);
 });
