@@ -111,12 +111,3 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE ALL ON FUNCTION sb_provider_breaker_states() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sb_provider_breaker_states() TO switchboard_app;
-
--- A voice campaign's calls are in Calls, linked to their campaign. Nothing wrote
--- calls.campaign_id before this migration (0032's note), so no row can break the key:
--- NOT VALID skips the scan of every call under the lock; new and changed rows are
--- checked. The partial index keeps the check a draft campaign's delete makes (any
--- calls of it?) off a scan of the whole table.
-CREATE INDEX calls_campaign_idx ON calls (campaign_id) WHERE campaign_id IS NOT NULL;
-ALTER TABLE calls ADD CONSTRAINT calls_campaign_fk FOREIGN KEY (org_id, campaign_id)
-  REFERENCES campaigns (org_id, id) ON DELETE SET NULL (campaign_id) NOT VALID;
