@@ -48,6 +48,10 @@ struct config {
     char *recording_url_hosts;        /* "host,.suffix,..." (default: Vapi's and Twilio's) */
     bool recording_url_allow_http;    /* plain http too (local testing only), default false */
     bool recording_url_allow_private; /* loopback/private/link-local addresses, default false */
+    /* This site's address as providers reach it ("https://ops.example.com"): the
+     * campaign sender's status callback URLs. Empty: messages go without callbacks. */
+    char *public_url;
+    int provider_breaker_open_s; /* a provider's open breaker waits this long to probe, default 30 */
 };
 
 /* Fills c with defaults. */
