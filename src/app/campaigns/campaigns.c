@@ -154,16 +154,11 @@ static void channel_boxes(struct tdict *d, unsigned channels)
         if (channels & (1u << c)) tdict_show(d, shown[c]);
 }
 
-static void textarea(struct tdict *d, const struct field_errors *e, const char *name, str value)
+/* A textarea written out by hand: its value; its message section (E_<NAME>) comes
+ * from form_errors. */
+static void textarea(struct tdict *d, const char *name, str value)
 {
     form_set_value(d, name, value);
-    const char *m = e ? field_error_of(e, name) : NULL;
-    if (!m) return;
-    char sec[32];
-    snprintf(sec, sizeof sec, "E_%s", name);
-    for (char *c = sec; *c; c++)
-        if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 32);
-    tdict_set_cstr(tdict_add_section(d, sec), "MSG", m);
 }
 
 /* The contact picker: the chosen contacts (ticked), then up to PICK_LIMIT matching
@@ -217,14 +212,14 @@ static int render_form(struct request *r, int status, const struct field_errors 
     tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "Name, email, company or phone.");
     int st = contact_picker(r, d, f);
     if (st) return st;
-    textarea(d, e, "sms_body", in->sms_body);
+    textarea(d, "sms_body", in->sms_body);
     struct sms_count c = sms_count(in->sms_body);
     tdict_set_long(d, "SMS_CHARS", (long)utf8_length(in->sms_body));
     tdict_set_long(d, "SMS_SEGMENTS", c.segments);
     tdict_set_cstr(d, "SMS_ENCODING", c.ucs2 ? "UCS-2" : "GSM-7");
     form_field(d, "FIELD_EMAIL_SUBJECT", e, "email_subject", "Email subject", "text", in->email_subject);
-    textarea(d, e, "email_body", in->email_body);
-    textarea(d, e, "voice_script", in->voice_script);
+    textarea(d, "email_body", in->email_body);
+    textarea(d, "voice_script", in->voice_script);
     tdict_show(d, in->schedule_at.len ? "SCHEDULE_LATER" : "SCHEDULE_NOW");
     form_field(d, "FIELD_SCHEDULE_AT", e, "schedule_at", "Start at", "datetime-local", in->schedule_at);
     tdict_show(d, in->quiet_start.len || in->quiet_end.len || (e && (field_error_of(e, "quiet_start") || field_error_of(e, "quiet_end")))
