@@ -47,7 +47,7 @@ test('build a campaign, preview it, launch it', async () => {
   await sms.fill(`${'a'.repeat(159)}€`);
   assert.match(await page.locator('#sms-counter').innerText(), /160 of 500 characters · 2 SMS parts \(GSM-7\)/);
   await sms.fill('Hi ✓');
-  assert.match(await page.locator('#sms-counter').innerText(), /4 of 500 characters · 1 SMS parts \(UCS-2\)/);
+  assert.match(await page.locator('#sms-counter').innerText(), /4 of 500 characters · 1 SMS part \(UCS-2\)/);
   await sms.fill('Hi {{nickname}}, is {{property_address}} still yours?');
   await page.getByRole('button', { name: 'Save draft' }).click();
   await page.locator('#form-error').waitFor();
@@ -76,6 +76,7 @@ test('build a campaign, preview it, launch it', async () => {
   await page.locator('#campaign-progress').waitFor();
   assert.equal(await page.locator('#campaign-status').innerText(), 'Running');
   assert.deepEqual(await page.locator('#progress-sms td').allInnerTexts(), ['1', '0', '0', '0', '1', '0']);
+  assert.equal(await page.locator('#preview-contact').innerText(), 'Grace Hopper', 'the sample is a contact the campaign reaches');
   assert.match(await page.locator('#campaign-reasons').innerText(), /sms: Opted out of this channel · 1/);
   assert.equal(await page.getByRole('button', { name: 'Launch' }).count(), 0, 'no second launch offered');
   assert.ok(await page.getByRole('button', { name: 'Pause' }).isVisible());

@@ -216,6 +216,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     struct sms_count c = sms_count(in->sms_body);
     tdict_set_long(d, "SMS_CHARS", (long)utf8_length(in->sms_body));
     tdict_set_long(d, "SMS_SEGMENTS", c.segments);
+    tdict_set_cstr(d, "SMS_PARTS_WORD", c.segments == 1 ? "part" : "parts");
     tdict_set_cstr(d, "SMS_ENCODING", c.ucs2 ? "UCS-2" : "GSM-7");
     form_field(d, "FIELD_EMAIL_SUBJECT", e, "email_subject", "Email subject", "text", in->email_subject);
     textarea(d, "email_body", in->email_body);

@@ -185,7 +185,8 @@ struct dbres *campaign_sample_contact(struct db *db, struct arena *a, const char
                 " CASE WHEN k.audience_tag IS NOT NULL THEN c.id IN (SELECT sb_contacts_tagged(k.audience_tag))"
                 " ELSE c.id IN (SELECT au.contact_id FROM campaign_audience au"
                 "   WHERE au.org_id = app_org_id() AND au.campaign_id = k.id) END"
-                " ORDER BY lower(c.name), c.id LIMIT 1",
+                " ORDER BY c.do_not_contact, c.opt_out_sms::int + c.opt_out_voice::int + c.opt_out_email::int,"
+                " (c.phone IS NULL)::int + (c.email IS NULL)::int, lower(c.name), c.id LIMIT 1",
                 id);
 }
 

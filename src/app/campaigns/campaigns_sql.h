@@ -60,7 +60,9 @@ struct dbres *campaign_reasons_query(struct db *db, struct arena *a, const char 
 
 /* Contact rows for pickers and previews. */
 enum { PC_ID, PC_NAME, PC_PHONE, PC_EMAIL, PC_FIRST, PC_LAST, PC_COMPANY, PC_ADDRESS };
-/* The first live contact (by name) of campaign id's audience: the preview's sample. */
+/* The preview's sample: a live contact of campaign id's audience, preferring one the
+ * campaign reaches (not on the do-not-contact list, fewest opt-outs, phone and email),
+ * then by name. */
 struct dbres *campaign_sample_contact(struct db *db, struct arena *a, const char *id);
 /* Live contacts matching q (a LIKE body, NULL: any), by name, limit rows. */
 struct dbres *campaign_pick_contacts(struct db *db, struct arena *a, const char *q, long limit);
