@@ -16,6 +16,7 @@
 #define CAMPAIGN_COLUMNS                                                                               \
     "x.id, x.name, to_jsonb(x.channels)::text, x.audience_tag,"                                        \
     " coalesce((SELECT jsonb_agg(au.contact_id ORDER BY au.contact_id)::text FROM campaign_audience au" \
+    "   JOIN contacts c ON c.id = au.contact_id AND c.org_id = app_org_id() AND c.deleted_at IS NULL"  \
     "   WHERE au.org_id = app_org_id() AND au.campaign_id = x.id), '[]'),"                            \
     " x.sms_body, x.email_subject, x.email_body, x.voice_script, " ISO_UTC("x.schedule_at") ","        \
     " deal_local_text(x.schedule_at), to_char(x.quiet_start, 'HH24:MI'), to_char(x.quiet_end, 'HH24:MI')," \
