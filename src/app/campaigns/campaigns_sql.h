@@ -9,7 +9,8 @@ struct arena;
 struct dbres;
 
 /* A campaign row (campaign_one_query, campaigns_list_query). CA_CONTACT_IDS: the
- * chosen contacts still live (a JSON array). Times ISO-8601 UTC, "" for none; CA_SCHEDULE_LOCAL the form's local "YYYY-MM-DDTHH:MM" in the org's zone. */
+ * chosen contacts still live (a JSON array). Times ISO-8601 UTC, "" for none;
+ * CA_SCHEDULE_LOCAL the form's local "YYYY-MM-DDTHH:MM" in the org's zone. */
 enum { CA_ID, CA_NAME, CA_CHANNELS, CA_TAG, CA_CONTACT_IDS, CA_SMS, CA_EMAIL_SUBJECT, CA_EMAIL_BODY, CA_VOICE,
        CA_SCHEDULE_AT, CA_SCHEDULE_LOCAL, CA_QUIET_START, CA_QUIET_END, CA_RATE, CA_STATUS, CA_REASON,
        CA_LAUNCHED_AT, CA_VERSION, CA_CREATED, CA_UPDATED, CA_CREATED_LOCAL, CA_AUDIENCE_SIZE, CA_STARTS_LATER,
