@@ -177,7 +177,8 @@ test('launch: one message per recipient and channel, skipped ones with their rea
   assert.equal(again.status, 409);
   assert.equal(again.json().error.code, 'conflict');
   assert.equal(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${ids.first}'`), '8');
-  assert.equal(stack.one(`SELECT count(*) FROM audit_log WHERE action = 'campaign.launch' AND entity_id = '${ids.first}'`), '1');
+  assert.equal(stack.one(`SELECT detail::text FROM audit_log WHERE action = 'campaign.launch' AND entity_id = '${ids.first}'`),
+    '{"to": "running", "from": "draft", "messages": 8, "recipients": 4}');
   // Launched: no more edits or deletes.
   assert.equal((await stack.api(keys.manager, 'PATCH', `/api/v1/campaigns/${ids.first}`, { name: 'x' })).status, 409);
   assert.equal((await stack.api(keys.admin, 'DELETE', `/api/v1/campaigns/${ids.first}`)).status, 409);
@@ -248,6 +249,9 @@ test('the form: 400 with a message at each field and what was typed; then 303, t
   assert.equal(form.status, 200);
   assert.match(form.body, /Demo provider: no real messages are sent/);
   assert.match(form.body, /Ada Lovelace/, 'the picker lists contacts');
+  const noTime = await m.post('/campaigns', { name: 'x', channels: 'sms', contact_ids: ids.ada, sms_body: 'x', schedule: 'later' });
+  assert.equal(noTime.status, 400);
+  assert.match(noTime.body, /id="e-schedule_at"[^>]*>is required to start at a time/);
   const bad = await m.post('/campaigns', { name: 'Bad <b>', sms_body: 'Hi {{nick}}', audience: 'contacts',
     schedule: 'later', schedule_at: 'soon', quiet: 'custom', quiet_start: '9pm', quiet_end: '', rate_per_minute: 'lots' });
   assert.equal(bad.status, 400);

@@ -233,8 +233,11 @@ static void read_form(struct request *r, struct campaign_in *in, struct field_er
     in->email_subject = input_value(r, "email_subject", NULL, e);
     in->email_body = input_value(r, "email_body", NULL, e);
     in->voice_script = input_value(r, "voice_script", NULL, e);
-    in->schedule_at = str_eq_cstr(input_value(r, "schedule", NULL, e), "later") ? input_value(r, "schedule_at", NULL, e)
-                                                                                : STR("");
+    in->schedule_at = STR("");
+    if (str_eq_cstr(input_value(r, "schedule", NULL, e), "later")) {
+        in->schedule_at = input_value(r, "schedule_at", NULL, e);
+        if (!str_trim(in->schedule_at).len) field_error_add(e, "schedule_at", "is required to start at a time");
+    }
     if (str_eq_cstr(input_value(r, "quiet", NULL, e), "custom")) {
         in->quiet_start = input_value(r, "quiet_start", NULL, e);
         in->quiet_end = input_value(r, "quiet_end", NULL, e);

@@ -364,8 +364,9 @@ int campaign_delete(struct request *r)
 static const char *const done_words[CAMPAIGN_ACTION_COUNT] = { "launched", "paused", "resumed", "canceled" };
 
 /* Launch: one message per recipient and channel, then running (or scheduled while
- * the start time is ahead). 409 when the audience has no contact left. */
-static int launch(struct request *r, const struct dbres *q, enum campaign_status to)
+ * the start time is ahead); *counts gets {"recipients":n,"messages":m} for the audit
+ * row. 409 when the audience has no contact left. */
+static int launch(struct request *r, const struct dbres *q, enum campaign_status to, char *counts, size_t size)
 {
     const char *id = db_cstr(q, 0, CA_ID);
     struct dbres *m = campaign_launch_messages(r->db, r->arena, id);
@@ -375,11 +376,13 @@ static int launch(struct request *r, const struct dbres *q, enum campaign_status
         return REPLIED;
     }
     if (!campaign_mark_launched(r->db, r->arena, id, campaign_status_name(to), db_cstr(m, 0, 0))) return app_db_status(r);
+    snprintf(counts, size, ",\"recipients\":%ld,\"messages\":%ld", db_long(m, 0, 0), db_long(m, 0, 1));
     return 0;
 }
 
 /* POST /campaigns/{id}/<action> and POST /api/v1/campaigns/{id}/<action>: the move
- * the action makes from the campaign's status, or 409; audited with both statuses.
+ * the action makes from the campaign's status, or 409; audited with both statuses
+ * (and a launch with its recipients and messages).
  * Answers 200 with the campaign (JSON) or 303 to its page. */
 static int campaign_act(struct request *r, enum campaign_action act)
 {
@@ -389,13 +392,14 @@ static int campaign_act(struct request *r, enum campaign_action act)
     enum campaign_status from = status_of(q), to;
     if (!campaign_action_target(from, act, db_bool(q, 0, CA_STARTS_LATER), &to))
         return conflict_reply(r, q, done_words[act]);
+    char action[32], counts[64] = "", detail[160];
     st = 0;
-    if (act == CAMPAIGN_LAUNCH) st = launch(r, q, to);
+    if (act == CAMPAIGN_LAUNCH) st = launch(r, q, to, counts, sizeof counts);
     else if (!campaign_set_status(r->db, r->arena, db_cstr(q, 0, CA_ID), campaign_status_name(to))) st = app_db_status(r);
     if (st) return st;
-    char action[32], detail[96];
     snprintf(action, sizeof action, "campaign.%s", campaign_action_name(act));
-    snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"}", campaign_status_name(from), campaign_status_name(to));
+    snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"%s}", campaign_status_name(from),
+             campaign_status_name(to), counts);
     if ((st = audit_write(r, action, "campaign", db_val(q, 0, CA_ID), detail))) return st;
     if (!(row = campaign_load(r, db_val(q, 0, CA_ID), false, &st))) return st;
     if (!r->wants_json) {
