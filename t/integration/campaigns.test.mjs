@@ -129,6 +129,13 @@ test('every field is validated: 400 with error.fields naming each bad one, nothi
   const many = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', { name: '', channels: ['fax'], rate_per_minute: -1 });
   assert.equal(many.status, 400);
   for (const k of ['name', 'channels', 'rate_per_minute']) assert.ok(many.json().error.fields[k], k);
+  const tooMany = Array.from({ length: 10001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const big = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', draft({ audience: { contact_ids: tooMany } }));
+  assert.equal(big.status, 400);
+  assert.match(big.json().error.fields['audience.contact_ids'], /at most 10000/);
+  const unknown = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', draft({ audience: { contact_ids: tooMany.slice(1) } }));
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.json().error.fields['audience.contact_ids'], /do not exist/);
   const notObject = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', [1, 2]);
   assert.equal(notObject.status, 400);
   assert.equal(stack.one('SELECT count(*) FROM campaigns'), before);

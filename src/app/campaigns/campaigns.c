@@ -285,7 +285,7 @@ int campaign_edit_form(struct request *r)
     if (!q) return st;
     if (!campaign_status_editable(status_of(q))) return conflict_reply(r, q, "edited");
     struct campaign_in in;
-    campaign_in_of_row(r, q, true, &in);
+    campaign_in_of_row(q, true, &in);
     return render_form(r, 200, NULL, &(struct campaign_form){ q, &in, db_long(q, 0, CA_VERSION), NULL, STR("") });
 }
 
@@ -293,7 +293,7 @@ static int stale_reply(struct request *r, const struct dbres *q)
 {
     if (r->wants_json) return deal_stale_reply_json(r, "campaign", campaign_json(q, 0));
     struct campaign_in cur;
-    campaign_in_of_row(r, q, true, &cur);
+    campaign_in_of_row(q, true, &cur);
     struct campaign_form f = { q, &cur, db_long(q, 0, CA_VERSION), deal_stale_form_notice(r, "campaign"), STR("") };
     int st = render_form(r, 409, NULL, &f);
     return st ? st : REPLIED;
@@ -313,7 +313,7 @@ int campaign_update(struct request *r)
     if (input_read_version(r, &version, !r->json, &e) && version > 0 && version != db_long(q, 0, CA_VERSION))
         return stale_reply(r, q);
     struct campaign_in in;
-    campaign_in_of_row(r, q, false, &in);
+    campaign_in_of_row(q, false, &in);
     campaign_read(r, &in, &e);
     struct campaign_form f = { q, &in, version, NULL, find_text(r) };
     if (finding(r)) return render_form(r, 200, NULL, &f);
@@ -456,7 +456,7 @@ int campaign_stats(struct request *r)
     struct campaign_stats s;
     if ((st = stats_load(r, db_cstr(q, 0, CA_ID), &s, &reasons))) return st;
     struct campaign_in in;
-    campaign_in_of_row(r, q, false, &in);
+    campaign_in_of_row(q, false, &in);
     struct json_object *o = json_object_new_object(), *ch = json_object_new_object(), *why = json_object_new_object();
     long total[N_STATES + 1] = { 0 };
     for (int c = 0; c < 3; c++) {

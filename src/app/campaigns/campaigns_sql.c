@@ -106,8 +106,9 @@ struct dbres *campaign_set_status(struct db *db, struct arena *a, const char *id
 struct dbres *campaign_contacts_known(struct db *db, struct arena *a, const char *ids_json)
 {
     return db_q(db, a, "campaign_contacts_known",
-                "SELECT count(*) FROM contacts c WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL"
-                " AND c.id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
+                "SELECT (SELECT count(*) FROM contacts c WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL"
+                "   AND c.id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)),"
+                " (SELECT count(DISTINCT x) FROM jsonb_array_elements_text($1::jsonb) x)",
                 ids_json);
 }
 

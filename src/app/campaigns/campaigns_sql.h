@@ -38,7 +38,8 @@ struct dbres *campaign_audience_add(struct db *db, struct arena *a, const char *
 struct dbres *campaign_delete_query(struct db *db, struct arena *a, const char *id);
 struct dbres *campaign_set_status(struct db *db, struct arena *a, const char *id, const char *status);
 
-/* How many of ids (JSON array of uuids) are live contacts of the tenant. */
+/* How many of ids (JSON array of uuids) are live contacts of the tenant, and how
+ * many distinct ids it holds. */
 struct dbres *campaign_contacts_known(struct db *db, struct arena *a, const char *ids_json);
 /* How many live contacts carry tag. */
 struct dbres *campaign_tag_count(struct db *db, struct arena *a, const char *tag);
