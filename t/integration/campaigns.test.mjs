@@ -186,6 +186,10 @@ test('launch: one message per recipient and channel, skipped ones with their rea
   assert.equal(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${ids.first}'`), '8');
   assert.equal(stack.one(`SELECT detail::text FROM audit_log WHERE action = 'campaign.launch' AND entity_id = '${ids.first}'`),
     '{"to": "running", "from": "draft", "messages": 8, "recipients": 4}');
+  // The contact's page lists its messages.
+  const bob = await clients.viewer.get(`/contacts/${ids.bob}`);
+  assert.match(bob.body, /id="contact-messages"/);
+  assert.match(bob.body, new RegExp(`href="/campaigns/${ids.first}">Spring outreach, v2</a></td><td>sms</td><td>skipped</td><td>opted_out<`));
   // Launched: no more edits or deletes.
   assert.equal((await stack.api(keys.manager, 'PATCH', `/api/v1/campaigns/${ids.first}`, { name: 'x' })).status, 409);
   assert.equal((await stack.api(keys.admin, 'DELETE', `/api/v1/campaigns/${ids.first}`)).status, 409);
