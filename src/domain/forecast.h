@@ -9,12 +9,15 @@
 #include "money.h"
 struct arena;
 
+/* One payment, or a group of `count` payments of one currency expected on one day (a
+ * row of sql/0017's deal_open_payment_days, or the undated ones): amounts summed. */
 struct forecast_payment {
     int64_t amount_minor;
     int64_t paid_minor;             /* only the remainder is forecast */
     const struct currency *currency;
     bool has_expected;
     int64_t expected_day;           /* civil day number */
+    unsigned count;                 /* payments in the group */
 };
 
 struct forecast_week {
@@ -40,9 +43,12 @@ struct forecast {
 };
 
 /* Builds the forecast in the arena. Amounts owed (amount - paid > 0) expected in
- * [today, today + horizon_days) go to their ISO week, earlier ones to overdue; each is
- * converted with the latest rate on or before today (fx_convert_with, half-even) and
- * then summed. Returns false for a horizon outside 1..366 or a sum overflow. */
+ * [today, today + horizon_days) go to their ISO week, earlier ones to overdue. Each
+ * bucket (a week, overdue) sums what is owed per currency first, then converts each
+ * currency's sum once with the latest rate on or before today (fx_convert_with,
+ * half-even): the figure is the exact amount owed, rounded once, rather than the sum of
+ * each payment's rounding. Upcoming is the sum of the weeks, as shown. Returns false
+ * for a horizon outside 1..366 or a sum overflow. */
 bool forecast_build(struct arena *a, const struct forecast_payment *payments, size_t n,
                     int64_t today, unsigned horizon_days, const struct currency *org_currency,
                     const struct fx_rate *rates, size_t n_rates, struct forecast *out);

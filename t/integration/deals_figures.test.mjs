@@ -149,6 +149,45 @@ describe('brands, forecast and overview figures', () => {
     assert.equal((await viewer.get('/deals/forecast?days=7')).status, 400);
   });
 
+  test('forecast: each currency is summed, then converted and rounded once; the no-rate list is capped', async () => {
+    stack.sql(`UPDATE payments SET deleted_at = now() WHERE org_id = '${org}'`);
+    const b = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Rounding Co') RETURNING id`);
+    const d = deal(b, 'R1', 'invoiced');
+    // EUR at 1.5 (the previous test's rate): €0.01 is $0.015, $0.02 rounded alone (half
+    // to even). Two of them on one day are €0.02 = $0.03, not $0.04; three overdue on
+    // different days are €0.03 = $0.045 → $0.04, not $0.06.
+    payment(d, 1, 'EUR', 0);
+    payment(d, 1, 'EUR', 0);
+    for (const k of [-1, -2, -3]) payment(d, 1, 'EUR', k);
+    const f = (await stack.api(key, 'GET', '/api/v1/deals/forecast?days=30')).json().data;
+    assert.deepEqual(f.weeks.filter((w) => w.count > 0).map((w) => [w.count, w.expected.amount_minor]), [[2, 3]]);
+    assert.deepEqual(f.upcoming, { amount_minor: 3, currency: 'USD' });
+    assert.deepEqual(f.overdue, { amount_minor: 4, currency: 'USD' });
+    assert.equal(f.overdue_count, 3);
+    assert.deepEqual(f.without_rate, []);
+    assert.equal(f.without_rate_count, 0);
+
+    // 101 INR payments (no INR rate) and one undated: the first 100 by expected date are
+    // listed, the count says 102; the undated one counts as undated too.
+    stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
+               SELECT '${org}', '${d}', 'installment', 100 * k, 'INR', DATE '${today}' + k - 50
+                 FROM generate_series(1, 101) k`);
+    stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency) VALUES ('${org}', '${d}', 'installment', 7, 'INR')`);
+    const g = (await stack.api(key, 'GET', '/api/v1/deals/forecast?days=30')).json().data;
+    assert.equal(g.without_rate.length, 100);
+    assert.equal(g.without_rate_count, 102);
+    assert.deepEqual(g.without_rate[0].outstanding, { amount_minor: 100, currency: 'INR' });
+    assert.deepEqual(g.without_rate[99].outstanding, { amount_minor: 10000, currency: 'INR' });
+    assert.equal(g.undated_count, 1);
+    assert.deepEqual(g.overdue, { amount_minor: 4, currency: 'USD' }, 'INR left out, not guessed');
+    assert.equal(g.overdue_count, 3);
+    const page = await viewer.get('/deals/forecast?days=30');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /id="forecast-no-rate-more">The first 100 of 102 payments/);
+    assert.equal((page.body.match(/<tr><td><a href="\/deals\//g) || []).length, 100);
+    assert.match(page.body, /id="forecast-upcoming">\$0.03</);
+  });
+
   test('overview: pipeline by stage, payments due this week, overdue, late deliverables, with links', async () => {
     const b = stack.one(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Overview Co') RETURNING id`);
     const d = deal(b, 'Late & Co <deal>', 'in_progress', { value: 250000 });

@@ -106,17 +106,17 @@ static void test_payments_land_in_their_week_overdue_apart(void **state)
         { cur("EUR"), cur("USD"), INT64_C(108000000), d(3, 11) },
     };
     const struct forecast_payment p[] = {
-        { 100000, 0, cur("USD"), true, d(3, 12) },       /* today → week 11 */
-        { 50000, 20000, cur("USD"), true, d(3, 16) },    /* Sunday, remainder 30000 → week 11 */
-        { 70000, 0, cur("USD"), true, d(3, 17) },        /* Monday → week 12 */
-        { 1000000, 0, cur("INR"), true, d(3, 18) },      /* ₹10,000 × 0.012 = $120 → week 12 */
-        { 10000, 0, cur("EUR"), true, d(4, 10) },        /* €100 × 1.08 = $108 → last day, week 15 */
-        { 9999, 0, cur("USD"), true, d(4, 11) },         /* today + 30: beyond the horizon */
-        { 40000, 0, cur("USD"), true, d(3, 11) },        /* yesterday: overdue */
-        { 60000, 10000, cur("USD"), true, d(1, 1) },     /* partial, long overdue: 50000 */
-        { 5000, 5000, cur("USD"), true, d(3, 1) },       /* paid: nothing */
-        { 8000, 0, cur("USD"), false, 0 },               /* no date */
-        { 8000, 0, cur("GBP"), true, d(3, 13) },         /* no GBP rate */
+        { 100000, 0, cur("USD"), true, d(3, 12), 1 },       /* today → week 11 */
+        { 50000, 20000, cur("USD"), true, d(3, 16), 1 },    /* Sunday, remainder 30000 → week 11 */
+        { 70000, 0, cur("USD"), true, d(3, 17), 1 },        /* Monday → week 12 */
+        { 1000000, 0, cur("INR"), true, d(3, 18), 1 },      /* ₹10,000 × 0.012 = $120 → week 12 */
+        { 10000, 0, cur("EUR"), true, d(4, 10), 1 },        /* €100 × 1.08 = $108 → last day, week 15 */
+        { 9999, 0, cur("USD"), true, d(4, 11), 1 },         /* today + 30: beyond the horizon */
+        { 40000, 0, cur("USD"), true, d(3, 11), 1 },        /* yesterday: overdue */
+        { 60000, 10000, cur("USD"), true, d(1, 1), 1 },     /* partial, long overdue: 50000 */
+        { 5000, 5000, cur("USD"), true, d(3, 1), 1 },       /* paid: nothing */
+        { 8000, 0, cur("USD"), false, 0, 1 },               /* no date */
+        { 8000, 0, cur("GBP"), true, d(3, 13), 1 },         /* no GBP rate */
     };
     struct forecast f;
     assert_true(forecast_build(&A, p, sizeof p / sizeof p[0], d(3, 12), 30, cur("USD"), rates, 3, &f));
@@ -140,11 +140,32 @@ static void test_payments_land_in_their_week_overdue_apart(void **state)
 static void test_sum_overflow_is_refused(void **state)
 {
     const struct forecast_payment p[] = {
-        { INT64_MAX, 0, cur("USD"), true, d(3, 12) },
-        { INT64_MAX, 0, cur("USD"), true, d(3, 13) },
+        { INT64_MAX, 0, cur("USD"), true, d(3, 12), 1 },
+        { INT64_MAX, 0, cur("USD"), true, d(3, 13), 1 },
     };
     struct forecast f;
     assert_false(forecast_build(&A, p, 2, d(3, 12), 30, cur("USD"), NULL, 0, &f));
+}
+
+/* Each bucket converts each currency's sum once: two INR 0.01 payments in one week at
+ * 0.5 are 0.02 INR → 0.01 USD, where rounding each (0.005 → 0.00, half-even) and
+ * summing would show nothing. Overdue the same; a group row counts its payments. */
+static void test_sums_are_converted_once_per_currency(void **state)
+{
+    const struct fx_rate rates[] = { { cur("INR"), cur("USD"), INT64_C(50000000), d(3, 1) } };
+    const struct forecast_payment p[] = {
+        { 1, 0, cur("INR"), true, d(3, 12), 1 },
+        { 1, 0, cur("INR"), true, d(3, 13), 1 },
+        { 3, 0, cur("INR"), true, d(3, 1), 2 },  /* two payments, 0.03 INR → 0.015 → 0.02 */
+        { 5, 0, cur("USD"), true, d(3, 2), 1 },
+    };
+    struct forecast f;
+    assert_true(forecast_build(&A, p, 4, d(3, 12), 30, cur("USD"), rates, 1, &f));
+    assert_int_equal(f.weeks[0].amount_org_minor, 1);
+    assert_int_equal(f.weeks[0].count, 2);
+    assert_int_equal(f.upcoming_org_minor, 1);
+    assert_int_equal(f.overdue_org_minor, 2 + 5);
+    assert_int_equal(f.overdue_count, 3);
 }
 
 int main(void)
@@ -155,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_weeks_cover_the_horizon),
         cmocka_unit_test(test_payments_land_in_their_week_overdue_apart),
         cmocka_unit_test(test_sum_overflow_is_refused),
+        cmocka_unit_test(test_sums_are_converted_once_per_currency),
     };
     return cmocka_run_group_tests(tests, unit_setup, unit_teardown);
 }

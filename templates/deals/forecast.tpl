@@ -24,6 +24,7 @@
     </tbody>
   </table>
   </div>
+  <p class="muted">Each week's amount (and the overdue total) is what is owed in each currency, summed, then converted at today's rate and rounded once to the smallest unit of {{ORG_CURRENCY}} (half to even); Expected is the sum of the weeks.</p>
 </section>
 <section aria-labelledby="no-rate-title">
   <h2 id="no-rate-title">Without an exchange rate</h2>
@@ -38,4 +39,5 @@
     </tbody>
   </table>
   </div>
+  {{#NO_RATE_MORE}}<p class="muted" id="forecast-no-rate-more">The first {{SHOWN}} of {{TOTAL}} payments, by expected date.</p>{{/NO_RATE_MORE}}
 </section>

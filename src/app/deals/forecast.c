@@ -28,13 +28,19 @@
 #define PLOT_W 612
 #define PLOT_H 200
 
+/* At most this many payments without a rate are listed (the page and JSON say how
+ * many there are in all): they are usually few, and the list must stay bounded. */
+#define NO_RATE_LIMIT 100
+#define NO_RATE_LIMIT_SQL "100"
+
 struct fc_data {
     struct forecast f;
     const struct currency *org;
-    struct forecast_payment *pay;
-    struct dbres *rows; /* the payments, for those listed apart */
+    struct forecast_payment *groups; /* per day (or overdue, later, undated) and currency */
     struct fx_rate *rates;
     size_t n_rates;
+    struct dbres *apart;              /* the first NO_RATE_LIMIT payments without a rate */
+    long apart_total;                 /* every owed payment without a rate */
 };
 
 /* The parameter of the page and its JSON twin: the horizon in days (30 when absent). */
@@ -55,44 +61,95 @@ static int parse_days_or_reply(struct request *r, unsigned *days)
     return 0;
 }
 
-/* Every unpaid, live payment of a live deal: the forecast's input. */
-enum { FP_AMOUNT, FP_PAID, FP_CURRENCY, FP_EXPECTED, FP_DEAL_ID, FP_DEAL_TITLE, FP_ID };
-#define FORECAST_PAYMENTS_SQL                                                                             \
-    "SELECT p.amount_minor, p.paid_minor, p.currency, coalesce(p.expected_at::text, ''), p.deal_id,"     \
-    " d.title, p.id FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id"         \
+/* What is owed, summed by the database: the rows of deal_open_payment_days (sql/0017,
+ * kept by triggers; payments with status <> 'paid', not deleted, paid_minor <
+ * amount_minor, of a live deal) per day and currency, the days before today ($1) and
+ * from the horizon's end ($2) on folded into one row per currency; and the undated
+ * payments, which the aggregate leaves out, counted from payments_org_unpaid_due_idx
+ * (the expected_at IS NULL end of it; usually none). */
+enum { FG_KEY, FG_CURRENCY, FG_COUNT, FG_OWED };
+#define FORECAST_GROUPS_SQL                                                                                  \
+    "SELECT CASE WHEN t.expected_at < $1::date THEN 'overdue' WHEN t.expected_at >= $2::date THEN 'later'"   \
+    " ELSE t.expected_at::text END, t.currency, sum(t.n)::bigint, sum(t.open_minor)::text"                   \
+    " FROM deal_open_payment_days t WHERE t.org_id = app_org_id() AND t.n > 0 GROUP BY 1, 2"                 \
+    " UNION ALL SELECT 'undated', p.currency, count(*), sum(p.amount_minor - p.paid_minor)::text"            \
+    " FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id AND d.deleted_at IS NULL" \
+    " WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL"                          \
+    " AND p.expected_at IS NULL AND p.paid_minor < p.amount_minor GROUP BY p.currency"
+
+/* The owed payments in currencies without a rate ($1, an array of codes; currency_code[], not text[], so that payments_org_unpaid_currency_idx (sql/0029) applies), oldest
+ * expected first, at most NO_RATE_LIMIT (the total comes from the groups). Only run when such a currency is owed. */
+enum { FP_AMOUNT, FP_CURRENCY, FP_EXPECTED, FP_DEAL_ID, FP_DEAL_TITLE, FP_ID };
+#define FORECAST_NO_RATE_SQL                                                                                  \
+    "SELECT p.amount_minor - p.paid_minor, p.currency, coalesce(p.expected_at::text, ''), p.deal_id,"        \
+    " d.title, p.id FROM payments p JOIN deals d ON d.org_id = app_org_id() AND d.id = p.deal_id"             \
     " AND d.deleted_at IS NULL WHERE p.org_id = app_org_id() AND p.status <> 'paid' AND p.deleted_at IS NULL" \
-    " ORDER BY p.expected_at NULLS LAST, p.id"
+    " AND p.paid_minor < p.amount_minor AND p.currency = ANY ($1::currency_code[])"                                     \
+    " ORDER BY p.expected_at NULLS LAST, p.id LIMIT " NO_RATE_LIMIT_SQL
+
+static const char *day_param(struct request *r, int64_t day)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 12);
+    civil_format_date(&b, day);
+    return buf_cstr(&b);
+}
+
+/* true when what is owed in `cur` cannot be converted today (left out, listed apart). */
+static bool no_rate(const struct fc_data *d, const struct currency *cur)
+{
+    return !cur || (cur != d->org && !fx_pick(d->rates, d->n_rates, cur, d->org, d->f.today));
+}
+
+/* The payments in currencies without a rate: an array literal of those codes (codes
+ * are three capital letters, nothing to quote), then at most NO_RATE_LIMIT rows. */
+static int fc_load_apart(struct request *r, struct fc_data *d, struct dbres *g)
+{
+    struct buf codes;
+    buf_init(&codes, r->arena, 32);
+    buf_puts(&codes, "{");
+    d->apart_total = 0;
+    for (int i = 0; i < db_rows(g); i++) {
+        if (!no_rate(d, d->groups[i].currency)) continue;
+        d->apart_total += db_long(g, i, FG_COUNT);
+        str code = str_trim(db_val(g, i, FG_CURRENCY));
+        if (codes.len > 1) buf_puts(&codes, ",");
+        buf_put(&codes, code);
+    }
+    buf_puts(&codes, "}");
+    if (!d->apart_total) return 0;
+    d->apart = db_q(r->db, r->arena, "forecast_no_rate", FORECAST_NO_RATE_SQL, buf_cstr(&codes));
+    return d->apart ? 0 : app_db_status(r);
+}
 
 static int fc_load(struct request *r, unsigned days, struct fc_data *d)
 {
     struct org_clock c;
     int st = org_clock_load(r, &c);
     if (st) return st;
+    *d = (struct fc_data){ 0 };
     d->org = money_currency(c.currency);
     if (!d->org) d->org = money_currency(STR("USD")); /* orgs.currency predates the currency domain */
     if ((st = org_fx_rates_load(r, d->org, &d->rates, &d->n_rates))) return st;
-    d->rows = db_q0(r->db, r->arena, "forecast_payments", FORECAST_PAYMENTS_SQL);
-    if (!d->rows) return app_db_status(r);
-    int n = db_rows(d->rows);
-    d->pay = arena_alloc(r->arena, sizeof *d->pay * (size_t)(n + 1));
+    struct dbres *g = db_q(r->db, r->arena, "forecast_groups", FORECAST_GROUPS_SQL, day_param(r, c.today),
+                           day_param(r, c.today + days));
+    if (!g) return app_db_status(r);
+    int n = db_rows(g);
+    d->groups = arena_alloc(r->arena, sizeof *d->groups * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {
-        struct forecast_payment *p = &d->pay[i];
-        p->amount_minor = db_long(d->rows, i, FP_AMOUNT);
-        p->paid_minor = db_long(d->rows, i, FP_PAID);
-        p->currency = money_currency(str_trim(db_val(d->rows, i, FP_CURRENCY)));
-        p->has_expected = civil_parse_date(db_val(d->rows, i, FP_EXPECTED), &p->expected_day);
+        struct forecast_payment *p = &d->groups[i];
+        str key = db_val(g, i, FG_KEY);
+        *p = (struct forecast_payment){ .amount_minor = db_long(g, i, FG_OWED),
+                                        .currency = money_currency(str_trim(db_val(g, i, FG_CURRENCY))),
+                                        .count = (unsigned)db_long(g, i, FG_COUNT), .has_expected = true };
+        /* Folded rows get a day inside their range: overdue yesterday, later at the end. */
+        if (str_eq_cstr(key, "overdue")) p->expected_day = c.today - 1;
+        else if (str_eq_cstr(key, "later")) p->expected_day = c.today + days;
+        else if (str_eq_cstr(key, "undated")) p->has_expected = false;
+        else if (!civil_parse_date(key, &p->expected_day)) p->count = 0, p->amount_minor = 0;
     }
-    if (!forecast_build(r->arena, d->pay, (size_t)n, c.today, days, d->org, d->rates, d->n_rates, &d->f)) return 400;
-    return 0;
-}
-
-/* true when the payment is owed and cannot be converted today (forecast leaves it out). */
-static bool fc_unconverted(const struct fc_data *d, int i)
-{
-    const struct forecast_payment *p = &d->pay[i];
-    struct fx_result res;
-    return p->amount_minor > p->paid_minor &&
-           !fx_convert_with(d->rates, d->n_rates, p->amount_minor - p->paid_minor, p->currency, d->org, d->f.today, &res);
+    if (!forecast_build(r->arena, d->groups, (size_t)n, c.today, days, d->org, d->rates, d->n_rates, &d->f)) return 400;
+    return fc_load_apart(r, d, g);
 }
 
 static str money_text(struct request *r, int64_t minor, const struct currency *cur)
@@ -121,7 +178,17 @@ static struct json_object *money_json(int64_t minor, const struct currency *cur)
     return m;
 }
 
-/* GET /api/v1/deals/forecast?days=30|60|90. */
+/* The outstanding amount of listed payment i, in its own currency. */
+static struct json_object *apart_money_json(const struct fc_data *d, int i)
+{
+    struct json_object *m = json_object_new_object();
+    json_object_object_add(m, "amount_minor", json_object_new_int64(db_long(d->apart, i, FP_AMOUNT)));
+    json_add_str(m, "currency", str_trim(db_val(d->apart, i, FP_CURRENCY)));
+    return m;
+}
+
+/* GET /api/v1/deals/forecast?days=30|60|90 (without_rate: at most NO_RATE_LIMIT, the
+ * first expected; without_rate_count: all of them). */
 int api_forecast(struct request *r)
 {
     unsigned days;
@@ -148,15 +215,15 @@ int api_forecast(struct request *r)
     json_add_long(o, "overdue_count", (long)d.f.overdue_count);
     json_add_long(o, "undated_count", (long)d.f.undated_count);
     json_add_long(o, "later_count", (long)d.f.later_count);
-    for (int i = 0; i < db_rows(d.rows); i++) {
-        if (!fc_unconverted(&d, i)) continue;
+    for (int i = 0; d.apart && i < db_rows(d.apart); i++) {
         struct json_object *x = json_object_new_object();
-        json_add_str(x, "payment_id", db_val(d.rows, i, FP_ID));
-        json_add_str(x, "deal_id", db_val(d.rows, i, FP_DEAL_ID));
-        json_object_object_add(x, "outstanding", money_json(d.pay[i].amount_minor - d.pay[i].paid_minor, d.pay[i].currency));
+        json_add_str(x, "payment_id", db_val(d.apart, i, FP_ID));
+        json_add_str(x, "deal_id", db_val(d.apart, i, FP_DEAL_ID));
+        json_object_object_add(x, "outstanding", apart_money_json(&d, i));
         json_object_array_add(apart, x);
     }
     json_object_object_add(o, "without_rate", apart);
+    json_add_long(o, "without_rate_count", d.apart_total);
     json_reply_data(r, 200, o);
     return 0;
 }
@@ -230,16 +297,19 @@ static void page_tables(struct request *r, struct tdict *d, const struct fc_data
         tdict_set_long(row, "COUNT", (long)w->count);
         tdict_set(row, "AMOUNT", money_text(r, w->amount_org_minor, fc->org));
     }
-    long apart = 0;
-    for (int i = 0; i < db_rows(fc->rows); i++) {
-        if (!fc_unconverted(fc, i)) continue;
+    long apart = fc->apart ? db_rows(fc->apart) : 0;
+    for (long i = 0; i < apart; i++) {
         struct tdict *row = tdict_add_section(d, "NO_RATE");
-        tdict_set(row, "DEAL_ID", db_val(fc->rows, i, FP_DEAL_ID));
-        tdict_set(row, "DEAL_TITLE", db_val(fc->rows, i, FP_DEAL_TITLE));
-        const struct forecast_payment *p = &fc->pay[i];
-        tdict_set(row, "AMOUNT", p->currency ? money_text(r, p->amount_minor - p->paid_minor, p->currency) : STR(""));
-        tdict_set(row, "EXPECTED", db_val(fc->rows, i, FP_EXPECTED));
-        apart++;
+        tdict_set(row, "DEAL_ID", db_val(fc->apart, (int)i, FP_DEAL_ID));
+        tdict_set(row, "DEAL_TITLE", db_val(fc->apart, (int)i, FP_DEAL_TITLE));
+        const struct currency *cur = money_currency(str_trim(db_val(fc->apart, (int)i, FP_CURRENCY)));
+        tdict_set(row, "AMOUNT", cur ? money_text(r, db_long(fc->apart, (int)i, FP_AMOUNT), cur) : STR(""));
+        tdict_set(row, "EXPECTED", db_val(fc->apart, (int)i, FP_EXPECTED));
+    }
+    if (fc->apart_total > apart) {
+        struct tdict *more = tdict_add_section(d, "NO_RATE_MORE");
+        tdict_set_long(more, "SHOWN", apart);
+        tdict_set_long(more, "TOTAL", fc->apart_total);
     }
     if (apart == 0) tdict_show(d, "NO_RATE_NONE");
 }
