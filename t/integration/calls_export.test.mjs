@@ -3,10 +3,13 @@
 // list's order, each cell from PostgreSQL's own text of the value), filter values full
 // of quotes, backslashes, percent signs, semicolons and SQL reach the database as
 // values and nothing else, another org's calls never appear, every export is audited,
-// and a download abandoned midway leaves the pool serving the next one.
+// a download abandoned midway leaves the pool serving the next one, and a client that
+// stops reading holds the export back (nginx spools none of it to disk).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import path from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Stack } from '../lib/stack.mjs';
 import { insertCalls, clearCalls, otherOrg, lit } from '../lib/calls_fixtures.mjs';
 
@@ -184,6 +187,43 @@ describe('a download abandoned midway', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+
+  test('a client that stops reading holds the export back: nginx keeps no copy of it on disk', async () => {
+    const errorLog = path.join(stack.dir, 'log/nginx-error.log');
+    const logStart = existsSync(errorLog) ? statSync(errorLog).size : 0;
+    const copying = () => stack.superSql(`SELECT coalesce(string_agg(coalesce(wait_event, 'running'), ','), '')
+      FROM pg_stat_activity WHERE usename = 'switchboard_app' AND query LIKE 'COPY%'`);
+    let res;
+    const done = new Promise((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port: stack.httpsPort, path: '/calls/export.csv?sort=oldest',
+        rejectUnauthorized: false, headers: { cookie: viewer.cookieHeader() } }, (r) => {
+        res = r;
+        r.pause();
+        const chunks = [];
+        r.on('data', (c) => chunks.push(c));
+        r.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        r.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    await eventually(() => res !== undefined, 'the response head');
+    // The 9 MB file is far more than every buffer on the way, so with the client
+    // paused the COPY must end up waiting to write; it never finishes behind the
+    // client's back (nginx writing the rest to a temporary file would let it).
+    await eventually(() => {
+      const state = copying();
+      if (state === '') assert.fail('the COPY finished while the client read nothing');
+      return state === 'ClientWrite';
+    }, 'the COPY to wait for the client');
+    const spooled = readFileSync(errorLog, 'utf8').slice(logStart);
+    assert.doesNotMatch(spooled, /buffered to a temporary file/);
+    res.resume();
+    const lines = (await done).split('\r\n');
+    assert.equal(lines.length, 60002, 'the header, 60,000 rows and the final CRLF');
+    assert.match(lines[60000], /,bulk-60000,/);
+    assert.doesNotMatch(readFileSync(errorLog, 'utf8').slice(logStart), /buffered to a temporary file/);
+  });
 
   test('leaves the worker serving, its audit row kept, and the next export whole', async () => {
     const workers = stack.workerPids().sort();
