@@ -91,6 +91,7 @@ static const struct nav_item nav_items[] = {
     { "/", "Overview", ROLE_VIEWER },
     { "/calls", "Calls", ROLE_VIEWER },
     { "/deals", "Deals", ROLE_VIEWER },
+    { "/campaigns", "Campaigns", ROLE_VIEWER },
     { "/contacts", "Contacts", ROLE_VIEWER },
     { "/admin", "Admin", ROLE_ADMIN },
 };

@@ -29,6 +29,17 @@ static const struct org_setting plain_settings[] = {
       "UPDATE orgs SET quiet_hours = $2, updated_at = now() WHERE id = $1" },
     { "recording_retention_days", "org_set_retention",
       "UPDATE orgs SET recording_retention_days = $2::int, updated_at = now() WHERE id = $1" },
+    /* The campaign sender's providers (the account SID, token and API key are secrets). */
+    { "twilio_base_url", "org_set_twilio_base_url",
+      "UPDATE orgs SET twilio_base_url = rtrim($2, '/'), updated_at = now() WHERE id = $1" },
+    { "twilio_from_number", "org_set_twilio_from",
+      "UPDATE orgs SET twilio_from_number = $2, updated_at = now() WHERE id = $1" },
+    { "sendgrid_base_url", "org_set_sendgrid_base_url",
+      "UPDATE orgs SET sendgrid_base_url = rtrim($2, '/'), updated_at = now() WHERE id = $1" },
+    { "sendgrid_from_email", "org_set_sendgrid_from",
+      "UPDATE orgs SET sendgrid_from_email = $2, updated_at = now() WHERE id = $1" },
+    { "sendgrid_event_public_key", "org_set_sendgrid_key",
+      "UPDATE orgs SET sendgrid_event_public_key = $2, updated_at = now() WHERE id = $1" },
 };
 
 /* Provider secrets: stored sealed, shown back only as a hint. */
@@ -154,7 +165,10 @@ static int org_show(struct db *db, struct arena *a, const char *slug)
 {
     struct dbres *r = db_q(db, a, "org_show",
                            "SELECT id, slug, name, timezone, currency, quiet_hours,"
-                           " recording_retention_days, created_at FROM orgs WHERE slug = $1",
+                           " recording_retention_days, created_at, twilio_base_url, twilio_from_number,"
+                           " sendgrid_base_url, sendgrid_from_email,"
+                           " CASE WHEN sendgrid_event_public_key = '' THEN '(not set)' ELSE '(set)' END"
+                           " FROM orgs WHERE slug = $1",
                            slug);
     if (!r) return cli_db_error("org show", db, "select");
     if (db_rows(r) != 1) {
@@ -162,8 +176,10 @@ static int org_show(struct db *db, struct arena *a, const char *slug)
         return EXIT_ERROR;
     }
     static const char *const labels[] = { "id", "slug", "name", "timezone", "currency", "quiet_hours",
-                                          "recording_retention_days", "created_at" };
-    for (int i = 0; i < 8; i++) printf("%-26s %s\n", labels[i], db_cstr(r, 0, i));
+                                          "recording_retention_days", "created_at", "twilio_base_url",
+                                          "twilio_from_number", "sendgrid_base_url", "sendgrid_from_email",
+                                          "sendgrid_event_public_key" };
+    for (int i = 0; i < (int)COUNT(labels); i++) printf("%-26s %s\n", labels[i], db_cstr(r, 0, i));
     struct dbres *s = db_q(db, a, "org_show_secrets",
                            "SELECT key, hint FROM org_secrets WHERE org_id = $1 ORDER BY key", db_cstr(r, 0, 0));
     for (size_t k = 0; k < COUNT(secret_keys); k++) {

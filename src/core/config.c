@@ -67,6 +67,7 @@ static const struct setting settings[] = {
     S(recording_url_hosts),
     B(recording_url_allow_http),
     B(recording_url_allow_private),
+    S(public_url),
 };
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
 
@@ -119,6 +120,7 @@ void config_defaults(struct config *c)
     c->recording_url_hosts = xstrdup("storage.vapi.ai,api.twilio.com");
     c->recording_url_allow_http = false;
     c->recording_url_allow_private = false;
+    c->public_url = xstrdup("");
 }
 
 static bool parse_bool(str v, bool *out)

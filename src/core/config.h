@@ -48,6 +48,9 @@ struct config {
     char *recording_url_hosts;        /* "host,.suffix,..." (default: Vapi's and Twilio's) */
     bool recording_url_allow_http;    /* plain http too (local testing only), default false */
     bool recording_url_allow_private; /* loopback/private/link-local addresses, default false */
+    /* This site's address as providers reach it ("https://ops.example.com"): the
+     * campaign sender's status callback URLs. Empty: messages go without callbacks. */
+    char *public_url;
 };
 
 /* Fills c with defaults. */

@@ -15,11 +15,15 @@
 #include "../core/buf.h"
 #include "../core/log.h"
 #include "../db/db.h"
+#include "campaign_send.h"
 #include "recording_download.h"
 #include "webhook_apply.h"
 
 #define ROLLUP_REPAIR_KIND "rollup_repair"
 #define SCHEDULE_EVERY_S 60
+/* The campaign dispatch's housekeeping runs this often while campaigns are running
+ * (pause, cancel and completion are seen within it), else every worker_poll_s. */
+#define DISPATCH_TICK_MS 250
 /* Jobs such as a rollup repair of a busy day outlast a request's statement timeout. */
 #define WORKER_MIN_STATEMENT_TIMEOUT_MS 60000
 
@@ -49,6 +53,8 @@ struct worker {
     char id[128];
     time_t last_schedule;
     int64_t last_applied_us; /* when a webhook batch last applied events; 0: never */
+    int64_t last_tick_us;    /* when the dispatch housekeeping last ran */
+    int running_campaigns;   /* what it found then */
 };
 
 static struct db *open_db(const struct config *cfg)
@@ -92,6 +98,7 @@ static enum job_result run_kind(struct job_ctx *c, const struct job *j)
 {
     if (str_eq(j->kind, STR(RECORDING_DOWNLOAD_KIND))) return recording_download_run(c, j);
     if (str_eq(j->kind, STR(ROLLUP_REPAIR_KIND))) return rollup_repair_run(c, j);
+    if (str_eq(j->kind, STR(CAMPAIGN_SEND_KIND))) return campaign_send_run(c, j);
     c->error = "unknown job kind";
     return JOB_FAILED;
 }
@@ -183,10 +190,23 @@ static void idle(struct worker *w)
     bool lately = w->last_applied_us &&
                   clock_mono_us() - w->last_applied_us < (int64_t)WEBHOOK_APPLY_LINGER_MS * 1000;
     int timeout_ms = lately ? WEBHOOK_APPLY_LOOK_MS : w->cfg->worker_poll_s * 1000;
+    if (w->running_campaigns > 0 && timeout_ms > DISPATCH_TICK_MS) timeout_ms = DISPATCH_TICK_MS;
     if (db_wait_notify(w->db, timeout_ms) < 0) {
         struct timespec ts = { 1, 0 }; /* database away: retry the connection each second */
         nanosleep(&ts, NULL);
     }
+}
+
+/* The dispatch's housekeeping, at most every DISPATCH_TICK_MS. */
+static void dispatch_tick(struct worker *w)
+{
+    int64_t now = clock_mono_us();
+    if (w->last_tick_us && now - w->last_tick_us < (int64_t)DISPATCH_TICK_MS * 1000) return;
+    w->last_tick_us = now;
+    int n = campaign_dispatch_tick(w->db, &w->arena);
+    if (n < 0) log_warn("campaign dispatch: %s", db_last_message(w->db));
+    else w->running_campaigns = n;
+    arena_reset(&w->arena);
 }
 
 /* Webhook events go first and between any two jobs, so a slow job (a download) delays
@@ -202,6 +222,7 @@ static void run_loop(struct worker *w, const char *config_path)
             continue;
         }
         schedule_periodic(w);
+        dispatch_tick(w);
         apply_webhooks(w);
         int ran = g_stop || g_reload ? 0 : run_one(w);
         arena_reset(&w->arena);

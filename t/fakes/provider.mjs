@@ -1,8 +1,11 @@
-// provider.mjs — a fake voice provider for the tests: serves recordings on
-// 127.0.0.1 (a free port) and can be told, per path, to fail (500), answer 404,
-// stall (never answer), answer slowly, send a non-audio content type, send a body
-// larger than a limit, or redirect. Records every request it received.
+// provider.mjs — a fake provider for the tests and the demo, on 127.0.0.1 (a free
+// port, or the one asked for). It serves voice recordings, and can be told, per path,
+// to fail (500), answer 404, stall (never answer), answer slowly, send a non-audio
+// content type, send a body larger than a limit, or redirect. It also speaks the parts
+// of Twilio's and SendGrid's HTTP APIs the campaign sender uses (see messaging.mjs).
+// Records every request it received. Runs on Node 18.
 import http from 'node:http';
+import { Messaging } from './messaging.mjs';
 
 /** A small valid WAV file (8 kHz mono 16-bit, `ms` milliseconds of a tone). */
 export function wav(ms = 200) {
@@ -30,13 +33,16 @@ export function wav(ms = 200) {
  * 200 ms), 'garbage' (text/html), 'huge' (`hugeBytes` of audio), {redirect: path},
  * {body: Buffer, type: 'audio/mpeg'}.
  */
-export async function startProvider({ hugeBytes = 4 * 1024 * 1024 } = {}) {
+export async function startProvider({ hugeBytes = 4 * 1024 * 1024, port: wanted = 0, accounts } = {}) {
   const plans = new Map();
   const received = [];
   const sockets = new Set();
   const audio = wav();
-  const server = http.createServer((req, res) => {
-    received.push({ method: req.method, path: req.url, headers: req.headers });
+  const messaging = new Messaging(accounts);
+  const server = http.createServer(async (req, res) => {
+    const entry = { method: req.method, path: req.url, headers: req.headers };
+    received.push(entry);
+    if (messaging.handles(req)) return messaging.serve(req, res, entry);
     const queue = plans.get(req.url) || ['ok'];
     const step = queue.length > 1 ? queue.shift() : queue[0];
     serve(step, res);
@@ -89,12 +95,17 @@ export async function startProvider({ hugeBytes = 4 * 1024 * 1024 } = {}) {
     }
   }
 
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wanted, '127.0.0.1', resolve);
+  });
   const { port } = server.address();
   return {
     port,
     audio,
     received,
+    /** The Twilio and SendGrid side (messaging.mjs): plans per route, what was sent. */
+    messaging,
     url: (p) => `http://127.0.0.1:${port}${p}`,
     /** Queues behaviours for a path (see above). */
     plan(p, steps) {

@@ -173,6 +173,15 @@ before(async () => {
     VALUES ('${org}', 'Docs', 'Contact', '${phone}', '{docs}') RETURNING id`);
   ids.contact = contact('+14155550911');
   ids.freshContact = contact('+14155550912');
+  // Campaigns in the status each operation needs (the audience: the contacts tagged docs).
+  const campaign = (status) => stack.one(`INSERT INTO campaigns (org_id, name, channels, audience_tag, sms_body, status)
+    VALUES ('${org}', 'Docs campaign', '{sms}', 'docs', 'Hi {{first_name}}', '${status}') RETURNING id`);
+  ids.campaign = campaign('draft');
+  ids.freshCampaign = campaign('draft');
+  ids.launchCampaign = campaign('draft');
+  ids.pauseCampaign = campaign('running');
+  ids.resumeCampaign = campaign('paused');
+  ids.cancelCampaign = campaign('running');
   ids.deliverable = stack.one(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at)
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
   ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
@@ -284,6 +293,14 @@ function fixtureId(method, p) {
     'DELETE /api/v1/contacts/{id}': ids.freshContact,
     'GET /api/v1/payments/{id}': ids.payment,
     'PATCH /api/v1/payments/{id}': ids.payment,
+    'GET /api/v1/campaigns/{id}': ids.campaign,
+    'PATCH /api/v1/campaigns/{id}': ids.campaign,
+    'DELETE /api/v1/campaigns/{id}': ids.freshCampaign,
+    'POST /api/v1/campaigns/{id}/launch': ids.launchCampaign,
+    'POST /api/v1/campaigns/{id}/pause': ids.pauseCampaign,
+    'POST /api/v1/campaigns/{id}/resume': ids.resumeCampaign,
+    'POST /api/v1/campaigns/{id}/cancel': ids.cancelCampaign,
+    'GET /api/v1/campaigns/{id}/stats': ids.launchCampaign,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
@@ -378,7 +395,8 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
       if (/List|list/.test(op.operationId)) listsChecked.add(p);
     }
   }
-  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/contacts', '/api/v1/deals', '/api/v1/deals/deleted']);
+  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/contacts',
+    '/api/v1/deals', '/api/v1/deals/deleted']);
   assert.ok(checked >= 20, `checked ${checked}`);
 });
 
@@ -389,6 +407,7 @@ test('an invalid request body answers 400 with the Error schema', async () => {
     ['POST', '/api/v1/deals/{id}/deliverables', `/api/v1/deals/${ids.deal}/deliverables`, { platform: 'myspace', type: 'reel' }],
     ['POST', '/api/v1/deals/{id}/payments', `/api/v1/deals/${ids.deal}/payments`, { kind: 'gift', amount: '1' }],
     ['POST', '/api/v1/fx-rates', '/api/v1/fx-rates', { base: 'EUR', quote: 'EUR', rate: '0', as_of: 'soon' }],
+    ['POST', '/api/v1/campaigns', '/api/v1/campaigns', { name: '', channels: ['fax'], audience: { tag: 'docs' } }],
   ];
   for (const [method, p, url, body] of cases) {
     const op = doc.paths[p][method.toLowerCase()];
@@ -438,15 +457,20 @@ test('every operation documenting 404 answers it for an unknown id', async () =>
 test('every operation documenting 409 answers it for a stale version or an illegal move', async () => {
   for (const { method, path: p, op } of operations()) {
     if (!op.responses['409']) continue;
-    // A live deal cannot be restored; the PATCHes get a version the row never had.
-    const url = p.replace('{id}', p === '/api/v1/deals/{id}/restore' ? ids.deal : fixtureId(method, p));
+    // A live deal cannot be restored; the PATCHes get a version the row never had; the
+    // campaign actions' fixtures were moved by the test above to a status that refuses
+    // the same action again (a second launch, pause, resume, cancel); a launched
+    // campaign cannot be deleted.
+    const campaignMove = /^\/api\/v1\/campaigns\/\{id\}(\/(launch|pause|resume|cancel))?$/.test(p) && method !== 'PATCH';
+    const url = p.replace('{id}', p === '/api/v1/deals/{id}/restore' ? ids.deal
+      : method === 'DELETE' && campaignMove ? ids.launchCampaign : fixtureId(method, p));
     let res;
     if (method === 'PATCH') {
       const body = await bodyFor(method, p, op, url);
       body.version += 1000;
       res = await stack.api(key, method, url, body);
     } else {
-      assert.equal(p, '/api/v1/deals/{id}/restore', `${method} ${p}: no 409 case known; add one here`);
+      assert.ok(p === '/api/v1/deals/{id}/restore' || campaignMove, `${method} ${p}: no 409 case known; add one here`);
       res = await stack.api(key, method, url);
     }
     const out = await check(`${method} ${url}`, op, res, { expect: 409 });

@@ -1,5 +1,6 @@
-/* campaigns.h — the campaigns feature (SPEC §7): so far its contacts, their consent
- * history, the do-not-contact list and the CSV import; its route table and handlers. */
+/* campaigns.h — the campaigns feature (SPEC §7): contacts, their consent history, the
+ * do-not-contact list, the CSV import and the campaign builder; its route table and
+ * handlers. */
 #ifndef SB_CAMPAIGNS_H
 #define SB_CAMPAIGNS_H
 #include "../app.h"
@@ -23,4 +24,19 @@ int contacts_import_upload(struct request *r);
 int contacts_import_show(struct request *r);
 int contacts_import_run(struct request *r);
 int contacts_import_report(struct request *r);
+
+/* campaigns.c */
+int campaigns_list(struct request *r);
+int campaign_new_form(struct request *r);
+int campaign_create(struct request *r);
+int campaign_show(struct request *r);
+int campaign_edit_form(struct request *r);
+int campaign_update(struct request *r);
+int campaign_delete_confirm(struct request *r);
+int campaign_delete(struct request *r);
+int campaign_launch(struct request *r);
+int campaign_pause(struct request *r);
+int campaign_resume(struct request *r);
+int campaign_cancel(struct request *r);
+int campaign_stats(struct request *r);
 #endif

@@ -1,7 +1,8 @@
 /* campaigns_routes.c — the campaigns feature's routes: method, pattern, handler, who
- * may call it. Everyone reads contacts; managers and admins create, edit and import
- * them (SPEC §1: managers run campaigns), admins delete them. POST /contacts/import
- * is the one route whose body may reach the upload limit. */
+ * may call it. Everyone reads contacts and campaigns; managers and admins create,
+ * edit and import contacts, and create, edit, launch, pause, resume and cancel
+ * campaigns (SPEC §1: managers run campaigns); admins delete both. POST
+ * /contacts/import is the one route whose body may reach the upload limit. */
 #include "campaigns.h"
 
 static const struct route routes[] = {
@@ -26,5 +27,27 @@ static const struct route routes[] = {
     { "GET", "/api/v1/contacts/{id}", contact_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_contact_show" },
     { "PATCH", "/api/v1/contacts/{id}", contact_update, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_contact_update" },
     { "DELETE", "/api/v1/contacts/{id}", contact_delete, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_contact_delete" },
+    { "GET", "/campaigns", campaigns_list, ROUTE_AUTH, ROLE_VIEWER, "campaigns_list" },
+    { "GET", "/campaigns/new", campaign_new_form, ROUTE_AUTH, ROLE_MANAGER, "campaign_new" },
+    { "POST", "/campaigns", campaign_create, ROUTE_AUTH, ROLE_MANAGER, "campaign_create" },
+    { "GET", "/campaigns/{id}", campaign_show, ROUTE_AUTH, ROLE_VIEWER, "campaign_show" },
+    { "GET", "/campaigns/{id}/edit", campaign_edit_form, ROUTE_AUTH, ROLE_MANAGER, "campaign_edit" },
+    { "POST", "/campaigns/{id}", campaign_update, ROUTE_AUTH, ROLE_MANAGER, "campaign_update" },
+    { "GET", "/campaigns/{id}/delete", campaign_delete_confirm, ROUTE_AUTH, ROLE_ADMIN, "campaign_delete_confirm" },
+    { "POST", "/campaigns/{id}/delete", campaign_delete, ROUTE_AUTH, ROLE_ADMIN, "campaign_delete" },
+    { "POST", "/campaigns/{id}/launch", campaign_launch, ROUTE_AUTH, ROLE_MANAGER, "campaign_launch" },
+    { "POST", "/campaigns/{id}/pause", campaign_pause, ROUTE_AUTH, ROLE_MANAGER, "campaign_pause" },
+    { "POST", "/campaigns/{id}/resume", campaign_resume, ROUTE_AUTH, ROLE_MANAGER, "campaign_resume" },
+    { "POST", "/campaigns/{id}/cancel", campaign_cancel, ROUTE_AUTH, ROLE_MANAGER, "campaign_cancel" },
+    { "GET", "/api/v1/campaigns", campaigns_list, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_campaigns_list" },
+    { "POST", "/api/v1/campaigns", campaign_create, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_create" },
+    { "GET", "/api/v1/campaigns/{id}", campaign_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_campaign_show" },
+    { "PATCH", "/api/v1/campaigns/{id}", campaign_update, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_update" },
+    { "DELETE", "/api/v1/campaigns/{id}", campaign_delete, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_campaign_delete" },
+    { "POST", "/api/v1/campaigns/{id}/launch", campaign_launch, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_launch" },
+    { "POST", "/api/v1/campaigns/{id}/pause", campaign_pause, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_pause" },
+    { "POST", "/api/v1/campaigns/{id}/resume", campaign_resume, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_resume" },
+    { "POST", "/api/v1/campaigns/{id}/cancel", campaign_cancel, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_cancel" },
+    { "GET", "/api/v1/campaigns/{id}/stats", campaign_stats, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_campaign_stats" },
 };
 const struct route_table campaigns_routes = ROUTE_TABLE(routes);

@@ -13,16 +13,10 @@
 #include "events.h"
 #include "webhooks.h"
 
-/* The org named in the path, with its provider secret opened. */
-struct hook_org {
-    str org_id;
-    str secret; /* empty when the org has not configured it */
-};
-
 /* Finds the org by slug (before any tenant is set) and opens the named secret.
  * Returns 0, or 403 for an unknown org: answered like a wrong signature, so the
  * webhooks cannot be used to tell which org slugs exist. */
-static int hook_org_find(struct request *r, const char *secret_key, struct hook_org *out)
+int hook_org_find(struct request *r, const char *secret_key, struct hook_org *out)
 {
     str slug = req_path_param(r, "org");
     struct dbres *res = db_q(r->db, r->arena, "webhook_org",
@@ -42,7 +36,7 @@ static int hook_org_find(struct request *r, const char *secret_key, struct hook_
 
 /* A refused signature: audited (at most once a minute per org and address, a flood
  * of forgeries being unauthenticated), nothing else stored. */
-static int hook_forbidden(struct request *r, const struct hook_org *org, const char *provider)
+int hook_forbidden(struct request *r, const struct hook_org *org, const char *provider)
 {
     struct buf d;
     buf_init(&d, r->arena, 64);

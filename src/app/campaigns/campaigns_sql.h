@@ -1,0 +1,69 @@
+/* campaigns_sql.h — the campaign builder's statements, with the column order of the
+ * rows each returns. Every one names the tenant (org_id = app_org_id()); row-level
+ * security is the second lock. */
+#ifndef SB_CAMPAIGNS_SQL_H
+#define SB_CAMPAIGNS_SQL_H
+#include <stdbool.h>
+struct db;
+struct arena;
+struct dbres;
+
+/* A campaign row (campaign_one_query, campaigns_list_query). Times ISO-8601 UTC, ""
+ * for none; CA_SCHEDULE_LOCAL the form's local "YYYY-MM-DDTHH:MM" in the org's zone. */
+enum { CA_ID, CA_NAME, CA_CHANNELS, CA_TAG, CA_CONTACT_IDS, CA_SMS, CA_EMAIL_SUBJECT, CA_EMAIL_BODY, CA_VOICE,
+       CA_SCHEDULE_AT, CA_SCHEDULE_LOCAL, CA_QUIET_START, CA_QUIET_END, CA_RATE, CA_STATUS, CA_REASON,
+       CA_LAUNCHED_AT, CA_VERSION, CA_CREATED, CA_UPDATED, CA_CREATED_LOCAL, CA_AUDIENCE_SIZE, CA_STARTS_LATER,
+       CA_CHANNELS_TEXT, CA_ORG_QUIET };
+
+/* One campaign of the tenant by id (lock: FOR UPDATE). */
+struct dbres *campaign_one_query(struct db *db, struct arena *a, const char *id, bool lock);
+/* Newest first, after (after_created, after_id) when given; limit rows. */
+struct dbres *campaigns_list_query(struct db *db, struct arena *a, const char *after_id, const char *after_created,
+                                   long limit);
+/* created_at as text of a campaign of the tenant: a cursor's resume point. */
+struct dbres *campaign_sort_key_query(struct db *db, struct arena *a, const char *id);
+
+/* The fields a write stores, as text: name, channels (JSON array), tag (NULL: chosen
+ * contacts), sms body, email subject and body, voice script, schedule (NULL: now;
+ * local text read in the org's zone), quiet start and end (NULL: the org's), rate. */
+enum { CV_NAME, CV_CHANNELS, CV_TAG, CV_SMS, CV_EMAIL_SUBJECT, CV_EMAIL_BODY, CV_VOICE, CV_SCHEDULE,
+       CV_QUIET_START, CV_QUIET_END, CV_RATE, CV_COUNT };
+/* Inserts (id NULL) or updates campaign id; returns the id. */
+struct dbres *campaign_write_query(struct db *db, struct arena *a, const char *const v[CV_COUNT], const char *id);
+/* Makes the chosen contacts of campaign id exactly the live contacts among ids (a
+ * JSON array; "[]" for a tag audience). */
+struct dbres *campaign_audience_clear(struct db *db, struct arena *a, const char *id);
+struct dbres *campaign_audience_add(struct db *db, struct arena *a, const char *id, const char *ids_json);
+struct dbres *campaign_delete_query(struct db *db, struct arena *a, const char *id);
+struct dbres *campaign_set_status(struct db *db, struct arena *a, const char *id, const char *status);
+
+/* How many of ids (JSON array of uuids) are live contacts of the tenant. */
+struct dbres *campaign_contacts_known(struct db *db, struct arena *a, const char *ids_json);
+/* How many live contacts carry tag. */
+struct dbres *campaign_tag_count(struct db *db, struct arena *a, const char *tag);
+/* Whether a local or zoned time is in the future: one row, one boolean. */
+struct dbres *campaign_time_ahead(struct db *db, struct arena *a, const char *when);
+
+/* The launch: one message per recipient and channel (skipped with a reason when
+ * the contact is on the do-not-contact list, opted out of the channel, or has no
+ * address for it), then the campaign's new status. Returns (recipients, messages). */
+struct dbres *campaign_launch_messages(struct db *db, struct arena *a, const char *id);
+struct dbres *campaign_mark_launched(struct db *db, struct arena *a, const char *id, const char *status,
+                                     const char *recipients);
+
+/* Counts per channel and state: channel, state, count, replied. */
+enum { CS_CHANNEL, CS_STATE, CS_COUNT, CS_REPLIED };
+struct dbres *campaign_stats_query(struct db *db, struct arena *a, const char *id);
+/* Skipped and failed messages per channel and reason: channel, reason, count. */
+enum { CR_CHANNEL, CR_REASON, CR_COUNT };
+struct dbres *campaign_reasons_query(struct db *db, struct arena *a, const char *id);
+
+/* Contact rows for pickers and previews. */
+enum { PC_ID, PC_NAME, PC_PHONE, PC_EMAIL, PC_FIRST, PC_LAST, PC_COMPANY, PC_ADDRESS };
+/* The first live contact (by name) of campaign id's audience: the preview's sample. */
+struct dbres *campaign_sample_contact(struct db *db, struct arena *a, const char *id);
+/* Live contacts matching q (a LIKE body, NULL: any), by name, limit rows. */
+struct dbres *campaign_pick_contacts(struct db *db, struct arena *a, const char *q, long limit);
+/* The live contacts among ids (JSON array), by name. */
+struct dbres *campaign_contacts_named(struct db *db, struct arena *a, const char *ids_json);
+#endif

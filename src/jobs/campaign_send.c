@@ -1,0 +1,507 @@
+/* campaign_send.c — see campaign_send.h.
+ *
+ * Never twice: a message's attempt is recorded and committed (attempt_open, its time,
+ * attempts + 1, and a lease in next_attempt_at) before its provider request. When the
+ * answer comes, the outcome closes the attempt. A message found due with its attempt
+ * still open was abandoned (a worker killed mid-request) or got no answer (a timeout,
+ * a reset): the provider may have taken it, so it is asked first (reconcile) and the
+ * message is resent only when the provider says it has no such message. */
+#include "campaign_send.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../auth/org_secret.h"
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/clock.h"
+#include "../core/crypto.h"
+#include "../db/db.h"
+#include "../domain/merge_fields.h"
+#include "../domain/retry.h"
+#include "../providers/sendgrid.h"
+#include "../providers/twilio_api.h"
+#include "provider_http.h"
+
+/* A job sends for about this long, so pause and cancel are seen between slices. */
+#define SEND_SLICE_US 1000000
+/* Messages claimed at once (the pace may allow fewer). */
+#define CLAIM_MAX 20
+/* Beyond the request timeout, before an open attempt counts as abandoned. */
+#define LEASE_MARGIN_S 5
+
+int campaign_dispatch_tick(struct db *db, struct arena *a)
+{
+    static const char *const moves[] = {
+        "UPDATE campaigns SET status = 'running', updated_at = now()"
+        " WHERE status = 'scheduled' AND schedule_at <= now()",
+        /* An open attempt's request may have gone: it is left to finish or reconcile. */
+        "UPDATE campaign_messages m SET state = 'skipped', reason = 'canceled', next_attempt_at = NULL,"
+        " updated_at = now() FROM campaigns k WHERE k.id = m.campaign_id AND k.org_id = m.org_id"
+        " AND k.status = 'canceled' AND m.state = 'queued' AND NOT m.attempt_open",
+        "UPDATE campaigns k SET status = 'completed', updated_at = now() WHERE k.status = 'running'"
+        " AND NOT EXISTS (SELECT 1 FROM campaign_messages m WHERE m.org_id = k.org_id"
+        " AND m.campaign_id = k.id AND m.state = 'queued')",
+    };
+    static const char *const names[] = { "dispatch_start", "dispatch_cancel", "dispatch_complete" };
+    if (db_begin(db) != 0) return -1;
+    for (size_t i = 0; i < 3; i++)
+        if (!db_q0(db, a, names[i], moves[i])) goto fail;
+    struct dbres *r = db_q0(db, a, "dispatch_due",
+                            "SELECT k.id, k.org_id, EXISTS (SELECT 1 FROM campaign_messages m"
+                            " WHERE m.org_id = k.org_id AND m.campaign_id = k.id AND m.state = 'queued'"
+                            " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now()))"
+                            " AND coalesce(k.dispatch_next_at, '-infinity') <= now()"
+                            " FROM campaigns k WHERE k.status = 'running'");
+    if (!r) goto fail;
+    for (int i = 0; i < db_rows(r); i++) {
+        if (!db_bool(r, i, 2)) continue;
+        struct buf payload, key;
+        buf_init(&payload, a, 64);
+        buf_printf(&payload, "{\"campaign_id\":\"%s\"}", db_cstr(r, i, 0));
+        buf_init(&key, a, 64);
+        buf_printf(&key, CAMPAIGN_SEND_KIND ":%s", db_cstr(r, i, 0));
+        if (job_enqueue(db, a, db_cstr(r, i, 1), CAMPAIGN_SEND_KIND, buf_cstr(&payload), buf_cstr(&key), 3) < 0)
+            goto fail;
+    }
+    if (db_commit(db) != 0) return -1;
+    return db_rows(r);
+fail:
+    db_rollback(db);
+    return -1;
+}
+
+/* The campaign's texts and its org's provider settings, secrets opened. */
+struct sender {
+    const char *org_id, *campaign_id, *slug, *org_name;
+    str sms, subject, email_body, voice;
+    const char *twilio_base, *twilio_from, *twilio_sid, *twilio_token;
+    const char *sendgrid_base, *sendgrid_from, *sendgrid_key;
+    const char *public_url;
+};
+
+enum { S_SMS, S_SUBJECT, S_EMAIL, S_VOICE, S_SLUG, S_ORG, S_TW_BASE, S_TW_FROM, S_SG_BASE, S_SG_FROM,
+       S_TW_SID, S_TW_TOKEN, S_SG_KEY };
+
+#define SEALED(key) \
+    " (SELECT translate(encode(ciphertext, 'base64'), E'\\n', '') FROM org_secrets" \
+    " WHERE org_id = o.id AND key = '" key "')"
+
+/* Opens one sealed secret; "" when absent or unreadable (the send then fails as not
+ * configured, which says what to fix). */
+static const char *secret(struct job_ctx *c, const struct dbres *r, int col, const char *org_id, const char *key)
+{
+    if (db_isnull(r, 0, col)) return "";
+    str out;
+    if (org_secret_open_b64(c->a, str_from(c->cfg->secret_key), str_from(org_id), key, db_val(r, 0, col), &out) != 0)
+        return "";
+    return str_cstr(c->a, out);
+}
+
+static int load_sender(struct job_ctx *c, const char *org_id, const char *campaign_id, struct sender *s)
+{
+    struct dbres *r = db_q(c->db, c->a, "send_campaign",
+                           "SELECT k.sms_body, k.email_subject, k.email_body, k.voice_script, o.slug, o.name,"
+                           " o.twilio_base_url, o.twilio_from_number, o.sendgrid_base_url, o.sendgrid_from_email,"
+                           SEALED("twilio_account_sid") "," SEALED("twilio_auth_token") "," SEALED("sendgrid_api_key")
+                           " FROM campaigns k JOIN orgs o ON o.id = k.org_id WHERE k.id = $1::uuid AND k.org_id = $2::uuid",
+                           campaign_id, org_id);
+    if (!r) return -1;
+    if (db_rows(r) == 0) return 0;
+    *s = (struct sender){ .org_id = org_id, .campaign_id = campaign_id, .slug = db_cstr(r, 0, S_SLUG),
+                          .org_name = db_cstr(r, 0, S_ORG), .sms = db_val(r, 0, S_SMS),
+                          .subject = db_val(r, 0, S_SUBJECT), .email_body = db_val(r, 0, S_EMAIL),
+                          .voice = db_val(r, 0, S_VOICE), .twilio_base = db_cstr(r, 0, S_TW_BASE),
+                          .twilio_from = db_cstr(r, 0, S_TW_FROM), .sendgrid_base = db_cstr(r, 0, S_SG_BASE),
+                          .sendgrid_from = db_cstr(r, 0, S_SG_FROM), .public_url = c->cfg->public_url };
+    s->twilio_sid = secret(c, r, S_TW_SID, org_id, "twilio_account_sid");
+    s->twilio_token = secret(c, r, S_TW_TOKEN, org_id, "twilio_auth_token");
+    s->sendgrid_key = secret(c, r, S_SG_KEY, org_id, "sendgrid_api_key");
+    return 1;
+}
+
+/* How many messages the pace allows now (GCRA): one per 60/rate seconds, with up to a
+ * second's worth (at least one) at once. lag_s is how far ahead the campaign's
+ * dispatch_next_at is (0 when due). */
+static int pace_allows(long rate, double lag_s, double *interval)
+{
+    *interval = 60.0 / (double)rate;
+    double tau = *interval > 1.0 ? *interval : 1.0;
+    if (lag_s > tau - *interval) return 0;
+    double n = floor((tau - lag_s) / *interval + 1e-9);
+    return n > CLAIM_MAX ? CLAIM_MAX : (int)n;
+}
+
+/* The claimed rows' columns. */
+enum { M_ID, M_CHANNEL, M_TO, M_ATTEMPTS, M_DOUBT, M_SINCE, M_FIRST, M_LAST, M_COMPANY, M_PHONE, M_EMAIL,
+       M_ADDRESS, M_BLOCKED };
+
+/* Records the attempt of up to n due messages and commits, before any request. Only
+ * while the campaign runs (its row lock orders this with a pause or cancel). */
+static struct dbres *claim(struct job_ctx *c, const struct sender *s)
+{
+    if (db_begin(c->db) != 0) return NULL;
+    struct dbres *k = db_q(c->db, c->a, "send_pace",
+                           "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
+                           " - now()), 0) FROM campaigns WHERE id = $1::uuid AND org_id = $2::uuid"
+                           " AND status = 'running' FOR UPDATE",
+                           s->campaign_id, s->org_id);
+    double interval = 0;
+    int n = k && db_rows(k) ? pace_allows(db_long(k, 0, 0), atof(db_cstr(k, 0, 1)), &interval) : 0;
+    if (n == 0) {
+        db_rollback(c->db);
+        return k ? db_q0(c->db, c->a, "send_nothing", "SELECT 1 WHERE false") : NULL;
+    }
+    char limit[16], lease[16];
+    snprintf(limit, sizeof limit, "%d", n);
+    snprintf(lease, sizeof lease, "%d", c->cfg->http_timeout_s + LEASE_MARGIN_S);
+    /* Quiet hours: the contact's zone, else the org's; the campaign's window, else the org's. */
+    struct dbres *m = db_q(
+        c->db, c->a, "send_claim",
+        "WITH due AS (SELECT m.id, m.attempt_open AS doubt, m.attempt_started_at AS since"
+        " FROM campaign_messages m JOIN contacts ct ON ct.id = m.contact_id"
+        " JOIN campaigns k ON k.id = m.campaign_id JOIN orgs o ON o.id = m.org_id"
+        " WHERE m.org_id = $1::uuid AND m.campaign_id = $2::uuid AND m.state = 'queued'"
+        " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())"
+        " AND NOT sb_quiet_at((now() AT TIME ZONE coalesce(nullif(ct.time_zone, ''), o.timezone))::time,"
+        "   coalesce(k.quiet_start, split_part(o.quiet_hours, '-', 1)::time),"
+        "   coalesce(k.quiet_end, split_part(o.quiet_hours, '-', 2)::time))"
+        " ORDER BY m.next_attempt_at NULLS FIRST, m.id LIMIT $3::int FOR UPDATE OF m SKIP LOCKED)"
+        " UPDATE campaign_messages m SET attempt_open = true, attempt_started_at = now(),"
+        " attempts = m.attempts + 1, next_attempt_at = now() + make_interval(secs => $4::int), updated_at = now()"
+        " FROM due, contacts ct WHERE m.id = due.id AND ct.id = m.contact_id"
+        " RETURNING m.id, m.channel, m.to_address, m.attempts, due.doubt,"
+        " coalesce(to_char((due.since - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
+        " ct.first_name, ct.last_name, ct.company, coalesce(ct.phone, ''), coalesce(ct.email, ''),"
+        " ct.property_address,"
+        " CASE WHEN ct.do_not_contact THEN 'do_not_contact' WHEN ct.deleted_at IS NOT NULL THEN 'deleted'"
+        "  WHEN (m.channel = 'sms' AND ct.opt_out_sms) OR (m.channel = 'voice' AND ct.opt_out_voice)"
+        "  OR (m.channel = 'email' AND ct.opt_out_email) THEN 'opted_out' ELSE '' END",
+        s->org_id, s->campaign_id, limit, lease);
+    char next[32];
+    snprintf(next, sizeof next, "%.6f", atof(db_cstr(k, 0, 1)) + (m ? db_rows(m) : 0) * interval);
+    if (!m || !db_q(c->db, c->a, "send_pace_next",
+                    "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
+                    " WHERE id = $1::uuid",
+                    s->campaign_id, next) || db_commit(c->db) != 0) {
+        db_rollback(c->db);
+        return NULL;
+    }
+    return m;
+}
+
+/* One claimed message, its texts rendered for its contact. */
+struct message {
+    const char *id, *channel, *to, *since, *blocked;
+    int attempts;
+    bool doubt;
+    str text, subject, to_name;
+};
+
+static void message_of(struct job_ctx *c, const struct sender *s, const struct dbres *r, int i, struct message *m)
+{
+    str v[MF_COUNT] = {
+        [MF_FIRST_NAME] = db_val(r, i, M_FIRST), [MF_LAST_NAME] = db_val(r, i, M_LAST),
+        [MF_COMPANY] = db_val(r, i, M_COMPANY), [MF_PHONE] = db_val(r, i, M_PHONE),
+        [MF_EMAIL] = db_val(r, i, M_EMAIL), [MF_PROPERTY_ADDRESS] = db_val(r, i, M_ADDRESS),
+    };
+    *m = (struct message){ .id = db_cstr(r, i, M_ID), .channel = db_cstr(r, i, M_CHANNEL),
+                           .to = db_cstr(r, i, M_TO), .since = db_cstr(r, i, M_SINCE),
+                           .blocked = db_cstr(r, i, M_BLOCKED), .attempts = (int)db_long(r, i, M_ATTEMPTS),
+                           .doubt = db_bool(r, i, M_DOUBT) };
+    const char *ch = m->channel;
+    str body = strcmp(ch, "sms") == 0 ? s->sms : strcmp(ch, "email") == 0 ? s->email_body : s->voice;
+    m->text = merge_fields_render(c->a, body, v);
+    if (strcmp(ch, "email") == 0) m->subject = merge_fields_render(c->a, s->subject, v);
+    struct buf name;
+    buf_init(&name, c->a, 64);
+    buf_put(&name, v[MF_FIRST_NAME]);
+    if (v[MF_FIRST_NAME].len && v[MF_LAST_NAME].len) buf_putc(&name, ' ');
+    buf_put(&name, v[MF_LAST_NAME]);
+    m->to_name = buf_str(&name);
+}
+
+/* ---- recording outcomes (each one statement: its own transaction) ---- */
+
+static bool record_sent(struct job_ctx *c, const struct sender *s, const struct message *m, const char *provider,
+                        str provider_id)
+{
+    return db_q(c->db, c->a, "send_sent",
+                "UPDATE campaign_messages SET state = 'sent', provider = $3, provider_message_id = nullif($4, ''),"
+                " sent_at = now(), attempt_open = false, next_attempt_at = NULL, reason = '', updated_at = now()"
+                " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
+                m->id, s->org_id, provider, str_cstr(c->a, provider_id)) != NULL;
+}
+
+/* A closed attempt to retry after wait_ms; open stays true when no answer came (the
+ * provider may have the message: the next attempt asks it first). */
+static bool record_retry(struct job_ctx *c, const struct sender *s, const struct message *m, long wait_ms,
+                         bool open, const char *why)
+{
+    char ms[24];
+    snprintf(ms, sizeof ms, "%ld", wait_ms);
+    return db_q(c->db, c->a, "send_retry",
+                "UPDATE campaign_messages SET attempt_open = $3::bool, reason = left($5, 200),"
+                " next_attempt_at = now() + make_interval(secs => $4::bigint / 1000.0), updated_at = now()"
+                " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
+                m->id, s->org_id, open ? "true" : "false", ms, why) != NULL;
+}
+
+static bool record_final(struct job_ctx *c, const struct sender *s, const struct message *m, const char *state,
+                         const char *reason, bool undo_attempt)
+{
+    return db_q(c->db, c->a, "send_final",
+                "UPDATE campaign_messages SET state = $3, reason = left($4, 200), attempt_open = false,"
+                " next_attempt_at = NULL, attempts = attempts - $5::int,"
+                " failed_at = CASE WHEN $3 = 'failed' THEN now() END, updated_at = now()"
+                " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
+                m->id, s->org_id, state, reason, undo_attempt ? "1" : "0") != NULL;
+}
+
+/* ---- requests ---- */
+
+static const char *url_of(struct arena *a, const char *base, str path)
+{
+    struct buf b;
+    buf_init(&b, a, 128);
+    buf_puts(&b, base);
+    buf_put(&b, path);
+    return buf_cstr(&b);
+}
+
+/* Our callback URL for a message: public_url + path + ?message_id=; empty when
+ * public_url is not set (no callbacks then). */
+static str callback_of(struct arena *a, const struct sender *s, const char *what, const char *id)
+{
+    if (!s->public_url || !*s->public_url) return STR("");
+    struct buf b;
+    buf_init(&b, a, 160);
+    buf_printf(&b, "%s/webhooks/%s/%s?message_id=%s", s->public_url, s->slug, what, id);
+    return buf_str(&b);
+}
+
+/* The form without its StatusCallback field when there is no callback URL. */
+static str drop_empty_callback(str form)
+{
+    static const char tail[] = "&StatusCallback=";
+    if (form.len >= sizeof tail - 1 && memcmp(form.ptr + form.len - (sizeof tail - 1), tail, sizeof tail - 1) == 0)
+        form.len -= sizeof tail - 1;
+    return form;
+}
+
+/* Builds the provider request for a message; NULL-reason when ready, else why not. */
+static const char *request_of(struct job_ctx *c, const struct sender *s, const struct message *m,
+                              struct provider_request *rq, const char **provider)
+{
+    bool email = strcmp(m->channel, "email") == 0, sms = strcmp(m->channel, "sms") == 0;
+    if (email) {
+        if (!*s->sendgrid_key || !*s->sendgrid_from) return "sendgrid_not_configured";
+        struct sendgrid_mail mail = { .from_email = str_from(s->sendgrid_from), .from_name = str_from(s->org_name),
+                                      .to_email = str_from(m->to), .to_name = m->to_name,
+                                      .subject = m->subject, .text = m->text, .message_id = str_from(m->id) };
+        *rq = (struct provider_request){ .method = "POST", .bearer = s->sendgrid_key,
+                                         .url = url_of(c->a, s->sendgrid_base, STR(SENDGRID_SEND_PATH)),
+                                         .content_type = "application/json",
+                                         .body = sendgrid_mail_json(c->a, &mail) };
+        *provider = "sendgrid";
+        return NULL;
+    }
+    str path = sms ? twilio_messages_path(c->a, str_from(s->twilio_sid))
+                   : twilio_calls_path(c->a, str_from(s->twilio_sid));
+    if (!path.ptr || !*s->twilio_token || !*s->twilio_from) return "twilio_not_configured";
+    str form = sms ? twilio_message_form(c->a, str_from(m->to), str_from(s->twilio_from), m->text,
+                                         callback_of(c->a, s, "twilio/sms-status", m->id))
+                   : twilio_call_form(c->a, str_from(m->to), str_from(s->twilio_from), m->text,
+                                      callback_of(c->a, s, "twilio/voice-status", m->id));
+    *rq = (struct provider_request){ .method = "POST", .url = url_of(c->a, s->twilio_base, path),
+                                     .basic_user = s->twilio_sid, .basic_password = s->twilio_token,
+                                     .content_type = "application/x-www-form-urlencoded",
+                                     .body = drop_empty_callback(form) };
+    *provider = "twilio";
+    return NULL;
+}
+
+/* The provider's words for a refusal: "twilio_21211", "sendgrid_400", "http_500". */
+static const char *refusal_reason(struct arena *a, const char *provider, const struct provider_reply *r)
+{
+    struct buf b;
+    buf_init(&b, a, 48);
+    long code = 0;
+    str msg;
+    if (strcmp(provider, "twilio") == 0) twilio_parse_error(a, r->body, &code, &msg);
+    if (r->status == 0) buf_puts(&b, "no_answer");
+    else if (code > 0) buf_printf(&b, "%s_%ld", provider, code);
+    else if (r->status >= 500 || r->status == 429 || r->status == 408) buf_printf(&b, "http_%d", r->status);
+    else buf_printf(&b, "%s_%d", provider, r->status);
+    return buf_cstr(&b);
+}
+
+static uint64_t jitter(void)
+{
+    uint64_t v = 0;
+    if (crypto_random(&v, sizeof v) != 0) v = (uint64_t)clock_mono_us() * 0x9e3779b97f4a7c15ULL;
+    return v;
+}
+
+/* Records what one request's answer means. */
+static bool record_answer(struct job_ctx *c, const struct sender *s, const struct message *m, const char *provider,
+                          const struct provider_reply *r)
+{
+    if (r->status >= 200 && r->status < 300) {
+        str sid = r->message_id, status;
+        if (strcmp(provider, "twilio") == 0 && !twilio_parse_created(c->a, r->body, &sid, &status)) sid = STR("");
+        return record_sent(c, s, m, provider, sid);
+    }
+    struct attempt_result ar = { .http_status = r->status, .retry_after = r->retry_after };
+    struct retry_decision d = retry_decide(&retry_send_policy, m->attempts, ar, time(NULL), jitter());
+    const char *why = refusal_reason(c->a, provider, r);
+    if (d.outcome == RETRY_LATER) return record_retry(c, s, m, d.wait_ms, r->status == 0, why);
+    return record_final(c, s, m, "failed", why, false);
+}
+
+/* ---- reconciliation ---- */
+
+enum found { FOUND, NOT_FOUND, UNKNOWN };
+
+/* Twilio: the account's messages to this number sent since the day before the open
+ * attempt, matched by the text (Twilio's message resource does not show the
+ * StatusCallback, which carries our id). */
+static enum found reconcile_twilio(struct job_ctx *c, const struct sender *s, const struct message *m, str *sid)
+{
+    str path = twilio_messages_path(c->a, str_from(s->twilio_sid));
+    if (!path.ptr) return UNKNOWN;
+    struct buf url;
+    buf_init(&url, c->a, 256);
+    buf_puts(&url, s->twilio_base);
+    buf_put(&url, path);
+    buf_puts(&url, "?To=");
+    buf_url_arg(&url, str_from(m->to));
+    if (*m->since) buf_printf(&url, "&DateSent%%3E%%3D=%s", m->since);
+    buf_puts(&url, "&PageSize=1000");
+    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .basic_user = s->twilio_sid,
+                                   .basic_password = s->twilio_token };
+    struct provider_reply r;
+    provider_http(c->a, c->cfg, &rq, &r);
+    if (r.status != 200) return UNKNOWN;
+    struct json_object *root = json_tokener_parse(str_cstr(c->a, r.body)), *list, *e, *v;
+    enum found f = UNKNOWN;
+    if (root && json_object_object_get_ex(root, "messages", &list) && json_object_is_type(list, json_type_array)) {
+        f = NOT_FOUND;
+        for (size_t i = 0; i < json_object_array_length(list) && f == NOT_FOUND; i++) {
+            e = json_object_array_get_idx(list, i);
+            if (!json_object_object_get_ex(e, "body", &v) || !str_eq(str_from(json_object_get_string(v)), m->text))
+                continue;
+            if (json_object_object_get_ex(e, "sid", &v)) *sid = str_dup(c->a, str_from(json_object_get_string(v)));
+            f = FOUND;
+        }
+    }
+    json_object_put(root);
+    return f;
+}
+
+/* SendGrid: the Email Activity API, searched for our id in the custom arguments. */
+static enum found reconcile_sendgrid(struct job_ctx *c, const struct sender *s, const struct message *m, str *id)
+{
+    struct buf q, url;
+    buf_init(&q, c->a, 96);
+    buf_printf(&q, "unique_args['" SENDGRID_MESSAGE_ARG "']=\"%s\"", m->id);
+    buf_init(&url, c->a, 256);
+    buf_printf(&url, "%s/v3/messages?limit=10&query=", s->sendgrid_base);
+    buf_url_arg(&url, buf_str(&q));
+    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .bearer = s->sendgrid_key };
+    struct provider_reply r;
+    provider_http(c->a, c->cfg, &rq, &r);
+    if (r.status != 200) return UNKNOWN;
+    struct json_object *root = json_tokener_parse(str_cstr(c->a, r.body)), *list, *v;
+    enum found f = UNKNOWN;
+    if (root && json_object_object_get_ex(root, "messages", &list) && json_object_is_type(list, json_type_array)) {
+        f = json_object_array_length(list) ? FOUND : NOT_FOUND;
+        if (f == FOUND && json_object_object_get_ex(json_object_array_get_idx(list, 0), "msg_id", &v))
+            *id = str_dup(c->a, str_from(json_object_get_string(v)));
+    }
+    json_object_put(root);
+    return f;
+}
+
+/* Settles an open attempt before anything is resent. Returns true when the message
+ * may be sent now (the provider has no such message). */
+static bool reconcile(struct job_ctx *c, const struct sender *s, const struct message *m, bool *ok)
+{
+    str id = STR("");
+    bool email = strcmp(m->channel, "email") == 0;
+    enum found f = UNKNOWN;
+    if (strcmp(m->channel, "sms") == 0) f = reconcile_twilio(c, s, m, &id);
+    else if (email) f = reconcile_sendgrid(c, s, m, &id);
+    else {
+        /* A call may have rung: never placed twice, and not asked about yet. */
+        *ok = record_final(c, s, m, "failed", "unconfirmed", false);
+        return false;
+    }
+    if (f == FOUND) *ok = record_sent(c, s, m, email ? "sendgrid" : "twilio", id);
+    if (f == UNKNOWN) {
+        struct attempt_result ar = { .http_status = 0 };
+        struct retry_decision d = retry_decide(&retry_send_policy, m->attempts, ar, time(NULL), jitter());
+        *ok = d.outcome == RETRY_LATER ? record_retry(c, s, m, d.wait_ms, true, "reconciling")
+                                       : record_final(c, s, m, "failed", "unconfirmed", false);
+    }
+    return f == NOT_FOUND;
+}
+
+/* Sends one claimed message and records the outcome; false on a database error. */
+static bool send_one(struct job_ctx *c, const struct sender *s, const struct message *m)
+{
+    if (*m->blocked) return record_final(c, s, m, "skipped", m->blocked, true);
+    bool ok = true;
+    if (m->doubt && !reconcile(c, s, m, &ok)) return ok;
+    struct provider_request rq;
+    const char *provider = NULL;
+    const char *unready = request_of(c, s, m, &rq, &provider);
+    if (unready) return record_final(c, s, m, "failed", unready, false);
+    struct provider_reply r;
+    provider_http(c->a, c->cfg, &rq, &r);
+    return record_answer(c, s, m, provider, &r);
+}
+
+static const char *campaign_id_of(struct arena *a, const char *payload)
+{
+    struct json_object *root = json_tokener_parse(payload), *v;
+    const char *id = NULL;
+    if (root && json_object_object_get_ex(root, "campaign_id", &v) && json_object_is_type(v, json_type_string))
+        id = arena_strdup(a, json_object_get_string(v));
+    json_object_put(root);
+    return id && str_is_uuid(str_from(id)) ? id : NULL;
+}
+
+enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
+{
+    const char *campaign_id = campaign_id_of(c->a, j->payload);
+    if (!campaign_id || !*j->org_id) {
+        c->error = "payload needs campaign_id and the job an org";
+        return JOB_FAILED;
+    }
+    struct sender s;
+    int found = load_sender(c, j->org_id, campaign_id, &s);
+    if (found <= 0) {
+        if (found < 0) c->error = db_last_message(c->db);
+        return found < 0 ? JOB_RETRY : JOB_DONE;
+    }
+    int64_t until = clock_mono_us() + SEND_SLICE_US;
+    while (clock_mono_us() < until) {
+        struct dbres *r = claim(c, &s);
+        if (!r) {
+            c->error = db_last_message(c->db);
+            return JOB_RETRY;
+        }
+        if (db_rows(r) == 0) break;
+        for (int i = 0; i < db_rows(r); i++) {
+            struct message m;
+            message_of(c, &s, r, i, &m);
+            /* A failed record leaves the attempt open: reconciled after the lease. */
+            if (!send_one(c, &s, &m)) c->error = db_last_message(c->db);
+        }
+    }
+    return JOB_DONE;
+}

@@ -1,0 +1,34 @@
+/* provider_http.h — one request to a provider's REST API over libcurl (Twilio's or
+ * SendGrid's, or the local fake): timeouts, credentials, the answer's status, body
+ * (bounded) and the headers the sender reads. */
+#ifndef SB_PROVIDER_HTTP_H
+#define SB_PROVIDER_HTTP_H
+#include "../core/str.h"
+struct arena;
+struct config;
+
+struct provider_request {
+    const char *method;       /* "GET" or "POST" */
+    const char *url;
+    const char *basic_user;   /* Twilio: account SID and auth token; or NULL */
+    const char *basic_password;
+    const char *bearer;       /* SendGrid: the API key; or NULL */
+    const char *content_type; /* of body; NULL for a GET */
+    str body;
+};
+
+struct provider_reply {
+    int status;        /* 0: no answer (timeout, refused, reset) */
+    str body;          /* at most PROVIDER_REPLY_MAX bytes of it */
+    str retry_after;   /* the Retry-After header, or empty */
+    str message_id;    /* SendGrid's X-Message-Id header, or empty */
+    const char *error; /* why there was no answer (libcurl's words), or NULL */
+};
+
+#define PROVIDER_REPLY_MAX (256 * 1024)
+
+/* Runs the request (total time cfg->http_timeout_s) and fills *out. Never logs: the
+ * credentials and the recipients stay out of the log. */
+void provider_http(struct arena *a, const struct config *cfg, const struct provider_request *rq,
+                   struct provider_reply *out);
+#endif

@@ -1,0 +1,350 @@
+// campaign_dispatch.test.mjs — the campaign sender against the fake provider
+// (t/fakes/messaging.mjs, Twilio's and SendGrid's HTTP APIs): a launched campaign's
+// SMS and email go out rendered for each contact with our id in the callback and
+// custom args, and the campaign completes; 429 with Retry-After and 500 are retried,
+// 400 fails at once with the provider's code; pause stops sending, resume carries on,
+// cancel skips what is left; a contact put on the do-not-contact list after launch is
+// skipped; the callbacks (Twilio SMS status and inbound SMS with STOP/START and
+// replies, SendGrid's signed events) apply once, verified, each to its own org only;
+// workers killed with SIGKILL mid-request and at random points never make a
+// recipient get a message twice, and every message ends final.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Stack, waitFor } from '../lib/stack.mjs';
+import { startProvider } from '../fakes/provider.mjs';
+import { DEFAULT_ACCOUNTS as ACCOUNTS } from '../fakes/messaging.mjs';
+import { otherOrg } from '../lib/calls_fixtures.mjs';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+
+let stack, provider, worker, key;
+const FROM = '+14155550100';
+const PUBLIC_URL = 'https://ops.example.test';
+let phoneSeq = 0;
+
+before(async () => {
+  provider = await startProvider();
+  stack = await Stack.start({ config: `\npublic_url = ${PUBLIC_URL}\nhttp_timeout_s = 3\njob_lease_s = 10\n` });
+  const base = `http://127.0.0.1:${provider.port}`;
+  const set = stack.cli(['org', 'set', 'demo', `twilio_base_url=${base}/`, `twilio_from_number=${FROM}`,
+    `sendgrid_base_url=${base}`, 'sendgrid_from_email=campaigns@demo.test', 'twilio_account_sid', 'twilio_auth_token',
+    'sendgrid_api_key'], { input: `${ACCOUNTS.twilioSid}\n${ACCOUNTS.twilioToken}\n${ACCOUNTS.sendgridKey}\n` });
+  assert.equal(set.status, 0, set.stderr);
+  key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'dispatch', '--role', 'manager']).stdout.trim();
+  worker = stack.startWorker();
+});
+
+after(async () => {
+  provider?.messaging.releaseStalled();
+  if (stack) await stack.stop();
+  if (provider) await provider.close();
+});
+
+/** A new contact of the demo org with a phone number no other test uses. */
+async function contact(fields = {}) {
+  phoneSeq += 1;
+  const phone = `+1415555${String(3000 + phoneSeq).padStart(4, '0')}`;
+  const res = await stack.api(key, 'POST', '/api/v1/contacts', { first_name: `C${phoneSeq}`, phone,
+    email: `c${phoneSeq}@example.com`, ...fields });
+  assert.equal(res.status, 201, res.body);
+  return { id: res.json().data.id, phone, email: `c${phoneSeq}@example.com` };
+}
+
+/** Quiet hours that are not now in the org's zone (three hours from now, for an hour). */
+function awake() {
+  const [start, end] = stack.one(`SELECT to_char(now() AT TIME ZONE timezone + interval '3 hours', 'HH24:MI') || ' ' ||
+    to_char(now() AT TIME ZONE timezone + interval '4 hours', 'HH24:MI') FROM orgs WHERE slug = 'demo'`).split(' ');
+  return { start, end };
+}
+
+async function launch(contacts, extra = {}) {
+  const res = await stack.api(key, 'POST', '/api/v1/campaigns', {
+    name: 'Dispatch', channels: ['sms'], audience: { contact_ids: contacts.map((c) => c.id) },
+    sms_body: 'Hi {{first_name|there}}, a note from us.', rate_per_minute: 6000, quiet_hours: awake(), ...extra,
+  });
+  assert.equal(res.status, 201, res.body);
+  const id = res.json().data.id;
+  const go = await stack.api(key, 'POST', `/api/v1/campaigns/${id}/launch`);
+  assert.equal(go.status, 200, go.body);
+  return id;
+}
+
+const status = (id) => stack.one(`SELECT status FROM campaigns WHERE id = '${id}'`);
+const states = (id) => stack.one(`SELECT coalesce(string_agg(channel || ':' || state || ':' || reason, ',' ORDER BY channel,
+  state, reason), '') FROM campaign_messages WHERE campaign_id = '${id}'`);
+const message = (id, contactId, channel = 'sms') => JSON.parse(stack.one(`SELECT row_to_json(m) FROM campaign_messages m
+  WHERE campaign_id = '${id}' AND contact_id = '${contactId}' AND channel = '${channel}'`));
+const completed = (id) => waitFor(() => status(id) === 'completed', { timeoutMs: 30000, what: `campaign ${id} to complete` });
+
+test('an SMS and email campaign goes out rendered, with our ids, and completes', async () => {
+  const a = await contact({ first_name: 'Ada' });
+  const b = await contact({ first_name: '' });
+  const id = await launch([a, b], { channels: ['sms', 'email'], email_subject: 'Hello {{first_name|friend}}',
+    email_body: 'Dear {{first_name|friend}}, about your home.' });
+  await completed(id);
+  assert.equal(states(id), 'email:sent:,email:sent:,sms:sent:,sms:sent:');
+  const [sms] = provider.messaging.requestsTo(a.phone, 'twilio.messages');
+  assert.equal(sms.form.Body, 'Hi Ada, a note from us.');
+  assert.equal(sms.form.From, FROM);
+  const ma = message(id, a.id);
+  assert.equal(sms.form.StatusCallback, `${PUBLIC_URL}/webhooks/demo/twilio/sms-status?message_id=${ma.id}`);
+  assert.equal(provider.messaging.requestsTo(b.phone, 'twilio.messages')[0].form.Body, 'Hi there, a note from us.');
+  assert.equal(ma.provider, 'twilio');
+  assert.equal(ma.provider_message_id, provider.messaging.acceptedTo(a.phone)[0].sid);
+  assert.equal(ma.attempts, 1);
+  assert.ok(ma.sent_at);
+  const [mail] = provider.messaging.requestsTo(b.email, 'sendgrid.send');
+  assert.equal(mail.json.subject, 'Hello friend');
+  assert.equal(mail.json.content[0].value, 'Dear friend, about your home.');
+  assert.equal(mail.json.personalizations[0].custom_args.switchboard_message_id, message(id, b.id, 'email').id);
+  assert.equal(message(id, b.id, 'email').provider_message_id, provider.messaging.acceptedTo(b.email)[0].sid);
+  for (const c of [a, b]) {
+    assert.equal(provider.messaging.requestsTo(c.phone).length, 1);
+    assert.equal(provider.messaging.requestsTo(c.email).length, 1);
+  }
+});
+
+test('429 with Retry-After is retried no sooner than it says, then sent', async () => {
+  const a = await contact();
+  provider.messaging.planTo('twilio.messages', a.phone, [{ status: 429, retryAfter: 2 }, 'ok']);
+  const id = await launch([a]);
+  await completed(id);
+  const reqs = provider.messaging.requestsTo(a.phone);
+  assert.equal(reqs.length, 2);
+  assert.ok(reqs[1].at - reqs[0].at >= 2000, `retried after ${reqs[1].at - reqs[0].at} ms`);
+  const m = message(id, a.id);
+  assert.equal(m.state, 'sent');
+  assert.equal(m.attempts, 2);
+});
+
+test('500 is retried with backoff; 400 fails at once with the provider code and no retry', async () => {
+  const a = await contact();
+  const b = await contact();
+  provider.messaging.planTo('twilio.messages', a.phone, [500, 'ok']);
+  provider.messaging.planTo('twilio.messages', b.phone, [400]);
+  const id = await launch([a, b]);
+  await completed(id);
+  assert.equal(provider.messaging.requestsTo(a.phone).length, 2);
+  assert.equal(message(id, a.id).state, 'sent');
+  assert.equal(provider.messaging.requestsTo(b.phone).length, 1);
+  const mb = message(id, b.id);
+  assert.equal(mb.state, 'failed');
+  assert.equal(mb.reason, 'twilio_21211');
+  assert.ok(mb.failed_at);
+  const stats = (await stack.api(key, 'GET', `/api/v1/campaigns/${id}/stats`)).json().data;
+  assert.equal(stats.channels.sms.failed, 1);
+  assert.equal(stats.channels.sms.sent, 1);
+});
+
+test('pause stops sending, resume carries on to completion, cancel skips what is left', async () => {
+  const people = [];
+  for (let i = 0; i < 6; i++) people.push(await contact());
+  const sent = (id) => Number(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND state = 'sent'`));
+  const requests = () => people.reduce((n, p) => n + provider.messaging.requestsTo(p.phone).length, 0);
+  // One a second: the first goes at once, the rest wait their turn.
+  const id = await launch(people, { rate_per_minute: 60 });
+  await waitFor(() => sent(id) >= 1, { what: 'the first message' });
+  assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/pause`)).status, 200);
+  // An attempt claimed before the pause may still finish; nothing after it starts.
+  await waitFor(() => stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND attempt_open`) === '0',
+    { what: 'attempts in flight to end' });
+  const atPause = requests();
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(requests(), atPause, 'no request while paused');
+  assert.ok(atPause < people.length);
+  assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/resume`)).status, 200);
+  await completed(id);
+  assert.equal(sent(id), people.length);
+  for (const p of people) assert.equal(provider.messaging.requestsTo(p.phone).length, 1);
+
+  const more = [];
+  for (let i = 0; i < 5; i++) more.push(await contact());
+  const id2 = await launch(more, { rate_per_minute: 60 });
+  await waitFor(() => sent(id2) >= 1, { what: 'the first message' });
+  assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id2}/cancel`)).status, 200);
+  await waitFor(() => stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id2}'
+    AND state = 'queued'`) === '0', { timeoutMs: 5000, what: 'the queued messages to be skipped' });
+  const skipped = Number(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id2}'
+    AND state = 'skipped' AND reason = 'canceled'`));
+  assert.ok(skipped >= 1, 'some were left to skip');
+  assert.equal(sent(id2) + skipped, more.length);
+  assert.equal(more.reduce((n, p) => n + provider.messaging.requestsTo(p.phone).length, 0), sent(id2));
+  assert.equal(status(id2), 'canceled');
+});
+
+test('a contact opted out at launch or put on the do-not-contact list after it gets nothing', async () => {
+  const a = await contact();
+  const b = await contact({ opt_out: { sms: true } });
+  const c = await contact();
+  // Quiet now: nothing goes until the window is moved, so the change lands first.
+  const { start } = awake();
+  const now = stack.one(`SELECT to_char(now() AT TIME ZONE timezone - interval '1 hour', 'HH24:MI') FROM orgs WHERE slug = 'demo'`);
+  const id = await launch([a, b, c], { quiet_hours: { start: now, end: start } });
+  stack.sql(`UPDATE contacts SET do_not_contact = true WHERE id = '${c.id}'`);
+  stack.sql(`UPDATE campaigns SET quiet_start = NULL, quiet_end = NULL WHERE id = '${id}';
+    UPDATE orgs SET quiet_hours = '${start}-${awake().end}' WHERE slug = 'demo'`);
+  await completed(id);
+  stack.sql(`UPDATE orgs SET quiet_hours = '21:00-08:00' WHERE slug = 'demo'`);
+  assert.equal(message(id, a.id).state, 'sent');
+  assert.deepEqual([message(id, b.id).state, message(id, b.id).reason], ['skipped', 'opted_out']);
+  assert.deepEqual([message(id, c.id).state, message(id, c.id).reason], ['skipped', 'do_not_contact']);
+  assert.equal(provider.messaging.requestsTo(b.phone).length, 0);
+  assert.equal(provider.messaging.requestsTo(c.phone).length, 0);
+});
+
+test('never twice: workers killed mid-request and at random points; each recipient gets one message, all end final', async () => {
+  await stack.stopWorker(worker);
+  const people = [];
+  for (let i = 0; i < 12; i++) people.push(await contact());
+  const [stalled, lost, dropped] = people;
+  // Reached the provider, nothing stored; stored but its answer never comes; stored
+  // and the connection reset (email).
+  provider.messaging.planTo('twilio.messages', stalled.phone, ['stall', 'ok']);
+  provider.messaging.planTo('twilio.messages', lost.phone, ['accept-stall']);
+  provider.messaging.planTo('sendgrid.send', dropped.email, ['accept-drop']);
+  const id = await launch(people, { channels: ['sms', 'email'], email_subject: 'Hi {{first_name}}',
+    email_body: 'Dear {{first_name}}', rate_per_minute: 600 });
+  const seen = (p) => provider.messaging.requestsTo(p.phone).length > 0;
+  let w = stack.startWorker();
+  await waitFor(() => seen(stalled) && seen(lost), { timeoutMs: 30000, what: 'the stalled requests' });
+  await stack.stopWorker(w, 'SIGKILL');
+  // Kill again at random points, chosen by how much the provider has taken so far.
+  const shares = [0.15 + 0.3 * Math.random(), 0.5 + 0.35 * Math.random()];
+  for (const share of shares) {
+    const target = Math.floor(people.length * 2 * share);
+    w = stack.startWorker();
+    await waitFor(() => provider.messaging.accepted.filter((m) => people.some((p) => p.phone === m.to || p.email === m.to))
+      .length >= target, { timeoutMs: 60000, what: `${target} messages taken (kill points ${shares})` });
+    await stack.stopWorker(w, 'SIGKILL');
+  }
+  provider.messaging.releaseStalled();
+  w = stack.startWorker();
+  await waitFor(() => status(id) === 'completed', { timeoutMs: 90000, what: 'the campaign to complete' });
+  worker = w;
+  assert.equal(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND state <> 'sent'`), '0',
+    states(id));
+  for (const p of people) {
+    assert.equal(provider.messaging.acceptedTo(p.phone).length, 1, `${p.phone} got one SMS`);
+    assert.equal(provider.messaging.acceptedTo(p.email).length, 1, `${p.email} got one email`);
+    const m = message(id, p.id);
+    assert.equal(m.provider_message_id, provider.messaging.acceptedTo(p.phone)[0].sid);
+    assert.equal(m.attempt_open, false);
+  }
+  // The lost answer and the reset were settled by asking, not by sending again.
+  assert.equal(provider.messaging.requestsTo(lost.phone).length, 1);
+  assert.equal(provider.messaging.requestsTo(dropped.email).length, 1);
+  assert.equal(provider.messaging.requestsTo(stalled.phone).length, 2, 'the stalled one was not taken, so it went again');
+  assert.ok(provider.messaging.requests.some((r) => r.route === 'twilio.list' && r.to === lost.phone));
+  assert.ok(provider.messaging.requests.some((r) => r.route === 'sendgrid.search'));
+});
+
+/** Twilio's X-Twilio-Signature of a POST to urlPath (with its query) on this stack. */
+function twilioSignature(token, urlPath, params) {
+  let s = `https://127.0.0.1:${stack.httpsPort}${urlPath}`;
+  for (const k of Object.keys(params).sort()) s += k + params[k];
+  return createHmac('sha1', token).update(s).digest('base64');
+}
+
+function twilioHook(urlPath, params, { token = ACCOUNTS.twilioToken, signature } = {}) {
+  return stack.request('POST', urlPath, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature ?? twilioSignature(token, urlPath, params) },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+test('Twilio SMS status callbacks move a message forward once, verified, in their own org only', async () => {
+  const a = await contact();
+  const b = await contact();
+  const id = await launch([a, b]);
+  await completed(id);
+  const ma = message(id, a.id), mb = message(id, b.id);
+  const path = (m, slug = 'demo') => `/webhooks/${slug}/twilio/sms-status?message_id=${m.id}`;
+  const delivered = { MessageSid: ma.provider_message_id, MessageStatus: 'delivered', To: a.phone, From: FROM };
+  assert.equal((await twilioHook(path(ma), delivered, { token: 'wrong-token' })).status, 403);
+  assert.equal(message(id, a.id).state, 'sent');
+  // Another org, signed with its own token, naming our message: nothing of ours moves.
+  otherOrg(stack);
+  assert.equal(stack.cli(['org', 'set', 'other', 'twilio_auth_token'], { input: 'other-org-token-0123456789\n' }).status, 0);
+  const theirs = await twilioHook(path(ma, 'other'), delivered, { token: 'other-org-token-0123456789' });
+  assert.equal(theirs.status, 200, theirs.body);
+  assert.equal(theirs.json().data.applied, 0);
+  assert.equal(message(id, a.id).state, 'sent');
+  const res = await twilioHook(path(ma), delivered);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.json().data.status, 'applied');
+  assert.equal(message(id, a.id).state, 'delivered');
+  assert.ok(message(id, a.id).delivered_at);
+  const again = await twilioHook(path(ma), delivered);
+  assert.equal(again.json().data.status, 'duplicate');
+  // A late "sent" never moves a delivered message back.
+  await twilioHook(path(ma), { ...delivered, MessageStatus: 'sent' });
+  assert.equal(message(id, a.id).state, 'delivered');
+  const failed = { MessageSid: mb.provider_message_id, MessageStatus: 'undelivered', ErrorCode: '30003' };
+  assert.equal((await twilioHook(path(mb), failed)).status, 200);
+  assert.deepEqual([message(id, b.id).state, message(id, b.id).reason], ['failed', 'twilio_30003']);
+});
+
+test('inbound SMS: STOP opts out at once with history, START opts back in, other text is a reply, once', async () => {
+  const a = await contact();
+  const id = await launch([a]);
+  await completed(id);
+  const inbound = '/webhooks/demo/twilio/sms-inbound';
+  const sms = (Body, MessageSid) => twilioHook(inbound, { From: a.phone, To: FROM, Body, MessageSid });
+  const optedOut = () => stack.one(`SELECT opt_out_sms FROM contacts WHERE id = '${a.id}'`);
+  assert.equal((await twilioHook(inbound, { From: a.phone, Body: 'STOP', MessageSid: 'SM1' }, { signature: 'x' })).status, 403);
+  assert.equal(optedOut(), 'f');
+  const stop = await sms('  stop ', 'SMstop1');
+  assert.equal(stop.status, 200, stop.body);
+  assert.equal(stop.json().data.status, 'opted_out');
+  assert.equal(optedOut(), 't');
+  assert.equal(stack.one(`SELECT string_agg(channel || ':' || opted_out || ':' || source, ',') FROM contact_consent_events
+    WHERE contact_id = '${a.id}'`), 'sms:true:sms_stop');
+  assert.equal((await sms('STOP', 'SMstop2')).json().data.applied, 0, 'a second STOP changes nothing');
+  // Opted out: the next campaign skips the number.
+  const id2 = await launch([a]);
+  await completed(id2);
+  assert.deepEqual([message(id2, a.id).state, message(id2, a.id).reason], ['skipped', 'opted_out']);
+  assert.equal(provider.messaging.requestsTo(a.phone).length, 1);
+  assert.equal((await sms('Start', 'SMstart1')).json().data.status, 'opted_in');
+  assert.equal(optedOut(), 'f');
+  const reply = await sms('Yes, call me tomorrow', 'SMreply1');
+  assert.equal(reply.json().data.status, 'reply');
+  assert.equal((await sms('Yes, call me tomorrow', 'SMreply1')).json().data.applied, 0, 'a retried callback');
+  assert.equal(stack.one(`SELECT count(*) || ':' || min(body) || ':' || min(campaign_message_id::text)
+    FROM message_replies WHERE contact_id = '${a.id}'`), `1:Yes, call me tomorrow:${message(id, a.id).id}`);
+  assert.ok(message(id, a.id).replied_at);
+  const stats = (await stack.api(key, 'GET', `/api/v1/campaigns/${id}/stats`)).json().data;
+  assert.equal(stats.channels.sms.replied, 1);
+});
+
+test('SendGrid events: ECDSA-verified with the org key, delivered, bounced, unsubscribed; forged ones refused', async () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pub = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  assert.equal(stack.cli(['org', 'set', 'demo', `sendgrid_event_public_key=${pub}`]).status, 0);
+  const a = await contact(), b = await contact(), c = await contact();
+  const id = await launch([a, b, c], { channels: ['email'], email_subject: 'Hi', email_body: 'Hello {{first_name}}' });
+  await completed(id);
+  const ev = (p, event, extra = {}) => ({ email: p.email, event, timestamp: 1700000000, sg_event_id: `${event}-${p.id}`,
+    switchboard_message_id: message(id, p.id, 'email').id, ...extra });
+  const post = (events, { slug = 'demo', key: k = privateKey } = {}) => {
+    const body = JSON.stringify(events);
+    const ts = '1700000000';
+    return stack.request('POST', `/webhooks/${slug}/sendgrid/events`, {
+      headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-timestamp': ts,
+        'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(ts + body), k).toString('base64') },
+      body,
+    });
+  };
+  const forger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  assert.equal((await post([ev(a, 'delivered')], { key: forger })).status, 403);
+  assert.equal((await post([ev(a, 'delivered')], { slug: 'other' })).status, 403, 'the other org has no key');
+  assert.equal(message(id, a.id, 'email').state, 'sent');
+  const res = await post([ev(a, 'delivered'), ev(b, 'bounce', { reason: '550 no such user' }), ev(c, 'unsubscribe'),
+    { email: 'x@example.com', event: 'delivered', timestamp: 1700000000, sg_event_id: 'not-ours' }]);
+  assert.equal(res.status, 200, res.body);
+  assert.equal(message(id, a.id, 'email').state, 'delivered');
+  assert.equal(message(id, b.id, 'email').state, 'failed');
+  assert.equal(stack.one(`SELECT opt_out_email FROM contacts WHERE id = '${c.id}'`), 't');
+  assert.equal(stack.one(`SELECT source FROM contact_consent_events WHERE contact_id = '${c.id}'`), 'sendgrid_unsubscribe');
+  assert.equal((await post([ev(a, 'delivered')])).json().data.applied, 0, 'a retried delivery changes nothing');
+});
