@@ -34,7 +34,7 @@ const counter = document.getElementById('sms-counter');
 if (body && counter) {
   const update = () => {
     const c = smsCount(body.value.trim());
-    counter.textContent = `${c.chars} of 500 characters · ${c.segments} SMS parts (${c.encoding})`;
+    counter.textContent = `${c.chars} of 500 characters · ${c.segments} SMS ${c.segments === 1 ? 'part' : 'parts'} (${c.encoding})`;
   };
   body.addEventListener('input', update);
   update();

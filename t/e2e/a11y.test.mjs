@@ -75,6 +75,15 @@ before(async () => {
   stack.sql(`INSERT INTO contacts (org_id, first_name, last_name, phone, do_not_contact) VALUES ('${org}', 'Do', 'Not Call', '+14155550144', true)`);
   ids.importWaiting = one(`INSERT INTO contact_imports (org_id, filename, body, rows) VALUES ('${org}', 'leads.csv',
     E'First Name,Last Name,Phone,Email,Property Type,Notes\\nAda,Lovelace,+14155550145,ada@example.com,Condo,very long note text that goes on and on\\n', 1) RETURNING id`);
+  // A draft campaign to the navy tag, and a running one with a queued and a skipped message.
+  ids.campaign = one(`INSERT INTO campaigns (org_id, name, channels, audience_tag, sms_body, email_subject, email_body)
+    VALUES ('${org}', 'Navy outreach', '{sms,email}', 'navy', 'Hi {{first_name|there}}, is {{property_address}} still yours?',
+      'About your property', 'Dear {{first_name}},') RETURNING id`);
+  ids.launchedCampaign = one(`INSERT INTO campaigns (org_id, name, channels, audience_tag, sms_body, status, launched_at, recipients)
+    VALUES ('${org}', 'Spring reminder', '{sms}', 'navy', 'Hello', 'running', now(), 2) RETURNING id`);
+  stack.sql(`INSERT INTO campaign_messages (org_id, campaign_id, contact_id, channel, to_address, state, reason)
+    SELECT '${org}', '${ids.launchedCampaign}', id, 'sms', phone, CASE WHEN opt_out_sms THEN 'skipped' ELSE 'queued' END,
+      CASE WHEN opt_out_sms THEN 'opted_out' ELSE '' END FROM contacts WHERE org_id = '${org}'`);
   ids.importDone = one(`INSERT INTO contact_imports (org_id, filename, body, rows, status, created, updated, merged, rejected, report, imported_at)
     VALUES ('${org}', 'leads.csv', '', 10, 'imported', 6, 2, 1, 1, E'line,reason\\r\\n', now()) RETURNING id`);
 });
@@ -182,6 +191,13 @@ const signedIn = () => [
   ['contacts-import-errors', '/contacts/import', 200, submit({}, 'Upload and preview', '#e-file')],
   ['contacts-import-preview', `/contacts/imports/${ids.importWaiting}`, 200],
   ['contacts-import-done', `/contacts/imports/${ids.importDone}`, 200],
+  ['campaigns-list', '/campaigns', 200],
+  ['campaign-page', `/campaigns/${ids.campaign}`, 200],
+  ['campaign-launched', `/campaigns/${ids.launchedCampaign}`, 200],
+  ['campaign-new', '/campaigns/new', 200],
+  ['campaign-new-errors', '/campaigns/new', 200, submit({ 'SMS text': '{{bogus}}' }, 'Save draft', '#e-sms_body')],
+  ['campaign-edit', `/campaigns/${ids.campaign}/edit`, 200],
+  ['campaign-delete', `/campaigns/${ids.campaign}/delete`, 200],
   ['admin', '/admin', 200],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],

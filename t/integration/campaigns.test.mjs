@@ -129,6 +129,13 @@ test('every field is validated: 400 with error.fields naming each bad one, nothi
   const many = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', { name: '', channels: ['fax'], rate_per_minute: -1 });
   assert.equal(many.status, 400);
   for (const k of ['name', 'channels', 'rate_per_minute']) assert.ok(many.json().error.fields[k], k);
+  const tooMany = Array.from({ length: 10001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const big = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', draft({ audience: { contact_ids: tooMany } }));
+  assert.equal(big.status, 400);
+  assert.match(big.json().error.fields['audience.contact_ids'], /at most 10000/);
+  const unknown = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', draft({ audience: { contact_ids: tooMany.slice(1) } }));
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.json().error.fields['audience.contact_ids'], /do not exist/);
   const notObject = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', [1, 2]);
   assert.equal(notObject.status, 400);
   assert.equal(stack.one('SELECT count(*) FROM campaigns'), before);
@@ -177,7 +184,12 @@ test('launch: one message per recipient and channel, skipped ones with their rea
   assert.equal(again.status, 409);
   assert.equal(again.json().error.code, 'conflict');
   assert.equal(stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${ids.first}'`), '8');
-  assert.equal(stack.one(`SELECT count(*) FROM audit_log WHERE action = 'campaign.launch' AND entity_id = '${ids.first}'`), '1');
+  assert.equal(stack.one(`SELECT detail::text FROM audit_log WHERE action = 'campaign.launch' AND entity_id = '${ids.first}'`),
+    '{"to": "running", "from": "draft", "messages": 8, "recipients": 4}');
+  // The contact's page lists its messages.
+  const bob = await clients.viewer.get(`/contacts/${ids.bob}`);
+  assert.match(bob.body, /id="contact-messages"/);
+  assert.match(bob.body, new RegExp(`href="/campaigns/${ids.first}">Spring outreach, v2</a></td><td>sms</td><td>skipped</td><td>opted_out<`));
   // Launched: no more edits or deletes.
   assert.equal((await stack.api(keys.manager, 'PATCH', `/api/v1/campaigns/${ids.first}`, { name: 'x' })).status, 409);
   assert.equal((await stack.api(keys.admin, 'DELETE', `/api/v1/campaigns/${ids.first}`)).status, 409);
@@ -248,11 +260,14 @@ test('the form: 400 with a message at each field and what was typed; then 303, t
   assert.equal(form.status, 200);
   assert.match(form.body, /Demo provider: no real messages are sent/);
   assert.match(form.body, /Ada Lovelace/, 'the picker lists contacts');
+  const noTime = await m.post('/campaigns', { name: 'x', channels: 'sms', contact_ids: ids.ada, sms_body: 'x', schedule: 'later' });
+  assert.equal(noTime.status, 400);
+  assert.match(noTime.body, /id="e-schedule_at"[^>]*>is required to start at a time/);
   const bad = await m.post('/campaigns', { name: 'Bad <b>', sms_body: 'Hi {{nick}}', audience: 'contacts',
     schedule: 'later', schedule_at: 'soon', quiet: 'custom', quiet_start: '9pm', quiet_end: '', rate_per_minute: 'lots' });
   assert.equal(bad.status, 400);
   for (const f of ['channels', 'contact_ids', 'sms_body', 'schedule_at', 'quiet_start', 'quiet_end', 'rate_per_minute'])
-    assert.match(bad.body, new RegExp(`id="e-${f}"`), f);
+    assert.equal(bad.body.split(`id="e-${f}"`).length, 2, `one message for ${f}`);
   assert.match(bad.body, /href="#f-sms_body"/, 'the summary links to the field');
   assert.match(bad.body, /value="Bad &lt;b&gt;"/);
   assert.match(bad.body, /Hi \{\{nick\}\}<\/textarea>/);

@@ -870,12 +870,14 @@ describe('stale edits', () => {
   test('the API document says so for every versioned PATCH', async () => {
     const doc = (await stack.request('GET', '/api/v1/openapi.json')).json();
     for (const [p, schema] of [['/api/v1/deals/{id}', 'Deal'], ['/api/v1/brands/{id}', 'Brand'],
-      ['/api/v1/deliverables/{id}', 'Deliverable'], ['/api/v1/payments/{id}', 'Payment'], ['/api/v1/contacts/{id}', 'Contact']]) {
+      ['/api/v1/deliverables/{id}', 'Deliverable'], ['/api/v1/payments/{id}', 'Payment'], ['/api/v1/contacts/{id}', 'Contact'],
+      ['/api/v1/campaigns/{id}', 'Campaign']]) {
       const conflict = doc.paths[p].patch.responses['409'];
       assert.match(conflict.description, new RegExp(`error\\.fields\\.current is the stored \\w+ \\(schema ${schema}\\)`), p);
       assert.equal(conflict.content['application/json'].schema.$ref, '#/components/schemas/Error', p);
     }
     const current = doc.components.schemas.Error.properties.error.properties.fields.properties.current;
-    assert.deepEqual(current.oneOf.map((s) => s.$ref.split('/').pop()), ['Deal', 'Brand', 'Deliverable', 'Payment', 'Contact']);
+    assert.deepEqual(current.oneOf.map((s) => s.$ref.split('/').pop()), ['Deal', 'Brand', 'Deliverable', 'Payment', 'Contact',
+      'Campaign']);
   });
 });

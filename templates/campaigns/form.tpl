@@ -12,22 +12,22 @@
   {{>FIELD_NAME}}
   <fieldset class="field{{#E_CHANNELS}} has-error{{/E_CHANNELS}}" id="f-channels"{{#E_CHANNELS}} aria-describedby="e-channels"{{/E_CHANNELS}}>
     <legend>Channels</legend>
-    <div class="checkbox"><input type="checkbox" id="f-ch-sms" name="channels" value="sms"{{#CH_SMS}} checked{{/CH_SMS}}><label for="f-ch-sms">SMS</label></div>
-    <div class="checkbox"><input type="checkbox" id="f-ch-voice" name="channels" value="voice"{{#CH_VOICE}} checked{{/CH_VOICE}}><label for="f-ch-voice">Voice call</label></div>
-    <div class="checkbox"><input type="checkbox" id="f-ch-email" name="channels" value="email"{{#CH_EMAIL}} checked{{/CH_EMAIL}}><label for="f-ch-email">Email</label></div>
+    <div class="choice"><input type="checkbox" id="f-ch-sms" name="channels" value="sms"{{#CH_SMS}} checked{{/CH_SMS}}><label for="f-ch-sms">SMS</label></div>
+    <div class="choice"><input type="checkbox" id="f-ch-voice" name="channels" value="voice"{{#CH_VOICE}} checked{{/CH_VOICE}}><label for="f-ch-voice">Voice call</label></div>
+    <div class="choice"><input type="checkbox" id="f-ch-email" name="channels" value="email"{{#CH_EMAIL}} checked{{/CH_EMAIL}}><label for="f-ch-email">Email</label></div>
     {{#E_CHANNELS}}<p class="field-error" id="e-channels">{{MSG}}</p>{{/E_CHANNELS}}
   </fieldset>
   <fieldset class="field" id="f-audience">
     <legend>Audience</legend>
-    <div class="checkbox"><input type="radio" id="f-aud-contacts" name="audience" value="contacts"{{#AUD_CONTACTS}} checked{{/AUD_CONTACTS}}><label for="f-aud-contacts">Chosen contacts</label></div>
-    <div class="checkbox"><input type="radio" id="f-aud-tag" name="audience" value="tag"{{#AUD_TAG}} checked{{/AUD_TAG}}><label for="f-aud-tag">Every contact with a tag</label></div>
+    <div class="choice"><input type="radio" id="f-aud-contacts" name="audience" value="contacts"{{#AUD_CONTACTS}} checked{{/AUD_CONTACTS}}><label for="f-aud-contacts">Chosen contacts</label></div>
+    <div class="choice"><input type="radio" id="f-aud-tag" name="audience" value="tag"{{#AUD_TAG}} checked{{/AUD_TAG}}><label for="f-aud-tag">Every contact with a tag</label></div>
     {{>FIELD_AUDIENCE_TAG}}
+    <div class="picker-search">{{>FIELD_FIND}}
+      <button type="submit" class="button secondary" name="find_contacts" value="1" id="find-contacts">Find contacts</button></div>
     <div class="field{{#E_CONTACT_IDS}} has-error{{/E_CONTACT_IDS}}">
-      <div class="picker-search">{{>FIELD_FIND}}
-        <button type="submit" class="button secondary" name="find_contacts" value="1" id="find-contacts">Find contacts</button></div>
       <fieldset class="contact-picker" id="f-contact_ids"{{#E_CONTACT_IDS}} aria-describedby="e-contact_ids"{{/E_CONTACT_IDS}}>
         <legend>Contacts</legend>
-        {{#PICK}}<div class="checkbox"><input type="checkbox" id="f-pick-{{PICK_ID}}" name="contact_ids" value="{{PICK_ID}}"{{#PICKED}} checked{{/PICKED}}><label for="f-pick-{{PICK_ID}}">{{PICK_NAME}} <span class="muted">{{PICK_DETAIL}}</span></label></div>
+        {{#PICK}}<div class="choice"><input type="checkbox" id="f-pick-{{PICK_ID}}" name="contact_ids" value="{{PICK_ID}}"{{#PICKED}} checked{{/PICKED}}><label for="f-pick-{{PICK_ID}}">{{PICK_NAME}} <span class="muted">{{PICK_DETAIL}}</span></label></div>
         {{/PICK}}
         {{#PICK_NO_MATCH}}<p class="muted">No contact matches this search.</p>{{/PICK_NO_MATCH}}
         {{#PICK_NONE}}<p class="muted">No contacts yet: <a href="/contacts/new">add</a> or <a href="/contacts/import">import</a> some first.</p>{{/PICK_NONE}}
@@ -39,7 +39,7 @@
   <div class="field{{#E_SMS_BODY}} has-error{{/E_SMS_BODY}}">
     <label for="f-sms_body">SMS text</label>
     <textarea id="f-sms_body" name="sms_body" rows="4" maxlength="500" aria-describedby="sms-counter{{#E_SMS_BODY}} e-sms_body{{/E_SMS_BODY}}"{{#E_SMS_BODY}} aria-invalid="true"{{/E_SMS_BODY}}>{{V_SMS_BODY}}</textarea>
-    <p class="muted" id="sms-counter" aria-live="polite">{{SMS_CHARS}} of 500 characters · {{SMS_SEGMENTS}} SMS parts ({{SMS_ENCODING}})</p>
+    <p class="muted" id="sms-counter" aria-live="polite">{{SMS_CHARS}} of 500 characters · {{SMS_SEGMENTS}} SMS {{SMS_PARTS_WORD}} ({{SMS_ENCODING}})</p>
     {{#E_SMS_BODY}}<p class="field-error" id="e-sms_body">{{MSG}}</p>{{/E_SMS_BODY}}
   </div>
   {{>FIELD_EMAIL_SUBJECT}}
@@ -55,15 +55,15 @@
   </div>
   <fieldset class="field" id="f-schedule">
     <legend>Start</legend>
-    <div class="checkbox"><input type="radio" id="f-schedule-now" name="schedule" value="now"{{#SCHEDULE_NOW}} checked{{/SCHEDULE_NOW}}><label for="f-schedule-now">When launched</label></div>
-    <div class="checkbox"><input type="radio" id="f-schedule-later" name="schedule" value="later"{{#SCHEDULE_LATER}} checked{{/SCHEDULE_LATER}}><label for="f-schedule-later">At a time (the organisation's time zone)</label></div>
+    <div class="choice"><input type="radio" id="f-schedule-now" name="schedule" value="now"{{#SCHEDULE_NOW}} checked{{/SCHEDULE_NOW}}><label for="f-schedule-now">When launched</label></div>
+    <div class="choice"><input type="radio" id="f-schedule-later" name="schedule" value="later"{{#SCHEDULE_LATER}} checked{{/SCHEDULE_LATER}}><label for="f-schedule-later">At a time (the organisation's time zone)</label></div>
     {{>FIELD_SCHEDULE_AT}}
   </fieldset>
   <fieldset class="field" id="f-quiet">
     <legend>Quiet hours</legend>
     <p class="muted">Nothing is sent between these times, in each contact's time zone (else the organisation's).</p>
-    <div class="checkbox"><input type="radio" id="f-quiet-org" name="quiet" value="org"{{#QUIET_ORG}} checked{{/QUIET_ORG}}><label for="f-quiet-org">The organisation's quiet hours</label></div>
-    <div class="checkbox"><input type="radio" id="f-quiet-custom" name="quiet" value="custom"{{#QUIET_CUSTOM}} checked{{/QUIET_CUSTOM}}><label for="f-quiet-custom">This campaign's own</label></div>
+    <div class="choice"><input type="radio" id="f-quiet-org" name="quiet" value="org"{{#QUIET_ORG}} checked{{/QUIET_ORG}}><label for="f-quiet-org">The organisation's quiet hours</label></div>
+    <div class="choice"><input type="radio" id="f-quiet-custom" name="quiet" value="custom"{{#QUIET_CUSTOM}} checked{{/QUIET_CUSTOM}}><label for="f-quiet-custom">This campaign's own</label></div>
     <div class="quiet-times">{{>FIELD_QUIET_START}}{{>FIELD_QUIET_END}}</div>
   </fieldset>
   {{>FIELD_RATE}}

@@ -30,7 +30,17 @@
 </div>{{/HAS_CALLS}}
 {{#NO_CALLS}}<p class="muted" id="contact-no-calls">No calls with this contact's number yet.</p>{{/NO_CALLS}}
 <h2>Messages and replies</h2>
-<p class="muted" id="contact-messages">Campaign messages and the contact's replies will be listed here once campaigns send them.</p>
+{{#HAS_MESSAGES}}<div class="table-wrap" tabindex="0" role="region" aria-label="Campaign messages to this contact">
+<table class="data-table" id="contact-messages">
+  <thead><tr><th scope="col">Made</th><th scope="col">Campaign</th><th scope="col">Channel</th><th scope="col">State</th><th scope="col">Why not sent</th></tr></thead>
+  <tbody>
+  {{#MESSAGE}}<tr><td>{{M_AT}}</td><td><a href="/campaigns/{{M_CAMPAIGN_ID}}">{{M_CAMPAIGN}}</a></td><td>{{M_CHANNEL}}</td><td>{{M_STATE}}</td><td>{{M_REASON}}</td></tr>
+  {{/MESSAGE}}
+  </tbody>
+</table>
+</div>{{/HAS_MESSAGES}}
+{{#NO_MESSAGES}}<p class="muted" id="contact-no-messages">No campaign has a message for this contact yet.</p>{{/NO_MESSAGES}}
+<p class="muted" id="contact-replies">Replies will be listed here once campaigns send messages.</p>
 <h2>Consent history</h2>
 <ul class="item-list" id="contact-consent">
   {{#CONSENT}}<li>{{AT}} · {{WHAT}} ({{CHANNEL}}) · {{SOURCE}} {{BY}}</li>{{/CONSENT}}

@@ -41,8 +41,9 @@ static unsigned channel_bit(str s)
     return 0;
 }
 
-/* Adds a uuid (lower-cased) to the list unless it is there already; false when it is
- * not a uuid. */
+/* Adds a uuid (lower-cased) to the list; false when it is not a uuid. Repeats stay:
+ * the database counts the distinct ones (campaign_contacts_known) and the audience
+ * keeps each contact once. */
 static bool add_contact(struct request *r, struct buf *b, int *n, str id)
 {
     id = str_trim(id);
@@ -50,14 +51,7 @@ static bool add_contact(struct request *r, struct buf *b, int *n, str id)
     char *low = str_cstr(r->arena, id);
     for (char *c = low; *c; c++)
         if (*c >= 'A' && *c <= 'Z') *c = (char)(*c + 32);
-    char quoted[40];
-    quoted[0] = '"';
-    memcpy(quoted + 1, low, 36);
-    quoted[37] = '"';
-    quoted[38] = '\0';
-    if (b->len && str_find(buf_str(b), str_from(quoted)) >= 0) return true;
-    buf_puts(b, *n ? "," : "[");
-    buf_puts(b, quoted);
+    buf_printf(b, "%s\"%s\"", *n ? "," : "[", low);
     (*n)++;
     return true;
 }
@@ -68,7 +62,7 @@ static void close_contacts(struct buf *b, int n)
     buf_putc(b, ']');
 }
 
-void campaign_in_of_row(struct request *r, const struct dbres *q, bool local, struct campaign_in *in)
+void campaign_in_of_row(const struct dbres *q, bool local, struct campaign_in *in)
 {
     *in = (struct campaign_in){ 0 };
     in->name = db_val(q, 0, CA_NAME);
@@ -90,7 +84,6 @@ void campaign_in_of_row(struct request *r, const struct dbres *q, bool local, st
     in->quiet_start = db_val(q, 0, CA_QUIET_START);
     in->quiet_end = db_val(q, 0, CA_QUIET_END);
     in->rate = db_val(q, 0, CA_RATE);
-    (void)r;
 }
 
 /* ---- JSON ---- */
@@ -233,8 +226,11 @@ static void read_form(struct request *r, struct campaign_in *in, struct field_er
     in->email_subject = input_value(r, "email_subject", NULL, e);
     in->email_body = input_value(r, "email_body", NULL, e);
     in->voice_script = input_value(r, "voice_script", NULL, e);
-    in->schedule_at = str_eq_cstr(input_value(r, "schedule", NULL, e), "later") ? input_value(r, "schedule_at", NULL, e)
-                                                                                : STR("");
+    in->schedule_at = STR("");
+    if (str_eq_cstr(input_value(r, "schedule", NULL, e), "later")) {
+        in->schedule_at = input_value(r, "schedule_at", NULL, e);
+        if (!str_trim(in->schedule_at).len) field_error_add(e, "schedule_at", "is required to start at a time");
+    }
     if (str_eq_cstr(input_value(r, "quiet", NULL, e), "custom")) {
         in->quiet_start = input_value(r, "quiet_start", NULL, e);
         in->quiet_end = input_value(r, "quiet_end", NULL, e);
@@ -358,7 +354,7 @@ int campaign_check(struct request *r, struct campaign_in *in, struct field_error
     if (!in->by_tag && in->n_contacts && !field_error_of(e, fname(r, "audience.contact_ids", "contact_ids")) &&
         in->n_contacts <= CAMPAIGN_CONTACTS_MAX) {
         if (!(q = campaign_contacts_known(r->db, r->arena, str_cstr(r->arena, in->contact_ids)))) return app_db_status(r);
-        if (db_long(q, 0, 0) != in->n_contacts)
+        if (db_long(q, 0, 0) != db_long(q, 0, 1))
             field_error_add(e, fname(r, "audience.contact_ids", "contact_ids"), "names contacts that do not exist");
     }
     if (in->schedule_at.len && !field_error_of(e, "schedule_at")) {

@@ -26,8 +26,8 @@ struct campaign_in {
     unsigned channels;       /* CH_* bits */
     bool by_tag;             /* the audience is a tag (else chosen contacts) */
     str tag;
-    str contact_ids;         /* a JSON array of unique lower-case uuids */
-    int n_contacts;
+    str contact_ids;         /* a JSON array of lower-case uuids */
+    int n_contacts;          /* its length, repeats included */
     str sms_body, email_subject, email_body, voice_script;
     str schedule_at;         /* "" now; local "YYYY-MM-DDTHH:MM" (the org's zone) or zoned ISO-8601 */
     str quiet_start, quiet_end; /* "" both: the org's quiet hours */
@@ -37,7 +37,7 @@ struct campaign_in {
 
 /* A campaign's stored values (a row of campaign_one_query) as input: the base of a
  * PATCH, or an edit form's first values (local: the schedule as the form shows it). */
-void campaign_in_of_row(struct request *r, const struct dbres *q, bool local, struct campaign_in *in);
+void campaign_in_of_row(const struct dbres *q, bool local, struct campaign_in *in);
 /* Reads the JSON body (members absent keep in's values) or the form (every field
  * sent) into in. */
 void campaign_read(struct request *r, struct campaign_in *in, struct field_errors *e);

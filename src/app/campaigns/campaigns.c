@@ -154,16 +154,11 @@ static void channel_boxes(struct tdict *d, unsigned channels)
         if (channels & (1u << c)) tdict_show(d, shown[c]);
 }
 
-static void textarea(struct tdict *d, const struct field_errors *e, const char *name, str value)
+/* A textarea written out by hand: its value; its message section (E_<NAME>) comes
+ * from form_errors. */
+static void textarea(struct tdict *d, const char *name, str value)
 {
     form_set_value(d, name, value);
-    const char *m = e ? field_error_of(e, name) : NULL;
-    if (!m) return;
-    char sec[32];
-    snprintf(sec, sizeof sec, "E_%s", name);
-    for (char *c = sec; *c; c++)
-        if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 32);
-    tdict_set_cstr(tdict_add_section(d, sec), "MSG", m);
 }
 
 /* The contact picker: the chosen contacts (ticked), then up to PICK_LIMIT matching
@@ -217,14 +212,15 @@ static int render_form(struct request *r, int status, const struct field_errors 
     tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "Name, email, company or phone.");
     int st = contact_picker(r, d, f);
     if (st) return st;
-    textarea(d, e, "sms_body", in->sms_body);
+    textarea(d, "sms_body", in->sms_body);
     struct sms_count c = sms_count(in->sms_body);
     tdict_set_long(d, "SMS_CHARS", (long)utf8_length(in->sms_body));
     tdict_set_long(d, "SMS_SEGMENTS", c.segments);
+    tdict_set_cstr(d, "SMS_PARTS_WORD", c.segments == 1 ? "part" : "parts");
     tdict_set_cstr(d, "SMS_ENCODING", c.ucs2 ? "UCS-2" : "GSM-7");
     form_field(d, "FIELD_EMAIL_SUBJECT", e, "email_subject", "Email subject", "text", in->email_subject);
-    textarea(d, e, "email_body", in->email_body);
-    textarea(d, e, "voice_script", in->voice_script);
+    textarea(d, "email_body", in->email_body);
+    textarea(d, "voice_script", in->voice_script);
     tdict_show(d, in->schedule_at.len ? "SCHEDULE_LATER" : "SCHEDULE_NOW");
     form_field(d, "FIELD_SCHEDULE_AT", e, "schedule_at", "Start at", "datetime-local", in->schedule_at);
     tdict_show(d, in->quiet_start.len || in->quiet_end.len || (e && (field_error_of(e, "quiet_start") || field_error_of(e, "quiet_end")))
@@ -289,7 +285,7 @@ int campaign_edit_form(struct request *r)
     if (!q) return st;
     if (!campaign_status_editable(status_of(q))) return conflict_reply(r, q, "edited");
     struct campaign_in in;
-    campaign_in_of_row(r, q, true, &in);
+    campaign_in_of_row(q, true, &in);
     return render_form(r, 200, NULL, &(struct campaign_form){ q, &in, db_long(q, 0, CA_VERSION), NULL, STR("") });
 }
 
@@ -297,7 +293,7 @@ static int stale_reply(struct request *r, const struct dbres *q)
 {
     if (r->wants_json) return deal_stale_reply_json(r, "campaign", campaign_json(q, 0));
     struct campaign_in cur;
-    campaign_in_of_row(r, q, true, &cur);
+    campaign_in_of_row(q, true, &cur);
     struct campaign_form f = { q, &cur, db_long(q, 0, CA_VERSION), deal_stale_form_notice(r, "campaign"), STR("") };
     int st = render_form(r, 409, NULL, &f);
     return st ? st : REPLIED;
@@ -317,7 +313,7 @@ int campaign_update(struct request *r)
     if (input_read_version(r, &version, !r->json, &e) && version > 0 && version != db_long(q, 0, CA_VERSION))
         return stale_reply(r, q);
     struct campaign_in in;
-    campaign_in_of_row(r, q, false, &in);
+    campaign_in_of_row(q, false, &in);
     campaign_read(r, &in, &e);
     struct campaign_form f = { q, &in, version, NULL, find_text(r) };
     if (finding(r)) return render_form(r, 200, NULL, &f);
@@ -368,8 +364,9 @@ int campaign_delete(struct request *r)
 static const char *const done_words[CAMPAIGN_ACTION_COUNT] = { "launched", "paused", "resumed", "canceled" };
 
 /* Launch: one message per recipient and channel, then running (or scheduled while
- * the start time is ahead). 409 when the audience has no contact left. */
-static int launch(struct request *r, const struct dbres *q, enum campaign_status to)
+ * the start time is ahead); *counts gets {"recipients":n,"messages":m} for the audit
+ * row. 409 when the audience has no contact left. */
+static int launch(struct request *r, const struct dbres *q, enum campaign_status to, char *counts, size_t size)
 {
     const char *id = db_cstr(q, 0, CA_ID);
     struct dbres *m = campaign_launch_messages(r->db, r->arena, id);
@@ -379,11 +376,13 @@ static int launch(struct request *r, const struct dbres *q, enum campaign_status
         return REPLIED;
     }
     if (!campaign_mark_launched(r->db, r->arena, id, campaign_status_name(to), db_cstr(m, 0, 0))) return app_db_status(r);
+    snprintf(counts, size, ",\"recipients\":%ld,\"messages\":%ld", db_long(m, 0, 0), db_long(m, 0, 1));
     return 0;
 }
 
 /* POST /campaigns/{id}/<action> and POST /api/v1/campaigns/{id}/<action>: the move
- * the action makes from the campaign's status, or 409; audited with both statuses.
+ * the action makes from the campaign's status, or 409; audited with both statuses
+ * (and a launch with its recipients and messages).
  * Answers 200 with the campaign (JSON) or 303 to its page. */
 static int campaign_act(struct request *r, enum campaign_action act)
 {
@@ -393,13 +392,14 @@ static int campaign_act(struct request *r, enum campaign_action act)
     enum campaign_status from = status_of(q), to;
     if (!campaign_action_target(from, act, db_bool(q, 0, CA_STARTS_LATER), &to))
         return conflict_reply(r, q, done_words[act]);
+    char action[32], counts[64] = "", detail[160];
     st = 0;
-    if (act == CAMPAIGN_LAUNCH) st = launch(r, q, to);
+    if (act == CAMPAIGN_LAUNCH) st = launch(r, q, to, counts, sizeof counts);
     else if (!campaign_set_status(r->db, r->arena, db_cstr(q, 0, CA_ID), campaign_status_name(to))) st = app_db_status(r);
     if (st) return st;
-    char action[32], detail[96];
     snprintf(action, sizeof action, "campaign.%s", campaign_action_name(act));
-    snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"}", campaign_status_name(from), campaign_status_name(to));
+    snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"%s}", campaign_status_name(from),
+             campaign_status_name(to), counts);
     if ((st = audit_write(r, action, "campaign", db_val(q, 0, CA_ID), detail))) return st;
     if (!(row = campaign_load(r, db_val(q, 0, CA_ID), false, &st))) return st;
     if (!r->wants_json) {
@@ -456,7 +456,7 @@ int campaign_stats(struct request *r)
     struct campaign_stats s;
     if ((st = stats_load(r, db_cstr(q, 0, CA_ID), &s, &reasons))) return st;
     struct campaign_in in;
-    campaign_in_of_row(r, q, false, &in);
+    campaign_in_of_row(q, false, &in);
     struct json_object *o = json_object_new_object(), *ch = json_object_new_object(), *why = json_object_new_object();
     long total[N_STATES + 1] = { 0 };
     for (int c = 0; c < 3; c++) {

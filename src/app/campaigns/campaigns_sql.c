@@ -16,6 +16,7 @@
 #define CAMPAIGN_COLUMNS                                                                               \
     "x.id, x.name, to_jsonb(x.channels)::text, x.audience_tag,"                                        \
     " coalesce((SELECT jsonb_agg(au.contact_id ORDER BY au.contact_id)::text FROM campaign_audience au" \
+    "   JOIN contacts c ON c.id = au.contact_id AND c.org_id = app_org_id() AND c.deleted_at IS NULL"  \
     "   WHERE au.org_id = app_org_id() AND au.campaign_id = x.id), '[]'),"                            \
     " x.sms_body, x.email_subject, x.email_body, x.voice_script, " ISO_UTC("x.schedule_at") ","        \
     " deal_local_text(x.schedule_at), to_char(x.quiet_start, 'HH24:MI'), to_char(x.quiet_end, 'HH24:MI')," \
@@ -105,8 +106,9 @@ struct dbres *campaign_set_status(struct db *db, struct arena *a, const char *id
 struct dbres *campaign_contacts_known(struct db *db, struct arena *a, const char *ids_json)
 {
     return db_q(db, a, "campaign_contacts_known",
-                "SELECT count(*) FROM contacts c WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL"
-                " AND c.id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
+                "SELECT (SELECT count(*) FROM contacts c WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL"
+                "   AND c.id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)),"
+                " (SELECT count(DISTINCT x) FROM jsonb_array_elements_text($1::jsonb) x)",
                 ids_json);
 }
 
@@ -185,7 +187,8 @@ struct dbres *campaign_sample_contact(struct db *db, struct arena *a, const char
                 " CASE WHEN k.audience_tag IS NOT NULL THEN c.id IN (SELECT sb_contacts_tagged(k.audience_tag))"
                 " ELSE c.id IN (SELECT au.contact_id FROM campaign_audience au"
                 "   WHERE au.org_id = app_org_id() AND au.campaign_id = k.id) END"
-                " ORDER BY lower(c.name), c.id LIMIT 1",
+                " ORDER BY c.do_not_contact, c.opt_out_sms::int + c.opt_out_voice::int + c.opt_out_email::int,"
+                " (c.phone IS NULL)::int + (c.email IS NULL)::int, lower(c.name), c.id LIMIT 1",
                 id);
 }
 

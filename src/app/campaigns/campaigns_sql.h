@@ -8,8 +8,9 @@ struct db;
 struct arena;
 struct dbres;
 
-/* A campaign row (campaign_one_query, campaigns_list_query). Times ISO-8601 UTC, ""
- * for none; CA_SCHEDULE_LOCAL the form's local "YYYY-MM-DDTHH:MM" in the org's zone. */
+/* A campaign row (campaign_one_query, campaigns_list_query). CA_CONTACT_IDS: the
+ * chosen contacts still live (a JSON array). Times ISO-8601 UTC, "" for none;
+ * CA_SCHEDULE_LOCAL the form's local "YYYY-MM-DDTHH:MM" in the org's zone. */
 enum { CA_ID, CA_NAME, CA_CHANNELS, CA_TAG, CA_CONTACT_IDS, CA_SMS, CA_EMAIL_SUBJECT, CA_EMAIL_BODY, CA_VOICE,
        CA_SCHEDULE_AT, CA_SCHEDULE_LOCAL, CA_QUIET_START, CA_QUIET_END, CA_RATE, CA_STATUS, CA_REASON,
        CA_LAUNCHED_AT, CA_VERSION, CA_CREATED, CA_UPDATED, CA_CREATED_LOCAL, CA_AUDIENCE_SIZE, CA_STARTS_LATER,
@@ -37,7 +38,8 @@ struct dbres *campaign_audience_add(struct db *db, struct arena *a, const char *
 struct dbres *campaign_delete_query(struct db *db, struct arena *a, const char *id);
 struct dbres *campaign_set_status(struct db *db, struct arena *a, const char *id, const char *status);
 
-/* How many of ids (JSON array of uuids) are live contacts of the tenant. */
+/* How many of ids (JSON array of uuids) are live contacts of the tenant, and how
+ * many distinct ids it holds. */
 struct dbres *campaign_contacts_known(struct db *db, struct arena *a, const char *ids_json);
 /* How many live contacts carry tag. */
 struct dbres *campaign_tag_count(struct db *db, struct arena *a, const char *tag);
@@ -60,7 +62,9 @@ struct dbres *campaign_reasons_query(struct db *db, struct arena *a, const char 
 
 /* Contact rows for pickers and previews. */
 enum { PC_ID, PC_NAME, PC_PHONE, PC_EMAIL, PC_FIRST, PC_LAST, PC_COMPANY, PC_ADDRESS };
-/* The first live contact (by name) of campaign id's audience: the preview's sample. */
+/* The preview's sample: a live contact of campaign id's audience, preferring one the
+ * campaign reaches (not on the do-not-contact list, fewest opt-outs, phone and email),
+ * then by name. */
 struct dbres *campaign_sample_contact(struct db *db, struct arena *a, const char *id);
 /* Live contacts matching q (a LIKE body, NULL: any), by name, limit rows. */
 struct dbres *campaign_pick_contacts(struct db *db, struct arena *a, const char *q, long limit);

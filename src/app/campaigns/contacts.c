@@ -455,8 +455,8 @@ static void fill_details(struct tdict *d, const struct dbres *q)
     if (db_bool(q, 0, CT_DNC)) tdict_show(d, "DNC");
 }
 
-/* GET /contacts/{id} and GET /api/v1/contacts/{id}; the page adds the contact's calls
- * (newest 50) and its consent history (newest 50). */
+/* GET /contacts/{id} and GET /api/v1/contacts/{id}; the page adds the contact's calls,
+ * campaign messages and consent history (newest 50 of each). */
 int contact_show(struct request *r)
 {
     int st;
@@ -468,7 +468,8 @@ int contact_show(struct request *r)
     }
     struct dbres *calls = contact_calls_query(r->db, r->arena, db_cstr(q, 0, CT_ID));
     struct dbres *consent = calls ? contact_consent_query(r->db, r->arena, db_cstr(q, 0, CT_ID)) : NULL;
-    if (!consent) return app_db_status(r);
+    struct dbres *messages = consent ? contact_messages_query(r->db, r->arena, db_cstr(q, 0, CT_ID)) : NULL;
+    if (!messages) return app_db_status(r);
     struct tdict *d = page_dict(r, "Contact", "contacts/show.tpl");
     fill_details(d, q);
     for (int i = 0; i < db_rows(calls); i++) {
@@ -492,6 +493,16 @@ int contact_show(struct request *r)
         tdict_set(x, "BY", db_val(consent, i, CE_BY));
     }
     if (!db_rows(consent)) tdict_show(d, "NO_CONSENT");
+    for (int i = 0; i < db_rows(messages); i++) {
+        struct tdict *x = tdict_add_section(d, "MESSAGE");
+        tdict_set(x, "M_CAMPAIGN_ID", db_val(messages, i, CM_CAMPAIGN_ID));
+        tdict_set(x, "M_CAMPAIGN", db_val(messages, i, CM_CAMPAIGN));
+        tdict_set(x, "M_CHANNEL", db_val(messages, i, CM_CHANNEL));
+        tdict_set(x, "M_STATE", db_val(messages, i, CM_STATE));
+        tdict_set(x, "M_REASON", db_val(messages, i, CM_REASON));
+        tdict_set(x, "M_AT", db_val(messages, i, CM_AT));
+    }
+    tdict_show(d, db_rows(messages) ? "HAS_MESSAGES" : "NO_MESSAGES");
     if (r->session->role >= ROLE_MANAGER) tdict_show(d, "CAN_WRITE");
     if (r->session->role >= ROLE_ADMIN) tdict_show(d, "CAN_DELETE");
     return page_render(r, 200, d);

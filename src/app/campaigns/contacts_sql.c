@@ -100,6 +100,17 @@ struct dbres *contact_calls_query(struct db *db, struct arena *a, const char *id
                 id);
 }
 
+struct dbres *contact_messages_query(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "contact_messages",
+                "SELECT k.id, k.name, m.channel, m.state, m.reason,"
+                " to_char(m.created_at AT TIME ZONE (SELECT timezone FROM orgs WHERE id = app_org_id()), 'YYYY-MM-DD HH24:MI')"
+                " FROM campaign_messages m JOIN campaigns k ON k.id = m.campaign_id AND k.org_id = app_org_id()"
+                " WHERE m.org_id = app_org_id() AND m.contact_id = $1"
+                " ORDER BY m.created_at DESC, m.id DESC LIMIT 50",
+                id);
+}
+
 struct dbres *contact_consent_query(struct db *db, struct arena *a, const char *id)
 {
     return db_q(db, a, "contact_consent",

@@ -40,6 +40,10 @@ struct dbres *contact_set_consent_source(struct db *db, struct arena *a, const c
 /* A contact's calls, newest first (50). */
 enum { CC_ID, CC_STARTED, CC_DIRECTION, CC_STATUS, CC_DURATION };
 struct dbres *contact_calls_query(struct db *db, struct arena *a, const char *id);
+/* A contact's campaign messages, newest first (50): the campaign, channel, state,
+ * why it was skipped or failed, when it was made (the org's time). */
+enum { CM_CAMPAIGN_ID, CM_CAMPAIGN, CM_CHANNEL, CM_STATE, CM_REASON, CM_AT };
+struct dbres *contact_messages_query(struct db *db, struct arena *a, const char *id);
 /* A contact's consent history, newest first (50). */
 enum { CE_AT, CE_CHANNEL, CE_OPTED_OUT, CE_SOURCE, CE_BY };
 struct dbres *contact_consent_query(struct db *db, struct arena *a, const char *id);
