@@ -31,7 +31,7 @@
     </a>
     <a class="card card-link" href="{{CALLS_ANSWERED_HREF}}">
       <span class="big"><span id="today-answered-rate">{{CALLS_ANSWERED_RATE}}</span>%</span>
-      <span class="muted">answered ({{CALLS_ANSWERED}} calls)</span>
+      <span class="muted">answered ({{CALLS_ANSWERED}} {{CALLS_ANSWERED_NOUN}})</span>
     </a>
   </div>
 </section>

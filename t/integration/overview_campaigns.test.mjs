@@ -77,6 +77,20 @@ test('a campaign under way shows its progress; drafts and other orgs do not show
   assert.ok(!section((await admin.get('/')).body).includes(`data-campaign="${id}"`));
 });
 
+test("today's answered calls read '1 call', '2 calls'", async () => {
+  const answeredToday = () => Number(stack.sql(`SELECT count(*) FROM calls c JOIN orgs o ON o.id = c.org_id
+    WHERE o.slug = 'demo' AND c.status = 'completed' AND c.deleted_at IS NULL
+      AND (c.started_at AT TIME ZONE o.timezone)::date = (now() AT TIME ZONE o.timezone)::date`));
+  const shown = async () => /answered \((\d+ calls?)\)/.exec((await admin.get('/')).body)[1];
+  const add = (tag) => stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, status, started_at, duration_s)
+    SELECT id, 'inbound', 'twilio', 'overview-${tag}', 'completed', now() - interval '1 second', 30 FROM orgs WHERE slug = 'demo'`);
+  for (let i = 0; answeredToday() < 1; i++) add(`a${i}`);
+  const one = answeredToday();
+  assert.equal(await shown(), one === 1 ? '1 call' : `${one} calls`);
+  add('b');
+  assert.equal(await shown(), `${answeredToday()} calls`);
+});
+
 test('five at most, newest launch first, with a link to the rest', async () => {
   const dee = await contact({ first_name: 'Dee', phone: '+14155550304' });
   const launched = [];

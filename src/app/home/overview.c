@@ -60,6 +60,7 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
     tdict_set_long(d, "CALLS_INBOUND", inbound);
     tdict_set_long(d, "CALLS_OUTBOUND", outbound);
     tdict_set_long(d, "CALLS_ANSWERED", answered);
+    tdict_set_cstr(d, "CALLS_ANSWERED_NOUN", answered == 1 ? "call" : "calls");
     tdict_set_cstr(d, "CALLS_ANSWERED_RATE", rate);
     set_calls_href(r, d, "CALLS_INBOUND_HREF", day, "&direction=inbound");
     set_calls_href(r, d, "CALLS_OUTBOUND_HREF", day, "&direction=outbound");
