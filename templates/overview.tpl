@@ -31,7 +31,7 @@
     </a>
     <a class="card card-link" href="{{CALLS_ANSWERED_HREF}}">
       <span class="big"><span id="today-answered-rate">{{CALLS_ANSWERED_RATE}}</span>%</span>
-      <span class="muted">answered ({{CALLS_ANSWERED}} calls)</span>
+      <span class="muted">answered ({{CALLS_ANSWERED}} {{CALLS_ANSWERED_NOUN}})</span>
     </a>
   </div>
 </section>
@@ -69,7 +69,18 @@
     </article>
   </div>
 </section>
-<section class="empty-state" aria-label="Coming next">
-  <h2>Campaigns</h2>
-  <p>Running campaigns will appear here as that dashboard is switched on for your organisation.</p>
+<section class="campaign-figures" aria-labelledby="campaigns-title">
+  <div class="page-head">
+    <h2 id="campaigns-title"><a href="/campaigns">Campaigns under way</a></h2>
+    <a href="/campaigns/new">New campaign</a>
+  </div>
+  {{#NO_CAMPAIGNS}}<p class="muted" id="no-campaigns">No campaign is scheduled, running or paused.</p>{{/NO_CAMPAIGNS}}
+  <ul class="campaign-progress-list" id="running-campaigns">
+    {{#CAMPAIGN}}<li data-campaign="{{ID}}">
+      <p><a href="/campaigns/{{ID}}">{{NAME}}</a> <span class="status status-{{STATUS}}">{{STATUS}}</span> <span class="muted">{{CHANNELS}}</span></p>
+      <progress max="{{TOTAL}}" value="{{DONE}}" aria-label="{{NAME}}: {{DONE}} of {{TOTAL}} messages settled">{{PERCENT}}%</progress>
+      <p class="muted"><span class="campaign-done">{{DONE}}</span> of <span class="campaign-total">{{TOTAL}}</span> settled · {{DELIVERED}} delivered · {{FAILED}} failed · {{SKIPPED}} skipped · {{REPLIED}} replied</p>
+    </li>{{/CAMPAIGN}}
+  </ul>
+  {{#MORE_CAMPAIGNS}}<p><a href="/campaigns">{{MORE}} more under way</a></p>{{/MORE_CAMPAIGNS}}
 </section>

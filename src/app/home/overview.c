@@ -60,6 +60,7 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
     tdict_set_long(d, "CALLS_INBOUND", inbound);
     tdict_set_long(d, "CALLS_OUTBOUND", outbound);
     tdict_set_long(d, "CALLS_ANSWERED", answered);
+    tdict_set_cstr(d, "CALLS_ANSWERED_NOUN", answered == 1 ? "call" : "calls");
     tdict_set_cstr(d, "CALLS_ANSWERED_RATE", rate);
     set_calls_href(r, d, "CALLS_INBOUND_HREF", day, "&direction=inbound");
     set_calls_href(r, d, "CALLS_OUTBOUND_HREF", day, "&direction=outbound");
@@ -137,7 +138,51 @@ static void figures_add(struct deal_figures *f, const struct dbres *q, int i)
 }
 
 /* The statements of the page, sent together in one round trip with the commit. */
-enum { OQ_TODAY_CALLS, OQ_CLOCK, OQ_RATES, OQ_DEALS, OQ_ITEMS, OQ_COUNT };
+enum { OQ_TODAY_CALLS, OQ_CLOCK, OQ_RATES, OQ_DEALS, OQ_ITEMS, OQ_CAMPAIGNS, OQ_COUNT };
+
+/* Campaigns under way (scheduled, running, paused), newest launch first, with their
+ * messages counted by state (the stats index), and how many there are in all. */
+enum { OC_ID, OC_NAME, OC_STATUS, OC_CHANNELS, OC_TOTAL, OC_DONE, OC_DELIVERED, OC_FAILED, OC_SKIPPED,
+       OC_REPLIED, OC_ACTIVE };
+#define OVERVIEW_CAMPAIGNS_LIMIT 5
+#define OVERVIEW_CAMPAIGNS_SQL                                                                                 \
+    "SELECT k.id, k.name, k.status, array_to_string(k.channels, ', '), s.total, s.done, s.delivered,"         \
+    " s.failed, s.skipped, s.replied, count(*) OVER ()"                                                        \
+    " FROM campaigns k, LATERAL (SELECT count(*) AS total, count(*) FILTER (WHERE m.state <> 'queued') AS done,"\
+    "  count(*) FILTER (WHERE m.state = 'delivered') AS delivered,"                                            \
+    "  count(*) FILTER (WHERE m.state = 'failed') AS failed, count(*) FILTER (WHERE m.state = 'skipped') AS skipped," \
+    "  count(m.replied_at) AS replied"                                                                          \
+    "  FROM campaign_messages m WHERE m.org_id = app_org_id() AND m.campaign_id = k.id) s"                     \
+    " WHERE k.org_id = app_org_id() AND k.status IN ('scheduled', 'running', 'paused')"                        \
+    " ORDER BY k.launched_at DESC NULLS LAST, k.id LIMIT 5"
+
+/* The campaigns card: each campaign's share of messages settled (anything but queued),
+ * as a number and a bar, with what went wrong. */
+static void fill_campaigns(struct tdict *d, const struct dbres *q)
+{
+    int n = db_rows(q);
+    if (n == 0) {
+        tdict_show(d, "NO_CAMPAIGNS");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        struct tdict *c = tdict_add_section(d, "CAMPAIGN");
+        tdict_set(c, "ID", db_val(q, i, OC_ID));
+        tdict_set(c, "NAME", db_val(q, i, OC_NAME));
+        tdict_set(c, "STATUS", db_val(q, i, OC_STATUS));
+        tdict_set(c, "CHANNELS", db_val(q, i, OC_CHANNELS));
+        long total = db_long(q, i, OC_TOTAL), done = db_long(q, i, OC_DONE);
+        tdict_set_long(c, "TOTAL", total);
+        tdict_set_long(c, "DONE", done);
+        tdict_set_long(c, "PERCENT", total ? done * 100 / total : 0);
+        tdict_set_long(c, "DELIVERED", db_long(q, i, OC_DELIVERED));
+        tdict_set_long(c, "FAILED", db_long(q, i, OC_FAILED));
+        tdict_set_long(c, "SKIPPED", db_long(q, i, OC_SKIPPED));
+        tdict_set_long(c, "REPLIED", db_long(q, i, OC_REPLIED));
+    }
+    long active = db_long(q, 0, OC_ACTIVE);
+    if (active > n) tdict_set_long(tdict_add_section(d, "MORE_CAMPAIGNS"), "MORE", active - n);
+}
 
 /* Reads the figures: the org's clock and rates first, since every sum converts as of
  * today into the org currency. */
@@ -236,6 +281,7 @@ int overview_show(struct request *r)
         [OQ_RATES] = org_fx_rates_all_stmt(),
         [OQ_DEALS] = { "overview_deal_figures", OVERVIEW_DEALS_SQL, 0, NULL },
         [OQ_ITEMS] = { "overview_deal_items", OVERVIEW_ITEMS_SQL, 0, NULL },
+        [OQ_CAMPAIGNS] = { "overview_campaigns", OVERVIEW_CAMPAIGNS_SQL, 0, NULL },
     };
     struct dbres *res[OQ_COUNT];
     if (db_exec_last(r->db, r->arena, OQ_COUNT, stmts, res) != 0) return app_db_status(r);
@@ -248,6 +294,7 @@ int overview_show(struct request *r)
     tdict_set(d, "ORG_TIMEZONE", r->session->org_timezone);
     tdict_set(d, "TODAY", db_val(today, 0, OT_TODAY_TEXT));
     fill_today_calls(r, d, today);
+    fill_campaigns(d, res[OQ_CAMPAIGNS]);
     int st = fill_deals(r, d, res);
     if (st) return st;
     return page_render(r, 200, d);
