@@ -8,7 +8,6 @@
   </div>
 </div>
 <p class="demo-note" id="demo-provider">Demo provider: no real messages are sent.</p>
-<p class="notice" id="sending-unavailable">Sending is not available in this build yet: launching a campaign records one message per recipient and channel, and they stay queued.</p>
 <p>Status: <span class="badge status-{{STATUS}}" id="campaign-status">{{STATUS_LABEL}}</span></p>
 {{#ACTION}}<form method="post" action="/campaigns/{{ID}}/{{ACTION_NAME}}" class="inline-form">
   <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

@@ -1,8 +1,8 @@
 /* campaigns.c — the campaign builder: the list (newest first, keyset pages), create
  * and edit (drafts only, versioned), a campaign's page with a preview for a sample
  * contact, delete (drafts only, with a confirmation page), the status actions
- * (launch, pause, resume, cancel) and the stats; pages and JSON. Sending is not
- * built yet: a launch makes the messages, which stay queued. */
+ * (launch, pause, resume, cancel) and the stats; pages and JSON. A launch makes the
+ * messages; the sender (src/jobs/campaign_send.c) sends them. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
