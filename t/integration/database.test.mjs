@@ -83,6 +83,12 @@ test('PostgreSQL restart under load: 503 + Retry-After, no crash, back within 2 
   const downAt = Date.now();
   // let the loops hit the dead database for a while (bounded by count)
   await waitFor(() => results.filter((r) => r.startedAt > downAt).length >= 200, { what: 'requests during the outage', timeoutMs: 20000 });
+  // The pool's own figures are still served while the database is down (they matter
+  // most then); only the breaker states read from it are marked missing.
+  const down = await stack.request('GET', '/metrics');
+  assert.equal(down.status, 200, down.body);
+  assert.match(down.body, /^switchboard_provider_breakers_readable 0$/m);
+  assert.match(down.body, /^switchboard_db_errors_total /m);
   const startAt = Date.now();
   await pgAsync('pg-start'); // returns once PostgreSQL accepts connections
   const backAt = Date.now();

@@ -57,21 +57,28 @@ static bool admin_key_ok(struct request *r)
 }
 
 /* The campaign sender's circuit breakers: one series per org, provider and state,
- * 1 for the state it is in. */
-static int breaker_metrics(struct request *r)
+ * 1 for the state it is in. They live in the database; when it cannot be read the
+ * pool's own figures are still answered (they matter most then), with
+ * switchboard_provider_breakers_readable 0 saying these are missing. */
+static void breaker_metrics(struct request *r)
 {
     struct dbres *q = db_q0(r->db, r->arena, "metrics_breakers",
                             "SELECT org, provider, state, failures FROM sb_provider_breaker_states()");
-    if (!q) return -1;
-    static const char *const states[] = { "closed", "open", "half_open" };
     struct buf *b = &r->res->body;
+    buf_printf(b, "# HELP switchboard_provider_breakers_readable 1 when the breaker states below could be read.\n"
+                  "# TYPE switchboard_provider_breakers_readable gauge\nswitchboard_provider_breakers_readable %d\n",
+               q != NULL);
+    if (!q) {
+        db_rollback(r->db);
+        return;
+    }
+    static const char *const states[] = { "closed", "open", "half_open" };
     buf_puts(b, "# HELP switchboard_provider_breaker_state The campaign sender's circuit breaker per org and"
                 " provider (1 for its state).\n# TYPE switchboard_provider_breaker_state gauge\n");
     for (int i = 0; i < db_rows(q); i++)
         for (int k = 0; k < 3; k++)
             buf_printf(b, "switchboard_provider_breaker_state{org=\"%s\",provider=\"%s\",state=\"%s\"} %d\n",
                        db_cstr(q, i, 0), db_cstr(q, i, 1), states[k], strcmp(db_cstr(q, i, 2), states[k]) == 0);
-    return 0;
 }
 
 /* GET /metrics — Prometheus text; from loopback (unless configured otherwise) or
@@ -83,7 +90,7 @@ int metrics_show(struct request *r)
     int count;
     const char *const *names = app_route_names(&count);
     metrics_render(&r->res->body, names, count);
-    if (breaker_metrics(r) != 0) return app_db_status(r);
+    breaker_metrics(r);
     r->res->status = 200;
     response_header(r->res, r->arena, "Content-Type", STR("text/plain; version=0.0.4; charset=utf-8"));
     return 0;
