@@ -65,7 +65,11 @@ int campaign_dispatch_tick(struct db *db, struct arena *a)
         buf_printf(&payload, "{\"campaign_id\":\"%s\"}", db_cstr(r, i, 0));
         buf_init(&key, a, 64);
         buf_printf(&key, CAMPAIGN_SEND_KIND ":%s", db_cstr(r, i, 0));
-        if (job_enqueue(db, a, db_cstr(r, i, 1), CAMPAIGN_SEND_KIND, buf_cstr(&payload), buf_cstr(&key), 3) < 0)
+        /* A running campaign is sent by a job about every second; the finished ones
+         * say nothing a failed or dead one would not, so they are not kept. */
+        if (!db_q(db, a, "dispatch_forget_done", "DELETE FROM jobs WHERE unique_key = $1 AND status = 'done'",
+                  buf_cstr(&key)) ||
+            job_enqueue(db, a, db_cstr(r, i, 1), CAMPAIGN_SEND_KIND, buf_cstr(&payload), buf_cstr(&key), 3) < 0)
             goto fail;
     }
     if (db_commit(db) != 0) return -1;

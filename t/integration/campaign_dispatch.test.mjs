@@ -135,6 +135,9 @@ test('500 is retried with backoff; 400 fails at once with the provider code and 
   const stats = (await stack.api(key, 'GET', `/api/v1/campaigns/${id}/stats`)).json().data;
   assert.equal(stats.channels.sms.failed, 1);
   assert.equal(stats.channels.sms.sent, 1);
+  // Two sends took two jobs at least; finished ones are not kept (one job a second
+  // per running campaign would pile up).
+  assert.ok(Number(stack.sql(`SELECT count(*) FROM jobs WHERE unique_key = 'campaign_send:${id}' AND status = 'done'`)) <= 1);
 });
 
 test('pause stops sending, resume carries on to completion, cancel skips what is left', async () => {
