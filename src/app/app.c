@@ -376,12 +376,13 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
     int code = 0;
     while (!pool_worker_should_stop()) {
         metrics_worker_state(slot, WORKER_IDLE);
-        if (fcgi_accept(conn) != 0) break;
-        pool_worker_busy(true);
+        if (pool_worker_wait(listen_fd) != 0) break;
+        int accepted = fcgi_accept(conn);
+        if (accepted > 0) continue; /* another worker took the connection */
+        if (accepted < 0) break;
         metrics_worker_state(slot, WORKER_BUSY);
         serve_one(conn, &arena);
         arena_reset(&arena);
-        pool_worker_busy(false);
         served++;
         if (cfg->max_requests > 0 && served >= cfg->max_requests) {
             code = POOL_EXIT_RECYCLE;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fastcgi.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <limits.h>
 #include <netdb.h>
@@ -91,7 +92,17 @@ static int listen_tcp(const char *spec, int backlog)
 int fcgi_listen(const char *spec, int backlog, gid_t gid)
 {
     if (FCGX_Init() != 0) return -1;
-    return strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, backlog, gid) : listen_tcp(spec, backlog);
+    int fd = strncmp(spec, "unix:", 5) == 0 ? listen_unix(spec + 5, backlog, gid) : listen_tcp(spec, backlog);
+    /* Non-blocking: workers wait for a connection with epoll and then accept it, and
+     * when another worker took it first, accept must come back at once. (Accepted
+     * sockets do not inherit the flag on Linux: requests are read blocking.) */
+    if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }
 
 struct fcgi_conn *fcgi_conn_new(int listen_fd)
@@ -105,7 +116,9 @@ struct fcgi_conn *fcgi_conn_new(int listen_fd)
 
 int fcgi_accept(struct fcgi_conn *c)
 {
-    return FCGX_Accept_r(&c->req) == 0 ? 0 : -1;
+    int rc = FCGX_Accept_r(&c->req);
+    if (rc == 0) return 0;
+    return rc == -EAGAIN || rc == -EWOULDBLOCK ? 1 : -1;
 }
 
 static str param(struct fcgi_conn *c, struct arena *a, const char *name)
@@ -324,9 +337,4 @@ void fcgi_bind_stream(struct fcgi_conn *c, struct response *res, struct arena *a
 void fcgi_finish(struct fcgi_conn *c)
 {
     FCGX_Finish_r(&c->req);
-}
-
-void fcgi_shutdown_pending(void)
-{
-    FCGX_ShutdownPending();
 }

@@ -15,7 +15,8 @@ struct fcgi_conn;
 int fcgi_listen(const char *spec, int backlog, gid_t gid);
 /* Per-worker state around the listening fd. */
 struct fcgi_conn *fcgi_conn_new(int listen_fd);
-/* Blocks for the next request; returns 0, or -1 when interrupted for shutdown. */
+/* Accepts a waiting connection and reads its request head: returns 0; 1 when there
+ * was none to accept (another worker took it); -1 on error. */
 int fcgi_accept(struct fcgi_conn *c);
 /* Fills r's header fields from the FastCGI params, the body's length included.
  * Returns 0, or 400 when CONTENT_LENGTH is not a length. */
@@ -30,6 +31,4 @@ int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *
 void fcgi_bind_stream(struct fcgi_conn *c, struct response *res, struct arena *a);
 /* Completes the request (flush, close). */
 void fcgi_finish(struct fcgi_conn *c);
-/* Makes a blocked fcgi_accept return (from a signal handler). */
-void fcgi_shutdown_pending(void);
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,32 +38,63 @@ static volatile sig_atomic_t worker_stop;
 
 /* ---- worker side ---- */
 
+/* The signal mask while a worker waits for a connection: the stop and reload signals
+ * are deliverable there and nowhere else (pool_worker_signals). */
+static sigset_t wait_mask;
+static int accept_epoll = -1;
+
 static void worker_on_signal(int sig)
 {
+    (void)sig;
     worker_stop = 1;
-    fcgi_shutdown_pending();
 }
 
 void pool_worker_signals(void)
 {
     struct sigaction sa = { 0 };
-    sa.sa_handler = worker_on_signal; /* no SA_RESTART: a blocked accept must return */
+    sa.sa_handler = worker_on_signal; /* no SA_RESTART: the wait must return */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGCHLD, SIG_DFL);
+    /* Held back from here on except inside pool_worker_wait. A signal that came while
+     * libfcgi was reading a request it had just accepted used to fail that read, and
+     * nginx answered the request 502; one that comes while a request is served must
+     * let it finish. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, &wait_mask);
+    sigdelset(&wait_mask, SIGTERM);
+    sigdelset(&wait_mask, SIGHUP);
+    sigdelset(&wait_mask, SIGINT);
 }
 
-void pool_worker_busy(bool busy)
+int pool_worker_wait(int listen_fd)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGINT);
-    sigprocmask(busy ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+    if (accept_epoll < 0) {
+        /* Exclusive: a connection wakes one waiting worker, not all of them. */
+        struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+        accept_epoll = epoll_create1(EPOLL_CLOEXEC);
+        if (accept_epoll < 0 || epoll_ctl(accept_epoll, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+            log_error("cannot wait on the listening socket: %s", strerror(errno));
+            return -1;
+        }
+    }
+    while (!worker_stop) {
+        struct epoll_event ev;
+        int n = epoll_pwait(accept_epoll, &ev, 1, -1, &wait_mask);
+        if (n > 0) return 0;
+        if (n < 0 && errno != EINTR) {
+            log_error("waiting for a connection failed: %s", strerror(errno));
+            return -1;
+        }
+    }
+    return -1;
 }
 
 bool pool_worker_should_stop(void) { return worker_stop; }
@@ -128,7 +160,6 @@ static int spawn(int listen_fd, int generation, const struct config *cfg, pool_w
         close(self_pipe[0]);
         close(self_pipe[1]);
         pool_worker_signals();
-        pool_worker_busy(false);
         _exit(fn(listen_fd, slot, cfg));
     }
     children[slot] = (struct child){ pid, generation, clock_mono_us() };

@@ -18,9 +18,11 @@ int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int
 
 /* For workers: true once the worker has been asked to stop after this request. */
 bool pool_worker_should_stop(void);
-/* Installs worker-side signal handlers (SIGTERM/SIGHUP → finish and exit). */
+/* Installs worker-side signal handlers (SIGTERM/SIGHUP → finish and exit) and holds
+ * those signals back everywhere but in pool_worker_wait, so neither a request being
+ * served nor one being accepted is ever interrupted. */
 void pool_worker_signals(void);
-/* Workers call this around each request: while busy, stop/reload signals are held
- * back so an in-flight request is never interrupted; they take effect after it. */
-void pool_worker_busy(bool busy);
+/* Waits until the listening socket has a connection to accept: returns 0, or -1 once
+ * the worker has been asked to stop (or on error). */
+int pool_worker_wait(int listen_fd);
 #endif

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Stack, REPO, waitFor } from '../lib/stack.mjs';
 
@@ -192,6 +193,62 @@ test('SIGHUP reloads: new workers, no failed request, templates re-read', async 
   const loginAfter = await stack.request('GET', '/login');
   assert.equal(loginAfter.status, 200);
   assert.ok(loginAfter.body.includes(marker), 'the changed template is served after SIGHUP');
+});
+
+// ---- a FastCGI client, for a request held half-sent --------------------------------
+
+const fcgiRecord = (type, body) => {
+  const pad = (8 - (body.length % 8)) % 8;
+  const head = Buffer.from([1, type, 0, 1, body.length >> 8, body.length & 255, pad, 0]);
+  return Buffer.concat([head, body, Buffer.alloc(pad)]);
+};
+const fcgiParams = (pairs) =>
+  Buffer.concat(Object.entries(pairs).map(([k, v]) => Buffer.concat([Buffer.from([k.length, v.length]), Buffer.from(k + v)])));
+const FCGI_BEGIN = fcgiRecord(1, Buffer.from([0, 1, 0, 0, 0, 0, 0, 0])); // responder, close after
+const SIGTERM_BIT = 1n << 14n; // signal 15
+
+/** The worker blocked in read(2) (syscall 0) on a connection it has accepted, if any. */
+const readingWorker = () =>
+  stack.workerPids().find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/syscall`, 'utf8').startsWith('0 ');
+    } catch {
+      return false;
+    }
+  });
+const pendingSignals = (pid) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => BigInt('0x' + status.match(new RegExp(`^${name}:\\s*([0-9a-f]+)`, 'm'))[1]);
+  return field('SigPnd') | field('ShdPnd');
+};
+
+test('a reload signal that reaches a worker reading a request it has just accepted waits for that request', async () => {
+  // Such a signal used to interrupt libfcgi's read of the request's parameters: the
+  // connection was closed unanswered and nginx answered 502. It is now held back
+  // everywhere but where a worker waits for a connection.
+  const sock = net.createConnection(path.join(stack.dir, 'run', 'switchboard.sock'));
+  const chunks = [];
+  let closed = false;
+  sock.on('data', (c) => chunks.push(c));
+  sock.on('close', () => { closed = true; });
+  sock.on('error', () => {});
+  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+  sock.write(FCGI_BEGIN); // the parameters are held back: the worker that accepts waits for them
+  const pid = await waitFor(readingWorker, { what: 'a worker reading the half-sent request' });
+
+  process.kill(stack.serve.pid, 'SIGHUP'); // the master sends the old generation SIGTERM
+  await waitFor(() => closed || (pendingSignals(pid) & SIGTERM_BIT) !== 0n, { what: 'SIGTERM to reach the worker' });
+  assert.equal(closed, false, 'the half-read request was dropped by the signal');
+
+  sock.write(fcgiRecord(4, fcgiParams({ REQUEST_METHOD: 'GET', DOCUMENT_URI: '/healthz', REQUEST_URI: '/healthz',
+    QUERY_STRING: '', REMOTE_ADDR: '127.0.0.1', HTTPS: 'on', CONTENT_LENGTH: '' })));
+  sock.write(fcgiRecord(4, Buffer.alloc(0)));
+  sock.write(fcgiRecord(5, Buffer.alloc(0)));
+  await waitFor(() => closed, { what: 'the answer to the held request' });
+  const answer = Buffer.concat(chunks).toString('latin1');
+  assert.match(answer, /Status: 200/, 'the held request was answered');
+  await waitFor(() => !stack.workerPids().includes(pid), { what: 'the old worker to exit after its request' });
+  await waitFor(() => stack.workerPids().length === WORKERS, { what: 'one generation of workers again' });
 });
 
 test('/metrics is valid Prometheus text with the documented series', async () => {
