@@ -121,3 +121,30 @@ void money_format_display(struct buf *b, int64_t minor, const struct currency *c
     buf_puts(b, cur->symbol);
     put_amount(b, minor, cur, true);
 }
+
+void money_format_compact(struct buf *b, int64_t minor, const struct currency *cur)
+{
+    static const struct { uint64_t size; char suffix; } units[] = {
+        { 1000000000000ULL, 'T' }, { 1000000000ULL, 'B' }, { 1000000ULL, 'M' }, { 1000ULL, 'K' },
+    };
+    uint64_t scale = 1;
+    for (unsigned i = 0; i < cur->exponent; i++) scale *= 10;
+    uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+    uint64_t whole = (mag + scale / 2) / scale;
+    if (minor < 0 && whole) buf_putc(b, '-');
+    buf_puts(b, cur->symbol);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (whole < units[i].size) continue;
+        /* tenths of the unit, from the minor amount so nothing rounds twice */
+        uint64_t tenths = (mag + units[i].size * scale / 20) / (units[i].size * scale / 10);
+        if (tenths >= 10000 && i > 0) { /* 999.96K reads 1M, not 1000K */
+            i--;
+            tenths = (mag + units[i].size * scale / 20) / (units[i].size * scale / 10);
+        }
+        buf_printf(b, "%llu", (unsigned long long)(tenths / 10));
+        if (tenths % 10) buf_printf(b, ".%llu", (unsigned long long)(tenths % 10));
+        buf_putc(b, units[i].suffix);
+        return;
+    }
+    buf_printf(b, "%llu", (unsigned long long)whole);
+}

@@ -37,4 +37,7 @@ const char *money_error_message(enum money_error e);
 void money_format_plain(struct buf *b, int64_t minor, const struct currency *cur);
 /* Appends "$1,234.50" / "-€0.05" (grouping every three digits, for pages). */
 void money_format_display(struct buf *b, int64_t minor, const struct currency *cur);
+/* Appends an axis label: "$950", "$2.5K", "$1M", "-€1.2B" (one decimal at most, rounded
+ * half away from zero, trailing ".0" dropped; below 1,000 whole units, cents dropped). */
+void money_format_compact(struct buf *b, int64_t minor, const struct currency *cur);
 #endif

@@ -120,6 +120,33 @@ static void test_format_table(void **state)
     }
 }
 
+static void test_format_compact(void **state)
+{
+    (void)state;
+    static const struct { int64_t minor; const char *cur, *text; } cases[] = {
+        { 0, "USD", "$0" },
+        { 149, "USD", "$1" },
+        { 150, "USD", "$2" },
+        { 95000, "USD", "$950" },
+        { 99999, "USD", "$1K" },
+        { 250000, "USD", "$2.5K" },
+        { 100000000, "EUR", "\xe2\x82\xac" "1M" },
+        { 250000000000, "USD", "$2.5B" },
+        { 99996000, "USD", "$1M" },       /* 999.96K */
+        { 123456789012, "GBP", "\xc2\xa3" "1.2B" },
+        { -150000000, "USD", "-$1.5M" },
+        { -49, "USD", "$0" },
+        { 500000000000000, "USD", "$5T" },
+        { INT64_MAX, "USD", "$92233.7T" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf b;
+        buf_init(&b, &A, 8);
+        money_format_compact(&b, cases[i].minor, money_currency(str_from(cases[i].cur)));
+        assert_str(buf_str(&b), cases[i].text);
+    }
+}
+
 static void test_rate_parse_and_format(void **state)
 {
     static const struct {
@@ -243,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_currencies),
         cmocka_unit_test(test_format_table),
+        cmocka_unit_test(test_format_compact),
         cmocka_unit_test(test_rate_parse_and_format),
         cmocka_unit_test(test_convert_rounds_half_to_even),
         cmocka_unit_test(test_convert_overflow_and_bad_rate),

@@ -171,6 +171,15 @@ static str money_text(struct request *r, int64_t minor, const struct currency *c
     return buf_str(&b);
 }
 
+/* Axis labels stay short at any size ("$2.5B"): the label column is 90 px wide. */
+static str money_compact_text(struct request *r, int64_t minor, const struct currency *cur)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 16);
+    money_format_compact(&b, minor, cur);
+    return buf_str(&b);
+}
+
 static str day_text(struct request *r, int64_t day)
 {
     struct buf b;
@@ -258,7 +267,7 @@ static void chart_ticks(struct request *r, struct tdict *c, long axis, const str
         tdict_set_long(k, "X1", PLOT_LEFT);
         tdict_set_long(k, "X2", PLOT_LEFT + PLOT_W);
         tdict_set_long(k, "LABEL_X", PLOT_LEFT - 6);
-        tdict_set(k, "LABEL", money_text(r, ticks[t], org));
+        tdict_set(k, "LABEL", money_compact_text(r, ticks[t], org));
     }
 }
 
