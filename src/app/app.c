@@ -306,6 +306,34 @@ static void log_request(struct request *r, int64_t duration_us, int64_t db_us)
     log_line(buf_str(&b));
 }
 
+/* A request slower than slow_request_ms: logged again as a warning, with each round
+ * trip to the database (its first statement's name, statements, time), so a slow page
+ * names the statement that made it slow. */
+static void log_slow_request(struct request *r, int64_t duration_us, int64_t db_us)
+{
+    int count, dropped;
+    const struct db_trip *trips = db_trips(r->db, &count, &dropped);
+    struct buf b;
+    buf_init(&b, r->arena, 512);
+    char now[40];
+    log_now_iso(now, sizeof now);
+    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"warn\",\"msg\":\"slow request\",\"request_id\":", now);
+    buf_json_str(&b, r->request_id);
+    buf_puts(&b, ",\"method\":");
+    buf_json_str(&b, r->method);
+    buf_puts(&b, ",\"route\":");
+    buf_json_str(&b, str_from(r->route ? r->route->name : "unmatched"));
+    buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"db_ms\":%.3f,\"threshold_ms\":%d,\"sql\":[",
+               r->res->status, (double)duration_us / 1000.0, (double)db_us / 1000.0, r->cfg->slow_request_ms);
+    for (int i = 0; i < count; i++) {
+        buf_puts(&b, i ? ",{\"statement\":" : "{\"statement\":");
+        buf_json_str(&b, str_from(trips[i].name));
+        buf_printf(&b, ",\"statements\":%d,\"ms\":%.3f}", trips[i].statements, (double)trips[i].us / 1000.0);
+    }
+    buf_printf(&b, "],\"sql_not_listed\":%d}", dropped);
+    log_line(buf_str(&b));
+}
+
 /* Headers every dynamic response carries. */
 static void finish_headers(struct request *r)
 {
@@ -347,6 +375,8 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     if (!r->res->sent) fcgi_send_response(conn, r->res, a);
     fcgi_finish(conn);
     int64_t dur = clock_mono_us() - r->started_us;
+    if (cfg->slow_request_ms > 0 && dur >= (int64_t)cfg->slow_request_ms * 1000)
+        log_slow_request(r, dur, db_elapsed_us(g_app.db));
     int64_t db_us = db_take_elapsed_us(g_app.db);
     metrics_observe(route_index(r), r->res->status, dur);
     log_request(r, dur, db_us);

@@ -43,6 +43,7 @@ static const struct setting settings[] = {
     L(max_requests, 0, LONG_MAX),
     I(shutdown_timeout_s, 1, 3600),
     I(statement_timeout_ms, 1, 3600000),
+    I(slow_request_ms, 0, 3600000),
     I(session_idle_timeout_s, 1, 31536000),
     I(session_lifetime_s, 60, 31536000),
     L(body_limit, 1024, 1073741824L),
@@ -96,6 +97,7 @@ void config_defaults(struct config *c)
     c->max_requests = 10000;
     c->shutdown_timeout_s = 10;
     c->statement_timeout_ms = 5000;
+    c->slow_request_ms = 500;
     c->session_idle_timeout_s = 1800;
     c->session_lifetime_s = 43200;
     c->body_limit = 1048576;

@@ -21,6 +21,7 @@ struct config {
     long max_requests;         /* recycle a worker after this many; 0 = never */
     int shutdown_timeout_s;    /* SIGTERM drain limit */
     int statement_timeout_ms;
+    int slow_request_ms;       /* log such requests again with their SQL; 0 = never */
     int session_idle_timeout_s;
     int session_lifetime_s;
     long body_limit;           /* bytes, default 1 MiB */

@@ -37,6 +37,8 @@ struct db {
     char message[256];
     char constraint[64];
     int64_t elapsed_us;
+    struct db_trip trips[DB_TRIPS_MAX]; /* since the last db_take_elapsed_us */
+    int ntrips, dropped_trips;
     int64_t last_connect_us;
     char *copy_data; /* the last message db_copy_out_next returned (libpq's memory) */
 };
@@ -44,6 +46,22 @@ struct db {
 struct dbres {
     PGresult *res;
 };
+
+/* Adds a round trip (or a wait for COPY data) that began at t0 to the request's time,
+ * and to its trace under the name of its first statement. */
+static void timed(struct db *db, const char *name, int statements, int64_t t0)
+{
+    int64_t us = clock_mono_us() - t0;
+    db->elapsed_us += us;
+    if (db->ntrips == DB_TRIPS_MAX) {
+        db->dropped_trips++;
+        return;
+    }
+    struct db_trip *t = &db->trips[db->ntrips++];
+    snprintf(t->name, sizeof t->name, "%s", name ? name : "");
+    t->statements = statements;
+    t->us = us;
+}
 
 static void set_error(struct db *db, enum db_error e, const char *sqlstate, const char *msg,
                       const char *constraint)
@@ -386,7 +404,7 @@ static int exec_once(struct db *db, int n, const struct db_stmt *s, bool commit,
     if (commit && !db->in_tx) end = KEEP_OPEN; /* autocommit: each statement commits itself */
     if (n == 1 && !with_begin && !with_guard && end == KEEP_OPEN) { /* the common case: no pipeline */
         out[0] = PQexecPrepared(db->conn, s->name, s->nparams, s->params, NULL, NULL, 0);
-        db->elapsed_us += clock_mono_us() - t0;
+        timed(db, s->name, 1, t0);
         if (result_ok(out[0])) return 0;
         fail_with(db, out[0]);
         PQclear(out[0]);
@@ -394,7 +412,8 @@ static int exec_once(struct db *db, int n, const struct db_stmt *s, bool commit,
     }
     struct pipeline_results pr;
     pipeline_send_and_read(db, n, s, end, &pr);
-    db->elapsed_us += clock_mono_us() - t0;
+    timed(db, n ? s[0].name : with_guard ? db->guard.name : "BEGIN",
+          n + with_begin + with_guard + (end != KEEP_OPEN), t0);
     /* A transaction committed by its pipeline is over whatever it answered, except
      * an explicit one whose COMMIT never ran: that one the caller rolls back. After a
      * failed statement the COMMIT comes back PIPELINE_ABORTED (not run), and the
@@ -481,7 +500,7 @@ static int exec_simple_once(struct db *db, const char *sql)
     }
     int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, sql);
-    db->elapsed_us += clock_mono_us() - t0;
+    timed(db, sql, 1, t0);
     ExecStatusType st = PQresultStatus(r);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -610,7 +629,7 @@ int db_commit(struct db *db)
     }
     int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, "COMMIT");
-    db->elapsed_us += clock_mono_us() - t0;
+    timed(db, "COMMIT", 1, t0);
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         fail_with(db, r);
@@ -682,7 +701,20 @@ int64_t db_take_elapsed_us(struct db *db)
 {
     int64_t t = db->elapsed_us;
     db->elapsed_us = 0;
+    db->ntrips = db->dropped_trips = 0;
     return t;
+}
+
+int64_t db_elapsed_us(const struct db *db)
+{
+    return db->elapsed_us;
+}
+
+const struct db_trip *db_trips(const struct db *db, int *count, int *dropped)
+{
+    *count = db->ntrips;
+    *dropped = db->dropped_trips;
+    return db->trips;
 }
 
 void *db_pgconn(struct db *db)
@@ -846,7 +878,7 @@ int db_copy_out_begin(struct db *db, struct arena *a, const char *sql, int npara
     }
     int64_t t0 = clock_mono_us();
     PGresult *r = PQexec(db->conn, text);
-    db->elapsed_us += clock_mono_us() - t0;
+    timed(db, "COPY", 1, t0);
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COPY_OUT) {
         fail_with(db, r);
@@ -884,7 +916,7 @@ int db_copy_out_next(struct db *db, const char **data)
     if (n == 0) {
         int64_t t0 = clock_mono_us();
         n = PQgetCopyData(db->conn, &db->copy_data, 0);
-        db->elapsed_us += clock_mono_us() - t0;
+        db->elapsed_us += clock_mono_us() - t0; /* not traced: one wait per batch of rows */
     }
     if (n > 0) {
         *data = db->copy_data;

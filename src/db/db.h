@@ -111,8 +111,24 @@ const char *db_last_message(const struct db *db);   /* for logs; never contains 
 const char *db_last_constraint(const struct db *db);
 /* HTTP status for an error class (503, 409, 400, 500...). */
 int db_error_http_status(enum db_error e);
-/* Microseconds spent waiting on the database since the last call (for logs). */
+/* Microseconds spent waiting on the database since the last call (for logs); also
+ * starts a new trace of round trips. */
 int64_t db_take_elapsed_us(struct db *db);
+/* The same, without starting anew. */
+int64_t db_elapsed_us(const struct db *db);
+
+/* One round trip of a request: its first statement's name (a prepared statement's,
+ * or the start of plain SQL), how many statements it carried (BEGIN and COMMIT
+ * included), and how long it took. The slow-request log prints them. */
+struct db_trip {
+    char name[48];
+    int statements;
+    int64_t us;
+};
+#define DB_TRIPS_MAX 32
+/* The round trips since the last db_take_elapsed_us: *count of them (at most
+ * DB_TRIPS_MAX), and *dropped beyond that. */
+const struct db_trip *db_trips(const struct db *db, int *count, int *dropped);
 /* Waits up to timeout_ms for a NOTIFY on a channel this connection LISTENs to
  * (LISTEN itself with db_exec_simple). Returns 1 when one arrived (all pending
  * notifications are consumed), 0 on timeout or a signal, -1 when the connection is bad. */
