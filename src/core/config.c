@@ -68,6 +68,9 @@ static const struct setting settings[] = {
     S(recording_url_hosts),
     B(recording_url_allow_http),
     B(recording_url_allow_private),
+    B(webhook_url_allow_http),
+    B(webhook_url_allow_private),
+    I(webhook_disable_after, 1, 100000),
     S(public_url),
     I(provider_breaker_open_s, 1, 3600),
 };
@@ -119,6 +122,7 @@ void config_defaults(struct config *c)
     c->job_lease_s = 300;
     c->job_backoff_ms = 10000;
     c->job_max_attempts = 5;
+    c->webhook_disable_after = 50;
     /* Vapi serves recordings from its storage host, Twilio from its REST API host. */
     c->recording_url_hosts = xstrdup("storage.vapi.ai,api.twilio.com");
     c->recording_url_allow_http = false;

@@ -49,6 +49,11 @@ struct config {
     char *recording_url_hosts;        /* "host,.suffix,..." (default: Vapi's and Twilio's) */
     bool recording_url_allow_http;    /* plain http too (local testing only), default false */
     bool recording_url_allow_private; /* loopback/private/link-local addresses, default false */
+    /* Outbound webhooks: the same address rules as recordings (https only, no private
+     * addresses, no redirects followed), relaxed only for local testing. */
+    bool webhook_url_allow_http;
+    bool webhook_url_allow_private;
+    int webhook_disable_after; /* failed attempts in a row that disable an endpoint, default 50 */
     /* This site's address as providers reach it ("https://ops.example.com"): the
      * campaign sender's status callback URLs. Empty: messages go without callbacks. */
     char *public_url;

@@ -91,13 +91,7 @@ bool recording_address_private(const struct sockaddr *sa)
            || b[0] == 0xff;                        /* ff00::/8 multicast */
 }
 
-/* The scheme, host and port of an absolute URL, parsed by the same code libcurl
- * uses for the request (so no parser disagreement can smuggle a host past us). */
-struct url_origin {
-    char scheme[16], host[256], port[8];
-};
-
-static bool url_origin_of(const char *url, struct url_origin *o)
+bool url_origin_of(const char *url, struct url_origin *o)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *port = NULL;

@@ -24,6 +24,14 @@ const char *recording_url_refusal(struct arena *a, const struct config *cfg, con
  * (cloud metadata), carrier-grade NAT, multicast, reserved, unspecified; IPv6 ones
  * and IPv4 ones mapped into IPv6. Unknown address families count as private. */
 bool recording_address_private(const struct sockaddr *sa);
+
+/* The scheme, host and port of an absolute URL, parsed by the same code libcurl
+ * uses for the request (so no parser disagreement can smuggle a host past us).
+ * Outbound webhooks check their URLs with it too. */
+struct url_origin {
+    char scheme[16], host[256], port[8];
+};
+bool url_origin_of(const char *url, struct url_origin *o);
 /* The file extension and canonical type for an audio content type (parameters and
  * case ignored); false if it is not a supported audio type. */
 bool recording_type(str content_type, const char **ext, const char **canonical);

@@ -18,6 +18,7 @@
 #include "campaign_send.h"
 #include "recording_download.h"
 #include "webhook_apply.h"
+#include "webhook_delivery.h"
 
 #define ROLLUP_REPAIR_KIND "rollup_repair"
 #define SCHEDULE_EVERY_S 60
@@ -99,6 +100,7 @@ static enum job_result run_kind(struct job_ctx *c, const struct job *j)
     if (str_eq(j->kind, STR(RECORDING_DOWNLOAD_KIND))) return recording_download_run(c, j);
     if (str_eq(j->kind, STR(ROLLUP_REPAIR_KIND))) return rollup_repair_run(c, j);
     if (str_eq(j->kind, STR(CAMPAIGN_SEND_KIND))) return campaign_send_run(c, j);
+    if (str_eq(j->kind, STR(WEBHOOK_DELIVERY_KIND))) return webhook_delivery_run(c, j);
     c->error = "unknown job kind";
     return JOB_FAILED;
 }

@@ -186,6 +186,14 @@ before(async () => {
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
   ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
+  // Outbound webhook endpoints (no worker runs here: nothing is sent) and a delivery.
+  const endpoint = () => stack.one(`INSERT INTO webhook_endpoints (org_id, url, events, secret_sealed)
+    VALUES ('${org}', 'https://example.com/docs-hooks', '{payment.paid}', 'c2VhbGVk') RETURNING id`);
+  ids.webhook = endpoint();
+  ids.freshWebhook = endpoint();
+  ids.webhookDelivery = stack.one(`INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event_type, body, attempts,
+    response_status, last_attempt_at) VALUES ('${org}', '${ids.webhook}', gen_random_uuid(), 'payment.paid', '{}', 1, 500, now())
+    RETURNING id`);
 
   const res = await stack.request('GET', DOC_PATH);
   assert.equal(res.status, 200, res.body.slice(0, 300));
@@ -301,6 +309,11 @@ function fixtureId(method, p) {
     'POST /api/v1/campaigns/{id}/resume': ids.resumeCampaign,
     'POST /api/v1/campaigns/{id}/cancel': ids.cancelCampaign,
     'GET /api/v1/campaigns/{id}/stats': ids.launchCampaign,
+    'GET /api/v1/admin/webhooks/{id}': ids.webhook,
+    'PATCH /api/v1/admin/webhooks/{id}': ids.webhook,
+    'DELETE /api/v1/admin/webhooks/{id}': ids.freshWebhook,
+    'POST /api/v1/admin/webhooks/{id}/test': ids.webhook,
+    'POST /api/v1/admin/webhook-deliveries/{id}/redeliver': ids.webhookDelivery,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
@@ -469,6 +482,11 @@ test('every operation documenting 409 answers it for a stale version or an illeg
       const body = await bodyFor(method, p, op, url);
       body.version += 1000;
       res = await stack.api(key, method, url, body);
+    } else if (p === '/api/v1/admin/webhook-deliveries/{id}/redeliver') {
+      // no redelivery to a disabled endpoint
+      stack.sql(`UPDATE webhook_endpoints SET enabled = false WHERE id = '${ids.webhook}'`);
+      res = await stack.api(key, method, url);
+      stack.sql(`UPDATE webhook_endpoints SET enabled = true WHERE id = '${ids.webhook}'`);
     } else {
       assert.ok(p === '/api/v1/deals/{id}/restore' || campaignMove, `${method} ${p}: no 409 case known; add one here`);
       res = await stack.api(key, method, url);
