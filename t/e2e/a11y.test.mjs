@@ -84,6 +84,14 @@ before(async () => {
   stack.sql(`INSERT INTO campaign_messages (org_id, campaign_id, contact_id, channel, to_address, state, reason)
     SELECT '${org}', '${ids.launchedCampaign}', id, 'sms', phone, CASE WHEN opt_out_sms THEN 'skipped' ELSE 'queued' END,
       CASE WHEN opt_out_sms THEN 'opted_out' ELSE '' END FROM contacts WHERE org_id = '${org}'`);
+  // An outbound webhook endpoint with a delivered and a failing delivery.
+  ids.webhook = one(`INSERT INTO webhook_endpoints (org_id, url, description, events, secret_sealed)
+    VALUES ('${org}', 'https://hooks.example.com/switchboard/events/with/a/rather/long/path', 'CRM sync',
+      '{deal.stage_changed,payment.paid}', 'c2VhbGVk') RETURNING id`);
+  stack.sql(`INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event_type, body, status, attempts, response_status,
+      last_error, last_attempt_at, delivered_at)
+    VALUES ('${org}', '${ids.webhook}', gen_random_uuid(), 'payment.paid', '{}', 'delivered', 1, 200, '', now(), now()),
+           ('${org}', '${ids.webhook}', gen_random_uuid(), 'deal.stage_changed', '{}', 'pending', 2, 503, 'HTTP 503', now(), NULL)`);
   ids.importDone = one(`INSERT INTO contact_imports (org_id, filename, body, rows, status, created, updated, merged, rejected, report, imported_at)
     VALUES ('${org}', 'leads.csv', '', 10, 'imported', 6, 2, 1, 1, E'line,reason\\r\\n', now()) RETURNING id`);
 });
@@ -199,6 +207,10 @@ const signedIn = () => [
   ['campaign-edit', `/campaigns/${ids.campaign}/edit`, 200],
   ['campaign-delete', `/campaigns/${ids.campaign}/delete`, 200],
   ['admin', '/admin', 200],
+  ['admin-webhooks', '/admin/webhooks', 200],
+  ['admin-webhooks-errors', '/admin/webhooks', 200, submit({ 'Endpoint URL': 'not a url' }, 'Add endpoint', '#e-url')],
+  ['admin-webhook', `/admin/webhooks/${ids.webhook}`, 200],
+  ['admin-webhook-delete', `/admin/webhooks/${ids.webhook}/delete`, 200],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],
 ];

@@ -9,6 +9,7 @@
 
 #include "../../src/auth/signatures.h"
 #include "../../src/http/request.h"
+#include "../../src/jobs/webhook_delivery.h"
 #include "../../src/providers/twilio.h"
 #include "../../src/providers/vapi.h"
 #include "unit.h"
@@ -101,6 +102,16 @@ static void test_recording_url_signature(void **state)
     assert_false(sig_recording_ok(&A, secret, path, STR("17e8"), str_from(want), 1L));
 }
 
+/* Outbound webhooks: Switchboard-Signature over "t.body" (value from Python's hmac). */
+static void test_outbound_webhook_signature(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, &A, 96);
+    webhook_signature(&b, STR("whsec_test"), 1700000000L, STR("{\"a\":1}"));
+    assert_str(buf_str(&b), "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_twilio_signature_header_trimmed),
         cmocka_unit_test(test_vapi_secret_must_match_exactly),
         cmocka_unit_test(test_recording_url_signature),
+        cmocka_unit_test(test_outbound_webhook_signature),
     };
     return cmocka_run_group_tests(tests, unit_setup, unit_teardown);
 }

@@ -13,8 +13,8 @@
   <p>Events: {{EVENTS}}</p>
   {{#ENABLED}}<p><span class="badge ok" id="endpoint-enabled">Enabled</span> · {{FAILURES}} failed attempts in a row</p>{{/ENABLED}}
   {{#DISABLED}}<p><span class="badge bad" id="endpoint-disabled">Disabled</span> {{REASON}}</p>{{/DISABLED}}
-  <div class="page-actions">
-    {{#ENABLED}}<form method="post" action="/admin/webhooks/{{ID}}/test"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="button secondary" id="send-test">Send a test event</button></form>{{/ENABLED}}
+  <div>
+    {{#ENABLED}}<form method="post" action="/admin/webhooks/{{ID}}/test" class="inline-form"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="button secondary" id="send-test">Send a test event</button></form>{{/ENABLED}}
     <a class="button danger" href="/admin/webhooks/{{ID}}/delete" id="delete-endpoint">Delete endpoint</a>
   </div>
 </section>
@@ -26,7 +26,7 @@
     {{>ERROR_SUMMARY}}
     {{>FIELD_URL}}
     {{>FIELD_DESCRIPTION}}
-    <fieldset class="events"{{#E_EVENTS}} aria-describedby="e-events"{{/E_EVENTS}}>
+    <fieldset class="consent"{{#E_EVENTS}} aria-describedby="e-events"{{/E_EVENTS}}>
       <legend>Events</legend>
       {{#E_EVENTS}}<p class="field-error" id="e-events">{{MSG}}</p>{{/E_EVENTS}}
       {{#EVENT}}<div class="field checkbox"><input type="checkbox" id="f-event-{{N}}" name="events" value="{{NAME}}"{{#CHECKED}} checked{{/CHECKED}}><label for="f-event-{{N}}"><code>{{NAME}}</code></label></div>
@@ -44,7 +44,7 @@
     <thead><tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Answer</th><th scope="col">Queued</th><th scope="col">Last attempt</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
     <tbody>
     {{#DELIVERY}}<tr><td><code>{{TYPE}}</code></td><td><span class="badge status-{{STATUS}}">{{STATUS}}</span><div class="muted">{{ERROR}}</div></td><td class="num">{{ATTEMPTS}}</td><td>{{RESPONSE}}</td><td>{{CREATED}}</td><td>{{LAST}}</td>
-      <td><form method="post" action="/admin/webhook-deliveries/{{ID}}/redeliver"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="button secondary small">Redeliver</button></form></td></tr>
+      <td><form method="post" action="/admin/webhook-deliveries/{{ID}}/redeliver" class="inline-form"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="button secondary small">Redeliver</button></form></td></tr>
     {{/DELIVERY}}
     </tbody>
   </table>

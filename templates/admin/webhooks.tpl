@@ -24,7 +24,7 @@ retried with back-off for 24 hours; an endpoint that keeps failing is disabled.<
     {{>ERROR_SUMMARY}}
     {{>FIELD_URL}}
     {{>FIELD_DESCRIPTION}}
-    <fieldset class="events"{{#E_EVENTS}} aria-describedby="e-events"{{/E_EVENTS}}>
+    <fieldset class="consent"{{#E_EVENTS}} aria-describedby="e-events"{{/E_EVENTS}}>
       <legend>Events</legend>
       {{#E_EVENTS}}<p class="field-error" id="e-events">{{MSG}}</p>{{/E_EVENTS}}
       {{#EVENT}}<div class="field checkbox"><input type="checkbox" id="f-event-{{N}}" name="events" value="{{NAME}}"{{#CHECKED}} checked{{/CHECKED}}><label for="f-event-{{N}}"><code>{{NAME}}</code></label></div>
