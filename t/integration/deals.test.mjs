@@ -371,6 +371,34 @@ describe('deals', () => {
     stack.sql("UPDATE deals SET archived = true WHERE tags @> ARRAY['crowd']");
   });
 
+  // The cards read the brand's name kept on the deal (sql/0038), not the brand itself.
+  test('board: a card shows its brand as named now, its moves and the next action cut short', async () => {
+    const b = brand('demo', 'Board Brand Old');
+    const next = 'Call back about the draft '.padEnd(120, 'x');
+    const id = insertDeal({ title: 'Board card deal', brand_id: b, stage: 'negotiating', next_action: next,
+      next_action_due_at: '2030-01-02T15:00:00Z' });
+    const card = async () => (await agent.get('/deals/board')).body
+      .match(new RegExp(`<li class="board-card" id="card-${id}"[^]*?</li>`))[0];
+    stack.sql(`UPDATE brands SET name = 'Board Brand New' WHERE id = '${b}'`);
+    let c = await card();
+    assert.match(c, /<p class="muted">Board Brand New<\/p>/);
+    assert.match(c, /data-stage="negotiating"/);
+    assert.match(c, new RegExp(`Next: ${next.slice(0, 80)}… <time datetime="2030-01-02T15:00:00Z">`));
+    assert.deepEqual([...c.matchAll(/<option value="([a-z_]+)">/g)].map((m) => m[1]), ['contracted', 'lost']);
+    assert.match(c, new RegExp(`name="version" value="1"`));
+    // Another brand: its name; a name written by hand: the brand's all the same.
+    stack.sql(`UPDATE deals SET brand_id = '${ids.zen}' WHERE id = '${id}'`);
+    assert.match(await card(), /<p class="muted">Zen Tea<\/p>/);
+    stack.sql(`UPDATE deals SET brand_name = 'Forged' WHERE id = '${id}'`);
+    assert.equal(stack.one(`SELECT brand_name FROM deals WHERE id = '${id}'`), 'Zen Tea');
+    stack.sql(`UPDATE deals SET next_action = 'Short', brand_id = '${b}' WHERE id = '${id}'`);
+    c = await card();
+    assert.match(c, /Next: Short <time/);
+    assert.match(c, /Board Brand New/);
+    assert.equal(stack.one(`SELECT count(*) FROM deals d JOIN brands b ON b.id = d.brand_id WHERE d.brand_name <> b.name`), '0');
+    stack.sql(`UPDATE deals SET archived = true WHERE id = '${id}'`);
+  });
+
   test('CSV export: awkward data quoted, formulas neutralised, audited', async () => {
     insertDeal({ title: '=HYPERLINK("x"), "quoted"\nline', brand_id: ids.zen, value_minor: 123456, tags: '{csv}' });
     const res = await admin.get('/deals/export.csv?tag=csv');

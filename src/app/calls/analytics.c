@@ -243,11 +243,14 @@ static struct ca_day *daily_read(struct request *r, const struct dbres *res, con
 
 enum heatmap_col { HC_ISODOW, HC_HOUR, HC_N };
 
-/* The statement of the calls per weekday and hour of the range. */
+/* The statement of the calls per weekday and hour of the range. The ISO weekday is
+ * counted in whole days from a Monday (2000-01-03): extract(isodow) makes a timestamp
+ * and a numeric of each of the 24 rows a day, most of the statement's time at 90 days
+ * and more. */
 static struct db_stmt heatmap_stmt(struct request *r, const struct range *g)
 {
     return (struct db_stmt){ "analytics_heatmap",
-                             "SELECT extract(isodow FROM day)::int, hour, sum(n) FROM call_rollup_hours"
+                             "SELECT ((day - date '2000-01-03') % 7 + 7) % 7 + 1, hour, sum(n) FROM call_rollup_hours"
                              " WHERE org_id = app_org_id() AND day BETWEEN $1::date AND $2::date GROUP BY 1, 2",
                              2, g->params };
 }

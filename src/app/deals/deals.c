@@ -32,6 +32,7 @@
 
 #define EXPORT_BATCH 1000
 #define BOARD_PER_STAGE 30 /* cards per column; the list has the rest, linked */
+#define BOARD_NEXT_CHARS 80 /* of the next action on a card (sql/0038 keeps one more) */
 
 static const char *org_tz(struct request *r) { return str_cstr(r->arena, r->session->org_timezone); }
 
@@ -593,18 +594,51 @@ static void fill_columns(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT]
     }
 }
 
-/* The move select of a card: the allowed next stages. */
-static void fill_moves(struct tdict *card, str stage)
+/* The move select of a column: the stages its cards may move to, set once on the
+ * column, where each card's form finds them (a section is looked up in the parent
+ * dictionaries too); 0 when none. */
+static size_t fill_moves(struct tdict *col, enum deal_stage from)
 {
-    enum deal_stage from, to[DEAL_STAGE_COUNT];
-    if (!deal_stage_parse(stage, &from)) return;
+    enum deal_stage to[DEAL_STAGE_COUNT];
     size_t n = deal_stage_allowed_moves(from, to);
     for (size_t k = 0; k < n; k++) {
-        struct tdict *o = tdict_add_section(card, "MOVE");
+        struct tdict *o = tdict_add_section(col, "MOVE");
         tdict_set_cstr(o, "MOVE_VALUE", deal_stage_name(to[k]));
         tdict_set_cstr(o, "MOVE_LABEL", deal_stage_label(to[k]));
     }
-    if (n) tdict_show(card, "CAN_MOVE");
+    return n;
+}
+
+/* At most BOARD_NEXT_CHARS characters of s, with "…" when it goes on. */
+static str card_text(struct arena *a, str s)
+{
+    size_t chars = 0, i = 0;
+    for (; i < s.len; i++)
+        if (((unsigned char)s.ptr[i] & 0xC0) != 0x80 && chars++ == BOARD_NEXT_CHARS) break;
+    if (i == s.len) return s;
+    struct buf b;
+    buf_init(&b, a, i + 4);
+    buf_append(&b, s.ptr, i);
+    buf_puts(&b, "…");
+    return buf_str(&b);
+}
+
+/* A card: what board.tpl shows of a deal; its stage is its column's. */
+static void fill_card(struct request *r, struct tdict *t, const struct dbres *res, int i, bool can_move)
+{
+    tdict_set(t, "ID", db_val(res, i, BC_ID));
+    tdict_set(t, "TITLE", db_val(res, i, BC_TITLE));
+    tdict_set(t, "BRAND", db_val(res, i, BC_BRAND));
+    tdict_set(t, "VALUE", money_display(r->arena, db_val(res, i, BC_VALUE), db_val(res, i, BC_CURRENCY)));
+    tdict_set(t, "RISK", db_val(res, i, BC_RISK));
+    tdict_set(t, "VERSION", db_val(res, i, BC_VERSION));
+    if (db_val(res, i, BC_NEXT_DUE).len) {
+        struct tdict *due = tdict_add_section(t, "HAS_DUE");
+        tdict_set(due, "NEXT", card_text(r->arena, db_val(res, i, BC_NEXT)));
+        tdict_set(due, "NEXT_DUE", db_val(res, i, BC_NEXT_DUE));
+        tdict_set(due, "NEXT_DUE_LOCAL", db_val(res, i, BC_NEXT_DUE_LOCAL));
+    }
+    if (can_move) tdict_show(t, "CAN_MOVE");
 }
 
 /* The cards of each column, and a link to the list when the column holds more. */
@@ -612,12 +646,13 @@ static void fill_cards(struct request *r, struct tdict *cols[DEAL_STAGE_COUNT], 
                        const long counts[DEAL_STAGE_COUNT])
 {
     long shown[DEAL_STAGE_COUNT] = { 0 };
+    bool can_move[DEAL_STAGE_COUNT];
+    for (int s = 0; s < DEAL_STAGE_COUNT; s++)
+        can_move[s] = r->session->role >= ROLE_AGENT && fill_moves(cols[s], (enum deal_stage)s) > 0;
     for (int i = 0; i < db_rows(cards); i++) {
         enum deal_stage s;
-        if (!deal_stage_parse(db_val(cards, i, DC_STAGE), &s)) continue;
-        struct tdict *card = tdict_add_section(cols[s], "CARD");
-        fill_deal(r, card, cards, i);
-        if (r->session->role >= ROLE_AGENT) fill_moves(card, db_val(cards, i, DC_STAGE));
+        if (!deal_stage_parse(db_val(cards, i, BC_STAGE), &s)) continue;
+        fill_card(r, tdict_add_section(cols[s], "CARD"), cards, i, can_move[s]);
         shown[s]++;
     }
     for (int s = 0; s < DEAL_STAGE_COUNT; s++) {
@@ -792,7 +827,8 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     } else if (may_write) {
         tdict_show(d, "CAN_WRITE");
         if (admin) tdict_show(d, "CAN_DELETE");
-        fill_moves(d, db_val(one, 0, DC_STAGE));
+        enum deal_stage from;
+        if (deal_stage_parse(db_val(one, 0, DC_STAGE), &from)) fill_moves(d, from);
     }
     int st = db_bool(one, 0, DC_HAS_AFFILIATE) ? fill_affiliate(r, d, id) : 0;
     if (st) return st;

@@ -31,9 +31,15 @@ struct dbres *deals_one_query(struct db *db, struct arena *a, const char *id);
 enum deal_total_col { DT_STAGE, DT_CURRENCY, DT_COUNT, DT_VALUE };
 /* Board totals: stage, currency, count, sum(value_minor) of live, unarchived deals. */
 struct db_stmt deals_board_totals_stmt(void);
-/* Board cards: the list's columns, the `per_stage` most recently updated live,
- * unarchived deals of each stage, in stage then updated order. */
+/* Board cards: the `per_stage` most recently updated live, unarchived deals of each
+ * stage, in stage then updated order (the columns below). */
 struct db_stmt deals_board_cards_stmt(struct arena *a, long per_stage);
+/* Columns of deals_board_cards, in this order; cards in stage order, newest first. */
+enum deal_card_col {
+    BC_ID, BC_TITLE, BC_BRAND, BC_STAGE, BC_VALUE, BC_CURRENCY, BC_RISK,
+    BC_NEXT, /* the next action's first BOARD_NEXT_CHARS + 1 characters */
+    BC_NEXT_DUE, BC_NEXT_DUE_LOCAL, BC_VERSION
+};
 
 /* Columns of brands_list_query, in this order. */
 enum brand_list_col { BL_ID, BL_NAME, BL_ALIASES /* "a, b" */, BL_DEALS /* live deals */ };
