@@ -170,8 +170,10 @@ static void reload(struct worker *w, const char *config_path)
     log_info("worker: configuration reloaded");
 }
 
-/* Applies webhook batches while full ones are pending. */
-static void apply_webhooks(struct worker *w)
+/* Applies webhook batches while full ones are pending; then, with no full batch
+ * waiting, refreshes one batch of the top-numbers blocks they left due. Returns
+ * whether blocks were refreshed (more may be due: the caller does not sleep). */
+static bool apply_webhooks(struct worker *w)
 {
     int n;
     while (!g_stop && (n = webhook_apply_batch(w->db, &w->arena, w->cfg)) > 0) {
@@ -180,6 +182,10 @@ static void apply_webhooks(struct worker *w)
         if (n < WEBHOOK_APPLY_BATCH) break;
     }
     arena_reset(&w->arena);
+    if (g_stop) return false;
+    int refreshed = webhook_number_blocks_catch_up(w->db, &w->arena);
+    arena_reset(&w->arena);
+    return refreshed > 0;
 }
 
 /* Waits for a NOTIFY: WEBHOOK_APPLY_LOOK_MS while webhook events arrived lately (a
@@ -223,10 +229,10 @@ static void run_loop(struct worker *w, const char *config_path)
         }
         schedule_periodic(w);
         dispatch_tick(w);
-        apply_webhooks(w);
+        bool refreshed = apply_webhooks(w);
         int ran = g_stop || g_reload ? 0 : run_one(w);
         arena_reset(&w->arena);
-        if (ran != 1 && !g_stop && !g_reload) idle(w);
+        if (ran != 1 && !refreshed && !g_stop && !g_reload) idle(w);
     }
 }
 
