@@ -732,6 +732,15 @@ run_webhooks() {
     settle "SELECT count(*) FROM webhook_events WHERE org_id = '$org'" # requests still in flight when wrk stopped
     local drained=true
     wait_until "$pending_sql" 0 120 || drained=false
+    # The top-numbers blocks the batches left due (sql/0037), refreshed after them: how
+    # long after the last event was applied they were all up to date.
+    local blocks_ms=0 due_sql="SELECT count(*) FROM call_number_blocks_due WHERE org_id = '$org'"
+    if [ "$(psql_owner "SELECT to_regclass('call_number_blocks_due') IS NOT NULL")" = t ] &&
+        [ "$(psql_owner "$due_sql")" != 0 ]; then
+        wait_until "$due_sql" 0 120 || drained=false
+        blocks_ms=$(psql_owner "SELECT round(1000 * extract(epoch FROM clock_timestamp() - max(applied_at)))
+                                  FROM webhook_events WHERE org_id = '$org'")
+    fi
     cpu1=$(webhook_cpu)
     load1=$(loadavg)
     IFS='|' read -r events applied calls distinct failed < <(psql_owner "$count_sql") || true
@@ -771,8 +780,8 @@ run_webhooks() {
     local rps; rps=$(wrk_field "$out" rps)
     WEBHOOK_LINE=$(printf 'accepted %s events/s, p50 %s ms, p99 %s ms, non-2xx %s' "$rps" "$(wrk_field "$out" p50)" \
         "$(wrk_field "$out" p99)" "$(wrk_field "$out" errors)")
-    WEBHOOK_APPLIED_LINE=$(printf 'applied %s events/s end to end; an event waited p50 %s ms, p99 %s ms, max %s ms to be applied' \
-        "$applied_rps" "$lag_p50" "$lag_p99" "$lag_max")
+    WEBHOOK_APPLIED_LINE=$(printf 'applied %s events/s end to end; an event waited p50 %s ms, p99 %s ms, max %s ms to be applied; the top-numbers blocks up to date %s ms after the last one (0: none were left due; polled every 50 ms)' \
+        "$applied_rps" "$lag_p50" "$lag_p99" "$lag_max" "$blocks_ms")
     local w_pg w_pool w_nginx w_worker w_applier_pg w_total
     read -r w_pg w_pool w_nginx w_worker w_applier_pg w_total < <(cpu_per_event "$cpu0" "$cpu_wrk" "$answered")
     WEBHOOK_CPU_LINE=$(printf 'CPU per event, from the first request to the last event applied: %s ms (PostgreSQL %s, of which the applying session %s; pool %s; nginx %s; the applying worker %s); during the requests alone, per answered event: %s ms (PostgreSQL less the applying session %s, pool %s, nginx %s); wrk not counted; load average %s before, %s after' \
@@ -787,6 +796,7 @@ run_webhooks() {
     WEBHOOK_JSON+="\"non_2xx\":$(wrk_field "$out" errors),\"answered\":$answered,\"sent\":$issued,\"stored\":$events,"
     WEBHOOK_JSON+="\"applied\":$applied,\"failed\":$failed,\"drained\":$drained,\"calls\":$calls,\"distinct_call_ids\":$distinct,\"replayed_requests\":$replayed,"
     WEBHOOK_JSON+="\"cpu_ms_per_event\":{\"total\":$cpu_total,\"postgres\":$cpu_pg,\"pool\":$cpu_pool,\"nginx\":$cpu_nginx,\"applying_worker\":$cpu_worker,\"applying_session\":$cpu_applier_pg},"
+    WEBHOOK_JSON+="\"blocks_up_to_date_ms\":$blocks_ms,"
     WEBHOOK_JSON+="\"loadavg_before\":\"$load0\",\"loadavg_after\":\"$load1\",\"pool_workers\":$WORKERS,"
     WEBHOOK_JSON+="\"replay_non_2xx\":$replay_bad,\"stored_after_replay\":$events2,\"calls_after_replay\":$calls2,\"check_ok\":$ok}"
     WEBHOOK_RPS=$rps
