@@ -1,6 +1,7 @@
 /* webhook_apply.c — the worker's side of webhook ingestion: claims the oldest pending
  * events, applies them with one call of sb_webhook_events_apply (sql/0024) and, when
- * that statement fails, applies them one by one so that only the bad ones fail. */
+ * that statement fails, applies them one by one so that only the bad ones fail; then
+ * refreshes the top-numbers blocks the batches left due (sql/0037). */
 #include "webhook_apply.h"
 
 #include <stdio.h>
@@ -107,6 +108,12 @@ static long apply_each(struct db *db, struct arena *a, const struct config *cfg,
 int webhook_apply_batch(struct db *db, struct arena *a, const struct config *cfg)
 {
     if (db_begin(db) != 0) return -1;
+    /* The blocks of the numbers this batch touches are refreshed after it
+     * (webhook_number_blocks_catch_up): a call's page does not wait for them. */
+    if (db_exec_simple(db, "SET LOCAL sb.number_blocks = 'deferred'") != 0) {
+        db_rollback(db);
+        return -1;
+    }
     const char *ids = claim(db, a);
     if (!ids || !*ids) {
         db_rollback(db);
@@ -125,4 +132,18 @@ int webhook_apply_batch(struct db *db, struct arena *a, const struct config *cfg
         return -1;
     }
     return (int)settled;
+}
+
+int webhook_number_blocks_catch_up(struct db *db, struct arena *a)
+{
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", WEBHOOK_BLOCKS_BATCH);
+    if (db_begin(db) != 0) return -1;
+    struct dbres *res = db_q(db, a, "webhook_blocks_catch_up", "SELECT sb_call_number_blocks_catch_up($1::int)", limit);
+    if (!res || db_commit(db) != 0) {
+        log_warn("top-numbers blocks not refreshed (will retry): %s", db_last_message(db));
+        db_rollback(db);
+        return -1;
+    }
+    return (int)db_long(res, 0, 0);
 }

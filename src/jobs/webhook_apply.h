@@ -27,4 +27,15 @@ struct config;
  * error (rolled back: the events stay pending). Outside a transaction on entry and
  * on return; the owner role (it acts for every org). */
 int webhook_apply_batch(struct db *db, struct arena *a, const struct config *cfg);
+
+/* Due top-numbers blocks refreshed per transaction (each row is one number's day),
+ * and how often at least while events keep coming. */
+#define WEBHOOK_BLOCKS_BATCH 500
+#define WEBHOOK_BLOCKS_EVERY_MS 1000
+
+/* Refreshes the top-numbers blocks that applied batches left due (sql/0037), at most
+ * WEBHOOK_BLOCKS_BATCH rows, in a transaction of its own. Returns how many it
+ * refreshed, or -1 on a database error (rolled back: they stay due). Outside a
+ * transaction on entry and on return; the owner role. */
+int webhook_number_blocks_catch_up(struct db *db, struct arena *a);
 #endif

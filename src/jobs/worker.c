@@ -54,6 +54,7 @@ struct worker {
     char id[128];
     time_t last_schedule;
     int64_t last_applied_us; /* when a webhook batch last applied events; 0: never */
+    int64_t last_blocks_us;  /* when the due top-numbers blocks were last refreshed */
     int64_t last_tick_us;    /* when the dispatch housekeeping last ran */
     int running_campaigns;   /* what it found then */
 };
@@ -172,16 +173,27 @@ static void reload(struct worker *w, const char *config_path)
     log_info("worker: configuration reloaded");
 }
 
-/* Applies webhook batches while full ones are pending. */
-static void apply_webhooks(struct worker *w)
+/* Applies webhook batches while full ones are pending; then refreshes one batch of
+ * the top-numbers blocks they left due, once no event is pending or at least every
+ * WEBHOOK_BLOCKS_EVERY_MS: events first (a call's page waits for them, the blocks
+ * only for the analytics), and while events keep coming, one refresh covers every
+ * batch since the last. Returns whether blocks were refreshed (more may be due: the
+ * caller does not sleep). */
+static bool apply_webhooks(struct worker *w)
 {
-    int n;
+    int n = 0;
     while (!g_stop && (n = webhook_apply_batch(w->db, &w->arena, w->cfg)) > 0) {
         w->last_applied_us = clock_mono_us();
         arena_reset(&w->arena);
         if (n < WEBHOOK_APPLY_BATCH) break;
     }
     arena_reset(&w->arena);
+    int64_t now = clock_mono_us();
+    if (g_stop || (n != 0 && now - w->last_blocks_us < (int64_t)WEBHOOK_BLOCKS_EVERY_MS * 1000)) return false;
+    w->last_blocks_us = now;
+    int refreshed = webhook_number_blocks_catch_up(w->db, &w->arena);
+    arena_reset(&w->arena);
+    return refreshed > 0;
 }
 
 /* Waits for a NOTIFY: WEBHOOK_APPLY_LOOK_MS while webhook events arrived lately (a
@@ -225,10 +237,10 @@ static void run_loop(struct worker *w, const char *config_path)
         }
         schedule_periodic(w);
         dispatch_tick(w);
-        apply_webhooks(w);
+        bool refreshed = apply_webhooks(w);
         int ran = g_stop || g_reload ? 0 : run_one(w);
         arena_reset(&w->arena);
-        if (ran != 1 && !g_stop && !g_reload) idle(w);
+        if (ran != 1 && !refreshed && !g_stop && !g_reload) idle(w);
     }
 }
 

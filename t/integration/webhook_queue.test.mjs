@@ -2,7 +2,8 @@
 // `switchboard worker` applies stored events in batches: durable before it is applied,
 // applied once however often it arrives, nothing half-done after a 5xx, a bad event
 // failing alone, out-of-order events converging, the call's page and API showing the
-// event, and events waiting while the worker is down.
+// event, events waiting while the worker is down, and the top-numbers blocks brought
+// up to date after the batches that touched them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -33,10 +34,11 @@ const statusUpdate = (id, status) => ({
   message: { type: 'status-update', status, call: { id, type: 'inboundPhoneCall', customer: { number: '+14155550100' } } },
 });
 
-const report = (id, { startedAt = '2026-03-01T10:00:00.000Z', endedAt = '2026-03-01T10:02:05.000Z' } = {}) => ({
+const report = (id, { startedAt = '2026-03-01T10:00:00.000Z', endedAt = '2026-03-01T10:02:05.000Z',
+  number = '+14155550123' } = {}) => ({
   message: {
     type: 'end-of-call-report',
-    call: { id, type: 'inboundPhoneCall', customer: { number: '+14155550123' } },
+    call: { id, type: 'inboundPhoneCall', customer: { number } },
     startedAt,
     endedAt,
     endedReason: 'customer-ended-call',
@@ -197,4 +199,26 @@ test('the call\'s page and its JSON show the event once the worker applied it', 
   const page = await viewer.get(`/calls/${callId}`);
   assert.equal(page.status, 200);
   assert.match(page.body, new RegExp(`Hello from ${id}`));
+});
+
+test('a number that called twice gets its top-numbers blocks after the batch, as a repair computes them', async () => {
+  startWorker();
+  const number = `+1415${String(process.pid % 1000).padStart(3, '0')}${String(++seq).padStart(4, '0')}`;
+  const ids = [uniq('blocks'), uniq('blocks')];
+  const events = [];
+  for (const id of ids) events.push(accepted(await vapi(report(id, { number }))));
+  for (const e of events) await waitSettled(e);
+  for (const e of events) assert.equal(eventState(e), 'applied');
+  // New calls' ids are time-ordered (UUID version 7).
+  for (const id of ids) assert.equal(stack.sql(`SELECT substr(id::text, 15, 1) FROM calls WHERE provider_call_id = '${id}'`), '7');
+  const due = () => count(`call_number_blocks_due WHERE org_id = '${orgId}' AND number = '${number}'`);
+  const blocks = () => stack.sql(`SELECT string_agg(level || ':' || block || ':' || n || ':' || days::text || ':' || counts::text,
+    ',' ORDER BY level, block) FROM call_rollup_number_blocks WHERE org_id = '${orgId}' AND number = '${number}'`);
+  await waitFor(() => due() === 0 && blocks() !== '', { what: 'the blocks of the number' });
+  const refreshed = blocks();
+  assert.match(refreshed, /^1:\d+:2:/, 'the one-day block counts both calls');
+  const day = stack.sql(`SELECT (c.started_at AT TIME ZONE o.timezone)::date FROM calls c JOIN orgs o ON o.id = c.org_id
+    WHERE c.provider_call_id = '${ids[0]}'`);
+  stack.sql(`SELECT sb_call_rollups_repair_day('${orgId}', '${day}')`);
+  assert.equal(blocks(), refreshed);
 });
