@@ -7,7 +7,7 @@
   <dt>Name</dt><dd>{{NAME}}</dd>
   <dt>Role</dt><dd>{{ROLE}}</dd>
 </dl>
-<section aria-labelledby="password-title">
+<section class="account-section" aria-labelledby="password-title">
   <h2 id="password-title">Change password</h2>
   <form class="child-form" method="post" action="/account/password" novalidate>
     <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

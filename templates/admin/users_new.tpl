@@ -9,7 +9,7 @@
   {{>FIELD_EMAIL}}
   {{>FIELD_NAME}}
   {{>FIELD_ROLE}}
-  <fieldset class="choice">
+  <fieldset class="password-choice">
     <legend>How they get a password</legend>
     <div><input type="radio" id="f-invite-link" name="invite" value="invite"{{#INVITE_CHECKED}} checked{{/INVITE_CHECKED}}>
       <label for="f-invite-link">Invite: a one-time link (valid 72 hours) they open to choose their password</label></div>
