@@ -228,7 +228,9 @@ int admin_api_keys_create(struct request *r)
     struct key_page p = { 0 };
     struct field_errors e = { 0 };
     key_read(r, &p.in, &e);
-    int st = e.n ? 0 : check_expiry(r, &p.in, &e);
+    /* A well-formed date is checked against today even when other fields are wrong,
+     * so every message shows at once. */
+    int st = field_error_of(&e, "expires_on") ? 0 : check_expiry(r, &p.in, &e);
     if (st) return st;
     if (e.n) {
         if (!r->wants_json && (st = key_page_load(r, &p, &(struct field_errors){ 0 }))) return st;

@@ -364,7 +364,9 @@ static int render_user(struct request *r, int status, const struct dbres *u, con
     tdict_set(d, "LAST", db_isnull(u, 0, U_LAST_LOCAL) ? STR("never") : db_val(u, 0, U_LAST_LOCAL));
     if (notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", notice);
     form_select(d, "FIELD_ROLE", NULL, "role", "Role", role_options, 4, db_val(u, 0, U_ROLE), NULL);
-    tdict_show(d, str_eq_cstr(db_val(u, 0, U_STATUS), "disabled") ? "CAN_ENABLE" : "CAN_DISABLE");
+    /* No button for what would be refused: disabling oneself. */
+    if (str_eq_cstr(db_val(u, 0, U_STATUS), "disabled")) tdict_show(d, "CAN_ENABLE");
+    else if (!str_eq(db_val(u, 0, U_ID), r->session->user_id)) tdict_show(d, "CAN_DISABLE");
     tdict_show(d, str_eq_cstr(db_val(u, 0, U_STATUS), "invited") ? "INVITED" : "NOT_INVITED");
     user_sessions_dict(d, s, user_href(r, db_val(u, 0, U_ID), ""));
     return page_render(r, status, d);
