@@ -77,10 +77,17 @@ static const struct command commands[] = {
       "Roles: admin, manager, agent, viewer. `add` creates the org if it is missing.\n"
       "Passwords (12 to 1024 characters) are read from one line of stdin, never from\n"
       "arguments. passwd and disable end the user's sessions.\n" },
-    { "apikey", cli_apikey, "create an API key",
-      "usage: switchboard apikey create --org SLUG --name N --role R\n\n"
-      "Prints a new key (sb_...) once on stdout; only its hash is stored. Use it as\n"
-      "`Authorization: Bearer <key>` on /api/v1/.\n" },
+    { "apikey", cli_apikey, "create, list or revoke API keys",
+      "usage: switchboard apikey create --org SLUG --name N --role R\n"
+      "       switchboard apikey list --org SLUG\n"
+      "       switchboard apikey revoke --org SLUG ID|PREFIX\n\n"
+      "create prints a new key (sb_...) once on stdout; only its hash is stored. Use it\n"
+      "as `Authorization: Bearer <key>` on /api/v1/.\n"
+      "list prints one tab-separated line per key, newest first, after a header: id,\n"
+      "prefix, name, role, status (active, expired, revoked), created, expires, last\n"
+      "used and the address of that use (UTC times; '-' for none).\n"
+      "revoke ends the key named by its id or its prefix (sb_ and 8 hex digits) at once,\n"
+      "on every server; the revocation is audited.\n" },
     { "org", cli_org, "show or change an org's settings",
       "usage: switchboard org set SLUG KEY=VALUE|SECRET_KEY ...\n"
       "       switchboard org show SLUG\n\n"

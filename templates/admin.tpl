@@ -2,6 +2,9 @@
 <div class="page-head">
   <h1>System health</h1>
 </div>
+<nav aria-label="Admin" class="sub-nav admin-nav">
+  <a href="/admin" aria-current="page">System health</a> · <a href="/admin/users">Users</a> · <a href="/admin/api-keys">API keys</a>
+</nav>
 <section class="cards">
   <article class="card">
     <h2>Database</h2>

@@ -24,6 +24,7 @@
     <div class="user-menu-panel">
       <p class="user-email">{{USER_EMAIL}}</p>
       <p class="user-org">{{ORG_NAME}} · <span class="role-label">{{USER_ROLE}}</span></p>
+      <p><a href="/account" id="account-link">Your account</a></p>
       <form method="post" action="/logout">
         <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
         <button type="submit" class="button secondary">Sign out</button>

@@ -57,6 +57,14 @@ before(async () => {
     VALUES ('${org}', '${ids.deal}', 'youtube', 'video', 1, now() - interval '3 days', now() - interval '2 days') RETURNING id`);
   ids.submitted = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity, approval_status, submitted_at)
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', 2, 'submitted', now()) RETURNING id`);
+  ids.admin = one("SELECT id FROM users WHERE email = 'admin@demo.test'");
+  ids.viewer = one("SELECT id FROM users WHERE email = 'viewer@demo.test'");
+  stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'Reporting script', '--role', 'viewer']);
+  ids.apiKey = one("SELECT id FROM api_keys WHERE name = 'Reporting script'");
+  stack.cli(['user', 'add', '--org', 'demo', '--email', 'invitee@demo.test', '--role', 'agent', '--password-stdin'], { input: 'unused long password\n' });
+  stack.sql(`UPDATE users SET invited = true, password_hash = '' WHERE email = 'invitee@demo.test';
+    INSERT INTO user_tokens (org_id, user_id, purpose, token_hash, expires_at)
+    SELECT org_id, id, 'invite', encode(sha256('${INVITE_TOKEN}'), 'hex'), now() + interval '72 hours' FROM users WHERE email = 'invitee@demo.test'`);
   ids.payment = one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'deposit', 150000, 'USD', '${today}'::date - 5) RETURNING id`);
   stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
@@ -143,8 +151,14 @@ function submit(fields, button, expect) {
 }
 
 // Every page: [name, path, expected status, then (optional) what to do on it before the check].
+// An invitation whose link page is checked (it is only looked at, never used).
+const INVITE_TOKEN = 'a11y-invitation-token-'.padEnd(43, 'x');
+let invited = 0; // a new invitee for each width
 const signedOut = () => [
   ['sign-in', '/login', 200],
+  ['account-setup', `/account/setup?token=${INVITE_TOKEN}`, 200],
+  ['account-setup-errors', `/account/setup?token=${INVITE_TOKEN}`, 200, submit({ 'New password': 'short' }, 'Set password and sign in', '#e-password')],
+  ['account-setup-gone', '/account/setup?token=used-or-unknown', 404],
   ['sign-in-error', '/login', 200, submit({ Email: 'manager@demo.test', Password: 'wrong password' }, 'Sign in', '#form-error')],
   ['not-found-signed-out', '/no/such/page', 404],
 ];
@@ -211,6 +225,18 @@ const signedIn = () => [
   ['admin-webhooks-errors', '/admin/webhooks', 200, submit({ 'Endpoint URL': 'not a url' }, 'Add endpoint', '#e-url')],
   ['admin-webhook', `/admin/webhooks/${ids.webhook}`, 200],
   ['admin-webhook-delete', `/admin/webhooks/${ids.webhook}/delete`, 200],
+  ['admin-users', '/admin/users', 200],
+  ['admin-user-new', '/admin/users/new', 200],
+  ['admin-user-new-errors', '/admin/users/new', 200, submit({ Email: 'not an email', Password: 'short' }, 'Create user', '#e-email')],
+  ['admin-user-invited', '/admin/users/new', 200, submit({ Email: `a11y-invitee-${invited++}@demo.test`, Name: 'Ada Invitee' }, 'Create user', '#one-time-link')],
+  ['admin-user-page', `/admin/users/${ids.admin}`, 200],
+  ['admin-user-disable', `/admin/users/${ids.viewer}/disable`, 200],
+  ['admin-api-keys', '/admin/api-keys', 200],
+  ['admin-api-keys-errors', '/admin/api-keys', 200, submit({ Name: '', 'Expires on (optional)': '2020-01-01' }, 'Create key', '#e-name')],
+  ['admin-api-key-created', '/admin/api-keys', 200, submit({ Name: 'Nightly export' }, 'Create key', '#new-key')],
+  ['admin-api-key-revoke', `/admin/api-keys/${ids.apiKey}/revoke`, 200],
+  ['account', '/account', 200],
+  ['account-errors', '/account', 200, submit({ 'Current password': 'wrong', 'New password': 'short' }, 'Change password', '#e-new_password')],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],
 ];

@@ -79,6 +79,12 @@ test('usage errors exit 2 with a message on stderr', () => {
     [['apikey'], 'missing subcommand'],
     [['apikey', 'create', '--org', 'demo'], 'missing --name/--role'],
     [['apikey', 'create', '--org', 'demo', '--name', 'k', '--role', 'root'], 'bad role'],
+    [['apikey', 'list'], 'list without --org'],
+    [['apikey', 'list', '--org', 'demo', 'extra'], 'list with an argument'],
+    [['apikey', 'revoke', '--org', 'demo'], 'revoke without a key'],
+    [['apikey', 'revoke', 'sb_00000000'], 'revoke without --org'],
+    [['apikey', 'revoke', '--org', 'demo', 'a', 'b'], 'revoke with two keys'],
+    [['apikey', 'delete'], 'unknown apikey subcommand'],
     [['org'], 'missing subcommand'],
     [['org', 'show'], 'missing slug'],
     [['org', 'show', 'a', 'b'], 'extra slug'],
@@ -278,6 +284,50 @@ test('apikey create prints the key once and stores only its hash', async () => {
   assert.equal(noOrg.status, 1);
   assert.match(noOrg.stderr, /no org/);
   assert.equal(noOrg.stdout, '');
+});
+
+test('apikey --help names create, list and revoke', () => {
+  const r = run(['apikey', '--help'], { config: null });
+  assert.equal(r.status, 0);
+  for (const sub of ['create', 'list', 'revoke']) assert.match(r.stdout, new RegExp(`switchboard apikey ${sub}`));
+});
+
+test('apikey list shows each key with its status and last use; revoke stops it at once', async () => {
+  const key = lines(run(['apikey', 'create', '--org', 'demo', '--name', 'listed key', '--role', 'manager']).stdout)[0];
+  const prefix = key.slice(0, 11);
+  for (let i = 0; i < 6; i++) assert.equal((await stack.api(key, 'GET', '/api/v1/me')).status, 200);
+  const list = run(['apikey', 'list', '--org', 'demo']);
+  assert.equal(list.status, 0, list.stderr);
+  const rows = lines(list.stdout).map((l) => l.split('\t'));
+  assert.deepEqual(rows[0], ['ID', 'PREFIX', 'NAME', 'ROLE', 'STATUS', 'CREATED', 'EXPIRES', 'LAST_USED', 'LAST_USED_IP']);
+  const row = rows.find((r) => r[2] === 'listed key');
+  assert.ok(row, 'the key is listed');
+  assert.equal(row[1], prefix);
+  assert.equal(row[3], 'manager');
+  assert.equal(row[4], 'active');
+  assert.match(row[7], /^\d{4}-\d\d-\d\dT/);
+  assert.equal(row[8], '127.0.0.1');
+  assert.ok(!list.stdout.includes(key.slice(12)), 'never the secret');
+
+  const byPrefix = run(['apikey', 'revoke', '--org', 'demo', prefix]);
+  assert.equal(byPrefix.status, 0, byPrefix.stderr);
+  for (let i = 0; i < 6; i++) assert.equal((await stack.api(key, 'GET', '/api/v1/me')).status, 401);
+  assert.equal(stack.sql(`SELECT count(*) FROM audit_log WHERE action = 'api_key.revoke' AND entity_id = '${row[0]}' AND actor = 'cli'`), '1');
+  assert.equal(lines(run(['apikey', 'list', '--org', 'demo']).stdout).find((l) => l.includes('listed key')).split('\t')[4], 'revoked');
+
+  const other = lines(run(['apikey', 'create', '--org', 'demo', '--name', 'by id', '--role', 'viewer']).stdout)[0];
+  const id = stack.sql("SELECT id FROM api_keys WHERE name = 'by id'");
+  assert.equal(run(['apikey', 'revoke', '--org', 'demo', id]).status, 0);
+  assert.equal((await stack.api(other, 'GET', '/api/v1/me')).status, 401);
+  // Unknown keys, and keys of another org, are not found.
+  const unknown = run(['apikey', 'revoke', '--org', 'demo', 'sb_ffffffff']);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /no API key/);
+  run(['user', 'add', '--org', 'cli-other', '--email', 'admin@cli-other.test', '--role', 'admin', '--password-stdin'], { input: 'another long password\n' });
+  const foreign = lines(run(['apikey', 'create', '--org', 'cli-other', '--name', 'foreign', '--role', 'viewer']).stdout)[0];
+  assert.equal(run(['apikey', 'revoke', '--org', 'demo', foreign.slice(0, 11)]).status, 1);
+  assert.equal((await stack.api(foreign, 'GET', '/api/v1/me')).status, 200);
+  assert.equal(run(['apikey', 'list', '--org', 'no-such-org']).status, 1);
 });
 
 // ---- org settings ------------------------------------------------------------------

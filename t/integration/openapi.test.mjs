@@ -184,6 +184,22 @@ before(async () => {
   ids.cancelCampaign = campaign('running');
   ids.deliverable = stack.one(`INSERT INTO deliverables (org_id, deal_id, platform, type, scheduled_at)
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
+  // Admin pages: users (one per destructive operation), a session, a key to revoke.
+  const user = (email) => {
+    const r = stack.cli(['user', 'add', '--org', 'demo', '--email', email, '--role', 'viewer', '--password-stdin'], { input: 'docs user password\n' });
+    assert.equal(r.status, 0, r.stderr);
+    return stack.one(`SELECT id FROM users WHERE email = '${email}'`);
+  };
+  ids.user = user('docs.user@demo.test');
+  ids.disableUser = user('docs.disable@demo.test');
+  ids.sessionUser = user('docs.session@demo.test');
+  ids.admin = stack.one("SELECT id FROM users WHERE email = 'admin@demo.test'");
+  const sessionClient = stack.client();
+  assert.equal((await sessionClient.login('docs.session@demo.test', 'docs user password')).status, 303);
+  ids.session = stack.one(`SELECT id FROM sessions WHERE user_id = '${ids.sessionUser}'`);
+  ids.apiKey = stack.one(`SELECT id FROM api_keys WHERE name = 'docs'`);
+  stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'docs-revoked', '--role', 'viewer']);
+  ids.revokeKey = stack.one(`SELECT id FROM api_keys WHERE name = 'docs-revoked'`);
   ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
   // Outbound webhook endpoints (no worker runs here: nothing is sent) and a delivery.
@@ -314,11 +330,28 @@ function fixtureId(method, p) {
     'DELETE /api/v1/admin/webhooks/{id}': ids.freshWebhook,
     'POST /api/v1/admin/webhooks/{id}/test': ids.webhook,
     'POST /api/v1/admin/webhook-deliveries/{id}/redeliver': ids.webhookDelivery,
+    'GET /api/v1/admin/users/{id}': ids.user,
+    'GET /api/v1/admin/users/{id}/sessions': ids.sessionUser,
+    'POST /api/v1/admin/users/{id}/role': ids.user,
+    'POST /api/v1/admin/users/{id}/disable': ids.disableUser,
+    'POST /api/v1/admin/users/{id}/enable': ids.user,
+    'POST /api/v1/admin/users/{id}/reset-link': ids.user,
+    'POST /api/v1/admin/users/{id}/sessions/{sid}/revoke': ids.sessionUser,
+    'POST /api/v1/admin/api-keys/{id}/revoke': ids.revokeKey,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
   return id;
 }
+
+/** p with {id} (the fixture's, or id) and {sid} (the fixture session, or sid) filled in. */
+function fill(method, p, id, sid) {
+  let url = p.includes('{id}') ? p.replace('{id}', id === undefined ? fixtureId(method, p) : id) : p;
+  return url.replace('{sid}', sid === undefined ? ids.session : sid);
+}
+
+/** Account operations act for a signed-in user: an API key gets a documented 400. */
+const accountOnly = (p) => p === '/api/v1/me/name' || p.startsWith('/api/v1/account/');
 
 /** The documented example with the fixture's references filled in (brand_id, version). */
 async function bodyFor(method, p, op, url) {
@@ -337,13 +370,13 @@ test('every documented operation answers as documented (admin API key)', async (
   const done = [];
   for (const { method, path: p, op } of operations()) {
     if (p === DOC_PATH) continue;
-    const url = p.includes('{id}') ? p.replace('{id}', fixtureId(method, p)) : p;
+    const url = fill(method, p);
     const body = await bodyFor(method, p, op, url);
     const res = await stack.api(key, method, url, body);
     const success = Number(Object.keys(op.responses).find((s) => /^2/.test(s)));
     // An API key has no user whose name could change: that one is a documented 400
     // (and is called with a session below).
-    const expect = p === '/api/v1/me/name' ? 400 : success;
+    const expect = accountOnly(p) ? 400 : success;
     await check(`${method} ${url}`, op, res, { expect });
     done.push(`${method} ${p}`);
   }
@@ -408,8 +441,8 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
       if (/List|list/.test(op.operationId)) listsChecked.add(p);
     }
   }
-  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/contacts',
-    '/api/v1/deals', '/api/v1/deals/deleted']);
+  assert.deepEqual([...listsChecked].sort(), ['/api/v1/admin/api-keys', '/api/v1/admin/users', '/api/v1/brands', '/api/v1/calls',
+    '/api/v1/campaigns', '/api/v1/contacts', '/api/v1/deals', '/api/v1/deals/deleted']);
   assert.ok(checked >= 20, `checked ${checked}`);
 });
 
@@ -440,8 +473,8 @@ test('each documented required body field is required: the example without it an
   let checked = 0;
   for (const { method, path: p, op } of operations()) {
     // An API key is refused before the body is read (it has no user name to change).
-    if (!op.requestBody || p === '/api/v1/me/name') continue;
-    const url = p.includes('{id}') ? p.replace('{id}', fixtureId(method, p)) : p;
+    if (!op.requestBody || accountOnly(p)) continue;
+    const url = fill(method, p);
     for (const field of requiredOf(deref(op.requestBody).content['application/json'].schema)) {
       const body = await bodyFor(method, p, op, url);
       delete body[field];
@@ -460,7 +493,7 @@ const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 test('every operation documenting 404 answers it for an unknown id', async () => {
   for (const { method, path: p, op } of operations()) {
     if (!op.responses['404'] || !p.includes('{id}')) continue;
-    const url = p.replace('{id}', NO_SUCH_ID);
+    const url = fill(method, p, NO_SUCH_ID, NO_SUCH_ID);
     const body = op.requestBody ? structuredClone(deref(op.requestBody).content['application/json'].example) : undefined;
     const out = await check(`${method} ${url}`, op, await stack.api(key, method, url, body), { expect: 404 });
     assert.equal(out.error.code, 'not_found');
@@ -475,6 +508,15 @@ test('every operation documenting 409 answers it for a stale version or an illeg
     // the same action again (a second launch, pause, resume, cancel); a launched
     // campaign cannot be deleted.
     const campaignMove = /^\/api\/v1\/campaigns\/\{id\}(\/(launch|pause|resume|cancel))?$/.test(p) && method !== 'PATCH';
+    // The org's last active admin cannot be demoted or disabled; a link for a user
+    // disabled by the test above is refused.
+    const lastAdmin = p === '/api/v1/admin/users/{id}/role' || p === '/api/v1/admin/users/{id}/disable';
+    if (lastAdmin || p === '/api/v1/admin/users/{id}/reset-link') {
+      const target = lastAdmin ? ids.admin : ids.disableUser;
+      const res = await stack.api(key, method, fill(method, p, target), lastAdmin ? { role: 'viewer' } : undefined);
+      assert.equal((await check(`${method} ${p} (409 case)`, op, res, { expect: 409 })).error.code, 'conflict');
+      continue;
+    }
     const url = p.replace('{id}', p === '/api/v1/deals/{id}/restore' ? ids.deal
       : method === 'DELETE' && campaignMove ? ids.launchCampaign : fixtureId(method, p));
     let res;
@@ -505,10 +547,10 @@ test('every operation documenting 403 answers it to a viewer key (or a session w
   const viewerKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'docs-viewer', '--role', 'viewer']).stdout.trim();
   for (const { method, path: p, op } of operations()) {
     if (!op.responses['403']) continue;
-    const url = p.replace('{id}', p.includes('{id}') ? fixtureId(method, p) : '');
+    const url = fill(method, p);
     const body = op.requestBody ? structuredClone(deref(op.requestBody).content['application/json'].example) : undefined;
     let res;
-    if (p === '/api/v1/me/name') {
+    if (accountOnly(p)) {
       res = await adminSession.request(method, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     } else {
       res = await stack.api(viewerKey, method, url, body);
@@ -521,7 +563,7 @@ test('every operation documenting 403 answers it to a viewer key (or a session w
 test('without credentials every operation answers 401 with the Error schema', async () => {
   for (const { method, path: p, op } of operations()) {
     if (p === DOC_PATH) continue;
-    const url = p.replace('{id}', '00000000-0000-4000-8000-000000000000');
+    const url = fill(method, p, NO_SUCH_ID, NO_SUCH_ID);
     const res = await stack.request(method, url, method === 'GET' || method === 'DELETE' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' });
     await check(`${method} ${url} (anonymous)`, op, res, { expect: 401 });
   }

@@ -3,6 +3,9 @@
 #ifndef SB_APP_ADMIN_H
 #define SB_APP_ADMIN_H
 #include "../../http/router.h"
+struct dbres;
+struct json_object;
+struct tdict;
 
 extern const struct route_table admin_routes;
 
@@ -18,4 +21,37 @@ int webhook_delete_confirm(struct request *r);
 int webhook_delete(struct request *r);
 int webhook_send_test(struct request *r);
 int webhook_redeliver(struct request *r);
+/* Users (users.c): pages under /admin/users, JSON under /api/v1/admin/users. */
+int admin_users_list(struct request *r);
+int admin_users_new(struct request *r);
+int admin_users_create(struct request *r);
+int admin_user_show(struct request *r);
+int admin_user_sessions(struct request *r);
+int admin_user_role(struct request *r);
+int admin_user_disable_confirm(struct request *r);
+int admin_user_disable(struct request *r);
+int admin_user_enable(struct request *r);
+int admin_user_reset_link(struct request *r);
+int admin_user_session_revoke(struct request *r);
+/* Ends session sid of user_id (this org's): 0, 404 when there is none, or the
+ * database's HTTP status. The account page uses it for one's own sessions too. */
+int session_revoke_by_id(struct request *r, str user_id, str sid);
+/* A user's live sessions (columns of users.c), as JSON and as {{>SESSIONS}}
+ * (partials/sessions.tpl, its forms posting to action_base/sessions/{id}/revoke;
+ * NO_SESSIONS on d when none); the current session is marked. */
+struct dbres *user_sessions_query(struct request *r, str user_id);
+struct json_object *user_sessions_json(const struct dbres *q);
+void user_sessions_dict(struct tdict *d, const struct dbres *q, const char *action_base);
+
+/* One-time links to set a password (users_links.c): how long one works. */
+#define USER_LINK_HOURS 72
+/* Makes a link for user_id ("invite" or "reset"), spending the user's earlier ones;
+ * returns its full URL (shown once), or an empty str on a database error. */
+str user_link_create(struct request *r, str user_id, const char *purpose);
+
+/* API keys (api_keys.c): /admin/api-keys and /api/v1/admin/api-keys. */
+int admin_api_keys_list(struct request *r);
+int admin_api_keys_create(struct request *r);
+int admin_api_key_revoke_confirm(struct request *r);
+int admin_api_key_revoke(struct request *r);
 #endif
