@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>System health</h1>
+  <nav aria-label="Admin pages" class="subnav"><a href="/admin" aria-current="page">System health</a> · <a href="/admin/settings">Settings</a> · <a href="/admin/usage">Usage</a></nav>
 </div>
 <section class="cards">
   <article class="card">
