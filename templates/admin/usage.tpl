@@ -26,7 +26,7 @@
   <article class="card"><h2>Recording storage</h2><p class="big">{{STORAGE}}</p><p class="muted">{{RECORDINGS}} recordings stored</p></article>
 </section>
 <p><a class="button secondary" href="/admin/usage.csv?from={{RANGE_FROM}}&amp;to={{RANGE_TO}}" download>Export CSV</a></p>
-<section aria-labelledby="usage-chart-title">
+<section class="usage-section" aria-labelledby="usage-chart-title">
 <h2 id="usage-chart-title">Requests and API calls per day</h2>
 <svg class="bar-chart" role="img" aria-labelledby="usage-svg-title usage-svg-desc" viewBox="0 0 {{CHART_W}} {{CHART_H}}" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">
   <title id="usage-svg-title">Requests and API calls per day</title>
@@ -40,9 +40,9 @@
   {{/XLABEL}}
 </svg>
 </section>
-<section aria-labelledby="usage-days-title">
+<section class="usage-section" aria-labelledby="usage-days-title">
 <h2 id="usage-days-title">Per day</h2>
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="usage-days-title">
 <table class="data-table">
   <thead><tr><th scope="col">Day</th><th scope="col" class="num">Requests</th><th scope="col" class="num">API calls</th><th scope="col" class="num">SMS</th><th scope="col" class="num">Voice</th><th scope="col" class="num">Email</th><th scope="col" class="num">Recordings</th></tr></thead>
   <tbody>
@@ -52,10 +52,10 @@
 </table>
 </div>
 </section>
-<section aria-labelledby="usage-subjects-title">
+<section class="usage-section" aria-labelledby="usage-subjects-title">
 <h2 id="usage-subjects-title">Per user and API key</h2>
 {{#NO_SUBJECTS}}<p class="empty-state">No requests counted in this range yet.</p>{{/NO_SUBJECTS}}
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="usage-subjects-title">
 <table class="data-table">
   <thead><tr><th scope="col">Day</th><th scope="col">Who</th><th scope="col">Kind</th><th scope="col" class="num">Requests</th></tr></thead>
   <tbody>
