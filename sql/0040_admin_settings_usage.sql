@@ -10,7 +10,7 @@ ALTER TABLE orgs ALTER COLUMN recording_retention_days DROP NOT NULL;
 -- (recording_url_hosts in the configuration).
 ALTER TABLE orgs ADD COLUMN recording_download_hosts text NOT NULL DEFAULT ''
   CHECK (length(recording_download_hosts) <= 2000
-         AND recording_download_hosts ~ '^[A-Za-z0-9.,-]*$');
+         AND recording_download_hosts ~ '^(\.?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(,\.?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)*)?$');
 
 -- Requests per org, user or API key, UTC day and kind. Workers count in memory and
 -- add their counts here every few seconds (sb_usage_add), so a request never pays a
