@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>System health</h1>
+  <nav aria-label="Admin pages" class="subnav"><a href="/admin" aria-current="page">System health</a> · <a href="/admin/settings">Settings</a> · <a href="/admin/usage">Usage</a></nav>
 </div>
 <nav aria-label="Admin" class="sub-nav admin-nav">
   <a href="/admin" aria-current="page">System health</a> · <a href="/admin/users">Users</a> · <a href="/admin/api-keys">API keys</a>

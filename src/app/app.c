@@ -21,6 +21,7 @@
 #include "../http/metrics.h"
 #include "../http/pool.h"
 #include "../view/view.h"
+#include "admin/usage_counter.h"
 #include "routes.h"
 
 static struct app g_app;
@@ -380,6 +381,7 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
     int64_t db_us = db_take_elapsed_us(g_app.db);
     metrics_observe(route_index(r), r->res->status, dur);
     log_request(r, dur, db_us);
+    usage_count(r);
 }
 
 /* Every template is parsed at worker start, so a broken one stops the worker at
@@ -406,7 +408,11 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
     int code = 0;
     while (!pool_worker_should_stop()) {
         metrics_worker_state(slot, WORKER_IDLE);
-        if (pool_worker_wait(listen_fd) != 0) break;
+        /* Usage counts wait in memory at most USAGE_FLUSH_INTERVAL_MS, busy or idle. */
+        usage_flush_if_due(g_app.db, clock_mono_us());
+        int waited = pool_worker_wait(listen_fd, usage_flush_wait_ms(clock_mono_us()));
+        if (waited == 1) continue;
+        if (waited != 0) break;
         int accepted = fcgi_accept(conn);
         if (accepted > 0) continue; /* another worker took the connection */
         if (accepted < 0) break;
@@ -420,6 +426,7 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
         }
     }
     metrics_worker_state(slot, WORKER_EXITING);
+    usage_flush(g_app.db);
     arena_destroy(&arena);
     db_close(g_app.db);
     return code;

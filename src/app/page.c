@@ -94,6 +94,7 @@ static const struct nav_item nav_items[] = {
     { "/campaigns", "Campaigns", ROLE_VIEWER },
     { "/contacts", "Contacts", ROLE_VIEWER },
     { "/admin", "Admin", ROLE_ADMIN },
+    { "/admin/usage", "Usage", ROLE_MANAGER },
 };
 
 static void fill_nav(struct request *r, struct tdict *d)
@@ -106,6 +107,8 @@ static void fill_nav(struct request *r, struct tdict *d)
         tdict_set_cstr(item, "NAV_LABEL", n->label);
         bool current = strcmp(n->href, "/") == 0 ? str_eq(r->path, STR("/"))
                                                   : str_starts_with(r->path, str_from(n->href));
+        /* /admin/usage has its own item; "Admin" is current on the other admin pages. */
+        if (strcmp(n->href, "/admin") == 0 && str_starts_with(r->path, STR("/admin/usage"))) current = false;
         if (current) tdict_show(item, "NAV_CURRENT");
     }
 }

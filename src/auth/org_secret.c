@@ -26,3 +26,23 @@ int org_secret_open_b64(struct arena *a, str secret_key, str org_id, const char 
     return secretbox_open(a, secret_key, org_secret_context(a, org_id, key),
                           str_make((const char *)raw, (size_t)n), out);
 }
+
+str org_secret_seal_hex(struct arena *a, str secret_key, str org_id, const char *key, str value)
+{
+    str sealed = secretbox_seal(a, secret_key, org_secret_context(a, org_id, key), value);
+    if (!sealed.len) return STR_NULL;
+    struct buf hex;
+    buf_init(&hex, a, sealed.len * 2 + 4);
+    buf_puts(&hex, "\\x");
+    hex_encode(&hex, (const uint8_t *)sealed.ptr, sealed.len);
+    return buf_str(&hex);
+}
+
+const char *org_secret_hint(struct arena *a, str value)
+{
+    struct buf b;
+    buf_init(&b, a, 16);
+    buf_puts(&b, "****");
+    if (value.len >= 12) buf_append(&b, value.ptr + value.len - 4, 4);
+    return buf_cstr(&b);
+}

@@ -11,4 +11,10 @@ str org_secret_context(struct arena *a, str org_id, const char *key);
  * malformed, tampered with or sealed under another key or row. */
 int org_secret_open_b64(struct arena *a, str secret_key, str org_id, const char *key, str sealed_b64,
                         str *out);
+/* The value sealed for its row as a bytea literal ("\\x<hex>", for a parameter),
+ * or an empty str when sealing failed. */
+str org_secret_seal_hex(struct arena *a, str secret_key, str org_id, const char *key, str value);
+/* What may be shown of a secret: "****" and its last four characters, or only
+ * "****" when it is shorter than 12 (a short secret's tail is too much of it). */
+const char *org_secret_hint(struct arena *a, str value);
 #endif

@@ -28,7 +28,10 @@ static const struct org_setting plain_settings[] = {
     { "quiet_hours", "org_set_quiet_hours",
       "UPDATE orgs SET quiet_hours = $2, updated_at = now() WHERE id = $1" },
     { "recording_retention_days", "org_set_retention",
-      "UPDATE orgs SET recording_retention_days = $2::int, updated_at = now() WHERE id = $1" },
+      "UPDATE orgs SET recording_retention_days = nullif($2, '')::int, updated_at = now() WHERE id = $1" },
+    /* Empty: the configuration's recording_url_hosts. */
+    { "recording_download_hosts", "org_set_download_hosts",
+      "UPDATE orgs SET recording_download_hosts = replace($2, ' ', ''), updated_at = now() WHERE id = $1" },
     /* The campaign sender's providers (the account SID, token and API key are secrets). */
     { "twilio_base_url", "org_set_twilio_base_url",
       "UPDATE orgs SET twilio_base_url = rtrim($2, '/'), updated_at = now() WHERE id = $1" },
@@ -62,31 +65,16 @@ static bool is_secret_key(const char *key)
     return false;
 }
 
-static const char *hint_of(struct arena *a, const char *value)
-{
-    size_t n = strlen(value);
-    struct buf b;
-    buf_init(&b, a, 16);
-    buf_puts(&b, "****");
-    if (n >= 12) buf_append(&b, value + n - 4, 4); /* short secrets reveal nothing */
-    return buf_cstr(&b);
-}
-
 static int set_secret(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
                       const char *key, const char *value)
 {
-    str ctx = org_secret_context(a, str_from(org_id), key);
-    str sealed = secretbox_seal(a, str_from(cfg->secret_key), ctx, str_from(value));
-    if (!sealed.len) return -1;
-    struct buf hex;
-    buf_init(&hex, a, sealed.len * 2 + 4);
-    buf_puts(&hex, "\\x");
-    hex_encode(&hex, (const uint8_t *)sealed.ptr, sealed.len);
+    str hex = org_secret_seal_hex(a, str_from(cfg->secret_key), str_from(org_id), key, str_from(value));
+    if (!hex.len) return -1;
     return db_q(db, a, "org_set_secret",
                 "INSERT INTO org_secrets (org_id, key, ciphertext, hint) VALUES ($1, $2, $3::bytea, $4)"
                 " ON CONFLICT (org_id, key) DO UPDATE SET ciphertext = EXCLUDED.ciphertext,"
                 " hint = EXCLUDED.hint, updated_at = now()",
-                org_id, key, buf_cstr(&hex), hint_of(a, value))
+                org_id, key, str_cstr(a, hex), org_secret_hint(a, str_from(value)))
                ? 0
                : -1;
 }
@@ -165,7 +153,7 @@ static int org_show(struct db *db, struct arena *a, const char *slug)
 {
     struct dbres *r = db_q(db, a, "org_show",
                            "SELECT id, slug, name, timezone, currency, quiet_hours,"
-                           " recording_retention_days, created_at, twilio_base_url, twilio_from_number,"
+                           " coalesce(recording_retention_days::text, '(keep forever)'), created_at, twilio_base_url, twilio_from_number,"
                            " sendgrid_base_url, sendgrid_from_email,"
                            " CASE WHEN sendgrid_event_public_key = '' THEN '(not set)' ELSE '(set)' END"
                            " FROM orgs WHERE slug = $1",

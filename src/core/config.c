@@ -349,7 +349,12 @@ static str bad_host_entry(const char *list, int *count)
 
 bool config_recording_host_allowed(const struct config *c, const char *host)
 {
-    str h = str_from(host), rest = str_from(c->recording_url_hosts), entry;
+    return config_host_in_list(c->recording_url_hosts, host);
+}
+
+bool config_host_in_list(const char *list, const char *host)
+{
+    str h = str_from(host), rest = str_from(list), entry;
     if (h.len == 0) return false;
     while (rest.len) {
         str_cut(rest, ',', &entry, &rest);

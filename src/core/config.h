@@ -74,6 +74,8 @@ const char *config_set(struct config *c, const char *key, const char *value);
  * recording_url_hosts: an entry equal to it, or a ".suffix" entry it ends with
  * (".vapi.ai" matches storage.vapi.ai, not vapi.ai). */
 bool config_recording_host_allowed(const struct config *c, const char *host);
+/* Whether host is in list ("host,.suffix,...", the recording_url_hosts syntax). */
+bool config_host_in_list(const char *list, const char *host);
 /* true if a "host:port" listen binds only loopback addresses (127.0.0.0/8, ::1,
  * localhost); false for an empty host (every address) and any other name. */
 bool config_listen_is_loopback(const char *listen);

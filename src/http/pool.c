@@ -74,7 +74,7 @@ void pool_worker_signals(void)
     sigdelset(&wait_mask, SIGINT);
 }
 
-int pool_worker_wait(int listen_fd)
+int pool_worker_wait(int listen_fd, int timeout_ms)
 {
     if (accept_epoll < 0) {
         /* Exclusive: a connection wakes one waiting worker, not all of them. */
@@ -87,8 +87,9 @@ int pool_worker_wait(int listen_fd)
     }
     while (!worker_stop) {
         struct epoll_event ev;
-        int n = epoll_pwait(accept_epoll, &ev, 1, -1, &wait_mask);
+        int n = epoll_pwait(accept_epoll, &ev, 1, timeout_ms, &wait_mask);
         if (n > 0) return 0;
+        if (n == 0) return 1;
         if (n < 0 && errno != EINTR) {
             log_error("waiting for a connection failed: %s", strerror(errno));
             return -1;

@@ -22,7 +22,8 @@ bool pool_worker_should_stop(void);
  * those signals back everywhere but in pool_worker_wait, so neither a request being
  * served nor one being accepted is ever interrupted. */
 void pool_worker_signals(void);
-/* Waits until the listening socket has a connection to accept: returns 0, or -1 once
- * the worker has been asked to stop (or on error). */
-int pool_worker_wait(int listen_fd);
+/* Waits until the listening socket has a connection to accept: returns 0, 1 when
+ * timeout_ms passed first (-1: no timeout), or -1 once the worker has been asked to
+ * stop (or on error). */
+int pool_worker_wait(int listen_fd, int timeout_ms);
 #endif

@@ -112,7 +112,7 @@ bool url_origin_of(const char *url, struct url_origin *o)
     return ok;
 }
 
-const char *recording_url_refusal(struct arena *a, const struct config *cfg, const char *url)
+const char *recording_url_refusal(struct arena *a, const struct config *cfg, const char *org_hosts, const char *url)
 {
     struct url_origin o;
     if (!url_origin_of(url, &o)) return "not an absolute http(s) URL";
@@ -124,8 +124,10 @@ const char *recording_url_refusal(struct arena *a, const struct config *cfg, con
                    cfg->recording_url_allow_http ? " or http" : " only; see recording_url_allow_http");
         return buf_cstr(&e);
     }
-    if (config_recording_host_allowed(cfg, o.host)) return NULL;
-    buf_printf(&e, "host '%s' is not in recording_url_hosts", o.host);
+    /* The org's own list (/admin/settings) replaces the configuration's default. */
+    bool own = org_hosts && *org_hosts;
+    if (own ? config_host_in_list(org_hosts, o.host) : config_recording_host_allowed(cfg, o.host)) return NULL;
+    buf_printf(&e, "host '%s' is not in %s", o.host, own ? "the org's recording download hosts" : "recording_url_hosts");
     return buf_cstr(&e);
 }
 
@@ -190,6 +192,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 /* The call's recording URL and, for Twilio, the basic-auth credentials. */
 struct source {
     const char *url, *status, *provider;
+    const char *hosts; /* the org's recording download hosts; "": the configuration's */
     str user, password;
 };
 
@@ -200,7 +203,8 @@ static int load_source(struct job_ctx *c, const char *org_id, const char *call_i
                            " (SELECT translate(encode(ciphertext, 'base64'), E'\\n', '') FROM org_secrets"
                            "   WHERE org_id = c.org_id AND key = 'twilio_account_sid'),"
                            " (SELECT translate(encode(ciphertext, 'base64'), E'\\n', '') FROM org_secrets"
-                           "   WHERE org_id = c.org_id AND key = 'twilio_auth_token')"
+                           "   WHERE org_id = c.org_id AND key = 'twilio_auth_token'),"
+                           " (SELECT recording_download_hosts FROM orgs WHERE id = c.org_id)"
                            " FROM calls c WHERE c.id = $1::uuid AND c.org_id = $2::uuid AND c.deleted_at IS NULL",
                            call_id, org_id);
     if (!r) return -1;
@@ -208,6 +212,7 @@ static int load_source(struct job_ctx *c, const char *org_id, const char *call_i
     s->url = db_cstr(r, 0, 0);
     s->status = db_cstr(r, 0, 1);
     s->provider = db_cstr(r, 0, 2);
+    s->hosts = db_cstr(r, 0, 5);
     s->user = s->password = STR_NULL;
     if (strcmp(s->provider, "twilio") == 0 && !db_isnull(r, 0, 3) && !db_isnull(r, 0, 4)) {
         str key = str_from(c->cfg->secret_key), org = str_from(org_id);
@@ -350,7 +355,7 @@ static enum job_result transfer(struct job_ctx *c, struct fetch *f, const struct
             c->error = "too many redirects";
             return JOB_FAILED;
         }
-        const char *refusal = recording_url_refusal(c->a, c->cfg, next);
+        const char *refusal = recording_url_refusal(c->a, c->cfg, s->hosts, next);
         if (refusal) {
             c->error = refused(c, "redirect refused: ", refusal);
             return JOB_FAILED;
@@ -427,7 +432,7 @@ enum job_result recording_download_run(struct job_ctx *c, const struct job *j)
     if (found == 0 || strcmp(s.status, "stored") == 0 || !*s.url) return JOB_DONE;
     /* Before anything is created or fetched: a refused URL never becomes allowed by
      * retrying, so the job dies now (its log line and last_error say why). */
-    const char *refusal = recording_url_refusal(c->a, c->cfg, s.url);
+    const char *refusal = recording_url_refusal(c->a, c->cfg, s.hosts, s.url);
     if (refusal) {
         c->error = refused(c, "recording URL refused: ", refusal);
         return JOB_FAILED;

@@ -19,7 +19,7 @@ void recording_download_dead(struct job_ctx *c, const struct job *j);
 /* Why url may not be fetched (its scheme is not https, or http with
  * recording_url_allow_http; its host is not in recording_url_hosts; it does not
  * parse), in a; NULL when it may. */
-const char *recording_url_refusal(struct arena *a, const struct config *cfg, const char *url);
+const char *recording_url_refusal(struct arena *a, const struct config *cfg, const char *org_hosts, const char *url);
 /* true for addresses outside the public internet: loopback, private, link-local
  * (cloud metadata), carrier-grade NAT, multicast, reserved, unspecified; IPv6 ones
  * and IPv4 ones mapped into IPv6. Unknown address families count as private. */

@@ -102,6 +102,10 @@ before(async () => {
            ('${org}', '${ids.webhook}', gen_random_uuid(), 'deal.stage_changed', '{}', 'pending', 2, 503, 'HTTP 503', now(), NULL)`);
   ids.importDone = one(`INSERT INTO contact_imports (org_id, filename, body, rows, status, created, updated, merged, rejected, report, imported_at)
     VALUES ('${org}', 'leads.csv', '', 10, 'imported', 6, 2, 1, 1, E'line,reason\\r\\n', now()) RETURNING id`);
+  // Usage over the last 30 days for the usage page's chart and tables.
+  stack.sql(`INSERT INTO usage_daily (org_id, day, kind, user_id, count)
+    SELECT '${org}', current_date - g, 'request', u.id, 20 + (g * 37 + length(u.email) * 11) % 300
+      FROM generate_series(0, 29) g, users u WHERE u.org_id = '${org}'`);
 });
 
 after(async () => {
@@ -237,6 +241,10 @@ const signedIn = () => [
   ['admin-api-key-revoke', `/admin/api-keys/${ids.apiKey}/revoke`, 200],
   ['account', '/account', 200],
   ['account-errors', '/account', 200, submit({ 'Current password': 'wrong', 'New password': 'short' }, 'Change password', '#e-new_password')],
+  ['admin-settings', '/admin/settings', 200],
+  ['admin-settings-errors', '/admin/settings', 200, submit({ 'Time zone': 'Mars/Olympus_Mons', 'Recording retention (days)': 'forever' }, 'Save settings', '#e-timezone')],
+  ['admin-usage', '/admin/usage', 200],
+  ['admin-usage-error', '/admin/usage?from=someday', 400],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],
 ];

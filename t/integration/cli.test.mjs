@@ -372,6 +372,21 @@ test('org set / show: settings, encrypted provider secrets, hint only', () => {
   assert.match(missing.stderr, /no org/);
 });
 
+test('org set: recording download hosts (validated) and retention kept forever when empty', () => {
+  const ok = run(['org', 'set', 'demo', 'recording_download_hosts=storage.vapi.ai, .twilio.com', 'recording_retention_days=']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(stack.sql("SELECT recording_download_hosts || '|' || coalesce(recording_retention_days::text, 'forever') FROM orgs WHERE slug = 'demo'"),
+    'storage.vapi.ai,.twilio.com|forever');
+  const show = run(['org', 'show', 'demo']);
+  assert.match(show.stdout, /^recording_retention_days\s+\(keep forever\)$/m);
+  for (const bad of ['bad host!', 'a..b', '-x.com', 'ok.com,', 'x_y.com']) {
+    const r = run(['org', 'set', 'demo', `recording_download_hosts=${bad}`]);
+    assert.equal(r.status, 1, bad);
+    assert.match(r.stderr, /recording_download_hosts: invalid value/, bad);
+  }
+  assert.equal(run(['org', 'set', 'demo', 'recording_download_hosts=', 'recording_retention_days=90']).status, 0);
+});
+
 test('org set: bad values exit non-zero and change nothing (all or none)', () => {
   const before = orgRow('demo');
   const secretsBefore = stack.sql("SELECT string_agg(key || encode(ciphertext, 'hex'), ',' ORDER BY key) FROM org_secrets");

@@ -230,6 +230,24 @@ test('redirects: followed within the allow-list, refused (and not requested) out
   assert.equal(provider.hits('/r/loop.wav').length, 4); // the first request and 3 redirects
 });
 
+test("the org's own recording download hosts (/admin/settings) replace recording_url_hosts for its recordings", async () => {
+  const { port } = provider;
+  provider.plan('/r/org-list.wav', ['ok']);
+  stack.sql(`UPDATE orgs SET recording_download_hosts = 'localhost' WHERE id = '${orgId}'`);
+  try {
+    const listed = downloadJob('/r/org-list.wav', { url: `http://localhost:${port}/r/org-list.wav` });
+    const unlisted = downloadJob('/r/org-unlisted.wav');
+    await withWorker(() => waitFor(() => [listed, unlisted].every((j) => finished(j.jobId)), { what: 'the jobs to finish' }));
+    assert.equal(job(listed.jobId).status, 'done');
+    assert.equal(recording(listed.callId), 'stored');
+    assert.deepEqual([job(unlisted.jobId).status, job(unlisted.jobId).attempts], ['dead', 1]);
+    assert.equal(job(unlisted.jobId).lastError, "recording URL refused: host '127.0.0.1' is not in the org's recording download hosts");
+    assert.equal(provider.hits('/r/org-unlisted.wav').length, 0);
+  } finally {
+    stack.sql(`UPDATE orgs SET recording_download_hosts = '' WHERE id = '${orgId}'`);
+  }
+});
+
 test("provider credentials go to the recording URL's own origin only, never across a redirect", async () => {
   assert.equal(stack.cli(['org', 'set', 'demo', 'twilio_account_sid', 'twilio_auth_token'],
     { input: 'AC0123456789abcdef0123456789abcdef\ntok-secret-1234\n' }).status, 0);

@@ -148,6 +148,21 @@ test('a recording URL outside recording_url_hosts: the call is applied, nothing 
   assert.ok(warned.every((l) => !l.msg.includes('rec.wav')), 'the URL itself is not logged');
 });
 
+test("a host in the org's own recording download hosts is downloaded though recording_url_hosts lacks it", async () => {
+  stack.sql("UPDATE orgs SET recording_download_hosts = 'localhost' WHERE slug = 'demo'");
+  try {
+    const id = uniq('vapi');
+    await applied(vapi(report(id, provider.url(`/rec/${id}.wav`).replace('127.0.0.1', 'localhost'))));
+    await waitFor(() => stack.sql(`SELECT recording_status FROM calls WHERE provider_call_id = '${id}'`) === 'stored', { what: 'the recording' });
+    const other = uniq('vapi');
+    await applied(vapi(report(other, 'https://elsewhere.example/x.wav')));
+    const otherId = stack.sql(`SELECT id FROM calls WHERE provider_call_id = '${other}'`);
+    assert.equal(count(`jobs WHERE payload->>'call_id' = '${otherId}'`), 0, 'a host in neither list: no job');
+  } finally {
+    stack.sql("UPDATE orgs SET recording_download_hosts = '' WHERE slug = 'demo'");
+  }
+});
+
 test('the same event twice: acknowledged, stored once, nothing changes', async () => {
   const id = uniq('vapi');
   const body = report(id, provider.url(`/rec/${id}.wav`));

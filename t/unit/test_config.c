@@ -643,16 +643,24 @@ static void test_recording_url_refusal(void **state)
         { "https://[::1]/x.wav", "is not in recording_url_hosts" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *why = recording_url_refusal(&a, &c, cases[i].url);
+        const char *why = recording_url_refusal(&a, &c, NULL, cases[i].url);
         if (!cases[i].refusal && why) fail_msg("%s: refused: %s", cases[i].url, why);
         if (cases[i].refusal && (!why || !strstr(why, cases[i].refusal)))
             fail_msg("%s: got \"%s\", want \"%s\"", cases[i].url, why ? why : "(allowed)", cases[i].refusal);
     }
     /* Plain http only when allowed, and then still only to listed hosts. */
     assert_null(config_set(&c, "recording_url_allow_http", "true"));
-    assert_null(recording_url_refusal(&a, &c, "http://storage.vapi.ai/abc.wav"));
-    assert_non_null(recording_url_refusal(&a, &c, "http://evil.example/abc.wav"));
-    assert_non_null(recording_url_refusal(&a, &c, "ftp://storage.vapi.ai/abc.wav"));
+    assert_null(recording_url_refusal(&a, &c, NULL, "http://storage.vapi.ai/abc.wav"));
+    assert_non_null(recording_url_refusal(&a, &c, NULL, "http://evil.example/abc.wav"));
+    assert_non_null(recording_url_refusal(&a, &c, NULL, "ftp://storage.vapi.ai/abc.wav"));
+    /* The org's own list (""/NULL: the configuration's) replaces recording_url_hosts. */
+    assert_null(recording_url_refusal(&a, &c, "", "https://storage.vapi.ai/abc.wav"));
+    assert_null(recording_url_refusal(&a, &c, "rec.example.org,.cdn.example", "https://REC.example.org/a.wav"));
+    assert_null(recording_url_refusal(&a, &c, "rec.example.org,.cdn.example", "https://eu.cdn.example/a.wav"));
+    const char *why = recording_url_refusal(&a, &c, "rec.example.org", "https://storage.vapi.ai/abc.wav");
+    assert_non_null(why);
+    assert_non_null(strstr(why, "host 'storage.vapi.ai' is not in the org's recording download hosts"));
+    assert_non_null(recording_url_refusal(&a, &c, "rec.example.org", "ftp://rec.example.org/a.wav"));
     arena_destroy(&a);
     config_free(&c);
 }

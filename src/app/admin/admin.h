@@ -54,4 +54,13 @@ int admin_api_keys_list(struct request *r);
 int admin_api_keys_create(struct request *r);
 int admin_api_key_revoke_confirm(struct request *r);
 int admin_api_key_revoke(struct request *r);
+/* settings.c: the org's settings (admins). */
+int admin_settings_show(struct request *r);
+int admin_settings_update(struct request *r);
+int api_admin_settings_show(struct request *r);
+int api_admin_settings_update(struct request *r);
+/* usage.c: requests, API calls, messages and storage per day (managers, admins). */
+int admin_usage_show(struct request *r);
+int admin_usage_csv(struct request *r);
+int api_admin_usage(struct request *r);
 #endif

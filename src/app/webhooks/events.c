@@ -45,14 +45,30 @@ static const char *call_json(struct request *r, const struct call_event *e)
     return buf_cstr(&b);
 }
 
-/* A recording URL the download job would refuse (scheme, host not in
- * recording_url_hosts) is dropped here, so no job is queued for it and the call shows
- * no pending recording; the stored raw event keeps the URL for whoever investigates.
- * The log names the reason (scheme or host), never the URL, whose query may be a token. */
-static void drop_refused_recording(struct request *r, struct call_event *e)
+/* The org's own recording download hosts (/admin/settings), "" when it has none or
+ * they cannot be read. Asked only for a URL the configuration's list refuses, so the
+ * usual event pays no statement for it. */
+static const char *org_download_hosts(struct request *r, str org_id)
+{
+    const char *id = str_cstr(r->arena, org_id);
+    if (!db_q(r->db, r->arena, "webhook_org_tenant", "SELECT set_config('app.org_id', $1, true)", id)) return "";
+    struct dbres *q = db_q(r->db, r->arena, "webhook_org_hosts",
+                           "SELECT recording_download_hosts FROM orgs WHERE id = $1::uuid", id);
+    return q && db_rows(q) == 1 ? db_cstr(q, 0, 0) : "";
+}
+
+/* A recording URL the download job would refuse (scheme, host not in the org's
+ * recording download hosts, else recording_url_hosts) is dropped here, so no job is
+ * queued for it and the call shows no pending recording; the stored raw event keeps
+ * the URL for whoever investigates. The log names the reason (scheme or host), never
+ * the URL, whose query may be a token. */
+static void drop_refused_recording(struct request *r, str org_id, struct call_event *e)
 {
     if (!e->recording_url) return;
-    const char *why = recording_url_refusal(r->arena, r->cfg, e->recording_url);
+    const char *why = recording_url_refusal(r->arena, r->cfg, NULL, e->recording_url);
+    if (!why) return;
+    const char *hosts = org_download_hosts(r, org_id);
+    if (*hosts) why = recording_url_refusal(r->arena, r->cfg, hosts, e->recording_url);
     if (!why) return;
     log_warn("webhook: recording of %s call %s not downloaded: %s", e->provider, e->provider_call_id, why);
     e->recording_url = NULL;
@@ -125,7 +141,7 @@ int webhook_event_accept(struct request *r, str org_id, const char *provider, co
 {
     const char *call = NULL;
     if (parsed == CALL_EVENT_OK) {
-        drop_refused_recording(r, e);
+        drop_refused_recording(r, org_id, e);
         call = call_json(r, e);
     }
     const char *error = parsed == CALL_EVENT_INVALID ? fault->message : NULL;
