@@ -29,8 +29,16 @@
 
 /* A job sends for about this long, so pause and cancel are seen between slices. */
 #define SEND_SLICE_US 1000000
-/* Messages claimed at once (the pace may allow fewer). */
-#define CLAIM_MAX 20
+/* Messages claimed at once (the paces may allow fewer). */
+#define CLAIM_MAX 500
+/* Provider slots are claimed this far ahead: a batch's requests start at their slots
+ * while the next batch is claimed after them. */
+#define CLAIM_LEAD_S 0.25
+/* The share of an org's provider limit the sender aims at: the rest is room for a
+ * request that starts up to SLOT_LATE_US after its slot (a later one gives its slot
+ * back), so no second at the provider sees more than the limit. */
+#define PACE_SHARE 0.95
+#define SLOT_LATE_US 25000
 /* Beyond the request timeout, before an open attempt counts as abandoned. */
 #define LEASE_MARGIN_S 5
 
@@ -128,9 +136,9 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
     return 1;
 }
 
-/* How many messages the pace allows now (GCRA): one per 60/rate seconds, with up to a
- * second's worth (at least one) at once. lag_s is how far ahead the campaign's
- * dispatch_next_at is (0 when due). */
+/* How many messages the campaign's pace allows now (GCRA): one per 60/rate seconds,
+ * with up to a second's worth (at least one) at once. lag_s is how far ahead the
+ * campaign's dispatch_next_at is (0 when due). */
 static int pace_allows(long rate, double lag_s, double *interval)
 {
     *interval = 60.0 / (double)rate;
@@ -140,36 +148,78 @@ static int pace_allows(long rate, double lag_s, double *interval)
     return n > CLAIM_MAX ? CLAIM_MAX : (int)n;
 }
 
+/* The org's pace with one provider, shared by all its campaigns and workers
+ * (provider_pace, 0034): slots one per 1/rate seconds from start on. */
+struct provider_slots {
+    const char *name;
+    double rate;       /* requests a second aimed at: PACE_SHARE of the org's limit */
+    const char *start; /* the first slot, epoch seconds (the database's clock) */
+    double start_in_s; /* how far ahead of now it is */
+    int64_t now_us;    /* clock_mono_us() when start_in_s was read */
+    int allowed, taken;
+};
+
+enum { P_TWILIO, P_SENDGRID, P_COUNT };
+
+/* Locks the org's provider_pace rows and reads how many slots fall within
+ * CLAIM_LEAD_S from now. */
+static bool lock_slots(struct job_ctx *c, const struct sender *s, struct provider_slots p[P_COUNT])
+{
+    if (!db_q(c->db, c->a, "send_pace_rows",
+              "INSERT INTO provider_pace (org_id, provider) VALUES ($1::uuid, 'twilio'), ($1::uuid, 'sendgrid')"
+              " ON CONFLICT DO NOTHING",
+              s->org_id))
+        return false;
+    struct dbres *r = db_q(c->db, c->a, "send_pace_lock",
+                           "SELECT p.provider, CASE p.provider WHEN 'twilio' THEN o.twilio_rate_per_s"
+                           " ELSE o.sendgrid_rate_per_s END, extract(epoch FROM greatest(p.next_at, clock_timestamp())),"
+                           " extract(epoch FROM greatest(p.next_at, clock_timestamp()) - clock_timestamp())"
+                           " FROM provider_pace p JOIN orgs o ON o.id = p.org_id WHERE p.org_id = $1::uuid"
+                           " ORDER BY p.provider DESC FOR UPDATE OF p",
+                           s->org_id);
+    if (!r || db_rows(r) != P_COUNT) return false;
+    int64_t now = clock_mono_us();
+    for (int i = 0; i < P_COUNT; i++) {
+        double rate = (double)db_long(r, i, 1) * PACE_SHARE, ahead = atof(db_cstr(r, i, 3));
+        double n = ahead > CLAIM_LEAD_S ? 0 : floor((CLAIM_LEAD_S - ahead) * rate + 1e-9) + 1;
+        p[i] = (struct provider_slots){ .name = db_cstr(r, i, 0), .rate = rate, .start = db_cstr(r, i, 2),
+                                        .start_in_s = ahead, .now_us = now,
+                                        .allowed = n > CLAIM_MAX ? CLAIM_MAX : (int)n };
+    }
+    return strcmp(p[P_TWILIO].name, "twilio") == 0;
+}
+
+/* Moves the provider's next free slot past the ones taken. */
+static bool take_slots(struct job_ctx *c, const struct sender *s, const struct provider_slots *p)
+{
+    if (p->taken == 0) return true;
+    char after[32];
+    snprintf(after, sizeof after, "%.6f", (double)p->taken / p->rate);
+    return db_q(c->db, c->a, "send_pace_take",
+                "UPDATE provider_pace SET next_at = to_timestamp($3::float8 + $4::float8)"
+                " WHERE org_id = $1::uuid AND provider = $2",
+                s->org_id, p->name, p->start, after) != NULL;
+}
+
 /* The claimed rows' columns. */
 enum { M_ID, M_CHANNEL, M_TO, M_ATTEMPTS, M_DOUBT, M_SINCE, M_FIRST, M_LAST, M_COMPANY, M_PHONE, M_EMAIL,
        M_ADDRESS, M_BLOCKED };
 
-/* Records the attempt of up to n due messages and commits, before any request. Only
- * while the campaign runs (its row lock orders this with a pause or cancel). */
-static struct dbres *claim(struct job_ctx *c, const struct sender *s)
+/* Records the attempt of up to n due messages of one provider (email: SendGrid; SMS
+ * and voice: Twilio). */
+static struct dbres *claim_some(struct job_ctx *c, const struct sender *s, bool email, int n)
 {
-    if (db_begin(c->db) != 0) return NULL;
-    struct dbres *k = db_q(c->db, c->a, "send_pace",
-                           "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
-                           " - now()), 0) FROM campaigns WHERE id = $1::uuid AND org_id = $2::uuid"
-                           " AND status = 'running' FOR UPDATE",
-                           s->campaign_id, s->org_id);
-    double interval = 0;
-    int n = k && db_rows(k) ? pace_allows(db_long(k, 0, 0), atof(db_cstr(k, 0, 1)), &interval) : 0;
-    if (n == 0) {
-        db_rollback(c->db);
-        return k ? db_q0(c->db, c->a, "send_nothing", "SELECT 1 WHERE false") : NULL;
-    }
     char limit[16], lease[16];
     snprintf(limit, sizeof limit, "%d", n);
     snprintf(lease, sizeof lease, "%d", c->cfg->http_timeout_s + LEASE_MARGIN_S);
     /* Quiet hours: the contact's zone, else the org's; the campaign's window, else the org's. */
-    struct dbres *m = db_q(
+    return db_q(
         c->db, c->a, "send_claim",
         "WITH due AS (SELECT m.id, m.attempt_open AS doubt, m.attempt_started_at AS since"
         " FROM campaign_messages m JOIN contacts ct ON ct.id = m.contact_id"
         " JOIN campaigns k ON k.id = m.campaign_id JOIN orgs o ON o.id = m.org_id"
         " WHERE m.org_id = $1::uuid AND m.campaign_id = $2::uuid AND m.state = 'queued'"
+        " AND (m.channel = 'email') = $5::bool"
         " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())"
         " AND NOT sb_quiet_at((now() AT TIME ZONE coalesce(nullif(ct.time_zone, ''), o.timezone))::time,"
         "   coalesce(k.quiet_start, split_part(o.quiet_hours, '-', 1)::time),"
@@ -185,17 +235,52 @@ static struct dbres *claim(struct job_ctx *c, const struct sender *s)
         " CASE WHEN ct.do_not_contact THEN 'do_not_contact' WHEN ct.deleted_at IS NOT NULL THEN 'deleted'"
         "  WHEN (m.channel = 'sms' AND ct.opt_out_sms) OR (m.channel = 'voice' AND ct.opt_out_voice)"
         "  OR (m.channel = 'email' AND ct.opt_out_email) THEN 'opted_out' ELSE '' END",
-        s->org_id, s->campaign_id, limit, lease);
-    char next[32];
-    snprintf(next, sizeof next, "%.6f", atof(db_cstr(k, 0, 1)) + (m ? db_rows(m) : 0) * interval);
-    if (!m || !db_q(c->db, c->a, "send_pace_next",
-                    "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
-                    " WHERE id = $1::uuid",
-                    s->campaign_id, next) || db_commit(c->db) != 0) {
+        s->org_id, s->campaign_id, limit, lease, email ? "true" : "false");
+}
+
+/* Records the attempt of the due messages the campaign's pace and the org's provider
+ * slots allow, and commits, before any request. Only while the campaign runs (its row
+ * lock orders this with a pause or cancel). got[p] holds provider p's messages, in
+ * slot order; p[] their slots. Returns the number claimed, or -1. */
+static int claim(struct job_ctx *c, const struct sender *s, struct provider_slots p[P_COUNT],
+                 struct dbres *got[P_COUNT])
+{
+    got[P_TWILIO] = got[P_SENDGRID] = NULL;
+    if (db_begin(c->db) != 0) return -1;
+    struct dbres *k = db_q(c->db, c->a, "send_pace",
+                           "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
+                           " - now()), 0) FROM campaigns WHERE id = $1::uuid AND org_id = $2::uuid"
+                           " AND status = 'running' FOR UPDATE",
+                           s->campaign_id, s->org_id);
+    double interval = 0;
+    int n = k && db_rows(k) ? pace_allows(db_long(k, 0, 0), atof(db_cstr(k, 0, 1)), &interval) : 0;
+    if (!k || n == 0 || !lock_slots(c, s, p)) {
         db_rollback(c->db);
-        return NULL;
+        return k && n == 0 ? 0 : -1;
     }
-    return m;
+    /* Which provider goes first alternates, so neither starves the other of the
+     * campaign's pace. */
+    int first = (int)(clock_mono_us() / 1000 % 2), total = 0;
+    for (int j = 0; j < P_COUNT; j++) {
+        int i = (first + j) % P_COUNT, want = n - total < p[i].allowed ? n - total : p[i].allowed;
+        if (want <= 0) continue;
+        if (!(got[i] = claim_some(c, s, i == P_SENDGRID, want))) goto fail;
+        p[i].taken = db_rows(got[i]);
+        total += p[i].taken;
+        if (!take_slots(c, s, &p[i])) goto fail;
+    }
+    char next[32];
+    snprintf(next, sizeof next, "%.6f", atof(db_cstr(k, 0, 1)) + total * interval);
+    if (!db_q(c->db, c->a, "send_pace_next",
+              "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
+              " WHERE id = $1::uuid",
+              s->campaign_id, next) ||
+        db_commit(c->db) != 0)
+        goto fail;
+    return total;
+fail:
+    db_rollback(c->db);
+    return -1;
 }
 
 /* One claimed message, its texts rendered for its contact. */
@@ -242,23 +327,19 @@ static bool record_sent(struct job_ctx *c, const struct sender *s, const struct 
 }
 
 /* A placed call, in Calls with its campaign and contact (a voice-status callback may
- * have made the row first: it gets the links), with the message's record, in one
- * transaction. */
+ * have made the row first: it gets the links), with the message's record, in the
+ * caller's transaction. */
 static bool record_call(struct job_ctx *c, const struct sender *s, const struct message *m, str call_sid)
 {
-    if (db_begin(c->db) != 0) return false;
-    bool ok = record_sent(c, s, m, "twilio", call_sid) &&
-              db_q(c->db, c->a, "send_call_row",
-                   "INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number,"
-                   " contact_id, status, campaign_id)"
-                   " SELECT m.org_id, 'outbound', 'twilio', $3, $4, m.to_address, m.contact_id, 'queued', m.campaign_id"
-                   " FROM campaign_messages m WHERE m.id = $1::uuid AND m.org_id = $2::uuid"
-                   " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
-                   " campaign_id = EXCLUDED.campaign_id, contact_id = coalesce(calls.contact_id, EXCLUDED.contact_id)",
-                   m->id, s->org_id, str_cstr(c->a, call_sid), s->twilio_from) != NULL;
-    if (ok && db_commit(c->db) == 0) return true;
-    db_rollback(c->db);
-    return false;
+    return record_sent(c, s, m, "twilio", call_sid) &&
+           db_q(c->db, c->a, "send_call_row",
+                "INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number,"
+                " contact_id, status, campaign_id)"
+                " SELECT m.org_id, 'outbound', 'twilio', $3, $4, m.to_address, m.contact_id, 'queued', m.campaign_id"
+                " FROM campaign_messages m WHERE m.id = $1::uuid AND m.org_id = $2::uuid"
+                " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
+                " campaign_id = EXCLUDED.campaign_id, contact_id = coalesce(calls.contact_id, EXCLUDED.contact_id)",
+                m->id, s->org_id, str_cstr(c->a, call_sid), s->twilio_from) != NULL;
 }
 
 /* A closed attempt to retry after wait_ms; open stays true when no answer came (the
@@ -489,24 +570,139 @@ static bool reconcile(struct job_ctx *c, const struct sender *s, const struct me
     return f == NOT_FOUND;
 }
 
-/* Sends one claimed message and records the outcome; false on a database error. */
-static bool send_one(struct job_ctx *c, const struct sender *s, const struct message *m)
-{
-    if (*m->blocked) return record_final(c, s, m, "skipped", m->blocked, true);
-    bool ok = true;
-    if (m->doubt && !reconcile(c, s, m, &ok)) return ok;
+/* One claimed message on its way: what to do with it once the batch has run. */
+enum fate { F_SEND, F_SETTLED, F_BLOCKED, F_UNREADY, F_DEFERRED };
+
+struct item {
+    struct message m;
+    enum fate fate;
+    const char *provider, *why; /* why: F_BLOCKED's or F_UNREADY's reason */
     struct provider_request rq;
-    const char *provider = NULL;
-    const char *unready = request_of(c, s, m, &rq, &provider);
-    if (unready) return record_final(c, s, m, "failed", unready, false);
-    time_t retry_at = 0;
-    if (provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, provider, &retry_at) == BREAKER_REJECT)
-        return record_deferred(c, s, m, retry_at);
-    struct provider_reply r;
-    provider_http(c->a, c->cfg, &rq, &r);
-    bool transient = r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
-    provider_breaker_record(c->db, c->a, c->cfg, s->org_id, provider, transient);
-    return record_answer(c, s, m, provider, &r);
+    int call;                   /* F_SEND: its index in the batch's calls */
+    int64_t at_us;              /* its slot (clock_mono_us) */
+    time_t retry_at;            /* F_DEFERRED */
+};
+
+/* Decides a claimed message's fate before the batch's requests: skipped (opted out
+ * since), settled by reconciling an open attempt, not configured, or to send at its
+ * slot. Reconciling records its own outcome at once (rare: after a crash or a lost
+ * answer). */
+static void prepare(struct job_ctx *c, const struct sender *s, struct item *it)
+{
+    const struct message *m = &it->m;
+    if (*m->blocked) {
+        it->fate = F_BLOCKED;
+        it->why = m->blocked;
+        return;
+    }
+    bool ok = true;
+    if (m->doubt && !reconcile(c, s, m, &ok)) {
+        if (!ok) c->error = db_last_message(c->db);
+        it->fate = F_SETTLED;
+        return;
+    }
+    it->why = request_of(c, s, m, &it->rq, &it->provider);
+    it->fate = it->why ? F_UNREADY : F_SEND;
+}
+
+/* The breaker's word for one provider in this batch: all go, only the first goes (the
+ * probe), or none. */
+static void ask_breaker(struct job_ctx *c, const struct sender *s, struct item *items, int n, const char *provider)
+{
+    int sending = 0;
+    for (int i = 0; i < n; i++) sending += items[i].fate == F_SEND && strcmp(items[i].provider, provider) == 0;
+    if (sending == 0) return;
+    time_t retry_at = time(NULL) + 1;
+    enum breaker_verdict v = provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, provider, &retry_at);
+    if (v == BREAKER_ALLOW) return;
+    bool first = v == BREAKER_PROBE;
+    for (int i = 0; i < n; i++) {
+        if (items[i].fate != F_SEND || strcmp(items[i].provider, provider) != 0) continue;
+        if (first) {
+            first = false;
+            continue;
+        }
+        items[i].fate = F_DEFERRED;
+        items[i].retry_at = retry_at;
+    }
+}
+
+/* Undoes the attempt of a message whose slot passed before its request could start:
+ * no request went, so it is simply due again. */
+static bool record_unsent(struct job_ctx *c, const struct sender *s, const struct message *m)
+{
+    return db_q(c->db, c->a, "send_unsent",
+                "UPDATE campaign_messages SET attempt_open = false, attempts = attempts - 1, next_attempt_at = now(),"
+                " updated_at = now() WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
+                m->id, s->org_id) != NULL;
+}
+
+static bool record_item(struct job_ctx *c, const struct sender *s, const struct item *it,
+                        const struct provider_call *calls)
+{
+    switch (it->fate) {
+    case F_SETTLED: return true;
+    case F_BLOCKED: return record_final(c, s, &it->m, "skipped", it->why, true);
+    case F_UNREADY: return record_final(c, s, &it->m, "failed", it->why, false);
+    case F_DEFERRED: return record_deferred(c, s, &it->m, it->retry_at);
+    case F_SEND: break;
+    }
+    const struct provider_reply *r = &calls[it->call].reply;
+    if (r->not_sent) return record_unsent(c, s, &it->m);
+    return record_answer(c, s, &it->m, it->provider, r);
+}
+
+/* The breaker hears each answer of its provider, in one transaction per provider. */
+static void tell_breaker(struct job_ctx *c, const struct sender *s, const struct item *items, int n,
+                         const struct provider_call *calls, const char *provider)
+{
+    bool *transient = arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof *transient);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (items[i].fate != F_SEND || strcmp(items[i].provider, provider) != 0) continue;
+        const struct provider_reply *r = &calls[items[i].call].reply;
+        if (r->not_sent) continue;
+        transient[k++] = r->status == 0 || r->status == 408 || r->status == 429 || r->status >= 500;
+    }
+    if (k) provider_breaker_record_many(c->db, c->a, c->cfg, s->org_id, provider, transient, k);
+}
+
+/* Sends one claimed batch: each request at its provider slot, concurrently, then
+ * every outcome recorded in one transaction (one commit for the batch). false on a
+ * database error: the attempts stay open and are reconciled after their lease. */
+static bool send_batch(struct job_ctx *c, const struct sender *s, const struct provider_slots p[P_COUNT],
+                       struct dbres *got[P_COUNT])
+{
+    int n = 0;
+    for (int i = 0; i < P_COUNT; i++) n += got[i] ? db_rows(got[i]) : 0;
+    struct item *items = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *items);
+    struct provider_call *calls = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *calls);
+    int k = 0, ncalls = 0;
+    for (int i = 0; i < P_COUNT; i++)
+        for (int row = 0; got[i] && row < db_rows(got[i]); row++, k++) {
+            message_of(c, s, got[i], row, &items[k].m);
+            prepare(c, s, &items[k]);
+            /* Row r of provider i has the r-th slot. */
+            double at_s = p[i].start_in_s + (double)row / p[i].rate;
+            items[k].at_us = p[i].now_us + (int64_t)(at_s * 1e6);
+        }
+    for (int i = 0; i < P_COUNT; i++) ask_breaker(c, s, items, n, i == P_TWILIO ? "twilio" : "sendgrid");
+    for (int i = 0; i < n; i++) {
+        if (items[i].fate != F_SEND) continue;
+        items[i].call = ncalls;
+        calls[ncalls] = (struct provider_call){ .rq = &items[i].rq, .at_us = items[i].at_us };
+        ncalls++;
+    }
+    provider_http_batch(c->a, c->cfg, calls, (size_t)ncalls, SLOT_LATE_US);
+    tell_breaker(c, s, items, n, calls, "twilio");
+    tell_breaker(c, s, items, n, calls, "sendgrid");
+    if (db_begin(c->db) != 0) return false;
+    for (int i = 0; i < n; i++)
+        if (!record_item(c, s, &items[i], calls)) {
+            db_rollback(c->db);
+            return false;
+        }
+    return db_commit(c->db) == 0;
 }
 
 static const char *campaign_id_of(struct arena *a, const char *payload)
@@ -534,18 +730,15 @@ enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
     }
     int64_t until = clock_mono_us() + SEND_SLICE_US;
     while (clock_mono_us() < until) {
-        struct dbres *r = claim(c, &s);
-        if (!r) {
+        struct provider_slots p[P_COUNT];
+        struct dbres *got[P_COUNT];
+        int n = claim(c, &s, p, got);
+        if (n < 0) {
             c->error = db_last_message(c->db);
             return JOB_RETRY;
         }
-        if (db_rows(r) == 0) break;
-        for (int i = 0; i < db_rows(r); i++) {
-            struct message m;
-            message_of(c, &s, r, i, &m);
-            /* A failed record leaves the attempt open: reconciled after the lease. */
-            if (!send_one(c, &s, &m)) c->error = db_last_message(c->db);
-        }
+        if (n == 0) break;
+        if (!send_batch(c, &s, p, got)) c->error = db_last_message(c->db);
     }
     return JOB_DONE;
 }

@@ -9,7 +9,8 @@
 // a voice campaign places Twilio calls speaking the script, which appear in Calls
 // linked to the campaign and contact; the circuit breaker opens after five failures in a row, holds the messages back,
 // half-opens with one probe and closes, shown in /metrics; workers killed with SIGKILL mid-request and at random points never make a
-// recipient get a message twice, and every message ends final.
+// recipient get a message twice, and every message ends final; the org's per-provider
+// limit holds across campaigns and workers (counted in any second at the fake).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -28,7 +29,8 @@ before(async () => {
   stack = await Stack.start({ config: `\npublic_url = ${PUBLIC_URL}\nhttp_timeout_s = 3\njob_lease_s = 10\nprovider_breaker_open_s = 2\n` });
   const base = `http://127.0.0.1:${provider.port}`;
   const set = stack.cli(['org', 'set', 'demo', `twilio_base_url=${base}/`, `twilio_from_number=${FROM}`,
-    `sendgrid_base_url=${base}`, 'sendgrid_from_email=campaigns@demo.test', 'twilio_account_sid', 'twilio_auth_token',
+    `sendgrid_base_url=${base}`, 'sendgrid_from_email=campaigns@demo.test', 'twilio_rate_per_s=500', 'sendgrid_rate_per_s=500',
+    'twilio_account_sid', 'twilio_auth_token',
     'sendgrid_api_key'], { input: `${ACCOUNTS.twilioSid}\n${ACCOUNTS.twilioToken}\n${ACCOUNTS.sendgridKey}\n` });
   assert.equal(set.status, 0, set.stderr);
   key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'dispatch', '--role', 'manager']).stdout.trim();
@@ -394,4 +396,41 @@ test('a voice campaign places calls with TwiML from the script; they are in Call
   assert.deepEqual([m.state, m.provider_message_id], ['sent', sid]);
   assert.equal(stack.one(`SELECT direction || '|' || status || '|' || to_number || '|' || contact_id || '|' || campaign_id
     FROM calls WHERE provider = 'twilio' AND provider_call_id = '${sid}'`), `outbound|queued|${a.phone}|${a.id}|${id}`);
+});
+
+/** The most requests of these in any one second (by the fake's arrival times). */
+function busiestSecond(requests) {
+  const at = requests.map((r) => r.at.getTime()).sort((x, y) => x - y);
+  let most = 0;
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[i] - at[j] >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+test('the org\'s Twilio limit holds across two campaigns sent by two workers at once', async () => {
+  const LIMIT = 12;
+  assert.equal(stack.cli(['org', 'set', 'demo', `twilio_rate_per_s=${LIMIT}`]).status, 0);
+  const extra = stack.startWorker();
+  try {
+    const a = [], b = [];
+    for (let i = 0; i < 24; i++) a.push(await contact());
+    for (let i = 0; i < 24; i++) b.push(await contact());
+    // Each campaign alone may go at 100 a second; together they get the org's 12.
+    const ids = [await launch(a), await launch(b)];
+    for (const id of ids) await waitFor(() => status(id) === 'completed', { timeoutMs: 60000, what: `campaign ${id}` });
+    const people = [...a, ...b];
+    const reqs = people.flatMap((p) => provider.messaging.requestsTo(p.phone, 'twilio.messages'));
+    assert.equal(reqs.length, people.length, 'one request each');
+    for (const p of people) assert.equal(provider.messaging.acceptedTo(p.phone).length, 1);
+    // Both campaigns were sending in the same seconds (else the test proves nothing).
+    const span = (xs) => xs.flatMap((p) => provider.messaging.requestsTo(p.phone)).map((r) => r.at.getTime());
+    assert.ok(Math.min(...span(a)) < Math.max(...span(b)) && Math.min(...span(b)) < Math.max(...span(a)), 'overlapping');
+    const most = busiestSecond(reqs);
+    assert.ok(most <= LIMIT, `${most} requests in one second, limit ${LIMIT}`);
+  } finally {
+    await stack.stopWorker(extra);
+    stack.cli(['org', 'set', 'demo', 'twilio_rate_per_s=500']);
+  }
 });
