@@ -59,12 +59,16 @@ int campaign_dispatch_tick(struct db *db, struct arena *a)
     if (db_begin(db) != 0) return -1;
     for (size_t i = 0; i < 3; i++)
         if (!db_q0(db, a, names[i], moves[i])) goto fail;
+    /* A canceled campaign's messages whose attempt is open (their request may have
+     * gone) are settled by asking the provider, when their lease runs out. */
     struct dbres *r = db_q0(db, a, "dispatch_due",
                             "SELECT k.id, k.org_id, EXISTS (SELECT 1 FROM campaign_messages m"
                             " WHERE m.org_id = k.org_id AND m.campaign_id = k.id AND m.state = 'queued'"
                             " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now()))"
-                            " AND coalesce(k.dispatch_next_at, '-infinity') <= now()"
-                            " FROM campaigns k WHERE k.status = 'running'");
+                            " AND (k.status = 'canceled' OR coalesce(k.dispatch_next_at, '-infinity') <= now())"
+                            " FROM campaigns k WHERE k.status = 'running' OR (k.status = 'canceled' AND EXISTS"
+                            " (SELECT 1 FROM campaign_messages m WHERE m.org_id = k.org_id AND m.campaign_id = k.id"
+                            " AND m.state = 'queued'))");
     if (!r) goto fail;
     for (int i = 0; i < db_rows(r); i++) {
         if (!db_bool(r, i, 2)) continue;
@@ -94,10 +98,11 @@ struct sender {
     const char *twilio_base, *twilio_from, *twilio_sid, *twilio_token;
     const char *sendgrid_base, *sendgrid_from, *sendgrid_key;
     const char *public_url;
+    bool canceled;
 };
 
 enum { S_SMS, S_SUBJECT, S_EMAIL, S_VOICE, S_SLUG, S_ORG, S_TW_BASE, S_TW_FROM, S_SG_BASE, S_SG_FROM,
-       S_TW_SID, S_TW_TOKEN, S_SG_KEY };
+       S_TW_SID, S_TW_TOKEN, S_SG_KEY, S_CANCELED };
 
 #define SEALED(key) \
     " (SELECT translate(encode(ciphertext, 'base64'), E'\\n', '') FROM org_secrets" \
@@ -120,6 +125,7 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
                            "SELECT k.sms_body, k.email_subject, k.email_body, k.voice_script, o.slug, o.name,"
                            " o.twilio_base_url, o.twilio_from_number, o.sendgrid_base_url, o.sendgrid_from_email,"
                            SEALED("twilio_account_sid") "," SEALED("twilio_auth_token") "," SEALED("sendgrid_api_key")
+                           ", k.status = 'canceled'"
                            " FROM campaigns k JOIN orgs o ON o.id = k.org_id WHERE k.id = $1::uuid AND k.org_id = $2::uuid",
                            campaign_id, org_id);
     if (!r) return -1;
@@ -129,7 +135,8 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
                           .subject = db_val(r, 0, S_SUBJECT), .email_body = db_val(r, 0, S_EMAIL),
                           .voice = db_val(r, 0, S_VOICE), .twilio_base = db_cstr(r, 0, S_TW_BASE),
                           .twilio_from = db_cstr(r, 0, S_TW_FROM), .sendgrid_base = db_cstr(r, 0, S_SG_BASE),
-                          .sendgrid_from = db_cstr(r, 0, S_SG_FROM), .public_url = c->cfg->public_url };
+                          .sendgrid_from = db_cstr(r, 0, S_SG_FROM), .public_url = c->cfg->public_url,
+                          .canceled = db_bool(r, 0, S_CANCELED) };
     s->twilio_sid = secret(c, r, S_TW_SID, org_id, "twilio_account_sid");
     s->twilio_token = secret(c, r, S_TW_TOKEN, org_id, "twilio_auth_token");
     s->sendgrid_key = secret(c, r, S_SG_KEY, org_id, "sendgrid_api_key");
@@ -705,6 +712,48 @@ static bool send_batch(struct job_ctx *c, const struct sender *s, const struct p
     return db_commit(c->db) == 0;
 }
 
+/* A canceled campaign's messages with an open attempt, due (their lease or wait ran
+ * out): up to CLAIM_MAX, locked, their lease renewed; the attempt's start is kept (the
+ * provider is searched from the day before it). */
+static struct dbres *claim_doubts(struct job_ctx *c, const struct sender *s)
+{
+    char limit[16], lease[16];
+    snprintf(limit, sizeof limit, "%d", CLAIM_MAX);
+    snprintf(lease, sizeof lease, "%d", c->cfg->http_timeout_s + LEASE_MARGIN_S);
+    return db_q(c->db, c->a, "send_claim_doubts",
+                "WITH due AS (SELECT m.id FROM campaign_messages m WHERE m.org_id = $1::uuid"
+                " AND m.campaign_id = $2::uuid AND m.state = 'queued' AND m.attempt_open AND m.next_attempt_at <= now()"
+                " ORDER BY m.next_attempt_at, m.id LIMIT $3::int FOR UPDATE OF m SKIP LOCKED)"
+                " UPDATE campaign_messages m SET attempts = m.attempts + 1,"
+                " next_attempt_at = now() + make_interval(secs => $4::int), updated_at = now()"
+                " FROM due, contacts ct WHERE m.id = due.id AND ct.id = m.contact_id"
+                " RETURNING m.id, m.channel, m.to_address, m.attempts, true,"
+                " coalesce(to_char((m.attempt_started_at - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
+                " ct.first_name, ct.last_name, ct.company, coalesce(ct.phone, ''), coalesce(ct.email, ''),"
+                " ct.property_address, ''",
+                s->org_id, s->campaign_id, limit, lease);
+}
+
+/* Settles a canceled campaign's messages in doubt: the provider has it (sent), has
+ * not (skipped, canceled: nothing is sent after a cancel), or cannot say yet (asked
+ * again later, failed unconfirmed after the last attempt). */
+static enum job_result settle_canceled(struct job_ctx *c, const struct sender *s)
+{
+    struct dbres *r = claim_doubts(c, s);
+    if (!r) {
+        c->error = db_last_message(c->db);
+        return JOB_RETRY;
+    }
+    for (int i = 0; i < db_rows(r); i++) {
+        struct message m;
+        message_of(c, s, r, i, &m);
+        bool ok = true;
+        if (reconcile(c, s, &m, &ok)) ok = record_final(c, s, &m, "skipped", "canceled", false);
+        if (!ok) c->error = db_last_message(c->db);
+    }
+    return JOB_DONE;
+}
+
 static const char *campaign_id_of(struct arena *a, const char *payload)
 {
     struct json_object *root = json_tokener_parse(payload), *v;
@@ -728,6 +777,7 @@ enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
         if (found < 0) c->error = db_last_message(c->db);
         return found < 0 ? JOB_RETRY : JOB_DONE;
     }
+    if (s.canceled) return settle_canceled(c, &s);
     int64_t until = clock_mono_us() + SEND_SLICE_US;
     while (clock_mono_us() < until) {
         struct provider_slots p[P_COUNT];

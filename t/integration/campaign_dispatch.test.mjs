@@ -10,7 +10,8 @@
 // linked to the campaign and contact; the circuit breaker opens after five failures in a row, holds the messages back,
 // half-opens with one probe and closes, shown in /metrics; workers killed with SIGKILL mid-request and at random points never make a
 // recipient get a message twice, and every message ends final; the org's per-provider
-// limit holds across campaigns and workers (counted in any second at the fake).
+// limit holds across campaigns and workers (counted in any second at the fake); a
+// canceled campaign's messages in doubt are settled by asking the provider.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -433,4 +434,25 @@ test('the org\'s Twilio limit holds across two campaigns sent by two workers at 
     await stack.stopWorker(extra);
     stack.cli(['org', 'set', 'demo', 'twilio_rate_per_s=500']);
   }
+});
+
+test('a canceled campaign\'s messages in doubt are settled by asking: taken ones sent, the others skipped', async () => {
+  const taken = await contact(), lost = await contact();
+  // Both requests get no answer (the worker times out after 3 s): the provider stored
+  // the first, not the second.
+  provider.messaging.planTo('twilio.messages', taken.phone, ['accept-stall']);
+  provider.messaging.planTo('twilio.messages', lost.phone, ['stall']);
+  const id = await launch([taken, lost]);
+  await waitFor(() => provider.messaging.requestsTo(taken.phone).length && provider.messaging.requestsTo(lost.phone).length,
+    { what: 'both requests' });
+  assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/cancel`)).status, 200);
+  await waitFor(() => stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND state = 'queued'`) === '0',
+    { timeoutMs: 30000, what: 'the messages in doubt to be settled' });
+  provider.messaging.releaseStalled();
+  assert.deepEqual([message(id, taken.id).state, message(id, taken.id).provider_message_id],
+    ['sent', provider.messaging.acceptedTo(taken.phone)[0].sid]);
+  assert.deepEqual([message(id, lost.id).state, message(id, lost.id).reason], ['skipped', 'canceled']);
+  assert.equal(provider.messaging.requestsTo(taken.phone).length, 1, 'asked, not sent again');
+  assert.equal(provider.messaging.requestsTo(lost.phone).length, 1, 'not sent after the cancel');
+  assert.equal(status(id), 'canceled');
 });
