@@ -29,6 +29,8 @@
 
 /* A job sends for about this long, so pause and cancel are seen between slices. */
 #define SEND_SLICE_US 1000000
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 /* Messages claimed at once (the paces may allow fewer). */
 #define CLAIM_MAX 500
 /* Provider slots are claimed this far ahead: a batch's requests start at their slots
@@ -36,9 +38,13 @@
 #define CLAIM_LEAD_S 0.25
 /* The share of an org's provider limit the sender aims at: the rest is room for a
  * request that starts up to SLOT_LATE_US after its slot (a later one gives its slot
- * back), so no second at the provider sees more than the limit. */
-#define PACE_SHARE 0.95
-#define SLOT_LATE_US 25000
+ * back), so no second at the provider sees more than the limit: in any second start
+ * at most the slots of 1 + 0.1 seconds, 0.9 x 1.1 = 0.99 of the limit. */
+#define PACE_SHARE 0.9
+#define SLOT_LATE_US 100000
+/* A batch's first slot is at least this far ahead, so the batch is ready (texts
+ * rendered, the breaker asked) when its first request is due. */
+#define SLOT_PREP_S 0.1
 /* Beyond the request timeout, before an open attempt counts as abandoned. */
 #define LEASE_MARGIN_S 5
 
@@ -99,10 +105,11 @@ struct sender {
     const char *sendgrid_base, *sendgrid_from, *sendgrid_key;
     const char *public_url;
     bool canceled;
+    bool uses[2]; /* the campaign has channels of Twilio (SMS, voice), of SendGrid (email) */
 };
 
 enum { S_SMS, S_SUBJECT, S_EMAIL, S_VOICE, S_SLUG, S_ORG, S_TW_BASE, S_TW_FROM, S_SG_BASE, S_SG_FROM,
-       S_TW_SID, S_TW_TOKEN, S_SG_KEY, S_CANCELED };
+       S_TW_SID, S_TW_TOKEN, S_SG_KEY, S_CANCELED, S_TWILIO, S_SENDGRID };
 
 #define SEALED(key) \
     " (SELECT translate(encode(ciphertext, 'base64'), E'\\n', '') FROM org_secrets" \
@@ -125,7 +132,7 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
                            "SELECT k.sms_body, k.email_subject, k.email_body, k.voice_script, o.slug, o.name,"
                            " o.twilio_base_url, o.twilio_from_number, o.sendgrid_base_url, o.sendgrid_from_email,"
                            SEALED("twilio_account_sid") "," SEALED("twilio_auth_token") "," SEALED("sendgrid_api_key")
-                           ", k.status = 'canceled'"
+                           ", k.status = 'canceled', k.channels && ARRAY['sms', 'voice'], 'email' = ANY(k.channels)"
                            " FROM campaigns k JOIN orgs o ON o.id = k.org_id WHERE k.id = $1::uuid AND k.org_id = $2::uuid",
                            campaign_id, org_id);
     if (!r) return -1;
@@ -136,7 +143,8 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
                           .voice = db_val(r, 0, S_VOICE), .twilio_base = db_cstr(r, 0, S_TW_BASE),
                           .twilio_from = db_cstr(r, 0, S_TW_FROM), .sendgrid_base = db_cstr(r, 0, S_SG_BASE),
                           .sendgrid_from = db_cstr(r, 0, S_SG_FROM), .public_url = c->cfg->public_url,
-                          .canceled = db_bool(r, 0, S_CANCELED) };
+                          .canceled = db_bool(r, 0, S_CANCELED),
+                          .uses = { db_bool(r, 0, S_TWILIO), db_bool(r, 0, S_SENDGRID) } };
     s->twilio_sid = secret(c, r, S_TW_SID, org_id, "twilio_account_sid");
     s->twilio_token = secret(c, r, S_TW_TOKEN, org_id, "twilio_auth_token");
     s->sendgrid_key = secret(c, r, S_SG_KEY, org_id, "sendgrid_api_key");
@@ -169,7 +177,7 @@ struct provider_slots {
 enum { P_TWILIO, P_SENDGRID, P_COUNT };
 
 /* Locks the org's provider_pace rows and reads how many slots fall within
- * CLAIM_LEAD_S from now. */
+ * CLAIM_LEAD_S after the first one a batch can use (SLOT_PREP_S from now). */
 static bool lock_slots(struct job_ctx *c, const struct sender *s, struct provider_slots p[P_COUNT])
 {
     if (!db_q(c->db, c->a, "send_pace_rows",
@@ -178,17 +186,20 @@ static bool lock_slots(struct job_ctx *c, const struct sender *s, struct provide
               s->org_id))
         return false;
     struct dbres *r = db_q(c->db, c->a, "send_pace_lock",
-                           "SELECT p.provider, CASE p.provider WHEN 'twilio' THEN o.twilio_rate_per_s"
-                           " ELSE o.sendgrid_rate_per_s END, extract(epoch FROM greatest(p.next_at, clock_timestamp())),"
-                           " extract(epoch FROM greatest(p.next_at, clock_timestamp()) - clock_timestamp())"
-                           " FROM provider_pace p JOIN orgs o ON o.id = p.org_id WHERE p.org_id = $1::uuid"
+                           "WITH t AS (SELECT clock_timestamp() AS now)"
+                           " SELECT p.provider, CASE p.provider WHEN 'twilio' THEN o.twilio_rate_per_s"
+                           " ELSE o.sendgrid_rate_per_s END,"
+                           " extract(epoch FROM greatest(p.next_at, t.now + make_interval(secs => $2::float8))),"
+                           " extract(epoch FROM greatest(p.next_at, t.now + make_interval(secs => $2::float8)) - t.now)"
+                           " FROM provider_pace p JOIN orgs o ON o.id = p.org_id, t WHERE p.org_id = $1::uuid"
                            " ORDER BY p.provider DESC FOR UPDATE OF p",
-                           s->org_id);
+                           s->org_id, STRINGIFY(SLOT_PREP_S));
     if (!r || db_rows(r) != P_COUNT) return false;
     int64_t now = clock_mono_us();
     for (int i = 0; i < P_COUNT; i++) {
         double rate = (double)db_long(r, i, 1) * PACE_SHARE, ahead = atof(db_cstr(r, i, 3));
-        double n = ahead > CLAIM_LEAD_S ? 0 : floor((CLAIM_LEAD_S - ahead) * rate + 1e-9) + 1;
+        double horizon = SLOT_PREP_S + CLAIM_LEAD_S;
+        double n = ahead > horizon ? 0 : floor((horizon - ahead) * rate + 1e-9) + 1;
         p[i] = (struct provider_slots){ .name = db_cstr(r, i, 0), .rate = rate, .start = db_cstr(r, i, 2),
                                         .start_in_s = ahead, .now_us = now,
                                         .allowed = n > CLAIM_MAX ? CLAIM_MAX : (int)n };
@@ -270,7 +281,7 @@ static int claim(struct job_ctx *c, const struct sender *s, struct provider_slot
     int first = (int)(clock_mono_us() / 1000 % 2), total = 0;
     for (int j = 0; j < P_COUNT; j++) {
         int i = (first + j) % P_COUNT, want = n - total < p[i].allowed ? n - total : p[i].allowed;
-        if (want <= 0) continue;
+        if (want <= 0 || !s->uses[i]) continue; /* no scan for a channel the campaign lacks */
         if (!(got[i] = claim_some(c, s, i == P_SENDGRID, want))) goto fail;
         p[i].taken = db_rows(got[i]);
         total += p[i].taken;
@@ -472,13 +483,20 @@ static uint64_t jitter(void)
     return v;
 }
 
+/* The provider's id in a 2xx answer: Twilio's sid from the body, SendGrid's header. */
+static str provider_id_of(struct job_ctx *c, const char *provider, const struct provider_reply *r)
+{
+    str sid = r->message_id, status;
+    if (strcmp(provider, "twilio") == 0 && !twilio_parse_created(c->a, r->body, &sid, &status)) sid = STR("");
+    return sid;
+}
+
 /* Records what one request's answer means. */
 static bool record_answer(struct job_ctx *c, const struct sender *s, const struct message *m, const char *provider,
                           const struct provider_reply *r)
 {
     if (r->status >= 200 && r->status < 300) {
-        str sid = r->message_id, status;
-        if (strcmp(provider, "twilio") == 0 && !twilio_parse_created(c->a, r->body, &sid, &status)) sid = STR("");
+        str sid = provider_id_of(c, provider, r);
         if (strcmp(m->channel, "voice") == 0 && sid.len) return record_call(c, s, m, sid);
         return record_sent(c, s, m, provider, sid);
     }
@@ -634,16 +652,6 @@ static void ask_breaker(struct job_ctx *c, const struct sender *s, struct item *
     }
 }
 
-/* Undoes the attempt of a message whose slot passed before its request could start:
- * no request went, so it is simply due again. */
-static bool record_unsent(struct job_ctx *c, const struct sender *s, const struct message *m)
-{
-    return db_q(c->db, c->a, "send_unsent",
-                "UPDATE campaign_messages SET attempt_open = false, attempts = attempts - 1, next_attempt_at = now(),"
-                " updated_at = now() WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
-                m->id, s->org_id) != NULL;
-}
-
 static bool record_item(struct job_ctx *c, const struct sender *s, const struct item *it,
                         const struct provider_call *calls)
 {
@@ -654,9 +662,7 @@ static bool record_item(struct job_ctx *c, const struct sender *s, const struct 
     case F_DEFERRED: return record_deferred(c, s, &it->m, it->retry_at);
     case F_SEND: break;
     }
-    const struct provider_reply *r = &calls[it->call].reply;
-    if (r->not_sent) return record_unsent(c, s, &it->m);
-    return record_answer(c, s, &it->m, it->provider, r);
+    return record_answer(c, s, &it->m, it->provider, &calls[it->call].reply);
 }
 
 /* The breaker hears each answer of its provider, in one transaction per provider. */
@@ -672,6 +678,52 @@ static void tell_breaker(struct job_ctx *c, const struct sender *s, const struct
         transient[k++] = r->status == 0 || r->status == 408 || r->status == 429 || r->status >= 500;
     }
     if (k) provider_breaker_record_many(c->db, c->a, c->cfg, s->org_id, provider, transient, k);
+}
+
+/* Records a batch's outcomes: the common two (an SMS or email taken; a slot missed)
+ * in one statement each, the others one by one. In the caller's transaction. */
+static bool record_batch(struct job_ctx *c, const struct sender *s, const struct item *items, int n,
+                         const struct provider_call *calls)
+{
+    struct buf sent, unsent;
+    buf_init(&sent, c->a, 4096);
+    buf_init(&unsent, c->a, 256);
+    buf_putc(&sent, '[');
+    buf_putc(&unsent, '[');
+    for (int i = 0; i < n; i++) {
+        const struct item *it = &items[i];
+        const struct provider_reply *r = it->fate == F_SEND ? &calls[it->call].reply : NULL;
+        if (r && r->not_sent) {
+            buf_puts(&unsent, unsent.len > 1 ? ",{\"id\":" : "{\"id\":");
+            buf_json_str(&unsent, str_from(it->m.id));
+            buf_putc(&unsent, '}');
+        } else if (r && r->status >= 200 && r->status < 300 && strcmp(it->m.channel, "voice") != 0) {
+            buf_puts(&sent, sent.len > 1 ? ",{\"id\":" : "{\"id\":");
+            buf_json_str(&sent, str_from(it->m.id));
+            buf_printf(&sent, ",\"provider\":\"%s\",\"pid\":", it->provider);
+            buf_json_str(&sent, provider_id_of(c, it->provider, r));
+            buf_putc(&sent, '}');
+        } else if (!record_item(c, s, it, calls)) {
+            return false;
+        }
+    }
+    buf_putc(&sent, ']');
+    buf_putc(&unsent, ']');
+    return (sent.len == 2 ||
+            db_q(c->db, c->a, "send_sent_many",
+                 "UPDATE campaign_messages m SET state = 'sent', provider = x.provider,"
+                 " provider_message_id = nullif(x.pid, ''), sent_at = now(), attempt_open = false,"
+                 " next_attempt_at = NULL, reason = '', updated_at = now()"
+                 " FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, provider text, pid text)"
+                 " WHERE m.id = x.id AND m.org_id = $1::uuid AND m.state = 'queued'",
+                 s->org_id, buf_cstr(&sent))) &&
+           (unsent.len == 2 ||
+            db_q(c->db, c->a, "send_unsent_many",
+                 "UPDATE campaign_messages m SET attempt_open = false, attempts = m.attempts - 1,"
+                 " next_attempt_at = now(), updated_at = now()"
+                 " FROM jsonb_to_recordset($2::jsonb) AS x(id uuid)"
+                 " WHERE m.id = x.id AND m.org_id = $1::uuid AND m.state = 'queued'",
+                 s->org_id, buf_cstr(&unsent)));
 }
 
 /* Sends one claimed batch: each request at its provider slot, concurrently, then
@@ -704,11 +756,10 @@ static bool send_batch(struct job_ctx *c, const struct sender *s, const struct p
     tell_breaker(c, s, items, n, calls, "twilio");
     tell_breaker(c, s, items, n, calls, "sendgrid");
     if (db_begin(c->db) != 0) return false;
-    for (int i = 0; i < n; i++)
-        if (!record_item(c, s, &items[i], calls)) {
-            db_rollback(c->db);
-            return false;
-        }
+    if (!record_batch(c, s, items, n, calls)) {
+        db_rollback(c->db);
+        return false;
+    }
     return db_commit(c->db) == 0;
 }
 
