@@ -27,15 +27,16 @@
 #include "provider_breaker.h"
 #include "provider_http.h"
 
-/* A job sends for about this long, so pause and cancel are seen between slices. */
-#define SEND_SLICE_US 1000000
+/* A job sends for about this long (batch after batch; each claim sees a pause or
+ * cancel), then ends, so the worker runs its other jobs between slices. */
+#define SEND_SLICE_US 3000000
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 /* Messages claimed at once (the paces may allow fewer). */
-#define CLAIM_MAX 500
+#define CLAIM_MAX 2000
 /* Provider slots are claimed this far ahead: a batch's requests start at their slots
  * while the next batch is claimed after them. */
-#define CLAIM_LEAD_S 0.25
+#define CLAIM_LEAD_S 1.0
 /* The share of an org's provider limit the sender aims at: the rest is room for a
  * request that starts up to SLOT_LATE_US after its slot (a later one gives its slot
  * back), so no second at the provider sees more than the limit: in any second start
@@ -44,7 +45,7 @@
 #define SLOT_LATE_US 100000
 /* A batch's first slot is at least this far ahead, so the batch is ready (texts
  * rendered, the breaker asked) when its first request is due. */
-#define SLOT_PREP_S 0.1
+#define SLOT_PREP_S 0.2
 /* Beyond the request timeout, before an open attempt counts as abandoned. */
 #define LEASE_MARGIN_S 5
 
@@ -169,8 +170,6 @@ struct provider_slots {
     const char *name;
     double rate;       /* requests a second aimed at: PACE_SHARE of the org's limit */
     const char *start; /* the first slot, epoch seconds (the database's clock) */
-    double start_in_s; /* how far ahead of now it is */
-    int64_t now_us;    /* clock_mono_us() when start_in_s was read */
     int allowed, taken;
 };
 
@@ -195,13 +194,11 @@ static bool lock_slots(struct job_ctx *c, const struct sender *s, struct provide
                            " ORDER BY p.provider DESC FOR UPDATE OF p",
                            s->org_id, STRINGIFY(SLOT_PREP_S));
     if (!r || db_rows(r) != P_COUNT) return false;
-    int64_t now = clock_mono_us();
     for (int i = 0; i < P_COUNT; i++) {
         double rate = (double)db_long(r, i, 1) * PACE_SHARE, ahead = atof(db_cstr(r, i, 3));
         double horizon = SLOT_PREP_S + CLAIM_LEAD_S;
         double n = ahead > horizon ? 0 : floor((horizon - ahead) * rate + 1e-9) + 1;
         p[i] = (struct provider_slots){ .name = db_cstr(r, i, 0), .rate = rate, .start = db_cstr(r, i, 2),
-                                        .start_in_s = ahead, .now_us = now,
                                         .allowed = n > CLAIM_MAX ? CLAIM_MAX : (int)n };
     }
     return strcmp(p[P_TWILIO].name, "twilio") == 0;
@@ -256,6 +253,39 @@ static struct dbres *claim_some(struct job_ctx *c, const struct sender *s, bool 
         s->org_id, s->campaign_id, limit, lease, email ? "true" : "false");
 }
 
+/* The provider's breaker is open: its due messages are held back until the probe time
+ * (reason breaker_open), untouched otherwise (no attempt is recorded). */
+static bool hold_for_breaker(struct job_ctx *c, const struct sender *s, bool email, time_t retry_at)
+{
+    char at[24];
+    snprintf(at, sizeof at, "%ld", (long)retry_at);
+    return db_q(c->db, c->a, "send_hold",
+                "UPDATE campaign_messages SET reason = 'breaker_open',"
+                " next_attempt_at = greatest(to_timestamp($4::bigint), now()), updated_at = now()"
+                " WHERE org_id = $1::uuid AND campaign_id = $2::uuid AND state = 'queued'"
+                " AND (channel = 'email') = $3::bool AND (next_attempt_at IS NULL OR next_attempt_at <= now())",
+                s->org_id, s->campaign_id, email ? "true" : "false", at) != NULL;
+}
+
+/* Asks each provider's breaker (in its own transaction, before the claim's) how many
+ * of its messages may go: no limit, one (the probe), or none (they are held back). */
+static bool ask_breakers(struct job_ctx *c, const struct sender *s, int most[P_COUNT])
+{
+    static const char *const names[P_COUNT] = { "twilio", "sendgrid" };
+    for (int i = 0; i < P_COUNT; i++) {
+        most[i] = CLAIM_MAX;
+        if (!s->uses[i]) continue;
+        time_t retry_at = time(NULL) + 1;
+        enum breaker_verdict v = provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, names[i], &retry_at);
+        if (v == BREAKER_PROBE) most[i] = 1;
+        if (v == BREAKER_REJECT) {
+            most[i] = 0;
+            if (!hold_for_breaker(c, s, i == P_SENDGRID, retry_at)) return false;
+        }
+    }
+    return true;
+}
+
 /* Records the attempt of the due messages the campaign's pace and the org's provider
  * slots allow, and commits, before any request. Only while the campaign runs (its row
  * lock orders this with a pause or cancel). got[p] holds provider p's messages, in
@@ -264,6 +294,8 @@ static int claim(struct job_ctx *c, const struct sender *s, struct provider_slot
                  struct dbres *got[P_COUNT])
 {
     got[P_TWILIO] = got[P_SENDGRID] = NULL;
+    int most[P_COUNT];
+    if (!ask_breakers(c, s, most)) return -1;
     if (db_begin(c->db) != 0) return -1;
     struct dbres *k = db_q(c->db, c->a, "send_pace",
                            "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
@@ -281,6 +313,7 @@ static int claim(struct job_ctx *c, const struct sender *s, struct provider_slot
     int first = (int)(clock_mono_us() / 1000 % 2), total = 0;
     for (int j = 0; j < P_COUNT; j++) {
         int i = (first + j) % P_COUNT, want = n - total < p[i].allowed ? n - total : p[i].allowed;
+        if (want > most[i]) want = most[i];
         if (want <= 0 || !s->uses[i]) continue; /* no scan for a channel the campaign lacks */
         if (!(got[i] = claim_some(c, s, i == P_SENDGRID, want))) goto fail;
         p[i].taken = db_rows(got[i]);
@@ -383,19 +416,6 @@ static bool record_final(struct job_ctx *c, const struct sender *s, const struct
                 " failed_at = CASE WHEN $3 = 'failed' THEN now() END, updated_at = now()"
                 " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
                 m->id, s->org_id, state, reason, undo_attempt ? "1" : "0") != NULL;
-}
-
-/* Not sent: the provider's breaker is open. The attempt is undone (no request went),
- * and the message waits for the breaker's next probe. */
-static bool record_deferred(struct job_ctx *c, const struct sender *s, const struct message *m, time_t retry_at)
-{
-    char at[24];
-    snprintf(at, sizeof at, "%ld", (long)retry_at);
-    return db_q(c->db, c->a, "send_deferred",
-                "UPDATE campaign_messages SET attempt_open = false, attempts = attempts - 1, reason = 'breaker_open',"
-                " next_attempt_at = greatest(to_timestamp($3::bigint), now()), updated_at = now()"
-                " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
-                m->id, s->org_id, at) != NULL;
 }
 
 /* ---- requests ---- */
@@ -596,7 +616,7 @@ static bool reconcile(struct job_ctx *c, const struct sender *s, const struct me
 }
 
 /* One claimed message on its way: what to do with it once the batch has run. */
-enum fate { F_SEND, F_SETTLED, F_BLOCKED, F_UNREADY, F_DEFERRED };
+enum fate { F_SEND, F_SETTLED, F_BLOCKED, F_UNREADY };
 
 struct item {
     struct message m;
@@ -605,7 +625,6 @@ struct item {
     struct provider_request rq;
     int call;                   /* F_SEND: its index in the batch's calls */
     int64_t at_us;              /* its slot (clock_mono_us) */
-    time_t retry_at;            /* F_DEFERRED */
 };
 
 /* Decides a claimed message's fate before the batch's requests: skipped (opted out
@@ -630,28 +649,6 @@ static void prepare(struct job_ctx *c, const struct sender *s, struct item *it)
     it->fate = it->why ? F_UNREADY : F_SEND;
 }
 
-/* The breaker's word for one provider in this batch: all go, only the first goes (the
- * probe), or none. */
-static void ask_breaker(struct job_ctx *c, const struct sender *s, struct item *items, int n, const char *provider)
-{
-    int sending = 0;
-    for (int i = 0; i < n; i++) sending += items[i].fate == F_SEND && strcmp(items[i].provider, provider) == 0;
-    if (sending == 0) return;
-    time_t retry_at = time(NULL) + 1;
-    enum breaker_verdict v = provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, provider, &retry_at);
-    if (v == BREAKER_ALLOW) return;
-    bool first = v == BREAKER_PROBE;
-    for (int i = 0; i < n; i++) {
-        if (items[i].fate != F_SEND || strcmp(items[i].provider, provider) != 0) continue;
-        if (first) {
-            first = false;
-            continue;
-        }
-        items[i].fate = F_DEFERRED;
-        items[i].retry_at = retry_at;
-    }
-}
-
 static bool record_item(struct job_ctx *c, const struct sender *s, const struct item *it,
                         const struct provider_call *calls)
 {
@@ -659,7 +656,6 @@ static bool record_item(struct job_ctx *c, const struct sender *s, const struct 
     case F_SETTLED: return true;
     case F_BLOCKED: return record_final(c, s, &it->m, "skipped", it->why, true);
     case F_UNREADY: return record_final(c, s, &it->m, "failed", it->why, false);
-    case F_DEFERRED: return record_deferred(c, s, &it->m, it->retry_at);
     case F_SEND: break;
     }
     return record_answer(c, s, &it->m, it->provider, &calls[it->call].reply);
@@ -737,15 +733,18 @@ static bool send_batch(struct job_ctx *c, const struct sender *s, const struct p
     struct item *items = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *items);
     struct provider_call *calls = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *calls);
     int k = 0, ncalls = 0;
+    /* Slots are wall-clock times (the database's, the same clock on one host, NTP's
+     * across hosts), turned into this process's monotonic clock once: a worker
+     * descheduled after its claim still starts each request at its slot. */
+    int64_t mono = clock_mono_us(), wall = clock_wall_us();
     for (int i = 0; i < P_COUNT; i++)
         for (int row = 0; got[i] && row < db_rows(got[i]); row++, k++) {
             message_of(c, s, got[i], row, &items[k].m);
             prepare(c, s, &items[k]);
             /* Row r of provider i has the r-th slot. */
-            double at_s = p[i].start_in_s + (double)row / p[i].rate;
-            items[k].at_us = p[i].now_us + (int64_t)(at_s * 1e6);
+            double at_s = atof(p[i].start) + (double)row / p[i].rate;
+            items[k].at_us = mono + ((int64_t)(at_s * 1e6) - wall);
         }
-    for (int i = 0; i < P_COUNT; i++) ask_breaker(c, s, items, n, i == P_TWILIO ? "twilio" : "sendgrid");
     for (int i = 0; i < n; i++) {
         if (items[i].fate != F_SEND) continue;
         items[i].call = ncalls;
