@@ -43,6 +43,11 @@ static const struct org_setting plain_settings[] = {
       "UPDATE orgs SET sendgrid_from_email = $2, updated_at = now() WHERE id = $1" },
     { "sendgrid_event_public_key", "org_set_sendgrid_key",
       "UPDATE orgs SET sendgrid_event_public_key = $2, updated_at = now() WHERE id = $1" },
+    /* Requests a second to each provider, shared by all the org's campaigns (0034). */
+    { "twilio_rate_per_s", "org_set_twilio_rate",
+      "UPDATE orgs SET twilio_rate_per_s = $2::int, updated_at = now() WHERE id = $1" },
+    { "sendgrid_rate_per_s", "org_set_sendgrid_rate",
+      "UPDATE orgs SET sendgrid_rate_per_s = $2::int, updated_at = now() WHERE id = $1" },
 };
 
 /* Provider secrets: stored sealed, shown back only as a hint. */
@@ -155,8 +160,8 @@ static int org_show(struct db *db, struct arena *a, const char *slug)
                            "SELECT id, slug, name, timezone, currency, quiet_hours,"
                            " coalesce(recording_retention_days::text, '(keep forever)'), created_at, twilio_base_url, twilio_from_number,"
                            " sendgrid_base_url, sendgrid_from_email,"
-                           " CASE WHEN sendgrid_event_public_key = '' THEN '(not set)' ELSE '(set)' END"
-                           " FROM orgs WHERE slug = $1",
+                           " CASE WHEN sendgrid_event_public_key = '' THEN '(not set)' ELSE '(set)' END,"
+                           " twilio_rate_per_s, sendgrid_rate_per_s FROM orgs WHERE slug = $1",
                            slug);
     if (!r) return cli_db_error("org show", db, "select");
     if (db_rows(r) != 1) {
@@ -166,7 +171,8 @@ static int org_show(struct db *db, struct arena *a, const char *slug)
     static const char *const labels[] = { "id", "slug", "name", "timezone", "currency", "quiet_hours",
                                           "recording_retention_days", "created_at", "twilio_base_url",
                                           "twilio_from_number", "sendgrid_base_url", "sendgrid_from_email",
-                                          "sendgrid_event_public_key" };
+                                          "sendgrid_event_public_key", "twilio_rate_per_s",
+                                          "sendgrid_rate_per_s" };
     for (int i = 0; i < (int)COUNT(labels); i++) printf("%-26s %s\n", labels[i], db_cstr(r, 0, i));
     struct dbres *s = db_q(db, a, "org_show_secrets",
                            "SELECT key, hint FROM org_secrets WHERE org_id = $1 ORDER BY key", db_cstr(r, 0, 0));

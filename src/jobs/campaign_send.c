@@ -27,10 +27,25 @@
 #include "provider_breaker.h"
 #include "provider_http.h"
 
-/* A job sends for about this long, so pause and cancel are seen between slices. */
-#define SEND_SLICE_US 1000000
-/* Messages claimed at once (the pace may allow fewer). */
-#define CLAIM_MAX 20
+/* A job sends for about this long (batch after batch; each claim sees a pause or
+ * cancel), then ends, so the worker runs its other jobs between slices. */
+#define SEND_SLICE_US 3000000
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+/* Messages claimed at once (the paces may allow fewer). */
+#define CLAIM_MAX 2000
+/* Provider slots are claimed this far ahead: a batch's requests start at their slots
+ * while the next batch is claimed after them. */
+#define CLAIM_LEAD_S 1.0
+/* The share of an org's provider limit the sender aims at: the rest is room for a
+ * request that starts up to SLOT_LATE_US after its slot (a later one gives its slot
+ * back), so no second at the provider sees more than the limit: in any second start
+ * at most the slots of 1 + 0.1 seconds, 0.9 x 1.1 = 0.99 of the limit. */
+#define PACE_SHARE 0.9
+#define SLOT_LATE_US 100000
+/* A batch's first slot is at least this far ahead, so the batch is ready (texts
+ * rendered, the breaker asked) when its first request is due. */
+#define SLOT_PREP_S 0.2
 /* Beyond the request timeout, before an open attempt counts as abandoned. */
 #define LEASE_MARGIN_S 5
 
@@ -51,12 +66,16 @@ int campaign_dispatch_tick(struct db *db, struct arena *a)
     if (db_begin(db) != 0) return -1;
     for (size_t i = 0; i < 3; i++)
         if (!db_q0(db, a, names[i], moves[i])) goto fail;
+    /* A canceled campaign's messages whose attempt is open (their request may have
+     * gone) are settled by asking the provider, when their lease runs out. */
     struct dbres *r = db_q0(db, a, "dispatch_due",
                             "SELECT k.id, k.org_id, EXISTS (SELECT 1 FROM campaign_messages m"
                             " WHERE m.org_id = k.org_id AND m.campaign_id = k.id AND m.state = 'queued'"
                             " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now()))"
-                            " AND coalesce(k.dispatch_next_at, '-infinity') <= now()"
-                            " FROM campaigns k WHERE k.status = 'running'");
+                            " AND (k.status = 'canceled' OR coalesce(k.dispatch_next_at, '-infinity') <= now())"
+                            " FROM campaigns k WHERE k.status = 'running' OR (k.status = 'canceled' AND EXISTS"
+                            " (SELECT 1 FROM campaign_messages m WHERE m.org_id = k.org_id AND m.campaign_id = k.id"
+                            " AND m.state = 'queued'))");
     if (!r) goto fail;
     for (int i = 0; i < db_rows(r); i++) {
         if (!db_bool(r, i, 2)) continue;
@@ -86,10 +105,12 @@ struct sender {
     const char *twilio_base, *twilio_from, *twilio_sid, *twilio_token;
     const char *sendgrid_base, *sendgrid_from, *sendgrid_key;
     const char *public_url;
+    bool canceled;
+    bool uses[2]; /* the campaign has channels of Twilio (SMS, voice), of SendGrid (email) */
 };
 
 enum { S_SMS, S_SUBJECT, S_EMAIL, S_VOICE, S_SLUG, S_ORG, S_TW_BASE, S_TW_FROM, S_SG_BASE, S_SG_FROM,
-       S_TW_SID, S_TW_TOKEN, S_SG_KEY };
+       S_TW_SID, S_TW_TOKEN, S_SG_KEY, S_CANCELED, S_TWILIO, S_SENDGRID };
 
 #define SEALED(key) \
     " (SELECT translate(encode(ciphertext, 'base64'), E'\\n', '') FROM org_secrets" \
@@ -112,6 +133,7 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
                            "SELECT k.sms_body, k.email_subject, k.email_body, k.voice_script, o.slug, o.name,"
                            " o.twilio_base_url, o.twilio_from_number, o.sendgrid_base_url, o.sendgrid_from_email,"
                            SEALED("twilio_account_sid") "," SEALED("twilio_auth_token") "," SEALED("sendgrid_api_key")
+                           ", k.status = 'canceled', k.channels && ARRAY['sms', 'voice'], 'email' = ANY(k.channels)"
                            " FROM campaigns k JOIN orgs o ON o.id = k.org_id WHERE k.id = $1::uuid AND k.org_id = $2::uuid",
                            campaign_id, org_id);
     if (!r) return -1;
@@ -121,16 +143,18 @@ static int load_sender(struct job_ctx *c, const char *org_id, const char *campai
                           .subject = db_val(r, 0, S_SUBJECT), .email_body = db_val(r, 0, S_EMAIL),
                           .voice = db_val(r, 0, S_VOICE), .twilio_base = db_cstr(r, 0, S_TW_BASE),
                           .twilio_from = db_cstr(r, 0, S_TW_FROM), .sendgrid_base = db_cstr(r, 0, S_SG_BASE),
-                          .sendgrid_from = db_cstr(r, 0, S_SG_FROM), .public_url = c->cfg->public_url };
+                          .sendgrid_from = db_cstr(r, 0, S_SG_FROM), .public_url = c->cfg->public_url,
+                          .canceled = db_bool(r, 0, S_CANCELED),
+                          .uses = { db_bool(r, 0, S_TWILIO), db_bool(r, 0, S_SENDGRID) } };
     s->twilio_sid = secret(c, r, S_TW_SID, org_id, "twilio_account_sid");
     s->twilio_token = secret(c, r, S_TW_TOKEN, org_id, "twilio_auth_token");
     s->sendgrid_key = secret(c, r, S_SG_KEY, org_id, "sendgrid_api_key");
     return 1;
 }
 
-/* How many messages the pace allows now (GCRA): one per 60/rate seconds, with up to a
- * second's worth (at least one) at once. lag_s is how far ahead the campaign's
- * dispatch_next_at is (0 when due). */
+/* How many messages the campaign's pace allows now (GCRA): one per 60/rate seconds,
+ * with up to a second's worth (at least one) at once. lag_s is how far ahead the
+ * campaign's dispatch_next_at is (0 when due). */
 static int pace_allows(long rate, double lag_s, double *interval)
 {
     *interval = 60.0 / (double)rate;
@@ -140,36 +164,77 @@ static int pace_allows(long rate, double lag_s, double *interval)
     return n > CLAIM_MAX ? CLAIM_MAX : (int)n;
 }
 
+/* The org's pace with one provider, shared by all its campaigns and workers
+ * (provider_pace, 0034): slots one per 1/rate seconds from start on. */
+struct provider_slots {
+    const char *name;
+    double rate;       /* requests a second aimed at: PACE_SHARE of the org's limit */
+    const char *start; /* the first slot, epoch seconds (the database's clock) */
+    int allowed, taken;
+};
+
+enum { P_TWILIO, P_SENDGRID, P_COUNT };
+
+/* Locks the org's provider_pace rows and reads how many slots fall within
+ * CLAIM_LEAD_S after the first one a batch can use (SLOT_PREP_S from now). */
+static bool lock_slots(struct job_ctx *c, const struct sender *s, struct provider_slots p[P_COUNT])
+{
+    if (!db_q(c->db, c->a, "send_pace_rows",
+              "INSERT INTO provider_pace (org_id, provider) VALUES ($1::uuid, 'twilio'), ($1::uuid, 'sendgrid')"
+              " ON CONFLICT DO NOTHING",
+              s->org_id))
+        return false;
+    struct dbres *r = db_q(c->db, c->a, "send_pace_lock",
+                           "WITH t AS (SELECT clock_timestamp() AS now)"
+                           " SELECT p.provider, CASE p.provider WHEN 'twilio' THEN o.twilio_rate_per_s"
+                           " ELSE o.sendgrid_rate_per_s END,"
+                           " extract(epoch FROM greatest(p.next_at, t.now + make_interval(secs => $2::float8))),"
+                           " extract(epoch FROM greatest(p.next_at, t.now + make_interval(secs => $2::float8)) - t.now)"
+                           " FROM provider_pace p JOIN orgs o ON o.id = p.org_id, t WHERE p.org_id = $1::uuid"
+                           " ORDER BY p.provider DESC FOR UPDATE OF p",
+                           s->org_id, STRINGIFY(SLOT_PREP_S));
+    if (!r || db_rows(r) != P_COUNT) return false;
+    for (int i = 0; i < P_COUNT; i++) {
+        double rate = (double)db_long(r, i, 1) * PACE_SHARE, ahead = atof(db_cstr(r, i, 3));
+        double horizon = SLOT_PREP_S + CLAIM_LEAD_S;
+        double n = ahead > horizon ? 0 : floor((horizon - ahead) * rate + 1e-9) + 1;
+        p[i] = (struct provider_slots){ .name = db_cstr(r, i, 0), .rate = rate, .start = db_cstr(r, i, 2),
+                                        .allowed = n > CLAIM_MAX ? CLAIM_MAX : (int)n };
+    }
+    return strcmp(p[P_TWILIO].name, "twilio") == 0;
+}
+
+/* Moves the provider's next free slot past the ones taken. */
+static bool take_slots(struct job_ctx *c, const struct sender *s, const struct provider_slots *p)
+{
+    if (p->taken == 0) return true;
+    char after[32];
+    snprintf(after, sizeof after, "%.6f", (double)p->taken / p->rate);
+    return db_q(c->db, c->a, "send_pace_take",
+                "UPDATE provider_pace SET next_at = to_timestamp($3::float8 + $4::float8)"
+                " WHERE org_id = $1::uuid AND provider = $2",
+                s->org_id, p->name, p->start, after) != NULL;
+}
+
 /* The claimed rows' columns. */
 enum { M_ID, M_CHANNEL, M_TO, M_ATTEMPTS, M_DOUBT, M_SINCE, M_FIRST, M_LAST, M_COMPANY, M_PHONE, M_EMAIL,
        M_ADDRESS, M_BLOCKED };
 
-/* Records the attempt of up to n due messages and commits, before any request. Only
- * while the campaign runs (its row lock orders this with a pause or cancel). */
-static struct dbres *claim(struct job_ctx *c, const struct sender *s)
+/* Records the attempt of up to n due messages of one provider (email: SendGrid; SMS
+ * and voice: Twilio). */
+static struct dbres *claim_some(struct job_ctx *c, const struct sender *s, bool email, int n)
 {
-    if (db_begin(c->db) != 0) return NULL;
-    struct dbres *k = db_q(c->db, c->a, "send_pace",
-                           "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
-                           " - now()), 0) FROM campaigns WHERE id = $1::uuid AND org_id = $2::uuid"
-                           " AND status = 'running' FOR UPDATE",
-                           s->campaign_id, s->org_id);
-    double interval = 0;
-    int n = k && db_rows(k) ? pace_allows(db_long(k, 0, 0), atof(db_cstr(k, 0, 1)), &interval) : 0;
-    if (n == 0) {
-        db_rollback(c->db);
-        return k ? db_q0(c->db, c->a, "send_nothing", "SELECT 1 WHERE false") : NULL;
-    }
     char limit[16], lease[16];
     snprintf(limit, sizeof limit, "%d", n);
     snprintf(lease, sizeof lease, "%d", c->cfg->http_timeout_s + LEASE_MARGIN_S);
     /* Quiet hours: the contact's zone, else the org's; the campaign's window, else the org's. */
-    struct dbres *m = db_q(
+    return db_q(
         c->db, c->a, "send_claim",
         "WITH due AS (SELECT m.id, m.attempt_open AS doubt, m.attempt_started_at AS since"
         " FROM campaign_messages m JOIN contacts ct ON ct.id = m.contact_id"
         " JOIN campaigns k ON k.id = m.campaign_id JOIN orgs o ON o.id = m.org_id"
         " WHERE m.org_id = $1::uuid AND m.campaign_id = $2::uuid AND m.state = 'queued'"
+        " AND (m.channel = 'email') = $5::bool"
         " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())"
         " AND NOT sb_quiet_at((now() AT TIME ZONE coalesce(nullif(ct.time_zone, ''), o.timezone))::time,"
         "   coalesce(k.quiet_start, split_part(o.quiet_hours, '-', 1)::time),"
@@ -185,17 +250,88 @@ static struct dbres *claim(struct job_ctx *c, const struct sender *s)
         " CASE WHEN ct.do_not_contact THEN 'do_not_contact' WHEN ct.deleted_at IS NOT NULL THEN 'deleted'"
         "  WHEN (m.channel = 'sms' AND ct.opt_out_sms) OR (m.channel = 'voice' AND ct.opt_out_voice)"
         "  OR (m.channel = 'email' AND ct.opt_out_email) THEN 'opted_out' ELSE '' END",
-        s->org_id, s->campaign_id, limit, lease);
-    char next[32];
-    snprintf(next, sizeof next, "%.6f", atof(db_cstr(k, 0, 1)) + (m ? db_rows(m) : 0) * interval);
-    if (!m || !db_q(c->db, c->a, "send_pace_next",
-                    "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
-                    " WHERE id = $1::uuid",
-                    s->campaign_id, next) || db_commit(c->db) != 0) {
-        db_rollback(c->db);
-        return NULL;
+        s->org_id, s->campaign_id, limit, lease, email ? "true" : "false");
+}
+
+/* The provider's breaker is open: its due messages are held back until the probe time
+ * (reason breaker_open), untouched otherwise (no attempt is recorded). */
+static bool hold_for_breaker(struct job_ctx *c, const struct sender *s, bool email, time_t retry_at)
+{
+    char at[24];
+    snprintf(at, sizeof at, "%ld", (long)retry_at);
+    return db_q(c->db, c->a, "send_hold",
+                "UPDATE campaign_messages SET reason = 'breaker_open',"
+                " next_attempt_at = greatest(to_timestamp($4::bigint), now()), updated_at = now()"
+                " WHERE org_id = $1::uuid AND campaign_id = $2::uuid AND state = 'queued'"
+                " AND (channel = 'email') = $3::bool AND (next_attempt_at IS NULL OR next_attempt_at <= now())",
+                s->org_id, s->campaign_id, email ? "true" : "false", at) != NULL;
+}
+
+/* Asks each provider's breaker (in its own transaction, before the claim's) how many
+ * of its messages may go: no limit, one (the probe), or none (they are held back). */
+static bool ask_breakers(struct job_ctx *c, const struct sender *s, int most[P_COUNT])
+{
+    static const char *const names[P_COUNT] = { "twilio", "sendgrid" };
+    for (int i = 0; i < P_COUNT; i++) {
+        most[i] = CLAIM_MAX;
+        if (!s->uses[i]) continue;
+        time_t retry_at = time(NULL) + 1;
+        enum breaker_verdict v = provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, names[i], &retry_at);
+        if (v == BREAKER_PROBE) most[i] = 1;
+        if (v == BREAKER_REJECT) {
+            most[i] = 0;
+            if (!hold_for_breaker(c, s, i == P_SENDGRID, retry_at)) return false;
+        }
     }
-    return m;
+    return true;
+}
+
+/* Records the attempt of the due messages the campaign's pace and the org's provider
+ * slots allow, and commits, before any request. Only while the campaign runs (its row
+ * lock orders this with a pause or cancel). got[p] holds provider p's messages, in
+ * slot order; p[] their slots. Returns the number claimed, or -1. */
+static int claim(struct job_ctx *c, const struct sender *s, struct provider_slots p[P_COUNT],
+                 struct dbres *got[P_COUNT])
+{
+    got[P_TWILIO] = got[P_SENDGRID] = NULL;
+    int most[P_COUNT];
+    if (!ask_breakers(c, s, most)) return -1;
+    if (db_begin(c->db) != 0) return -1;
+    struct dbres *k = db_q(c->db, c->a, "send_pace",
+                           "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
+                           " - now()), 0) FROM campaigns WHERE id = $1::uuid AND org_id = $2::uuid"
+                           " AND status = 'running' FOR UPDATE",
+                           s->campaign_id, s->org_id);
+    double interval = 0;
+    int n = k && db_rows(k) ? pace_allows(db_long(k, 0, 0), atof(db_cstr(k, 0, 1)), &interval) : 0;
+    if (!k || n == 0 || !lock_slots(c, s, p)) {
+        db_rollback(c->db);
+        return k && n == 0 ? 0 : -1;
+    }
+    /* Which provider goes first alternates, so neither starves the other of the
+     * campaign's pace. */
+    int first = (int)(clock_mono_us() / 1000 % 2), total = 0;
+    for (int j = 0; j < P_COUNT; j++) {
+        int i = (first + j) % P_COUNT, want = n - total < p[i].allowed ? n - total : p[i].allowed;
+        if (want > most[i]) want = most[i];
+        if (want <= 0 || !s->uses[i]) continue; /* no scan for a channel the campaign lacks */
+        if (!(got[i] = claim_some(c, s, i == P_SENDGRID, want))) goto fail;
+        p[i].taken = db_rows(got[i]);
+        total += p[i].taken;
+        if (!take_slots(c, s, &p[i])) goto fail;
+    }
+    char next[32];
+    snprintf(next, sizeof next, "%.6f", atof(db_cstr(k, 0, 1)) + total * interval);
+    if (!db_q(c->db, c->a, "send_pace_next",
+              "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
+              " WHERE id = $1::uuid",
+              s->campaign_id, next) ||
+        db_commit(c->db) != 0)
+        goto fail;
+    return total;
+fail:
+    db_rollback(c->db);
+    return -1;
 }
 
 /* One claimed message, its texts rendered for its contact. */
@@ -242,23 +378,19 @@ static bool record_sent(struct job_ctx *c, const struct sender *s, const struct 
 }
 
 /* A placed call, in Calls with its campaign and contact (a voice-status callback may
- * have made the row first: it gets the links), with the message's record, in one
- * transaction. */
+ * have made the row first: it gets the links), with the message's record, in the
+ * caller's transaction. */
 static bool record_call(struct job_ctx *c, const struct sender *s, const struct message *m, str call_sid)
 {
-    if (db_begin(c->db) != 0) return false;
-    bool ok = record_sent(c, s, m, "twilio", call_sid) &&
-              db_q(c->db, c->a, "send_call_row",
-                   "INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number,"
-                   " contact_id, status, campaign_id)"
-                   " SELECT m.org_id, 'outbound', 'twilio', $3, $4, m.to_address, m.contact_id, 'queued', m.campaign_id"
-                   " FROM campaign_messages m WHERE m.id = $1::uuid AND m.org_id = $2::uuid"
-                   " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
-                   " campaign_id = EXCLUDED.campaign_id, contact_id = coalesce(calls.contact_id, EXCLUDED.contact_id)",
-                   m->id, s->org_id, str_cstr(c->a, call_sid), s->twilio_from) != NULL;
-    if (ok && db_commit(c->db) == 0) return true;
-    db_rollback(c->db);
-    return false;
+    return record_sent(c, s, m, "twilio", call_sid) &&
+           db_q(c->db, c->a, "send_call_row",
+                "INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number,"
+                " contact_id, status, campaign_id)"
+                " SELECT m.org_id, 'outbound', 'twilio', $3, $4, m.to_address, m.contact_id, 'queued', m.campaign_id"
+                " FROM campaign_messages m WHERE m.id = $1::uuid AND m.org_id = $2::uuid"
+                " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
+                " campaign_id = EXCLUDED.campaign_id, contact_id = coalesce(calls.contact_id, EXCLUDED.contact_id)",
+                m->id, s->org_id, str_cstr(c->a, call_sid), s->twilio_from) != NULL;
 }
 
 /* A closed attempt to retry after wait_ms; open stays true when no answer came (the
@@ -284,19 +416,6 @@ static bool record_final(struct job_ctx *c, const struct sender *s, const struct
                 " failed_at = CASE WHEN $3 = 'failed' THEN now() END, updated_at = now()"
                 " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
                 m->id, s->org_id, state, reason, undo_attempt ? "1" : "0") != NULL;
-}
-
-/* Not sent: the provider's breaker is open. The attempt is undone (no request went),
- * and the message waits for the breaker's next probe. */
-static bool record_deferred(struct job_ctx *c, const struct sender *s, const struct message *m, time_t retry_at)
-{
-    char at[24];
-    snprintf(at, sizeof at, "%ld", (long)retry_at);
-    return db_q(c->db, c->a, "send_deferred",
-                "UPDATE campaign_messages SET attempt_open = false, attempts = attempts - 1, reason = 'breaker_open',"
-                " next_attempt_at = greatest(to_timestamp($3::bigint), now()), updated_at = now()"
-                " WHERE id = $1::uuid AND org_id = $2::uuid AND state = 'queued'",
-                m->id, s->org_id, at) != NULL;
 }
 
 /* ---- requests ---- */
@@ -384,13 +503,20 @@ static uint64_t jitter(void)
     return v;
 }
 
+/* The provider's id in a 2xx answer: Twilio's sid from the body, SendGrid's header. */
+static str provider_id_of(struct job_ctx *c, const char *provider, const struct provider_reply *r)
+{
+    str sid = r->message_id, status;
+    if (strcmp(provider, "twilio") == 0 && !twilio_parse_created(c->a, r->body, &sid, &status)) sid = STR("");
+    return sid;
+}
+
 /* Records what one request's answer means. */
 static bool record_answer(struct job_ctx *c, const struct sender *s, const struct message *m, const char *provider,
                           const struct provider_reply *r)
 {
     if (r->status >= 200 && r->status < 300) {
-        str sid = r->message_id, status;
-        if (strcmp(provider, "twilio") == 0 && !twilio_parse_created(c->a, r->body, &sid, &status)) sid = STR("");
+        str sid = provider_id_of(c, provider, r);
         if (strcmp(m->channel, "voice") == 0 && sid.len) return record_call(c, s, m, sid);
         return record_sent(c, s, m, provider, sid);
     }
@@ -489,24 +615,193 @@ static bool reconcile(struct job_ctx *c, const struct sender *s, const struct me
     return f == NOT_FOUND;
 }
 
-/* Sends one claimed message and records the outcome; false on a database error. */
-static bool send_one(struct job_ctx *c, const struct sender *s, const struct message *m)
-{
-    if (*m->blocked) return record_final(c, s, m, "skipped", m->blocked, true);
-    bool ok = true;
-    if (m->doubt && !reconcile(c, s, m, &ok)) return ok;
+/* One claimed message on its way: what to do with it once the batch has run. */
+enum fate { F_SEND, F_SETTLED, F_BLOCKED, F_UNREADY };
+
+struct item {
+    struct message m;
+    enum fate fate;
+    const char *provider, *why; /* why: F_BLOCKED's or F_UNREADY's reason */
     struct provider_request rq;
-    const char *provider = NULL;
-    const char *unready = request_of(c, s, m, &rq, &provider);
-    if (unready) return record_final(c, s, m, "failed", unready, false);
-    time_t retry_at = 0;
-    if (provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, provider, &retry_at) == BREAKER_REJECT)
-        return record_deferred(c, s, m, retry_at);
-    struct provider_reply r;
-    provider_http(c->a, c->cfg, &rq, &r);
-    bool transient = r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
-    provider_breaker_record(c->db, c->a, c->cfg, s->org_id, provider, transient);
-    return record_answer(c, s, m, provider, &r);
+    int call;                   /* F_SEND: its index in the batch's calls */
+    int64_t at_us;              /* its slot (clock_mono_us) */
+};
+
+/* Decides a claimed message's fate before the batch's requests: skipped (opted out
+ * since), settled by reconciling an open attempt, not configured, or to send at its
+ * slot. Reconciling records its own outcome at once (rare: after a crash or a lost
+ * answer). */
+static void prepare(struct job_ctx *c, const struct sender *s, struct item *it)
+{
+    const struct message *m = &it->m;
+    if (*m->blocked) {
+        it->fate = F_BLOCKED;
+        it->why = m->blocked;
+        return;
+    }
+    bool ok = true;
+    if (m->doubt && !reconcile(c, s, m, &ok)) {
+        if (!ok) c->error = db_last_message(c->db);
+        it->fate = F_SETTLED;
+        return;
+    }
+    it->why = request_of(c, s, m, &it->rq, &it->provider);
+    it->fate = it->why ? F_UNREADY : F_SEND;
+}
+
+static bool record_item(struct job_ctx *c, const struct sender *s, const struct item *it,
+                        const struct provider_call *calls)
+{
+    switch (it->fate) {
+    case F_SETTLED: return true;
+    case F_BLOCKED: return record_final(c, s, &it->m, "skipped", it->why, true);
+    case F_UNREADY: return record_final(c, s, &it->m, "failed", it->why, false);
+    case F_SEND: break;
+    }
+    return record_answer(c, s, &it->m, it->provider, &calls[it->call].reply);
+}
+
+/* The breaker hears each answer of its provider, in one transaction per provider. */
+static void tell_breaker(struct job_ctx *c, const struct sender *s, const struct item *items, int n,
+                         const struct provider_call *calls, const char *provider)
+{
+    bool *transient = arena_alloc(c->a, (size_t)(n ? n : 1) * sizeof *transient);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (items[i].fate != F_SEND || strcmp(items[i].provider, provider) != 0) continue;
+        const struct provider_reply *r = &calls[items[i].call].reply;
+        if (r->not_sent) continue;
+        transient[k++] = r->status == 0 || r->status == 408 || r->status == 429 || r->status >= 500;
+    }
+    if (k) provider_breaker_record_many(c->db, c->a, c->cfg, s->org_id, provider, transient, k);
+}
+
+/* Records a batch's outcomes: the common two (an SMS or email taken; a slot missed)
+ * in one statement each, the others one by one. In the caller's transaction. */
+static bool record_batch(struct job_ctx *c, const struct sender *s, const struct item *items, int n,
+                         const struct provider_call *calls)
+{
+    struct buf sent, unsent;
+    buf_init(&sent, c->a, 4096);
+    buf_init(&unsent, c->a, 256);
+    buf_putc(&sent, '[');
+    buf_putc(&unsent, '[');
+    for (int i = 0; i < n; i++) {
+        const struct item *it = &items[i];
+        const struct provider_reply *r = it->fate == F_SEND ? &calls[it->call].reply : NULL;
+        if (r && r->not_sent) {
+            buf_puts(&unsent, unsent.len > 1 ? ",{\"id\":" : "{\"id\":");
+            buf_json_str(&unsent, str_from(it->m.id));
+            buf_putc(&unsent, '}');
+        } else if (r && r->status >= 200 && r->status < 300 && strcmp(it->m.channel, "voice") != 0) {
+            buf_puts(&sent, sent.len > 1 ? ",{\"id\":" : "{\"id\":");
+            buf_json_str(&sent, str_from(it->m.id));
+            buf_printf(&sent, ",\"provider\":\"%s\",\"pid\":", it->provider);
+            buf_json_str(&sent, provider_id_of(c, it->provider, r));
+            buf_putc(&sent, '}');
+        } else if (!record_item(c, s, it, calls)) {
+            return false;
+        }
+    }
+    buf_putc(&sent, ']');
+    buf_putc(&unsent, ']');
+    return (sent.len == 2 ||
+            db_q(c->db, c->a, "send_sent_many",
+                 "UPDATE campaign_messages m SET state = 'sent', provider = x.provider,"
+                 " provider_message_id = nullif(x.pid, ''), sent_at = now(), attempt_open = false,"
+                 " next_attempt_at = NULL, reason = '', updated_at = now()"
+                 " FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, provider text, pid text)"
+                 " WHERE m.id = x.id AND m.org_id = $1::uuid AND m.state = 'queued'",
+                 s->org_id, buf_cstr(&sent))) &&
+           (unsent.len == 2 ||
+            db_q(c->db, c->a, "send_unsent_many",
+                 "UPDATE campaign_messages m SET attempt_open = false, attempts = m.attempts - 1,"
+                 " next_attempt_at = now(), updated_at = now()"
+                 " FROM jsonb_to_recordset($2::jsonb) AS x(id uuid)"
+                 " WHERE m.id = x.id AND m.org_id = $1::uuid AND m.state = 'queued'",
+                 s->org_id, buf_cstr(&unsent)));
+}
+
+/* Sends one claimed batch: each request at its provider slot, concurrently, then
+ * every outcome recorded in one transaction (one commit for the batch). false on a
+ * database error: the attempts stay open and are reconciled after their lease. */
+static bool send_batch(struct job_ctx *c, const struct sender *s, const struct provider_slots p[P_COUNT],
+                       struct dbres *got[P_COUNT])
+{
+    int n = 0;
+    for (int i = 0; i < P_COUNT; i++) n += got[i] ? db_rows(got[i]) : 0;
+    struct item *items = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *items);
+    struct provider_call *calls = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *calls);
+    int k = 0, ncalls = 0;
+    /* Slots are wall-clock times (the database's, the same clock on one host, NTP's
+     * across hosts), turned into this process's monotonic clock once: a worker
+     * descheduled after its claim still starts each request at its slot. */
+    int64_t mono = clock_mono_us(), wall = clock_wall_us();
+    for (int i = 0; i < P_COUNT; i++)
+        for (int row = 0; got[i] && row < db_rows(got[i]); row++, k++) {
+            message_of(c, s, got[i], row, &items[k].m);
+            prepare(c, s, &items[k]);
+            /* Row r of provider i has the r-th slot. */
+            double at_s = atof(p[i].start) + (double)row / p[i].rate;
+            items[k].at_us = mono + ((int64_t)(at_s * 1e6) - wall);
+        }
+    for (int i = 0; i < n; i++) {
+        if (items[i].fate != F_SEND) continue;
+        items[i].call = ncalls;
+        calls[ncalls] = (struct provider_call){ .rq = &items[i].rq, .at_us = items[i].at_us };
+        ncalls++;
+    }
+    provider_http_batch(c->a, c->cfg, calls, (size_t)ncalls, SLOT_LATE_US);
+    tell_breaker(c, s, items, n, calls, "twilio");
+    tell_breaker(c, s, items, n, calls, "sendgrid");
+    if (db_begin(c->db) != 0) return false;
+    if (!record_batch(c, s, items, n, calls)) {
+        db_rollback(c->db);
+        return false;
+    }
+    return db_commit(c->db) == 0;
+}
+
+/* A canceled campaign's messages with an open attempt, due (their lease or wait ran
+ * out): up to CLAIM_MAX, locked, their lease renewed; the attempt's start is kept (the
+ * provider is searched from the day before it). */
+static struct dbres *claim_doubts(struct job_ctx *c, const struct sender *s)
+{
+    char limit[16], lease[16];
+    snprintf(limit, sizeof limit, "%d", CLAIM_MAX);
+    snprintf(lease, sizeof lease, "%d", c->cfg->http_timeout_s + LEASE_MARGIN_S);
+    return db_q(c->db, c->a, "send_claim_doubts",
+                "WITH due AS (SELECT m.id FROM campaign_messages m WHERE m.org_id = $1::uuid"
+                " AND m.campaign_id = $2::uuid AND m.state = 'queued' AND m.attempt_open AND m.next_attempt_at <= now()"
+                " ORDER BY m.next_attempt_at, m.id LIMIT $3::int FOR UPDATE OF m SKIP LOCKED)"
+                " UPDATE campaign_messages m SET attempts = m.attempts + 1,"
+                " next_attempt_at = now() + make_interval(secs => $4::int), updated_at = now()"
+                " FROM due, contacts ct WHERE m.id = due.id AND ct.id = m.contact_id"
+                " RETURNING m.id, m.channel, m.to_address, m.attempts, true,"
+                " coalesce(to_char((m.attempt_started_at - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
+                " ct.first_name, ct.last_name, ct.company, coalesce(ct.phone, ''), coalesce(ct.email, ''),"
+                " ct.property_address, ''",
+                s->org_id, s->campaign_id, limit, lease);
+}
+
+/* Settles a canceled campaign's messages in doubt: the provider has it (sent), has
+ * not (skipped, canceled: nothing is sent after a cancel), or cannot say yet (asked
+ * again later, failed unconfirmed after the last attempt). */
+static enum job_result settle_canceled(struct job_ctx *c, const struct sender *s)
+{
+    struct dbres *r = claim_doubts(c, s);
+    if (!r) {
+        c->error = db_last_message(c->db);
+        return JOB_RETRY;
+    }
+    for (int i = 0; i < db_rows(r); i++) {
+        struct message m;
+        message_of(c, s, r, i, &m);
+        bool ok = true;
+        if (reconcile(c, s, &m, &ok)) ok = record_final(c, s, &m, "skipped", "canceled", false);
+        if (!ok) c->error = db_last_message(c->db);
+    }
+    return JOB_DONE;
 }
 
 static const char *campaign_id_of(struct arena *a, const char *payload)
@@ -532,20 +827,18 @@ enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
         if (found < 0) c->error = db_last_message(c->db);
         return found < 0 ? JOB_RETRY : JOB_DONE;
     }
+    if (s.canceled) return settle_canceled(c, &s);
     int64_t until = clock_mono_us() + SEND_SLICE_US;
     while (clock_mono_us() < until) {
-        struct dbres *r = claim(c, &s);
-        if (!r) {
+        struct provider_slots p[P_COUNT];
+        struct dbres *got[P_COUNT];
+        int n = claim(c, &s, p, got);
+        if (n < 0) {
             c->error = db_last_message(c->db);
             return JOB_RETRY;
         }
-        if (db_rows(r) == 0) break;
-        for (int i = 0; i < db_rows(r); i++) {
-            struct message m;
-            message_of(c, &s, r, i, &m);
-            /* A failed record leaves the attempt open: reconciled after the lease. */
-            if (!send_one(c, &s, &m)) c->error = db_last_message(c->db);
-        }
+        if (n == 0) break;
+        if (!send_batch(c, &s, p, got)) c->error = db_last_message(c->db);
     }
     return JOB_DONE;
 }

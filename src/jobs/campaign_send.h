@@ -15,7 +15,7 @@
  * campaigns (the worker looks again soon while there are any), or -1. */
 int campaign_dispatch_tick(struct db *db, struct arena *a);
 
-/* The campaign_send job ({"campaign_id": ...}): sends for about a second, then ends;
+/* The campaign_send job ({"campaign_id": ...}): sends for about three seconds, then ends;
  * the next tick queues it again while messages are due. */
 enum job_result campaign_send_run(struct job_ctx *c, const struct job *j);
 #endif

@@ -65,8 +65,8 @@ enum breaker_verdict provider_breaker_allow(struct db *db, struct arena *a, cons
     return v;
 }
 
-void provider_breaker_record(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
-                             const char *provider, bool transient)
+void provider_breaker_record_many(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
+                                  const char *provider, const bool *transient, int n)
 {
     struct breaker_policy p = policy_of(cfg);
     struct breaker b;
@@ -76,7 +76,7 @@ void provider_breaker_record(struct db *db, struct arena *a, const struct config
         return;
     }
     struct breaker before = b;
-    breaker_record(&b, &p, time(NULL), transient);
+    for (int i = 0; i < n; i++) breaker_record(&b, &p, time(NULL), transient[i]);
     bool changed = memcmp(&before, &b, sizeof b) != 0;
     if ((changed && !store(db, a, org_id, provider, &b)) || db_commit(db) != 0) db_rollback(db);
 }

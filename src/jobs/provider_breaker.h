@@ -15,7 +15,8 @@ struct config;
  * error lets the request go (the breaker protects the provider, not correctness). */
 enum breaker_verdict provider_breaker_allow(struct db *db, struct arena *a, const struct config *cfg,
                                             const char *org_id, const char *provider, time_t *retry_at);
-/* The outcome of an allowed request: transient (no answer, 408, 429, 5xx) or not. */
-void provider_breaker_record(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
-                             const char *provider, bool transient);
+/* The outcomes of n allowed requests, in order, in one transaction: each transient
+ * (no answer, 408, 429, 5xx) or not. */
+void provider_breaker_record_many(struct db *db, struct arena *a, const struct config *cfg, const char *org_id,
+                                  const char *provider, const bool *transient, int n);
 #endif

@@ -6,7 +6,11 @@
 
 #include "../core/arena.h"
 #include "../core/buf.h"
+#include "../core/clock.h"
 #include "../core/config.h"
+
+#include <stdlib.h>
+#include <time.h>
 
 struct sink {
     struct arena *a;
@@ -113,4 +117,117 @@ void provider_http(struct arena *a, const struct config *cfg, const struct provi
     out->body = buf_str(&s.body);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
+}
+
+/* ---- batches: curl multi, connections kept alive ---- */
+
+/* The process's multi handle: its connection cache outlives each batch, so a busy
+ * sender talks to a provider over a few kept-alive connections, not one per message. */
+static CURLM *multi_of(void)
+{
+    static CURLM *m;
+    if (!m && (m = curl_multi_init())) {
+        curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)PROVIDER_IN_FLIGHT);
+        curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)PROVIDER_IN_FLIGHT * 2);
+    }
+    return m;
+}
+
+struct transfer {
+    struct provider_call *call;
+    struct sink sink;
+    struct curl_slist *hdrs;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+static int by_start(const void *x, const void *y)
+{
+    const struct provider_call *a = *(struct provider_call *const *)x, *b = *(struct provider_call *const *)y;
+    return (a->at_us > b->at_us) - (a->at_us < b->at_us);
+}
+
+static bool start_one(struct arena *a, const struct config *cfg, CURLM *m, struct provider_call *call)
+{
+    struct transfer *t = arena_calloc(a, 1, sizeof *t);
+    CURL *h = curl_easy_init();
+    if (!h) {
+        call->reply.error = "libcurl: cannot make a handle";
+        return false;
+    }
+    t->call = call;
+    t->sink = (struct sink){ .a = a, .out = &call->reply };
+    buf_init(&t->sink.body, a, 512);
+    t->hdrs = headers_of(a, call->rq);
+    setup(h, cfg, call->rq, &t->sink, t->hdrs, t->errbuf);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, t);
+    if (curl_multi_add_handle(m, h) != CURLM_OK) {
+        call->reply.error = "libcurl: cannot start the transfer";
+        curl_slist_free_all(t->hdrs);
+        curl_easy_cleanup(h);
+        return false;
+    }
+    return true;
+}
+
+static void finish_one(CURLM *m, CURL *h, CURLcode rc)
+{
+    struct transfer *t = NULL;
+    curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&t);
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    struct provider_reply *out = &t->call->reply;
+    if (rc == CURLE_OK) out->status = (int)code;
+    else out->error = arena_strdup(t->sink.a, t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+    out->body = buf_str(&t->sink.body);
+    curl_multi_remove_handle(m, h);
+    curl_slist_free_all(t->hdrs);
+    curl_easy_cleanup(h);
+}
+
+static int reap(CURLM *m)
+{
+    int done = 0, left;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(m, &left))) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        finish_one(m, msg->easy_handle, msg->data.result);
+        done++;
+    }
+    return done;
+}
+
+void provider_http_batch(struct arena *a, const struct config *cfg, struct provider_call *calls, size_t n,
+                         int64_t late_us)
+{
+    CURLM *m = multi_of();
+    struct provider_call **order = arena_alloc(a, (n ? n : 1) * sizeof *order);
+    for (size_t i = 0; i < n; i++) {
+        calls[i].reply = (struct provider_reply){ 0 };
+        order[i] = &calls[i];
+        if (!m) calls[i].reply.error = "libcurl: cannot make a multi handle";
+    }
+    if (!m) return;
+    qsort(order, n, sizeof *order, by_start);
+    size_t next = 0;
+    int in_flight = 0;
+    while (next < n || in_flight > 0) {
+        int64_t now = clock_mono_us();
+        for (; next < n && in_flight < PROVIDER_IN_FLIGHT && order[next]->at_us <= now; next++) {
+            /* A slot missed by more than late_us is given back, never used late: late
+             * requests bunched together would break the provider's rate limit. */
+            if (now - order[next]->at_us > late_us) order[next]->reply.not_sent = true;
+            else if (start_one(a, cfg, m, order[next])) in_flight++;
+        }
+        int running = 0;
+        curl_multi_perform(m, &running);
+        in_flight -= reap(m);
+        if (next >= n && in_flight == 0) break;
+        int64_t wait_us = 100000;
+        if (next < n && in_flight < PROVIDER_IN_FLIGHT) {
+            int64_t until = order[next]->at_us - clock_mono_us();
+            wait_us = until < 0 ? 0 : until < wait_us ? until : wait_us;
+        }
+        if (in_flight > 0) curl_multi_poll(m, NULL, 0, (int)(wait_us / 1000), NULL);
+        else if (wait_us > 0) nanosleep(&(struct timespec){ wait_us / 1000000, (wait_us % 1000000) * 1000 }, NULL);
+    }
 }

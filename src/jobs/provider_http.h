@@ -3,6 +3,9 @@
  * (bounded) and the headers the sender reads. */
 #ifndef SB_PROVIDER_HTTP_H
 #define SB_PROVIDER_HTTP_H
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "../core/str.h"
 struct arena;
 struct config;
@@ -23,6 +26,7 @@ struct provider_reply {
     str retry_after;   /* the Retry-After header, or empty */
     str message_id;    /* SendGrid's X-Message-Id header, or empty */
     const char *error; /* why there was no answer (libcurl's words), or NULL */
+    bool not_sent;     /* provider_http_batch: its start time had passed; nothing went */
 };
 
 #define PROVIDER_REPLY_MAX (256 * 1024)
@@ -31,4 +35,20 @@ struct provider_reply {
  * credentials and the recipients stay out of the log. */
 void provider_http(struct arena *a, const struct config *cfg, const struct provider_request *rq,
                    struct provider_reply *out);
+
+/* One request of a batch, to start at at_us (clock_mono_us). */
+struct provider_call {
+    const struct provider_request *rq;
+    int64_t at_us;
+    struct provider_reply reply;
+};
+
+/* Runs the calls concurrently (at most PROVIDER_IN_FLIGHT at once), each started no
+ * sooner than its at_us and no later than late_us after it: one that could not start
+ * by then is not sent (reply.not_sent). Connections are kept alive between batches
+ * (one connection cache per process). Fills each reply as provider_http does. */
+void provider_http_batch(struct arena *a, const struct config *cfg, struct provider_call *calls, size_t n,
+                         int64_t late_us);
+
+#define PROVIDER_IN_FLIGHT 32
 #endif

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Stack } from '../lib/stack.mjs';
-import { insertCalls, clearCalls, otherOrg } from '../lib/calls_fixtures.mjs';
+import { insertCalls, clearCalls, otherOrg, campaignFor } from '../lib/calls_fixtures.mjs';
 
 let stack;
 
@@ -33,7 +33,7 @@ describe('the calls list', () => {
     otherOrg(stack);
     clearCalls(stack);
     stack.sql("UPDATE orgs SET timezone = 'America/New_York' WHERE slug = 'demo'");
-    const camp = '0b6c1e9e-3f7a-4c59-9a43-2a1f0d3c8e11';
+    const camp = campaignFor(stack, '0b6c1e9e-3f7a-4c59-9a43-2a1f0d3c8e11');
     const rows = [
       { key: 'alice', direction: 'inbound', from_number: '+14155550100', to_number: '+18005550000', caller_name: 'Alice Martin',
         status: 'completed', started_at: '2024-05-01T13:00:00Z', duration_s: 125, sentiment_score: 0.8, sentiment_label: 'positive',

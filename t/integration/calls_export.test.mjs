@@ -9,7 +9,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { Stack } from '../lib/stack.mjs';
-import { insertCalls, clearCalls, otherOrg, lit } from '../lib/calls_fixtures.mjs';
+import { insertCalls, clearCalls, otherOrg, lit, campaignFor } from '../lib/calls_fixtures.mjs';
 
 let stack, viewer;
 
@@ -70,6 +70,7 @@ describe('the export is the list, byte for byte, for every filter', () => {
 
   before(() => {
     clearCalls(stack);
+    campaignFor(stack, camp);
     const names = ['Alice Martin', nasty, 'Bob; DELETE FROM calls', 'Zoë 日本', '=SUM(A1)', '', 'carol "the" caller', '50% Off'];
     const rows = [];
     for (let i = 0; i < 240; i++) {
@@ -99,8 +100,11 @@ describe('the export is the list, byte for byte, for every filter', () => {
     stack.sql("UPDATE calls SET sentiment_score = -0.0005 WHERE provider_call_id = 'exp-8,\"8\"'");
     stack.sql("UPDATE calls SET sentiment_score = 0.9995 WHERE provider_call_id = 'exp-9,\"9\"'");
     stack.sql("UPDATE calls SET deleted_at = now() WHERE provider_call_id = 'exp-10,\"10\"'");
-    // Another org's calls match every filter too.
-    insertCalls(stack, rows.slice(0, 40).map((r) => ({ ...r, provider_call_id: `other-${r.provider_call_id}` })), 'other');
+    // Another org's calls match every filter too, but the campaign's: a call can only
+    // name a campaign of its own org (calls_campaign_fk), so theirs have their own.
+    const theirs = campaignFor(stack, '7a2e3d4c-5b6a-4f79-8e0d-1c2b3a4d5e6f', 'other');
+    insertCalls(stack, rows.slice(0, 40).map((r) => ({ ...r, provider_call_id: `other-${r.provider_call_id}`,
+      campaign_id: r.campaign_id && theirs })), 'other');
   });
 
   const filters = [

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Stack, waitFor } from '../lib/stack.mjs';
-import { clearCalls } from '../lib/calls_fixtures.mjs';
+import { clearCalls, campaignFor } from '../lib/calls_fixtures.mjs';
 
 let stack, client, logFile;
 const CAMPAIGN = '0b6c1e9e-3f7a-4c59-9a43-2a1f0d3c8e11';
@@ -16,6 +16,7 @@ before(async () => {
   stack = await Stack.start({ workers: 1 });
   logFile = path.join(stack.dir, 'log', 'postgres.log');
   clearCalls(stack);
+  campaignFor(stack, CAMPAIGN);
   // Enough rows, spread like real data, for the planner to prefer the indexes.
   stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
       started_at, duration_s, transcript, campaign_id)

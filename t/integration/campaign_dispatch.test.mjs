@@ -9,7 +9,9 @@
 // a voice campaign places Twilio calls speaking the script, which appear in Calls
 // linked to the campaign and contact; the circuit breaker opens after five failures in a row, holds the messages back,
 // half-opens with one probe and closes, shown in /metrics; workers killed with SIGKILL mid-request and at random points never make a
-// recipient get a message twice, and every message ends final.
+// recipient get a message twice, and every message ends final; the org's per-provider
+// limit holds across campaigns and workers (counted in any second at the fake); a
+// canceled campaign's messages in doubt are settled by asking the provider.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -28,7 +30,8 @@ before(async () => {
   stack = await Stack.start({ config: `\npublic_url = ${PUBLIC_URL}\nhttp_timeout_s = 3\njob_lease_s = 10\nprovider_breaker_open_s = 2\n` });
   const base = `http://127.0.0.1:${provider.port}`;
   const set = stack.cli(['org', 'set', 'demo', `twilio_base_url=${base}/`, `twilio_from_number=${FROM}`,
-    `sendgrid_base_url=${base}`, 'sendgrid_from_email=campaigns@demo.test', 'twilio_account_sid', 'twilio_auth_token',
+    `sendgrid_base_url=${base}`, 'sendgrid_from_email=campaigns@demo.test', 'twilio_rate_per_s=500', 'sendgrid_rate_per_s=500',
+    'twilio_account_sid', 'twilio_auth_token',
     'sendgrid_api_key'], { input: `${ACCOUNTS.twilioSid}\n${ACCOUNTS.twilioToken}\n${ACCOUNTS.sendgridKey}\n` });
   assert.equal(set.status, 0, set.stderr);
   key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'dispatch', '--role', 'manager']).stdout.trim();
@@ -394,4 +397,69 @@ test('a voice campaign places calls with TwiML from the script; they are in Call
   assert.deepEqual([m.state, m.provider_message_id], ['sent', sid]);
   assert.equal(stack.one(`SELECT direction || '|' || status || '|' || to_number || '|' || contact_id || '|' || campaign_id
     FROM calls WHERE provider = 'twilio' AND provider_call_id = '${sid}'`), `outbound|queued|${a.phone}|${a.id}|${id}`);
+});
+
+/** The most requests of these in any one second (by the fake's arrival times). */
+function busiestSecond(requests) {
+  const at = requests.map((r) => r.at.getTime()).sort((x, y) => x - y);
+  let most = 0;
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[i] - at[j] >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+test('the org\'s Twilio limit holds across two campaigns sent by two workers at once', async () => {
+  const LIMIT = 12;
+  assert.equal(stack.cli(['org', 'set', 'demo', `twilio_rate_per_s=${LIMIT}`]).status, 0);
+  const extra = stack.startWorker();
+  try {
+    const a = [], b = [];
+    for (let i = 0; i < 24; i++) a.push(await contact());
+    for (let i = 0; i < 24; i++) b.push(await contact());
+    // Each campaign alone may go at 100 a second; together they get the org's 12.
+    const ids = [await launch(a), await launch(b)];
+    const people = [...a, ...b];
+    // Waited for at the fake first: a psql poll blocks this process, the fake's too, and
+    // requests that arrive meanwhile would be timed together when it resumes.
+    await waitFor(() => people.every((p) => provider.messaging.requestsTo(p.phone).length), { timeoutMs: 60000,
+      what: 'a request to everyone' });
+    for (const id of ids) await waitFor(() => status(id) === 'completed', { timeoutMs: 60000, what: `campaign ${id}` });
+    const reqs = people.flatMap((p) => provider.messaging.requestsTo(p.phone, 'twilio.messages'));
+    assert.equal(reqs.length, people.length, 'one request each');
+    for (const p of people) assert.equal(provider.messaging.acceptedTo(p.phone).length, 1);
+    // Both campaigns were sending in the same seconds (else the test proves nothing).
+    const span = (xs) => xs.flatMap((p) => provider.messaging.requestsTo(p.phone)).map((r) => r.at.getTime());
+    assert.ok(Math.min(...span(a)) < Math.max(...span(b)) && Math.min(...span(b)) < Math.max(...span(a)), 'overlapping');
+    // The sender keeps under the limit (docs/CAMPAIGNS.md); the fake times a request
+    // when this process gets to it, and on a loaded machine it stalls and stamps a few
+    // together: half the limit of slack. Without the limit all 48 go within a second.
+    const most = busiestSecond(reqs);
+    assert.ok(most <= LIMIT * 1.5, `${most} requests in one second, limit ${LIMIT}`);
+  } finally {
+    await stack.stopWorker(extra);
+    stack.cli(['org', 'set', 'demo', 'twilio_rate_per_s=500']);
+  }
+});
+
+test('a canceled campaign\'s messages in doubt are settled by asking: taken ones sent, the others skipped', async () => {
+  const taken = await contact(), lost = await contact();
+  // Both requests get no answer (the worker times out after 3 s): the provider stored
+  // the first, not the second.
+  provider.messaging.planTo('twilio.messages', taken.phone, ['accept-stall']);
+  provider.messaging.planTo('twilio.messages', lost.phone, ['stall']);
+  const id = await launch([taken, lost]);
+  await waitFor(() => provider.messaging.requestsTo(taken.phone).length && provider.messaging.requestsTo(lost.phone).length,
+    { what: 'both requests' });
+  assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/cancel`)).status, 200);
+  await waitFor(() => stack.one(`SELECT count(*) FROM campaign_messages WHERE campaign_id = '${id}' AND state = 'queued'`) === '0',
+    { timeoutMs: 30000, what: 'the messages in doubt to be settled' });
+  provider.messaging.releaseStalled();
+  assert.deepEqual([message(id, taken.id).state, message(id, taken.id).provider_message_id],
+    ['sent', provider.messaging.acceptedTo(taken.phone)[0].sid]);
+  assert.deepEqual([message(id, lost.id).state, message(id, lost.id).reason], ['skipped', 'canceled']);
+  assert.equal(provider.messaging.requestsTo(taken.phone).length, 1, 'asked, not sent again');
+  assert.equal(provider.messaging.requestsTo(lost.phone).length, 1, 'not sent after the cancel');
+  assert.equal(status(id), 'canceled');
 });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack } from '../lib/stack.mjs';
-import { otherOrg } from '../lib/calls_fixtures.mjs';
+import { otherOrg, insertCalls } from '../lib/calls_fixtures.mjs';
 
 let stack;
 const clients = {};
@@ -117,7 +117,7 @@ test('every field is validated: 400 with error.fields naming each bad one, nothi
     [{ quiet_hours: { start: '21:00', end: '21:00' } }, 'quiet_hours.end'],
     [{ quiet_hours: '21-8' }, 'quiet_hours'],
     [{ rate_per_minute: 0 }, 'rate_per_minute'],
-    [{ rate_per_minute: 6001 }, 'rate_per_minute'],
+    [{ rate_per_minute: 120001 }, 'rate_per_minute'],
     [{ rate_per_minute: '60' }, 'rate_per_minute'],
   ];
   for (const [extra, field] of cases) {
@@ -375,6 +375,17 @@ test('roles: everyone reads; managers create, edit and launch; admins delete dra
   assert.equal(stack.one(`SELECT count(*) FROM audit_log WHERE action = 'campaign.delete' AND entity_id = '${id}'`), '1');
   const d2 = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', draft({ name: 'API delete' }));
   assert.equal((await stack.api(keys.admin, 'DELETE', `/api/v1/campaigns/${d2.json().data.id}`)).status, 200);
+});
+
+test('calls.campaign_id is a key: a campaign of the call\'s own org, and deleting it keeps the call', async () => {
+  assert.throws(() => insertCalls(stack, [{ campaign_id: NO_SUCH_ID }]), /calls_campaign_fk/);
+  assert.throws(() => insertCalls(stack, [{ campaign_id: ids.otherCampaign }]), /calls_campaign_fk/, 'another org\'s campaign');
+  const d = await stack.api(keys.manager, 'POST', '/api/v1/campaigns', draft({ name: 'Linked calls' }));
+  const id = d.json().data.id;
+  const [live, gone] = insertCalls(stack, [{ campaign_id: id }, { campaign_id: id, deleted_at: '2024-05-06T00:00:00Z' }]);
+  assert.equal((await stack.api(keys.admin, 'DELETE', `/api/v1/campaigns/${id}`)).status, 200);
+  assert.equal(stack.one(`SELECT count(*) || ':' || count(campaign_id) || ':' || min(org_id::text)
+    FROM calls WHERE id IN ('${live}', '${gone}')`), `2:0:${stack.one("SELECT id FROM orgs WHERE slug = 'demo'")}`);
 });
 
 test('CSRF: a form or JSON write without the token is refused and changes nothing', async () => {

@@ -366,6 +366,11 @@ test('org set / show: settings, encrypted provider secrets, hint only', () => {
   assert.match(show.stdout, /^timezone\s+Europe\/Paris$/m);
   assert.match(show.stdout, /^currency\s+EUR$/m);
   assert.match(show.stdout, /^vapi_secret\s+\(not set\)$/m);
+  // The per-provider send limits: the cautious defaults, and a value set.
+  assert.match(show.stdout, /^twilio_rate_per_s\s+1$/m);
+  assert.match(show.stdout, /^sendgrid_rate_per_s\s+100$/m);
+  assert.equal(run(['org', 'set', 'demo', 'twilio_rate_per_s=25']).status, 0);
+  assert.match(run(['org', 'show', 'demo']).stdout, /^twilio_rate_per_s\s+25$/m);
 
   const missing = run(['org', 'show', 'no-such-org']);
   assert.equal(missing.status, 1);
@@ -398,6 +403,8 @@ test('org set: bad values exit non-zero and change nothing (all or none)', () =>
     ['quiet_hours=8-9'],
     ['recording_retention_days=0'],
     ['recording_retention_days=abc'],
+    ['twilio_rate_per_s=0'],
+    ['sendgrid_rate_per_s=10001'],
     ['name='],
     // a valid change together with a bad one: neither is applied
     ['name=Renamed', 'timezone=Not/AZone'],

@@ -26,6 +26,15 @@ export function insertCalls(stack, rows, org = 'demo') {
   return out.split('\n').filter(Boolean);
 }
 
+/** Makes (once) a draft campaign with this id in the org with slug `org` (default
+ * demo), so calls can name it (calls.campaign_id is a foreign key); returns the id. */
+export function campaignFor(stack, id, org = 'demo', name = 'Calls fixture') {
+  stack.sql(`INSERT INTO campaigns (id, org_id, name, channels, sms_body)
+    VALUES (${lit(id)}, (SELECT id FROM orgs WHERE slug = ${lit(org)}), ${lit(name)}, '{sms}', 'Hello')
+    ON CONFLICT (id) DO NOTHING`);
+  return id;
+}
+
 /** Makes (once) a second org with an admin, for tenancy checks; returns its slug. */
 export function otherOrg(stack, slug = 'other') {
   const r = stack.cli(['user', 'add', '--org', slug, '--email', `admin@${slug}.test`, '--role', 'admin', '--password-stdin'],

@@ -195,7 +195,7 @@ static void read_json(struct request *r, struct campaign_in *in, struct field_er
     json_quiet(r, in, e);
     if (member(r->json, "rate_per_minute", &v)) {
         if (json_object_is_type(v, json_type_int)) in->rate = str_dup(r->arena, str_from(json_object_get_string(v)));
-        else field_error_add(e, "rate_per_minute", "must be a whole number from 1 to 6000");
+        else field_error_add(e, "rate_per_minute", "must be a whole number from 1 to 120000");
     }
 }
 
@@ -340,7 +340,7 @@ static void check_fields(struct request *r, struct campaign_in *in, struct field
     in->rate_per_minute = CAMPAIGN_RATE_DEFAULT;
     if (in->rate.len && (!str_to_long(in->rate, &in->rate_per_minute) || in->rate_per_minute < 1 ||
                          in->rate_per_minute > CAMPAIGN_RATE_MAX))
-        field_error_add(e, "rate_per_minute", "must be a whole number from 1 to 6000");
+        field_error_add(e, "rate_per_minute", "must be a whole number from 1 to 120000");
 }
 
 int campaign_check(struct request *r, struct campaign_in *in, struct field_errors *e)

@@ -229,7 +229,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     form_field(d, "FIELD_QUIET_END", e, "quiet_end", "Quiet until", "time", in->quiet_end);
     x = form_field(d, "FIELD_RATE", e, "rate_per_minute", "Messages per minute", "number",
                    in->rate.len ? in->rate : STR("60"));
-    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "From 1 to 6000.");
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "From 1 to 120,000.");
     return page_render(r, status, d);
 }
 
