@@ -49,6 +49,8 @@ function figures(d) {
     status.className = `badge status-${d.status}`;
   }
   document.getElementById('campaign-progress')?.setAttribute('data-status', d.status);
+  const quiet = document.getElementById('campaign-quiet-now');
+  if (quiet) quiet.hidden = !d.quiet_now.quiet;
 }
 
 function cell(tag, text, className) {
@@ -122,7 +124,7 @@ function show(d) {
 
 /** Once final, the page's actions no longer apply: hide them and stop. */
 function finish() {
-  for (const f of document.querySelectorAll('form.inline-form[action*="/campaigns/"]')) f.hidden = true;
+  for (const f of document.querySelectorAll('form.inline-form[action*="/campaigns/"]')) f.remove();
   document.getElementById('campaign-refresh')?.remove();
   live.dataset.final = 'true';
 }
