@@ -68,7 +68,7 @@ function errors(d) {
   const rows = d.errors.map((e) => {
     const tr = document.createElement('tr');
     const why = cell('td', `${e.label} `);
-    why.append(cell('span', `(${e.reason})`, 'muted'));
+    why.append(cell('span', `(${e.reason})`, 'muted reason-code'));
     tr.append(cell('td', channel[e.channel] || e.channel), cell('td', e.state === 'failed' ? 'Failed' : 'Skipped'), why,
       cell('td', String(e.count), 'num'));
     return tr;

@@ -116,7 +116,7 @@ test('after a send: counts, funnel, errors by reason, replies, breakers; the pag
   assert.match(page.body, /<span data-v="settled">4<\/span> of <span data-v="messages">4<\/span> messages done/);
   assert.match(page.body, /data-v="channels.sms.delivered">1</);
   assert.match(page.body, /data-v="funnel.replied">1<\/td><td class="num"><span data-v="funnel_pct.replied">25<\/span>%/);
-  assert.match(page.body, /<td>SMS<\/td><td>Failed<\/td><td>Twilio error 21211 <span class="muted">\(twilio_21211\)<\/span><\/td><td class="num">1<\/td>/);
+  assert.match(page.body, /<td>SMS<\/td><td>Failed<\/td><td>Twilio error 21211 <span class="muted reason-code">\(twilio_21211\)<\/span><\/td><td class="num">1<\/td>/);
   assert.match(page.body, new RegExp(`<a href="/contacts/${people.ok.id}">Ada</a> · <time datetime="[^"]+">[^<]+</time></p><p class="message-text">Call me at five</p>`));
   assert.match(page.body, /data-breaker="twilio">Closed</);
   assert.doesNotMatch(page.body, /data-stats-url|campaign_live\.js|id="campaign-refresh"/, 'a final campaign is not refreshed');
@@ -198,4 +198,25 @@ test('another org\'s campaign answers 404, page and JSON; a draft has no progres
   assert.doesNotMatch(page.body, /id="campaign-live"|campaign_live\.js/);
   const d = (await stats(draft.json().data.id)).json().data;
   assert.deepEqual([d.messages, d.settled, d.errors, d.replies.total], [0, 0, [], 0]);
+});
+
+test('the form names the org\'s quiet hours and, during them, when held messages go; none is said as none', async () => {
+  const manager = await stack.as('manager');
+  const around = stack.one(`SELECT to_char(now() AT TIME ZONE timezone - interval '1 hour', 'HH24:MI') || '-' ||
+    to_char(now() AT TIME ZONE timezone + interval '1 hour', 'HH24:MI') FROM orgs WHERE slug = 'demo'`);
+  assert.equal(stack.cli(['org', 'set', 'demo', `quiet_hours=${around}`]).status, 0);
+  let form = await manager.get('/campaigns/new');
+  assert.equal(form.status, 200);
+  const [start, end] = around.split('-');
+  assert.match(form.body, new RegExp(`id="org-quiet">\\(${start} to ${end}\\)<`));
+  assert.match(form.body, new RegExp(`id="org-quiet-now">[^<]*holds its messages until ${end},`));
+  assert.equal(stack.cli(['org', 'set', 'demo', 'quiet_hours=00:00-00:00']).status, 0);
+  form = await manager.get('/campaigns/new');
+  assert.match(form.body, /id="org-quiet">\(none: messages go at any hour\)</);
+  assert.doesNotMatch(form.body, /id="org-quiet-now"/);
+  const made = await stack.api(key, 'POST', '/api/v1/campaigns', { name: 'Org hours', channels: ['sms'],
+    audience: { contact_ids: [people.ok.id] }, sms_body: 'Hi' });
+  const page = await viewer.get(`/campaigns/${made.json().data.id}`);
+  assert.match(page.body, /id="campaign-quiet">The organisation's: none: messages go at any hour \(in each contact's time zone/);
+  assert.equal(stack.cli(['org', 'set', 'demo', 'quiet_hours=21:00-08:00']).status, 0);
 });

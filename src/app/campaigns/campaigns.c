@@ -185,6 +185,40 @@ static int contact_picker(struct request *r, struct tdict *d, const struct campa
     return 0;
 }
 
+/* A quiet window as words: "21:00 to 08:00", or none when it starts where it ends
+ * (sb_quiet_at holds nothing back then: that is how an org goes without). */
+static str quiet_words(struct arena *a, str start, str end)
+{
+    if (str_eq(start, end)) return STR("none: messages go at any hour");
+    struct buf b;
+    buf_init(&b, a, 24);
+    buf_put(&b, start);
+    buf_puts(&b, " to ");
+    buf_put(&b, end);
+    return buf_str(&b);
+}
+
+/* quiet_words of an org's "HH:MM-HH:MM". */
+static str org_quiet_words(struct arena *a, str window)
+{
+    long dash = str_find(window, STR("-"));
+    if (dash < 0) return window;
+    return quiet_words(a, str_make(window.ptr, (size_t)dash),
+                       str_make(window.ptr + dash + 1, window.len - (size_t)dash - 1));
+}
+
+/* Which quiet hours the org's choice means, and whether they hold messages back now:
+ * a campaign launched in them waits, and the form says until when. */
+static int org_quiet_fill(struct request *r, struct tdict *d)
+{
+    struct dbres *q = org_quiet_query(r->db, r->arena);
+    if (!q) return app_db_status(r);
+    if (db_rows(q) != 1) return 0;
+    tdict_set(d, "ORG_QUIET", org_quiet_words(r->arena, db_val(q, 0, 0)));
+    if (db_bool(q, 0, 1)) tdict_set(tdict_add_section(d, "ORG_QUIET_NOW"), "OPENS", db_val(q, 0, 2));
+    return 0;
+}
+
 /* form_render_fn: the new or edit form with ctx's values (a struct campaign_form). */
 static int render_form(struct request *r, int status, const struct field_errors *e, void *ctx)
 {
@@ -223,6 +257,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     form_field(d, "FIELD_SCHEDULE_AT", e, "schedule_at", "Start at", "datetime-local", in->schedule_at);
     tdict_show(d, in->quiet_start.len || in->quiet_end.len || (e && (field_error_of(e, "quiet_start") || field_error_of(e, "quiet_end")))
                       ? "QUIET_CUSTOM" : "QUIET_ORG");
+    if ((st = org_quiet_fill(r, d))) return st;
     form_field(d, "FIELD_QUIET_START", e, "quiet_start", "Quiet from", "time", in->quiet_start);
     form_field(d, "FIELD_QUIET_END", e, "quiet_end", "Quiet until", "time", in->quiet_end);
     x = form_field(d, "FIELD_RATE", e, "rate_per_minute", "Messages per minute", "number",
@@ -493,12 +528,11 @@ int campaign_show(struct request *r)
     tdict_set(d, "AUDIENCE_SIZE", db_val(q, 0, CA_AUDIENCE_SIZE));
     if (db_val(q, 0, CA_SCHEDULE_LOCAL).len) tdict_set(tdict_add_section(d, "SCHEDULED"), "AT", db_val(q, 0, CA_SCHEDULE_LOCAL));
     else tdict_show(d, "AT_LAUNCH");
-    if (db_isnull(q, 0, CA_QUIET_START)) tdict_set(tdict_add_section(d, "QUIET_ORG"), "ORG_QUIET", db_val(q, 0, CA_ORG_QUIET));
-    else {
-        struct tdict *x = tdict_add_section(d, "QUIET_OWN");
-        tdict_set(x, "START", db_val(q, 0, CA_QUIET_START));
-        tdict_set(x, "END", db_val(q, 0, CA_QUIET_END));
-    }
+    if (db_isnull(q, 0, CA_QUIET_START))
+        tdict_set(tdict_add_section(d, "QUIET_ORG"), "WINDOW", org_quiet_words(r->arena, db_val(q, 0, CA_ORG_QUIET)));
+    else
+        tdict_set(tdict_add_section(d, "QUIET_OWN"), "WINDOW",
+                  quiet_words(r->arena, db_val(q, 0, CA_QUIET_START), db_val(q, 0, CA_QUIET_END)));
     tdict_set(d, "RATE", db_val(q, 0, CA_RATE));
     tdict_set(d, "CREATED", db_val(q, 0, CA_CREATED_LOCAL));
     if (s != CAMPAIGN_DRAFT) tdict_show(d, "LAUNCHED");

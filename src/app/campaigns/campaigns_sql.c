@@ -229,6 +229,15 @@ struct dbres *campaign_quiet_now_query(struct db *db, struct arena *a, const cha
                 id);
 }
 
+struct dbres *org_quiet_query(struct db *db, struct arena *a)
+{
+    return db_q0(db, a, "org_quiet",
+                 "SELECT o.quiet_hours, sb_quiet_at((now() AT TIME ZONE o.timezone)::time, w.qs, w.qe),"
+                 " to_char(w.qe, 'HH24:MI') FROM orgs o,"
+                 " LATERAL (SELECT split_part(o.quiet_hours, '-', 1)::time AS qs,"
+                 "   split_part(o.quiet_hours, '-', 2)::time AS qe) w WHERE o.id = app_org_id()");
+}
+
 #define PICK_COLUMNS                                                                                   \
     "c.id, c.name, coalesce(c.phone, ''), coalesce(c.email, ''), c.first_name, c.last_name, c.company," \
     " c.property_address"

@@ -76,6 +76,10 @@ struct dbres *campaign_breakers_query(struct db *db, struct arena *a, const char
 /* The campaign's quiet hours in the org's zone now: quiet (bool), opens at ("HH:MM"). */
 struct dbres *campaign_quiet_now_query(struct db *db, struct arena *a, const char *id);
 
+/* The org's quiet hours ("21:00-08:00"), whether they hold messages back now (in its
+ * zone), and when they end ("08:00"). */
+struct dbres *org_quiet_query(struct db *db, struct arena *a);
+
 /* Contact rows for pickers and previews. */
 enum { PC_ID, PC_NAME, PC_PHONE, PC_EMAIL, PC_FIRST, PC_LAST, PC_COMPANY, PC_ADDRESS };
 /* The preview's sample: a live contact of campaign id's audience, preferring one the
