@@ -178,6 +178,7 @@ test('a running campaign refreshes itself; an email campaign names SendGrid; qui
   assert.match(page.body, new RegExp(`id="campaign-refresh">Refresh<`));
   assert.match(page.body, new RegExp(`id="campaign-quiet-now">[^<]*held until ${awake().start}\\.`));
   assert.match(page.body, /<tr id="progress-total"><th scope="row">All channels<\/th>/);
+  assert.match(page.body, /id="campaign-quiet">This campaign's own: \d\d:\d\d to \d\d:\d\d \(in each contact's time zone, else the organisation's\)/);
   assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/cancel`)).status, 200);
 });
 
@@ -217,6 +218,6 @@ test('the form names the org\'s quiet hours and, during them, when held messages
   const made = await stack.api(key, 'POST', '/api/v1/campaigns', { name: 'Org hours', channels: ['sms'],
     audience: { contact_ids: [people.ok.id] }, sms_body: 'Hi' });
   const page = await viewer.get(`/campaigns/${made.json().data.id}`);
-  assert.match(page.body, /id="campaign-quiet">The organisation's: none: messages go at any hour \(in each contact's time zone/);
+  assert.match(page.body, /id="campaign-quiet">The organisation's: none: messages go at any hour<\/dd>/);
   assert.equal(stack.cli(['org', 'set', 'demo', 'quiet_hours=21:00-08:00']).status, 0);
 });

@@ -24,7 +24,7 @@
   <dt>Channels</dt><dd id="campaign-channels">{{CHANNELS}}</dd>
   <dt>Audience</dt><dd id="campaign-audience">{{#AUD_TAG}}Contacts tagged “{{TAG}}”{{/AUD_TAG}}{{#AUD_CONTACTS}}Chosen contacts{{/AUD_CONTACTS}} · <span id="campaign-audience-size">{{AUDIENCE_SIZE}}</span>{{#LAUNCHED}} at launch{{/LAUNCHED}}</dd>
   <dt>Start</dt><dd id="campaign-schedule">{{#SCHEDULED}}{{AT}} (the organisation's time){{/SCHEDULED}}{{#AT_LAUNCH}}As soon as it is launched{{/AT_LAUNCH}}</dd>
-  <dt>Quiet hours</dt><dd id="campaign-quiet">{{#QUIET_ORG}}The organisation's: {{WINDOW}}{{/QUIET_ORG}}{{#QUIET_OWN}}This campaign's own: {{WINDOW}}{{/QUIET_OWN}} (in each contact's time zone, else the organisation's){{#QUIET_NOW}}<br><strong id="campaign-quiet-now">Quiet hours now in the organisation's time zone: its contacts' messages are held until {{OPENS}}.</strong>{{/QUIET_NOW}}</dd>
+  <dt>Quiet hours</dt><dd id="campaign-quiet">{{#QUIET_ORG}}The organisation's: {{WINDOW}}{{/QUIET_ORG}}{{#QUIET_OWN}}This campaign's own: {{WINDOW}}{{/QUIET_OWN}}{{#QUIET_ZONES}} (in each contact's time zone, else the organisation's){{/QUIET_ZONES}}{{#QUIET_NOW}}<br><strong id="campaign-quiet-now">Quiet hours now in the organisation's time zone: its contacts' messages are held until {{OPENS}}.</strong>{{/QUIET_NOW}}</dd>
   <dt>Rate</dt><dd id="campaign-rate">{{RATE}} messages per minute</dd>
   <dt>Created</dt><dd>{{CREATED}}</dd>
 </dl>

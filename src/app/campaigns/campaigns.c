@@ -185,11 +185,13 @@ static int contact_picker(struct request *r, struct tdict *d, const struct campa
     return 0;
 }
 
+#define QUIET_NONE "none: messages go at any hour"
+
 /* A quiet window as words: "21:00 to 08:00", or none when it starts where it ends
  * (sb_quiet_at holds nothing back then: that is how an org goes without). */
 static str quiet_words(struct arena *a, str start, str end)
 {
-    if (str_eq(start, end)) return STR("none: messages go at any hour");
+    if (str_eq(start, end)) return STR(QUIET_NONE);
     struct buf b;
     buf_init(&b, a, 24);
     buf_put(&b, start);
@@ -528,11 +530,12 @@ int campaign_show(struct request *r)
     tdict_set(d, "AUDIENCE_SIZE", db_val(q, 0, CA_AUDIENCE_SIZE));
     if (db_val(q, 0, CA_SCHEDULE_LOCAL).len) tdict_set(tdict_add_section(d, "SCHEDULED"), "AT", db_val(q, 0, CA_SCHEDULE_LOCAL));
     else tdict_show(d, "AT_LAUNCH");
-    if (db_isnull(q, 0, CA_QUIET_START))
-        tdict_set(tdict_add_section(d, "QUIET_ORG"), "WINDOW", org_quiet_words(r->arena, db_val(q, 0, CA_ORG_QUIET)));
-    else
-        tdict_set(tdict_add_section(d, "QUIET_OWN"), "WINDOW",
-                  quiet_words(r->arena, db_val(q, 0, CA_QUIET_START), db_val(q, 0, CA_QUIET_END)));
+    str window = db_isnull(q, 0, CA_QUIET_START)
+                     ? org_quiet_words(r->arena, db_val(q, 0, CA_ORG_QUIET))
+                     : quiet_words(r->arena, db_val(q, 0, CA_QUIET_START), db_val(q, 0, CA_QUIET_END));
+    tdict_set(tdict_add_section(d, db_isnull(q, 0, CA_QUIET_START) ? "QUIET_ORG" : "QUIET_OWN"), "WINDOW", window);
+    /* Whose clock a window is read on matters only when there is one. */
+    if (!str_eq(window, STR(QUIET_NONE))) tdict_show(d, "QUIET_ZONES");
     tdict_set(d, "RATE", db_val(q, 0, CA_RATE));
     tdict_set(d, "CREATED", db_val(q, 0, CA_CREATED_LOCAL));
     if (s != CAMPAIGN_DRAFT) tdict_show(d, "LAUNCHED");
