@@ -118,7 +118,8 @@ struct tdict *page_dict(struct request *r, const char *title, const char *conten
     struct tdict *d = tdict_new(r->arena, "layout");
     tdict_set_cstr(d, "TITLE", title);
     tdict_set_cstr(d, "APP_VERSION", PACKAGE_VERSION);
-    tdict_set_cstr(d, "STATIC_VERSION", PACKAGE_VERSION);
+    /* Global: the content templates name their own scripts with it too. */
+    tdict_set_global(d, "STATIC_VERSION", STR(PACKAGE_VERSION));
     tdict_set_global(d, "REQUEST_ID", r->request_id);
     tdict_set_global(d, "CSRF_TOKEN", app_csrf_token(r));
     if (r->session && !r->via_api_key) {

@@ -3,7 +3,7 @@
 // picker's search, types an SMS text and watches the live part counter, is told about
 // an unknown field and fixes it), saves the draft, reads the preview for the sample
 // contact with its part count, launches it and sees its messages per state, with a
-// skipped one and its reason; no console error or CSP violation on the way. Then the
+// skipped one and its reason among the errors by reason; no console error or CSP violation on the way. Then the
 // campaign pages pass axe (WCAG A/AA) and fit the window at a desktop and a phone
 // width (a context with bypassCSP, for axe alone). Screenshots in t/out/e2e/.
 import { test, before, after } from 'node:test';
@@ -76,7 +76,7 @@ test('build a campaign, preview it, launch it', async () => {
   assert.equal(await page.locator('#campaign-status').innerText(), 'Running');
   assert.deepEqual(await page.locator('#progress-sms td').allInnerTexts(), ['1', '0', '0', '0', '1', '0']);
   assert.equal(await page.locator('#preview-contact').innerText(), 'Grace Hopper', 'the sample is a contact the campaign reaches');
-  assert.match(await page.locator('#campaign-reasons').innerText(), /sms: Opted out of this channel · 1/);
+  assert.match(await page.locator('#campaign-errors').innerText(), /SMS\s+Skipped\s+Opted out of this channel \(opted_out\)\s+1/);
   assert.equal(await page.getByRole('button', { name: 'Launch' }).count(), 0, 'no second launch offered');
   assert.ok(await page.getByRole('button', { name: 'Pause' }).isVisible());
   await shot(page, 'campaign-launched');

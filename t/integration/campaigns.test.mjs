@@ -209,7 +209,7 @@ test('stats: counts per channel and state', async () => {
   assert.deepEqual(s.reasons.sms, { do_not_contact: 1, no_phone: 1, opted_out: 1 });
   const page = await clients.viewer.get(`/campaigns/${ids.first}`);
   assert.equal(page.status, 200);
-  assert.match(page.body, /id="progress-sms"><th scope="row">SMS<\/th><td class="num">1<\/td>/);
+  assert.match(page.body, /id="progress-sms"><th scope="row">SMS<\/th><td class="num" data-v="channels.sms.queued">1<\/td>/);
   assert.match(page.body, /Opted out of this channel/);
 });
 

@@ -62,9 +62,10 @@
   <fieldset class="field" id="f-quiet">
     <legend>Quiet hours</legend>
     <p class="muted">Nothing is sent between these times, in each contact's time zone (else the organisation's).</p>
-    <div class="choice"><input type="radio" id="f-quiet-org" name="quiet" value="org"{{#QUIET_ORG}} checked{{/QUIET_ORG}}><label for="f-quiet-org">The organisation's quiet hours</label></div>
+    <div class="choice"><input type="radio" id="f-quiet-org" name="quiet" value="org"{{#QUIET_ORG}} checked{{/QUIET_ORG}}><label for="f-quiet-org">The organisation's quiet hours <span class="muted" id="org-quiet">({{ORG_QUIET}})</span></label></div>
     <div class="choice"><input type="radio" id="f-quiet-custom" name="quiet" value="custom"{{#QUIET_CUSTOM}} checked{{/QUIET_CUSTOM}}><label for="f-quiet-custom">This campaign's own</label></div>
     <div class="quiet-times">{{>FIELD_QUIET_START}}{{>FIELD_QUIET_END}}</div>
+    {{#ORG_QUIET_NOW}}<p class="notice" id="org-quiet-now">It is the organisation's quiet hours now in its time zone: with them, a campaign launched now holds its messages until {{OPENS}}, and each contact in another time zone gets them when their own quiet hours end.</p>{{/ORG_QUIET_NOW}}
   </fieldset>
   {{>FIELD_RATE}}
   <div class="form-actions">

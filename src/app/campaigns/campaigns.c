@@ -1,7 +1,8 @@
 /* campaigns.c — the campaign builder: the list (newest first, keyset pages), create
  * and edit (drafts only, versioned), a campaign's page with a preview for a sample
  * contact, delete (drafts only, with a confirmation page), the status actions
- * (launch, pause, resume, cancel) and the stats; pages and JSON. A launch makes the
+ * (launch, pause, resume, cancel); pages and JSON. The progress of a launched
+ * campaign and its stats are campaign_progress.c's. A launch makes the
  * messages; the sender (src/jobs/campaign_send.c) sends them. */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -27,9 +28,6 @@
 #include "campaigns.h"
 #include "campaigns_sql.h"
 
-static const char *const channel_names[3] = { "sms", "voice", "email" };
-static const char *const states[] = { "queued", "sent", "delivered", "failed", "skipped" };
-#define N_STATES 5
 
 /* ---- JSON of a campaign ---- */
 
@@ -67,7 +65,7 @@ static struct json_object *campaign_json(const struct dbres *q, int i)
 
 /* ---- loading and saving ---- */
 
-static struct dbres *campaign_load(struct request *r, str id, bool lock, int *status)
+struct dbres *campaign_load(struct request *r, str id, bool lock, int *status)
 {
     *status = 404;
     if (!str_is_uuid(id)) return NULL;
@@ -187,6 +185,42 @@ static int contact_picker(struct request *r, struct tdict *d, const struct campa
     return 0;
 }
 
+#define QUIET_NONE "none: messages go at any hour"
+
+/* A quiet window as words: "21:00 to 08:00", or none when it starts where it ends
+ * (sb_quiet_at holds nothing back then: that is how an org goes without). */
+static str quiet_words(struct arena *a, str start, str end)
+{
+    if (str_eq(start, end)) return STR(QUIET_NONE);
+    struct buf b;
+    buf_init(&b, a, 24);
+    buf_put(&b, start);
+    buf_puts(&b, " to ");
+    buf_put(&b, end);
+    return buf_str(&b);
+}
+
+/* quiet_words of an org's "HH:MM-HH:MM". */
+static str org_quiet_words(struct arena *a, str window)
+{
+    long dash = str_find(window, STR("-"));
+    if (dash < 0) return window;
+    return quiet_words(a, str_make(window.ptr, (size_t)dash),
+                       str_make(window.ptr + dash + 1, window.len - (size_t)dash - 1));
+}
+
+/* Which quiet hours the org's choice means, and whether they hold messages back now:
+ * a campaign launched in them waits, and the form says until when. */
+static int org_quiet_fill(struct request *r, struct tdict *d)
+{
+    struct dbres *q = org_quiet_query(r->db, r->arena);
+    if (!q) return app_db_status(r);
+    if (db_rows(q) != 1) return 0;
+    tdict_set(d, "ORG_QUIET", org_quiet_words(r->arena, db_val(q, 0, 0)));
+    if (db_bool(q, 0, 1)) tdict_set(tdict_add_section(d, "ORG_QUIET_NOW"), "OPENS", db_val(q, 0, 2));
+    return 0;
+}
+
 /* form_render_fn: the new or edit form with ctx's values (a struct campaign_form). */
 static int render_form(struct request *r, int status, const struct field_errors *e, void *ctx)
 {
@@ -225,6 +259,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     form_field(d, "FIELD_SCHEDULE_AT", e, "schedule_at", "Start at", "datetime-local", in->schedule_at);
     tdict_show(d, in->quiet_start.len || in->quiet_end.len || (e && (field_error_of(e, "quiet_start") || field_error_of(e, "quiet_end")))
                       ? "QUIET_CUSTOM" : "QUIET_ORG");
+    if ((st = org_quiet_fill(r, d))) return st;
     form_field(d, "FIELD_QUIET_START", e, "quiet_start", "Quiet from", "time", in->quiet_start);
     form_field(d, "FIELD_QUIET_END", e, "quiet_end", "Quiet until", "time", in->quiet_end);
     x = form_field(d, "FIELD_RATE", e, "rate_per_minute", "Messages per minute", "number",
@@ -416,82 +451,7 @@ int campaign_pause(struct request *r) { return campaign_act(r, CAMPAIGN_PAUSE); 
 int campaign_resume(struct request *r) { return campaign_act(r, CAMPAIGN_RESUME); }
 int campaign_cancel(struct request *r) { return campaign_act(r, CAMPAIGN_CANCEL); }
 
-/* ---- stats ---- */
-
-struct campaign_stats {
-    long n[3][N_STATES + 1]; /* per channel: the states, then replied */
-};
-
-static int stats_load(struct request *r, const char *id, struct campaign_stats *s, struct dbres **reasons)
-{
-    *s = (struct campaign_stats){ 0 };
-    struct dbres *q = campaign_stats_query(r->db, r->arena, id);
-    if (!q || !(*reasons = campaign_reasons_query(r->db, r->arena, id))) return app_db_status(r);
-    for (int i = 0; i < db_rows(q); i++)
-        for (int c = 0; c < 3; c++) {
-            if (!str_eq_cstr(db_val(q, i, CS_CHANNEL), channel_names[c])) continue;
-            for (int k = 0; k < N_STATES; k++)
-                if (str_eq_cstr(db_val(q, i, CS_STATE), states[k])) s->n[c][k] += db_long(q, i, CS_COUNT);
-            s->n[c][N_STATES] += db_long(q, i, CS_REPLIED);
-        }
-    return 0;
-}
-
-static struct json_object *counts_json(const long n[N_STATES + 1])
-{
-    struct json_object *o = json_object_new_object();
-    for (int k = 0; k < N_STATES; k++) json_add_long(o, states[k], n[k]);
-    json_add_long(o, "replied", n[N_STATES]);
-    return o;
-}
-
-/* GET /api/v1/campaigns/{id}/stats — counts per channel of the campaign and state
- * (queued, sent, delivered, failed, skipped, replied), their totals, and the skipped
- * and failed messages per channel and reason. */
-int campaign_stats(struct request *r)
-{
-    int st;
-    struct dbres *q = campaign_load(r, req_path_param(r, "id"), false, &st), *reasons;
-    if (!q) return st;
-    struct campaign_stats s;
-    if ((st = stats_load(r, db_cstr(q, 0, CA_ID), &s, &reasons))) return st;
-    struct campaign_in in;
-    campaign_in_of_row(q, false, &in);
-    struct json_object *o = json_object_new_object(), *ch = json_object_new_object(), *why = json_object_new_object();
-    long total[N_STATES + 1] = { 0 };
-    for (int c = 0; c < 3; c++) {
-        if (!(in.channels & (1u << c))) continue;
-        json_object_object_add(ch, channel_names[c], counts_json(s.n[c]));
-        for (int k = 0; k <= N_STATES; k++) total[k] += s.n[c][k];
-    }
-    for (int i = 0; i < db_rows(reasons); i++) {
-        struct json_object *per;
-        const char *c = db_cstr(reasons, i, CR_CHANNEL);
-        if (!json_object_object_get_ex(why, c, &per)) {
-            per = json_object_new_object();
-            json_object_object_add(why, c, per);
-        }
-        json_add_long(per, db_cstr(reasons, i, CR_REASON), db_long(reasons, i, CR_COUNT));
-    }
-    json_add_str(o, "campaign_id", db_val(q, 0, CA_ID));
-    json_add_str(o, "status", db_val(q, 0, CA_STATUS));
-    json_object_object_add(o, "channels", ch);
-    json_object_object_add(o, "totals", counts_json(total));
-    json_object_object_add(o, "reasons", why);
-    json_reply_data(r, 200, o);
-    return 0;
-}
-
 /* ---- one campaign ---- */
-
-static const char *reason_label(str reason)
-{
-    if (str_eq_cstr(reason, "do_not_contact")) return "On the do-not-contact list";
-    if (str_eq_cstr(reason, "opted_out")) return "Opted out of this channel";
-    if (str_eq_cstr(reason, "no_phone")) return "No phone number";
-    if (str_eq_cstr(reason, "no_email")) return "No email address";
-    return NULL;
-}
 
 /* The preview: the texts rendered for the audience's first contact (by name). */
 static int fill_preview(struct request *r, struct tdict *d, const struct dbres *q)
@@ -528,32 +488,6 @@ static int fill_preview(struct request *r, struct tdict *d, const struct dbres *
     }
     if (str_find(ch, STR("\"voice\"")) >= 0)
         tdict_set(tdict_add_section(p, "P_VOICE"), "TEXT", merge_fields_render(r->arena, db_val(q, 0, CA_VOICE), v));
-    return 0;
-}
-
-static int fill_progress(struct request *r, struct tdict *d, const struct dbres *q)
-{
-    struct campaign_stats s;
-    struct dbres *reasons;
-    int st = stats_load(r, db_cstr(q, 0, CA_ID), &s, &reasons);
-    if (st) return st;
-    struct tdict *p = tdict_add_section(d, "PROGRESS");
-    static const char *const labels[3] = { "SMS", "Voice", "Email" };
-    static const char *const keys[N_STATES + 1] = { "QUEUED", "SENT", "DELIVERED", "FAILED", "SKIPPED", "REPLIED" };
-    for (int c = 0; c < 3; c++) {
-        if (str_find(db_val(q, 0, CA_CHANNELS), str_from(channel_names[c])) < 0) continue;
-        struct tdict *x = tdict_add_section(p, "CHANNEL_ROW");
-        tdict_set_cstr(x, "CHANNEL", labels[c]);
-        tdict_set_cstr(x, "CHANNEL_KEY", channel_names[c]);
-        for (int k = 0; k <= N_STATES; k++) tdict_set_long(x, keys[k], s.n[c][k]);
-    }
-    for (int i = 0; i < db_rows(reasons); i++) {
-        struct tdict *x = tdict_add_section(p, "REASON");
-        const char *label = reason_label(db_val(reasons, i, CR_REASON));
-        tdict_set(x, "R_CHANNEL", db_val(reasons, i, CR_CHANNEL));
-        tdict_set(x, "R_REASON", label ? str_from(label) : db_val(reasons, i, CR_REASON));
-        tdict_set_long(x, "R_COUNT", db_long(reasons, i, CR_COUNT));
-    }
     return 0;
 }
 
@@ -596,17 +530,20 @@ int campaign_show(struct request *r)
     tdict_set(d, "AUDIENCE_SIZE", db_val(q, 0, CA_AUDIENCE_SIZE));
     if (db_val(q, 0, CA_SCHEDULE_LOCAL).len) tdict_set(tdict_add_section(d, "SCHEDULED"), "AT", db_val(q, 0, CA_SCHEDULE_LOCAL));
     else tdict_show(d, "AT_LAUNCH");
-    if (db_isnull(q, 0, CA_QUIET_START)) tdict_set(tdict_add_section(d, "QUIET_ORG"), "ORG_QUIET", db_val(q, 0, CA_ORG_QUIET));
-    else {
-        struct tdict *x = tdict_add_section(d, "QUIET_OWN");
-        tdict_set(x, "START", db_val(q, 0, CA_QUIET_START));
-        tdict_set(x, "END", db_val(q, 0, CA_QUIET_END));
-    }
+    str window = db_isnull(q, 0, CA_QUIET_START)
+                     ? org_quiet_words(r->arena, db_val(q, 0, CA_ORG_QUIET))
+                     : quiet_words(r->arena, db_val(q, 0, CA_QUIET_START), db_val(q, 0, CA_QUIET_END));
+    tdict_set(tdict_add_section(d, db_isnull(q, 0, CA_QUIET_START) ? "QUIET_ORG" : "QUIET_OWN"), "WINDOW", window);
+    /* Whose clock a window is read on matters only when there is one. */
+    if (!str_eq(window, STR(QUIET_NONE))) tdict_show(d, "QUIET_ZONES");
     tdict_set(d, "RATE", db_val(q, 0, CA_RATE));
     tdict_set(d, "CREATED", db_val(q, 0, CA_CREATED_LOCAL));
     if (s != CAMPAIGN_DRAFT) tdict_show(d, "LAUNCHED");
     if ((st = fill_preview(r, d, q))) return st;
-    if (s != CAMPAIGN_DRAFT && (st = fill_progress(r, d, q))) return st;
+    if (s != CAMPAIGN_DRAFT && (st = campaign_progress_fill(r, d, q))) return st;
+    if (!campaign_status_final(s) && (st = campaign_quiet_fill(r, d, q))) return st;
+    /* Scheduled, running and paused campaigns still move: the page refreshes itself. */
+    if (s != CAMPAIGN_DRAFT && !campaign_status_final(s)) tdict_show(d, "LIVE");
     fill_actions(r, d, q);
     return page_render(r, 200, d);
 }

@@ -38,5 +38,17 @@ int campaign_launch(struct request *r);
 int campaign_pause(struct request *r);
 int campaign_resume(struct request *r);
 int campaign_cancel(struct request *r);
+struct dbres;
+struct tdict;
+/* One campaign of the tenant (lock: FOR UPDATE), or NULL with *status 404 (a bad or
+ * unknown id, another org's) or the database error's. */
+struct dbres *campaign_load(struct request *r, str id, bool lock, int *status);
+
+/* campaign_progress.c */
 int campaign_stats(struct request *r);
+/* The PROGRESS section of a launched campaign's page (campaign row q); 0 or an error
+ * status. */
+int campaign_progress_fill(struct request *r, struct tdict *d, const struct dbres *q);
+/* The QUIET_NOW section when the campaign's quiet hours hold messages back now. */
+int campaign_quiet_fill(struct request *r, struct tdict *d, const struct dbres *q);
 #endif

@@ -4,6 +4,10 @@
 #include "../../db/db.h"
 #include "campaigns_sql.h"
 
+/* An instant as the pages show it: the org's local date and time ('' for NULL). */
+#define LOCAL_TEXT(col)                                                                                \
+    "coalesce(to_char(" col " AT TIME ZONE (SELECT timezone FROM orgs WHERE id = app_org_id()),"       \
+    " 'YYYY-MM-DD HH24:MI'), '')"
 #define ISO_UTC(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
 /* The audience's size: the recipients counted at launch, else the live contacts it
  * names now. */
@@ -177,6 +181,65 @@ struct dbres *campaign_reasons_query(struct db *db, struct arena *a, const char 
                 " WHERE org_id = app_org_id() AND campaign_id = $1 AND state IN ('skipped', 'failed')"
                 " GROUP BY channel, reason ORDER BY channel, count(*) DESC, reason",
                 id);
+}
+
+struct dbres *campaign_problems_query(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "campaign_problems",
+                "SELECT channel, state, reason, count(*) FROM campaign_messages"
+                " WHERE org_id = app_org_id() AND campaign_id = $1 AND state IN ('failed', 'skipped')"
+                " GROUP BY channel, state, reason ORDER BY state, count(*) DESC, channel, reason",
+                id);
+}
+
+/* From the replied messages (campaign_messages_replied_idx) to their replies, so a
+ * big campaign reads only what was answered. */
+struct dbres *campaign_replies_query(struct db *db, struct arena *a, const char *id, long limit)
+{
+    char lim[24];
+    snprintf(lim, sizeof lim, "%ld", limit);
+    return db_q(db, a, "campaign_replies",
+                "WITH r AS (SELECT r.id, r.contact_id, r.body, r.received_at, m.channel FROM campaign_messages m"
+                "   JOIN message_replies r ON r.campaign_message_id = m.id AND r.org_id = app_org_id()"
+                "   WHERE m.org_id = app_org_id() AND m.campaign_id = $1 AND m.replied_at IS NOT NULL)"
+                " SELECT r.id, coalesce(r.contact_id::text, ''), coalesce(nullif(c.name, ''), ''), r.body, r.channel, "
+                ISO_UTC("r.received_at") ", " LOCAL_TEXT("r.received_at") ", (SELECT count(*) FROM r)"
+                " FROM r LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = app_org_id()"
+                " ORDER BY r.received_at DESC, r.id DESC LIMIT $2::int",
+                id, lim);
+}
+
+struct dbres *campaign_breakers_query(struct db *db, struct arena *a, const char *providers_json)
+{
+    return db_q(db, a, "campaign_breakers",
+                "SELECT p.provider, coalesce(b.state, 'closed'), coalesce(b.failures, 0), "
+                ISO_UTC("b.probe_at") ", " LOCAL_TEXT("b.probe_at")
+                " FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS p(provider, n)"
+                " LEFT JOIN provider_breakers b ON b.org_id = app_org_id() AND b.provider = p.provider"
+                " ORDER BY p.n",
+                providers_json);
+}
+
+/* The campaign's quiet window (its own, else the org's) read in the org's zone now:
+ * whether it is quiet there, and the local time it opens ("08:00"). */
+struct dbres *campaign_quiet_now_query(struct db *db, struct arena *a, const char *id)
+{
+    return db_q(db, a, "campaign_quiet_now",
+                "SELECT sb_quiet_at((now() AT TIME ZONE o.timezone)::time, w.qs, w.qe), to_char(w.qe, 'HH24:MI')"
+                " FROM campaigns k JOIN orgs o ON o.id = k.org_id,"
+                " LATERAL (SELECT coalesce(k.quiet_start, split_part(o.quiet_hours, '-', 1)::time) AS qs,"
+                "   coalesce(k.quiet_end, split_part(o.quiet_hours, '-', 2)::time) AS qe) w"
+                " WHERE k.org_id = app_org_id() AND k.id = $1",
+                id);
+}
+
+struct dbres *org_quiet_query(struct db *db, struct arena *a)
+{
+    return db_q0(db, a, "org_quiet",
+                 "SELECT o.quiet_hours, sb_quiet_at((now() AT TIME ZONE o.timezone)::time, w.qs, w.qe),"
+                 " to_char(w.qe, 'HH24:MI') FROM orgs o,"
+                 " LATERAL (SELECT split_part(o.quiet_hours, '-', 1)::time AS qs,"
+                 "   split_part(o.quiet_hours, '-', 2)::time AS qe) w WHERE o.id = app_org_id()");
 }
 
 #define PICK_COLUMNS                                                                                   \

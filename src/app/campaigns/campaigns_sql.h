@@ -60,6 +60,26 @@ struct dbres *campaign_stats_query(struct db *db, struct arena *a, const char *i
 enum { CR_CHANNEL, CR_REASON, CR_COUNT };
 struct dbres *campaign_reasons_query(struct db *db, struct arena *a, const char *id);
 
+/* Failed and skipped messages per channel, state and reason: failed first, then by
+ * count. */
+enum { CP_CHANNEL, CP_STATE, CP_REASON, CP_COUNT };
+struct dbres *campaign_problems_query(struct db *db, struct arena *a, const char *id);
+/* The latest limit replies to the campaign's messages, newest first, each row with the
+ * number of replies in all. Times ISO-8601 UTC and local (the org's zone). */
+enum { RP_ID, RP_CONTACT_ID, RP_CONTACT_NAME, RP_BODY, RP_CHANNEL, RP_AT, RP_AT_LOCAL, RP_TOTAL };
+struct dbres *campaign_replies_query(struct db *db, struct arena *a, const char *id, long limit);
+/* The breaker of each provider named in providers (a JSON array), in that order; a
+ * provider without a row is closed. BK_PROBE_AT: when an open breaker lets its probe go. */
+enum { BK_PROVIDER, BK_STATE, BK_FAILURES, BK_PROBE_AT, BK_PROBE_LOCAL };
+struct dbres *campaign_breakers_query(struct db *db, struct arena *a, const char *providers_json);
+
+/* The campaign's quiet hours in the org's zone now: quiet (bool), opens at ("HH:MM"). */
+struct dbres *campaign_quiet_now_query(struct db *db, struct arena *a, const char *id);
+
+/* The org's quiet hours ("21:00-08:00"), whether they hold messages back now (in its
+ * zone), and when they end ("08:00"). */
+struct dbres *org_quiet_query(struct db *db, struct arena *a);
+
 /* Contact rows for pickers and previews. */
 enum { PC_ID, PC_NAME, PC_PHONE, PC_EMAIL, PC_FIRST, PC_LAST, PC_COMPANY, PC_ADDRESS };
 /* The preview's sample: a live contact of campaign id's audience, preferring one the
