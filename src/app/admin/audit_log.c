@@ -119,14 +119,14 @@ static void page_filters(struct request *r, struct audit_page *p, bool all, stru
     p->f.tz = str_cstr(r->arena, r->session->org_timezone);
     if (p->f.from && p->f.to && v[AP_TO].num < v[AP_FROM].num) field_error_add(e, "to", "must be on or after from");
     if (all || !v[AP_CURSOR].given) return;
-    struct list_cursor c;
-    if (list_cursor_decode(app_secret(r), AUDIT_CURSOR_PURPOSE, "n", v[AP_CURSOR].raw, &c) < 0) {
+    int64_t key, id;
+    if (list_cursor_decode_pair(app_secret(r), AUDIT_CURSOR_PURPOSE, v[AP_CURSOR].raw, &key, &id) < 0) {
         field_error_add(e, "cursor", list_params[AP_CURSOR].message);
         return;
     }
     p->f.after = true;
-    snprintf(p->f.after_us, sizeof p->f.after_us, "%lld", (long long)c.key);
-    snprintf(p->f.after_id, sizeof p->f.after_id, "%s", c.id);
+    snprintf(p->f.after_us, sizeof p->f.after_us, "%lld", (long long)key);
+    snprintf(p->f.after_id, sizeof p->f.after_id, "%lld", (long long)id);
 }
 
 static int page_load(struct request *r, struct audit_page *p, struct field_errors *e)
@@ -138,9 +138,9 @@ static int page_load(struct request *r, struct audit_page *p, struct field_error
     if (!p->rows) return app_db_status(r);
     p->n = db_rows(p->rows) > p->limit ? (int)p->limit : db_rows(p->rows);
     if (db_rows(p->rows) > p->limit) {
-        struct list_cursor c = { .sort = 0, .key = strtoll(db_cstr(p->rows, p->n - 1, AU_AT_US), NULL, 10) };
-        snprintf(c.id, sizeof c.id, "%s", db_cstr(p->rows, p->n - 1, AU_ID));
-        p->next = list_cursor_encode(r->arena, app_secret(r), AUDIT_CURSOR_PURPOSE, "n", &c);
+        p->next = list_cursor_encode_pair(r->arena, app_secret(r), AUDIT_CURSOR_PURPOSE,
+                                          strtoll(db_cstr(p->rows, p->n - 1, AU_AT_US), NULL, 10),
+                                          strtoll(db_cstr(p->rows, p->n - 1, AU_ID), NULL, 10));
     }
     return 0;
 }

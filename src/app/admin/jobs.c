@@ -76,17 +76,18 @@ static int page_load(struct request *r, struct jobs_page *p, struct field_errors
     *p = (struct jobs_page){ 0 };
     params_parse(r->arena, &r->query, list_params, JL_COUNT, p->v, e);
     long limit = p->v[JL_LIMIT].valid ? p->v[JL_LIMIT].num : JOBS_LIMIT_DEFAULT;
-    struct list_cursor c = { 0 };
+    int64_t at_us = 0, at_id = 0;
     if (p->v[JL_CURSOR].given &&
-        list_cursor_decode(app_secret(r), JOBS_CURSOR_PURPOSE, "n", p->v[JL_CURSOR].raw, &c) < 0)
+        list_cursor_decode_pair(app_secret(r), JOBS_CURSOR_PURPOSE, p->v[JL_CURSOR].raw, &at_us, &at_id) < 0)
         field_error_add(e, "cursor", list_params[JL_CURSOR].message);
     if (e->n) return 0;
-    char key[24], lim[24];
-    snprintf(key, sizeof key, "%lld", (long long)c.key);
+    char key[24], id[24], lim[24];
+    snprintf(key, sizeof key, "%lld", (long long)at_us);
+    snprintf(id, sizeof id, "%lld", (long long)at_id);
     snprintf(lim, sizeof lim, "%ld", limit + 1);
     const char *kind = p->v[JL_KIND].valid ? p->v[JL_KIND].text : NULL;
     const char *after = p->v[JL_CURSOR].given ? key : NULL;
-    const char *after_id = p->v[JL_CURSOR].given ? c.id : NULL;
+    const char *after_id = p->v[JL_CURSOR].given ? id : NULL;
     const char *periodic_params[] = { periodic_kinds_literal(r) };
     const char *dead_params[] = { after, after_id, kind, lim };
     const struct db_stmt s[3] = {
@@ -101,9 +102,9 @@ static int page_load(struct request *r, struct jobs_page *p, struct field_errors
     p->dead = out[2];
     p->n = db_rows(p->dead) > limit ? (int)limit : db_rows(p->dead);
     if (db_rows(p->dead) > limit) {
-        struct list_cursor next = { .sort = 0, .key = strtoll(db_cstr(p->dead, p->n - 1, JD_DIED_US), NULL, 10) };
-        snprintf(next.id, sizeof next.id, "%s", db_cstr(p->dead, p->n - 1, JD_ID));
-        p->next = list_cursor_encode(r->arena, app_secret(r), JOBS_CURSOR_PURPOSE, "n", &next);
+        p->next = list_cursor_encode_pair(r->arena, app_secret(r), JOBS_CURSOR_PURPOSE,
+                                          strtoll(db_cstr(p->dead, p->n - 1, JD_DIED_US), NULL, 10),
+                                          strtoll(db_cstr(p->dead, p->n - 1, JD_ID), NULL, 10));
     }
     return 0;
 }
