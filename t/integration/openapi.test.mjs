@@ -186,6 +186,10 @@ before(async () => {
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', now() + interval '3 days') RETURNING id`);
   ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
+  const deadJob = () => stack.one(`INSERT INTO jobs (org_id, kind, status, attempts, max_attempts, last_error, payload)
+    VALUES ('${org}', 'campaign_send', 'dead', 5, 5, 'HTTP 500', '{"message_id": 1}') RETURNING id`);
+  ids.retryJob = deadJob();
+  ids.discardJob = deadJob();
 
   const res = await stack.request('GET', DOC_PATH);
   assert.equal(res.status, 200, res.body.slice(0, 300));
@@ -301,6 +305,8 @@ function fixtureId(method, p) {
     'POST /api/v1/campaigns/{id}/resume': ids.resumeCampaign,
     'POST /api/v1/campaigns/{id}/cancel': ids.cancelCampaign,
     'GET /api/v1/campaigns/{id}/stats': ids.launchCampaign,
+    'POST /api/v1/admin/jobs/{id}/retry': ids.retryJob,
+    'POST /api/v1/admin/jobs/{id}/discard': ids.discardJob,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
@@ -395,7 +401,7 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
       if (/List|list/.test(op.operationId)) listsChecked.add(p);
     }
   }
-  assert.deepEqual([...listsChecked].sort(), ['/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/contacts',
+  assert.deepEqual([...listsChecked].sort(), ['/api/v1/admin/audit', '/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/contacts',
     '/api/v1/deals', '/api/v1/deals/deleted']);
   assert.ok(checked >= 20, `checked ${checked}`);
 });
