@@ -84,6 +84,11 @@ before(async () => {
   stack.sql(`INSERT INTO campaign_messages (org_id, campaign_id, contact_id, channel, to_address, state, reason)
     SELECT '${org}', '${ids.launchedCampaign}', id, 'sms', phone, CASE WHEN opt_out_sms THEN 'skipped' ELSE 'queued' END,
       CASE WHEN opt_out_sms THEN 'opted_out' ELSE '' END FROM contacts WHERE org_id = '${org}'`);
+  // Admin: a dead job with a long error, an open provider circuit (the overview's attention item too).
+  ids.deadJob = one(`INSERT INTO jobs (org_id, kind, status, attempts, max_attempts, last_error, payload)
+    VALUES ('${org}', 'recording_download', 'dead', 5, 5, 'HTTP 404 from https://api.example.com/v1/recordings/RE0123456789abcdef0123456789abcdef.wav after 5 attempts', '{}') RETURNING id`);
+  stack.sql(`INSERT INTO jobs (org_id, kind, run_at) VALUES ('${org}', 'campaign_send', now() - interval '2 minutes')`);
+  stack.sql(`INSERT INTO provider_breakers (org_id, provider, state, failures, opened_at) VALUES ('${org}', 'twilio', 'open', 5, now())`);
   ids.importDone = one(`INSERT INTO contact_imports (org_id, filename, body, rows, status, created, updated, merged, rejected, report, imported_at)
     VALUES ('${org}', 'leads.csv', '', 10, 'imported', 6, 2, 1, 1, E'line,reason\\r\\n', now()) RETURNING id`);
 });
@@ -199,6 +204,11 @@ const signedIn = () => [
   ['campaign-edit', `/campaigns/${ids.campaign}/edit`, 200],
   ['campaign-delete', `/campaigns/${ids.campaign}/delete`, 200],
   ['admin', '/admin', 200],
+  ['admin-audit', '/admin/audit', 200],
+  ['admin-audit-errors', '/admin/audit?from=2026-02-30&user_id=nobody', 400],
+  ['admin-audit-empty', '/admin/audit?action=no.such.action', 200],
+  ['admin-jobs', '/admin/jobs', 200],
+  ['admin-job-discard', `/admin/jobs/${ids.deadJob}/discard`, 200],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],
 ];

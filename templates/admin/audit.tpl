@@ -7,13 +7,15 @@
 </div>
 {{>ADMIN_NAV}}
 {{#FORM_ERROR}}<div class="form-error" role="alert" id="filter-errors">This list cannot be shown as asked; see the messages below.</div>{{/FORM_ERROR}}
-<form class="filters" method="get" action="/admin/audit" role="search" id="audit-filters">
-  {{>FIELD_USER}}
+<form class="admin-filters" method="get" action="/admin/audit" role="search" id="audit-filters">
+  <div class="filter-grid">
+  {{>FIELD_ACTION}}
   {{>FIELD_ENTITY}}
   {{>FIELD_ENTITY_ID}}
-  {{>FIELD_ACTION}}
+  {{>FIELD_USER}}
   {{>FIELD_FROM}}
   {{>FIELD_TO}}
+  </div>
   {{#E_LIMIT}}<p class="field-error" id="e-limit">{{MSG}}</p>{{/E_LIMIT}}
   {{#E_CURSOR}}<p class="field-error" id="e-cursor">{{MSG}}</p>{{/E_CURSOR}}
   <button type="submit" class="button secondary">Filter</button>

@@ -28,7 +28,7 @@
     <p class="muted"><span data-health="recordings.files">{{REC_FILES}}</span> files · <span data-health="recordings.disk_free">{{DISK_FREE}}</span> free of {{DISK_TOTAL}}</p>
   </article>
 </section>
-<h2 id="requests-title">Requests</h2>
+<h2 class="section-title" id="requests-title">Requests</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="requests-title">
 <table class="data-table" id="health-requests">
   <thead><tr><th scope="col">Last</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Errors (5xx)</th><th scope="col" class="num">p50 ms</th><th scope="col" class="num">p95 ms</th><th scope="col" class="num">p99 ms</th></tr></thead>
@@ -38,7 +38,7 @@
   </tbody>
 </table>
 </div>
-<h2 id="queue-title">Job queue</h2>
+<h2 class="section-title" id="queue-title">Job queue</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="queue-title">
 <table class="data-table" id="health-queue">
   <thead><tr><th scope="col">Kind</th><th scope="col" class="num">Queued</th><th scope="col" class="num">Running</th><th scope="col" class="num">Dead</th><th scope="col" class="num">Oldest due (s)</th></tr></thead>
@@ -49,7 +49,7 @@
 </table>
 </div>
 {{#QUEUE_EMPTY}}<p class="empty-state" id="queue-empty">No job is queued, running or dead.</p>{{/QUEUE_EMPTY}}
-<h2 id="providers-title">Provider circuits</h2>
+<h2 class="section-title" id="providers-title">Provider circuits</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="providers-title">
 <table class="data-table" id="health-providers">
   <thead><tr><th scope="col">Provider</th><th scope="col">State</th><th scope="col" class="num">Failures</th><th scope="col">Opened</th></tr></thead>

@@ -3,7 +3,7 @@
   <h1>Jobs</h1>
 </div>
 {{>ADMIN_NAV}}
-<h2 id="kinds-title">Queue by kind</h2>
+<h2 class="section-title" id="kinds-title">Queue by kind</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="kinds-title">
 <table class="data-table" id="job-kinds">
   <thead><tr><th scope="col">Kind</th><th scope="col" class="num">Queued</th><th scope="col" class="num">Running</th><th scope="col" class="num">Dead</th><th scope="col" class="num">Oldest due (s)</th></tr></thead>
@@ -14,7 +14,7 @@
 </table>
 </div>
 {{#KINDS_EMPTY}}<p class="empty-state" id="kinds-empty">No job of this organisation is queued, running or dead.</p>{{/KINDS_EMPTY}}
-<h2 id="periodic-title">Periodic jobs</h2>
+<h2 class="section-title" id="periodic-title">Periodic jobs</h2>
 <p class="muted">Each run queues the next one when it finishes; they act on every organisation.</p>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="periodic-title">
 <table class="data-table" id="periodic-jobs">
@@ -25,10 +25,10 @@
   </tbody>
 </table>
 </div>
-<h2 id="dead-title">Dead letters</h2>
+<h2 class="section-title" id="dead-title">Dead letters</h2>
 {{#FORM_ERROR}}<div class="form-error" role="alert" id="filter-errors">This list cannot be shown as asked; see the messages below.</div>{{/FORM_ERROR}}
-<form class="filters" method="get" action="/admin/jobs" role="search">
-  {{>FIELD_KIND}}
+<form class="admin-filters" method="get" action="/admin/jobs" role="search" id="dead-filters">
+  <div class="filter-grid">{{>FIELD_KIND}}</div>
   {{#E_LIMIT}}<p class="field-error" id="e-limit">{{MSG}}</p>{{/E_LIMIT}}
   {{#E_CURSOR}}<p class="field-error" id="e-cursor">{{MSG}}</p>{{/E_CURSOR}}
   <button type="submit" class="button secondary">Filter</button>
@@ -37,9 +37,9 @@
 <table class="data-table" id="dead-jobs">
   <thead><tr><th scope="col" class="num">Job</th><th scope="col">Kind</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Died</th><th scope="col">Actions</th></tr></thead>
   <tbody>
-  {{#DEAD}}<tr data-id="{{ID}}"><td class="num">{{ID}}</td><td>{{KIND}}</td><td class="num">{{ATTEMPTS}}</td><td class="wrap">{{ERROR}}</td><td>{{DIED_AT}}</td>
-    <td class="row-actions"><form method="post" action="/admin/jobs/{{ID}}/retry"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="button secondary" aria-label="Retry job {{ID}}">Retry</button></form>
-    <a class="button secondary" href="/admin/jobs/{{ID}}/discard" aria-label="Discard job {{ID}}">Discard…</a></td></tr>
+  {{#DEAD}}<tr data-id="{{ID}}"><td class="num">{{ID}}</td><td class="nowrap">{{KIND}}</td><td class="num">{{ATTEMPTS}}</td><td class="wrap">{{ERROR}}</td><td class="nowrap">{{DIED_AT}}</td>
+    <td><div class="job-actions"><form method="post" action="/admin/jobs/{{ID}}/retry"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="button secondary" aria-label="Retry job {{ID}}">Retry</button></form>
+    <a class="button secondary" href="/admin/jobs/{{ID}}/discard" aria-label="Discard job {{ID}}">Discard…</a></div></td></tr>
   {{/DEAD}}
   </tbody>
 </table>

@@ -148,7 +148,9 @@ static int render_page(struct request *r, int status, const struct field_errors 
         tdict_set(x, "KIND", db_val(p->periodic, i, JP_KIND));
         tdict_set_cstr(x, "EVERY", periodic_jobs[i].every_text);
         tdict_set_cstr(x, "PURPOSE", periodic_jobs[i].purpose);
-        tdict_set(x, "NEXT", db_bool(p->periodic, i, JP_RUNNING) ? STR("running now") : db_val(p->periodic, i, JP_NEXT));
+        str next = db_val(p->periodic, i, JP_NEXT);
+        tdict_set(x, "NEXT", db_bool(p->periodic, i, JP_RUNNING) ? STR("running now")
+                             : next.len ? next : STR("when a worker next looks (within a minute)"));
         tdict_set(x, "LAST", db_val(p->periodic, i, JP_LAST).len ? db_val(p->periodic, i, JP_LAST) : STR("never"));
         tdict_set(x, "LAST_STATUS", db_val(p->periodic, i, JP_LAST_STATUS));
         tdict_set(x, "LAST_ERROR", db_val(p->periodic, i, JP_LAST_ERROR));
