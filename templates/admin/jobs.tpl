@@ -20,7 +20,7 @@
 <table class="data-table" id="periodic-jobs">
   <thead><tr><th scope="col">Kind</th><th scope="col">What it does</th><th scope="col">Every</th><th scope="col">Last run</th><th scope="col">Next run</th></tr></thead>
   <tbody>
-  {{#PERIODIC}}<tr data-kind="{{KIND}}"><th scope="row">{{KIND}}</th><td>{{PURPOSE}}</td><td>{{EVERY}}</td><td class="last-run">{{LAST}} {{LAST_STATUS}} <span class="muted">{{LAST_ERROR}}</span></td><td class="next-run">{{NEXT}}</td></tr>
+  {{#PERIODIC}}<tr data-kind="{{KIND}}"><th scope="row">{{KIND}}</th><td class="purpose">{{PURPOSE}}</td><td>{{EVERY}}</td><td class="last-run">{{LAST}} {{LAST_STATUS}} <span class="muted">{{LAST_ERROR}}</span></td><td class="next-run">{{NEXT}}</td></tr>
   {{/PERIODIC}}
   </tbody>
 </table>
