@@ -27,6 +27,11 @@
     <p class="big"><span data-health="recordings.size">{{REC_SIZE}}</span></p>
     <p class="muted"><span data-health="recordings.files">{{REC_FILES}}</span> files · <span data-health="recordings.disk_free">{{DISK_FREE}}</span> free of {{DISK_TOTAL}}</p>
   </article>
+  <article class="card" id="health-people">
+    <h2>People</h2>
+    <p class="big">{{USER_COUNT}} users</p>
+    <p class="muted">{{SESSION_COUNT}} active sessions</p>
+  </article>
 </section>
 <h2 class="section-title" id="requests-title">Requests</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="requests-title">

@@ -16,11 +16,12 @@
 static const int windows[] = { 5, 15, 60 };
 #define WINDOW_COUNT 3
 
-enum { HQ_DB, HQ_QUEUE, HQ_BREAKERS, HQ_RECORDINGS, HQ_COUNT };
+enum { HQ_DB, HQ_QUEUE, HQ_BREAKERS, HQ_RECORDINGS, HQ_PEOPLE, HQ_COUNT };
 enum health_db_col { HD_VERSION, HD_SIZE_BYTES, HD_SIZE_TEXT };
 enum health_queue_col { HK_KIND, HK_QUEUED, HK_RUNNING, HK_DEAD, HK_OLDEST_S };
 enum health_breaker_col { HB_PROVIDER, HB_STATE, HB_FAILURES, HB_OPENED_AT };
 enum health_rec_col { HR_FILES, HR_BYTES, HR_BYTES_TEXT };
+enum health_people_col { HP_USERS, HP_SESSIONS };
 
 /* Every figure in one round trip; the queue reads jobs_org_live_kind_idx, the
  * recordings calls_org_recording_stored_idx (sql/0036). */
@@ -46,6 +47,8 @@ static const struct db_stmt health_stmts[HQ_COUNT] = {
                         "SELECT count(*), coalesce(sum(recording_bytes), 0), pg_size_pretty(coalesce(sum(recording_bytes), 0))"
                         " FROM calls WHERE org_id = app_org_id() AND recording_status = 'stored'",
                         0, NULL },
+    /* Under RLS: the org's users and live sessions. */
+    [HQ_PEOPLE] = { "health_people", "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM sessions)", 0, NULL },
 };
 
 struct health {
@@ -146,6 +149,8 @@ static void fill_dict(struct request *r, struct tdict *d, const struct health *h
     tdict_set(d, "REC_SIZE", db_val(h->q[HQ_RECORDINGS], 0, HR_BYTES_TEXT));
     tdict_set_cstr(d, "DISK_FREE", gib(r, h->disk_free));
     tdict_set_cstr(d, "DISK_TOTAL", gib(r, h->disk_total));
+    tdict_set(d, "USER_COUNT", db_val(h->q[HQ_PEOPLE], 0, HP_USERS));
+    tdict_set(d, "SESSION_COUNT", db_val(h->q[HQ_PEOPLE], 0, HP_SESSIONS));
 }
 
 static struct json_object *num(struct request *r, int decimals, double v)
@@ -226,6 +231,10 @@ static struct json_object *health_json(struct request *r, const struct health *h
     json_object_object_add(rec, "disk_free_bytes", h->disk_free < 0 ? NULL : json_object_new_int64(h->disk_free));
     json_object_object_add(rec, "disk_total_bytes", h->disk_total < 0 ? NULL : json_object_new_int64(h->disk_total));
     json_object_object_add(data, "recordings", rec);
+    struct json_object *people = json_object_new_object();
+    json_add_long(people, "users", db_long(h->q[HQ_PEOPLE], 0, HP_USERS));
+    json_add_long(people, "sessions", db_long(h->q[HQ_PEOPLE], 0, HP_SESSIONS));
+    json_object_object_add(data, "people", people);
     return data;
 }
 
