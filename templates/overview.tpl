@@ -15,6 +15,13 @@
     <p class="muted">{{ROLE_SUMMARY}}</p>
   </article>
 </section>
+{{#ATTENTION}}<section class="attention" aria-labelledby="attention-title" id="attention">
+  <h2 id="attention-title">Needs attention</h2>
+  <ul class="item-list">
+    {{#DEAD_JOBS}}<li id="attention-dead-jobs"><a href="/admin/jobs">{{COUNT}} failed {{NOUN}}</a> waiting for a retry or discard.</li>{{/DEAD_JOBS}}
+    {{#PROVIDERS_DOWN}}<li id="attention-providers"><a href="/admin">Provider outage</a>: the circuit of {{PROVIDERS}} is open.</li>{{/PROVIDERS_DOWN}}
+  </ul>
+</section>{{/ATTENTION}}
 <section class="today-calls" aria-labelledby="today-calls-title">
   <div class="page-head">
     <h2 id="today-calls-title"><a href="{{CALLS_TODAY_HREF}}">Calls today</a></h2>

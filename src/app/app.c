@@ -154,6 +154,27 @@ static int admit(struct request *r)
     return 0;
 }
 
+/* The entity a route acts on: its first path segment after /api/v1 ("payments"). */
+static const char *route_entity(struct request *r)
+{
+    str p = str_from(r->route->pattern);
+    if (str_starts_with(p, STR("/api/v1/"))) p = str_make(p.ptr + 7, p.len - 7);
+    size_t end = 1;
+    while (end < p.len && p.ptr[end] != '/') end++;
+    return p.len > 1 ? str_cstr(r->arena, str_make(p.ptr + 1, end - 1)) : "";
+}
+
+/* Every signed-in write leaves an audit row: one that wrote none of its own (brands,
+ * deliverables, payments, FX rates, a user's name) gets the route's name as action
+ * and its {id} as entity id, in its transaction (none left open: nothing to add to). */
+static int audit_unaudited_write(struct request *r)
+{
+    if (r->audited || !r->session || !(r->route->flags & ROUTE_AUTH) || !is_write_method(r->method) ||
+        !db_in_tx(r->db))
+        return 0;
+    return audit_write(r, r->route->name, route_entity(r), req_path_param(r, "id"), NULL);
+}
+
 /* Runs the handler in a transaction; a serialization failure is retried once. */
 static int run_in_transaction(struct request *r)
 {
@@ -165,6 +186,7 @@ static int run_in_transaction(struct request *r)
         int status = authenticate(r);
         if (status == 0) status = admit(r);
         if (status == 0) status = r->route->handler(r);
+        if (status == 0) status = audit_unaudited_write(r);
         if (status == 0 && db_commit(r->db) == 0) return 0;
         if (status == REPLIED) {
             db_rollback(r->db);
@@ -177,6 +199,7 @@ static int run_in_transaction(struct request *r)
             metrics_session_recalled(true);
             if (r->session) session_forget(r->session);
             r->session_lookup_needed = true;
+            r->audited = false;
             attempt--;
             response_reset(r->res);
             r->session = NULL;
@@ -189,6 +212,7 @@ static int run_in_transaction(struct request *r)
         }
         db_rollback(r->db);
         if (e == DB_ERR_RETRY && attempt == 0) {
+            r->audited = false;
             response_reset(r->res);
             r->session = NULL;
             r->via_api_key = false;

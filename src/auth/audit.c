@@ -24,7 +24,9 @@ int audit_write(struct request *r, const char *action, const char *entity, str e
                              actor_of(r), action, entity, str_cstr(r->arena, entity_id),
                              str_cstr(r->arena, r->remote_addr), str_cstr(r->arena, r->request_id),
                              detail_json);
-    return res ? 0 : db_error_http_status(db_last_error(r->db));
+    if (!res) return db_error_http_status(db_last_error(r->db));
+    r->audited = true;
+    return 0;
 }
 
 int audit_security(struct request *r, str org_id, str user_id, str actor, const char *action,

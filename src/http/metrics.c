@@ -16,6 +16,80 @@ static const double latency_bounds[METRICS_LATENCY_BUCKETS] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 };
 
+/* Upper bounds in milliseconds, roughly 1.5x apart where percentiles matter most. */
+static const double ring_bounds_ms[METRICS_RING_BUCKETS] = {
+    0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 25, 35, 50, 75, 100, 150, 250, 400, 600, 1000, 2500, 5000,
+};
+
+void metrics_ring_add(struct metrics_ring *ring, uint64_t minute, int status, int64_t duration_us)
+{
+    struct metrics_minute *m = &ring->slots[minute % METRICS_RING_MINUTES];
+    uint64_t held = __atomic_load_n(&m->minute, __ATOMIC_ACQUIRE);
+    if (held != minute) {
+        if (held > minute) return; /* the slot moved on (a clock step back): dropped */
+        if (__atomic_compare_exchange_n(&m->minute, &held, minute, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&m->count, 0, __ATOMIC_RELAXED);
+            __atomic_store_n(&m->errors, 0, __ATOMIC_RELAXED);
+            for (int i = 0; i <= METRICS_RING_BUCKETS; i++) __atomic_store_n(&m->buckets[i], 0, __ATOMIC_RELAXED);
+        } else if (held != minute) {
+            return; /* another writer took the slot for another minute meanwhile */
+        }
+    }
+    double ms = (double)duration_us / 1000.0;
+    int b = 0;
+    while (b < METRICS_RING_BUCKETS && ms > ring_bounds_ms[b]) b++;
+    __atomic_fetch_add(&m->buckets[b], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&m->count, 1, __ATOMIC_RELAXED);
+    if (status >= 500) __atomic_fetch_add(&m->errors, 1, __ATOMIC_RELAXED);
+}
+
+double metrics_ring_quantile_ms(const uint64_t *buckets, uint64_t total, double q)
+{
+    if (total == 0) return 0;
+    double rank = q * (double)total;
+    uint64_t below = 0;
+    for (int i = 0; i <= METRICS_RING_BUCKETS; i++) {
+        if (buckets[i] == 0 || (double)(below + buckets[i]) < rank) {
+            below += buckets[i];
+            continue;
+        }
+        double lo = i == 0 ? 0 : ring_bounds_ms[i - 1];
+        if (i == METRICS_RING_BUCKETS) return lo;
+        double hi = ring_bounds_ms[i];
+        return lo + (hi - lo) * (rank - (double)below) / (double)buckets[i];
+    }
+    return ring_bounds_ms[METRICS_RING_BUCKETS - 1];
+}
+
+void metrics_ring_window(const struct metrics_ring *ring, uint64_t now_minute, int minutes,
+                         struct metrics_window *w)
+{
+    uint64_t buckets[METRICS_RING_BUCKETS + 1] = { 0 };
+    *w = (struct metrics_window){ 0 };
+    if (minutes < 1) minutes = 1;
+    if (minutes > METRICS_RING_MINUTES - 1) minutes = METRICS_RING_MINUTES - 1;
+    for (int k = 0; k < minutes && (uint64_t)k <= now_minute; k++) {
+        const struct metrics_minute *m = &ring->slots[(now_minute - (uint64_t)k) % METRICS_RING_MINUTES];
+        if (__atomic_load_n(&m->minute, __ATOMIC_ACQUIRE) != now_minute - (uint64_t)k) continue;
+        w->count += __atomic_load_n(&m->count, __ATOMIC_RELAXED);
+        w->errors += __atomic_load_n(&m->errors, __ATOMIC_RELAXED);
+        for (int i = 0; i <= METRICS_RING_BUCKETS; i++) buckets[i] += __atomic_load_n(&m->buckets[i], __ATOMIC_RELAXED);
+    }
+    /* The buckets' sum, not count: read a moment apart, they may differ by a request. */
+    uint64_t total = 0;
+    for (int i = 0; i <= METRICS_RING_BUCKETS; i++) total += buckets[i];
+    w->p50_ms = metrics_ring_quantile_ms(buckets, total, 0.50);
+    w->p95_ms = metrics_ring_quantile_ms(buckets, total, 0.95);
+    w->p99_ms = metrics_ring_quantile_ms(buckets, total, 0.99);
+}
+
+struct metrics_window metrics_recent(int minutes)
+{
+    struct metrics_window w = { 0 };
+    if (g_metrics) metrics_ring_window(&g_metrics->ring, (uint64_t)(clock_wall_us() / 60000000), minutes, &w);
+    return w;
+}
+
 int metrics_init(int route_count)
 {
     if (g_metrics) return 0;
@@ -80,6 +154,7 @@ void metrics_observe(int route_index, int status, int64_t duration_us)
     add(&g_metrics->latency_buckets[b], 1);
     add(&g_metrics->latency_sum_us, (uint64_t)(duration_us > 0 ? duration_us : 0));
     add(&g_metrics->latency_count, 1);
+    metrics_ring_add(&g_metrics->ring, (uint64_t)(clock_wall_us() / 60000000), status, duration_us);
     if (g_slot >= 0 && g_slot < METRICS_MAX_WORKERS)
         __atomic_fetch_add(&g_metrics->workers[g_slot].requests, 1, __ATOMIC_RELAXED);
 }

@@ -11,6 +11,43 @@
 #define METRICS_STATUS_CLASSES 18 /* see metrics_status_index */
 #define METRICS_LATENCY_BUCKETS 12
 
+/* The last hour by minute, for the admin health page's error rate and latency
+ * percentiles: a ring of per-minute histograms with finer fixed buckets than the
+ * Prometheus ones (percentiles are read from them by interpolation). */
+#define METRICS_RING_MINUTES 64 /* >= 61: the last 60 whole minutes and the current one */
+#define METRICS_RING_BUCKETS 24
+
+struct metrics_minute {
+    uint64_t minute;                               /* unix minute this slot holds; 0: none */
+    uint64_t count;
+    uint64_t errors;                               /* answered 5xx */
+    uint64_t buckets[METRICS_RING_BUCKETS + 1];    /* last is above the last bound */
+};
+
+struct metrics_ring {
+    struct metrics_minute slots[METRICS_RING_MINUTES];
+};
+
+/* What the ring holds over a window of minutes. */
+struct metrics_window {
+    uint64_t count, errors;
+    double p50_ms, p95_ms, p99_ms; /* 0 without requests */
+};
+
+/* Counts one request answered with status in duration_us during unix minute. A slot
+ * reused for a new minute is cleared by the writer that claims it (compare and swap);
+ * a request counted by another worker in that instant may be lost, never misfiled. */
+void metrics_ring_add(struct metrics_ring *ring, uint64_t minute, int status, int64_t duration_us);
+/* Sums the minutes (now_minute - minutes, now_minute] into *w (minutes 1..60). */
+void metrics_ring_window(const struct metrics_ring *ring, uint64_t now_minute, int minutes,
+                         struct metrics_window *w);
+/* The q-quantile (0 < q < 1) in milliseconds of counts over the ring buckets,
+ * interpolated linearly inside its bucket (the open last bucket answers its lower
+ * bound); 0 when total is 0. */
+double metrics_ring_quantile_ms(const uint64_t *buckets, uint64_t total, double q);
+/* The shared mapping's window ending now (all zero without one). */
+struct metrics_window metrics_recent(int minutes);
+
 enum worker_state { WORKER_EMPTY = 0, WORKER_STARTING, WORKER_IDLE, WORKER_BUSY, WORKER_EXITING };
 
 struct worker_slot {
@@ -34,6 +71,7 @@ struct metrics_shared {
     uint64_t worker_crashes;
     uint64_t worker_recycles;
     int64_t master_started_at_us;
+    struct metrics_ring ring;
     int route_rows; /* routes + 1: the last row counts unmatched and out-of-range indexes */
     /* Requests by route and status class, route_rows rows (sized by metrics_init). */
     uint64_t requests[][METRICS_STATUS_CLASSES];

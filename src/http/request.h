@@ -86,6 +86,7 @@ struct request {
     struct session *session;  /* NULL if anonymous */
     bool via_api_key;
     bool session_lookup_needed; /* a remembered session did not hold: look it up again */
+    bool audited;               /* an audit row of this request is written (audit_write) */
     bool wants_json;          /* /api/ prefix or Accept: application/json */
     const struct route *route;
     struct response *res;

@@ -21,18 +21,6 @@ int job_enqueue(struct db *db, struct arena *a, const char *org_id, const char *
     return db_rows(r) == 1;
 }
 
-int job_enqueue_once(struct db *db, struct arena *a, const char *kind, const char *unique_key)
-{
-    struct dbres *r = db_q(db, a, "job_enqueue_once",
-                           "INSERT INTO jobs (kind, unique_key, max_attempts)"
-                           " SELECT $1, $2, 3 WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE unique_key = $2)"
-                           " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL"
-                           " AND status IN ('queued', 'running') DO NOTHING RETURNING id",
-                           kind, unique_key);
-    if (!r) return -1;
-    return db_rows(r) == 1;
-}
-
 int job_claim(struct db *db, struct arena *a, const char *worker_id, int lease_s, struct job *out)
 {
     char lease[16];

@@ -20,9 +20,6 @@ struct job {
  * no-op. Returns 1 queued, 0 duplicate, -1 on a database error. */
 int job_enqueue(struct db *db, struct arena *a, const char *org_id, const char *kind,
                 const char *payload_json, const char *unique_key, int max_attempts);
-/* Queues a periodic job once per key, whatever the status of an earlier one (owner
- * role). Returns 1 queued, 0 already there, -1 on error. */
-int job_enqueue_once(struct db *db, struct arena *a, const char *kind, const char *unique_key);
 /* Claims the oldest runnable job (queued and due, or running with an expired lease)
  * for worker_id with a lease of lease_s seconds, in its own statement. Returns 1 and
  * *out, 0 when there is none, -1 on error. */

@@ -16,11 +16,11 @@
 #include "../core/log.h"
 #include "../db/db.h"
 #include "campaign_send.h"
+#include "periodic.h"
 #include "recording_download.h"
 #include "webhook_apply.h"
 #include "webhook_delivery.h"
 
-#define ROLLUP_REPAIR_KIND "rollup_repair"
 #define SCHEDULE_EVERY_S 60
 /* The campaign dispatch's housekeeping runs this often while campaigns are running
  * (pause, cancel and completion are seen within it), else every worker_poll_s. */
@@ -68,38 +68,21 @@ static struct db *open_db(const struct config *cfg)
     return db_open(url, timeout);
 }
 
-/* Recomputes today's and yesterday's rollups (in each org's zone) for every org. */
-static enum job_result rollup_repair_run(struct job_ctx *c, const struct job *j)
-{
-    (void)j;
-    if (db_q0(c->db, c->a, "rollup_repair",
-              "SELECT sb_call_rollups_repair(o.id, d.day) FROM orgs o CROSS JOIN LATERAL"
-              " (VALUES ((now() AT TIME ZONE o.timezone)::date),"
-              " ((now() AT TIME ZONE o.timezone)::date - 1)) d(day)"))
-        return JOB_DONE;
-    c->error = db_last_message(c->db);
-    return JOB_RETRY;
-}
-
-/* Queues the periodic jobs of the current period (one per hour, by unique key). */
+/* Queues the periodic jobs that have no live run (periodic.h), once a minute. */
 static void schedule_periodic(struct worker *w)
 {
     time_t now = time(NULL);
     if (w->last_schedule && now - w->last_schedule < SCHEDULE_EVERY_S) return;
     w->last_schedule = now;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    char key[64];
-    strftime(key, sizeof key, ROLLUP_REPAIR_KIND ":%Y-%m-%dT%H", &tm);
-    if (job_enqueue_once(w->db, &w->arena, ROLLUP_REPAIR_KIND, key) < 0)
-        log_warn("cannot schedule %s: %s", key, db_last_message(w->db));
+    if (periodic_ensure(w->db, &w->arena) < 0) log_warn("cannot schedule the periodic jobs: %s", db_last_message(w->db));
     arena_reset(&w->arena);
 }
 
 static enum job_result run_kind(struct job_ctx *c, const struct job *j)
 {
     if (str_eq(j->kind, STR(RECORDING_DOWNLOAD_KIND))) return recording_download_run(c, j);
-    if (str_eq(j->kind, STR(ROLLUP_REPAIR_KIND))) return rollup_repair_run(c, j);
+    const struct periodic_job *p = periodic_find(j->kind);
+    if (p) return p->run(c, j);
     if (str_eq(j->kind, STR(CAMPAIGN_SEND_KIND))) return campaign_send_run(c, j);
     if (str_eq(j->kind, STR(WEBHOOK_DELIVERY_KIND))) return webhook_delivery_run(c, j);
     c->error = "unknown job kind";
@@ -127,16 +110,26 @@ static void log_job(struct worker *w, const struct job *j, const char *outcome, 
     log_line(buf_str(&b));
 }
 
+/* A periodic job that finished (done or dead) queues its next run. */
+static void periodic_after(struct worker *w, const struct job *j)
+{
+    const struct periodic_job *p = periodic_find(j->kind);
+    if (p && periodic_next(w->db, &w->arena, p) != 0)
+        log_warn("cannot queue the next %s: %s", p->kind, db_last_message(w->db));
+}
+
 /* Records the outcome; returns "done", "retry" or "dead". */
 static const char *finish(struct worker *w, struct job_ctx *c, const struct job *j, enum job_result res)
 {
     if (res == JOB_DONE) {
         if (job_complete(w->db, &w->arena, j, w->id) != 0) c->error = db_last_message(w->db);
+        periodic_after(w, j);
         return "done";
     }
     int rc = job_fail(w->db, &w->arena, j, w->id, c->error, res == JOB_RETRY, w->cfg->job_backoff_ms);
     if (rc == 1) return "retry";
     if (str_eq(j->kind, STR(RECORDING_DOWNLOAD_KIND))) recording_download_dead(c, j);
+    periodic_after(w, j);
     return "dead";
 }
 

@@ -100,6 +100,11 @@ before(async () => {
       last_error, last_attempt_at, delivered_at)
     VALUES ('${org}', '${ids.webhook}', gen_random_uuid(), 'payment.paid', '{}', 'delivered', 1, 200, '', now(), now()),
            ('${org}', '${ids.webhook}', gen_random_uuid(), 'deal.stage_changed', '{}', 'pending', 2, 503, 'HTTP 503', now(), NULL)`);
+  // Admin: a dead job with a long error, an open provider circuit (the overview's attention item too).
+  ids.deadJob = one(`INSERT INTO jobs (org_id, kind, status, attempts, max_attempts, last_error, payload)
+    VALUES ('${org}', 'recording_download', 'dead', 5, 5, 'HTTP 404 from https://api.example.com/v1/recordings/RE0123456789abcdef0123456789abcdef.wav after 5 attempts', '{}') RETURNING id`);
+  stack.sql(`INSERT INTO jobs (org_id, kind, run_at) VALUES ('${org}', 'campaign_send', now() - interval '2 minutes')`);
+  stack.sql(`INSERT INTO provider_breakers (org_id, provider, state, failures, opened_at) VALUES ('${org}', 'twilio', 'open', 5, now())`);
   ids.importDone = one(`INSERT INTO contact_imports (org_id, filename, body, rows, status, created, updated, merged, rejected, report, imported_at)
     VALUES ('${org}', 'leads.csv', '', 10, 'imported', 6, 2, 1, 1, E'line,reason\\r\\n', now()) RETURNING id`);
   // Usage over the last 30 days for the usage page's chart and tables.
@@ -245,6 +250,11 @@ const signedIn = () => [
   ['admin-settings-errors', '/admin/settings', 200, submit({ 'Time zone': 'Mars/Olympus_Mons', 'Recording retention (days)': 'forever' }, 'Save settings', '#e-timezone')],
   ['admin-usage', '/admin/usage', 200],
   ['admin-usage-error', '/admin/usage?from=someday', 400],
+  ['admin-audit', '/admin/audit', 200],
+  ['admin-audit-errors', '/admin/audit?from=2026-02-30&user_id=nobody', 400],
+  ['admin-audit-empty', '/admin/audit?action=no.such.action', 200],
+  ['admin-jobs', '/admin/jobs', 200],
+  ['admin-job-discard', `/admin/jobs/${ids.deadJob}/discard`, 200],
   ['not-found', '/no/such/page', 404],
   ['deal-not-found', '/deals/00000000-0000-0000-0000-000000000000', 404],
 ];

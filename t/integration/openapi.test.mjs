@@ -210,6 +210,10 @@ before(async () => {
   ids.webhookDelivery = stack.one(`INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event_type, body, attempts,
     response_status, last_attempt_at) VALUES ('${org}', '${ids.webhook}', gen_random_uuid(), 'payment.paid', '{}', 1, 500, now())
     RETURNING id`);
+  const deadJob = () => stack.one(`INSERT INTO jobs (org_id, kind, status, attempts, max_attempts, last_error, payload)
+    VALUES ('${org}', 'campaign_send', 'dead', 5, 5, 'HTTP 500', '{"message_id": 1}') RETURNING id`);
+  ids.retryJob = deadJob();
+  ids.discardJob = deadJob();
 
   const res = await stack.request('GET', DOC_PATH);
   assert.equal(res.status, 200, res.body.slice(0, 300));
@@ -338,6 +342,8 @@ function fixtureId(method, p) {
     'POST /api/v1/admin/users/{id}/reset-link': ids.user,
     'POST /api/v1/admin/users/{id}/sessions/{sid}/revoke': ids.sessionUser,
     'POST /api/v1/admin/api-keys/{id}/revoke': ids.revokeKey,
+    'POST /api/v1/admin/jobs/{id}/retry': ids.retryJob,
+    'POST /api/v1/admin/jobs/{id}/discard': ids.discardJob,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
@@ -443,6 +449,8 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
   }
   assert.deepEqual([...listsChecked].sort(), ['/api/v1/admin/api-keys', '/api/v1/admin/users', '/api/v1/brands', '/api/v1/calls',
     '/api/v1/campaigns', '/api/v1/contacts', '/api/v1/deals', '/api/v1/deals/deleted']);
+  assert.deepEqual([...listsChecked].sort(), ['/api/v1/admin/audit', '/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/contacts',
+    '/api/v1/deals', '/api/v1/deals/deleted']);
   assert.ok(checked >= 20, `checked ${checked}`);
 });
 

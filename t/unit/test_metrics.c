@@ -209,6 +209,65 @@ static void test_promtool_accepts_the_output(void **state)
     if (rc != 0) fail_msg("promtool check metrics failed:\n%s", out);
 }
 
+/* The per-minute ring: windows sum only their own minutes, reused slots start empty,
+ * and percentiles come out of the buckets by interpolation. */
+static void test_ring_windows(void **state)
+{
+    static struct metrics_ring ring;
+    memset(&ring, 0, sizeof ring);
+    const uint64_t now = 29000000;
+    for (int i = 0; i < 100; i++) metrics_ring_add(&ring, now, 200, 1000 * (i + 1) / 100); /* 0.01..1 ms */
+    metrics_ring_add(&ring, now, 503, 900);
+    metrics_ring_add(&ring, now - 3, 500, 20000);
+    metrics_ring_add(&ring, now - 10, 200, 100000);
+    metrics_ring_add(&ring, now - 70, 200, 1000000); /* an hour and more ago: in no window */
+    struct metrics_window w;
+    metrics_ring_window(&ring, now, 1, &w);
+    assert_true(w.count == 101 && w.errors == 1);
+    assert_true(w.p50_ms > 0.25 && w.p50_ms <= 0.75);
+    assert_true(w.p99_ms > 0.75 && w.p99_ms <= 1.0);
+    metrics_ring_window(&ring, now, 5, &w);
+    assert_true(w.count == 102 && w.errors == 2);
+    metrics_ring_window(&ring, now, 15, &w);
+    assert_true(w.count == 103 && w.errors == 2);
+    assert_true(w.p99_ms > 16 && w.p99_ms <= 25); /* the 20 ms request, 102nd of 103 */
+    metrics_ring_window(&ring, now, 60, &w);
+    assert_true(w.count == 103);
+    /* The slot of now - 70 is reused by now - 6 (64 apart): cleared first. */
+    metrics_ring_add(&ring, now - 70 + METRICS_RING_MINUTES, 200, 500);
+    metrics_ring_window(&ring, now, 15, &w);
+    assert_true(w.count == 104);
+    /* A write for an older minute than its slot holds is dropped. */
+    metrics_ring_add(&ring, now - METRICS_RING_MINUTES, 200, 500);
+    metrics_ring_window(&ring, now, 60, &w);
+    assert_true(w.count == 104);
+    metrics_ring_window(&ring, now + 1000, 60, &w);
+    assert_true(w.count == 0 && w.p50_ms == 0 && w.p99_ms == 0);
+}
+
+static void test_ring_quantiles(void **state)
+{
+    uint64_t b[METRICS_RING_BUCKETS + 1] = { 0 };
+    assert_true(metrics_ring_quantile_ms(b, 0, 0.5) == 0);
+    b[3] = 10; /* (0.75, 1] ms */
+    double p50 = metrics_ring_quantile_ms(b, 10, 0.5);
+    assert_true(p50 > 0.87 && p50 < 0.88);
+    b[METRICS_RING_BUCKETS] = 10; /* above 5 s: the open bucket answers its lower bound */
+    assert_true(metrics_ring_quantile_ms(b, 20, 0.99) == 5000);
+    assert_true(metrics_ring_quantile_ms(b, 20, 0.5) == 1.0);
+}
+
+/* metrics_observe feeds the shared ring: the current minute sees the request. */
+static void test_observe_feeds_ring(void **state)
+{
+    struct metrics_window before = metrics_recent(5);
+    metrics_observe(0, 500, 3000);
+    struct metrics_window after = metrics_recent(5);
+    /* A minute boundary between the two reads drops nothing from a 5-minute window. */
+    assert_true(after.count == before.count + 1);
+    assert_true(after.errors == before.errors + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +275,9 @@ int main(void)
         cmocka_unit_test(test_status_index),
         cmocka_unit_test(test_init_is_zeroed_and_idempotent),
         cmocka_unit_test(test_observe_and_render),
+        cmocka_unit_test(test_ring_windows),
+        cmocka_unit_test(test_ring_quantiles),
+        cmocka_unit_test(test_observe_feeds_ring),
         cmocka_unit_test(test_counters_are_shared_with_children),
         cmocka_unit_test(test_promtool_accepts_the_output),
     };

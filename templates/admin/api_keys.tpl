@@ -2,9 +2,7 @@
 <div class="page-head">
   <h1>API keys</h1>
 </div>
-<nav aria-label="Admin" class="sub-nav admin-nav">
-  <a href="/admin">System health</a> · <a href="/admin/users">Users</a> · <a href="/admin/api-keys" aria-current="page">API keys</a>
-</nav>
+{{>ADMIN_NAV}}
 <div class="table-wrap" tabindex="0" role="region" aria-label="API keys">
 <table class="data-table" id="api-keys">
   <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>Settings</h1>
-  <nav aria-label="Admin pages" class="subnav"><a href="/admin">System health</a> · <a href="/admin/settings" aria-current="page">Settings</a> · <a href="/admin/usage">Usage</a></nav>
+  {{>ADMIN_NAV}}
 </div>
 <form class="child-form settings-form" method="post" action="/admin/settings" novalidate autocomplete="off">
   <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>Usage</h1>
-  {{#ADMIN_LINKS}}<nav aria-label="Admin pages" class="subnav"><a href="/admin">System health</a> · <a href="/admin/settings">Settings</a> · <a href="/admin/usage" aria-current="page">Usage</a></nav>{{/ADMIN_LINKS}}
+  {{>ADMIN_NAV}}
 </div>
 <form class="filters usage-range" method="get" action="/admin/usage">
   {{#RANGE_ERROR}}<div class="form-error" role="alert" id="form-error"><p><a href="#f-{{FIELD}}">{{FIELD}}</a> {{MSG}}</p></div>{{/RANGE_ERROR}}

@@ -3,9 +3,7 @@
   <h1>Users</h1>
   <div class="page-actions"><a class="button" href="/admin/users/new" id="new-user">New user</a></div>
 </div>
-<nav aria-label="Admin" class="sub-nav admin-nav">
-  <a href="/admin">System health</a> · <a href="/admin/users" aria-current="page">Users</a> · <a href="/admin/api-keys">API keys</a>
-</nav>
+{{>ADMIN_NAV}}
 {{#FORM_ERROR}}<div class="form-error" role="alert">This list cannot be shown as asked: {{#E_LIMIT}}limit {{MSG}}{{/E_LIMIT}}{{#E_CURSOR}}cursor {{MSG}}{{/E_CURSOR}}</div>{{/FORM_ERROR}}
 <div class="table-wrap" tabindex="0" role="region" aria-label="Users">
 <table class="data-table" id="users">

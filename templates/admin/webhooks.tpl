@@ -1,8 +1,8 @@
 {{%AUTOESCAPE context="HTML"}}
 <div class="page-head">
   <h1>Outbound webhooks</h1>
-  <a href="/admin">System health</a>
 </div>
+{{>ADMIN_NAV}}
 <p>Switchboard posts each event you choose to your endpoints as JSON, signed with the
 endpoint's secret in the <code>Switchboard-Signature</code> header
 (<code>t=&lt;unix time&gt;,v1=&lt;hex HMAC-SHA256 of "t.body"&gt;</code>). A delivery that fails is

@@ -9,7 +9,6 @@ struct tdict;
 
 extern const struct route_table admin_routes;
 
-int admin_show(struct request *r);
 int api_admin_ping(struct request *r);
 
 /* outbound_webhooks.c */
@@ -63,4 +62,17 @@ int api_admin_settings_update(struct request *r);
 int admin_usage_show(struct request *r);
 int admin_usage_csv(struct request *r);
 int api_admin_usage(struct request *r);
+/* System health (health.c). */
+int admin_health(struct request *r);
+/* The admin pages' sub-navigation with current ("health", "users", "api_keys", "audit",
+ * "jobs", "webhooks", "settings", "usage") marked. */
+void admin_nav(struct tdict *d, const char *current);
+/* The audit log (audit_log.c). */
+int admin_audit_list(struct request *r);
+int admin_audit_export(struct request *r);
+/* The job queue (jobs.c). */
+int admin_jobs(struct request *r);
+int admin_job_retry(struct request *r);
+int admin_job_discard_confirm(struct request *r);
+int admin_job_discard(struct request *r);
 #endif

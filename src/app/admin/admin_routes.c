@@ -2,7 +2,7 @@
 #include "admin.h"
 
 static const struct route routes[] = {
-    { "GET", "/admin", admin_show, ROUTE_AUTH, ROLE_ADMIN, "admin" },
+    { "GET", "/admin", admin_health, ROUTE_AUTH, ROLE_ADMIN, "admin" },
     { "GET", "/api/v1/admin/ping", api_admin_ping, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN,
       "api_admin_ping" },
     /* outbound webhooks (outbound_webhooks.c) */
@@ -72,5 +72,17 @@ static const struct route routes[] = {
     { "GET", "/admin/usage", admin_usage_show, ROUTE_AUTH, ROLE_MANAGER, "admin_usage_show" },
     { "GET", "/admin/usage.csv", admin_usage_csv, ROUTE_AUTH, ROLE_MANAGER, "admin_usage_csv" },
     { "GET", "/api/v1/admin/usage", api_admin_usage, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_admin_usage" },
+    { "GET", "/api/v1/admin/health", admin_health, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_admin_health" },
+    { "GET", "/admin/audit", admin_audit_list, ROUTE_AUTH, ROLE_ADMIN, "admin_audit" },
+    { "GET", "/admin/audit/export.csv", admin_audit_export, ROUTE_AUTH, ROLE_ADMIN, "admin_audit_export" },
+    { "GET", "/api/v1/admin/audit", admin_audit_list, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_admin_audit" },
+    { "GET", "/admin/jobs", admin_jobs, ROUTE_AUTH, ROLE_ADMIN, "admin_jobs" },
+    { "POST", "/admin/jobs/{id}/retry", admin_job_retry, ROUTE_AUTH, ROLE_ADMIN, "admin_job_retry" },
+    { "GET", "/admin/jobs/{id}/discard", admin_job_discard_confirm, ROUTE_AUTH, ROLE_ADMIN, "admin_job_discard_confirm" },
+    { "POST", "/admin/jobs/{id}/discard", admin_job_discard, ROUTE_AUTH, ROLE_ADMIN, "admin_job_discard" },
+    { "GET", "/api/v1/admin/jobs", admin_jobs, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_admin_jobs" },
+    { "POST", "/api/v1/admin/jobs/{id}/retry", admin_job_retry, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_admin_job_retry" },
+    { "POST", "/api/v1/admin/jobs/{id}/discard", admin_job_discard, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN,
+      "api_admin_job_discard" },
 };
 const struct route_table admin_routes = ROUTE_TABLE(routes);

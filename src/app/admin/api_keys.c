@@ -143,6 +143,7 @@ static int render_list(struct request *r, int status, const struct field_errors 
 {
     const struct key_page *p = ctx;
     struct tdict *d = page_dict(r, "API keys", "admin/api_keys.tpl");
+    admin_nav(d, "api_keys");
     key_rows_dict(d, p);
     struct buf next;
     buf_init(&next, r->arena, 96);

@@ -198,6 +198,7 @@ static int render_list(struct request *r, int status, const struct field_errors 
                             " ORDER BY e.created_at DESC, e.id DESC LIMIT 100");
     if (!q) return app_db_status(r);
     struct tdict *d = page_dict(r, "Outbound webhooks", "admin/webhooks.tpl");
+    admin_nav(d, "webhooks");
     for (int i = 0; i < db_rows(q); i++) {
         struct tdict *row = tdict_add_section(d, "ENDPOINT");
         tdict_set(row, "ID", db_val(q, i, EP_ID));

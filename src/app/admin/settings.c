@@ -279,6 +279,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     const struct settings_view *sv = ctx;
     const str *v = sv->in->v;
     struct tdict *d = page_dict(r, "Settings", "admin/settings.tpl");
+    admin_nav(d, "settings");
     form_errors(d, e, "form-error", "Some settings need attention; see the messages below.");
     struct tdict *x = form_field(d, "FIELD_NAME", e, "name", "Organisation name", "text", v[SF_NAME]);
     tdict_set_long(tdict_add_section(x, "MAXLENGTH"), "N", 200);

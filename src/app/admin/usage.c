@@ -216,7 +216,7 @@ static int render_page(struct request *r, int status, const struct field_errors 
 {
     const struct usage_data *u = ctx;
     struct tdict *d = page_dict(r, "Usage", "admin/usage.tpl");
-    if (r->session->role >= ROLE_ADMIN) tdict_show(d, "ADMIN_LINKS");
+    if (r->session->role >= ROLE_ADMIN) admin_nav(d, "usage"); /* managers see only their page */
     const str *f = kvlist_get(&r->query, "from"), *t = kvlist_get(&r->query, "to");
     tdict_set(d, "FROM", e && f ? *f : str_from(u->range.from_s));
     tdict_set(d, "TO", e && t ? *t : str_from(u->range.to_s));

@@ -136,6 +136,7 @@ static int render_list(struct request *r, int status, const struct field_errors 
 {
     const struct user_page *p = ctx;
     struct tdict *d = page_dict(r, "Users", "admin/users_list.tpl");
+    admin_nav(d, "users");
     for (int i = 0; p->rows && i < p->n; i++) {
         struct tdict *row = tdict_add_section(d, "USER");
         tdict_set(row, "ID", db_val(p->rows, i, U_ID));

@@ -48,3 +48,23 @@ int list_cursor_decode_id(str secret, const char *purpose, str token, char id[37
     id[36] = '\0';
     return 0;
 }
+
+str list_cursor_encode_pair(struct arena *a, str secret, const char *purpose, int64_t key, int64_t id)
+{
+    char payload[48];
+    int n = snprintf(payload, sizeof payload, "%lld.%lld", (long long)key, (long long)id);
+    return signed_token_encode(a, secret, purpose, str_make(payload, (size_t)n));
+}
+
+int list_cursor_decode_pair(str secret, const char *purpose, str token, int64_t *key, int64_t *id)
+{
+    char payload[SIGNED_TOKEN_MAX_PAYLOAD];
+    long n = signed_token_decode(secret, purpose, token, payload, sizeof payload);
+    if (n < 3) return -1;
+    str k, i;
+    long kv, iv;
+    if (!str_cut(str_make(payload, (size_t)n), '.', &k, &i) || !str_to_long(k, &kv) || !str_to_long(i, &iv)) return -1;
+    *key = kv;
+    *id = iv;
+    return 0;
+}

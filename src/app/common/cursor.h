@@ -28,4 +28,10 @@ str list_cursor_encode_id(struct arena *a, str secret, const char *purpose, str 
 /* 0 and id filled (NUL-terminated), or -1 when token is malformed, signed for another
  * purpose or with another key, or holds no UUID. */
 int list_cursor_decode_id(str secret, const char *purpose, str token, char id[37]);
+
+/* A cursor of two whole numbers, for lists ordered by (a time, a bigint id): the
+ * audit log and the dead jobs. "<key>.<id>" signed for purpose, in the arena. */
+str list_cursor_encode_pair(struct arena *a, str secret, const char *purpose, int64_t key, int64_t id);
+/* 0 and *key, *id filled, or -1 when token is malformed or signed otherwise. */
+int list_cursor_decode_pair(str secret, const char *purpose, str token, int64_t *key, int64_t *id);
 #endif

@@ -138,7 +138,30 @@ static void figures_add(struct deal_figures *f, const struct dbres *q, int i)
 }
 
 /* The statements of the page, sent together in one round trip with the commit. */
-enum { OQ_TODAY_CALLS, OQ_CLOCK, OQ_RATES, OQ_DEALS, OQ_ITEMS, OQ_CAMPAIGNS, OQ_COUNT };
+enum { OQ_TODAY_CALLS, OQ_CLOCK, OQ_RATES, OQ_DEALS, OQ_ITEMS, OQ_CAMPAIGNS, OQ_ATTENTION, OQ_COUNT };
+
+/* What needs an admin's attention: dead jobs (jobs_org_dead_idx) and provider circuits
+ * not closed. Cheap enough to ask for every role; shown to admins only. */
+enum { OA_DEAD_JOBS, OA_PROVIDERS_DOWN };
+#define OVERVIEW_ATTENTION_SQL                                                                                 \
+    "SELECT (SELECT count(*) FROM jobs WHERE org_id = app_org_id() AND status = 'dead'),"                     \
+    " (SELECT string_agg(provider, ', ' ORDER BY provider) FROM provider_breakers"                            \
+    "  WHERE org_id = app_org_id() AND state <> 'closed')"
+
+static void fill_attention(struct request *r, struct tdict *d, const struct dbres *q)
+{
+    if (r->session->role < ROLE_ADMIN || db_rows(q) != 1) return;
+    long dead = db_long(q, 0, OA_DEAD_JOBS);
+    str down = db_val(q, 0, OA_PROVIDERS_DOWN);
+    if (!dead && !down.len) return;
+    struct tdict *a = tdict_add_section(d, "ATTENTION");
+    if (dead) {
+        struct tdict *x = tdict_add_section(a, "DEAD_JOBS");
+        tdict_set_long(x, "COUNT", dead);
+        tdict_set_cstr(x, "NOUN", dead == 1 ? "job" : "jobs");
+    }
+    if (down.len) tdict_set(tdict_add_section(a, "PROVIDERS_DOWN"), "PROVIDERS", down);
+}
 
 /* Campaigns under way (scheduled, running, paused), newest launch first, with their
  * messages counted by state (the stats index), and how many there are in all. */
@@ -282,6 +305,7 @@ int overview_show(struct request *r)
         [OQ_DEALS] = { "overview_deal_figures", OVERVIEW_DEALS_SQL, 0, NULL },
         [OQ_ITEMS] = { "overview_deal_items", OVERVIEW_ITEMS_SQL, 0, NULL },
         [OQ_CAMPAIGNS] = { "overview_campaigns", OVERVIEW_CAMPAIGNS_SQL, 0, NULL },
+        [OQ_ATTENTION] = { "overview_attention", OVERVIEW_ATTENTION_SQL, 0, NULL },
     };
     struct dbres *res[OQ_COUNT];
     if (db_exec_last(r->db, r->arena, OQ_COUNT, stmts, res) != 0) return app_db_status(r);
@@ -295,6 +319,7 @@ int overview_show(struct request *r)
     tdict_set(d, "TODAY", db_val(today, 0, OT_TODAY_TEXT));
     fill_today_calls(r, d, today);
     fill_campaigns(d, res[OQ_CAMPAIGNS]);
+    fill_attention(r, d, res[OQ_ATTENTION]);
     int st = fill_deals(r, d, res);
     if (st) return st;
     return page_render(r, 200, d);
