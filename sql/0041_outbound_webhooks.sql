@@ -159,3 +159,7 @@ BEGIN
 END $$;
 CREATE TRIGGER contact_consent_webhook AFTER INSERT ON contact_consent_events REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION sb_webhook_contact_opted_out();
+
+-- Trigger functions run when their trigger fires whoever writes; nobody calls them.
+REVOKE ALL ON FUNCTION sb_webhook_call_completed(), sb_webhook_deal_stage(), sb_webhook_payment_paid(),
+  sb_webhook_campaign_completed(), sb_webhook_contact_opted_out() FROM PUBLIC;

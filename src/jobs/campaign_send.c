@@ -398,6 +398,12 @@ static bool record_call(struct job_ctx *c, const struct sender *s, const struct 
 static bool record_retry(struct job_ctx *c, const struct sender *s, const struct message *m, long wait_ms,
                          bool open, const char *why)
 {
+    /* No answer: the request may still be on its way into the provider (a busy host
+     * reads it from its socket after our timeout), and a search made now could miss a
+     * message that is then sent anyway. So it is asked only a whole lease later, as
+     * after a worker killed mid-request. */
+    long settle_ms = (long)(c->cfg->http_timeout_s + LEASE_MARGIN_S) * 1000;
+    if (open && wait_ms < settle_ms) wait_ms = settle_ms;
     char ms[24];
     snprintf(ms, sizeof ms, "%ld", wait_ms);
     return db_q(c->db, c->a, "send_retry",
