@@ -84,6 +84,13 @@ static void setup(CURL *h, const struct config *cfg, const struct provider_reque
         curl_easy_setopt(h, CURLOPT_PASSWORD, rq->basic_password);
     }
     if (strcmp(rq->method, "POST") == 0) {
+        /* A POST creates a message or a call: it goes on a connection of its own. On a
+         * kept-alive connection that the provider closes without an answer, libcurl
+         * sends the request again by itself on a new connection, and a provider that
+         * had taken the first one sends the message twice. (GETs, the reconciling
+         * searches, keep the kept-alive connections.) */
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body.ptr ? rq->body.ptr : "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body.len);
