@@ -45,8 +45,9 @@ struct provider_call {
 
 /* Runs the calls concurrently (at most PROVIDER_IN_FLIGHT at once), each started no
  * sooner than its at_us and no later than late_us after it: one that could not start
- * by then is not sent (reply.not_sent). Connections are kept alive between batches
- * (one connection cache per process). Fills each reply as provider_http does. */
+ * by then is not sent (reply.not_sent). GETs reuse connections kept alive between
+ * batches (one connection cache per process); every POST gets a connection of its own
+ * (provider_http.c says why). Fills each reply as provider_http does. */
 void provider_http_batch(struct arena *a, const struct config *cfg, struct provider_call *calls, size_t n,
                          int64_t late_us);
 
