@@ -32,7 +32,7 @@ static const struct command commands[] = {
       "`max_requests`. Signals: HUP reloads config and templates gracefully (new\n"
       "workers; old ones finish their request), TERM/INT drain within\n"
       "`shutdown_timeout_s` and exit. Logs JSON lines to stderr.\n" },
-    { "worker", cmd_worker, "apply webhook events, run queued jobs (downloads, repairs)",
+    { "worker", cmd_worker, "apply webhook events, run queued jobs (downloads, sends, deliveries)",
       "usage: switchboard [--config PATH] worker\n\n"
       "Applies the stored webhook events to their calls, up to 500 per transaction (one\n"
       "worker at a time applies; the others run jobs), first and between any two jobs.\n"
