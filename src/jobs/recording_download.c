@@ -144,19 +144,23 @@ struct fetch {
 
 /* Checks each address curl is about to connect to (every hop, after DNS, so a name
  * that resolves to an inside address is caught however it was spelled). */
+curl_socket_t open_public_socket(bool allow_private, struct curl_sockaddr *addr, char blocked[INET6_ADDRSTRLEN])
+{
+    if (!allow_private && recording_address_private(&addr->addr)) {
+        const struct sockaddr_in6 *v6 = (const void *)&addr->addr;
+        const struct sockaddr_in *v4 = (const void *)&addr->addr;
+        const void *in = addr->family == AF_INET6 ? (const void *)&v6->sin6_addr : (const void *)&v4->sin_addr;
+        if (!inet_ntop(addr->family, in, blocked, INET6_ADDRSTRLEN)) snprintf(blocked, INET6_ADDRSTRLEN, "?");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     struct fetch *f = arg;
     (void)purpose;
-    if (!f->allow_private && recording_address_private(&addr->addr)) {
-        const struct sockaddr_in6 *v6 = (const void *)&addr->addr;
-        const struct sockaddr_in *v4 = (const void *)&addr->addr;
-        const void *in = addr->family == AF_INET6 ? (const void *)&v6->sin6_addr : (const void *)&v4->sin_addr;
-        if (!inet_ntop(addr->family, in, f->blocked_address, sizeof f->blocked_address))
-            snprintf(f->blocked_address, sizeof f->blocked_address, "?");
-        return CURL_SOCKET_BAD;
-    }
-    return socket(addr->family, addr->socktype, addr->protocol);
+    return open_public_socket(f->allow_private, addr, f->blocked_address);
 }
 
 static bool is_redirect(long code)

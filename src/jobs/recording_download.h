@@ -2,6 +2,10 @@
  * the provider into recordings_dir/<org_id>/<call_id>.<ext>. */
 #ifndef SB_RECORDING_DOWNLOAD_H
 #define SB_RECORDING_DOWNLOAD_H
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <stdbool.h>
+
 #include "worker.h"
 struct sockaddr;
 struct arena;
@@ -32,6 +36,11 @@ struct url_origin {
     char scheme[16], host[256], port[8];
 };
 bool url_origin_of(const char *url, struct url_origin *o);
+
+/* libcurl's socket for addr, unless addr is private and that is not allowed: then
+ * CURL_SOCKET_BAD, with the address written to blocked. Every hop of a recording
+ * download and every outbound webhook delivery connects through it. */
+curl_socket_t open_public_socket(bool allow_private, struct curl_sockaddr *addr, char blocked[INET6_ADDRSTRLEN]);
 /* The file extension and canonical type for an audio content type (parameters and
  * case ignored); false if it is not a supported audio type. */
 bool recording_type(str content_type, const char **ext, const char **canonical);

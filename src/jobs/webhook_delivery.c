@@ -60,14 +60,7 @@ static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_so
 {
     struct attempt *at = arg;
     (void)purpose;
-    if (!at->allow_private && recording_address_private(&addr->addr)) {
-        const struct sockaddr_in6 *v6 = (const void *)&addr->addr;
-        const struct sockaddr_in *v4 = (const void *)&addr->addr;
-        const void *in = addr->family == AF_INET6 ? (const void *)&v6->sin6_addr : (const void *)&v4->sin_addr;
-        if (!inet_ntop(addr->family, in, at->blocked, sizeof at->blocked)) snprintf(at->blocked, sizeof at->blocked, "?");
-        return CURL_SOCKET_BAD;
-    }
-    return socket(addr->family, addr->socktype, addr->protocol);
+    return open_public_socket(at->allow_private, addr, at->blocked);
 }
 
 /* The receiver's answer body is not kept: only that it came. */

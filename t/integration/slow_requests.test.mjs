@@ -4,7 +4,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Stack, waitFor } from '../lib/stack.mjs';
 
 let stack;
@@ -29,6 +28,9 @@ async function holdLock(table) {
                                   AND mode = 'AccessExclusiveLock' AND granted`) === '1', { what: 'the lock' });
   return {
     waiters: () => Number(stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass AND NOT granted`)),
+    /** true once a backend has waited on a lock for at least ms (seen as the superuser). */
+    waitedMs: (ms) => Number(stack.superSql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+      AND now() - query_start >= interval '${Number(ms)} milliseconds'`)) >= 1,
     release: async () => {
       holder.stdin.end('COMMIT;\n');
       await exited;
@@ -41,7 +43,7 @@ test('a slow request is logged with the name, size and time of each round trip',
   const pending = admin.get('/api/v1/me', { timeoutMs: 20000 });
   await waitFor(() => lock.waiters() >= 1, { what: 'the request to wait on the lock' });
   // It has waited at least this long once the lock goes: well over the 200 ms threshold.
-  await sleep(400);
+  await waitFor(() => lock.waitedMs(400), { what: 'the request to have waited 400 ms' });
   await lock.release();
   const res = await pending;
   assert.equal(res.status, 200);
@@ -73,8 +75,7 @@ test('slow_request_ms = 0 turns the slow-request line off', async () => {
   await stack.restartServe({ SWITCHBOARD_SLOW_REQUEST_MS: '0' });
   const lock = await holdLock('users');
   const pending = admin.get('/api/v1/me', { timeoutMs: 20000 });
-  await waitFor(() => lock.waiters() >= 1, { what: 'the request to wait on the lock' });
-  await sleep(400);
+  await waitFor(() => lock.waitedMs(400), { what: 'the request to have waited 400 ms' });
   await lock.release();
   const res = await pending;
   assert.equal(res.status, 200);
