@@ -229,6 +229,17 @@ static void unlink_recordings(struct request *r, str paths)
     }
 }
 
+/* 409: the page says so (no form), the JSON client gets the conflict error. */
+static int already_erased(struct request *r, struct erase_form *f)
+{
+    if (r->wants_json) {
+        app_error(r, 409, "This contact was erased before.", NULL);
+        return REPLIED;
+    }
+    int st = render_erase(r, 409, NULL, f);
+    return st ? st : REPLIED;
+}
+
 enum { ER_ALREADY, ER_CALLS, ER_MESSAGES, ER_REPLIES, ER_EVENTS, ER_DELIVERIES, ER_IMPORTS, ER_RECORDINGS, ER_PATHS };
 
 /* POST /admin/privacy/contacts/{id}/erase (form: confirm) and
@@ -243,15 +254,11 @@ int admin_privacy_erase(struct request *r)
     if (!c) return st;
     struct field_errors e = { 0 };
     struct erase_form f = { c, str_trim(input_value(r, "confirm", NULL, &e)) };
-    if (db_bool(c, 0, EC_ERASED)) {
-        if (!r->wants_json) return render_erase(r, 409, NULL, &f) ?: REPLIED;
-        app_error(r, 409, "This contact was erased before.", NULL);
-        return REPLIED;
-    }
     if (!field_errors_any(&e) && !str_case_eq(f.typed, confirm_word(c)))
         field_error_add(&e, "confirm", r->wants_json ? "confirm must be the contact's name (or ERASE when it has none)"
                                                      : "confirm must be the contact's name as shown above");
     if (field_errors_any(&e)) return field_errors_reply(r, NULL, &e, render_erase, &f);
+    if (db_bool(c, 0, EC_ERASED)) return already_erased(r, &f);
 
     struct dbres *q = db_q(r->db, r->arena, "privacy_erase",
                            "SELECT already_erased, calls, messages, replies, events, deliveries, imports, recordings,"
@@ -259,6 +266,7 @@ int admin_privacy_erase(struct request *r)
                            str_cstr(r->arena, id));
     if (!q) return app_db_status(r);
     if (db_rows(q) != 1) return 404;
+    if (db_bool(q, 0, ER_ALREADY)) return already_erased(r, &f); /* another admin was first */
     struct json_object *counts = json_object_new_object();
     static const char *const names[] = { "calls", "messages", "replies", "events", "deliveries", "imports", "recordings" };
     for (int i = 0; i < 7; i++) json_object_object_add(counts, names[i], json_object_new_int64(db_long(q, 0, ER_CALLS + i)));
