@@ -220,7 +220,7 @@ test('erase: a confirmation first; then the personal data is gone from every tab
   const confirm = await admin.get(`/admin/privacy/contacts/${h.id}/erase`);
   assert.equal(confirm.status, 200);
   assert.match(confirm.body, /id="erase-word">Erin Erasable</);
-  assert.match(confirm.body, /3 calls/);
+  assert.match(confirm.body, /Calls \(3\)/);
   // No CSRF token: 403, nothing erased.
   assert.equal((await admin.post(`/admin/privacy/contacts/${h.id}/erase`, { confirm: 'Erin Erasable', csrf_token: null })).status, 403);
   // The wrong name: 400, the form again with what was typed.

@@ -7,8 +7,8 @@
   <p>Erasing removes this contact's personal data for good, everywhere Switchboard keeps it. It cannot be undone: export it first if it must be handed over.</p>
   <ul id="erase-scope">
     <li>The contact: name, phone <span class="wrap-anywhere">{{PHONE}}</span>, email <span class="wrap-anywhere">{{EMAIL}}</span>, company, property, tags. It leaves the contact list, and its number no longer links new calls to it.</li>
-    <li>{{CALLS}} calls: the number, the caller's name, transcript, summary and action items; {{RECORDINGS}} recordings and their files are deleted. Each call's time, direction, status, duration and sentiment stay, so the analytics do not change.</li>
-    <li>{{MESSAGES}} campaign messages lose their address, {{REPLIES}} replies their text and address; stored provider events and outbound webhook deliveries that name the contact are blanked, and the lines that name it leave uploaded CSV files.</li>
+    <li>Calls ({{CALLS}}): the number, the caller's name, transcript, summary and action items; the recordings ({{RECORDINGS}}) and their files are deleted. Each call's time, direction, status, duration and sentiment stay, so the analytics do not change.</li>
+    <li>Campaign messages ({{MESSAGES}}) lose their address, replies ({{REPLIES}}) their text and address; stored provider events and outbound webhook deliveries that name the contact are blanked, and the lines that name it leave uploaded CSV files.</li>
   </ul>
   <p>The audit log keeps that the contact was erased, by whom and when.</p>
   <form method="post" action="/admin/privacy/contacts/{{ID}}/erase" novalidate>

@@ -101,6 +101,17 @@ static const char user_export_sql[] =
     "   FROM deals d WHERE d.org_id = u.org_id AND d.owner_id = u.id)"
     ")::text, u.email FROM users u WHERE u.id = $1::uuid AND u.org_id = app_org_id()";
 
+/* An export or an erasure reads an org's whole history of events and calls: rare, and
+ * allowed longer than the pool's statement_timeout (for this transaction only). */
+#define PRIVACY_TIMEOUT_MS "120000"
+static int allow_long_statements(struct request *r)
+{
+    return db_q(r->db, r->arena, "privacy_timeout", "SELECT set_config('statement_timeout', $1, true)",
+                PRIVACY_TIMEOUT_MS)
+               ? 0
+               : app_db_status(r);
+}
+
 /* The document as a download: the same bytes for the page's link and the JSON twin. */
 static int send_export(struct request *r, str doc, const char *kind, str id)
 {
@@ -120,10 +131,12 @@ static int export_one(struct request *r, const char *kind, const char *stmt, con
 {
     str id = req_path_param(r, "id");
     if (!str_is_uuid(id)) return 404;
+    int st = allow_long_statements(r);
+    if (st) return st;
     struct dbres *q = db_q(r->db, r->arena, stmt, sql, str_cstr(r->arena, id));
     if (!q) return app_db_status(r);
     if (db_rows(q) != 1) return 404;
-    int st = audit_write(r, "privacy.export", kind, id, NULL);
+    st = audit_write(r, "privacy.export", kind, id, NULL);
     if (st) return st;
     return send_export(r, db_val(q, 0, 0), kind, id);
 }
@@ -259,7 +272,7 @@ int admin_privacy_erase(struct request *r)
                                                      : "confirm must be the contact's name as shown above");
     if (field_errors_any(&e)) return field_errors_reply(r, NULL, &e, render_erase, &f);
     if (db_bool(c, 0, EC_ERASED)) return already_erased(r, &f);
-
+    if ((st = allow_long_statements(r))) return st;
     struct dbres *q = db_q(r->db, r->arena, "privacy_erase",
                            "SELECT already_erased, calls, messages, replies, events, deliveries, imports, recordings,"
                            " recording_paths::text FROM sb_contact_erase($1::uuid)",
