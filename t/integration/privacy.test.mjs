@@ -328,3 +328,40 @@ test('retention: the job deletes old recordings and their files, marks the calls
   assert.match(json.recording_deleted_at, /Z$/);
   assert.equal((await admin.get(`/calls/${old}/recording`)).status, 404);
 });
+
+test('erase: provider events after the erasure change nothing on the erased call; a new call from the number links to no one', async () => {
+  const VAPI_SECRET = 'vapi-privacy-secret-0123456789';
+  const r = stack.cli(['org', 'set', 'demo', 'vapi_secret'], { input: `${VAPI_SECRET}\n` });
+  assert.equal(r.status, 0, r.stderr);
+  const number = '+14155550188';
+  const id = contact({ first_name: 'Walt', last_name: 'Webhook', phone: number, email: 'walt@example.test' });
+  const vapi = (callId, endedAt) => stack.request('POST', '/webhooks/demo/vapi', {
+    headers: { 'content-type': 'application/json', 'x-vapi-secret': VAPI_SECRET },
+    body: JSON.stringify({ message: { type: 'end-of-call-report', call: { id: callId, type: 'inboundPhoneCall', customer: { number } },
+      startedAt: '2024-05-10T10:00:00.000Z', endedAt, endedReason: 'customer-ended-call',
+      artifact: { messages: [{ role: 'user', message: 'Walt speaking', secondsFromStart: 1 }] }, analysis: { summary: 'Walt called' } } }),
+  });
+  const first = `walt-${process.pid}`;
+  assert.equal((await vapi(first, '2024-05-10T10:02:00.000Z')).status, 200);
+  const w = stack.startWorker();
+  try {
+    await waitFor(() => stack.sql(`SELECT count(*) FROM calls WHERE provider_call_id = '${first}'`) === '1', { what: 'the call applied' });
+    assert.equal(stack.sql(`SELECT contact_id FROM calls WHERE provider_call_id = '${first}'`), id);
+    const res = await stack.api(adminKey, 'POST', `/api/v1/admin/privacy/contacts/${id}/erase`, { confirm: 'Walt Webhook' });
+    assert.equal(res.status, 200, res.body);
+    assert.equal(res.json().data.calls, 1);
+    // A late report for the erased call, and a new call from the same number.
+    const second = `walt-new-${process.pid}`;
+    const late = (await vapi(first, '2024-05-10T10:03:00.000Z')).json().data.event_id;
+    const fresh = (await vapi(second, '2024-05-10T10:05:00.000Z')).json().data.event_id;
+    await waitFor(() => stack.sql(`SELECT count(*) FROM webhook_events WHERE id IN (${late}, ${fresh}) AND applied_at IS NOT NULL`) === '2',
+      { what: 'both events applied' }).catch((e) => {
+      throw new Error(`${e.message}: ${stack.sql(`SELECT id, kind, applied_at, error FROM webhook_events WHERE id IN (${late}, ${fresh})`)} ${late} ${fresh}`);
+    });
+    assert.equal(stack.sql(`SELECT from_number || '|' || caller_name || '|' || summary || '|' || transcript::text || '|' || coalesce(contact_id::text, '-')
+      FROM calls WHERE provider_call_id = '${first}'`), `|||[]|${id}`);
+    assert.equal(stack.sql(`SELECT coalesce(contact_id::text, '-') || '|' || from_number FROM calls WHERE provider_call_id = '${second}'`), `-|${number}`);
+  } finally {
+    await stack.stopWorker(w);
+  }
+});
