@@ -30,8 +30,10 @@ static enum job_result rollup_repair_run(struct job_ctx *c, const struct job *j)
     return JOB_RETRY;
 }
 
-/* One batch of recordings past their org's retention: the calls forget them and an
- * audit row per org lists the calls, in one statement (calls_org_recording_stored_idx);
+/* One batch of recordings past their org's retention: the calls mark them deleted
+ * (when, and that the retention policy did it: the call page says so; the size stays,
+ * so the rollups' "recorded" figures do not change) and an audit row per org lists
+ * the calls, in one statement (calls_org_recording_stored_idx);
  * the files go after the commit, so a crash leaves a stray file, never a call whose
  * recording is missing. Returns the rows (org, path) or NULL. */
 static struct dbres *retention_batch(struct job_ctx *c)
@@ -43,8 +45,9 @@ static struct dbres *retention_batch(struct job_ctx *c)
                 " (SELECT id, org_id, recording_path FROM calls WHERE org_id = o.id AND recording_status = 'stored'"
                 " AND started_at < now() - make_interval(days => o.recording_retention_days)"
                 " ORDER BY started_at LIMIT $1::int FOR UPDATE SKIP LOCKED) c LIMIT $1::int),"
-                " gone AS (UPDATE calls c SET recording_status = 'none', recording_path = NULL, recording_bytes = 0,"
-                " updated_at = now() FROM old WHERE c.id = old.id RETURNING c.id, c.org_id, old.recording_path),"
+                " gone AS (UPDATE calls c SET recording_status = 'deleted', recording_path = NULL, recording_url = NULL,"
+                " recording_deleted_at = now(), recording_deleted_reason = 'retention', updated_at = now()"
+                " FROM old WHERE c.id = old.id RETURNING c.id, c.org_id, old.recording_path),"
                 " audit AS (INSERT INTO audit_log (org_id, actor, action, entity, detail)"
                 " SELECT org_id, 'system', 'recordings.retention_purge', 'call',"
                 " jsonb_build_object('calls', count(*), 'call_ids', jsonb_agg(id)) FROM gone GROUP BY org_id)"

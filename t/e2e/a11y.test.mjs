@@ -40,6 +40,10 @@ before(async () => {
     transcript: [{ t_ms: 0, speaker: 'agent', text: 'Thanks for calling, this is Sam.' },
       { t_ms: 2500, speaker: 'caller', text: 'Hi, I never got my invoice.' },
       { t_ms: 7000, speaker: 'system', text: 'Call ended by caller.' }] }]);
+  // A call whose recording the retention policy deleted.
+  [ids.callRecordingDeleted] = insertCalls(stack, [{ caller_name: 'Old Caller', from_number: '+14155550143',
+    started_at: new Date(Date.now() - 400 * 86400e3).toISOString(), duration_s: 30, recording_status: 'deleted' }]);
+  stack.sql(`UPDATE calls SET recording_deleted_at = now(), recording_deleted_reason = 'retention' WHERE id = '${ids.callRecordingDeleted}'`);
   // Brands and a deal in every stage, one with a very long unbroken title, one deleted.
   ids.brand = one(`INSERT INTO brands (org_id, name, aliases, notes) VALUES ('${org}', 'Northwind Outdoors', '{northwind}', 'Pays on time.') RETURNING id`);
   stack.sql(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Acme Cosmetics'), ('${org}', 'Zen Tea')`);
@@ -178,6 +182,7 @@ const signedIn = () => [
   ['calls-empty', '/calls?name=nobody-by-this-name', 200],
   ['call-detail', `/calls/${ids.call}`, 200],
   ['call-delete', `/calls/${ids.call}/delete`, 200],
+  ['call-recording-deleted', `/calls/${ids.callRecordingDeleted}`, 200],
   ['calls-analytics', '/calls/analytics', 200],
   ['calls-analytics-error', '/calls/analytics?start_date=2025-03-01&end_date=2025-02-01', 400],
   ['deals-list', '/deals', 200],
@@ -218,6 +223,9 @@ const signedIn = () => [
   ['contact-new-errors', '/contacts/new', 200, submit({ Phone: 'call me', Email: 'grace@' }, 'Create contact', '#e-phone')],
   ['contact-edit', `/contacts/${ids.contact}/edit`, 200],
   ['contact-delete', `/contacts/${ids.contact}/delete`, 200],
+  ['contact-erase', `/admin/privacy/contacts/${ids.contact}/erase`, 200],
+  ['contact-erase-errors', `/admin/privacy/contacts/${ids.contact}/erase`, 200,
+    submit({ "Type the contact's name to confirm": 'Someone else' }, 'Erase personal data', '#e-confirm')],
   ['contacts-import', '/contacts/import', 200],
   ['contacts-import-errors', '/contacts/import', 200, submit({}, 'Upload and preview', '#e-file')],
   ['contacts-import-preview', `/contacts/imports/${ids.importWaiting}`, 200],

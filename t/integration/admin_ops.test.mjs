@@ -234,7 +234,7 @@ test('periodic jobs: each kind queued once, runs, and queues its next run; reten
       { what: 'the next runs' });
     for (const k of kinds)
       assert.equal(stack.sql(`SELECT count(*) FROM jobs WHERE unique_key = 'periodic:${k}' AND status IN ('queued', 'running')`), '1');
-    assert.equal(stack.sql(`SELECT recording_status || '|' || coalesce(recording_path, '') FROM calls WHERE id = '${oldCall}'`), 'none|');
+    assert.equal(stack.sql(`SELECT recording_status || '|' || coalesce(recording_path, '') FROM calls WHERE id = '${oldCall}'`), 'deleted|');
     assert.equal(stack.sql(`SELECT recording_status FROM calls WHERE id = '${newCall}'`), 'stored');
     assert.equal(existsSync(`${dir}/ret-old.wav`), false);
     assert.equal(existsSync(`${dir}/ret-new.wav`), true);

@@ -173,6 +173,8 @@ before(async () => {
     VALUES ('${org}', 'Docs', 'Contact', '${phone}', '{docs}') RETURNING id`);
   ids.contact = contact('+14155550911');
   ids.freshContact = contact('+14155550912');
+  // Erased by the privacy operation (its example confirms with ERASE: the contact has no name).
+  ids.eraseContact = stack.one(`INSERT INTO contacts (org_id, phone) VALUES ('${org}', '+14155550913') RETURNING id`);
   // Campaigns in the status each operation needs (the audience: the contacts tagged docs).
   const campaign = (status) => stack.one(`INSERT INTO campaigns (org_id, name, channels, audience_tag, sms_body, status)
     VALUES ('${org}', 'Docs campaign', '{sms}', 'docs', 'Hi {{first_name}}', '${status}') RETURNING id`);
@@ -344,6 +346,9 @@ function fixtureId(method, p) {
     'POST /api/v1/admin/api-keys/{id}/revoke': ids.revokeKey,
     'POST /api/v1/admin/jobs/{id}/retry': ids.retryJob,
     'POST /api/v1/admin/jobs/{id}/discard': ids.discardJob,
+    'GET /api/v1/admin/privacy/contacts/{id}/export': ids.contact,
+    'GET /api/v1/admin/privacy/users/{id}/export': ids.user,
+    'POST /api/v1/admin/privacy/contacts/{id}/erase': ids.eraseContact,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
@@ -535,6 +540,9 @@ test('every operation documenting 409 answers it for a stale version or an illeg
       stack.sql(`UPDATE webhook_endpoints SET enabled = false WHERE id = '${ids.webhook}'`);
       res = await stack.api(key, method, url);
       stack.sql(`UPDATE webhook_endpoints SET enabled = true WHERE id = '${ids.webhook}'`);
+    } else if (p === '/api/v1/admin/privacy/contacts/{id}/erase') {
+      // erased by the test above: erasing again is refused
+      res = await stack.api(key, method, url, { confirm: 'ERASE' });
     } else {
       assert.ok(p === '/api/v1/deals/{id}/restore' || campaignMove, `${method} ${p}: no 409 case known; add one here`);
       res = await stack.api(key, method, url);

@@ -25,6 +25,7 @@
   <section class="card call-recording" aria-labelledby="rec-title">
     <h2 id="rec-title">Recording</h2>
     {{#PLAYER}}<audio id="call-audio" controls preload="none" src="/calls/{{ID}}/recording"></audio>{{/PLAYER}}
+    {{#RECORDING_DELETED}}<p class="muted" id="recording-deleted">Recording deleted {{RECORDING_DELETED_WHY}} ({{RECORDING_DELETED_ON}}).</p>{{/RECORDING_DELETED}}
     {{#NO_PLAYER}}<p class="muted" id="no-recording">No recording ({{RECORDING_STATUS}}).</p>{{/NO_PLAYER}}
     {{#HAS_SUMMARY}}<h2>Summary</h2><p id="summary">{{SUMMARY}}</p>{{/HAS_SUMMARY}}
     <h2>Action items</h2>

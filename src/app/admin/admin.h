@@ -75,4 +75,9 @@ int admin_jobs(struct request *r);
 int admin_job_retry(struct request *r);
 int admin_job_discard_confirm(struct request *r);
 int admin_job_discard(struct request *r);
+/* Privacy (privacy.c): exports of a contact or a user, erasing a contact. */
+int admin_privacy_contact_export(struct request *r);
+int admin_privacy_user_export(struct request *r);
+int admin_privacy_erase_confirm(struct request *r);
+int admin_privacy_erase(struct request *r);
 #endif

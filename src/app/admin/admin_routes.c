@@ -84,5 +84,20 @@ static const struct route routes[] = {
     { "POST", "/api/v1/admin/jobs/{id}/retry", admin_job_retry, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN, "api_admin_job_retry" },
     { "POST", "/api/v1/admin/jobs/{id}/discard", admin_job_discard, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN,
       "api_admin_job_discard" },
+    /* privacy (privacy.c) */
+    { "GET", "/admin/privacy/contacts/{id}/export", admin_privacy_contact_export, ROUTE_AUTH, ROLE_ADMIN,
+      "admin_privacy_contact_export" },
+    { "GET", "/admin/privacy/users/{id}/export", admin_privacy_user_export, ROUTE_AUTH, ROLE_ADMIN,
+      "admin_privacy_user_export" },
+    { "GET", "/admin/privacy/contacts/{id}/erase", admin_privacy_erase_confirm, ROUTE_AUTH, ROLE_ADMIN,
+      "admin_privacy_erase_confirm" },
+    { "POST", "/admin/privacy/contacts/{id}/erase", admin_privacy_erase, ROUTE_AUTH, ROLE_ADMIN,
+      "admin_privacy_erase" },
+    { "GET", "/api/v1/admin/privacy/contacts/{id}/export", admin_privacy_contact_export, ROUTE_AUTH | ROUTE_API,
+      ROLE_ADMIN, "api_admin_privacy_contact_export" },
+    { "GET", "/api/v1/admin/privacy/users/{id}/export", admin_privacy_user_export, ROUTE_AUTH | ROUTE_API,
+      ROLE_ADMIN, "api_admin_privacy_user_export" },
+    { "POST", "/api/v1/admin/privacy/contacts/{id}/erase", admin_privacy_erase, ROUTE_AUTH | ROUTE_API, ROLE_ADMIN,
+      "api_admin_privacy_erase" },
 };
 const struct route_table admin_routes = ROUTE_TABLE(routes);

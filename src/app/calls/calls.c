@@ -505,7 +505,15 @@ static void fill_detail(struct request *r, struct tdict *d, const struct call_de
     if (db_val(c, 0, CC_SENTIMENT_LABEL).len) tdict_show(d, "HAS_SENTIMENT");
     str rec = db_val(c, 0, CD_RECORDING_STATUS);
     if (str_eq(rec, STR("stored"))) tdict_show(d, "PLAYER");
-    else tdict_set(tdict_add_section(d, "NO_PLAYER"), "RECORDING_STATUS", rec);
+    else if (str_eq(rec, STR("deleted"))) {
+        /* The audio went (retention or an erasure): say when and why, not just "none". */
+        struct tdict *gone = tdict_add_section(d, "RECORDING_DELETED");
+        tdict_set(gone, "RECORDING_DELETED_ON", db_val(c, 0, CD_RECORDING_DELETED_ON));
+        tdict_set(gone, "RECORDING_DELETED_WHY",
+                  str_eq(db_val(c, 0, CD_RECORDING_DELETED_REASON), STR("erasure"))
+                      ? STR("when the contact's personal data was erased")
+                      : STR("under the retention policy"));
+    } else tdict_set(tdict_add_section(d, "NO_PLAYER"), "RECORDING_STATUS", rec);
     if (!db_isnull(c, 0, CC_CONTACT_ID)) {
         struct tdict *ct = tdict_add_section(d, "CONTACT");
         tdict_set(ct, "CONTACT_NAME", db_val(c, 0, CD_CONTACT_NAME));
@@ -565,6 +573,13 @@ int api_calls_show(struct request *r)
     json_add_str(o, "summary", db_val(cd.call, 0, CD_SUMMARY));
     json_add_str(o, "ended_reason", db_val(cd.call, 0, CD_ENDED_REASON));
     json_add_str(o, "recording_status", db_val(cd.call, 0, CD_RECORDING_STATUS));
+    if (db_isnull(cd.call, 0, CD_RECORDING_DELETED_AT)) {
+        json_object_object_add(o, "recording_deleted_at", NULL);
+        json_object_object_add(o, "recording_deleted_reason", NULL);
+    } else {
+        json_add_str(o, "recording_deleted_at", db_val(cd.call, 0, CD_RECORDING_DELETED_AT));
+        json_add_str(o, "recording_deleted_reason", db_val(cd.call, 0, CD_RECORDING_DELETED_REASON));
+    }
     json_reply_data(r, 200, o);
     return 0;
 }
