@@ -15,6 +15,7 @@
 #include "../core/buf.h"
 #include "../core/log.h"
 #include "../db/db.h"
+#include "alerts.h"
 #include "campaign_send.h"
 #include "periodic.h"
 #include "recording_download.h"
@@ -85,6 +86,7 @@ static enum job_result run_kind(struct job_ctx *c, const struct job *j)
     if (p) return p->run(c, j);
     if (str_eq(j->kind, STR(CAMPAIGN_SEND_KIND))) return campaign_send_run(c, j);
     if (str_eq(j->kind, STR(WEBHOOK_DELIVERY_KIND))) return webhook_delivery_run(c, j);
+    if (str_eq(j->kind, STR(ALERT_DELIVER_KIND))) return alert_deliver_run(c, j);
     c->error = "unknown job kind";
     return JOB_FAILED;
 }

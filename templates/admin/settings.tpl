@@ -41,6 +41,14 @@
     </div>
   </fieldset>
   <fieldset>
+    <legend>Email (SMTP)</legend>
+    <p class="muted">The server alert emails and reminders are sent through. Its user name and password are with the credentials below.</p>
+    {{>FIELD_SMTP_HOST}}
+    {{>FIELD_SMTP_PORT}}
+    {{>FIELD_SMTP_SECURITY}}
+    {{>FIELD_SMTP_FROM}}
+  </fieldset>
+  <fieldset>
     <legend>Provider credentials</legend>
     <p class="muted">Stored encrypted and never shown again. Leave a field empty to keep what is set.</p>
     {{#SECRET}}
