@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include "../auth/org_secret.h"
 #include "../core/arena.h"
 #include "../core/buf.h"
+#include "../core/log.h"
 #include "../db/db.h"
 #include "../http/metrics.h"
 #include "../providers/smtp.h"
@@ -81,6 +83,8 @@ static double disk_used_pct(const char *dir)
     double total = (double)fs.f_blocks, avail = (double)fs.f_bavail;
     return 100.0 * (total - avail) / total;
 }
+
+static int down_refresh(struct job_ctx *c);
 
 /* ---- evaluation ---- */
 
@@ -204,6 +208,7 @@ enum job_result alerts_evaluate_run(struct job_ctx *c, const struct job *j)
     if (!db_q0(c->db, c->a, "alerts_pool_trim",
                "DELETE FROM pool_request_minutes WHERE minute < floor(extract(epoch FROM now()) / 60)::bigint - 120"))
         goto db_error;
+    if (down_refresh(c) != 0) goto db_error;
     return JOB_DONE;
 db_error:
     c->error = db_last_message(c->db);
@@ -254,7 +259,8 @@ static int send_slack(struct job_ctx *c, const char *url, const char *text, cons
     return -1;
 }
 
-static int send_email(struct job_ctx *c, const struct dbres *ev, const char *to_list, const char **error)
+static int send_email_via(struct job_ctx *c, const struct smtp_server *s, const char *org_name, const char *to_list,
+                          const char *msg, const char **error)
 {
     const char *to[20];
     int n = smtp_parse_addresses(c->a, to_list, to, 20);
@@ -262,21 +268,25 @@ static int send_email(struct job_ctx *c, const struct dbres *ev, const char *to_
         *error = "the channel's recipients are not valid addresses";
         return -1;
     }
+    struct buf subject, body;
+    buf_init(&subject, c->a, 160);
+    buf_printf(&subject, "Switchboard alert: %.140s", msg);
+    buf_init(&body, c->a, strlen(msg) + 256);
+    buf_printf(&body, "%s\n\nOrganisation: %s\nSee the alert history on the Alerts page of Switchboard's admin.\n", msg,
+               org_name);
+    struct smtp_message m = { to, n, buf_cstr(&subject), buf_cstr(&body) };
+    return smtp_send(c->a, s, &m, error);
+}
+
+static int send_email(struct job_ctx *c, const struct dbres *ev, const char *to_list, const char **error)
+{
     struct smtp_server s = {
         .host = db_cstr(ev, 0, EV_SMTP_HOST), .port = (int)db_long(ev, 0, EV_SMTP_PORT),
         .security = db_cstr(ev, 0, EV_SMTP_SECURITY), .from = db_cstr(ev, 0, EV_SMTP_FROM),
         .username = open_secret(c, ev, EV_SMTP_USER, "smtp_username"),
         .password = open_secret(c, ev, EV_SMTP_PASSWORD, "smtp_password"), .timeout_s = c->cfg->http_timeout_s,
     };
-    const char *msg = db_cstr(ev, 0, EV_MESSAGE);
-    struct buf subject, body;
-    buf_init(&subject, c->a, 160);
-    buf_printf(&subject, "Switchboard alert: %.140s", msg);
-    buf_init(&body, c->a, strlen(msg) + 256);
-    buf_printf(&body, "%s\n\nOrganisation: %s\nSee the alert history on the Alerts page of Switchboard's admin.\n", msg,
-               db_cstr(ev, 0, EV_ORG_NAME));
-    struct smtp_message m = { to, n, buf_cstr(&subject), buf_cstr(&body) };
-    return smtp_send(c->a, &s, &m, error);
+    return send_email_via(c, &s, db_cstr(ev, 0, EV_ORG_NAME), to_list, db_cstr(ev, 0, EV_MESSAGE), error);
 }
 
 #define SECRET_COL(key)                                                                                   \
@@ -345,4 +355,160 @@ enum job_result alert_deliver_run(struct job_ctx *c, const struct job *j)
 db_error:
     c->error = db_last_message(c->db);
     return JOB_RETRY;
+}
+
+/* ---- database down: from memory ----
+ * The one rule the database cannot evaluate: when it is away, nothing can be read.
+ * So each evaluation leaves the worker a copy of every enabled database_down rule
+ * with its org's channels and SMTP server (g_down, in its own arena), the worker
+ * calls alerts_database_unreachable while it cannot reach the database, and
+ * alerts_database_back records the firing and queues the resolution once it can. */
+
+struct down_rule {
+    char rule_id[37], org_id[37];
+    const char *org_name;
+    long threshold_s, cooldown_s;
+    int64_t last_fired; /* unix seconds; 0: never */
+    struct smtp_server smtp;
+    int channels;
+    const char *kind[20], *name[20], *target[20];
+    /* this outage */
+    int64_t fired_at;
+    int sent, failed;
+    const char *error;
+};
+
+static struct arena g_down_arena;
+static bool g_down_ready;
+static struct down_rule *g_down;
+static int g_down_n;
+
+enum { DR_RULE, DR_ORG, DR_ORG_NAME, DR_THRESHOLD, DR_COOLDOWN, DR_LAST_FIRED, DR_HOST, DR_PORT, DR_SECURITY, DR_FROM,
+       DR_USER, DR_PASSWORD, DR_KIND, DR_NAME, DR_TARGET };
+
+static const char *down_secret(const struct config *cfg, const struct dbres *q, int i, int col, const char *key)
+{
+    str out;
+    if (db_isnull(q, i, col) || !db_val(q, i, col).len ||
+        org_secret_open_b64(&g_down_arena, str_from(cfg->secret_key), db_val(q, i, DR_ORG), key, db_val(q, i, col), &out) != 0)
+        return NULL;
+    return arena_strndup(&g_down_arena, out.ptr, out.len);
+}
+
+/* Rebuilds the copy; an outage under way keeps its own (it is not called then). */
+static int down_refresh(struct job_ctx *c)
+{
+    struct dbres *q = db_q0(c->db, c->a, "alerts_down_rules",
+                            "SELECT r.id, r.org_id, o.name, ceil(r.threshold)::bigint, r.cooldown_minutes * 60,"
+                            " coalesce(floor(extract(epoch FROM r.last_fired_at))::bigint, 0),"
+                            " o.smtp_host, o.smtp_port, o.smtp_security, o.smtp_from,"
+                            " (SELECT translate(encode(s.ciphertext, 'base64'), E'\\n', '') FROM org_secrets s"
+                            "  WHERE s.org_id = r.org_id AND s.key = 'smtp_username'),"
+                            " (SELECT translate(encode(s.ciphertext, 'base64'), E'\\n', '') FROM org_secrets s"
+                            "  WHERE s.org_id = r.org_id AND s.key = 'smtp_password'),"
+                            " c.kind, c.name, c.target"
+                            " FROM alert_rules r JOIN orgs o ON o.id = r.org_id"
+                            " JOIN alert_channels c ON c.org_id = r.org_id AND c.enabled"
+                            " WHERE r.enabled AND r.metric = 'database_down' ORDER BY r.id, c.created_at");
+    if (!q) return -1;
+    if (!g_down_ready) arena_init(&g_down_arena, 16384);
+    else arena_reset(&g_down_arena);
+    g_down_ready = true;
+    g_down = arena_alloc(&g_down_arena, sizeof *g_down * (size_t)(db_rows(q) + 1));
+    g_down_n = 0;
+    for (int i = 0; i < db_rows(q); i++) {
+        struct down_rule *d = g_down_n ? &g_down[g_down_n - 1] : NULL;
+        if (!d || strcmp(d->rule_id, db_cstr(q, i, DR_RULE)) != 0) {
+            d = &g_down[g_down_n++];
+            memset(d, 0, sizeof *d);
+            snprintf(d->rule_id, sizeof d->rule_id, "%s", db_cstr(q, i, DR_RULE));
+            snprintf(d->org_id, sizeof d->org_id, "%s", db_cstr(q, i, DR_ORG));
+            d->org_name = arena_strdup(&g_down_arena, db_cstr(q, i, DR_ORG_NAME));
+            d->threshold_s = db_long(q, i, DR_THRESHOLD);
+            d->cooldown_s = db_long(q, i, DR_COOLDOWN);
+            d->last_fired = db_long(q, i, DR_LAST_FIRED);
+            d->smtp = (struct smtp_server){
+                .host = arena_strdup(&g_down_arena, db_cstr(q, i, DR_HOST)), .port = (int)db_long(q, i, DR_PORT),
+                .security = arena_strdup(&g_down_arena, db_cstr(q, i, DR_SECURITY)),
+                .from = arena_strdup(&g_down_arena, db_cstr(q, i, DR_FROM)),
+                .username = down_secret(c->cfg, q, i, DR_USER, "smtp_username"),
+                .password = down_secret(c->cfg, q, i, DR_PASSWORD, "smtp_password"), .timeout_s = c->cfg->http_timeout_s,
+            };
+        }
+        if (d->channels == 20) continue;
+        d->kind[d->channels] = arena_strdup(&g_down_arena, db_cstr(q, i, DR_KIND));
+        d->name[d->channels] = arena_strdup(&g_down_arena, db_cstr(q, i, DR_NAME));
+        d->target[d->channels] = arena_strdup(&g_down_arena, db_cstr(q, i, DR_TARGET));
+        d->channels++;
+    }
+    return 0;
+}
+
+static const char *down_message(struct arena *a, const struct down_rule *d, const char *what, long down_s)
+{
+    struct buf b;
+    buf_init(&b, a, 200);
+    buf_printf(&b, "[%s] %s: Database down is %ld.0 (threshold %ld; seconds without an answer)", d->org_name, what,
+               down_s, d->threshold_s);
+    return buf_cstr(&b);
+}
+
+void alerts_database_unreachable(const struct config *cfg, struct arena *a, long down_s)
+{
+    int64_t now = (int64_t)time(NULL);
+    for (int i = 0; i < g_down_n; i++) {
+        struct down_rule *d = &g_down[i];
+        int64_t last = d->fired_at ? d->fired_at : d->last_fired;
+        if (down_s < d->threshold_s || (last && now - last < d->cooldown_s)) continue;
+        d->fired_at = now;
+        struct job_ctx c = { .db = NULL, .a = a, .cfg = cfg, .error = NULL };
+        const char *msg = down_message(a, d, "FIRING", down_s);
+        for (int k = 0; k < d->channels; k++) {
+            const char *error = NULL;
+            int rc = strcmp(d->kind[k], "slack") == 0 ? send_slack(&c, d->target[k], msg, &error)
+                                                      : send_email_via(&c, &d->smtp, d->org_name, d->target[k], msg, &error);
+            if (rc == 0) d->sent++;
+            else {
+                d->failed++;
+                d->error = arena_strdup(&g_down_arena, error ? error : "failed");
+            }
+        }
+    }
+}
+
+void alerts_database_back(struct db *db, struct arena *a, long down_s)
+{
+    for (int i = 0; i < g_down_n; i++) {
+        struct down_rule *d = &g_down[i];
+        if (!d->fired_at) continue;
+        char at[24], value[24];
+        snprintf(at, sizeof at, "%lld", (long long)d->fired_at);
+        snprintf(value, sizeof value, "%ld", down_s);
+        const char *status = !d->channels ? "no_channels" : !d->failed ? "sent" : d->sent ? "partial" : "failed";
+        struct buf dl;
+        buf_init(&dl, a, 160);
+        buf_printf(&dl, "{\"from_memory\":{\"ok\":%s,\"channel\":\"%d channel(s), sent while the database was down\",\"error\":",
+                   d->failed ? "false" : "true", d->channels);
+        buf_json_str(&dl, str_from(d->error ? d->error : ""));
+        buf_puts(&dl, "}}");
+        /* The firing as it was sent (no delivery job), then the resolution (delivered as usual). */
+        if (!db_q(db, a, "alerts_down_record",
+                  "WITH r AS (UPDATE alert_rules SET last_fired_at = to_timestamp($2::bigint), last_value = 0,"
+                  " last_evaluated_at = now() WHERE id = $1::uuid RETURNING id, org_id, threshold),"
+                  " f AS (INSERT INTO alert_events (org_id, rule_id, kind, metric, value, threshold, message, status, deliveries,"
+                  " created_at) SELECT org_id, id, 'fired', 'database_down', $3::numeric, threshold, $4, $5, $6::jsonb,"
+                  " to_timestamp($2::bigint) FROM r),"
+                  " e AS (INSERT INTO alert_events (org_id, rule_id, kind, metric, value, threshold, message)"
+                  " SELECT org_id, id, 'resolved', 'database_down', 0, threshold, $7 FROM r RETURNING id, org_id)"
+                  " INSERT INTO jobs (org_id, kind, payload, unique_key, max_attempts)"
+                  " SELECT org_id, '" ALERT_DELIVER_KIND "', jsonb_build_object('event_id', id),"
+                  " '" ALERT_DELIVER_KIND ":' || id, 5 FROM e",
+                  d->rule_id, at, value, down_message(a, d, "FIRING", down_s), status, buf_cstr(&dl),
+                  down_message(a, d, "RESOLVED", 0)))
+            log_warn("alerts: the database_down firing of rule %s is not recorded: %s", d->rule_id, db_last_message(db));
+        d->last_fired = d->fired_at;
+        d->fired_at = 0;
+        d->sent = d->failed = 0;
+        d->error = NULL;
+    }
 }

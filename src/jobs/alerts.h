@@ -27,4 +27,12 @@ enum job_result alerts_evaluate_run(struct job_ctx *c, const struct job *j);
 /* The delivery job: payload {"event_id": uuid}; sends to each channel not yet
  * reached, records what each said, retries the failed ones. */
 enum job_result alert_deliver_run(struct job_ctx *c, const struct job *j);
+/* Database down (the one rule evaluated without the database): the worker calls
+ * this while it cannot reach the database, down_s seconds so far; every enabled
+ * database_down rule (as the last evaluation left them) past its threshold and
+ * cooldown is sent to its channels at once, from memory. */
+void alerts_database_unreachable(const struct config *cfg, struct arena *a, long down_s);
+/* ... and this when the database answers again after down_s seconds: the firings
+ * sent are recorded in the history and their "resolved" queued. */
+void alerts_database_back(struct db *db, struct arena *a, long down_s);
 #endif

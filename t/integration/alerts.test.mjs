@@ -189,6 +189,30 @@ test('the pool\'s request figures reach the evaluator: a p95 latency rule fires'
   assert.equal(off.json().data.state, 'ok');
 });
 
+test('database down: sent from memory while the database is away, recorded and resolved when it is back', async () => {
+  const made = await stack.api(key, 'POST', '/api/v1/admin/alerts/rules',
+    { metric: 'database_down', threshold: 2, window_minutes: 0, cooldown_minutes: 60 });
+  assert.equal(made.status, 201, made.body);
+  const rule = made.json().data;
+  await evaluate(); // the worker's copy of the rules now has it
+  const mails = sink.messages.length;
+  stack.pgStop();
+  try {
+    await waitFor(() => receiver.texts('/slack').some((t) => /FIRING: Database down is \d+/.test(t)) &&
+      sink.messages.length > mails, { what: 'the database-down alert by both channels', timeoutMs: 30000 });
+    assert.match(sink.messages.at(-1).subject, /FIRING: Database down/);
+  } finally {
+    stack.pgStart();
+  }
+  await waitFor(() => receiver.texts('/slack').some((t) => /RESOLVED: Database down/.test(t)),
+    { what: 'the resolution once the database is back', timeoutMs: 30000 });
+  const kinds = () => stack.sql(`SELECT string_agg(kind || ':' || status, ',' ORDER BY created_at, kind) FROM alert_events
+    WHERE rule_id = '${rule.id}'`).trim();
+  await waitFor(() => kinds() === 'fired:sent,resolved:sent', { what: `the history (${kinds()})`, timeoutMs: 30000 });
+  assert.equal(receiver.texts('/slack').filter((t) => /FIRING: Database down/.test(t)).length, 1, 'once in the outage');
+  assert.equal((await stack.api(key, 'DELETE', `/api/v1/admin/alerts/rules/${rule.id}`)).status, 200);
+});
+
 test('bad input answers 400 naming each field', async () => {
   const bad = await stack.api(key, 'POST', '/api/v1/admin/alerts/rules',
     { metric: 'nope', threshold: '-1', window_minutes: 99, cooldown_minutes: 0 });
