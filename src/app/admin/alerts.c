@@ -298,6 +298,21 @@ static void channel_fields(struct tdict *d, const struct field_errors *e, const 
     if (in->enabled) tdict_show(d, "CHANNEL_ENABLED");
 }
 
+/* A Slack URL's path is its credential: the list shows its origin and last four
+ * characters (the edit page, for admins, has it whole). */
+static str channel_target_shown(struct request *r, str kind, str target)
+{
+    if (!str_eq_cstr(kind, "slack") || target.len < 12) return target;
+    size_t host_end = 8;
+    while (host_end < target.len && target.ptr[host_end] != '/') host_end++;
+    struct buf b;
+    buf_init(&b, r->arena, host_end + 16);
+    buf_append(&b, target.ptr, host_end);
+    buf_puts(&b, "/…");
+    buf_append(&b, target.ptr + target.len - 4, 4);
+    return buf_str(&b);
+}
+
 static void fill_lists(struct request *r, struct tdict *d, struct dbres *const *q)
 {
     for (int i = 0; i < db_rows(q[AQ_RULES]); i++) {
@@ -320,7 +335,7 @@ static void fill_lists(struct request *r, struct tdict *d, struct dbres *const *
         tdict_set(row, "ID", db_val(x, i, CH_ID));
         tdict_set(row, "NAME", db_val(x, i, CH_NAME));
         tdict_set_cstr(row, "KIND", str_eq_cstr(db_val(x, i, CH_KIND), "slack") ? "Slack webhook" : "Email");
-        tdict_set(row, "TARGET", db_val(x, i, CH_TARGET));
+        tdict_set(row, "TARGET", channel_target_shown(r, db_val(x, i, CH_KIND), db_val(x, i, CH_TARGET)));
         tdict_set_cstr(row, "STATE", db_bool(x, i, CH_ENABLED) ? "enabled" : "disabled");
     }
     tdict_show(d, db_rows(q[AQ_CHANNELS]) ? "HAS_CHANNELS" : "NO_CHANNELS");
