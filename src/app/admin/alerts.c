@@ -26,7 +26,7 @@
 #include "../common/input.h"
 #include "admin.h"
 
-#define HISTORY_SHOWN 50
+#define HISTORY_SHOWN "50" /* the latest events on the page and in the JSON */
 #define MAX_RECIPIENTS 20
 #define ISO(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
 
@@ -222,7 +222,7 @@ static const struct db_stmt all_stmts[AQ_COUNT] = {
                       0, NULL },
     [AQ_EVENTS] = { "alert_events_list",
                     "SELECT " EVENT_COLUMNS " FROM alert_events e WHERE e.org_id = app_org_id()"
-                    " ORDER BY e.created_at DESC, e.id DESC LIMIT 50",
+                    " ORDER BY e.created_at DESC, e.id DESC LIMIT " HISTORY_SHOWN,
                     0, NULL },
 };
 
