@@ -213,6 +213,25 @@ test('database down: sent from memory while the database is away, recorded and r
   assert.equal((await stack.api(key, 'DELETE', `/api/v1/admin/alerts/rules/${rule.id}`)).status, 200);
 });
 
+test('a channel that fails is retried, and the history keeps its error', async () => {
+  sink.fail = true;
+  try {
+    const t = await stack.api(key, 'POST', `/api/v1/admin/alerts/channels/${channels.email.id}/test`);
+    assert.equal(t.status, 202, t.body);
+    const id = t.json().data.event_id;
+    await waitFor(() => stack.one(`SELECT status FROM jobs WHERE unique_key = 'alert_deliver:${id}'`) === 'dead',
+      { what: 'the delivery to be given up', timeoutMs: 30000 });
+    assert.equal(stack.one(`SELECT attempts FROM jobs WHERE unique_key = 'alert_deliver:${id}'`), '5');
+    const ev = (await stack.api(key, 'GET', '/api/v1/admin/alerts')).json().data.history.find((h) => h.id === id);
+    assert.equal(ev.status, 'failed');
+    const [d] = Object.values(ev.deliveries);
+    assert.equal(d.ok, false);
+    assert.match(d.error, /^SMTP: .*\(server answered 550\)/);
+  } finally {
+    sink.fail = false;
+  }
+});
+
 test('bad input answers 400 naming each field', async () => {
   const bad = await stack.api(key, 'POST', '/api/v1/admin/alerts/rules',
     { metric: 'nope', threshold: '-1', window_minutes: 99, cooldown_minutes: 0 });
