@@ -11,6 +11,8 @@
 #include "../core/buf.h"
 #include "../core/log.h"
 #include "../db/db.h"
+#include "alerts.h"
+#include "reminders.h"
 
 #define RETENTION_BATCH 500
 #define RETENTION_MAX_BATCHES 200 /* a run stops after 100,000 recordings; the next goes on */
@@ -110,6 +112,10 @@ const struct periodic_job periodic_jobs[] = {
     { "recording_retention", 86400, "day", "Deletes recordings older than the organisation's retention days.",
       retention_run },
     { "overdue_payments", 3600, "hour", "Marks unpaid payments past their expected date overdue.", overdue_run },
+    { ALERTS_EVALUATE_KIND, 60, "minute", "Evaluates the alert rules and records what fired or resolved.",
+      alerts_evaluate_run },
+    { REMINDERS_KIND, 900, "15 minutes", "Emails deal owners their deliverables due and payments overdue, once a day.",
+      reminders_run },
 };
 const int periodic_count = (int)(sizeof periodic_jobs / sizeof periodic_jobs[0]);
 

@@ -96,6 +96,16 @@ before(async () => {
   stack.sql(`INSERT INTO campaign_messages (org_id, campaign_id, contact_id, channel, to_address, state, reason)
     SELECT '${org}', '${ids.launchedCampaign}', id, 'sms', phone, CASE WHEN opt_out_sms THEN 'skipped' ELSE 'queued' END,
       CASE WHEN opt_out_sms THEN 'opted_out' ELSE '' END FROM contacts WHERE org_id = '${org}'`);
+  // Alerts: a rule that fired, two channels and their history.
+  ids.alertRule = one(`INSERT INTO alert_rules (org_id, metric, threshold, window_minutes, cooldown_minutes, state, last_value,
+      last_fired_at) VALUES ('${org}', 'queue_age', 300, 5, 60, 'firing', 412, now()) RETURNING id`);
+  ids.alertChannel = one(`INSERT INTO alert_channels (org_id, kind, name, target)
+    VALUES ('${org}', 'slack', 'Ops room', 'https://hooks.example.com/services/T000/B000/a-rather-long-secret-part') RETURNING id`);
+  stack.sql(`INSERT INTO alert_channels (org_id, kind, name, target) VALUES ('${org}', 'email', 'On call', 'oncall@example.com')`);
+  stack.sql(`INSERT INTO alert_events (org_id, rule_id, kind, metric, value, threshold, message, status, deliveries)
+    VALUES ('${org}', '${ids.alertRule}', 'fired', 'queue_age', 412, 300,
+      '[Demo] FIRING: Queue age is 412.0 (threshold 300; seconds the oldest due job has waited)', 'partial',
+      '{"a": {"ok": true, "channel": "Ops room", "error": ""}, "b": {"ok": false, "channel": "On call", "error": "SMTP: connection refused"}}')`);
   // An outbound webhook endpoint with a delivered and a failing delivery.
   ids.webhook = one(`INSERT INTO webhook_endpoints (org_id, url, description, events, secret_sealed)
     VALUES ('${org}', 'https://hooks.example.com/switchboard/events/with/a/rather/long/path', 'CRM sync',
@@ -254,6 +264,11 @@ const signedIn = () => [
   ['admin-api-key-revoke', `/admin/api-keys/${ids.apiKey}/revoke`, 200],
   ['account', '/account', 200],
   ['account-errors', '/account', 200, submit({ 'Current password': 'wrong', 'New password': 'short' }, 'Change password', '#e-new_password')],
+  ['admin-alerts', '/admin/alerts', 200],
+  ['admin-alerts-errors', '/admin/alerts', 200, submit({ Threshold: 'lots' }, 'Add rule', '#e-threshold')],
+  ['admin-alert-rule', `/admin/alerts/rules/${ids.alertRule}`, 200],
+  ['admin-alert-channel', `/admin/alerts/channels/${ids.alertChannel}`, 200],
+  ['admin-alert-delete', `/admin/alerts/rules/${ids.alertRule}/delete`, 200],
   ['admin-settings', '/admin/settings', 200],
   ['admin-settings-errors', '/admin/settings', 200, submit({ 'Time zone': 'Mars/Olympus_Mons', 'Recording retention (days)': 'forever' }, 'Save settings', '#e-timezone')],
   ['admin-usage', '/admin/usage', 200],

@@ -183,8 +183,9 @@ test('GET /api/v1/admin/settings has the documented shape', async () => {
   const d = res.json().data;
   assert.deepEqual(Object.keys(d).sort(), ['currency', 'name', 'quiet_hours_end', 'quiet_hours_start', 'recording_download_hosts',
     'recording_retention_days', 'secrets', 'sendgrid_base_url', 'sendgrid_event_public_key', 'sendgrid_from_email', 'timezone',
-    'twilio_base_url', 'twilio_from_number'].sort());
-  assert.deepEqual(Object.keys(d.secrets).sort(), ['sendgrid_api_key', 'twilio_account_sid', 'twilio_auth_token', 'vapi_secret']);
+    'twilio_base_url', 'twilio_from_number', 'smtp_host', 'smtp_port', 'smtp_security', 'smtp_from', 'reminders_enabled', 'reminders_time'].sort());
+  assert.deepEqual(Object.keys(d.secrets).sort(), ['sendgrid_api_key', 'smtp_password', 'smtp_username', 'twilio_account_sid',
+    'twilio_auth_token', 'vapi_secret']);
   const set = await stack.api(adminKey, 'PATCH', '/api/v1/admin/settings', { recording_retention_days: 90 });
   assert.equal(set.json().data.recording_retention_days, 90);
   const forever = await stack.api(adminKey, 'PATCH', '/api/v1/admin/settings', { recording_retention_days: '' });

@@ -212,6 +212,15 @@ before(async () => {
   ids.webhookDelivery = stack.one(`INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event_type, body, attempts,
     response_status, last_attempt_at) VALUES ('${org}', '${ids.webhook}', gen_random_uuid(), 'payment.paid', '{}', 1, 500, now())
     RETURNING id`);
+  // Alert rules and channels (no worker: nothing is evaluated or sent).
+  const alertRule = () => stack.one(`INSERT INTO alert_rules (org_id, metric, threshold, window_minutes, cooldown_minutes)
+    VALUES ('${org}', 'queue_age', 300, 5, 60) RETURNING id`);
+  ids.alertRule = alertRule();
+  ids.freshAlertRule = alertRule();
+  const alertChannel = () => stack.one(`INSERT INTO alert_channels (org_id, kind, name, target)
+    VALUES ('${org}', 'email', 'Docs on call', 'oncall@example.com') RETURNING id`);
+  ids.alertChannel = alertChannel();
+  ids.freshAlertChannel = alertChannel();
   const deadJob = () => stack.one(`INSERT INTO jobs (org_id, kind, status, attempts, max_attempts, last_error, payload)
     VALUES ('${org}', 'campaign_send', 'dead', 5, 5, 'HTTP 500', '{"message_id": 1}') RETURNING id`);
   ids.retryJob = deadJob();
@@ -336,6 +345,13 @@ function fixtureId(method, p) {
     'DELETE /api/v1/admin/webhooks/{id}': ids.freshWebhook,
     'POST /api/v1/admin/webhooks/{id}/test': ids.webhook,
     'POST /api/v1/admin/webhook-deliveries/{id}/redeliver': ids.webhookDelivery,
+    'GET /api/v1/admin/alerts/rules/{id}': ids.alertRule,
+    'PATCH /api/v1/admin/alerts/rules/{id}': ids.alertRule,
+    'DELETE /api/v1/admin/alerts/rules/{id}': ids.freshAlertRule,
+    'GET /api/v1/admin/alerts/channels/{id}': ids.alertChannel,
+    'PATCH /api/v1/admin/alerts/channels/{id}': ids.alertChannel,
+    'DELETE /api/v1/admin/alerts/channels/{id}': ids.freshAlertChannel,
+    'POST /api/v1/admin/alerts/channels/{id}/test': ids.alertChannel,
     'GET /api/v1/admin/users/{id}': ids.user,
     'GET /api/v1/admin/users/{id}/sessions': ids.sessionUser,
     'POST /api/v1/admin/users/{id}/role': ids.user,
