@@ -11,6 +11,9 @@ struct call_event {
     const char *from, *to, *caller_name;
     const char *started_at, *ended_at, *duration_s;
     const char *ended_reason, *summary, *transcript, *recording_url;
+    /* The provider's analysis as a JSON object {summary, structuredData,
+     * successEvaluation} (those it sent), or NULL when it sent none. */
+    const char *analysis;
 };
 
 /* What a provider's parser made of a payload. */

@@ -95,6 +95,30 @@ static void vapi_call(struct json_object *call, struct call_event *e)
     if (name && utf8_length(str_from(name)) <= 200) e->caller_name = name;
 }
 
+/* The report's analysis as {summary, structuredData, successEvaluation}, those sent
+ * with a value (JSON text), or NULL when it has none of them: the call is then "not
+ * analysed" (an analysis plan that is off sends an empty object). The org's keys pick
+ * the sentiment and action items out of structuredData when it is applied
+ * (sb_call_analysis), so a changed setting applies to the calls that follow. */
+static const char *vapi_analysis(struct arena *a, struct json_object *analysis)
+{
+    struct json_object *out = json_object_new_object(), *v;
+    const char *summary = jstr(analysis, "summary");
+    if (summary && *summary && utf8_length(str_from(summary)) <= 10000)
+        json_object_object_add(out, "summary", json_object_new_string(summary));
+    if ((v = jget(analysis, "structuredData", json_type_object)) && json_object_object_length(v))
+        json_object_object_add(out, "structuredData", json_object_get(v));
+    if (json_object_object_get_ex(analysis, "successEvaluation", &v) && v &&
+        !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array) &&
+        !(json_object_is_type(v, json_type_string) && !*json_object_get_string(v)))
+        json_object_object_add(out, "successEvaluation", json_object_get(v));
+    const char *text = json_object_object_length(out)
+                           ? arena_strdup(a, json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN))
+                           : NULL;
+    json_object_put(out);
+    return text;
+}
+
 /* Reads an end-of-call report into e; returns the field it failed on (a time that is
  * not ISO-8601), or NULL. */
 static const char *vapi_report(struct arena *a, struct json_object *m, struct call_event *e)
@@ -114,6 +138,7 @@ static const char *vapi_report(struct arena *a, struct json_object *m, struct ca
     if (reason && strlen(reason) <= 200) e->ended_reason = reason;
     const char *summary = jstr(jget(m, "analysis", json_type_object), "summary");
     if (summary && utf8_length(str_from(summary)) <= 10000) e->summary = summary;
+    e->analysis = vapi_analysis(a, jget(m, "analysis", json_type_object));
     struct json_object *artifact = jget(m, "artifact", json_type_object);
     e->transcript = vapi_transcript(a, artifact);
     const char *url = jstr(artifact, "recordingUrl");

@@ -24,7 +24,8 @@
 #define NOTIFY_EVERY_US (100 * 1000)
 
 /* The object the worker applies (sb_webhook_calls_folded reads it): the call_event's
- * members that are set, as JSON strings, the transcript as the array it is. */
+ * members that are set, as JSON strings, the transcript and the analysis as the JSON
+ * they are. */
 static const char *call_json(struct request *r, const struct call_event *e)
 {
     const char *names[] = { "provider_call_id", "direction", "status", "from", "to", "caller_name", "started_at",
@@ -41,6 +42,7 @@ static const char *call_json(struct request *r, const struct call_event *e)
         buf_json_str(&b, str_from(values[i]));
     }
     if (e->transcript) buf_printf(&b, "%s\"transcript\":%s", b.len > 1 ? "," : "", e->transcript);
+    if (e->analysis) buf_printf(&b, "%s\"analysis\":%s", b.len > 1 ? "," : "", e->analysis);
     buf_putc(&b, '}');
     return buf_cstr(&b);
 }
