@@ -1,5 +1,6 @@
 /* periodic.c — the periodic jobs: rollup repair, recording retention, overdue
- * payments, missed-webhook recovery (vapi_recovery.c); their schedule is kept by the queue itself (periodic.h). */
+ * payments, missed-webhook recovery (vapi_recovery.c); their schedule is kept by the
+ * queue itself (periodic.h). */
 #include "periodic.h"
 
 #include <errno.h>
@@ -108,7 +109,7 @@ const struct periodic_job periodic_jobs[] = {
     { "recording_retention", 86400, "day", "Deletes recordings older than the organisation's retention days.",
       retention_run },
     { "overdue_payments", 3600, "hour", "Marks unpaid payments past their expected date overdue.", overdue_run },
-    { "vapi_recovery", 600, "10 minutes", "Asks Vapi for the calls its webhooks missed and ingests them.",
+    { "vapi_recovery", 3600, "hour", "Asks Vapi for the calls its webhooks missed and ingests them.",
       vapi_recovery_run },
 };
 const int periodic_count = (int)(sizeof periodic_jobs / sizeof periodic_jobs[0]);

@@ -71,6 +71,7 @@ static void test_vapi_end_of_call_report(void **state)
     assert_cstr(e.duration_s, "62");
     assert_cstr(e.ended_reason, "customer-ended-call");
     assert_cstr(e.summary, "Booked a demo.");
+    assert_cstr(e.analysis, "{\"summary\":\"Booked a demo.\"}");
     assert_cstr(e.recording_url, "https://storage.vapi.ai/rec.wav");
     /* Tool calls and lines without text are not part of the conversation. */
     assert_cstr(e.transcript,
@@ -111,6 +112,33 @@ static void test_vapi_report_drops_bad_values(void **state)
                                      &e, &f),
                      CALL_EVENT_OK);
     assert_cstr(e.duration_s, NULL);
+}
+
+/* The analysis is kept as sent (the org's keys pick from it when it is applied);
+ * one with nothing in it is no analysis: the call is "not analysed". */
+static void test_vapi_report_analysis(void **state)
+{
+    struct call_event e;
+    struct call_event_fault f = { 0 };
+    assert_int_equal(vapi_call_event(&A, json_of("{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+                                                 "\"analysis\":{\"summary\":\"Quote.\",\"structuredData\":"
+                                                 "{\"sentiment\":-0.5,\"actionItems\":[\"Call back\"]},"
+                                                 "\"successEvaluation\":true}}}"),
+                                     &e, &f),
+                     CALL_EVENT_OK);
+    assert_cstr(e.analysis, "{\"summary\":\"Quote.\",\"structuredData\":{\"sentiment\":-0.5,\"actionItems\":"
+                            "[\"Call back\"]},\"successEvaluation\":true}");
+    const char *none[] = {
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"}}}",
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},\"analysis\":{}}}",
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},\"analysis\":null}}",
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+        "\"analysis\":{\"summary\":\"\",\"structuredData\":{},\"successEvaluation\":\"\"}}}",
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        assert_int_equal(vapi_call_event(&A, json_of(none[i]), &e, &f), CALL_EVENT_OK);
+        assert_cstr(e.analysis, NULL);
+    }
 }
 
 static void test_vapi_status_update(void **state)
@@ -288,6 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vapi_end_of_call_report),
         cmocka_unit_test(test_vapi_report_drops_bad_values),
+        cmocka_unit_test(test_vapi_report_analysis),
         cmocka_unit_test(test_vapi_status_update),
         cmocka_unit_test(test_vapi_other_types_ignored),
         cmocka_unit_test(test_vapi_malformed),
