@@ -222,7 +222,7 @@ static struct json_object *fetch_page(struct job_ctx *c, const struct org_run *o
     buf_init(&url, c->a, 256);
     buf_printf(&url, "%s/call?createdAtGt=%s&limit=%d", o->base, o->since, VAPI_RECOVERY_PAGE);
     if (le) buf_printf(&url, "&createdAtLe=%s", le);
-    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .bearer = o->key };
+    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .bearer = o->key, .public_only = true };
     struct provider_reply rp;
     provider_http(c->a, c->cfg, &rq, &rp);
     if (rp.status != 200) {

@@ -6,12 +6,13 @@
 // after, applies nothing twice. Another org's calls and cursor are left alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { Stack, waitFor } from '../lib/stack.mjs';
 import { startProvider } from '../fakes/provider.mjs';
 
 const VAPI_SECRET = 'vapi-recovery-secret-0123456789';
 const API_KEY = 'vapi-recovery-api-key-abcdef';
-let stack, provider, orgId, otherId, adminKey;
+let stack, provider, orgId, otherId, adminKey, worker;
 
 before(async () => {
   stack = await Stack.start({ workers: 2, config: '\njob_backoff_ms = 100\nworker_poll_s = 1\n' });
@@ -23,7 +24,7 @@ before(async () => {
   orgId = stack.sql("SELECT id FROM orgs WHERE slug = 'demo'");
   otherId = stack.sql("SELECT id FROM orgs WHERE slug = 'other'");
   adminKey = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'recovery-admin', '--role', 'admin']).stdout.trim();
-  stack.startWorker();
+  worker = stack.startWorker();
   await waitFor(() => stack.sql(`SELECT count(*) FROM jobs WHERE unique_key = 'periodic:vapi_recovery' AND status = 'done'`) === '1',
     { what: 'the first recovery run', timeoutMs: 30000 });
 });
@@ -207,4 +208,19 @@ test('a failing provider leaves the cursor; another org (no key) is not asked; i
   assert.equal(stack.sql(`SELECT count(*) FROM calls WHERE org_id = '${otherId}'`), otherCalls);
   assert.equal(stack.sql(`SELECT vapi_recovered_until IS NULL FROM orgs WHERE id = '${otherId}'`), 't');
   assert.equal(stack.sql(`SELECT count(*) FROM webhook_events WHERE org_id = '${otherId}'`), '0');
+});
+
+test('the base URL must be a public address unless the configuration relaxes it (last: changes the config)', async () => {
+  await stack.stopWorker(worker);
+  appendFileSync(stack.config, '\nrecording_url_allow_private = false\n');
+  worker = stack.startWorker();
+  const c = vapiCall(uniq('private'));
+  provider.vapi.calls.push(c);
+  const before = provider.hits('/call').length + provider.received.filter((r) => r.path.startsWith('/call?')).length;
+  await recover();
+  assert.equal(stack.sql(`SELECT count(*) FROM calls WHERE provider_call_id = '${c.id}'`), '0');
+  assert.equal(provider.received.filter((r) => r.path.startsWith('/call?')).length + provider.hits('/call').length, before,
+    'no request reached the private address');
+  await waitFor(() => worker.logs().some((l) => /loopback, private or link-local/.test(JSON.stringify(l))),
+    { what: 'the refusal in the worker log' });
 });
