@@ -24,7 +24,7 @@
 
 /* The orgs with a Vapi API key, where each resumes: its cursor, else an hour before
  * its newest Vapi call, else a day ago (Vapi's createdAt is at or before startedAt). */
-enum { R_ORG, R_BASE, R_SINCE, R_HOSTS, R_KEY };
+enum { R_ORG, R_BASE, R_SINCE, R_HOSTS, R_KEY, R_SENTIMENT, R_ITEMS };
 static struct dbres *recovery_orgs(struct job_ctx *c)
 {
     return db_q0(c->db, c->a, "vapi_recovery_orgs",
@@ -33,13 +33,14 @@ static struct dbres *recovery_orgs(struct job_ctx *c)
                  " (SELECT max(started_at) - interval '1 hour' FROM calls k"
                  "   WHERE k.org_id = o.id AND k.provider = 'vapi' AND k.deleted_at IS NULL),"
                  " now() - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-                 " o.recording_download_hosts, translate(encode(s.ciphertext, 'base64'), E'\\n', '')"
+                 " o.recording_download_hosts, translate(encode(s.ciphertext, 'base64'), E'\\n', ''),"
+                 " o.call_sentiment_key, o.call_action_items_key"
                  " FROM orgs o JOIN org_secrets s ON s.org_id = o.id AND s.key = 'vapi_api_key' ORDER BY o.id");
 }
 
 /* One org's run: what it reads from its row, and what the pages taught. */
 struct org_run {
-    const char *org_id, *base, *since, *hosts, *key;
+    const char *org_id, *base, *since, *hosts, *key, *sentiment_key, *items_key;
     const char *newest;  /* the newest createdAt among the ended calls seen, or NULL */
     const char *pending; /* the oldest createdAt among calls not ended yet, or NULL */
     int stored;
@@ -98,14 +99,16 @@ static const char *event_call_json(struct arena *a, const struct call_event *e)
 {
     struct json_object *o = json_object_new_object();
     const char *names[] = { "provider_call_id", "direction", "status", "from", "to", "caller_name", "started_at",
-                            "ended_at", "duration_s", "ended_reason", "summary", "recording_url" };
+                            "ended_at", "duration_s", "ended_reason", "summary", "recording_url",
+                            "sentiment_label", "sentiment_score" };
     const char *values[] = { e->provider_call_id, e->direction, e->status, e->from, e->to, e->caller_name,
                              e->started_at, e->ended_at, e->duration_s, e->ended_reason, e->summary,
-                             e->recording_url };
+                             e->recording_url, e->sentiment_label, e->sentiment_score };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (values[i]) json_add_cstr(o, names[i], values[i]);
     if (e->transcript) json_object_object_add(o, "transcript", json_tokener_parse(e->transcript));
     if (e->analysis) json_object_object_add(o, "analysis", json_tokener_parse(e->analysis));
+    if (e->action_items) json_object_object_add(o, "action_items", json_tokener_parse(e->action_items));
     const char *text = arena_strdup(a, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
     return text;
@@ -132,6 +135,7 @@ static void add_event(struct job_ctx *c, struct org_run *o, struct json_object *
     struct call_event_fault fault;
     struct json_object *report = as_report(call), *seen;
     enum call_event_parse parsed = vapi_call_event(c->a, report, &e, &fault);
+    if (parsed == CALL_EVENT_OK) vapi_analysis_map(c->a, report, o->sentiment_key, o->items_key, &e);
     json_object_put(report);
     if (parsed != CALL_EVENT_OK) {
         log_warn("vapi recovery: call skipped: %s", parsed == CALL_EVENT_INVALID ? fault.message : "not a call");
@@ -292,7 +296,8 @@ enum job_result vapi_recovery_run(struct job_ctx *c, const struct job *j)
     buf_init(&errors, c->a, 128);
     for (int i = 0; i < db_rows(orgs); i++) {
         struct org_run o = { .org_id = db_cstr(orgs, i, R_ORG), .base = db_cstr(orgs, i, R_BASE),
-                             .since = db_cstr(orgs, i, R_SINCE), .hosts = db_cstr(orgs, i, R_HOSTS) };
+                             .since = db_cstr(orgs, i, R_SINCE), .hosts = db_cstr(orgs, i, R_HOSTS),
+                             .sentiment_key = db_cstr(orgs, i, R_SENTIMENT), .items_key = db_cstr(orgs, i, R_ITEMS) };
         str key;
         if (org_secret_open_b64(c->a, str_from(c->cfg->secret_key), str_from(o.org_id), "vapi_api_key",
                                 db_val(orgs, i, R_KEY), &key) != 0)
