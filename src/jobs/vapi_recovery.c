@@ -122,7 +122,8 @@ static struct json_object *known_calls(struct job_ctx *c, const struct org_run *
     struct dbres *r = db_q(c->db, c->a, "vapi_recovery_known",
                            "SELECT coalesce(jsonb_object_agg(provider_call_id, analysis IS NOT NULL), '{}')::text"
                            " FROM calls WHERE org_id = $1::uuid AND provider = 'vapi'"
-                           " AND provider_call_id = ANY ($2::text[]) AND ended_reason <> ''",
+                           " AND provider_call_id IN (SELECT jsonb_array_elements_text($2::jsonb))"
+                           " AND ended_reason <> ''",
                            o->org_id, ids);
     return r ? json_tokener_parse(db_cstr(r, 0, 0)) : NULL;
 }
@@ -172,7 +173,7 @@ static int store_events(struct job_ctx *c, struct org_run *o, struct json_object
     return 0;
 }
 
-/* The page's ids of ended calls, as an array literal for known_calls. */
+/* The page's ids of ended calls, as a JSON array for known_calls. */
 static const char *ended_ids(struct arena *a, struct json_object *page)
 {
     struct json_object *ids = json_object_new_array();
@@ -181,12 +182,8 @@ static const char *ended_ids(struct arena *a, struct json_object *page)
         const char *id = jstr(call, "id"), *status = jstr(call, "status");
         if (id && status && strcmp(status, "ended") == 0) json_object_array_add(ids, json_object_new_string(id));
     }
-    /* A JSON array of strings reads as a text[] once its brackets are braces. */
-    char *text = arena_strdup(a, json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN));
+    const char *text = arena_strdup(a, json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN));
     json_object_put(ids);
-    size_t n = strlen(text);
-    text[0] = '{';
-    text[n - 1] = '}';
     return text;
 }
 
