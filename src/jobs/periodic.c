@@ -1,5 +1,6 @@
 /* periodic.c — the periodic jobs: rollup repair, recording retention, overdue
- * payments; their schedule is kept by the queue itself (periodic.h). */
+ * payments, missed-webhook recovery (vapi_recovery.c); their schedule is kept by the
+ * queue itself (periodic.h). */
 #include "periodic.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "../db/db.h"
 #include "alerts.h"
 #include "reminders.h"
+#include "vapi_recovery.h"
 
 #define RETENTION_BATCH 500
 #define RETENTION_MAX_BATCHES 200 /* a run stops after 100,000 recordings; the next goes on */
@@ -116,6 +118,8 @@ const struct periodic_job periodic_jobs[] = {
       alerts_evaluate_run },
     { REMINDERS_KIND, 900, "15 minutes", "Emails deal owners their deliverables due and payments overdue, once a day.",
       reminders_run },
+    { "vapi_recovery", 3600, "hour", "Asks Vapi for the calls its webhooks missed and ingests them.",
+      vapi_recovery_run },
 };
 const int periodic_count = (int)(sizeof periodic_jobs / sizeof periodic_jobs[0]);
 

@@ -226,7 +226,7 @@ test('periodic jobs: each kind queued once, runs, and queues its next run; reten
     VALUES ('${orgId}', '${dealId}', 'final', 1000, 'USD', current_date - 10) RETURNING id`).split('\n')[0];
   const w = stack.startWorker();
   try {
-    const kinds = ['rollup_repair', 'recording_retention', 'overdue_payments'];
+    const kinds = ['rollup_repair', 'recording_retention', 'overdue_payments', 'vapi_recovery'];
     await waitFor(() => kinds.every((k) => stack.sql(`SELECT count(*) FROM jobs WHERE unique_key = 'periodic:${k}' AND status = 'done'`) === '1'),
       { what: 'a first run of each periodic job', timeoutMs: 30000 });
     // Each queued its next run, later, and there is one live run per kind.

@@ -63,6 +63,8 @@ function contactWithHistory() {
       recording_content_type: 'audio/wav' },
   ]);
   stack.sql(`UPDATE calls SET recording_bytes = 4, recording_url = 'https://api.twilio.com/rec/${SECRET}' WHERE id = '${recorded}'`);
+  // The provider's analysis (sql/0044) quotes the conversation too.
+  stack.sql(`UPDATE calls SET analysis = '{"summary": "Erin said ${SECRET}", "structuredData": {"sentiment": "positive"}}' WHERE id = '${inbound}'`);
   mkdirSync(`${recDir}/${orgId}`, { recursive: true });
   writeFileSync(`${recDir}/${orgId}/erase-me.wav`, 'RIFF');
   const campaign = campaignFor(stack, '00000000-0000-4000-8000-00000000e4a5');

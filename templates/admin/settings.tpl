@@ -56,6 +56,13 @@
     {{>FIELD_REMINDERS_TIME}}
   </fieldset>
   <fieldset>
+    <legend>Call analysis and Vapi</legend>
+    <p class="muted">Vapi's end-of-call report carries the call's analysis; these keys say where in its structured data the sentiment and the action items are. Missed webhooks are recovered by asking Vapi, with the Vapi API key below, for the calls since the last one seen.</p>
+    {{>FIELD_SENTIMENT_KEY}}
+    {{>FIELD_ACTION_ITEMS_KEY}}
+    {{>FIELD_VAPI_BASE_URL}}
+  </fieldset>
+  <fieldset>
     <legend>Provider credentials</legend>
     <p class="muted">Stored encrypted and never shown again. Leave a field empty to keep what is set.</p>
     {{#SECRET}}

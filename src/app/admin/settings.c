@@ -27,27 +27,31 @@
 enum set_field {
     SF_NAME, SF_TIMEZONE, SF_CURRENCY, SF_QUIET_START, SF_QUIET_END, SF_RETENTION, SF_HOSTS,
     SF_TWILIO_BASE_URL, SF_TWILIO_FROM, SF_SENDGRID_BASE_URL, SF_SENDGRID_FROM, SF_SENDGRID_KEY,
-    SF_SMTP_HOST, SF_SMTP_PORT, SF_SMTP_SECURITY, SF_SMTP_FROM, SF_REMINDERS_ENABLED, SF_REMINDERS_TIME, SF_COUNT
+    SF_SMTP_HOST, SF_SMTP_PORT, SF_SMTP_SECURITY, SF_SMTP_FROM, SF_REMINDERS_ENABLED, SF_REMINDERS_TIME,
+    SF_VAPI_BASE_URL, SF_SENTIMENT_KEY, SF_ACTION_ITEMS_KEY, SF_COUNT
 };
 static const char *const field_names[SF_COUNT] = {
     "name", "timezone", "currency", "quiet_hours_start", "quiet_hours_end", "recording_retention_days",
     "recording_download_hosts", "twilio_base_url", "twilio_from_number", "sendgrid_base_url",
     "sendgrid_from_email", "sendgrid_event_public_key", "smtp_host", "smtp_port", "smtp_security", "smtp_from",
     "reminders_enabled", "reminders_time",
+    "vapi_base_url", "call_sentiment_key", "call_action_items_key",
 };
 
 #define SETTINGS_SELECT                                                                                  \
     "SELECT name, timezone, currency, split_part(quiet_hours, '-', 1), split_part(quiet_hours, '-', 2),"\
     " coalesce(recording_retention_days::text, ''), recording_download_hosts, twilio_base_url,"          \
     " twilio_from_number, sendgrid_base_url, sendgrid_from_email, sendgrid_event_public_key,"            \
-    " smtp_host, smtp_port::text, smtp_security, smtp_from, reminders_enabled::text, reminders_time"      \
+    " smtp_host, smtp_port::text, smtp_security, smtp_from, reminders_enabled::text, reminders_time,"     \
+    " vapi_base_url, call_sentiment_key, call_action_items_key"                                          \
     " FROM orgs WHERE id = app_org_id()"
 
 /* The provider secrets (org_secrets keys), as `switchboard org set` names them. */
-#define SECRET_COUNT 6
-static const char *const secret_keys[SECRET_COUNT] = { "vapi_secret", "twilio_account_sid", "twilio_auth_token",
-                                                      "sendgrid_api_key", "smtp_username", "smtp_password" };
-static const char *const secret_labels[SECRET_COUNT] = { "Vapi webhook secret", "Twilio account SID",
+#define SECRET_COUNT 7
+static const char *const secret_keys[SECRET_COUNT] = { "vapi_secret", "vapi_api_key", "twilio_account_sid",
+                                                      "twilio_auth_token", "sendgrid_api_key", "smtp_username",
+                                                      "smtp_password" };
+static const char *const secret_labels[SECRET_COUNT] = { "Vapi webhook secret", "Vapi API key", "Twilio account SID",
                                                         "Twilio auth token", "SendGrid API key",
                                                         "SMTP user name", "SMTP password" };
 
@@ -150,6 +154,19 @@ static bool valid_e164(str s)
     return true;
 }
 
+/* A key of the provider's structuredData: what orgs' check allows. */
+static bool valid_data_key(str k)
+{
+    if (!k.len || k.len > 64) return false;
+    for (size_t i = 0; i < k.len; i++) {
+        char c = k.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            return false;
+    }
+    return true;
+}
+
 static bool has_space_or_control(str s)
 {
     for (size_t i = 0; i < s.len; i++)
@@ -203,6 +220,12 @@ static void check_plain(struct request *r, struct settings_in *in, struct field_
         field_error_add(e, "twilio_base_url", "must be http(s)://host[:port] with no path");
     if (!valid_base_url(&v[SF_SENDGRID_BASE_URL]))
         field_error_add(e, "sendgrid_base_url", "must be http(s)://host[:port] with no path");
+    if (!valid_base_url(&v[SF_VAPI_BASE_URL]))
+        field_error_add(e, "vapi_base_url", "must be http(s)://host[:port] with no path");
+    if (!valid_data_key(v[SF_SENTIMENT_KEY]))
+        field_error_add(e, "call_sentiment_key", "must be 1 to 64 letters, digits, '_', '-' or '.', such as sentiment");
+    if (!valid_data_key(v[SF_ACTION_ITEMS_KEY]))
+        field_error_add(e, "call_action_items_key", "must be 1 to 64 letters, digits, '_', '-' or '.', such as actionItems");
     if (v[SF_TWILIO_FROM].len && !valid_e164(v[SF_TWILIO_FROM]))
         field_error_add(e, "twilio_from_number", "must be a phone number in E.164 form, such as +14155550100");
     str em = v[SF_SENDGRID_FROM];
@@ -326,6 +349,13 @@ static int render_form(struct request *r, int status, const struct field_errors 
     form_field(d, "FIELD_SENDGRID_BASE_URL", e, "sendgrid_base_url", "SendGrid base URL", "url", v[SF_SENDGRID_BASE_URL]);
     form_field(d, "FIELD_SENDGRID_FROM", e, "sendgrid_from_email", "SendGrid sender email", "email", v[SF_SENDGRID_FROM]);
     form_set_value(d, "sendgrid_event_public_key", v[SF_SENDGRID_KEY]);
+    form_field(d, "FIELD_VAPI_BASE_URL", e, "vapi_base_url", "Vapi base URL", "url", v[SF_VAPI_BASE_URL]);
+    x = form_field(d, "FIELD_SENTIMENT_KEY", e, "call_sentiment_key", "Sentiment key", "text", v[SF_SENTIMENT_KEY]);
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT",
+                   "The structured-data key holding positive, neutral or negative, or a score from -1 to 1.");
+    x = form_field(d, "FIELD_ACTION_ITEMS_KEY", e, "call_action_items_key", "Action items key", "text",
+                   v[SF_ACTION_ITEMS_KEY]);
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "The structured-data key holding a list of action items.");
     for (int i = 0; i < SECRET_COUNT; i++) secret_dict(d, sv->secrets, e, i);
     x = form_field(d, "FIELD_SMTP_HOST", e, "smtp_host", "SMTP host", "text", v[SF_SMTP_HOST]);
     tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "Alert emails and reminders go through it. Empty: no email.");
@@ -405,7 +435,8 @@ static int write_plain(struct request *r, const struct settings_in *in)
                               " twilio_base_url = $8, twilio_from_number = $9, sendgrid_base_url = $10,"
                               " sendgrid_from_email = $11, sendgrid_event_public_key = $12, smtp_host = $13,"
                               " smtp_port = $14::int, smtp_security = $15, smtp_from = $16, reminders_enabled = $17::bool,"
-                              " reminders_time = $18, updated_at = now()"
+                              " reminders_time = $18, vapi_base_url = $19, call_sentiment_key = $20,"
+                              " call_action_items_key = $21, updated_at = now()"
                               " WHERE id = app_org_id()",
                               SF_COUNT, p);
     return q ? 0 : app_db_status(r);

@@ -482,7 +482,7 @@ static void fill_items_and_related(struct request *r, struct tdict *d, const str
 {
     for (int i = 0; i < db_rows(cd->items); i++)
         tdict_set(tdict_add_section(d, "ACTION_ITEM"), "ITEM", db_val(cd->items, i, CAI_TEXT));
-    if (!db_rows(cd->items)) tdict_show(d, "NO_ACTION_ITEMS");
+    if (!db_rows(cd->items) && db_bool(cd->call, 0, CD_ANALYSED)) tdict_show(d, "NO_ACTION_ITEMS");
     for (int i = 0; i < db_rows(cd->related); i++) fill_row(r, tdict_add_section(d, "RELATED"), cd->related, i);
     if (db_rows(cd->related)) tdict_show(d, "HAS_RELATED");
     else tdict_show(d, "NO_RELATED");
@@ -502,7 +502,14 @@ static void fill_detail(struct request *r, struct tdict *d, const struct call_de
     tdict_set(d, "TITLE_NAME", db_val(c, 0, CC_CALLER_NAME).len ? db_val(c, 0, CC_CALLER_NAME) : other_number(c));
     if (db_val(c, 0, CD_SUMMARY).len) tdict_show(d, "HAS_SUMMARY");
     if (db_val(c, 0, CD_ENDED_REASON).len) tdict_show(d, "HAS_ENDED_REASON");
-    if (db_val(c, 0, CC_SENTIMENT_LABEL).len) tdict_show(d, "HAS_SENTIMENT");
+    if (!db_bool(c, 0, CD_ANALYSED)) tdict_show(d, "NOT_ANALYSED");
+    else if (db_val(c, 0, CC_SENTIMENT_LABEL).len) {
+        tdict_show(d, "HAS_SENTIMENT");
+        if (db_val(c, 0, CC_SENTIMENT_SCORE).len) tdict_show(d, "HAS_SCORE");
+    }
+    else tdict_show(d, "NO_SENTIMENT");
+    if (!db_isnull(c, 0, CD_SUCCESS_EVALUATION))
+        tdict_set(tdict_add_section(d, "SUCCESS"), "SUCCESS_EVALUATION", db_val(c, 0, CD_SUCCESS_EVALUATION));
     str rec = db_val(c, 0, CD_RECORDING_STATUS);
     if (str_eq(rec, STR("stored"))) tdict_show(d, "PLAYER");
     else if (str_eq(rec, STR("deleted"))) {
@@ -558,7 +565,8 @@ static struct json_object *transcript_json(const struct dbres *lines)
 }
 
 /* GET /api/v1/calls/{id} — the list fields plus transcript, action_items,
- * related_calls, summary, ended_reason, recording_status. */
+ * related_calls, summary, ended_reason, recording_status, analysis_status,
+ * success_evaluation. */
 int api_calls_show(struct request *r)
 {
     struct call_detail cd;
@@ -580,6 +588,11 @@ int api_calls_show(struct request *r)
         json_add_str(o, "recording_deleted_at", db_val(cd.call, 0, CD_RECORDING_DELETED_AT));
         json_add_str(o, "recording_deleted_reason", db_val(cd.call, 0, CD_RECORDING_DELETED_REASON));
     }
+    /* "not_analysed": the provider sent no analysis; sentiment and action items are
+     * then unknown, not neutral and none. */
+    json_add_cstr(o, "analysis_status", db_bool(cd.call, 0, CD_ANALYSED) ? "analysed" : "not_analysed");
+    json_add_str(o, "success_evaluation",
+                 db_isnull(cd.call, 0, CD_SUCCESS_EVALUATION) ? STR_NULL : db_val(cd.call, 0, CD_SUCCESS_EVALUATION));
     json_reply_data(r, 200, o);
     return 0;
 }
