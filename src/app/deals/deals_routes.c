@@ -5,6 +5,7 @@
  * deal not assigned to them, and a deleted deal read by a viewer or an agent, are
  * decided where the deal is loaded (deal_common.h). */
 #include "deals.h"
+#include "benchmarks.h"
 #include "deal_notes.h"
 
 static const struct route routes[] = {
@@ -25,6 +26,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/deals", api_deals_list, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deals_list" },
     { "GET", "/api/v1/deals/deleted", api_deals_deleted_list, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER,
       "api_deals_deleted_list" },
+    { "GET", "/api/v1/deals/benchmarks", api_deal_benchmarks, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deal_benchmarks" },
     { "POST", "/api/v1/deals", api_deals_create, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_deals_create" },
     { "GET", "/api/v1/deals/{id}", api_deals_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deals_show" },
     { "PATCH", "/api/v1/deals/{id}", api_deals_update, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,

@@ -1,5 +1,6 @@
--- 0045_deal_notes.sql — notes on a deal (docs/DEALS.md): who wrote them and when.
--- Adding, editing and removing a note also writes a deal_history row (entity 'deal',
+-- 0045_deal_notes_benchmarks.sql — notes on a deal, and the index of the rate benchmarks
+-- (docs/DEALS.md).
+-- Notes: who wrote them and when. Adding, editing and removing a note also writes a deal_history row (entity 'deal',
 -- field 'note'), so the deal's change history shows them.
 
 CREATE TABLE deal_notes (
@@ -21,3 +22,9 @@ ALTER TABLE deal_notes FORCE ROW LEVEL SECURITY;
 CREATE POLICY deal_notes_tenant ON deal_notes USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
 REVOKE ALL ON deal_notes FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON deal_notes TO switchboard_app;
+
+-- Rate benchmarks (src/app/deals/benchmarks.c) start from the deals having a live
+-- deliverable of one type and platform; without this they scan every deliverable of
+-- the org.
+CREATE INDEX deliverables_org_type_platform_idx ON deliverables (org_id, type, platform, deal_id)
+  WHERE deleted_at IS NULL;
