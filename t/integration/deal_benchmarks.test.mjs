@@ -64,7 +64,7 @@ test('JSON: the median and quartiles of the value per deliverable (percentile_co
 });
 
 test('JSON: bad parameters are 400 with a message per field', async () => {
-  const res = await json(clients.viewer, '/api/v1/deals/benchmarks?type=tweet&currency=XYZ');
+  const res = await json(clients.viewer, '/api/v1/deals/benchmarks?type=tweet&platform=&currency=XYZ');
   assert.equal(res.status, 400);
   assert.deepEqual(Object.keys(res.json().error.fields).sort(), ['currency', 'platform', 'type']);
 });

@@ -114,20 +114,21 @@ static void add_minor(struct json_object *o, const char *key, str v)
     else json_object_object_add(o, key, NULL);
 }
 
-/* GET /api/v1/deals/benchmarks?type=&platform=&currency= (viewer+) — type and
- * platform are required (a deliverable's), currency defaults to the org's. 400 with
- * a message per field otherwise. {"data": {type, platform, currency, count,
- * p25_minor, median_minor, p75_minor}}; the figures are null when count is 0. */
+/* GET /api/v1/deals/benchmarks?type=&platform=&currency= (viewer+) — a deliverable's
+ * type and platform (defaults: post on instagram, as on the form), the currency
+ * (default: the org's); 400 with a message per field for other values. {"data":
+ * {type, platform, currency, count, p25_minor, median_minor, p75_minor}}; the
+ * figures are null when count is 0. */
 int api_deal_benchmarks(struct request *r)
 {
     struct field_errors e = { 0 };
     const str *t = kvlist_get(&r->query, "type"), *p = kvlist_get(&r->query, "platform");
     const str *c = kvlist_get(&r->query, "currency");
-    if (!t || !input_one_of(str_trim(*t), types, 7)) field_error_add(&e, "type", "must be a deliverable type: post, reel, story, short, video, live or other");
-    if (!p || !input_one_of(str_trim(*p), platforms, 4)) field_error_add(&e, "platform", "must be instagram, youtube, tiktok or other");
+    if (t && !input_one_of(str_trim(*t), types, 7)) field_error_add(&e, "type", "must be a deliverable type: post, reel, story, short, video, live or other");
+    if (p && !input_one_of(str_trim(*p), platforms, 4)) field_error_add(&e, "platform", "must be instagram, youtube, tiktok or other");
     if (c && c->len && !input_one_of(str_trim(*c), currencies, 4)) field_error_add(&e, "currency", "must be USD, EUR, GBP or INR");
     if (field_errors_any(&e)) return field_errors_reply(r, "Some parameters are not valid.", &e, NULL, NULL);
-    struct benchmark b = { .type = str_trim(*t), .platform = str_trim(*p),
+    struct benchmark b = { .type = t ? str_trim(*t) : STR("post"), .platform = p ? str_trim(*p) : STR("instagram"),
                            .currency = c && c->len ? str_trim(*c) : org_currency(r) };
     int st = benchmark_load(r, &b);
     if (st) return st;
