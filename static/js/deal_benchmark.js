@@ -35,7 +35,7 @@ async function refresh() {
   figures.append(`${data.type} on ${data.platform} (${data.currency}): median `);
   text(figures, 'strong', data.median_display).id = 'bench-median';
   figures.append(`, middle half ${data.p25_display} – ${data.p75_display} `);
-  text(figures, 'span', `from ${data.count} deals`).className = 'muted';
+  text(figures, 'span', `from ${data.count} ${data.count === 1 ? 'deal' : 'deals'}`).className = 'muted';
 }
 
 if (box && type && platform && figures) {

@@ -9,5 +9,5 @@
     <select id="bench-platform" name="bench_platform" form="benchmark-form">{{#BP_OPT}}<option{{#SELECTED}} selected{{/SELECTED}}>{{OPT}}</option>{{/BP_OPT}}</select>
     <button type="submit" class="button secondary" form="benchmark-form" id="bench-show">Show</button>
   </div>
-  <p id="benchmark-figures" aria-live="polite">{{#B_SOME}}{{B_TYPE}} on {{B_PLATFORM}} ({{B_CURRENCY}}): median <strong id="bench-median">{{B_MEDIAN}}</strong>, middle half {{B_P25}} – {{B_P75}} <span class="muted">from <span id="bench-count">{{B_COUNT}}</span> deals</span>{{/B_SOME}}{{#B_NONE}}No {{B_TYPE}} on {{B_PLATFORM}} in {{B_CURRENCY}} in the last 12 months.{{/B_NONE}}</p>
+  <p id="benchmark-figures" aria-live="polite">{{#B_SOME}}{{B_TYPE}} on {{B_PLATFORM}} ({{B_CURRENCY}}): median <strong id="bench-median">{{B_MEDIAN}}</strong>, middle half {{B_P25}} – {{B_P75}} <span class="muted">from <span id="bench-count">{{B_COUNT}}</span> {{B_DEALS}}</span>{{/B_SOME}}{{#B_NONE}}No {{B_TYPE}} on {{B_PLATFORM}} in {{B_CURRENCY}} in the last 12 months.{{/B_NONE}}</p>
 </div>

@@ -96,6 +96,7 @@ int deal_benchmark_fill(struct request *r, struct tdict *t, str currency)
     tdict_set(d, "B_TYPE", b.type);
     tdict_set(d, "B_PLATFORM", b.platform);
     tdict_set_long(d, "B_COUNT", b.count);
+    tdict_set_cstr(d, "B_DEALS", b.count == 1 ? "deal" : "deals");
     if (!b.count) {
         tdict_show(d, "B_NONE");
         return 0;
