@@ -41,7 +41,9 @@ static const struct command commands[] = {
       "failures with exponential back-off and jitter (`job_backoff_ms`) until it is dead,\n"
       "wakes on NOTIFY jobs and webhook_events (polling every `worker_poll_s` as a\n"
       "fallback, every 20 ms for a second after applying events) and queues the\n"
-      "periodic jobs (rollup repair, hourly). Connects with `admin_database_url`: the\n"
+      "periodic jobs (rollup repair, retention, overdue payments, alerts every minute,\n"
+      "reminder emails). While the database is away it sends the database-down alerts\n"
+      "from memory. Connects with `admin_database_url`: the\n"
       "worker acts for every org, so it uses the schema owner. Run as many as you like.\n"
       "Signals: TERM/INT finish the current job and exit, HUP re-reads the configuration.\n"
       "Logs one JSON line per job (kind, id, attempt, outcome, duration) to stderr.\n" },

@@ -22,6 +22,7 @@
 #include "../http/pool.h"
 #include "../view/view.h"
 #include "admin/usage_counter.h"
+#include "admin/pool_minutes.h"
 #include "routes.h"
 
 static struct app g_app;
@@ -404,6 +405,7 @@ static void serve_one(struct fcgi_conn *conn, struct arena *a)
         log_slow_request(r, dur, db_elapsed_us(g_app.db));
     int64_t db_us = db_take_elapsed_us(g_app.db);
     metrics_observe(route_index(r), r->res->status, dur);
+    pool_minutes_counted(clock_mono_us());
     log_request(r, dur, db_us);
     usage_count(r);
 }
@@ -434,7 +436,12 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
         metrics_worker_state(slot, WORKER_IDLE);
         /* Usage counts wait in memory at most USAGE_FLUSH_INTERVAL_MS, busy or idle. */
         usage_flush_if_due(g_app.db, clock_mono_us());
-        int waited = pool_worker_wait(listen_fd, usage_flush_wait_ms(clock_mono_us()));
+        /* The ring's copy for the alerts (pool_minutes.h), on the same terms. */
+        pool_minutes_copy_if_due(g_app.db, clock_mono_us());
+        int64_t now = clock_mono_us();
+        int wait_ms = usage_flush_wait_ms(now), copy_ms = pool_minutes_wait_ms(now);
+        if (copy_ms >= 0 && (wait_ms < 0 || copy_ms < wait_ms)) wait_ms = copy_ms;
+        int waited = pool_worker_wait(listen_fd, wait_ms);
         if (waited == 1) continue;
         if (waited != 0) break;
         int accepted = fcgi_accept(conn);

@@ -43,6 +43,13 @@ static const struct org_setting plain_settings[] = {
       "UPDATE orgs SET sendgrid_from_email = $2, updated_at = now() WHERE id = $1" },
     { "sendgrid_event_public_key", "org_set_sendgrid_key",
       "UPDATE orgs SET sendgrid_event_public_key = $2, updated_at = now() WHERE id = $1" },
+    /* Call analysis and missed-webhook recovery (0044). */
+    { "vapi_base_url", "org_set_vapi_base_url",
+      "UPDATE orgs SET vapi_base_url = rtrim($2, '/'), updated_at = now() WHERE id = $1" },
+    { "call_sentiment_key", "org_set_call_sentiment_key",
+      "UPDATE orgs SET call_sentiment_key = $2, updated_at = now() WHERE id = $1" },
+    { "call_action_items_key", "org_set_call_action_items_key",
+      "UPDATE orgs SET call_action_items_key = $2, updated_at = now() WHERE id = $1" },
     /* Requests a second to each provider, shared by all the org's campaigns (0034). */
     { "twilio_rate_per_s", "org_set_twilio_rate",
       "UPDATE orgs SET twilio_rate_per_s = $2::int, updated_at = now() WHERE id = $1" },
@@ -51,8 +58,8 @@ static const struct org_setting plain_settings[] = {
 };
 
 /* Provider secrets: stored sealed, shown back only as a hint. */
-static const char *const secret_keys[] = { "vapi_secret", "twilio_account_sid", "twilio_auth_token",
-                                           "sendgrid_api_key" };
+static const char *const secret_keys[] = { "vapi_secret", "vapi_api_key", "twilio_account_sid",
+                                           "twilio_auth_token", "sendgrid_api_key" };
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -90,6 +90,19 @@ struct metrics_window metrics_recent(int minutes)
     return w;
 }
 
+bool metrics_ring_minute(uint64_t minute, struct metrics_minute *out)
+{
+    *out = (struct metrics_minute){ 0 };
+    if (!g_metrics) return false;
+    const struct metrics_minute *m = &g_metrics->ring.slots[minute % METRICS_RING_MINUTES];
+    if (__atomic_load_n(&m->minute, __ATOMIC_ACQUIRE) != minute) return false;
+    out->minute = minute;
+    out->count = __atomic_load_n(&m->count, __ATOMIC_RELAXED);
+    out->errors = __atomic_load_n(&m->errors, __ATOMIC_RELAXED);
+    for (int i = 0; i <= METRICS_RING_BUCKETS; i++) out->buckets[i] = __atomic_load_n(&m->buckets[i], __ATOMIC_RELAXED);
+    return out->count > 0;
+}
+
 int metrics_init(int route_count)
 {
     if (g_metrics) return 0;

@@ -45,6 +45,9 @@ void metrics_ring_window(const struct metrics_ring *ring, uint64_t now_minute, i
  * interpolated linearly inside its bucket (the open last bucket answers its lower
  * bound); 0 when total is 0. */
 double metrics_ring_quantile_ms(const uint64_t *buckets, uint64_t total, double q);
+/* Copies the shared ring's slot for unix minute into *out; false when it holds no
+ * request of that minute (or there is no mapping). */
+bool metrics_ring_minute(uint64_t minute, struct metrics_minute *out);
 /* The shared mapping's window ending now (all zero without one). */
 struct metrics_window metrics_recent(int minutes);
 
@@ -71,6 +74,7 @@ struct metrics_shared {
     uint64_t worker_crashes;
     uint64_t worker_recycles;
     int64_t master_started_at_us;
+    int64_t ring_copied_us; /* when a worker last began copying the ring to the database (clock_mono_us) */
     struct metrics_ring ring;
     int route_rows; /* routes + 1: the last row counts unmatched and out-of-range indexes */
     /* Requests by route and status class, route_rows rows (sized by metrics_init). */

@@ -1,5 +1,6 @@
 /* periodic.c — the periodic jobs: rollup repair, recording retention, overdue
- * payments; their schedule is kept by the queue itself (periodic.h). */
+ * payments, missed-webhook recovery (vapi_recovery.c); their schedule is kept by the
+ * queue itself (periodic.h). */
 #include "periodic.h"
 
 #include <errno.h>
@@ -11,6 +12,9 @@
 #include "../core/buf.h"
 #include "../core/log.h"
 #include "../db/db.h"
+#include "alerts.h"
+#include "reminders.h"
+#include "vapi_recovery.h"
 
 #define RETENTION_BATCH 500
 #define RETENTION_MAX_BATCHES 200 /* a run stops after 100,000 recordings; the next goes on */
@@ -30,8 +34,10 @@ static enum job_result rollup_repair_run(struct job_ctx *c, const struct job *j)
     return JOB_RETRY;
 }
 
-/* One batch of recordings past their org's retention: the calls forget them and an
- * audit row per org lists the calls, in one statement (calls_org_recording_stored_idx);
+/* One batch of recordings past their org's retention: the calls mark them deleted
+ * (when, and that the retention policy did it: the call page says so; the size stays,
+ * so the rollups' "recorded" figures do not change) and an audit row per org lists
+ * the calls, in one statement (calls_org_recording_stored_idx);
  * the files go after the commit, so a crash leaves a stray file, never a call whose
  * recording is missing. Returns the rows (org, path) or NULL. */
 static struct dbres *retention_batch(struct job_ctx *c)
@@ -43,8 +49,9 @@ static struct dbres *retention_batch(struct job_ctx *c)
                 " (SELECT id, org_id, recording_path FROM calls WHERE org_id = o.id AND recording_status = 'stored'"
                 " AND started_at < now() - make_interval(days => o.recording_retention_days)"
                 " ORDER BY started_at LIMIT $1::int FOR UPDATE SKIP LOCKED) c LIMIT $1::int),"
-                " gone AS (UPDATE calls c SET recording_status = 'none', recording_path = NULL, recording_bytes = 0,"
-                " updated_at = now() FROM old WHERE c.id = old.id RETURNING c.id, c.org_id, old.recording_path),"
+                " gone AS (UPDATE calls c SET recording_status = 'deleted', recording_path = NULL, recording_url = NULL,"
+                " recording_deleted_at = now(), recording_deleted_reason = 'retention', updated_at = now()"
+                " FROM old WHERE c.id = old.id RETURNING c.id, c.org_id, old.recording_path),"
                 " audit AS (INSERT INTO audit_log (org_id, actor, action, entity, detail)"
                 " SELECT org_id, 'system', 'recordings.retention_purge', 'call',"
                 " jsonb_build_object('calls', count(*), 'call_ids', jsonb_agg(id)) FROM gone GROUP BY org_id)"
@@ -107,6 +114,12 @@ const struct periodic_job periodic_jobs[] = {
     { "recording_retention", 86400, "day", "Deletes recordings older than the organisation's retention days.",
       retention_run },
     { "overdue_payments", 3600, "hour", "Marks unpaid payments past their expected date overdue.", overdue_run },
+    { ALERTS_EVALUATE_KIND, 60, "minute", "Evaluates the alert rules and records what fired or resolved.",
+      alerts_evaluate_run },
+    { REMINDERS_KIND, 900, "15 minutes", "Emails deal owners their deliverables due and payments overdue, once a day.",
+      reminders_run },
+    { "vapi_recovery", 3600, "hour", "Asks Vapi for the calls its webhooks missed and ingests them.",
+      vapi_recovery_run },
 };
 const int periodic_count = (int)(sizeof periodic_jobs / sizeof periodic_jobs[0]);
 

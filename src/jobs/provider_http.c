@@ -2,12 +2,14 @@
 #include "provider_http.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
 #include "../core/clock.h"
 #include "../core/config.h"
+#include "recording_download.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -16,7 +18,16 @@ struct sink {
     struct arena *a;
     struct buf body;
     struct provider_reply *out;
+    bool allow_private;
+    char blocked[INET6_ADDRSTRLEN]; /* set when a connection was refused */
 };
+
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct sink *s = arg;
+    (void)purpose;
+    return open_public_socket(s->allow_private, addr, s->blocked);
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -111,6 +122,11 @@ void provider_http(struct arena *a, const struct config *cfg, const struct provi
     }
     struct curl_slist *hdrs = headers_of(a, rq);
     setup(h, cfg, rq, &s, hdrs, errbuf);
+    if (rq->public_only) {
+        s.allow_private = cfg->recording_url_allow_private;
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &s);
+    }
     CURLcode rc = curl_easy_perform(h);
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
@@ -119,7 +135,15 @@ void provider_http(struct arena *a, const struct config *cfg, const struct provi
     } else {
         /* A transfer cut short after the status line is still no answer: the body,
          * which says whether the provider took the message, did not all come. */
-        out->error = arena_strdup(a, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        if (s.blocked[0]) {
+            struct buf b;
+            buf_init(&b, a, 128);
+            buf_printf(&b, "refused: %s is a loopback, private or link-local address (see recording_url_allow_private)",
+                       s.blocked);
+            out->error = buf_cstr(&b);
+        } else {
+            out->error = arena_strdup(a, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        }
     }
     out->body = buf_str(&s.body);
     curl_slist_free_all(hdrs);

@@ -18,6 +18,10 @@ struct provider_request {
     const char *bearer;       /* SendGrid: the API key; or NULL */
     const char *content_type; /* of body; NULL for a GET */
     str body;
+    /* The address is an org's setting an admin may point anywhere (Vapi's base URL):
+     * connections to loopback, private and link-local addresses are refused unless
+     * recording_url_allow_private, as for recording downloads. provider_http only. */
+    bool public_only;
 };
 
 struct provider_reply {

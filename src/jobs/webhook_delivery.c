@@ -71,35 +71,27 @@ static size_t discard(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-/* POSTs body; returns the HTTP status (0 when there was no answer, with *error). */
-static long post(struct job_ctx *c, const char *url, const char *event_type, const char *delivery_id, str body,
-                 const char *signature, const char **error)
+long webhook_post(const struct config *cfg, struct arena *a, const char *url, struct curl_slist *headers, str body,
+                  const char **error)
 {
-    struct attempt at = { .allow_private = c->cfg->webhook_url_allow_private };
+    struct attempt at = { .allow_private = cfg->webhook_url_allow_private };
     char errbuf[CURL_ERROR_SIZE] = "";
     CURL *h = curl_easy_init();
     if (!h) {
         *error = "cannot start an HTTP request";
         return 0;
     }
-    struct curl_slist *hdr = NULL;
-    char line[300];
-    hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    snprintf(line, sizeof line, "Switchboard-Signature: %s", signature);
-    hdr = curl_slist_append(hdr, line);
-    snprintf(line, sizeof line, "Switchboard-Event: %s", event_type);
-    hdr = curl_slist_append(hdr, line);
-    snprintf(line, sizeof line, "Switchboard-Delivery: %s", delivery_id);
-    hdr = curl_slist_append(hdr, line);
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    for (struct curl_slist *x = headers; x; x = x->next) hdr = curl_slist_append(hdr, x->data);
     hdr = curl_slist_append(hdr, "Expect:");
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, c->cfg->webhook_url_allow_http ? "http,https" : "https");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, cfg->webhook_url_allow_http ? "http,https" : "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer, not a new address */
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &at);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(c->cfg->http_timeout_s < 10 ? c->cfg->http_timeout_s : 10));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->cfg->http_timeout_s);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(cfg->http_timeout_s < 10 ? cfg->http_timeout_s : 10));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)cfg->http_timeout_s);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "Switchboard-Webhooks/1");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.ptr);
@@ -114,13 +106,30 @@ static long post(struct job_ctx *c, const char *url, const char *event_type, con
     curl_easy_cleanup(h);
     if (status) return status;
     struct buf e;
-    buf_init(&e, c->a, 160);
+    buf_init(&e, a, 160);
     if (at.blocked[0])
         buf_printf(&e, "refused: %s is a loopback, private or link-local address (see webhook_url_allow_private)",
                    at.blocked);
     else buf_printf(&e, "no answer: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
     *error = buf_cstr(&e);
     return 0;
+}
+
+/* POSTs a delivery's body, signed; returns the HTTP status (0 when there was no answer, with *error). */
+static long post(struct job_ctx *c, const char *url, const char *event_type, const char *delivery_id, str body,
+                 const char *signature, const char **error)
+{
+    struct curl_slist *hdr = NULL;
+    char line[300];
+    snprintf(line, sizeof line, "Switchboard-Signature: %s", signature);
+    hdr = curl_slist_append(hdr, line);
+    snprintf(line, sizeof line, "Switchboard-Event: %s", event_type);
+    hdr = curl_slist_append(hdr, line);
+    snprintf(line, sizeof line, "Switchboard-Delivery: %s", delivery_id);
+    hdr = curl_slist_append(hdr, line);
+    long status = webhook_post(c->cfg, c->a, url, hdr, body, error);
+    curl_slist_free_all(hdr);
+    return status;
 }
 
 /* ---- the job ---- */

@@ -18,6 +18,14 @@ void webhook_signature(struct buf *b, str secret, long t, str body);
 /* Why url may not be delivered to, or NULL: http(s) with a host, https only unless
  * webhook_url_allow_http. (Addresses are checked again at connect time.) */
 const char *webhook_url_refusal(struct arena *a, const struct config *cfg, const char *url);
+struct curl_slist;
+/* POSTs body (JSON) to url with headers added to Content-Type, under the outbound
+ * address rules: https only unless webhook_url_allow_http, no redirects followed, and
+ * every address connected to checked by open_public_socket (no loopback, private or
+ * link-local address unless webhook_url_allow_private). Returns the HTTP status, or 0
+ * with *error (in a) when there was no answer. Alert channels use it too. */
+long webhook_post(const struct config *cfg, struct arena *a, const char *url, struct curl_slist *headers, str body,
+                  const char **error);
 /* The job: payload {"delivery_id": uuid}. */
 enum job_result webhook_delivery_run(struct job_ctx *c, const struct job *j);
 #endif

@@ -15,6 +15,7 @@
 #include "../core/buf.h"
 #include "../core/log.h"
 #include "../db/db.h"
+#include "alerts.h"
 #include "campaign_send.h"
 #include "periodic.h"
 #include "recording_download.h"
@@ -57,6 +58,7 @@ struct worker {
     int64_t last_blocks_us;  /* when the due top-numbers blocks were last refreshed */
     int64_t last_tick_us;    /* when the dispatch housekeeping last ran */
     int running_campaigns;   /* what it found then */
+    time_t db_down_since;    /* when the database stopped answering; 0: it answers */
 };
 
 static struct db *open_db(const struct config *cfg)
@@ -85,6 +87,7 @@ static enum job_result run_kind(struct job_ctx *c, const struct job *j)
     if (p) return p->run(c, j);
     if (str_eq(j->kind, STR(CAMPAIGN_SEND_KIND))) return campaign_send_run(c, j);
     if (str_eq(j->kind, STR(WEBHOOK_DELIVERY_KIND))) return webhook_delivery_run(c, j);
+    if (str_eq(j->kind, STR(ALERT_DELIVER_KIND))) return alert_deliver_run(c, j);
     c->error = "unknown job kind";
     return JOB_FAILED;
 }
@@ -216,6 +219,24 @@ static void dispatch_tick(struct worker *w)
     arena_reset(&w->arena);
 }
 
+/* The database_down alert rules are sent from memory while the database is away
+ * (alerts.h), and recorded when it is back. */
+static void database_away(struct worker *w)
+{
+    time_t now = time(NULL);
+    if (!w->db_down_since) w->db_down_since = now;
+    alerts_database_unreachable(w->cfg, &w->arena, (long)(now - w->db_down_since));
+    arena_reset(&w->arena);
+}
+
+static void database_back(struct worker *w)
+{
+    if (!w->db_down_since) return;
+    alerts_database_back(w->db, &w->arena, (long)(time(NULL) - w->db_down_since));
+    w->db_down_since = 0;
+    arena_reset(&w->arena);
+}
+
 /* Webhook events go first and between any two jobs, so a slow job (a download) delays
  * a call's page by one job at most, not by a queue of them. */
 static void run_loop(struct worker *w, const char *config_path)
@@ -225,9 +246,11 @@ static void run_loop(struct worker *w, const char *config_path)
         /* Listening before claiming: an event or a job queued after the claim found
          * nothing still wakes us. (LISTEN again is a no-op; it also covers reconnects.) */
         if (db_exec_simple(w->db, "LISTEN jobs; LISTEN " WEBHOOK_APPLY_CHANNEL) != 0) {
+            database_away(w);
             idle(w);
             continue;
         }
+        database_back(w);
         schedule_periodic(w);
         dispatch_tick(w);
         bool refreshed = apply_webhooks(w);

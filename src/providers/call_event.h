@@ -11,6 +11,12 @@ struct call_event {
     const char *from, *to, *caller_name;
     const char *started_at, *ended_at, *duration_s;
     const char *ended_reason, *summary, *transcript, *recording_url;
+    /* The provider's analysis as a JSON object {summary, structuredData,
+     * successEvaluation} (those it sent), or NULL when it sent none. */
+    const char *analysis;
+    /* What the analysis says under the org's keys (vapi_analysis_map): the label and
+     * the score (text) or NULL, the action items as a JSON array; set with analysis. */
+    const char *sentiment_label, *sentiment_score, *action_items;
 };
 
 /* What a provider's parser made of a payload. */

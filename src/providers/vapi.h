@@ -24,4 +24,15 @@ const char *vapi_event_kind(struct json_object *root);
  * CALL_EVENT_INVALID with *fault set. Values out of bounds are left NULL. */
 enum call_event_parse vapi_call_event(struct arena *a, struct json_object *root, struct call_event *e,
                                       struct call_event_fault *fault);
+
+/* When e has an analysis (vapi_call_event on an end-of-call report), reads the
+ * sentiment and the action items from the report's analysis.structuredData under the
+ * org's keys into e (docs/CALLS.md, "Analysis"): a label positive/neutral/negative,
+ * or a score in -1..1 with its label; the array's non-empty strings (at most
+ * VAPI_ACTION_ITEMS_MAX of VAPI_ACTION_ITEM_CHARS characters). Never a guess: anything
+ * else leaves the sentiment NULL and the items "[]". */
+void vapi_analysis_map(struct arena *a, struct json_object *root, const char *sentiment_key, const char *items_key,
+                       struct call_event *e);
+#define VAPI_ACTION_ITEMS_MAX 50
+#define VAPI_ACTION_ITEM_CHARS 500
 #endif

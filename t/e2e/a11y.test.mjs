@@ -40,6 +40,10 @@ before(async () => {
     transcript: [{ t_ms: 0, speaker: 'agent', text: 'Thanks for calling, this is Sam.' },
       { t_ms: 2500, speaker: 'caller', text: 'Hi, I never got my invoice.' },
       { t_ms: 7000, speaker: 'system', text: 'Call ended by caller.' }] }]);
+  // A call whose recording the retention policy deleted.
+  [ids.callRecordingDeleted] = insertCalls(stack, [{ caller_name: 'Old Caller', from_number: '+14155550143',
+    started_at: new Date(Date.now() - 400 * 86400e3).toISOString(), duration_s: 30, recording_status: 'deleted' }]);
+  stack.sql(`UPDATE calls SET recording_deleted_at = now(), recording_deleted_reason = 'retention' WHERE id = '${ids.callRecordingDeleted}'`);
   // Brands and a deal in every stage, one with a very long unbroken title, one deleted.
   ids.brand = one(`INSERT INTO brands (org_id, name, aliases, notes) VALUES ('${org}', 'Northwind Outdoors', '{northwind}', 'Pays on time.') RETURNING id`);
   stack.sql(`INSERT INTO brands (org_id, name) VALUES ('${org}', 'Acme Cosmetics'), ('${org}', 'Zen Tea')`);
@@ -94,6 +98,16 @@ before(async () => {
   stack.sql(`INSERT INTO campaign_messages (org_id, campaign_id, contact_id, channel, to_address, state, reason)
     SELECT '${org}', '${ids.launchedCampaign}', id, 'sms', phone, CASE WHEN opt_out_sms THEN 'skipped' ELSE 'queued' END,
       CASE WHEN opt_out_sms THEN 'opted_out' ELSE '' END FROM contacts WHERE org_id = '${org}'`);
+  // Alerts: a rule that fired, two channels and their history.
+  ids.alertRule = one(`INSERT INTO alert_rules (org_id, metric, threshold, window_minutes, cooldown_minutes, state, last_value,
+      last_fired_at) VALUES ('${org}', 'queue_age', 300, 5, 60, 'firing', 412, now()) RETURNING id`);
+  ids.alertChannel = one(`INSERT INTO alert_channels (org_id, kind, name, target)
+    VALUES ('${org}', 'slack', 'Ops room', 'https://hooks.example.com/services/T000/B000/a-rather-long-secret-part') RETURNING id`);
+  stack.sql(`INSERT INTO alert_channels (org_id, kind, name, target) VALUES ('${org}', 'email', 'On call', 'oncall@example.com')`);
+  stack.sql(`INSERT INTO alert_events (org_id, rule_id, kind, metric, value, threshold, message, status, deliveries)
+    VALUES ('${org}', '${ids.alertRule}', 'fired', 'queue_age', 412, 300,
+      '[Demo] FIRING: Queue age is 412.0 (threshold 300; seconds the oldest due job has waited)', 'partial',
+      '{"a": {"ok": true, "channel": "Ops room", "error": ""}, "b": {"ok": false, "channel": "On call", "error": "SMTP: connection refused"}}')`);
   // An outbound webhook endpoint with a delivered and a failing delivery.
   ids.webhook = one(`INSERT INTO webhook_endpoints (org_id, url, description, events, secret_sealed)
     VALUES ('${org}', 'https://hooks.example.com/switchboard/events/with/a/rather/long/path', 'CRM sync',
@@ -180,6 +194,7 @@ const signedIn = () => [
   ['calls-empty', '/calls?name=nobody-by-this-name', 200],
   ['call-detail', `/calls/${ids.call}`, 200],
   ['call-delete', `/calls/${ids.call}/delete`, 200],
+  ['call-recording-deleted', `/calls/${ids.callRecordingDeleted}`, 200],
   ['calls-analytics', '/calls/analytics', 200],
   ['calls-analytics-error', '/calls/analytics?start_date=2025-03-01&end_date=2025-02-01', 400],
   ['deals-list', '/deals', 200],
@@ -224,6 +239,9 @@ const signedIn = () => [
   ['contact-new-errors', '/contacts/new', 200, submit({ Phone: 'call me', Email: 'grace@' }, 'Create contact', '#e-phone')],
   ['contact-edit', `/contacts/${ids.contact}/edit`, 200],
   ['contact-delete', `/contacts/${ids.contact}/delete`, 200],
+  ['contact-erase', `/admin/privacy/contacts/${ids.contact}/erase`, 200],
+  ['contact-erase-errors', `/admin/privacy/contacts/${ids.contact}/erase`, 200,
+    submit({ "Type the contact's name to confirm": 'Someone else' }, 'Erase personal data', '#e-confirm')],
   ['contacts-import', '/contacts/import', 200],
   ['contacts-import-errors', '/contacts/import', 200, submit({}, 'Upload and preview', '#e-file')],
   ['contacts-import-preview', `/contacts/imports/${ids.importWaiting}`, 200],
@@ -252,6 +270,11 @@ const signedIn = () => [
   ['admin-api-key-revoke', `/admin/api-keys/${ids.apiKey}/revoke`, 200],
   ['account', '/account', 200],
   ['account-errors', '/account', 200, submit({ 'Current password': 'wrong', 'New password': 'short' }, 'Change password', '#e-new_password')],
+  ['admin-alerts', '/admin/alerts', 200],
+  ['admin-alerts-errors', '/admin/alerts', 200, submit({ Threshold: 'lots' }, 'Add rule', '#e-threshold')],
+  ['admin-alert-rule', `/admin/alerts/rules/${ids.alertRule}`, 200],
+  ['admin-alert-channel', `/admin/alerts/channels/${ids.alertChannel}`, 200],
+  ['admin-alert-delete', `/admin/alerts/rules/${ids.alertRule}/delete`, 200],
   ['admin-settings', '/admin/settings', 200],
   ['admin-settings-errors', '/admin/settings', 200, submit({ 'Time zone': 'Mars/Olympus_Mons', 'Recording retention (days)': 'forever' }, 'Save settings', '#e-timezone')],
   ['admin-usage', '/admin/usage', 200],

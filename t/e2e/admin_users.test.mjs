@@ -1,7 +1,9 @@
 // admin_users.test.mjs — inviting someone in Chromium: an admin creates a user by
 // invitation and sees the one-time link once; the invitee opens it in a browser of
 // their own, sets a password, lands signed in, signs out and signs in again with it;
-// the link is dead afterwards. Then the admin disables them and their open browser is
+// the link is dead afterwards. The admin ends the session of a second browser she
+// signed in with (that browser goes to the sign-in page on its next request, the
+// first stays signed in). Then the admin disables them and their open browser is
 // sent to the sign-in page. No console error or CSP violation on the way. Screenshots
 // at desktop width and at 390 px.
 import { test, before, after } from 'node:test';
@@ -66,12 +68,30 @@ test('invite -> accept -> sign in, then disable', async () => {
   const again = await invitee.goto(link);
   assert.equal(again.status(), 404);
 
-  // The admin sees them active, with a session, and disables them.
+  // Grace signs in from a second browser too; the admin ends that session from her
+  // page, and the second browser is signed out on its next request while the first
+  // stays signed in.
+  const second = await newPage(browser);
+  await signIn(second, base, 'grace@demo.test', 'grace has a long password');
+  await second.goto(`${base}/account`);
+  assert.match(await second.locator('main').innerText(), /grace@demo\.test/);
+  const secondSid = stack.sql(`SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE u.email = 'grace@demo.test' ORDER BY s.created_at DESC LIMIT 1`);
   await admin.goto(`${base}/admin/users`);
   await admin.getByRole('link', { name: 'Grace Invitee' }).click();
   assert.equal(await admin.locator('.details .badge').textContent(), 'active');
-  assert.equal(await admin.locator('#sessions tbody tr').count(), 1);
+  assert.equal(await admin.locator('#sessions tbody tr').count(), 2);
   await shot(admin, 'admin-user-page');
+  await admin.locator(`form[action$="/sessions/${secondSid}/revoke"] button`).click();
+  await admin.locator('.flash').waitFor();
+  assert.equal(await admin.locator('#sessions tbody tr').count(), 1);
+  await second.goto(`${base}/account`);
+  await second.waitForURL(/\/login/);
+  await invitee.goto(`${base}/account`);
+  assert.match(await invitee.locator('main').innerText(), /grace@demo\.test/);
+  assert.deepEqual(second.problems, []);
+
+  // The admin disables her.
   await admin.getByRole('link', { name: 'Disable…' }).click();
   await admin.getByRole('button', { name: 'Disable user' }).click();
   assert.match(await admin.locator('.flash').innerText(), /disabled/);

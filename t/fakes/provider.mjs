@@ -2,7 +2,8 @@
 // port, or the one asked for). It serves voice recordings, and can be told, per path,
 // to fail (500), answer 404, stall (never answer), answer slowly, send a non-audio
 // content type, send a body larger than a limit, or redirect. It also speaks the parts
-// of Twilio's and SendGrid's HTTP APIs the campaign sender uses (see messaging.mjs).
+// of Twilio's and SendGrid's HTTP APIs the campaign sender uses (see messaging.mjs),
+// and Vapi's list of calls (GET /call) that missed-webhook recovery reads.
 // Records every request it received. Runs on Node 18.
 import http from 'node:http';
 import { Messaging } from './messaging.mjs';
@@ -39,10 +40,12 @@ export async function startProvider({ hugeBytes = 4 * 1024 * 1024, port: wanted 
   const sockets = new Set();
   const audio = wav();
   const messaging = new Messaging(accounts);
+  const vapi = vapiCalls();
   const server = http.createServer(async (req, res) => {
     const entry = { method: req.method, path: req.url, headers: req.headers };
     received.push(entry);
     if (messaging.handles(req)) return messaging.serve(req, res, entry);
+    if (req.method === 'GET' && new URL(req.url, 'http://x').pathname === '/call') return vapi.serve(req, res);
     const queue = plans.get(req.url) || ['ok'];
     const step = queue.length > 1 ? queue.shift() : queue[0];
     serve(step, res);
@@ -107,6 +110,8 @@ export async function startProvider({ hugeBytes = 4 * 1024 * 1024, port: wanted 
     /** The Twilio and SendGrid side (messaging.mjs): plans per route, what was sent. */
     messaging,
     url: (p) => `http://127.0.0.1:${port}${p}`,
+    /** Vapi's GET /call (vapiCalls): calls to list, the API key it wants. */
+    vapi,
     /** Queues behaviours for a path (see above). */
     plan(p, steps) {
       plans.set(p, [...steps]);
@@ -120,4 +125,49 @@ export async function startProvider({ hugeBytes = 4 * 1024 * 1024, port: wanted 
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * Vapi's GET /call as the real API answers it: Call objects created in the window
+ * (createdAtGt, createdAtGe, createdAtLt, createdAtLe, ISO times), newest first, at
+ * most `limit` (default 100, 1 to 1000); 401 without `Authorization: Bearer <apiKey>`,
+ * 400 for a bad parameter. `calls` is the account's list (push Call objects with
+ * id, createdAt, status...); `fail` set to a status answers that instead.
+ */
+export function vapiCalls() {
+  const self = {
+    calls: [],
+    apiKey: 'vapi-test-key',
+    fail: null,
+    serve(req, res) {
+      const send = (status, body) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (self.fail) return send(self.fail, { message: 'failing as planned' });
+      if (req.headers.authorization !== `Bearer ${self.apiKey}`) return send(401, { message: 'Unauthorized' });
+      const q = new URL(req.url, 'http://x').searchParams;
+      const limit = q.has('limit') ? Number(q.get('limit')) : 100;
+      if (!Number.isInteger(limit) || limit < 0 || limit > 1000) return send(400, { message: ['limit must not be greater than 1000'] });
+      const bounds = {};
+      for (const k of ['createdAtGt', 'createdAtGe', 'createdAtLt', 'createdAtLe']) {
+        if (!q.has(k)) continue;
+        const t = Date.parse(q.get(k));
+        if (Number.isNaN(t)) return send(400, { message: [`${k} must be a valid ISO 8601 date string`] });
+        bounds[k] = t;
+      }
+      const list = self.calls
+        .filter((c) => {
+          const t = Date.parse(c.createdAt);
+          return (bounds.createdAtGt === undefined || t > bounds.createdAtGt)
+            && (bounds.createdAtGe === undefined || t >= bounds.createdAtGe)
+            && (bounds.createdAtLt === undefined || t < bounds.createdAtLt)
+            && (bounds.createdAtLe === undefined || t <= bounds.createdAtLe);
+        })
+        .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+        .slice(0, limit);
+      send(200, list);
+    },
+  };
+  return self;
 }

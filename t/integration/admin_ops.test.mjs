@@ -226,7 +226,7 @@ test('periodic jobs: each kind queued once, runs, and queues its next run; reten
     VALUES ('${orgId}', '${dealId}', 'final', 1000, 'USD', current_date - 10) RETURNING id`).split('\n')[0];
   const w = stack.startWorker();
   try {
-    const kinds = ['rollup_repair', 'recording_retention', 'overdue_payments'];
+    const kinds = ['rollup_repair', 'recording_retention', 'overdue_payments', 'vapi_recovery'];
     await waitFor(() => kinds.every((k) => stack.sql(`SELECT count(*) FROM jobs WHERE unique_key = 'periodic:${k}' AND status = 'done'`) === '1'),
       { what: 'a first run of each periodic job', timeoutMs: 30000 });
     // Each queued its next run, later, and there is one live run per kind.
@@ -234,7 +234,7 @@ test('periodic jobs: each kind queued once, runs, and queues its next run; reten
       { what: 'the next runs' });
     for (const k of kinds)
       assert.equal(stack.sql(`SELECT count(*) FROM jobs WHERE unique_key = 'periodic:${k}' AND status IN ('queued', 'running')`), '1');
-    assert.equal(stack.sql(`SELECT recording_status || '|' || coalesce(recording_path, '') FROM calls WHERE id = '${oldCall}'`), 'none|');
+    assert.equal(stack.sql(`SELECT recording_status || '|' || coalesce(recording_path, '') FROM calls WHERE id = '${oldCall}'`), 'deleted|');
     assert.equal(stack.sql(`SELECT recording_status FROM calls WHERE id = '${newCall}'`), 'stored');
     assert.equal(existsSync(`${dir}/ret-old.wav`), false);
     assert.equal(existsSync(`${dir}/ret-new.wav`), true);
@@ -243,7 +243,7 @@ test('periodic jobs: each kind queued once, runs, and queues its next run; reten
     assert.equal(stack.sql(`SELECT detail->'payment_ids' ? '${payment}' FROM audit_log WHERE action = 'payments.mark_overdue' AND org_id = '${orgId}'`), 't');
     // The jobs page shows the last and next runs.
     const jobs = (await stack.api(adminKey, 'GET', '/api/v1/admin/jobs')).json().data.periodic;
-    assert.deepEqual(jobs.map((j) => j.kind), kinds);
+    assert.deepEqual(jobs.map((j) => j.kind), [...kinds, 'alerts_evaluate', 'email_reminders']);
     for (const j of jobs) {
       assert.equal(j.last_status, 'done');
       assert.match(j.last_run_at, /Z$/);

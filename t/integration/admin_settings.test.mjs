@@ -48,7 +48,7 @@ test('GET /admin/settings shows the current settings to admins', async () => {
   assert.equal(f.name, stack.one("SELECT name FROM orgs WHERE slug = 'demo'"));
   assert.equal(f.timezone, stack.one("SELECT timezone FROM orgs WHERE slug = 'demo'"));
   assert.match(res.body, /name="csrf_token"/);
-  for (const k of ['vapi_secret', 'twilio_account_sid', 'twilio_auth_token', 'sendgrid_api_key'])
+  for (const k of ['vapi_secret', 'vapi_api_key', 'twilio_account_sid', 'twilio_auth_token', 'sendgrid_api_key'])
     assert.match(res.body, new RegExp(`name="${k}" type="password" value=""`));
 });
 
@@ -183,8 +183,10 @@ test('GET /api/v1/admin/settings has the documented shape', async () => {
   const d = res.json().data;
   assert.deepEqual(Object.keys(d).sort(), ['currency', 'name', 'quiet_hours_end', 'quiet_hours_start', 'recording_download_hosts',
     'recording_retention_days', 'secrets', 'sendgrid_base_url', 'sendgrid_event_public_key', 'sendgrid_from_email', 'timezone',
-    'twilio_base_url', 'twilio_from_number'].sort());
-  assert.deepEqual(Object.keys(d.secrets).sort(), ['sendgrid_api_key', 'twilio_account_sid', 'twilio_auth_token', 'vapi_secret']);
+    'twilio_base_url', 'twilio_from_number', 'smtp_host', 'smtp_port', 'smtp_security', 'smtp_from', 'reminders_enabled', 'reminders_time',
+    'vapi_base_url', 'call_sentiment_key', 'call_action_items_key'].sort());
+  assert.deepEqual(Object.keys(d.secrets).sort(), ['sendgrid_api_key', 'smtp_password', 'smtp_username', 'twilio_account_sid',
+    'twilio_auth_token', 'vapi_api_key', 'vapi_secret']);
   const set = await stack.api(adminKey, 'PATCH', '/api/v1/admin/settings', { recording_retention_days: 90 });
   assert.equal(set.json().data.recording_retention_days, 90);
   const forever = await stack.api(adminKey, 'PATCH', '/api/v1/admin/settings', { recording_retention_days: '' });

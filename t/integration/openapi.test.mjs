@@ -173,6 +173,8 @@ before(async () => {
     VALUES ('${org}', 'Docs', 'Contact', '${phone}', '{docs}') RETURNING id`);
   ids.contact = contact('+14155550911');
   ids.freshContact = contact('+14155550912');
+  // Erased by the privacy operation (its example confirms with ERASE: the contact has no name).
+  ids.eraseContact = stack.one(`INSERT INTO contacts (org_id, phone) VALUES ('${org}', '+14155550913') RETURNING id`);
   // Campaigns in the status each operation needs (the audience: the contacts tagged docs).
   const campaign = (status) => stack.one(`INSERT INTO campaigns (org_id, name, channels, audience_tag, sms_body, status)
     VALUES ('${org}', 'Docs campaign', '{sms}', 'docs', 'Hi {{first_name}}', '${status}') RETURNING id`);
@@ -212,6 +214,15 @@ before(async () => {
   ids.webhookDelivery = stack.one(`INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event_type, body, attempts,
     response_status, last_attempt_at) VALUES ('${org}', '${ids.webhook}', gen_random_uuid(), 'payment.paid', '{}', 1, 500, now())
     RETURNING id`);
+  // Alert rules and channels (no worker: nothing is evaluated or sent).
+  const alertRule = () => stack.one(`INSERT INTO alert_rules (org_id, metric, threshold, window_minutes, cooldown_minutes)
+    VALUES ('${org}', 'queue_age', 300, 5, 60) RETURNING id`);
+  ids.alertRule = alertRule();
+  ids.freshAlertRule = alertRule();
+  const alertChannel = () => stack.one(`INSERT INTO alert_channels (org_id, kind, name, target)
+    VALUES ('${org}', 'email', 'Docs on call', 'oncall@example.com') RETURNING id`);
+  ids.alertChannel = alertChannel();
+  ids.freshAlertChannel = alertChannel();
   const deadJob = () => stack.one(`INSERT INTO jobs (org_id, kind, status, attempts, max_attempts, last_error, payload)
     VALUES ('${org}', 'campaign_send', 'dead', 5, 5, 'HTTP 500', '{"message_id": 1}') RETURNING id`);
   ids.retryJob = deadJob();
@@ -340,6 +351,13 @@ function fixtureId(method, p) {
     'DELETE /api/v1/admin/webhooks/{id}': ids.freshWebhook,
     'POST /api/v1/admin/webhooks/{id}/test': ids.webhook,
     'POST /api/v1/admin/webhook-deliveries/{id}/redeliver': ids.webhookDelivery,
+    'GET /api/v1/admin/alerts/rules/{id}': ids.alertRule,
+    'PATCH /api/v1/admin/alerts/rules/{id}': ids.alertRule,
+    'DELETE /api/v1/admin/alerts/rules/{id}': ids.freshAlertRule,
+    'GET /api/v1/admin/alerts/channels/{id}': ids.alertChannel,
+    'PATCH /api/v1/admin/alerts/channels/{id}': ids.alertChannel,
+    'DELETE /api/v1/admin/alerts/channels/{id}': ids.freshAlertChannel,
+    'POST /api/v1/admin/alerts/channels/{id}/test': ids.alertChannel,
     'GET /api/v1/admin/users/{id}': ids.user,
     'GET /api/v1/admin/users/{id}/sessions': ids.sessionUser,
     'POST /api/v1/admin/users/{id}/role': ids.user,
@@ -350,6 +368,9 @@ function fixtureId(method, p) {
     'POST /api/v1/admin/api-keys/{id}/revoke': ids.revokeKey,
     'POST /api/v1/admin/jobs/{id}/retry': ids.retryJob,
     'POST /api/v1/admin/jobs/{id}/discard': ids.discardJob,
+    'GET /api/v1/admin/privacy/contacts/{id}/export': ids.contact,
+    'GET /api/v1/admin/privacy/users/{id}/export': ids.user,
+    'POST /api/v1/admin/privacy/contacts/{id}/erase': ids.eraseContact,
   };
   const id = table[`${method} ${p}`];
   assert.ok(id, `no fixture for ${method} ${p}: add one to fixtureId()`);
@@ -541,6 +562,9 @@ test('every operation documenting 409 answers it for a stale version or an illeg
       stack.sql(`UPDATE webhook_endpoints SET enabled = false WHERE id = '${ids.webhook}'`);
       res = await stack.api(key, method, url);
       stack.sql(`UPDATE webhook_endpoints SET enabled = true WHERE id = '${ids.webhook}'`);
+    } else if (p === '/api/v1/admin/privacy/contacts/{id}/erase') {
+      // erased by the test above: erasing again is refused
+      res = await stack.api(key, method, url, { confirm: 'ERASE' });
     } else {
       assert.ok(p === '/api/v1/deals/{id}/restore' || campaignMove, `${method} ${p}: no 409 case known; add one here`);
       res = await stack.api(key, method, url);

@@ -33,8 +33,10 @@ const PRISTINE_DB = 'switchboard_pristine';
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls fn until it returns a truthy value or the deadline passes. */
-export async function waitFor(fn, { timeoutMs = 15000, intervalMs = 50, what = 'condition' } = {}) {
+/** Polls fn until it returns a truthy value or the deadline passes. The deadline only
+ * bounds a failing wait (a passing one returns as soon as fn holds), so it is generous:
+ * on a loaded 2-core machine a worker's start and a job's lease can take many seconds. */
+export async function waitFor(fn, { timeoutMs = 30000, intervalMs = 50, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {

@@ -71,6 +71,7 @@ static void test_vapi_end_of_call_report(void **state)
     assert_cstr(e.duration_s, "62");
     assert_cstr(e.ended_reason, "customer-ended-call");
     assert_cstr(e.summary, "Booked a demo.");
+    assert_cstr(e.analysis, "{\"summary\":\"Booked a demo.\"}");
     assert_cstr(e.recording_url, "https://storage.vapi.ai/rec.wav");
     /* Tool calls and lines without text are not part of the conversation. */
     assert_cstr(e.transcript,
@@ -111,6 +112,76 @@ static void test_vapi_report_drops_bad_values(void **state)
                                      &e, &f),
                      CALL_EVENT_OK);
     assert_cstr(e.duration_s, NULL);
+}
+
+/* The analysis is kept as sent (the org's keys pick from it when it is applied);
+ * one with nothing in it is no analysis: the call is "not analysed". */
+static void test_vapi_report_analysis(void **state)
+{
+    struct call_event e;
+    struct call_event_fault f = { 0 };
+    assert_int_equal(vapi_call_event(&A, json_of("{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+                                                 "\"analysis\":{\"summary\":\"Quote.\",\"structuredData\":"
+                                                 "{\"sentiment\":-0.5,\"actionItems\":[\"Call back\"]},"
+                                                 "\"successEvaluation\":true}}}"),
+                                     &e, &f),
+                     CALL_EVENT_OK);
+    assert_cstr(e.analysis, "{\"summary\":\"Quote.\",\"structuredData\":{\"sentiment\":-0.5,\"actionItems\":"
+                            "[\"Call back\"]},\"successEvaluation\":true}");
+    const char *none[] = {
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"}}}",
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},\"analysis\":{}}}",
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},\"analysis\":null}}",
+        "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+        "\"analysis\":{\"summary\":\"\",\"structuredData\":{},\"successEvaluation\":\"\"}}}",
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        assert_int_equal(vapi_call_event(&A, json_of(none[i]), &e, &f), CALL_EVENT_OK);
+        assert_cstr(e.analysis, NULL);
+    }
+}
+
+/* The org's keys pick the sentiment (label, or score with its label) and the action
+ * items; nothing else is taken for one. */
+static void test_vapi_analysis_map(void **state)
+{
+    static const struct {
+        const char *value, *label, *score;
+    } cases[] = {
+        { "\"Positive\"", "positive", NULL }, { "\" negative \"", "negative", NULL }, { "-0.6", "negative", "-0.6" },
+        { "0.1", "neutral", "0.1" },           { "1", "positive", "1" },               { "\"-0.4\"", "negative", "-0.4" },
+        { "1.5", NULL, NULL },                 { "\"happy\"", NULL, NULL },            { "null", NULL, NULL },
+        { "\"0.5x\"", NULL, NULL },            { "[1]", NULL, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+                 "\"analysis\":{\"structuredData\":{\"mood\":%s,\"todo\":[\" Send quote \",\"\",3,\"Call back\"]}}}}",
+                 cases[i].value);
+        struct json_object *root = json_of(text);
+        struct call_event e;
+        struct call_event_fault f = { 0 };
+        assert_int_equal(vapi_call_event(&A, root, &e, &f), CALL_EVENT_OK);
+        vapi_analysis_map(&A, root, "mood", "todo", &e);
+        assert_cstr(e.sentiment_label, cases[i].label);
+        assert_cstr(e.sentiment_score, cases[i].score);
+        assert_cstr(e.action_items, "[\"Send quote\",\"Call back\"]");
+        vapi_analysis_map(&A, root, "sentiment", "actionItems", &e); /* other keys: nothing */
+    }
+    struct json_object *root = json_of("{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"},"
+                                       "\"analysis\":{\"summary\":\"Hi\",\"structuredData\":{\"sentiment\":\"good\"}}}}");
+    struct call_event e;
+    struct call_event_fault f = { 0 };
+    assert_int_equal(vapi_call_event(&A, root, &e, &f), CALL_EVENT_OK);
+    vapi_analysis_map(&A, root, "sentiment", "actionItems", &e);
+    assert_cstr(e.sentiment_label, NULL);
+    assert_cstr(e.action_items, "[]");
+    /* No analysis: nothing set. */
+    root = json_of("{\"message\":{\"type\":\"end-of-call-report\",\"call\":{\"id\":\"c\"}}}");
+    assert_int_equal(vapi_call_event(&A, root, &e, &f), CALL_EVENT_OK);
+    vapi_analysis_map(&A, root, "sentiment", "actionItems", &e);
+    assert_cstr(e.action_items, NULL);
 }
 
 static void test_vapi_status_update(void **state)
@@ -288,6 +359,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vapi_end_of_call_report),
         cmocka_unit_test(test_vapi_report_drops_bad_values),
+        cmocka_unit_test(test_vapi_report_analysis),
+        cmocka_unit_test(test_vapi_analysis_map),
         cmocka_unit_test(test_vapi_status_update),
         cmocka_unit_test(test_vapi_other_types_ignored),
         cmocka_unit_test(test_vapi_malformed),

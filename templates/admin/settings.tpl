@@ -41,6 +41,28 @@
     </div>
   </fieldset>
   <fieldset>
+    <legend>Email (SMTP)</legend>
+    <p class="muted">The server alert emails and reminders are sent through. Its user name and password are with the credentials below.</p>
+    {{>FIELD_SMTP_HOST}}
+    {{>FIELD_SMTP_PORT}}
+    {{>FIELD_SMTP_SECURITY}}
+    {{>FIELD_SMTP_FROM}}
+  </fieldset>
+  <fieldset>
+    <legend>Reminders by email</legend>
+    <p class="muted">Once a day, each deal owner gets their deliverables due within 48 hours and their overdue payments, through the SMTP server above.</p>
+    <div class="field checkbox{{#E_REMINDERS_ENABLED}} has-error{{/E_REMINDERS_ENABLED}}"><input type="checkbox" id="f-reminders_enabled" name="reminders_enabled" value="on"{{#REMINDERS_ON}} checked{{/REMINDERS_ON}}{{#E_REMINDERS_ENABLED}} aria-invalid="true" aria-describedby="e-reminders_enabled"{{/E_REMINDERS_ENABLED}}><label for="f-reminders_enabled">Send reminders</label></div>
+    {{#E_REMINDERS_ENABLED}}<p class="field-error" id="e-reminders_enabled">{{MSG}}</p>{{/E_REMINDERS_ENABLED}}
+    {{>FIELD_REMINDERS_TIME}}
+  </fieldset>
+  <fieldset>
+    <legend>Call analysis and Vapi</legend>
+    <p class="muted">Vapi's end-of-call report carries the call's analysis; these keys say where in its structured data the sentiment and the action items are. Missed webhooks are recovered by asking Vapi, with the Vapi API key below, for the calls since the last one seen.</p>
+    {{>FIELD_SENTIMENT_KEY}}
+    {{>FIELD_ACTION_ITEMS_KEY}}
+    {{>FIELD_VAPI_BASE_URL}}
+  </fieldset>
+  <fieldset>
     <legend>Provider credentials</legend>
     <p class="muted">Stored encrypted and never shown again. Leave a field empty to keep what is set.</p>
     {{#SECRET}}

@@ -22,6 +22,7 @@
       <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">
       <button type="submit" class="button secondary" id="reset-link">{{#INVITED}}New invitation link{{/INVITED}}{{#NOT_INVITED}}Password reset link{{/NOT_INVITED}}</button>
     </form>
+    <a class="button secondary" href="/admin/privacy/users/{{ID}}/export" id="export-user" download>Export data (JSON)</a>
     {{#CAN_DISABLE}}<a class="button danger" href="/admin/users/{{ID}}/disable" id="disable-user">Disable…</a>{{/CAN_DISABLE}}
     {{#CAN_ENABLE}}<form method="post" action="/admin/users/{{ID}}/enable" class="inline-form">
       <input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}">

@@ -16,7 +16,10 @@
       <dt>Caller name</dt><dd>{{CALLER}}</dd>
       <dt>Status</dt><dd><span class="status status-{{STATUS}}">{{STATUS_LABEL}}</span></dd>
       <dt>Duration</dt><dd>{{DURATION}}</dd>
-      {{#HAS_SENTIMENT}}<dt>Sentiment</dt><dd><span class="sentiment sentiment-{{SENTIMENT}}">{{SENTIMENT}}</span> <span class="muted">({{SCORE}})</span></dd>{{/HAS_SENTIMENT}}
+      {{#HAS_SENTIMENT}}<dt>Sentiment</dt><dd><span class="sentiment sentiment-{{SENTIMENT}}">{{SENTIMENT}}</span>{{#HAS_SCORE}} <span class="muted">({{SCORE}})</span>{{/HAS_SCORE}}</dd>{{/HAS_SENTIMENT}}
+      {{#NO_SENTIMENT}}<dt>Sentiment</dt><dd class="muted" id="no-sentiment">Not in the analysis</dd>{{/NO_SENTIMENT}}
+      {{#NOT_ANALYSED}}<dt>Analysis</dt><dd class="muted" id="not-analysed">Not analysed</dd>{{/NOT_ANALYSED}}
+      {{#SUCCESS}}<dt>Success evaluation</dt><dd id="success-evaluation">{{SUCCESS_EVALUATION}}</dd>{{/SUCCESS}}
       {{#HAS_ENDED_REASON}}<dt>Ended because</dt><dd>{{ENDED_REASON}}</dd>{{/HAS_ENDED_REASON}}
       <dt>Provider</dt><dd>{{PROVIDER}} <code>{{PROVIDER_CALL_ID}}</code></dd>
       {{#CONTACT}}<dt>Contact</dt><dd id="contact">{{CONTACT_NAME}} <span class="phone">{{CONTACT_PHONE}}</span></dd>{{/CONTACT}}
@@ -25,10 +28,12 @@
   <section class="card call-recording" aria-labelledby="rec-title">
     <h2 id="rec-title">Recording</h2>
     {{#PLAYER}}<audio id="call-audio" controls preload="none" src="/calls/{{ID}}/recording"></audio>{{/PLAYER}}
+    {{#RECORDING_DELETED}}<p class="muted" id="recording-deleted">Recording deleted {{RECORDING_DELETED_WHY}} ({{RECORDING_DELETED_ON}}).</p>{{/RECORDING_DELETED}}
     {{#NO_PLAYER}}<p class="muted" id="no-recording">No recording ({{RECORDING_STATUS}}).</p>{{/NO_PLAYER}}
     {{#HAS_SUMMARY}}<h2>Summary</h2><p id="summary">{{SUMMARY}}</p>{{/HAS_SUMMARY}}
     <h2>Action items</h2>
     {{#NO_ACTION_ITEMS}}<p class="muted">None.</p>{{/NO_ACTION_ITEMS}}
+    {{#NOT_ANALYSED}}<p class="muted">Not analysed.</p>{{/NOT_ANALYSED}}
     <ul class="action-items">{{#ACTION_ITEM}}<li>{{ITEM}}</li>{{/ACTION_ITEM}}</ul>
   </section>
 </div>

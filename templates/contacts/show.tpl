@@ -4,6 +4,8 @@
   <div class="page-actions">
     {{#CAN_WRITE}}<a class="button secondary" href="/contacts/{{ID}}/edit">Edit</a>{{/CAN_WRITE}}
     {{#CAN_DELETE}}<a class="button danger" href="/contacts/{{ID}}/delete">Delete</a>{{/CAN_DELETE}}
+    {{#CAN_DELETE}}<a class="button secondary" href="/admin/privacy/contacts/{{ID}}/export" id="export-contact" download>Export data (JSON)</a>
+    <a class="button danger" href="/admin/privacy/contacts/{{ID}}/erase" id="erase-contact">Erase…</a>{{/CAN_DELETE}}
   </div>
 </div>
 {{#DNC}}<p class="badge" id="contact-dnc">On the do-not-contact list: no campaign reaches this contact.</p>{{/DNC}}

@@ -65,14 +65,32 @@ int api_admin_usage(struct request *r);
 /* System health (health.c). */
 int admin_health(struct request *r);
 /* The admin pages' sub-navigation with current ("health", "users", "api_keys", "audit",
- * "jobs", "webhooks", "settings", "usage") marked. */
+ * "jobs", "webhooks", "alerts", "settings", "usage") marked. */
 void admin_nav(struct tdict *d, const char *current);
 /* The audit log (audit_log.c). */
 int admin_audit_list(struct request *r);
 int admin_audit_export(struct request *r);
+/* Alerts (alerts.c): rules, channels, history and test alerts. */
+int admin_alerts(struct request *r);
+int admin_alert_rule_create(struct request *r);
+int admin_alert_rule_show(struct request *r);
+int admin_alert_rule_update(struct request *r);
+int admin_alert_rule_delete_confirm(struct request *r);
+int admin_alert_rule_delete(struct request *r);
+int admin_alert_channel_create(struct request *r);
+int admin_alert_channel_show(struct request *r);
+int admin_alert_channel_update(struct request *r);
+int admin_alert_channel_delete_confirm(struct request *r);
+int admin_alert_channel_delete(struct request *r);
+int admin_alert_channel_test(struct request *r);
 /* The job queue (jobs.c). */
 int admin_jobs(struct request *r);
 int admin_job_retry(struct request *r);
 int admin_job_discard_confirm(struct request *r);
 int admin_job_discard(struct request *r);
+/* Privacy (privacy.c): exports of a contact or a user, erasing a contact. */
+int admin_privacy_contact_export(struct request *r);
+int admin_privacy_user_export(struct request *r);
+int admin_privacy_erase_confirm(struct request *r);
+int admin_privacy_erase(struct request *r);
 #endif

@@ -274,6 +274,7 @@ void admin_nav(struct tdict *d, const char *current)
         { "audit", "/admin/audit", "Audit log" },
         { "jobs", "/admin/jobs", "Jobs" },
         { "webhooks", "/admin/webhooks", "Webhooks" },
+        { "alerts", "/admin/alerts", "Alerts" },
         { "settings", "/admin/settings", "Settings" },
         { "usage", "/admin/usage", "Usage" },
     };

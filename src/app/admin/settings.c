@@ -26,26 +26,34 @@
 /* The plain settings, in the order of the settings query's columns. */
 enum set_field {
     SF_NAME, SF_TIMEZONE, SF_CURRENCY, SF_QUIET_START, SF_QUIET_END, SF_RETENTION, SF_HOSTS,
-    SF_TWILIO_BASE_URL, SF_TWILIO_FROM, SF_SENDGRID_BASE_URL, SF_SENDGRID_FROM, SF_SENDGRID_KEY, SF_COUNT
+    SF_TWILIO_BASE_URL, SF_TWILIO_FROM, SF_SENDGRID_BASE_URL, SF_SENDGRID_FROM, SF_SENDGRID_KEY,
+    SF_SMTP_HOST, SF_SMTP_PORT, SF_SMTP_SECURITY, SF_SMTP_FROM, SF_REMINDERS_ENABLED, SF_REMINDERS_TIME,
+    SF_VAPI_BASE_URL, SF_SENTIMENT_KEY, SF_ACTION_ITEMS_KEY, SF_COUNT
 };
 static const char *const field_names[SF_COUNT] = {
     "name", "timezone", "currency", "quiet_hours_start", "quiet_hours_end", "recording_retention_days",
     "recording_download_hosts", "twilio_base_url", "twilio_from_number", "sendgrid_base_url",
-    "sendgrid_from_email", "sendgrid_event_public_key",
+    "sendgrid_from_email", "sendgrid_event_public_key", "smtp_host", "smtp_port", "smtp_security", "smtp_from",
+    "reminders_enabled", "reminders_time",
+    "vapi_base_url", "call_sentiment_key", "call_action_items_key",
 };
 
 #define SETTINGS_SELECT                                                                                  \
     "SELECT name, timezone, currency, split_part(quiet_hours, '-', 1), split_part(quiet_hours, '-', 2),"\
     " coalesce(recording_retention_days::text, ''), recording_download_hosts, twilio_base_url,"          \
-    " twilio_from_number, sendgrid_base_url, sendgrid_from_email, sendgrid_event_public_key"             \
+    " twilio_from_number, sendgrid_base_url, sendgrid_from_email, sendgrid_event_public_key,"            \
+    " smtp_host, smtp_port::text, smtp_security, smtp_from, reminders_enabled::text, reminders_time,"     \
+    " vapi_base_url, call_sentiment_key, call_action_items_key"                                          \
     " FROM orgs WHERE id = app_org_id()"
 
 /* The provider secrets (org_secrets keys), as `switchboard org set` names them. */
-#define SECRET_COUNT 4
-static const char *const secret_keys[SECRET_COUNT] = { "vapi_secret", "twilio_account_sid", "twilio_auth_token",
-                                                      "sendgrid_api_key" };
-static const char *const secret_labels[SECRET_COUNT] = { "Vapi webhook secret", "Twilio account SID",
-                                                        "Twilio auth token", "SendGrid API key" };
+#define SECRET_COUNT 7
+static const char *const secret_keys[SECRET_COUNT] = { "vapi_secret", "vapi_api_key", "twilio_account_sid",
+                                                      "twilio_auth_token", "sendgrid_api_key", "smtp_username",
+                                                      "smtp_password" };
+static const char *const secret_labels[SECRET_COUNT] = { "Vapi webhook secret", "Vapi API key", "Twilio account SID",
+                                                        "Twilio auth token", "SendGrid API key",
+                                                        "SMTP user name", "SMTP password" };
 
 enum secret_change { SECRET_KEEP, SECRET_SET, SECRET_CLEAR };
 
@@ -146,6 +154,19 @@ static bool valid_e164(str s)
     return true;
 }
 
+/* A key of the provider's structuredData: what orgs' check allows. */
+static bool valid_data_key(str k)
+{
+    if (!k.len || k.len > 64) return false;
+    for (size_t i = 0; i < k.len; i++) {
+        char c = k.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            return false;
+    }
+    return true;
+}
+
 static bool has_space_or_control(str s)
 {
     for (size_t i = 0; i < s.len; i++)
@@ -199,11 +220,40 @@ static void check_plain(struct request *r, struct settings_in *in, struct field_
         field_error_add(e, "twilio_base_url", "must be http(s)://host[:port] with no path");
     if (!valid_base_url(&v[SF_SENDGRID_BASE_URL]))
         field_error_add(e, "sendgrid_base_url", "must be http(s)://host[:port] with no path");
+    if (!valid_base_url(&v[SF_VAPI_BASE_URL]))
+        field_error_add(e, "vapi_base_url", "must be http(s)://host[:port] with no path");
+    if (!valid_data_key(v[SF_SENTIMENT_KEY]))
+        field_error_add(e, "call_sentiment_key", "must be 1 to 64 letters, digits, '_', '-' or '.', such as sentiment");
+    if (!valid_data_key(v[SF_ACTION_ITEMS_KEY]))
+        field_error_add(e, "call_action_items_key", "must be 1 to 64 letters, digits, '_', '-' or '.', such as actionItems");
     if (v[SF_TWILIO_FROM].len && !valid_e164(v[SF_TWILIO_FROM]))
         field_error_add(e, "twilio_from_number", "must be a phone number in E.164 form, such as +14155550100");
     str em = v[SF_SENDGRID_FROM];
     if (em.len && (em.len > 254 || !memchr(em.ptr, '@', em.len) || has_space_or_control(em)))
         field_error_add(e, "sendgrid_from_email", "must be an email address");
+    /* The SMTP server (alert emails, reminders): empty host means none. */
+    if (v[SF_SMTP_HOST].len && (v[SF_SMTP_HOST].len > 253 || !valid_host(v[SF_SMTP_HOST]) || v[SF_SMTP_HOST].ptr[0] == '.'))
+        field_error_add(e, "smtp_host", "must be a host name, such as smtp.example.com, or empty");
+    long port;
+    if (!str_to_long(v[SF_SMTP_PORT], &port) || port < 1 || port > 65535)
+        field_error_add(e, "smtp_port", "must be a port number from 1 to 65535, such as 587");
+    static const char *const security[] = { "none", "starttls", "tls" };
+    if (!input_one_of(v[SF_SMTP_SECURITY], security, 3))
+        field_error_add(e, "smtp_security", "must be none, starttls or tls");
+    str sf = v[SF_SMTP_FROM];
+    if (sf.len && (sf.len > 254 || !memchr(sf.ptr, '@', sf.len) || has_space_or_control(sf) || memchr(sf.ptr, '<', sf.len) ||
+                   memchr(sf.ptr, '>', sf.len) || memchr(sf.ptr, ',', sf.len)))
+        field_error_add(e, "smtp_from", "must be an email address");
+    if (v[SF_SMTP_HOST].len && !sf.len) field_error_add(e, "smtp_from", "is required when an SMTP host is set");
+    /* Reminders by email: "true"/"false" as stored (a form's box says "on"). */
+    str on = v[SF_REMINDERS_ENABLED];
+    if (str_eq_cstr(on, "true") || str_eq_cstr(on, "on") || str_eq_cstr(on, "1")) v[SF_REMINDERS_ENABLED] = STR("true");
+    else if (str_eq_cstr(on, "false") || str_eq_cstr(on, "off") || str_eq_cstr(on, "0") || !on.len)
+        v[SF_REMINDERS_ENABLED] = STR("false");
+    else field_error_add(e, "reminders_enabled", "must be true or false");
+    check_time(r, in, SF_REMINDERS_TIME, e);
+    if (str_eq_cstr(v[SF_REMINDERS_ENABLED], "true") && !v[SF_SMTP_HOST].len)
+        field_error_add(e, "reminders_enabled", "needs an SMTP server: set the SMTP host first");
     if (v[SF_SENDGRID_KEY].len > 1000 || has_space_or_control(v[SF_SENDGRID_KEY]))
         field_error_add(e, "sendgrid_event_public_key", "must be the key as SendGrid shows it (base64, no spaces)");
 }
@@ -244,6 +294,7 @@ static void settings_read(struct request *r, const struct dbres *cur, struct set
         bool present;
         str v = input_value(r, field_names[f], &present, e);
         in->v[f] = present ? v : db_val(cur, 0, f);
+        if (f == SF_REMINDERS_ENABLED && !present && !r->json) in->v[f] = STR("false"); /* an unticked box */
     }
     check_plain(r, in, e);
     read_secrets(r, in, e);
@@ -298,7 +349,25 @@ static int render_form(struct request *r, int status, const struct field_errors 
     form_field(d, "FIELD_SENDGRID_BASE_URL", e, "sendgrid_base_url", "SendGrid base URL", "url", v[SF_SENDGRID_BASE_URL]);
     form_field(d, "FIELD_SENDGRID_FROM", e, "sendgrid_from_email", "SendGrid sender email", "email", v[SF_SENDGRID_FROM]);
     form_set_value(d, "sendgrid_event_public_key", v[SF_SENDGRID_KEY]);
+    form_field(d, "FIELD_VAPI_BASE_URL", e, "vapi_base_url", "Vapi base URL", "url", v[SF_VAPI_BASE_URL]);
+    x = form_field(d, "FIELD_SENTIMENT_KEY", e, "call_sentiment_key", "Sentiment key", "text", v[SF_SENTIMENT_KEY]);
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT",
+                   "The structured-data key holding positive, neutral or negative, or a score from -1 to 1.");
+    x = form_field(d, "FIELD_ACTION_ITEMS_KEY", e, "call_action_items_key", "Action items key", "text",
+                   v[SF_ACTION_ITEMS_KEY]);
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "The structured-data key holding a list of action items.");
     for (int i = 0; i < SECRET_COUNT; i++) secret_dict(d, sv->secrets, e, i);
+    x = form_field(d, "FIELD_SMTP_HOST", e, "smtp_host", "SMTP host", "text", v[SF_SMTP_HOST]);
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "Alert emails and reminders go through it. Empty: no email.");
+    x = form_field(d, "FIELD_SMTP_PORT", e, "smtp_port", "SMTP port", "text", v[SF_SMTP_PORT]);
+    tdict_set_cstr(tdict_add_section(x, "INPUTMODE"), "MODE", "numeric");
+    static const struct form_option security[] = { { "starttls", "STARTTLS (required)" }, { "tls", "TLS from the start (smtps)" },
+                                                   { "none", "None (a local relay only)" } };
+    form_select(d, "FIELD_SMTP_SECURITY", e, "smtp_security", "SMTP security", security, 3, v[SF_SMTP_SECURITY], NULL);
+    form_field(d, "FIELD_SMTP_FROM", e, "smtp_from", "Sender address", "email", v[SF_SMTP_FROM]);
+    if (str_eq_cstr(v[SF_REMINDERS_ENABLED], "true")) tdict_show(d, "REMINDERS_ON");
+    x = form_field(d, "FIELD_REMINDERS_TIME", e, "reminders_time", "Reminders time", "time", v[SF_REMINDERS_TIME]);
+    tdict_set_cstr(tdict_add_section(x, "HINT"), "TEXT", "In the organisation's time zone; each owner gets at most one email a day.");
     return page_render(r, status, d);
 }
 
@@ -309,7 +378,8 @@ static struct json_object *settings_json(const struct settings_in *in, const str
     struct json_object *o = json_object_new_object();
     for (int f = 0; f < SF_COUNT; f++) {
         if (f == SF_RETENTION && !in->v[f].len) json_object_object_add(o, field_names[f], NULL);
-        else if (f == SF_RETENTION) {
+        else if (f == SF_REMINDERS_ENABLED) json_add_bool(o, field_names[f], str_eq_cstr(in->v[f], "true"));
+        else if (f == SF_RETENTION || f == SF_SMTP_PORT) {
             long days = 0;
             str_to_long(in->v[f], &days);
             json_add_long(o, field_names[f], days);
@@ -363,7 +433,10 @@ static int write_plain(struct request *r, const struct settings_in *in)
                               "UPDATE orgs SET name = $1, timezone = $2, currency = $3, quiet_hours = $4 || '-' || $5,"
                               " recording_retention_days = nullif($6, '')::int, recording_download_hosts = $7,"
                               " twilio_base_url = $8, twilio_from_number = $9, sendgrid_base_url = $10,"
-                              " sendgrid_from_email = $11, sendgrid_event_public_key = $12, updated_at = now()"
+                              " sendgrid_from_email = $11, sendgrid_event_public_key = $12, smtp_host = $13,"
+                              " smtp_port = $14::int, smtp_security = $15, smtp_from = $16, reminders_enabled = $17::bool,"
+                              " reminders_time = $18, vapi_base_url = $19, call_sentiment_key = $20,"
+                              " call_action_items_key = $21, updated_at = now()"
                               " WHERE id = app_org_id()",
                               SF_COUNT, p);
     return q ? 0 : app_db_status(r);

@@ -482,7 +482,7 @@ static void fill_items_and_related(struct request *r, struct tdict *d, const str
 {
     for (int i = 0; i < db_rows(cd->items); i++)
         tdict_set(tdict_add_section(d, "ACTION_ITEM"), "ITEM", db_val(cd->items, i, CAI_TEXT));
-    if (!db_rows(cd->items)) tdict_show(d, "NO_ACTION_ITEMS");
+    if (!db_rows(cd->items) && db_bool(cd->call, 0, CD_ANALYSED)) tdict_show(d, "NO_ACTION_ITEMS");
     for (int i = 0; i < db_rows(cd->related); i++) fill_row(r, tdict_add_section(d, "RELATED"), cd->related, i);
     if (db_rows(cd->related)) tdict_show(d, "HAS_RELATED");
     else tdict_show(d, "NO_RELATED");
@@ -502,10 +502,25 @@ static void fill_detail(struct request *r, struct tdict *d, const struct call_de
     tdict_set(d, "TITLE_NAME", db_val(c, 0, CC_CALLER_NAME).len ? db_val(c, 0, CC_CALLER_NAME) : other_number(c));
     if (db_val(c, 0, CD_SUMMARY).len) tdict_show(d, "HAS_SUMMARY");
     if (db_val(c, 0, CD_ENDED_REASON).len) tdict_show(d, "HAS_ENDED_REASON");
-    if (db_val(c, 0, CC_SENTIMENT_LABEL).len) tdict_show(d, "HAS_SENTIMENT");
+    if (!db_bool(c, 0, CD_ANALYSED)) tdict_show(d, "NOT_ANALYSED");
+    else if (db_val(c, 0, CC_SENTIMENT_LABEL).len) {
+        tdict_show(d, "HAS_SENTIMENT");
+        if (db_val(c, 0, CC_SENTIMENT_SCORE).len) tdict_show(d, "HAS_SCORE");
+    }
+    else tdict_show(d, "NO_SENTIMENT");
+    if (!db_isnull(c, 0, CD_SUCCESS_EVALUATION))
+        tdict_set(tdict_add_section(d, "SUCCESS"), "SUCCESS_EVALUATION", db_val(c, 0, CD_SUCCESS_EVALUATION));
     str rec = db_val(c, 0, CD_RECORDING_STATUS);
     if (str_eq(rec, STR("stored"))) tdict_show(d, "PLAYER");
-    else tdict_set(tdict_add_section(d, "NO_PLAYER"), "RECORDING_STATUS", rec);
+    else if (str_eq(rec, STR("deleted"))) {
+        /* The audio went (retention or an erasure): say when and why, not just "none". */
+        struct tdict *gone = tdict_add_section(d, "RECORDING_DELETED");
+        tdict_set(gone, "RECORDING_DELETED_ON", db_val(c, 0, CD_RECORDING_DELETED_ON));
+        tdict_set(gone, "RECORDING_DELETED_WHY",
+                  str_eq(db_val(c, 0, CD_RECORDING_DELETED_REASON), STR("erasure"))
+                      ? STR("when the contact's personal data was erased")
+                      : STR("under the retention policy"));
+    } else tdict_set(tdict_add_section(d, "NO_PLAYER"), "RECORDING_STATUS", rec);
     if (!db_isnull(c, 0, CC_CONTACT_ID)) {
         struct tdict *ct = tdict_add_section(d, "CONTACT");
         tdict_set(ct, "CONTACT_NAME", db_val(c, 0, CD_CONTACT_NAME));
@@ -550,7 +565,8 @@ static struct json_object *transcript_json(const struct dbres *lines)
 }
 
 /* GET /api/v1/calls/{id} — the list fields plus transcript, action_items,
- * related_calls, summary, ended_reason, recording_status. */
+ * related_calls, summary, ended_reason, recording_status, analysis_status,
+ * success_evaluation. */
 int api_calls_show(struct request *r)
 {
     struct call_detail cd;
@@ -565,6 +581,18 @@ int api_calls_show(struct request *r)
     json_add_str(o, "summary", db_val(cd.call, 0, CD_SUMMARY));
     json_add_str(o, "ended_reason", db_val(cd.call, 0, CD_ENDED_REASON));
     json_add_str(o, "recording_status", db_val(cd.call, 0, CD_RECORDING_STATUS));
+    if (db_isnull(cd.call, 0, CD_RECORDING_DELETED_AT)) {
+        json_object_object_add(o, "recording_deleted_at", NULL);
+        json_object_object_add(o, "recording_deleted_reason", NULL);
+    } else {
+        json_add_str(o, "recording_deleted_at", db_val(cd.call, 0, CD_RECORDING_DELETED_AT));
+        json_add_str(o, "recording_deleted_reason", db_val(cd.call, 0, CD_RECORDING_DELETED_REASON));
+    }
+    /* "not_analysed": the provider sent no analysis; sentiment and action items are
+     * then unknown, not neutral and none. */
+    json_add_cstr(o, "analysis_status", db_bool(cd.call, 0, CD_ANALYSED) ? "analysed" : "not_analysed");
+    json_add_str(o, "success_evaluation",
+                 db_isnull(cd.call, 0, CD_SUCCESS_EVALUATION) ? STR_NULL : db_val(cd.call, 0, CD_SUCCESS_EVALUATION));
     json_reply_data(r, 200, o);
     return 0;
 }

@@ -297,7 +297,13 @@ struct dbres *calls_detail_query(struct db *db, struct arena *a, const char *id,
 {
     return db_q(db, a, "calls_detail",
                 "SELECT " LIST_COLUMNS ", c.recording_status, c.summary, c.ended_reason, c.action_items::text,"
-                " ct.name, ct.phone, to_char(c.ended_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS')"
+                " ct.name, ct.phone, to_char(c.ended_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS'),"
+                " coalesce(c.recording_deleted_reason, ''), to_char(c.recording_deleted_at AT TIME ZONE $1, 'YYYY-MM-DD'),"
+                " to_char(c.recording_deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                /* Analysed: the provider sent an analysis, or the call has what one
+                 * gives (the demo data, calls from before analyses were kept). */
+                " c.analysis IS NOT NULL OR c.sentiment_label IS NOT NULL OR c.action_items <> '[]',"
+                " c.analysis->>'successEvaluation'"
                 " FROM calls c LEFT JOIN contacts ct ON ct.id = c.contact_id AND ct.org_id = c.org_id"
                 " AND ct.deleted_at IS NULL"
                 " WHERE c.id = $2::uuid AND c.org_id = app_org_id() AND c.deleted_at IS NULL",

@@ -46,7 +46,8 @@ struct list_cursor calls_cursor_of(const struct dbres *res, int row, enum call_s
 struct dbres *calls_detail_query(struct db *db, struct arena *a, const char *id, const char *tz);
 enum call_detail_col {
     CD_RECORDING_STATUS = CC_COUNT, CD_SUMMARY, CD_ENDED_REASON, CD_ACTION_ITEMS_JSON,
-    CD_CONTACT_NAME, CD_CONTACT_PHONE, CD_ENDED_LOCAL
+    CD_CONTACT_NAME, CD_CONTACT_PHONE, CD_ENDED_LOCAL,
+    CD_RECORDING_DELETED_REASON, CD_RECORDING_DELETED_ON, CD_RECORDING_DELETED_AT, CD_ANALYSED, CD_SUCCESS_EVALUATION
 };
 /* The transcript lines in time order. */
 struct dbres *calls_transcript_query(struct db *db, struct arena *a, const char *id);

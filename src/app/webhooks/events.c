@@ -24,14 +24,16 @@
 #define NOTIFY_EVERY_US (100 * 1000)
 
 /* The object the worker applies (sb_webhook_calls_folded reads it): the call_event's
- * members that are set, as JSON strings, the transcript as the array it is. */
+ * members that are set, as JSON strings, the transcript and the analysis as the JSON
+ * they are. */
 static const char *call_json(struct request *r, const struct call_event *e)
 {
     const char *names[] = { "provider_call_id", "direction", "status", "from", "to", "caller_name", "started_at",
-                            "ended_at", "duration_s", "ended_reason", "summary", "recording_url" };
+                            "ended_at", "duration_s", "ended_reason", "summary", "recording_url",
+                            "sentiment_label", "sentiment_score" };
     const char *values[] = { e->provider_call_id, e->direction, e->status, e->from, e->to, e->caller_name,
                              e->started_at, e->ended_at, e->duration_s, e->ended_reason, e->summary,
-                             e->recording_url };
+                             e->recording_url, e->sentiment_label, e->sentiment_score };
     struct buf b;
     buf_init(&b, r->arena, 512);
     buf_putc(&b, '{');
@@ -41,6 +43,8 @@ static const char *call_json(struct request *r, const struct call_event *e)
         buf_json_str(&b, str_from(values[i]));
     }
     if (e->transcript) buf_printf(&b, "%s\"transcript\":%s", b.len > 1 ? "," : "", e->transcript);
+    if (e->analysis) buf_printf(&b, "%s\"analysis\":%s", b.len > 1 ? "," : "", e->analysis);
+    if (e->action_items) buf_printf(&b, "%s\"action_items\":%s", b.len > 1 ? "," : "", e->action_items);
     buf_putc(&b, '}');
     return buf_cstr(&b);
 }

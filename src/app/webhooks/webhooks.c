@@ -20,11 +20,14 @@ int hook_org_find(struct request *r, const char *secret_key, struct hook_org *ou
 {
     str slug = req_path_param(r, "org");
     struct dbres *res = db_q(r->db, r->arena, "webhook_org",
-                             "SELECT org_id, vapi_secret, twilio_auth_token FROM sb_webhook_org($1)",
+                             "SELECT org_id, vapi_secret, twilio_auth_token, call_sentiment_key, call_action_items_key"
+                             " FROM sb_webhook_org($1)",
                              str_cstr(r->arena, slug));
     if (!res) return db_error_http_status(db_last_error(r->db));
     if (db_rows(res) != 1) return 403;
     out->org_id = db_val(res, 0, 0);
+    out->sentiment_key = db_cstr(res, 0, 3);
+    out->items_key = db_cstr(res, 0, 4);
     out->secret = STR_NULL;
     int col = strcmp(secret_key, "vapi_secret") == 0 ? 1 : 2;
     if (!db_isnull(res, 0, col) &&
@@ -59,6 +62,7 @@ int webhook_vapi(struct request *r)
     struct call_event e;
     struct call_event_fault fault;
     enum call_event_parse parsed = vapi_call_event(r->arena, r->json, &e, &fault);
+    if (parsed == CALL_EVENT_OK) vapi_analysis_map(r->arena, r->json, org.sentiment_key, org.items_key, &e);
     return webhook_event_accept(r, org.org_id, "vapi", vapi_event_kind(r->json), r->body, parsed, &e, &fault);
 }
 

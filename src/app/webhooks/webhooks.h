@@ -17,6 +17,7 @@ int webhook_sendgrid_events(struct request *r);
 struct hook_org {
     str org_id;
     str secret; /* empty when the org has not configured it */
+    const char *sentiment_key, *items_key; /* the org's analysis keys (docs/CALLS.md) */
 };
 /* Finds the org by slug (before any tenant is set) and opens the named secret.
  * Returns 0, or 403 for an unknown org (answered like a wrong signature). */
