@@ -79,6 +79,8 @@ before(async () => {
     SELECT '${org}', id, 'final', 987654321, 'EUR', '${today}'::date + 12 FROM deals WHERE title LIKE 'Supercali%'`);
   stack.sql(`INSERT INTO deal_history (org_id, deal_id, entity, entity_id, action, field, old_value, new_value, actor)
     VALUES ('${org}', '${ids.deal}', 'deal', '${ids.deal}', 'update', 'stage', 'contracted', 'in_progress', 'manager@demo.test')`);
+  ids.note = one(`INSERT INTO deal_notes (org_id, deal_id, author_id, body)
+    VALUES ('${org}', '${ids.deal}', '${ids.admin}', 'Brand wants the draft by Friday.\nCall Sam first.') RETURNING id`);
   stack.sql(`INSERT INTO fx_rates (org_id, base, quote, rate, as_of) VALUES ('${org}', 'GBP', 'USD', 1.27, '${today}')`);
   // A contact with the call above (linked by its number), an opt-out in its history; an
   // import waiting for its mapping and one done with rejected rows.
@@ -206,6 +208,10 @@ const signedIn = () => [
   ['deal-edit', `/deals/${ids.deal}/edit`, 200],
   ['deal-edit-errors', `/deals/${ids.deal}/edit`, 200, submit({ Title: '', Value: 'abc' }, 'Save changes', '#e-value')],
   ['deal-delete', `/deals/${ids.deal}/delete`, 200],
+  ['deal-note-errors', `/deals/${ids.deal}`, 200, submit({ 'New note': ' ' }, 'Add note', '#e-body')],
+  ['deal-note-edit', `/deal-notes/${ids.note}/edit`, 200],
+  ['deal-note-delete', `/deal-notes/${ids.note}/delete`, 200],
+  ['deal-new-benchmark', '/deals/new?bench_type=reel&bench_platform=instagram', 200],
   ['deliverable-new', `/deals/${ids.deal}/deliverables/new`, 200],
   ['deliverable-new-errors', `/deals/${ids.deal}/deliverables/new`, 200, submit({ Quantity: '0' }, 'Add deliverable', '#e-quantity')],
   ['deliverable-edit', `/deliverables/${ids.deliverable}/edit`, 200],

@@ -202,6 +202,8 @@ before(async () => {
   ids.apiKey = stack.one(`SELECT id FROM api_keys WHERE name = 'docs'`);
   stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'docs-revoked', '--role', 'viewer']);
   ids.revokeKey = stack.one(`SELECT id FROM api_keys WHERE name = 'docs-revoked'`);
+  [ids.note, ids.freshNote] = ['Call the brand', 'Delete me'].map((body) => stack.one(`INSERT INTO deal_notes
+    (org_id, deal_id, author_name, body) VALUES ('${org}', '${ids.deal}', 'Docs script', '${body}') RETURNING id`));
   ids.payment = stack.one(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'deposit', 100000, 'USD', current_date + 10) RETURNING id`);
   // Outbound webhook endpoints (no worker runs here: nothing is sent) and a delivery.
@@ -323,6 +325,10 @@ function fixtureId(method, p) {
     'GET /api/v1/deals/{id}/deliverables': ids.deal,
     'POST /api/v1/deals/{id}/deliverables': ids.deal,
     'POST /api/v1/deals/{id}/payments': ids.deal,
+    'GET /api/v1/deals/{id}/notes': ids.deal,
+    'POST /api/v1/deals/{id}/notes': ids.deal,
+    'PATCH /api/v1/deal-notes/{id}': ids.note,
+    'DELETE /api/v1/deal-notes/{id}': ids.freshNote,
     'GET /api/v1/brands/{id}': ids.brand,
     'PATCH /api/v1/brands/{id}': ids.brand,
     'GET /api/v1/deliverables/{id}': ids.deliverable,

@@ -21,7 +21,7 @@
     {{>F_CURRENCY}}
     {{>F_TAGS}}
     {{>F_CATEGORIES}}
-  </div></fieldset>
+  </div>{{>BENCHMARK}}</fieldset>
   <fieldset><legend>Next action</legend><div class="filter-grid">
     {{>F_NEXT}}
     {{>F_NEXT_DUE}}
@@ -47,3 +47,5 @@
     <a class="button secondary" href="/deals{{#EDIT}}/{{ID}}{{/EDIT}}">Cancel</a>
   </div>
 </form>
+<form id="benchmark-form" method="get" hidden></form>
+<script type="module" src="/static/js/deal_benchmark.js?v={{STATIC_VERSION}}"></script>

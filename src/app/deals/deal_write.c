@@ -18,6 +18,7 @@
 #include "../common/form.h"
 #include "affiliate.h"
 #include "deal_common.h"
+#include "benchmarks.h"
 #include "deal_input.h"
 #include "deals.h"
 
@@ -221,7 +222,8 @@ static int render_form(struct request *r, int status, const struct deal_row *d, 
         tdict_show(t, "NEW");
     }
     if (notice) tdict_set_cstr(tdict_add_section(t, "NOTICE"), "TEXT", notice);
-    return page_render(r, status, t);
+    int st = deal_benchmark_fill(r, t, in->raw[DF_CURRENCY]);
+    return st ? st : page_render(r, status, t);
 }
 
 /* What field_errors_reply needs to show a refused form again. */

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "deal_common.h"
 #include "deal_filters.h"
+#include "deal_notes.h"
 #include "deals_sql.h"
 
 #define EXPORT_BATCH 1000
@@ -169,6 +170,8 @@ struct deal_view {
     struct exclusivity_conflict *conflicts;
     size_t n_conflicts;
     struct org_clock clock;
+    str note_typed;                         /* a refused note, shown again */
+    const struct field_errors *note_errors; /* its messages (NULL: none) */
 };
 
 static int detail_load(struct request *r, str id, struct deal_view *v)
@@ -835,6 +838,8 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     fill_deliverables(r, d, v, !deleted && may_write);
     fill_payments(r, d, v, !deleted && may_write);
     fill_conflicts(d, v);
+    st = deal_notes_fill(r, d, id, !deleted && may_write, v->note_typed, v->note_errors);
+    if (st) return st;
     fill_history(d, v);
     return page_render(r, status, d);
 }
@@ -844,6 +849,16 @@ int deals_show_render(struct request *r, int status, str id, const char *notice)
     struct deal_view v;
     int st = deal_view_load(r, id, true, &v);
     return st ? st : deal_view_page(r, status, &v, notice);
+}
+
+int deals_show_render_note(struct request *r, int status, str id, str typed, const struct field_errors *e)
+{
+    struct deal_view v;
+    int st = deal_view_load(r, id, true, &v);
+    if (st) return st;
+    v.note_typed = typed;
+    v.note_errors = e;
+    return deal_view_page(r, status, &v, NULL);
 }
 
 /* GET /deals/{id} — everything about a deal: value, stage and its allowed moves,

@@ -23,6 +23,10 @@ int deals_board_render(struct request *r, int status, const char *notice);
 /* The deal page of id (deleted ones too) with status and a notice on top. Returns 0
  * when written, or a status (404, the database's) and nothing written. */
 int deals_show_render(struct request *r, int status, str id, const char *notice);
+/* The deal page again (status 400) with a refused note's text and messages in its
+ * add form (deal_notes.c); 0 when written, or a status. */
+struct field_errors;
+int deals_show_render_note(struct request *r, int status, str id, str typed, const struct field_errors *e);
 /* Fills the pages' tab bar (List · Board · Forecast · Brands) with current marked. */
 void deals_tabs(struct tdict *d, const char *current);
 

@@ -5,6 +5,8 @@
  * deal not assigned to them, and a deleted deal read by a viewer or an agent, are
  * decided where the deal is loaded (deal_common.h). */
 #include "deals.h"
+#include "benchmarks.h"
+#include "deal_notes.h"
 
 static const struct route routes[] = {
     { "GET", "/deals", deals_list, ROUTE_AUTH, ROLE_VIEWER, "deals_list" },
@@ -24,6 +26,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/deals", api_deals_list, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deals_list" },
     { "GET", "/api/v1/deals/deleted", api_deals_deleted_list, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER,
       "api_deals_deleted_list" },
+    { "GET", "/api/v1/deals/benchmarks", api_deal_benchmarks, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deal_benchmarks" },
     { "POST", "/api/v1/deals", api_deals_create, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_deals_create" },
     { "GET", "/api/v1/deals/{id}", api_deals_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deals_show" },
     { "PATCH", "/api/v1/deals/{id}", api_deals_update, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,
@@ -67,6 +70,15 @@ static const struct route routes[] = {
     { "POST", "/api/v1/deals/{id}/payments", payment_create, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_payment_create" },
     { "GET", "/api/v1/payments/{id}", api_payment_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_payment_show" },
     { "PATCH", "/api/v1/payments/{id}", api_payment_patch, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_payment_patch" },
+    { "POST", "/deals/{id}/notes", deal_note_create, ROUTE_AUTH, ROLE_AGENT, "deal_note_create" },
+    { "GET", "/deal-notes/{id}/edit", deal_note_edit_form, ROUTE_AUTH, ROLE_AGENT, "deal_note_edit" },
+    { "POST", "/deal-notes/{id}", deal_note_update, ROUTE_AUTH, ROLE_AGENT, "deal_note_update" },
+    { "GET", "/deal-notes/{id}/delete", deal_note_delete_confirm, ROUTE_AUTH, ROLE_AGENT, "deal_note_delete_confirm" },
+    { "POST", "/deal-notes/{id}/delete", deal_note_delete, ROUTE_AUTH, ROLE_AGENT, "deal_note_delete" },
+    { "GET", "/api/v1/deals/{id}/notes", api_deal_notes, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deal_notes" },
+    { "POST", "/api/v1/deals/{id}/notes", deal_note_create, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_deal_note_create" },
+    { "PATCH", "/api/v1/deal-notes/{id}", deal_note_update, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_deal_note_update" },
+    { "DELETE", "/api/v1/deal-notes/{id}", deal_note_delete, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_deal_note_delete" },
     { "GET", "/deals/fx-rates", fx_rates_page, ROUTE_AUTH, ROLE_MANAGER, "fx_rates" },
     { "POST", "/deals/fx-rates", fx_rate_create, ROUTE_AUTH, ROLE_MANAGER, "fx_rate_create" },
     { "POST", "/api/v1/fx-rates", fx_rate_create, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_fx_rate_create" },
