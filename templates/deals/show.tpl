@@ -66,6 +66,7 @@
       {{#DISPUTED}}<form method="post" action="/payments/{{P_ID}}/resolve" class="inline"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="link-button">Resolve dispute</button></form>{{/DISPUTED}}
     </span>{{/ROW_WRITE}}</li>{{/PAYMENT}}</ul>
 </section>
+{{>INSTALLMENTS}}
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">Change history</h2>
   {{#NO_HISTORY}}<p class="muted">No changes recorded.</p>{{/NO_HISTORY}}

@@ -29,6 +29,7 @@
 #include "deal_common.h"
 #include "deal_filters.h"
 #include "deals_sql.h"
+#include "installments.h"
 
 #define EXPORT_BATCH 1000
 #define BOARD_PER_STAGE 30 /* cards per column; the list has the rest, linked */
@@ -834,6 +835,10 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     if (st) return st;
     fill_deliverables(r, d, v, !deleted && may_write);
     fill_payments(r, d, v, !deleted && may_write);
+    /* Installment schedule and deliverable history: their own includes (installments.c,
+     * deliverable_history.c). */
+    if ((st = installments_fill_page(r, d, id, db_val(one, 0, DC_VALUE), db_val(one, 0, DC_CURRENCY), !deleted && may_write)))
+        return st;
     fill_conflicts(d, v);
     fill_history(d, v);
     return page_render(r, status, d);

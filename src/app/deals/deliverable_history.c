@@ -1,0 +1,2 @@
+/* deliverable_history.c */
+#include "deliverable_history.h"

@@ -1,0 +1,4 @@
+/* deliverable_history.h */
+#ifndef SB_DELIVERABLE_HISTORY_H
+#define SB_DELIVERABLE_HISTORY_H
+#endif
