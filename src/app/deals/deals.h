@@ -32,6 +32,7 @@ int deliverable_new_form(struct request *r);
 int deliverable_create(struct request *r);
 int deliverable_edit_form(struct request *r);
 int deliverable_update(struct request *r);
+int deliverable_submit_form(struct request *r);
 int deliverable_submit(struct request *r);
 int deliverable_approve(struct request *r);
 int deliverable_reject_form(struct request *r);

@@ -44,6 +44,7 @@ static const struct route routes[] = {
     { "POST", "/deals/{id}/deliverables", deliverable_create, ROUTE_AUTH, ROLE_AGENT, "deliverable_create" },
     { "GET", "/deliverables/{id}/edit", deliverable_edit_form, ROUTE_AUTH, ROLE_AGENT, "deliverable_edit" },
     { "POST", "/deliverables/{id}", deliverable_update, ROUTE_AUTH, ROLE_AGENT, "deliverable_update" },
+    { "GET", "/deliverables/{id}/submit", deliverable_submit_form, ROUTE_AUTH, ROLE_AGENT, "deliverable_submit_form" },
     { "POST", "/deliverables/{id}/submit", deliverable_submit, ROUTE_AUTH, ROLE_AGENT, "deliverable_submit" },
     { "POST", "/deliverables/{id}/approve", deliverable_approve, ROUTE_AUTH, ROLE_AGENT, "deliverable_approve" },
     { "GET", "/deliverables/{id}/reject", deliverable_reject_form, ROUTE_AUTH, ROLE_AGENT, "deliverable_reject_form" },
