@@ -312,6 +312,8 @@ function fixtureId(method, p) {
     'GET /api/v1/deals/{id}/deliverables': ids.deal,
     'POST /api/v1/deals/{id}/deliverables': ids.deal,
     'POST /api/v1/deals/{id}/payments': ids.deal,
+    'GET /api/v1/deals/{id}/installments': ids.deal,
+    'POST /api/v1/deals/{id}/installments': ids.deal,
     'GET /api/v1/brands/{id}': ids.brand,
     'PATCH /api/v1/brands/{id}': ids.brand,
     'GET /api/v1/deliverables/{id}': ids.deliverable,
@@ -535,6 +537,11 @@ test('every operation documenting 409 answers it for a stale version or an illeg
       stack.sql(`UPDATE webhook_endpoints SET enabled = false WHERE id = '${ids.webhook}'`);
       res = await stack.api(key, method, url);
       stack.sql(`UPDATE webhook_endpoints SET enabled = true WHERE id = '${ids.webhook}'`);
+    } else if (p === '/api/v1/deals/{id}/installments') {
+      // A deal with a schedule already, and no replace: the second of two is refused.
+      const body = { ...deref(op.requestBody).content['application/json'].example, replace: false };
+      await stack.api(key, method, url, body);
+      res = await stack.api(key, method, url, body);
     } else {
       assert.ok(p === '/api/v1/deals/{id}/restore' || campaignMove, `${method} ${p}: no 409 case known; add one here`);
       res = await stack.api(key, method, url);

@@ -32,12 +32,13 @@ static const char *nz(struct request *r, str s) { return s.len ? str_cstr(r->are
 
 /* ---- reschedules ---- */
 
-/* The dates a save would move: set before, and different after. */
+/* The dates a save would move: set before, and different after to the minute (the
+ * forms and the JSON speak in minutes: an untouched date read back loses its seconds). */
 #define MOVED_SQL                                                                                       \
     " FROM deliverables d CROSS JOIN LATERAL (VALUES ('scheduled_at', d.scheduled_at, deal_local_time($2)),"  \
     " ('posting_window_end', d.posting_window_end, deal_local_time($3))) f(field, old_at, new_at)"        \
     " WHERE d.org_id = app_org_id() AND d.id = $1::uuid AND d.deleted_at IS NULL AND f.old_at IS NOT NULL" \
-    " AND f.old_at IS DISTINCT FROM f.new_at"
+    " AND date_trunc('minute', f.old_at) IS DISTINCT FROM date_trunc('minute', f.new_at)"
 
 int deliverable_deadline_moved(struct request *r, str id, str scheduled, str window_end, bool *moved)
 {

@@ -457,7 +457,13 @@ int deliverable_edit_form(struct request *r)
 static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q)
 {
     if (r->wants_json) {
-        deal_stale_reply_json(r, "deliverable", deliv_json(r, q, 0, now_s(r)));
+        struct json_object *o = deliv_json(r, q, 0, now_s(r));
+        int st = deliverable_history_json(r, db_val(q, 0, DV_ID), o); /* as the PATCH answers it */
+        if (st) {
+            json_object_put(o);
+            return st;
+        }
+        deal_stale_reply_json(r, "deliverable", o);
         return REPLIED;
     }
     str cur[DF_COUNT];
