@@ -61,6 +61,15 @@ before(async () => {
     VALUES ('${org}', '${ids.deal}', 'youtube', 'video', 1, now() - interval '3 days', now() - interval '2 days') RETURNING id`);
   ids.submitted = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity, approval_status, submitted_at)
     VALUES ('${org}', '${ids.deal}', 'instagram', 'reel', 2, 'submitted', now()) RETURNING id`);
+  // A rejected deliverable with feedback and a moved deadline (the deal page's history, the revision form).
+  ids.rejected = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, approval_status, rejection_reason, scheduled_at)
+    VALUES ('${org}', '${ids.deal}', 'tiktok', 'short', 'rejected', 'Off brief', now() + interval '5 days') RETURNING id`);
+  stack.sql(`INSERT INTO deliverable_feedback (org_id, deliverable_id, rejection_no, position, body, actor)
+    VALUES ('${org}', '${ids.rejected}', 1, 1, 'Show the product in the first three seconds', 'manager@demo.test'),
+      ('${org}', '${ids.rejected}', 1, 2, 'Mention the discount code', 'manager@demo.test');
+    INSERT INTO deliverable_reschedules (org_id, deliverable_id, field, old_at, new_at, reason, actor)
+    VALUES ('${org}', '${ids.rejected}', 'scheduled_at', now() + interval '2 days', now() + interval '5 days',
+      'The brand moved the launch', 'manager@demo.test')`);
   ids.admin = one("SELECT id FROM users WHERE email = 'admin@demo.test'");
   ids.viewer = one("SELECT id FROM users WHERE email = 'viewer@demo.test'");
   stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'Reporting script', '--role', 'viewer']);
@@ -74,6 +83,8 @@ before(async () => {
   stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     VALUES ('${org}', '${ids.deal}', 'final', 150000, 'USD', '${today}'::date + 20), ('${org}', '${ids.deal}', 'final', 80000, 'EUR', '${today}'::date + 30),
       ('${org}', '${ids.deal}', 'installment', 123456789012, 'USD', '${today}'::date + 10)`);
+  stack.sql(`UPDATE payments SET installment_no = 1, installment_count = 1, method = 'paypal'
+    WHERE deal_id = '${ids.deal}' AND kind = 'installment'`);
   // Owed in a currency without a rate, on the deal with the long title (the forecast's second table).
   stack.sql(`INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at)
     SELECT '${org}', id, 'final', 987654321, 'EUR', '${today}'::date + 12 FROM deals WHERE title LIKE 'Supercali%'`);
@@ -217,6 +228,9 @@ const signedIn = () => [
   ['deliverable-edit', `/deliverables/${ids.deliverable}/edit`, 200],
   ['deliverable-posted', `/deliverables/${ids.deliverable}/posted`, 200],
   ['deliverable-reject', `/deliverables/${ids.submitted}/reject`, 200],
+  ['deliverable-revision', `/deliverables/${ids.rejected}/submit`, 200],
+  ['installments-new', `/deals/${ids.deal}/installments/new`, 200],
+  ['installments-new-errors', `/deals/${ids.deal}/installments/new`, 200, submit({ 'Number of payments': 'x' }, 'Create schedule', '#e-count')],
   ['payment-new', `/deals/${ids.deal}/payments/new`, 200],
   ['payment-new-errors', `/deals/${ids.deal}/payments/new`, 200, submit({ Amount: '1,500.125' }, 'Record payment', '#e-amount')],
   ['payment-edit', `/payments/${ids.payment}/edit`, 200],

@@ -329,6 +329,8 @@ function fixtureId(method, p) {
     'POST /api/v1/deals/{id}/notes': ids.deal,
     'PATCH /api/v1/deal-notes/{id}': ids.note,
     'DELETE /api/v1/deal-notes/{id}': ids.freshNote,
+    'GET /api/v1/deals/{id}/installments': ids.deal,
+    'POST /api/v1/deals/{id}/installments': ids.deal,
     'GET /api/v1/brands/{id}': ids.brand,
     'PATCH /api/v1/brands/{id}': ids.brand,
     'GET /api/v1/deliverables/{id}': ids.deliverable,
@@ -565,6 +567,11 @@ test('every operation documenting 409 answers it for a stale version or an illeg
     } else if (p === '/api/v1/admin/privacy/contacts/{id}/erase') {
       // erased by the test above: erasing again is refused
       res = await stack.api(key, method, url, { confirm: 'ERASE' });
+    } else if (p === '/api/v1/deals/{id}/installments') {
+      // A deal with a schedule already, and no replace: the second of two is refused.
+      const body = { ...deref(op.requestBody).content['application/json'].example, replace: false };
+      await stack.api(key, method, url, body);
+      res = await stack.api(key, method, url, body);
     } else {
       assert.ok(p === '/api/v1/deals/{id}/restore' || campaignMove, `${method} ${p}: no 409 case known; add one here`);
       res = await stack.api(key, method, url);

@@ -16,6 +16,7 @@
     {{>FIELD_EXPECTED_AT}}
     {{>FIELD_FEES}}
     {{>FIELD_TAX_WITHHELD}}
+    {{>FIELD_METHOD}}
     <div class="field{{#E_NOTES}} has-error{{/E_NOTES}}">
       <label for="f-notes">Notes</label>
       <textarea id="f-notes" name="notes" rows="3"{{#E_NOTES}} aria-invalid="true" aria-describedby="e-notes"{{/E_NOTES}}>{{V_NOTES}}</textarea>

@@ -49,6 +49,7 @@
     {{#ROW_WRITE}}<span class="row-actions">
       <a href="/deliverables/{{D_ID}}/edit">Edit</a>
       {{#CAN_SUBMIT}}<form method="post" action="/deliverables/{{D_ID}}/submit" class="inline"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="link-button">Submit for approval</button></form>{{/CAN_SUBMIT}}
+      {{#CAN_REVISE}}<a href="/deliverables/{{D_ID}}/submit">Submit revision…</a>{{/CAN_REVISE}}
       {{#CAN_REVIEW}}<form method="post" action="/deliverables/{{D_ID}}/approve" class="inline"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="link-button">Approve</button></form>
       <a href="/deliverables/{{D_ID}}/reject">Reject…</a>{{/CAN_REVIEW}}
       {{#CAN_POST}}<a href="/deliverables/{{D_ID}}/posted">Mark posted…</a>{{/CAN_POST}}
@@ -67,6 +68,8 @@
     </span>{{/ROW_WRITE}}</li>{{/PAYMENT}}</ul>
 </section>
 {{>NOTES}}
+{{>INSTALLMENTS}}
+{{>DELIVERABLE_HISTORY}}
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">Change history</h2>
   {{#NO_HISTORY}}<p class="muted">No changes recorded.</p>{{/NO_HISTORY}}

@@ -30,6 +30,8 @@
 #include "deal_filters.h"
 #include "deal_notes.h"
 #include "deals_sql.h"
+#include "installments.h"
+#include "deliverable_history.h"
 
 #define EXPORT_BATCH 1000
 #define BOARD_PER_STAGE 30 /* cards per column; the list has the rest, linked */
@@ -716,7 +718,8 @@ static void fill_deliverables(struct request *r, struct tdict *d, const struct d
         tdict_set(t, "APPROVAL", approval);
         if (writable) tdict_show(t, "ROW_WRITE");
         bool posted = db_bool(v->deliverables, i, DV_POSTED);
-        if (str_eq(approval, STR("pending_submission")) || str_eq(approval, STR("rejected"))) tdict_show(t, "CAN_SUBMIT");
+        if (str_eq(approval, STR("pending_submission"))) tdict_show(t, "CAN_SUBMIT");
+        if (str_eq(approval, STR("rejected"))) tdict_show(t, "CAN_REVISE"); /* picks the feedback it answers */
         if (str_eq(approval, STR("submitted"))) tdict_show(t, "CAN_REVIEW");
         if (str_eq(approval, STR("approved")) && !posted) tdict_show(t, "CAN_POST");
     }
@@ -837,6 +840,11 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     if (st) return st;
     fill_deliverables(r, d, v, !deleted && may_write);
     fill_payments(r, d, v, !deleted && may_write);
+    /* Installment schedule and deliverable history: their own includes (installments.c,
+     * deliverable_history.c). */
+    if ((st = installments_fill_page(r, d, id, db_val(one, 0, DC_VALUE), db_val(one, 0, DC_CURRENCY), !deleted && may_write)))
+        return st;
+    if ((st = deliverable_history_fill_page(r, d, id))) return st;
     fill_conflicts(d, v);
     st = deal_notes_fill(r, d, id, !deleted && may_write, v->note_typed, v->note_errors);
     if (st) return st;

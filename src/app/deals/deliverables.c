@@ -19,6 +19,7 @@
 #include "../common/row_json.h"
 #include "deal_common.h"
 #include "deals.h"
+#include "deliverable_history.h"
 
 /* The columns of DV_SELECT, in order. */
 enum {
@@ -203,9 +204,12 @@ static int deliv_insert(struct request *r, str deal_id, const str v[DF_COUNT], s
 }
 
 /* Updates the editable fields of the locked row old (its version checked by the caller). */
-static int deliv_update(struct request *r, const struct dbres *old, const str v[DF_COUNT], struct dbres **row)
+static int deliv_update(struct request *r, const struct dbres *old, const str v[DF_COUNT], str reason, struct dbres **row)
 {
     str id = db_val(old, 0, DV_ID);
+    /* Before the UPDATE: it reads the dates being replaced. */
+    int rc = deliverable_reschedules_record(r, id, v[DF_SCHEDULED], v[DF_WEND], reason);
+    if (rc) return rc;
     struct dbres *q = db_q(r->db, r->arena, "deliv_update",
                            "UPDATE deliverables SET platform = $2, type = $3, quantity = $4::int,"
                            " scheduled_at = deal_local_time($5), posting_window_start = deal_local_time($6),"
@@ -246,7 +250,47 @@ static const char *deliv_illegal(enum deliv_action a, const struct dbres *q)
 
 struct action_in {
     str reason, posted_at, post_url;
+    str feedback; /* the page's feedback text, one item per line */
+    /* deliverable_history.c: a rejection's items; a revision's answers and note. */
+    struct json_object *items, *answers;
+    str note;
 };
+
+/* What a reject or a revision (a submit after a rejection) carries beside the
+ * state change: read and checked with the other fields. */
+static void history_read(struct request *r, enum deliv_action a, const struct dbres *q, struct action_in *in,
+                         struct field_errors *e)
+{
+    if (a == DA_REJECT) deliverable_feedback_read(r, &in->items, e);
+    if (a == DA_SUBMIT && str_eq_cstr(db_val(q, 0, DV_STATUS), "rejected"))
+        deliverable_revision_read(r, db_val(q, 0, DV_ID), &in->answers, &in->note, e);
+}
+
+/* Records them once the state change is written; frees what history_read made. */
+static int history_record(struct request *r, str id, struct action_in *in, int st)
+{
+    if (!st && in->items) st = deliverable_feedback_record(r, id, in->items);
+    if (!st && in->answers) st = deliverable_revision_record(r, id, in->answers, in->note);
+    if (in->items) json_object_put(in->items);
+    if (in->answers) json_object_put(in->answers);
+    in->items = in->answers = NULL;
+    return st;
+}
+
+/* A save that moves a set deadline needs reschedule_reason (kept with the old and
+ * new dates); returns 0 or a status, the error on e. */
+static int reschedule_check(struct request *r, const struct dbres *q, const str v[DF_COUNT], str *reason,
+                            struct field_errors *e)
+{
+    *reason = str_trim(input_value(r, "reschedule_reason", NULL, e));
+    if (utf8_length(*reason) > 2000) field_error_add(e, "reschedule_reason", "must be at most 2000 characters");
+    if (e->n) return 0;
+    bool moved = false;
+    int st = deliverable_deadline_moved(r, db_val(q, 0, DV_ID), v[DF_SCHEDULED], v[DF_WEND], &moved);
+    if (!st && moved && !reason->len)
+        field_error_add(e, "reschedule_reason", "must say why the deadline moves (the old and new dates are kept with it)");
+    return st;
+}
 
 static void action_validate(enum deliv_action a, const struct action_in *in, struct field_errors *e)
 {
@@ -322,6 +366,7 @@ struct deliv_form {
     const str *v;
     long version;
     const char *notice;
+    str reason; /* reschedule_reason as typed */
 };
 
 static void deliv_form_fields(struct tdict *d, const str v[DF_COUNT], const struct field_errors *e)
@@ -355,6 +400,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     if (f->notice) tdict_set_cstr(tdict_add_section(d, "NOTICE"), "MSG", f->notice);
     form_errors(d, e, "form-error", "Some fields need attention; see the messages below.");
     deliv_form_fields(d, f->v, e);
+    form_set_value(d, "reschedule_reason", f->reason.ptr ? f->reason : STR(""));
     return page_render(r, status, d);
 }
 
@@ -365,7 +411,7 @@ int deliverable_new_form(struct request *r)
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
     str v[DF_COUNT] = { STR("instagram"), STR("post"), STR("1"), STR(""), STR(""), STR(""), STR(""), STR("") };
-    return render_form(r, 200, NULL, &(struct deliv_form){ &deal, STR(""), v, 0, NULL });
+    return render_form(r, 200, NULL, &(struct deliv_form){ &deal, STR(""), v, 0, NULL, STR("") });
 }
 
 /* POST /deals/{id}/deliverables (and its JSON twin) — adds one; invalid input is
@@ -379,7 +425,7 @@ int deliverable_create(struct request *r)
     struct field_errors e = { 0 };
     deliv_read(r, NULL, v, &e);
     deliv_validate(r, v, &e);
-    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_form, &(struct deliv_form){ &deal, STR(""), v, 0, NULL });
+    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_form, &(struct deliv_form){ &deal, STR(""), v, 0, NULL, STR("") });
     struct dbres *row = NULL;
     if ((st = deliv_insert(r, deal.id, v, &row))) return st;
     if (!r->wants_json) return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable added.");
@@ -401,7 +447,7 @@ int deliverable_edit_form(struct request *r)
     if (st) return st;
     str v[DF_COUNT];
     row_values(q, v);
-    return render_form(r, 200, NULL, &(struct deliv_form){ &deal, db_val(q, 0, DV_ID), v, db_long(q, 0, DV_VERSION), NULL });
+    return render_form(r, 200, NULL, &(struct deliv_form){ &deal, db_val(q, 0, DV_ID), v, db_long(q, 0, DV_VERSION), NULL, STR("") });
 }
 
 /* A stale edit, as for deals: JSON 409 with the stored deliverable in
@@ -411,12 +457,18 @@ int deliverable_edit_form(struct request *r)
 static int stale_reply(struct request *r, const struct deal_row *deal, const struct dbres *q)
 {
     if (r->wants_json) {
-        deal_stale_reply_json(r, "deliverable", deliv_json(r, q, 0, now_s(r)));
+        struct json_object *o = deliv_json(r, q, 0, now_s(r));
+        int st = deliverable_history_json(r, db_val(q, 0, DV_ID), o); /* as the PATCH answers it */
+        if (st) {
+            json_object_put(o);
+            return st;
+        }
+        deal_stale_reply_json(r, "deliverable", o);
         return REPLIED;
     }
     str cur[DF_COUNT];
     row_values(q, cur);
-    struct deliv_form f = { deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), deal_stale_form_notice(r, "deliverable") };
+    struct deliv_form f = { deal, db_val(q, 0, DV_ID), cur, db_long(q, 0, DV_VERSION), deal_stale_form_notice(r, "deliverable"), STR("") };
     int st = render_form(r, 409, NULL, &f);
     return st ? st : REPLIED;
 }
@@ -441,10 +493,12 @@ int deliverable_update(struct request *r)
     if (is_stale(r, q, &version, &e)) return stale_reply(r, &deal, q);
     deliv_read(r, NULL, v, &e);
     deliv_validate(r, v, &e);
+    str reason = STR("");
+    if (!e.n && (st = reschedule_check(r, q, v, &reason, &e))) return st;
     if (e.n)
         return field_errors_reply(r, "Some fields are not valid.", &e, render_form,
-                                  &(struct deliv_form){ &deal, db_val(q, 0, DV_ID), v, version, NULL });
-    if ((st = deliv_update(r, q, v, &row))) return st;
+                                  &(struct deliv_form){ &deal, db_val(q, 0, DV_ID), v, version, NULL, reason });
+    if ((st = deliv_update(r, q, v, reason, &row))) return st;
     return redirect_see_other(r, deal_href(r, deal.id), "ok", "Deliverable saved.");
 }
 
@@ -453,6 +507,9 @@ static void read_action(struct request *r, struct action_in *in, struct field_er
     in->reason = str_trim(input_value(r, "reason", NULL, e));
     in->posted_at = str_trim(input_value(r, "posted_at", NULL, e));
     in->post_url = str_trim(input_value(r, "post_url", NULL, e));
+    in->feedback = r->json ? STR("") : input_value(r, "feedback", NULL, e);
+    in->items = in->answers = NULL;
+    in->note = STR("");
 }
 
 /* What an action form shows: the action, the deliverable, its deal, the values. */
@@ -466,6 +523,8 @@ struct action_form {
 static void action_fields(struct tdict *d, const struct action_in *in, const struct field_errors *e)
 {
     form_set_value(d, "reason", in->reason); /* a textarea, written out by hand */
+    form_set_value(d, "feedback", in->feedback);
+    form_set_value(d, "revision_note", in->note);
     struct tdict *f = form_field(d, "FIELD_POSTED_AT", e, "posted_at", "Posted at", "datetime-local", in->posted_at);
     tdict_show(f, "REQUIRED");
     f = form_field(d, "FIELD_POST_URL", e, "post_url", "Link to the post", "url", in->post_url);
@@ -477,9 +536,14 @@ static void action_fields(struct tdict *d, const struct action_in *in, const str
 static int render_action(struct request *r, int status, const struct field_errors *e, void *ctx)
 {
     const struct action_form *f = ctx;
-    struct tdict *d = page_dict(r, f->a == DA_REJECT ? "Reject deliverable" : "Mark deliverable posted",
+    struct tdict *d = page_dict(r, f->a == DA_REJECT ? "Reject deliverable" : f->a == DA_SUBMIT ? "Submit revision"
+                                                                                : "Mark deliverable posted",
                                 "deals/deliverable_action.tpl");
-    tdict_show(d, f->a == DA_REJECT ? "REJECT" : "POSTED");
+    tdict_show(d, f->a == DA_REJECT ? "REJECT" : f->a == DA_SUBMIT ? "SUBMIT" : "POSTED");
+    if (f->a == DA_SUBMIT) {
+        int st = deliverable_open_feedback(r, d, db_val(f->q, 0, DV_ID), f->in->answers);
+        if (st) return st;
+    }
     tdict_set(d, "ID", db_val(f->q, 0, DV_ID));
     tdict_set(d, "DEAL_ID", f->deal->id);
     tdict_set(d, "DEAL_TITLE", f->deal->title);
@@ -518,8 +582,14 @@ static int action_page(struct request *r, enum deliv_action a, const char *done)
     if (why) return illegal_reply(r, why);
     read_action(r, &in, &e);
     action_validate(a, &in, &e);
-    if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, render_action, &(struct action_form){ a, q, &deal, &in });
-    if ((st = deliv_apply(r, a, q, &in, &row))) return st;
+    history_read(r, a, q, &in, &e);
+    if (e.n) {
+        st = field_errors_reply(r, "Some fields are not valid.", &e, render_action, &(struct action_form){ a, q, &deal, &in });
+        history_record(r, STR(""), &in, 1); /* frees what was read */
+        return st;
+    }
+    st = deliv_apply(r, a, q, &in, &row);
+    if ((st = history_record(r, db_val(q, 0, DV_ID), &in, st))) return st;
     return redirect_see_other(r, deal_href(r, deal.id), "ok", done);
 }
 
@@ -532,17 +602,21 @@ static int action_form(struct request *r, enum deliv_action a)
     if (st) return st;
     const char *why = deliv_illegal(a, q);
     if (why) return illegal_reply(r, why);
-    struct action_in in = { STR(""), STR(""), STR("") };
+    struct action_in in = { STR(""), STR(""), STR(""), STR(""), NULL, NULL, STR("") };
     return render_action(r, 200, NULL, &(struct action_form){ a, q, &deal, &in });
 }
 
-/* POST /deliverables/{id}/submit — sent to the brand for approval. */
+/* GET /deliverables/{id}/submit — a revision after a rejection: which feedback items
+ * it answers, and a note. */
+int deliverable_submit_form(struct request *r) { return action_form(r, DA_SUBMIT); }
+/* POST /deliverables/{id}/submit — sent to the brand for approval; after a rejection
+ * it is a revision: answers (feedback item ids, repeated) and revision_note. */
 int deliverable_submit(struct request *r) { return action_page(r, DA_SUBMIT, "Deliverable submitted for approval."); }
 /* POST /deliverables/{id}/approve — the brand approved it. */
 int deliverable_approve(struct request *r) { return action_page(r, DA_APPROVE, "Deliverable approved."); }
 /* GET /deliverables/{id}/reject — asks for the reason. */
 int deliverable_reject_form(struct request *r) { return action_form(r, DA_REJECT); }
-/* POST /deliverables/{id}/reject — reason (required). */
+/* POST /deliverables/{id}/reject — reason (required), feedback (one item a line). */
 int deliverable_reject(struct request *r) { return action_page(r, DA_REJECT, "Deliverable rejected."); }
 /* GET /deliverables/{id}/posted — asks for the time and the link. */
 int deliverable_posted_form(struct request *r) { return action_form(r, DA_POSTED); }
@@ -559,7 +633,12 @@ int api_deliverable_show(struct request *r)
     struct dbres *q = deliv_load(r, req_path_param(r, "id"), false, &st);
     if (!q) return st;
     if ((st = deal_readable(r, db_val(q, 0, DV_DEAL_ID)))) return st;
-    json_reply_data(r, 200, deliv_json(r, q, 0, now_s(r)));
+    struct json_object *o = deliv_json(r, q, 0, now_s(r));
+    if ((st = deliverable_history_json(r, db_val(q, 0, DV_ID), o))) {
+        json_object_put(o);
+        return st;
+    }
+    json_reply_data(r, 200, o);
     return 0;
 }
 
@@ -593,17 +672,28 @@ int api_deliverable_patch(struct request *r)
         struct action_in in;
         read_action(r, &in, &e);
         action_validate(a, &in, &e);
-        if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
-        st = deliv_apply(r, a, q, &in, &row);
+        history_read(r, a, q, &in, &e);
+        if (e.n) {
+            history_record(r, STR(""), &in, 1);
+            return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
+        }
+        st = history_record(r, db_val(q, 0, DV_ID), &in, deliv_apply(r, a, q, &in, &row));
     } else {
         str v[DF_COUNT];
         deliv_read(r, q, v, &e);
         deliv_validate(r, v, &e);
+        str reason = STR("");
+        if (!e.n && (st = reschedule_check(r, q, v, &reason, &e))) return st;
         if (e.n) return field_errors_reply(r, "Some fields are not valid.", &e, NULL, NULL);
-        st = deliv_update(r, q, v, &row);
+        st = deliv_update(r, q, v, reason, &row);
     }
     if (st) return st;
-    json_reply_data(r, 200, deliv_json(r, row, 0, now_s(r)));
+    struct json_object *o = deliv_json(r, row, 0, now_s(r));
+    if ((st = deliverable_history_json(r, db_val(row, 0, DV_ID), o))) {
+        json_object_put(o);
+        return st;
+    }
+    json_reply_data(r, 200, o);
     return 0;
 }
 

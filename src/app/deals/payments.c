@@ -23,12 +23,13 @@
 #include "../common/row_json.h"
 #include "deal_common.h"
 #include "deals.h"
+#include "payments.h"
 
 enum {
     PY_ID, PY_DEAL_ID, PY_KIND, PY_AMOUNT, PY_CURRENCY, PY_EXPECTED, PY_INVOICE_SENT, PY_PAID_LOCAL, PY_STATUS,
     PY_PAID_MINOR, PY_FEES, PY_TAX, PY_NET, PY_FX_RATE, PY_FX_DATE, PY_ORG_CURRENCY, PY_AMOUNT_ORG, PY_DISPUTED,
     PY_DISPUTE_REASON, PY_NOTES, PY_VERSION, PY_INVOICE_ISO, PY_PAID_ISO, PY_DISPUTE_OPENED_ISO,
-    PY_DISPUTE_RESOLVED_ISO, PY_CREATED_ISO, PY_UPDATED_ISO
+    PY_DISPUTE_RESOLVED_ISO, PY_CREATED_ISO, PY_UPDATED_ISO, PY_METHOD, PY_INST_NO, PY_INST_COUNT
 };
 #define PY_SELECT                                                                                             \
     "SELECT p.id, p.deal_id, p.kind, p.amount_minor::text, p.currency, coalesce(p.expected_at::text, ''),"   \
@@ -37,24 +38,32 @@ enum {
     " p.org_currency, p.amount_org_minor::text, p.disputed, p.dispute_reason, p.notes, p.version, "           \
     SQL_ISO_UTC("p.invoice_sent_at") ", " SQL_ISO_UTC("p.paid_at") ", " SQL_ISO_UTC("p.dispute_opened_at") ", "                      \
     SQL_ISO_UTC("p.dispute_resolved_at") ", " SQL_ISO_UTC("p.created_at") ", " SQL_ISO_UTC("p.updated_at")                           \
+    ", coalesce(p.method, ''), p.installment_no, p.installment_count"                                          \
     " FROM payments p WHERE p.org_id = app_org_id() AND p.id = $1 AND p.deleted_at IS NULL"
 
 /* Every column history follows, with its name. */
 static const int hist_cols[] = { PY_KIND, PY_AMOUNT, PY_CURRENCY, PY_EXPECTED, PY_FEES, PY_TAX, PY_NOTES,
                                  PY_STATUS, PY_PAID_MINOR, PY_PAID_LOCAL, PY_INVOICE_ISO, PY_DISPUTED,
-                                 PY_DISPUTE_REASON, PY_FX_RATE, PY_FX_DATE, PY_AMOUNT_ORG };
+                                 PY_DISPUTE_REASON, PY_FX_RATE, PY_FX_DATE, PY_AMOUNT_ORG, PY_METHOD };
 static const char *const hist_names[] = { "kind", "amount_minor", "currency", "expected_at", "fees_minor",
                                           "tax_withheld_minor", "notes", "status", "paid_minor", "paid_at",
                                           "invoice_sent_at", "disputed", "dispute_reason", "fx_rate",
-                                          "fx_rate_date", "amount_org_minor" };
+                                          "fx_rate_date", "amount_org_minor", "method" };
 #define HIST_N ((int)(sizeof hist_cols / sizeof hist_cols[0]))
 
 /* Editable fields as the form and JSON name them. */
-enum { PF_KIND, PF_AMOUNT, PF_CURRENCY, PF_EXPECTED, PF_FEES, PF_TAX, PF_NOTES, PF_COUNT };
-static const char *const pf_names[PF_COUNT] = { "kind", "amount", "currency", "expected_at", "fees", "tax_withheld", "notes" };
+enum { PF_KIND, PF_AMOUNT, PF_CURRENCY, PF_EXPECTED, PF_FEES, PF_TAX, PF_NOTES, PF_METHOD, PF_COUNT };
+static const char *const pf_names[PF_COUNT] = { "kind", "amount", "currency", "expected_at", "fees", "tax_withheld", "notes",
+                                                "method" };
 static const char *const kinds[] = { "deposit", "installment", "final", "affiliate_payout" };
 static const struct form_option kind_options[] = {
     { "deposit", "deposit" }, { "installment", "installment" }, { "final", "final" }, { "affiliate_payout", "affiliate_payout" }
+};
+const char *const payment_methods[PAYMENT_METHOD_COUNT] = { "bank_transfer", "card", "paypal", "wise", "stripe",
+                                                          "venmo", "zelle", "check", "other" };
+const struct form_option payment_method_options[PAYMENT_METHOD_COUNT] = {
+    { "bank_transfer", "Bank transfer" }, { "card", "Card" }, { "paypal", "PayPal" }, { "wise", "Wise" },
+    { "stripe", "Stripe" }, { "venmo", "Venmo" }, { "zelle", "Zelle" }, { "check", "Check" }, { "other", "Other" }
 };
 static const struct form_option currency_options[] = { { "USD", "USD" }, { "EUR", "EUR" }, { "GBP", "GBP" }, { "INR", "INR" } };
 
@@ -120,6 +129,15 @@ static struct json_object *pay_json(const struct dbres *q, const struct org_cloc
     row_json_nullable(o, "dispute_opened_at", q, 0, PY_DISPUTE_OPENED_ISO);
     row_json_nullable(o, "dispute_resolved_at", q, 0, PY_DISPUTE_RESOLVED_ISO);
     json_add_str(o, "notes", db_val(q, 0, PY_NOTES));
+    json_add_str(o, "method", db_val(q, 0, PY_METHOD).len ? db_val(q, 0, PY_METHOD) : STR_NULL);
+    if (db_isnull(q, 0, PY_INST_NO)) {
+        json_object_object_add(o, "installment", NULL);
+    } else {
+        struct json_object *in = json_object_new_object();
+        json_add_long(in, "number", long_col(q, PY_INST_NO));
+        json_add_long(in, "of", long_col(q, PY_INST_COUNT));
+        json_object_object_add(o, "installment", in);
+    }
     json_add_long(o, "version", long_col(q, PY_VERSION));
     json_add_str(o, "created_at", db_val(q, 0, PY_CREATED_ISO));
     json_add_str(o, "updated_at", db_val(q, 0, PY_UPDATED_ISO));
@@ -133,6 +151,7 @@ struct pay_values {
     const struct currency *cur;
     int64_t amount, fees, tax;
     const char *fx_missing; /* the edit form's note when the stored payment has no rate */
+    int64_t inst_no, inst_count; /* its place in an installment schedule (0: none) */
 };
 
 /* A money field's message for why its text is not an amount. */
@@ -207,6 +226,7 @@ static void pay_read(struct request *r, const struct dbres *base, struct pay_val
         else if (i == PF_CURRENCY) v->raw[i] = db_val(base, 0, PY_CURRENCY);
         else if (i == PF_EXPECTED) v->raw[i] = db_val(base, 0, PY_EXPECTED);
         else if (i == PF_NOTES) v->raw[i] = db_val(base, 0, PY_NOTES);
+        else if (i == PF_METHOD) v->raw[i] = db_val(base, 0, PY_METHOD);
         else {
             int col = i == PF_AMOUNT ? PY_AMOUNT : i == PF_FEES ? PY_FEES : PY_TAX;
             v->raw[i] = plain_money(r, long_col(base, col), db_val(base, 0, PY_CURRENCY));
@@ -230,6 +250,8 @@ static void pay_validate(struct pay_values *v, struct field_errors *e)
     if (v->raw[PF_EXPECTED].len && !input_valid_date(v->raw[PF_EXPECTED]))
         field_error_add(e, "expected_at", "must be a date (YYYY-MM-DD)");
     if (utf8_length(v->raw[PF_NOTES]) > 10000) field_error_add(e, "notes", "must be at most 10000 characters");
+    if (v->raw[PF_METHOD].len && !input_one_of(v->raw[PF_METHOD], payment_methods, PAYMENT_METHOD_COUNT))
+        field_error_add(e, "method", PAYMENT_METHOD_MESSAGE);
     if (!e->n && v->fees + v->tax > v->amount)
         field_error_add(e, "fees", "must not be more than the amount, with the tax withheld");
 }
@@ -307,13 +329,15 @@ static int pay_insert(struct request *r, const struct org_clock *c, str deal_id,
     const char *status = status_for(c, (long)v->amount, 0, v->raw[PF_EXPECTED], false);
     struct dbres *q = db_q(r->db, r->arena, "pay_insert",
                            "INSERT INTO payments (org_id, deal_id, kind, amount_minor, currency, expected_at, status,"
-                           " fees_minor, tax_withheld_minor, notes, fx_rate, fx_rate_date, org_currency, amount_org_minor)"
+                           " fees_minor, tax_withheld_minor, notes, fx_rate, fx_rate_date, org_currency, amount_org_minor,"
+                           " method, installment_no, installment_count)"
                            " VALUES (app_org_id(), $1, $2, $3::bigint, $4, $5::date, $6, $7::bigint, $8::bigint, $9,"
-                           " $10::numeric, $11::date, $12, $13::bigint) RETURNING id",
+                           " $10::numeric, $11::date, $12, $13::bigint, $14, $15::int, $16::int) RETURNING id",
                            str_cstr(r->arena, deal_id), str_cstr(r->arena, v->raw[PF_KIND]), num(r, v->amount),
                            v->cur->code, nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
                            str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
-                           fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
+                           fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org), nz(r, v->raw[PF_METHOD]),
+                           v->inst_no ? num(r, v->inst_no) : NULL, v->inst_no ? num(r, v->inst_count) : NULL);
     if (!q) return app_db_status(r);
     int st;
     *row = pay_load(r, db_val(q, 0, PI_ID), false, &st);
@@ -330,12 +354,12 @@ static int pay_update(struct request *r, const struct org_clock *c, const struct
                            "UPDATE payments SET kind = $2, amount_minor = $3::bigint, currency = $4, expected_at = $5::date,"
                            " status = $6, fees_minor = $7::bigint, tax_withheld_minor = $8::bigint, notes = $9,"
                            " fx_rate = $10::numeric, fx_rate_date = $11::date, org_currency = $12,"
-                           " amount_org_minor = $13::bigint, version = version + 1, updated_at = now()"
+                           " amount_org_minor = $13::bigint, method = $14, version = version + 1, updated_at = now()"
                            " WHERE org_id = app_org_id() AND id = $1",
                            str_cstr(r->arena, id), str_cstr(r->arena, v->raw[PF_KIND]), num(r, v->amount), v->cur->code,
                            nz(r, v->raw[PF_EXPECTED]), status, num(r, v->fees), num(r, v->tax),
                            str_cstr(r->arena, v->raw[PF_NOTES]), fxv(fx, fx->rate), fxv(fx, fx->date),
-                           fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org));
+                           fxv(fx, str_cstr(r->arena, c->currency)), fxv(fx, fx->amount_org), nz(r, v->raw[PF_METHOD]));
     if (!q) return app_db_status(r);
     int st;
     *row = pay_load(r, id, false, &st);
@@ -453,6 +477,8 @@ static void pay_form_fields(struct tdict *d, const struct pay_values *v, const s
     form_field(d, "FIELD_EXPECTED_AT", e, "expected_at", "Expected on", "date", v->raw[PF_EXPECTED]);
     money_field(d, "FIELD_FEES", e, "fees", "Fees", v->raw[PF_FEES], NULL);
     money_field(d, "FIELD_TAX_WITHHELD", e, "tax_withheld", "Tax withheld", v->raw[PF_TAX], NULL);
+    form_select(d, "FIELD_METHOD", e, "method", "Payment method", payment_method_options, PAYMENT_METHOD_COUNT,
+                v->raw[PF_METHOD], "Not set");
     form_set_value(d, "notes", v->raw[PF_NOTES]); /* a textarea, written out by hand */
 }
 
@@ -505,7 +531,7 @@ int payment_new_form(struct request *r)
     struct deal_row deal;
     int st = deal_load_for_write(r, req_path_param(r, "id"), -1, &deal);
     if (st) return st;
-    struct pay_values v = { .raw = { STR("deposit"), STR(""), str_trim(deal.currency), STR(""), STR("0"), STR("0"), STR("") } };
+    struct pay_values v = { .raw = { STR("deposit"), STR(""), str_trim(deal.currency), STR(""), STR("0"), STR("0"), STR(""), STR("") } };
     return render_form(r, 200, NULL, &(struct pay_form){ &deal, NULL, &v, 0, NULL });
 }
 
@@ -541,6 +567,7 @@ static void row_values(struct request *r, const struct dbres *q, struct pay_valu
     v->raw[PF_FEES] = plain_money(r, long_col(q, PY_FEES), cur);
     v->raw[PF_TAX] = plain_money(r, long_col(q, PY_TAX), cur);
     v->raw[PF_NOTES] = db_val(q, 0, PY_NOTES);
+    v->raw[PF_METHOD] = db_val(q, 0, PY_METHOD);
 }
 
 /* GET /payments/{id}/edit — the edit form with the version and the recorded conversion. */
@@ -764,4 +791,24 @@ int api_payment_patch(struct request *r)
     if (st) return st;
     json_reply_data(r, 200, pay_json(row, &c));
     return 0;
+}
+
+/* ---- installment schedules (installments.c) ---- */
+
+int payment_add_installment(struct request *r, const struct org_clock *c, str deal_id, const struct installment_in *in,
+                            struct json_object **out)
+{
+    struct pay_values v = { .raw = { STR("installment"), STR(""), in->currency, in->expected_at, STR("0"), STR("0"),
+                                     STR(""), in->method } };
+    v.cur = money_currency(in->currency);
+    if (!v.cur) return 400;
+    v.amount = in->amount_minor;
+    v.inst_no = in->number;
+    v.inst_count = in->count;
+    struct pay_fx fx;
+    struct dbres *row = NULL;
+    int st = pay_convert(r, c, &v, &fx);
+    if (!st) st = pay_insert(r, c, deal_id, &v, &fx, &row);
+    if (!st && out) *out = pay_json(row, c);
+    return st;
 }
