@@ -230,7 +230,7 @@ const signedIn = () => [
   ['deliverable-reject', `/deliverables/${ids.submitted}/reject`, 200],
   ['deliverable-revision', `/deliverables/${ids.rejected}/submit`, 200],
   ['installments-new', `/deals/${ids.deal}/installments/new`, 200],
-  ['installments-new-errors', `/deals/${ids.deal}/installments/new`, 200, submit({ 'Number of payments': 'x' }, 'Create schedule', '#e-count')],
+  ['installments-new-errors', `/deals/${ids.deal}/installments/new`, 200, submit({ 'Number of payments': '61' }, 'Create schedule', '#e-count')],
   ['payment-new', `/deals/${ids.deal}/payments/new`, 200],
   ['payment-new-errors', `/deals/${ids.deal}/payments/new`, 200, submit({ Amount: '1,500.125' }, 'Record payment', '#e-amount')],
   ['payment-edit', `/payments/${ids.payment}/edit`, 200],

@@ -287,8 +287,11 @@ static int reschedule_check(struct request *r, const struct dbres *q, const str 
     if (e->n) return 0;
     bool moved = false;
     int st = deliverable_deadline_moved(r, db_val(q, 0, DV_ID), v[DF_SCHEDULED], v[DF_WEND], &moved);
-    if (!st && moved && !reason->len)
-        field_error_add(e, "reschedule_reason", "must say why the deadline moves (the old and new dates are kept with it)");
+    if (st || !moved || reason->len) return st;
+    /* The form asks why; a JSON client written before reasons existed (SPEC's PATCH
+     * has no such field) keeps working, and the move is still kept, marked so. */
+    if (r->json) *reason = STR("(no reason given)");
+    else field_error_add(e, "reschedule_reason", "must say why the deadline moves (the old and new dates are kept with it)");
     return st;
 }
 
