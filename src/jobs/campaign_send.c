@@ -46,6 +46,9 @@
 /* A batch's first slot is at least this far ahead, so the batch is ready (texts
  * rendered, the breaker asked) when its first request is due. */
 #define SLOT_PREP_S 0.2
+/* Campaigns one job sends for at once: its own and up to this many less one of the
+ * org's others. */
+#define SEND_CAMPAIGNS_MAX 16
 /* Beyond the request timeout, before an open attempt counts as abandoned. */
 #define LEASE_MARGIN_S 5
 
@@ -267,67 +270,124 @@ static bool hold_for_breaker(struct job_ctx *c, const struct sender *s, bool ema
                 s->org_id, s->campaign_id, email ? "true" : "false", at) != NULL;
 }
 
+/* The campaigns one job sends for: its own first, then the org's other running ones. */
+struct senders {
+    int n;
+    struct sender s[SEND_CAMPAIGNS_MAX];
+};
+
 /* Asks each provider's breaker (in its own transaction, before the claim's) how many
- * of its messages may go: no limit, one (the probe), or none (they are held back). */
-static bool ask_breakers(struct job_ctx *c, const struct sender *s, int most[P_COUNT])
+ * of the org's messages may go: no limit, one (the probe), or none (every campaign's
+ * are held back). */
+static bool ask_breakers(struct job_ctx *c, const struct senders *all, int most[P_COUNT])
 {
     static const char *const names[P_COUNT] = { "twilio", "sendgrid" };
     for (int i = 0; i < P_COUNT; i++) {
         most[i] = CLAIM_MAX;
-        if (!s->uses[i]) continue;
+        bool used = false;
+        for (int k = 0; k < all->n; k++) used |= all->s[k].uses[i];
+        if (!used) continue;
         time_t retry_at = time(NULL) + 1;
-        enum breaker_verdict v = provider_breaker_allow(c->db, c->a, c->cfg, s->org_id, names[i], &retry_at);
+        enum breaker_verdict v = provider_breaker_allow(c->db, c->a, c->cfg, all->s[0].org_id, names[i], &retry_at);
         if (v == BREAKER_PROBE) most[i] = 1;
-        if (v == BREAKER_REJECT) {
-            most[i] = 0;
-            if (!hold_for_breaker(c, s, i == P_SENDGRID, retry_at)) return false;
-        }
+        if (v != BREAKER_REJECT) continue;
+        most[i] = 0;
+        for (int k = 0; k < all->n; k++)
+            if (all->s[k].uses[i] && !hold_for_breaker(c, &all->s[k], i == P_SENDGRID, retry_at)) return false;
     }
     return true;
 }
 
-/* Records the attempt of the due messages the campaign's pace and the org's provider
- * slots allow, and commits, before any request. Only while the campaign runs (its row
- * lock orders this with a pause or cancel). got[p] holds provider p's messages, in
- * slot order; p[] their slots. Returns the number claimed, or -1. */
-static int claim(struct job_ctx *c, const struct sender *s, struct provider_slots p[P_COUNT],
-                 struct dbres *got[P_COUNT])
+/* One claim: for each campaign (as in struct senders) its messages of each provider,
+ * and where their slots begin among the provider's slots of the batch. */
+struct batch {
+    struct provider_slots p[P_COUNT];
+    struct dbres *got[SEND_CAMPAIGNS_MAX][P_COUNT];
+    int slot0[SEND_CAMPAIGNS_MAX][P_COUNT];
+};
+
+/* Locks a campaign's row while it runs and reads how many messages its pace allows
+ * now: 0 when it does not run (or, skip_locked, when another claim holds it). */
+static int lock_campaign(struct job_ctx *c, const struct sender *s, bool skip_locked, double *lag, double *interval)
 {
-    got[P_TWILIO] = got[P_SENDGRID] = NULL;
-    int most[P_COUNT];
-    if (!ask_breakers(c, s, most)) return -1;
-    if (db_begin(c->db) != 0) return -1;
-    struct dbres *k = db_q(c->db, c->a, "send_pace",
-                           "SELECT rate_per_minute, greatest(extract(epoch FROM coalesce(dispatch_next_at, now())"
-                           " - now()), 0) FROM campaigns WHERE id = $1::uuid AND org_id = $2::uuid"
-                           " AND status = 'running' FOR UPDATE",
+    struct dbres *k = db_q(c->db, c->a, skip_locked ? "send_pace_other" : "send_pace",
+                           skip_locked ? "SELECT rate_per_minute, greatest(extract(epoch FROM"
+                                         " coalesce(dispatch_next_at, now()) - now()), 0) FROM campaigns"
+                                         " WHERE id = $1::uuid AND org_id = $2::uuid AND status = 'running'"
+                                         " FOR UPDATE SKIP LOCKED"
+                                       : "SELECT rate_per_minute, greatest(extract(epoch FROM"
+                                         " coalesce(dispatch_next_at, now()) - now()), 0) FROM campaigns"
+                                         " WHERE id = $1::uuid AND org_id = $2::uuid AND status = 'running'"
+                                         " FOR UPDATE",
                            s->campaign_id, s->org_id);
-    double interval = 0;
-    int n = k && db_rows(k) ? pace_allows(db_long(k, 0, 0), atof(db_cstr(k, 0, 1)), &interval) : 0;
-    if (!k || n == 0 || !lock_slots(c, s, p)) {
-        db_rollback(c->db);
-        return k && n == 0 ? 0 : -1;
-    }
+    if (!k) return -1;
+    if (db_rows(k) == 0) return 0;
+    *lag = atof(db_cstr(k, 0, 1));
+    return pace_allows(db_long(k, 0, 0), *lag, interval);
+}
+
+/* Claims up to n of one campaign's due messages, each provider's after the slots
+ * already taken in this batch, within what the slots and breakers (most) leave. */
+static int claim_campaign(struct job_ctx *c, const struct sender *s, int n, int k, struct batch *b,
+                          const int most[P_COUNT])
+{
     /* Which provider goes first alternates, so neither starves the other of the
      * campaign's pace. */
     int first = (int)(clock_mono_us() / 1000 % 2), total = 0;
     for (int j = 0; j < P_COUNT; j++) {
-        int i = (first + j) % P_COUNT, want = n - total < p[i].allowed ? n - total : p[i].allowed;
-        if (want > most[i]) want = most[i];
+        int i = (first + j) % P_COUNT, want = n - total;
+        struct provider_slots *p = &b->p[i];
+        if (want > p->allowed - p->taken) want = p->allowed - p->taken;
+        if (want > most[i] - p->taken) want = most[i] - p->taken;
         if (want <= 0 || !s->uses[i]) continue; /* no scan for a channel the campaign lacks */
-        if (!(got[i] = claim_some(c, s, i == P_SENDGRID, want))) goto fail;
-        p[i].taken = db_rows(got[i]);
-        total += p[i].taken;
-        if (!take_slots(c, s, &p[i])) goto fail;
+        if (!(b->got[k][i] = claim_some(c, s, i == P_SENDGRID, want))) return -1;
+        b->slot0[k][i] = p->taken;
+        p->taken += db_rows(b->got[k][i]);
+        total += db_rows(b->got[k][i]);
     }
-    char next[32];
-    snprintf(next, sizeof next, "%.6f", atof(db_cstr(k, 0, 1)) + total * interval);
-    if (!db_q(c->db, c->a, "send_pace_next",
-              "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
-              " WHERE id = $1::uuid",
-              s->campaign_id, next) ||
-        db_commit(c->db) != 0)
-        goto fail;
+    return total;
+}
+
+/* Records the attempt of the due messages the campaigns' paces and the org's provider
+ * slots allow, and commits, before any request. Only while a campaign runs (its row
+ * lock orders this with a pause or cancel), and only while the job's own campaign
+ * runs: the others are taken along when no other claim holds them (SKIP LOCKED, so two
+ * jobs never wait on each other's campaigns), the first of them in turn. Returns the
+ * number claimed, or -1. */
+static int claim(struct job_ctx *c, const struct senders *all, unsigned turn, struct batch *b)
+{
+    memset(b->got, 0, sizeof b->got);
+    int most[P_COUNT];
+    if (!ask_breakers(c, all, most)) return -1;
+    if (db_begin(c->db) != 0) return -1;
+    double lag[SEND_CAMPAIGNS_MAX] = { 0 }, interval[SEND_CAMPAIGNS_MAX] = { 0 };
+    int allows[SEND_CAMPAIGNS_MAX] = { 0 }, total = 0;
+    for (int k = 0; k < all->n; k++) {
+        allows[k] = lock_campaign(c, &all->s[k], k > 0, &lag[k], &interval[k]);
+        if (allows[k] < 0) goto fail;
+        if (k == 0 && allows[0] == 0) {
+            db_rollback(c->db);
+            return 0;
+        }
+    }
+    if (!lock_slots(c, &all->s[0], b->p)) goto fail;
+    for (int j = 0; j < all->n; j++) {
+        int k = j == 0 || all->n < 3 ? j : 1 + (int)((turn + (unsigned)j - 1) % (unsigned)(all->n - 1));
+        if (allows[k] == 0) continue;
+        int got = claim_campaign(c, &all->s[k], allows[k], k, b, most);
+        if (got < 0) goto fail;
+        total += got;
+        char next[32];
+        snprintf(next, sizeof next, "%.6f", lag[k] + got * interval[k]);
+        if (got && !db_q(c->db, c->a, "send_pace_next",
+                         "UPDATE campaigns SET dispatch_next_at = now() + make_interval(secs => $2::float8)"
+                         " WHERE id = $1::uuid",
+                         all->s[k].campaign_id, next))
+            goto fail;
+    }
+    for (int i = 0; i < P_COUNT; i++)
+        if (!take_slots(c, &all->s[0], &b->p[i])) goto fail;
+    if (db_commit(c->db) != 0) goto fail;
     return total;
 fail:
     db_rollback(c->db);
@@ -625,6 +685,7 @@ static bool reconcile(struct job_ctx *c, const struct sender *s, const struct me
 enum fate { F_SEND, F_SETTLED, F_BLOCKED, F_UNREADY };
 
 struct item {
+    const struct sender *s; /* its campaign */
     struct message m;
     enum fate fate;
     const char *provider, *why; /* why: F_BLOCKED's or F_UNREADY's reason */
@@ -637,8 +698,9 @@ struct item {
  * since), settled by reconciling an open attempt, not configured, or to send at its
  * slot. Reconciling records its own outcome at once (rare: after a crash or a lost
  * answer). */
-static void prepare(struct job_ctx *c, const struct sender *s, struct item *it)
+static void prepare(struct job_ctx *c, struct item *it)
 {
+    const struct sender *s = it->s;
     const struct message *m = &it->m;
     if (*m->blocked) {
         it->fate = F_BLOCKED;
@@ -655,9 +717,9 @@ static void prepare(struct job_ctx *c, const struct sender *s, struct item *it)
     it->fate = it->why ? F_UNREADY : F_SEND;
 }
 
-static bool record_item(struct job_ctx *c, const struct sender *s, const struct item *it,
-                        const struct provider_call *calls)
+static bool record_item(struct job_ctx *c, const struct item *it, const struct provider_call *calls)
 {
+    const struct sender *s = it->s;
     switch (it->fate) {
     case F_SETTLED: return true;
     case F_BLOCKED: return record_final(c, s, &it->m, "skipped", it->why, true);
@@ -705,7 +767,7 @@ static bool record_batch(struct job_ctx *c, const struct sender *s, const struct
             buf_printf(&sent, ",\"provider\":\"%s\",\"pid\":", it->provider);
             buf_json_str(&sent, provider_id_of(c, it->provider, r));
             buf_putc(&sent, '}');
-        } else if (!record_item(c, s, it, calls)) {
+        } else if (!record_item(c, it, calls)) {
             return false;
         }
     }
@@ -731,26 +793,28 @@ static bool record_batch(struct job_ctx *c, const struct sender *s, const struct
 /* Sends one claimed batch: each request at its provider slot, concurrently, then
  * every outcome recorded in one transaction (one commit for the batch). false on a
  * database error: the attempts stay open and are reconciled after their lease. */
-static bool send_batch(struct job_ctx *c, const struct sender *s, const struct provider_slots p[P_COUNT],
-                       struct dbres *got[P_COUNT])
+static bool send_batch(struct job_ctx *c, const struct senders *all, const struct batch *b)
 {
     int n = 0;
-    for (int i = 0; i < P_COUNT; i++) n += got[i] ? db_rows(got[i]) : 0;
+    for (int k = 0; k < all->n; k++)
+        for (int i = 0; i < P_COUNT; i++) n += b->got[k][i] ? db_rows(b->got[k][i]) : 0;
     struct item *items = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *items);
     struct provider_call *calls = arena_calloc(c->a, (size_t)(n ? n : 1), sizeof *calls);
-    int k = 0, ncalls = 0;
+    int j = 0, ncalls = 0;
     /* Slots are wall-clock times (the database's, the same clock on one host, NTP's
      * across hosts), turned into this process's monotonic clock once: a worker
      * descheduled after its claim still starts each request at its slot. */
     int64_t mono = clock_mono_us(), wall = clock_wall_us();
-    for (int i = 0; i < P_COUNT; i++)
-        for (int row = 0; got[i] && row < db_rows(got[i]); row++, k++) {
-            message_of(c, s, got[i], row, &items[k].m);
-            prepare(c, s, &items[k]);
-            /* Row r of provider i has the r-th slot. */
-            double at_s = atof(p[i].start) + (double)row / p[i].rate;
-            items[k].at_us = mono + ((int64_t)(at_s * 1e6) - wall);
-        }
+    for (int k = 0; k < all->n; k++)
+        for (int i = 0; i < P_COUNT; i++)
+            for (int row = 0; b->got[k][i] && row < db_rows(b->got[k][i]); row++, j++) {
+                items[j].s = &all->s[k];
+                message_of(c, items[j].s, b->got[k][i], row, &items[j].m);
+                prepare(c, &items[j]);
+                /* Row r of campaign k's messages of provider i has slot slot0 + r. */
+                double at_s = atof(b->p[i].start) + (double)(b->slot0[k][i] + row) / b->p[i].rate;
+                items[j].at_us = mono + ((int64_t)(at_s * 1e6) - wall);
+            }
     for (int i = 0; i < n; i++) {
         if (items[i].fate != F_SEND) continue;
         items[i].call = ncalls;
@@ -758,6 +822,7 @@ static bool send_batch(struct job_ctx *c, const struct sender *s, const struct p
         ncalls++;
     }
     provider_http_batch(c->a, c->cfg, calls, (size_t)ncalls, SLOT_LATE_US);
+    const struct sender *s = &all->s[0];
     tell_breaker(c, s, items, n, calls, "twilio");
     tell_breaker(c, s, items, n, calls, "sendgrid");
     if (db_begin(c->db) != 0) return false;
@@ -820,6 +885,32 @@ static const char *campaign_id_of(struct arena *a, const char *payload)
     return id && str_is_uuid(str_from(id)) ? id : NULL;
 }
 
+/* Adds the org's running campaigns not yet in the list (after the job's own, up to
+ * SEND_CAMPAIGNS_MAX): asked before every batch, so a campaign launched meanwhile is
+ * sent along at once. One that cannot be read now is left to its own job. */
+static bool load_others(struct job_ctx *c, struct senders *all)
+{
+    if (all->n >= SEND_CAMPAIGNS_MAX) return true;
+    struct buf ids, room;
+    buf_init(&ids, c->a, 40 * (size_t)all->n + 2);
+    buf_putc(&ids, '{');
+    for (int k = 0; k < all->n; k++) {
+        if (k) buf_putc(&ids, ',');
+        buf_puts(&ids, all->s[k].campaign_id);
+    }
+    buf_putc(&ids, '}');
+    buf_init(&room, c->a, 8);
+    buf_printf(&room, "%d", SEND_CAMPAIGNS_MAX - all->n);
+    struct dbres *r = db_q(c->db, c->a, "send_others",
+                           "SELECT id FROM campaigns WHERE org_id = $1::uuid AND status = 'running'"
+                           " AND id <> ALL ($2::uuid[]) ORDER BY id LIMIT $3::int",
+                           all->s[0].org_id, buf_cstr(&ids), buf_cstr(&room));
+    if (!r) return false;
+    for (int i = 0; i < db_rows(r) && all->n < SEND_CAMPAIGNS_MAX; i++)
+        if (load_sender(c, all->s[0].org_id, db_cstr(r, i, 0), &all->s[all->n]) == 1) all->n++;
+    return true;
+}
+
 enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
 {
     const char *campaign_id = campaign_id_of(c->a, j->payload);
@@ -827,24 +918,31 @@ enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
         c->error = "payload needs campaign_id and the job an org";
         return JOB_FAILED;
     }
-    struct sender s;
-    int found = load_sender(c, j->org_id, campaign_id, &s);
+    struct senders *all = arena_calloc(c->a, 1, sizeof *all);
+    int found = load_sender(c, j->org_id, campaign_id, &all->s[0]);
     if (found <= 0) {
         if (found < 0) c->error = db_last_message(c->db);
         return found < 0 ? JOB_RETRY : JOB_DONE;
     }
-    if (s.canceled) return settle_canceled(c, &s);
+    if (all->s[0].canceled) return settle_canceled(c, &all->s[0]);
+    all->n = 1;
     int64_t until = clock_mono_us() + SEND_SLICE_US;
-    while (clock_mono_us() < until) {
-        struct provider_slots p[P_COUNT];
-        struct dbres *got[P_COUNT];
-        int n = claim(c, &s, p, got);
+    for (unsigned turn = (unsigned)(clock_mono_us() / 1000); clock_mono_us() < until; turn++) {
+        /* A worker runs one job at a time: sending the org's other running campaigns in
+         * the same batches keeps both providers busy, whichever campaigns the workers
+         * hold. */
+        if (!load_others(c, all)) {
+            c->error = db_last_message(c->db);
+            return JOB_RETRY;
+        }
+        struct batch *b = arena_alloc(c->a, sizeof *b);
+        int n = claim(c, all, turn, b);
         if (n < 0) {
             c->error = db_last_message(c->db);
             return JOB_RETRY;
         }
         if (n == 0) break;
-        if (!send_batch(c, &s, p, got)) c->error = db_last_message(c->db);
+        if (!send_batch(c, all, b)) c->error = db_last_message(c->db);
     }
     return JOB_DONE;
 }

@@ -443,6 +443,31 @@ test('the org\'s Twilio limit holds across two campaigns sent by two workers at 
   }
 });
 
+test('one worker sends an SMS and an email campaign of the org in the same batches, both providers at once', async () => {
+  const LIMIT = 10;
+  assert.equal(stack.cli(['org', 'set', 'demo', `twilio_rate_per_s=${LIMIT}`, `sendgrid_rate_per_s=${LIMIT}`]).status, 0);
+  try {
+    const a = [], b = [];
+    for (let i = 0; i < 20; i++) a.push(await contact());
+    for (let i = 0; i < 20; i++) b.push(await contact());
+    const sms = await launch(a);
+    const email = await launch(b, { channels: ['email'], email_subject: 'Hi', email_body: 'Hello {{first_name}}' });
+    for (const id of [sms, email]) await waitFor(() => status(id) === 'completed', { timeoutMs: 60000, what: `campaign ${id}` });
+    const ours = new Set([...a.map((p) => p.phone), ...b.map((p) => p.email)]);
+    const order = provider.messaging.requests.filter((r) => ours.has(r.to) && ['twilio.messages', 'sendgrid.send'].includes(r.route))
+      .map((r) => r.route);
+    assert.equal(order.length, 40, 'one request each');
+    // Each provider's slots go one per 1/9 s side by side, so the arrivals alternate
+    // between the two. A job that sent its own campaign only would send one campaign
+    // for its whole slice (three seconds, 27 requests at this limit) before the other.
+    let switches = 0;
+    for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) switches++;
+    assert.ok(switches >= 10, `the providers' requests alternate (${switches} switches: ${order.join(' ')})`);
+  } finally {
+    stack.cli(['org', 'set', 'demo', 'twilio_rate_per_s=500', 'sendgrid_rate_per_s=500']);
+  }
+});
+
 test('a canceled campaign\'s messages in doubt are settled by asking: taken ones sent, the others skipped', async () => {
   const taken = await contact(), lost = await contact();
   // Both requests get no answer (the worker times out after 3 s): the provider stored
