@@ -7,7 +7,8 @@
 //   node bench/dispatch_fake.mjs PORT      listens on 127.0.0.1:PORT
 //   GET /stats     {"twilio": {...}, "sendgrid": {...}, "cpu_s": ...}: per provider the
 //                  requests, distinct recipients, the most requests in any one second
-//                  (a sliding window over arrival times), first and last arrival (ms)
+//                  (a sliding window over arrival times), first and last arrival (ms),
+//                  and per_s: the requests in each second from the first of any
 //   POST /reset    forgets what it recorded
 // Stops on SIGTERM or SIGINT.
 import http from 'node:http';
@@ -42,6 +43,17 @@ function stats() {
   for (const [name, r] of Object.entries(seen)) {
     out[name] = { requests: r.to.length, distinct: new Set(r.to).size, max_per_1s: busiestSecond(r.at),
       first_ms: r.at.length ? Math.min(...r.at) : null, last_ms: r.at.length ? Math.max(...r.at) : null };
+  }
+  // Requests per second of each provider from the first arrival of any, for the log.
+  const t0 = Math.min(...Object.values(seen).flatMap((r) => r.at));
+  for (const [name, r] of Object.entries(seen)) {
+    const per = [];
+    for (const t of r.at) {
+      const i = Math.floor((t - t0) / 1000);
+      while (per.length <= i) per.push(0);
+      per[i]++;
+    }
+    out[name].per_s = per;
   }
   const u = process.cpuUsage();
   out.cpu_s = (u.user + u.system) / 1e6;

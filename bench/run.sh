@@ -1029,6 +1029,11 @@ run_dispatch() {
         pids+=($!)
         bg_pids+=($!)
     done
+    # A worker starts by queueing the periodic jobs (rollup repair takes some 20 s over
+    # the demo org's million calls): the launches wait until the workers are idle, so
+    # the figure is what the workers send, not a share of them.
+    wait_until "SELECT count(*) FROM jobs WHERE status = 'running' OR (status = 'queued' AND run_at <= now())" 0 300 ||
+        broken "dispatch: the workers' start-up jobs did not finish within 300 s"
     for id in "${ids[@]}"; do
         out=$(api POST "/api/v1/campaigns/$id/launch")
         [[ $out == '{"data":'* ]] || broken "dispatch: a launch failed: $(head -c 200 <<<"$out")"
@@ -1045,6 +1050,7 @@ run_dispatch() {
     local sms_sent email_sent unsent secs rate
     IFS='|' read -r sms_sent email_sent unsent secs < <(psql_owner "$sent_sql") || true
     out=$(curl -s "http://127.0.0.1:$fport/stats")
+    printf '%s\n' "$out" >"$DIR/log/dispatch-stats.json"
     kill -TERM "$fake_pid" 2>/dev/null || true
     wait "$fake_pid" 2>/dev/null || true
     local tw_req tw_dist tw_max sg_req sg_dist sg_max fake_cpu

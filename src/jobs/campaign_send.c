@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../auth/org_secret.h"
 #include "../core/arena.h"
@@ -174,6 +175,7 @@ struct provider_slots {
     double rate;       /* requests a second aimed at: PACE_SHARE of the org's limit */
     const char *start; /* the first slot, epoch seconds (the database's clock) */
     int allowed, taken;
+    double wait_s;     /* allowed is 0: how long until slots are within reach */
 };
 
 enum { P_TWILIO, P_SENDGRID, P_COUNT };
@@ -202,7 +204,8 @@ static bool lock_slots(struct job_ctx *c, const struct sender *s, struct provide
         double horizon = SLOT_PREP_S + CLAIM_LEAD_S;
         double n = ahead > horizon ? 0 : floor((horizon - ahead) * rate + 1e-9) + 1;
         p[i] = (struct provider_slots){ .name = db_cstr(r, i, 0), .rate = rate, .start = db_cstr(r, i, 2),
-                                        .allowed = n > CLAIM_MAX ? CLAIM_MAX : (int)n };
+                                        .allowed = n > CLAIM_MAX ? CLAIM_MAX : (int)n,
+                                        .wait_s = ahead > horizon ? ahead - horizon : 0 };
     }
     return strcmp(p[P_TWILIO].name, "twilio") == 0;
 }
@@ -348,14 +351,33 @@ static int claim_campaign(struct job_ctx *c, const struct sender *s, int n, int 
     return total;
 }
 
+/* Nothing claimed: how long until a provider's slots are within reach, when a
+ * campaign that could send waits only for them (0 otherwise). */
+static int64_t slots_wait_us(const struct senders *all, const int allows[], const struct batch *b,
+                             const int most[P_COUNT])
+{
+    double wait = 0;
+    for (int k = 0; k < all->n; k++)
+        for (int i = 0; allows[k] > 0 && i < P_COUNT; i++) {
+            const struct provider_slots *p = &b->p[i];
+            if (!all->s[k].uses[i] || most[i] == 0 || p->allowed > 0) continue;
+            if (wait == 0 || p->wait_s < wait) wait = p->wait_s;
+        }
+    return (int64_t)(wait * 1e6) + 1000;
+}
+
 /* Records the attempt of the due messages the campaigns' paces and the org's provider
  * slots allow, and commits, before any request. Only while a campaign runs (its row
  * lock orders this with a pause or cancel), and only while the job's own campaign
  * runs: the others are taken along when no other claim holds them (SKIP LOCKED, so two
  * jobs never wait on each other's campaigns), the first of them in turn. Returns the
- * number claimed, or -1. */
-static int claim(struct job_ctx *c, const struct senders *all, unsigned turn, struct batch *b)
+ * number claimed, or -1. When nothing was claimed only because another claim (another
+ * worker's) holds the provider slots within reach, *wait_us says how long until the
+ * next ones are: waiting for them, rather than ending the job, lets two workers take
+ * turns, one claiming while the other sends. */
+static int claim(struct job_ctx *c, const struct senders *all, unsigned turn, struct batch *b, int64_t *wait_us)
 {
+    *wait_us = 0;
     memset(b->got, 0, sizeof b->got);
     int most[P_COUNT];
     if (!ask_breakers(c, all, most)) return -1;
@@ -388,6 +410,7 @@ static int claim(struct job_ctx *c, const struct senders *all, unsigned turn, st
     for (int i = 0; i < P_COUNT; i++)
         if (!take_slots(c, &all->s[0], &b->p[i])) goto fail;
     if (db_commit(c->db) != 0) goto fail;
+    if (total == 0) *wait_us = slots_wait_us(all, allows, b, most);
     return total;
 fail:
     db_rollback(c->db);
@@ -936,10 +959,15 @@ enum job_result campaign_send_run(struct job_ctx *c, const struct job *j)
             return JOB_RETRY;
         }
         struct batch *b = arena_alloc(c->a, sizeof *b);
-        int n = claim(c, all, turn, b);
+        int64_t wait_us;
+        int n = claim(c, all, turn, b, &wait_us);
         if (n < 0) {
             c->error = db_last_message(c->db);
             return JOB_RETRY;
+        }
+        if (n == 0 && wait_us > 1000 && clock_mono_us() + wait_us < until) {
+            usleep((useconds_t)wait_us);
+            continue;
         }
         if (n == 0) break;
         if (!send_batch(c, all, b)) c->error = db_last_message(c->db);
