@@ -224,7 +224,7 @@ static bool take_slots(struct job_ctx *c, const struct sender *s, const struct p
 
 /* The claimed rows' columns. */
 enum { M_ID, M_CHANNEL, M_TO, M_ATTEMPTS, M_DOUBT, M_SINCE, M_FIRST, M_LAST, M_COMPANY, M_PHONE, M_EMAIL,
-       M_ADDRESS, M_BLOCKED };
+       M_ADDRESS, M_BLOCKED, M_SINCE_S };
 
 /* Records the attempt of up to n due messages of one provider (email: SendGrid; SMS
  * and voice: Twilio). */
@@ -255,7 +255,8 @@ static struct dbres *claim_some(struct job_ctx *c, const struct sender *s, bool 
         " ct.property_address,"
         " CASE WHEN ct.do_not_contact THEN 'do_not_contact' WHEN ct.deleted_at IS NOT NULL THEN 'deleted'"
         "  WHEN (m.channel = 'sms' AND ct.opt_out_sms) OR (m.channel = 'voice' AND ct.opt_out_voice)"
-        "  OR (m.channel = 'email' AND ct.opt_out_email) THEN 'opted_out' ELSE '' END",
+        "  OR (m.channel = 'email' AND ct.opt_out_email) THEN 'opted_out' ELSE '' END,"
+        " coalesce(extract(epoch FROM due.since)::bigint, 0)",
         s->org_id, s->campaign_id, limit, lease, email ? "true" : "false");
 }
 
@@ -420,6 +421,7 @@ fail:
 /* One claimed message, its texts rendered for its contact. */
 struct message {
     const char *id, *channel, *to, *since, *blocked;
+    long since_s; /* an open attempt's start, epoch seconds */
     int attempts;
     bool doubt;
     str text, subject, to_name;
@@ -435,6 +437,7 @@ static void message_of(struct job_ctx *c, const struct sender *s, const struct d
     *m = (struct message){ .id = db_cstr(r, i, M_ID), .channel = db_cstr(r, i, M_CHANNEL),
                            .to = db_cstr(r, i, M_TO), .since = db_cstr(r, i, M_SINCE),
                            .blocked = db_cstr(r, i, M_BLOCKED), .attempts = (int)db_long(r, i, M_ATTEMPTS),
+                           .since_s = db_long(r, i, M_SINCE_S),
                            .doubt = db_bool(r, i, M_DOUBT) };
     const char *ch = m->channel;
     str body = strcmp(ch, "sms") == 0 ? s->sms : strcmp(ch, "email") == 0 ? s->email_body : s->voice;
@@ -474,6 +477,15 @@ static bool record_call(struct job_ctx *c, const struct sender *s, const struct 
                 " ON CONFLICT (org_id, provider, provider_call_id) DO UPDATE SET"
                 " campaign_id = EXCLUDED.campaign_id, contact_id = coalesce(calls.contact_id, EXCLUDED.contact_id)",
                 m->id, s->org_id, str_cstr(c->a, call_sid), s->twilio_from) != NULL;
+}
+
+/* record_call in a transaction of its own. */
+static bool record_call_alone(struct job_ctx *c, const struct sender *s, const struct message *m, str call_sid)
+{
+    if (db_begin(c->db) != 0) return false;
+    if (record_call(c, s, m, call_sid) && db_commit(c->db) == 0) return true;
+    db_rollback(c->db);
+    return false;
 }
 
 /* A closed attempt to retry after wait_ms; open stays true when no answer came (the
@@ -656,6 +668,51 @@ static enum found reconcile_twilio(struct job_ctx *c, const struct sender *s, co
     return f;
 }
 
+/* The sid is already another message's (a call to the same number placed for another
+ * campaign): not ours. */
+static bool call_taken(struct job_ctx *c, const struct sender *s, const struct message *m, str sid)
+{
+    struct dbres *r = db_q(c->db, c->a, "send_call_taken",
+                           "SELECT EXISTS (SELECT 1 FROM campaign_messages WHERE org_id = $1::uuid"
+                           " AND provider_message_id = $2 AND id <> $3::uuid)",
+                           s->org_id, str_cstr(c->a, sid), m->id);
+    return !r || db_bool(r, 0, 0);
+}
+
+/* Twilio Calls: the account's calls to this number from ours, created since a minute
+ * before the open attempt (clocks differ), that no other message has. The call's
+ * resource does not show the StatusCallback, which carries our id; a voice message is
+ * one call per contact and campaign, so a call placed since the attempt is its call.
+ * If a call of another campaign to the same number were taken for it, this message
+ * would be counted as called once too few, never twice. */
+static enum found reconcile_twilio_call(struct job_ctx *c, const struct sender *s, const struct message *m, str *sid)
+{
+    str path = twilio_calls_path(c->a, str_from(s->twilio_sid));
+    if (!path.ptr || !m->since_s) return UNKNOWN;
+    struct buf url;
+    buf_init(&url, c->a, 256);
+    buf_puts(&url, s->twilio_base);
+    buf_put(&url, path);
+    buf_puts(&url, "?To=");
+    buf_url_arg(&url, str_from(m->to));
+    buf_puts(&url, "&From=");
+    buf_url_arg(&url, str_from(s->twilio_from));
+    buf_puts(&url, "&PageSize=50");
+    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .basic_user = s->twilio_sid,
+                                   .basic_password = s->twilio_token };
+    struct provider_reply r;
+    provider_http(c->a, c->cfg, &rq, &r);
+    str sids[50];
+    int n = 0;
+    if (r.status != 200 || !twilio_calls_since(c->a, r.body, (time_t)m->since_s - 60, sids, 50, &n)) return UNKNOWN;
+    for (int i = 0; i < n; i++)
+        if (!call_taken(c, s, m, sids[i])) {
+            *sid = sids[i];
+            return FOUND;
+        }
+    return NOT_FOUND;
+}
+
 /* SendGrid: the Email Activity API, searched for our id in the custom arguments. */
 static enum found reconcile_sendgrid(struct job_ctx *c, const struct sender *s, const struct message *m, str *id)
 {
@@ -685,16 +742,12 @@ static enum found reconcile_sendgrid(struct job_ctx *c, const struct sender *s, 
 static bool reconcile(struct job_ctx *c, const struct sender *s, const struct message *m, bool *ok)
 {
     str id = STR("");
-    bool email = strcmp(m->channel, "email") == 0;
-    enum found f = UNKNOWN;
-    if (strcmp(m->channel, "sms") == 0) f = reconcile_twilio(c, s, m, &id);
-    else if (email) f = reconcile_sendgrid(c, s, m, &id);
-    else {
-        /* A call may have rung: never placed twice, and not asked about yet. */
-        *ok = record_final(c, s, m, "failed", "unconfirmed", false);
-        return false;
-    }
-    if (f == FOUND) *ok = record_sent(c, s, m, email ? "sendgrid" : "twilio", id);
+    bool email = strcmp(m->channel, "email") == 0, voice = strcmp(m->channel, "voice") == 0;
+    enum found f = email ? reconcile_sendgrid(c, s, m, &id)
+                 : voice ? reconcile_twilio_call(c, s, m, &id)
+                         : reconcile_twilio(c, s, m, &id);
+    /* A call found is in Calls with its campaign and contact, as if its answer had come. */
+    if (f == FOUND) *ok = voice ? record_call_alone(c, s, m, id) : record_sent(c, s, m, email ? "sendgrid" : "twilio", id);
     if (f == UNKNOWN) {
         struct attempt_result ar = { .http_status = 0 };
         struct retry_decision d = retry_decide(&retry_send_policy, m->attempts, ar, time(NULL), jitter());
@@ -874,7 +927,7 @@ static struct dbres *claim_doubts(struct job_ctx *c, const struct sender *s)
                 " RETURNING m.id, m.channel, m.to_address, m.attempts, true,"
                 " coalesce(to_char((m.attempt_started_at - interval '1 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
                 " ct.first_name, ct.last_name, ct.company, coalesce(ct.phone, ''), coalesce(ct.email, ''),"
-                " ct.property_address, ''",
+                " ct.property_address, '', coalesce(extract(epoch FROM m.attempt_started_at)::bigint, 0)",
                 s->org_id, s->campaign_id, limit, lease);
 }
 

@@ -132,6 +132,35 @@ void twilio_parse_error(struct arena *a, str body, long *code, str *message)
     json_object_put(o);
 }
 
+bool twilio_parse_time(const char *s, time_t *out)
+{
+    struct tm tm = { 0 };
+    const char *end = s ? strptime(s, "%a, %d %b %Y %H:%M:%S %z", &tm) : NULL;
+    if (!end || *end) return false;
+    long offset = tm.tm_gmtoff;
+    *out = timegm(&tm) - offset;
+    return true;
+}
+
+bool twilio_calls_since(struct arena *a, str body, time_t since, str *sids, int max, int *n)
+{
+    *n = 0;
+    struct json_object *o = parse_object(body), *list;
+    if (!o) return false;
+    bool ok = json_object_object_get_ex(o, "calls", &list) && json_object_is_type(list, json_type_array);
+    for (size_t i = 0; ok && i < json_object_array_length(list) && *n < max; i++) {
+        struct json_object *call = json_object_array_get_idx(list, i);
+        if (!json_object_is_type(call, json_type_object)) continue;
+        str sid = jstring(a, call, "sid"), created = jstring(a, call, "date_created");
+        time_t at;
+        if (sid.len == 0 || sid.len > 64 || !created.ptr || !twilio_parse_time(created.ptr, &at) || at < since)
+            continue;
+        sids[(*n)++] = sid;
+    }
+    json_object_put(o);
+    return ok;
+}
+
 const char *twilio_message_state(str s)
 {
     static const char *const map[][2] = {

@@ -5,6 +5,7 @@
 #ifndef SB_TWILIO_API_H
 #define SB_TWILIO_API_H
 #include <stdbool.h>
+#include <time.h>
 #include "../core/str.h"
 struct arena;
 
@@ -29,6 +30,14 @@ bool twilio_parse_created(struct arena *a, str body, str *sid, str *status);
 /* An error answer ({"code": 21211, "message": …}): *code 0 and message empty when the
  * body says nothing readable. */
 void twilio_parse_error(struct arena *a, str body, long *code, str *message);
+
+/* Twilio's times, RFC 2822 as its resources give them ("Tue, 31 Aug 2010 20:36:28
+ * +0000"), as epoch seconds; false when s is not one. */
+bool twilio_parse_time(const char *s, time_t *out);
+/* From a Calls list answer ({"calls": [{"sid": "CA…", "date_created": …}, …]}), the
+ * sids of the calls created at or after `since` (epoch seconds), up to max, in the
+ * list's order; false when the body is not such a list. */
+bool twilio_calls_since(struct arena *a, str body, time_t since, str *sids, int max, int *n);
 
 /* A MessageStatus from a status callback, as our message states: "sent",
  * "delivered" or "failed"; NULL for one we do not know. */

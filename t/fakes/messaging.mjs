@@ -5,6 +5,7 @@
 //   POST /2010-04-01/Accounts/{sid}/Calls.json      form body; 201 {"sid": "CA…", …}
 //   GET  /2010-04-01/Accounts/{sid}/Messages.json?To=…&DateSent>=YYYY-MM-DD   the list
 //   GET  /2010-04-01/Accounts/{sid}/Messages/{sid}.json                       one message
+//   GET  /2010-04-01/Accounts/{sid}/Calls.json?To=…&From=…                     the calls, newest first
 //   POST /v3/mail/send                              JSON body; 202, X-Message-Id header
 //   GET  /v3/messages?query=unique_args['k']="v"    SendGrid's Email Activity search
 //
@@ -117,6 +118,7 @@ export class Messaging {
     if (!this.twilioAuthorized(req, sid)) return this.twilioError(res, 401, 20003, 'Authenticate');
     if (req.method === 'GET' && collection === 'Messages' && one) return this.twilioFetch(res, url, one);
     if (req.method === 'GET' && collection === 'Messages') return this.twilioList(res, url);
+    if (req.method === 'GET' && collection === 'Calls' && !one) return this.twilioCallList(res, url);
     if (req.method !== 'POST' || one) return this.twilioError(res, 405, 20004, 'Method not allowed');
     const form = Object.fromEntries(new URLSearchParams(raw));
     const route = collection === 'Messages' ? 'twilio.messages' : 'twilio.calls';
@@ -204,6 +206,22 @@ export class Messaging {
       .map((m) => this.twilioResource(m, sid));
     const uri = `/2010-04-01/Accounts/${sid}/Messages.json${url.search}`;
     send(res, 200, { messages: list, end: list.length ? list.length - 1 : 0, first_page_uri: uri, next_page_uri: null,
+      page: 0, page_size: 50, previous_page_uri: null, start: 0, uri });
+  }
+
+  /** The Calls list, filtered by To and From as Twilio's is, newest first. */
+  twilioCallList(res, url) {
+    const to = url.searchParams.get('To'), from = url.searchParams.get('From');
+    const step = this.step('twilio.call-list', to);
+    this.requests.push({ route: 'twilio.call-list', to, query: url.search, step, at: new Date() });
+    if (this.failure(res, step, (s, c, msg, h) => this.twilioError(res, s, c, msg, h))) return;
+    const sid = this.accounts.twilioSid;
+    const list = this.accepted
+      .filter((m) => m.kind === 'call' && (!to || m.to === to) && (!from || m.from === from))
+      .reverse()
+      .map((m) => this.twilioResource(m, sid));
+    const uri = `/2010-04-01/Accounts/${sid}/Calls.json${url.search}`;
+    send(res, 200, { calls: list, end: list.length ? list.length - 1 : 0, first_page_uri: uri, next_page_uri: null,
       page: 0, page_size: 50, previous_page_uri: null, start: 0, uri });
   }
 

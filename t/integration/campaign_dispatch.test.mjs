@@ -11,7 +11,8 @@
 // half-opens with one probe and closes, shown in /metrics; workers killed with SIGKILL mid-request and at random points never make a
 // recipient get a message twice, and every message ends final; the org's per-provider
 // limit holds across campaigns and workers (counted in any second at the fake); a
-// canceled campaign's messages in doubt are settled by asking the provider.
+// canceled campaign's messages in doubt are settled by asking the provider; a voice
+// call in doubt is looked up in Twilio's Calls list before it is placed again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -397,6 +398,32 @@ test('a voice campaign places calls with TwiML from the script; they are in Call
   assert.deepEqual([m.state, m.provider_message_id], ['sent', sid]);
   assert.equal(stack.one(`SELECT direction || '|' || status || '|' || to_number || '|' || contact_id || '|' || campaign_id
     FROM calls WHERE provider = 'twilio' AND provider_call_id = '${sid}'`), `outbound|queued|${a.phone}|${a.id}|${id}`);
+});
+
+test('a voice call in doubt is looked up in Twilio\'s Calls list: one placed is linked, one not placed is placed once', async () => {
+  const taken = await contact(), lost = await contact();
+  // The first call is placed and its answer lost (connection reset); the second gets
+  // no answer and is not placed (the worker times out after 3 s), then goes through.
+  provider.messaging.planTo('twilio.calls', taken.phone, ['accept-drop', 'ok']);
+  provider.messaging.planTo('twilio.calls', lost.phone, ['stall', 'ok']);
+  const id = await launch([taken, lost], { channels: ['voice'], voice_script: 'Hello {{first_name}}.' });
+  await waitFor(() => status(id) === 'completed', { timeoutMs: 60000, what: 'the campaign to complete' });
+  provider.messaging.releaseStalled();
+  const lookups = provider.messaging.requests.filter((r) => r.route === 'twilio.call-list');
+  assert.ok(lookups.some((r) => r.to === taken.phone) && lookups.some((r) => r.to === lost.phone), 'both were looked up');
+  assert.ok(lookups.every((r) => new URLSearchParams(r.query).get('From') === FROM), 'by our number');
+  // Placed once, found, never placed again; linked in Calls as if its answer had come.
+  assert.equal(provider.messaging.requestsTo(taken.phone, 'twilio.calls').length, 1);
+  const [call] = provider.messaging.acceptedTo(taken.phone);
+  const m = message(id, taken.id, 'voice');
+  assert.deepEqual([m.state, m.provider_message_id, m.attempt_open], ['sent', call.sid, false]);
+  assert.equal(stack.one(`SELECT contact_id || '|' || campaign_id FROM calls WHERE provider = 'twilio'
+    AND provider_call_id = '${call.sid}'`), `${taken.id}|${id}`);
+  // Not placed the first time: placed now, once.
+  assert.equal(provider.messaging.requestsTo(lost.phone, 'twilio.calls').length, 2);
+  assert.equal(provider.messaging.acceptedTo(lost.phone).length, 1);
+  assert.deepEqual([message(id, lost.id, 'voice').state, message(id, lost.id, 'voice').provider_message_id],
+    ['sent', provider.messaging.acceptedTo(lost.phone)[0].sid]);
 });
 
 /** The most requests of these in any one second (by the fake's arrival times). */

@@ -71,6 +71,36 @@ static void test_twilio_answers(void **state)
     assert_str(message, "");
 }
 
+static void test_twilio_times_and_call_lists(void **state)
+{
+    time_t t;
+    assert_true(twilio_parse_time("Tue, 31 Aug 2010 20:36:28 +0000", &t));
+    assert_int_equal(t, 1283286988);
+    /* Another offset is the same instant. */
+    assert_true(twilio_parse_time("Tue, 31 Aug 2010 22:36:28 +0200", &t));
+    assert_int_equal(t, 1283286988);
+    assert_false(twilio_parse_time("2010-08-31T20:36:28Z", &t));
+    assert_false(twilio_parse_time("Tue, 31 Aug 2010 20:36:28 +0000 trailing", &t));
+    assert_false(twilio_parse_time("", &t));
+
+    str sids[2];
+    int n;
+    str body = STR("{\"calls\":[{\"sid\":\"CA2\",\"date_created\":\"Tue, 31 Aug 2010 20:40:00 +0000\"},"
+                   "{\"sid\":\"CAx\",\"date_created\":null},"
+                   "{\"sid\":\"CA1\",\"date_created\":\"Tue, 31 Aug 2010 20:36:28 +0000\"},"
+                   "{\"sid\":\"CA0\",\"date_created\":\"Tue, 31 Aug 2010 20:36:27 +0000\"}],\"page\":0}");
+    assert_true(twilio_calls_since(&A, body, 1283286988, sids, 2, &n));
+    assert_int_equal(n, 2);
+    assert_str(sids[0], "CA2");
+    assert_str(sids[1], "CA1");
+    assert_true(twilio_calls_since(&A, body, 1283287300, sids, 2, &n));
+    assert_int_equal(n, 0);
+    assert_true(twilio_calls_since(&A, STR("{\"calls\":[]}"), 0, sids, 2, &n));
+    assert_int_equal(n, 0);
+    assert_false(twilio_calls_since(&A, STR("{\"messages\":[]}"), 0, sids, 2, &n));
+    assert_false(twilio_calls_since(&A, STR("<html>"), 0, sids, 2, &n));
+}
+
 static void test_twilio_message_states(void **state)
 {
     static const char *const cases[][2] = { { "queued", "sent" },       { "sending", "sent" },
@@ -196,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_twilio_message_form_is_form_encoded),
         cmocka_unit_test(test_twilio_call_form_carries_escaped_twiml),
         cmocka_unit_test(test_twilio_answers),
+        cmocka_unit_test(test_twilio_times_and_call_lists),
         cmocka_unit_test(test_twilio_message_states),
         cmocka_unit_test(test_sms_keywords),
         cmocka_unit_test(test_sendgrid_mail_json),
