@@ -169,6 +169,7 @@ before(async () => {
   ids.deal = deal('Docs deal');
   ids.freshDeal = deal('Docs deal to delete');
   ids.deletedDeal = deal('Docs deal to restore', ', now()');
+  ids.termsDeal = stack.one(`UPDATE deals SET deal_type = 'hybrid' WHERE id = '${deal('Docs terms deal')}' RETURNING id`);
   const contact = (phone) => stack.one(`INSERT INTO contacts (org_id, first_name, last_name, phone, tags)
     VALUES ('${org}', 'Docs', 'Contact', '${phone}', '{docs}') RETURNING id`);
   ids.contact = contact('+14155550911');
@@ -330,6 +331,10 @@ function fixtureId(method, p) {
     'PATCH /api/v1/deal-notes/{id}': ids.note,
     'DELETE /api/v1/deal-notes/{id}': ids.freshNote,
     'GET /api/v1/deals/{id}/installments': ids.deal,
+    'GET /api/v1/deals/{id}/terms': ids.termsDeal,
+    'PATCH /api/v1/deals/{id}/terms': ids.termsDeal,
+    'POST /api/v1/deals/{id}/bonus/earned': ids.termsDeal,
+    'DELETE /api/v1/deals/{id}/bonus/earned': ids.termsDeal,
     'POST /api/v1/deals/{id}/installments': ids.deal,
     'GET /api/v1/brands/{id}': ids.brand,
     'PATCH /api/v1/brands/{id}': ids.brand,
@@ -567,6 +572,10 @@ test('every operation documenting 409 answers it for a stale version or an illeg
     } else if (p === '/api/v1/admin/privacy/contacts/{id}/erase') {
       // erased by the test above: erasing again is refused
       res = await stack.api(key, method, url, { confirm: 'ERASE' });
+    } else if (p === '/api/v1/deals/{id}/bonus/earned') {
+      // The second of two marks (or of two unmarks) is refused.
+      await stack.api(key, method, url, method === 'POST' ? {} : undefined);
+      res = await stack.api(key, method, url, method === 'POST' ? {} : undefined);
     } else if (p === '/api/v1/deals/{id}/installments') {
       // A deal with a schedule already, and no replace: the second of two is refused.
       const body = { ...deref(op.requestBody).content['application/json'].example, replace: false };

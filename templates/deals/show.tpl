@@ -67,6 +67,7 @@
       {{#DISPUTED}}<form method="post" action="/payments/{{P_ID}}/resolve" class="inline"><input type="hidden" name="csrf_token" value="{{CSRF_TOKEN}}"><button type="submit" class="link-button">Resolve dispute</button></form>{{/DISPUTED}}
     </span>{{/ROW_WRITE}}</li>{{/PAYMENT}}</ul>
 </section>
+{{>TERMS}}
 {{>NOTES}}
 {{>INSTALLMENTS}}
 {{>DELIVERABLE_HISTORY}}

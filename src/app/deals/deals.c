@@ -29,6 +29,7 @@
 #include "deal_common.h"
 #include "deal_filters.h"
 #include "deal_notes.h"
+#include "deal_terms.h"
 #include "deals_sql.h"
 #include "installments.h"
 #include "deliverable_history.h"
@@ -301,6 +302,7 @@ static struct json_object *deal_view_json(struct request *r, const struct deal_v
     json_object_object_add(o, "payments", payments_json(v));
     json_object_object_add(o, "conflicts", conflicts_json(v));
     json_object_object_add(o, "history", history_json(v));
+    json_object_object_add(o, "terms", deal_terms_json_of(r, db_val(v->deal, 0, DC_ID)));
     return o;
 }
 
@@ -845,6 +847,7 @@ static int deal_view_page(struct request *r, int status, const struct deal_view 
     if ((st = installments_fill_page(r, d, id, db_val(one, 0, DC_VALUE), db_val(one, 0, DC_CURRENCY), !deleted && may_write)))
         return st;
     if ((st = deliverable_history_fill_page(r, d, id))) return st;
+    if ((st = deal_terms_fill_page(r, d, id, !deleted && may_write))) return st;
     fill_conflicts(d, v);
     st = deal_notes_fill(r, d, id, !deleted && may_write, v->note_typed, v->note_errors);
     if (st) return st;

@@ -7,6 +7,7 @@
 #include "deals.h"
 #include "benchmarks.h"
 #include "deal_notes.h"
+#include "deal_terms.h"
 
 static const struct route routes[] = {
     { "GET", "/deals", deals_list, ROUTE_AUTH, ROLE_VIEWER, "deals_list" },
@@ -80,6 +81,19 @@ static const struct route routes[] = {
     { "POST", "/api/v1/deals/{id}/notes", deal_note_create, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_deal_note_create" },
     { "PATCH", "/api/v1/deal-notes/{id}", deal_note_update, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_deal_note_update" },
     { "DELETE", "/api/v1/deal-notes/{id}", deal_note_delete, ROUTE_AUTH | ROUTE_API, ROLE_AGENT, "api_deal_note_delete" },
+    { "GET", "/deals/{id}/terms", deal_terms_form, ROUTE_AUTH, ROLE_AGENT, "deal_terms_form" },
+    { "POST", "/deals/{id}/terms", deal_terms_update, ROUTE_AUTH, ROLE_AGENT, "deal_terms_update" },
+    { "GET", "/deals/{id}/bonus/earned", deal_bonus_earn_form, ROUTE_AUTH, ROLE_AGENT, "deal_bonus_earn_form" },
+    { "POST", "/deals/{id}/bonus/earned", deal_bonus_earn, ROUTE_AUTH, ROLE_AGENT, "deal_bonus_earn" },
+    { "GET", "/deals/{id}/bonus/unearned", deal_bonus_unearn_confirm, ROUTE_AUTH, ROLE_MANAGER, "deal_bonus_unearn_confirm" },
+    { "POST", "/deals/{id}/bonus/unearned", deal_bonus_unearn, ROUTE_AUTH, ROLE_MANAGER, "deal_bonus_unearn" },
+    { "GET", "/api/v1/deals/{id}/terms", api_deal_terms, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_deal_terms" },
+    { "PATCH", "/api/v1/deals/{id}/terms", deal_terms_update, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,
+      "api_deal_terms_update" },
+    { "POST", "/api/v1/deals/{id}/bonus/earned", deal_bonus_earn, ROUTE_AUTH | ROUTE_API | ROUTE_KEY_MANAGER, ROLE_AGENT,
+      "api_deal_bonus_earn" },
+    { "DELETE", "/api/v1/deals/{id}/bonus/earned", deal_bonus_unearn, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER,
+      "api_deal_bonus_unearn" },
     { "GET", "/deals/{id}/installments/new", installments_new_form, ROUTE_AUTH, ROLE_AGENT, "installments_new" },
     { "POST", "/deals/{id}/installments", installments_create, ROUTE_AUTH, ROLE_AGENT, "installments_create" },
     { "GET", "/api/v1/deals/{id}/installments", api_installments_show, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_installments_show" },

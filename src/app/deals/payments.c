@@ -55,9 +55,11 @@ static const char *const hist_names[] = { "kind", "amount_minor", "currency", "e
 enum { PF_KIND, PF_AMOUNT, PF_CURRENCY, PF_EXPECTED, PF_FEES, PF_TAX, PF_NOTES, PF_METHOD, PF_COUNT };
 static const char *const pf_names[PF_COUNT] = { "kind", "amount", "currency", "expected_at", "fees", "tax_withheld", "notes",
                                                 "method" };
-static const char *const kinds[] = { "deposit", "installment", "final", "affiliate_payout" };
+static const char *const kinds[] = { "deposit", "installment", "final", "affiliate_payout", "bonus" };
+#define KIND_COUNT ((int)(sizeof kinds / sizeof kinds[0]))
 static const struct form_option kind_options[] = {
-    { "deposit", "deposit" }, { "installment", "installment" }, { "final", "final" }, { "affiliate_payout", "affiliate_payout" }
+    { "deposit", "deposit" }, { "installment", "installment" }, { "final", "final" }, { "affiliate_payout", "affiliate_payout" },
+    { "bonus", "bonus" }
 };
 const char *const payment_methods[PAYMENT_METHOD_COUNT] = { "bank_transfer", "card", "paypal", "wise", "stripe",
                                                           "venmo", "zelle", "check", "other" };
@@ -241,7 +243,8 @@ static void pay_read(struct request *r, const struct dbres *base, struct pay_val
 
 static void pay_validate(struct pay_values *v, struct field_errors *e)
 {
-    if (!input_one_of(v->raw[PF_KIND], kinds, 4)) field_error_add(e, "kind", "must be deposit, installment, final or affiliate_payout");
+    if (!input_one_of(v->raw[PF_KIND], kinds, KIND_COUNT))
+        field_error_add(e, "kind", "must be deposit, installment, final, affiliate_payout or bonus");
     v->cur = money_currency(v->raw[PF_CURRENCY]);
     if (!v->cur) field_error_add(e, "currency", "must be USD, EUR, GBP or INR");
     parse_money(e, "amount", v->raw[PF_AMOUNT], v->cur, true, &v->amount);
@@ -795,10 +798,12 @@ int api_payment_patch(struct request *r)
 
 /* ---- installment schedules (installments.c) ---- */
 
-int payment_add_installment(struct request *r, const struct org_clock *c, str deal_id, const struct installment_in *in,
-                            struct json_object **out)
+/* Inserts one payment of kind made by another part of the deal (a schedule, an earned
+ * bonus), converted and recorded like any payment. */
+static int payment_add(struct request *r, const struct org_clock *c, str deal_id, const char *kind,
+                       const struct installment_in *in, struct json_object **out, str *id)
 {
-    struct pay_values v = { .raw = { STR("installment"), STR(""), in->currency, in->expected_at, STR("0"), STR("0"),
+    struct pay_values v = { .raw = { str_from(kind), STR(""), in->currency, in->expected_at, STR("0"), STR("0"),
                                      STR(""), in->method } };
     v.cur = money_currency(in->currency);
     if (!v.cur) return 400;
@@ -810,5 +815,20 @@ int payment_add_installment(struct request *r, const struct org_clock *c, str de
     int st = pay_convert(r, c, &v, &fx);
     if (!st) st = pay_insert(r, c, deal_id, &v, &fx, &row);
     if (!st && out) *out = pay_json(row, c);
+    if (!st && id) *id = db_val(row, 0, PY_ID);
     return st;
+}
+
+int payment_add_installment(struct request *r, const struct org_clock *c, str deal_id, const struct installment_in *in,
+                            struct json_object **out)
+{
+    return payment_add(r, c, deal_id, "installment", in, out, NULL);
+}
+
+int payment_add_bonus(struct request *r, const struct org_clock *c, str deal_id, int64_t amount_minor, str currency,
+                      str expected_at, str *id)
+{
+    struct installment_in in = { .amount_minor = amount_minor, .currency = currency, .expected_at = expected_at,
+                                 .method = STR("") };
+    return payment_add(r, c, deal_id, "bonus", &in, NULL, id);
 }

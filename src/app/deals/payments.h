@@ -1,5 +1,6 @@
-/* payments.h — what payments.c lends the installment schedules (installments.c):
- * the payment methods, and adding one ordinary payment that is part of a schedule. */
+/* payments.h — what payments.c lends the installment schedules (installments.c) and
+ * the deal terms (deal_terms.c): the payment methods, and adding one ordinary payment
+ * that is part of a schedule or pays an earned bonus. */
 #ifndef SB_PAYMENTS_H
 #define SB_PAYMENTS_H
 #include <stdint.h>
@@ -29,4 +30,9 @@ struct installment_in {
  * an HTTP status. */
 int payment_add_installment(struct request *r, const struct org_clock *c, str deal_id, const struct installment_in *in,
                             struct json_object **out);
+/* The payment an earned bonus makes (deal_terms.c): kind "bonus", amount_minor of
+ * currency, expected on expected_at (YYYY-MM-DD), inserted like any payment; *id is its
+ * id. Returns 0 or an HTTP status. */
+int payment_add_bonus(struct request *r, const struct org_clock *c, str deal_id, int64_t amount_minor, str currency,
+                      str expected_at, str *id);
 #endif
