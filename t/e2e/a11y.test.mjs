@@ -55,6 +55,13 @@ before(async () => {
       ('Supercalifragilisticexpialidociouswinterjacketcampaign2025withbonusreels', 'negotiating', 990000)) d(t, s, v)`);
   ids.deal = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, contract_status, next_action, next_action_due_at)
     VALUES ('${org}', 'Trail shoes review', '${ids.brand}', 'in_progress', 'USD', 300000, 'signed', 'Send the draft', now() - interval '1 day') RETURNING id`);
+  // Hybrid deals with affiliate and performance terms: one bonus to earn, one earned.
+  ids.termsDeal = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, deal_type, commission_rate_bp,
+    tracking_url, bonus_condition, bonus_minor) VALUES ('${org}', 'Headlamp affiliate', '${ids.brand}', 'contracted', 'USD', 80000,
+    'hybrid', 1250, 'https://brand.example/headlamp?ref=trailfox&campaign=winter-2026-long-tracking-parameter', '100,000 views in 30 days', 50000) RETURNING id`);
+  ids.earnedDeal = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, deal_type, bonus_condition,
+    bonus_minor, bonus_earned_at) VALUES ('${org}', 'Stove bonus', '${ids.brand}', 'delivered', 'USD', 30000, 'performance_bonus',
+    'Top 10 video of the month', 20000, now()) RETURNING id`);
   ids.deleted = one(`INSERT INTO deals (org_id, title, brand_id, stage, currency, value_minor, deleted_at)
     VALUES ('${org}', 'Old sponsorship', '${ids.brand}', 'lost', 'USD', 1000, now()) RETURNING id`);
   ids.deliverable = one(`INSERT INTO deliverables (org_id, deal_id, platform, type, quantity, scheduled_at, posting_window_end)
@@ -229,6 +236,11 @@ const signedIn = () => [
   ['deliverable-posted', `/deliverables/${ids.deliverable}/posted`, 200],
   ['deliverable-reject', `/deliverables/${ids.submitted}/reject`, 200],
   ['deliverable-revision', `/deliverables/${ids.rejected}/submit`, 200],
+  ['deal-terms-page', `/deals/${ids.termsDeal}`, 200],
+  ['deal-terms', `/deals/${ids.termsDeal}/terms`, 200],
+  ['deal-terms-errors', `/deals/${ids.termsDeal}/terms`, 200, submit({ 'Commission rate (%)': '120', 'Tracking URL': 'http://x' }, 'Save terms', '#e-commission_rate')],
+  ['bonus-earn', `/deals/${ids.termsDeal}/bonus/earned`, 200],
+  ['bonus-unearn', `/deals/${ids.earnedDeal}/bonus/unearned`, 200],
   ['installments-new', `/deals/${ids.deal}/installments/new`, 200],
   ['installments-new-errors', `/deals/${ids.deal}/installments/new`, 200, submit({ 'Number of payments': '61' }, 'Create schedule', '#e-count')],
   ['payment-new', `/deals/${ids.deal}/payments/new`, 200],
