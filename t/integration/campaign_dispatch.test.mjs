@@ -285,6 +285,10 @@ test('Twilio SMS status callbacks move a message forward once, verified, in thei
   assert.ok(message(id, a.id).delivered_at);
   const again = await twilioHook(path(ma), delivered);
   assert.equal(again.json().data.status, 'duplicate');
+  // Kept as it came, once, applied: the retry is the same row; the forged one is not kept.
+  assert.equal(stack.one(`SELECT count(*) || '|' || bool_and(w.applied_at IS NOT NULL) FROM webhook_events w
+    JOIN orgs o ON o.id = w.org_id WHERE o.slug = 'demo' AND w.provider = 'twilio' AND w.kind = 'sms-status'
+    AND strpos(w.body, '${ma.provider_message_id}') > 0 AND strpos(w.body, 'MessageStatus=delivered') > 0`), '1|true');
   // A late "sent" never moves a delivered message back.
   await twilioHook(path(ma), { ...delivered, MessageStatus: 'sent' });
   assert.equal(message(id, a.id).state, 'delivered');
@@ -348,9 +352,14 @@ test('SendGrid events: ECDSA-verified with the org key, delivered, bounced, unsu
   assert.equal((await post([ev(a, 'delivered')], { key: forger })).status, 403);
   assert.equal((await post([ev(a, 'delivered')], { slug: 'other' })).status, 403, 'the other org has no key');
   assert.equal(message(id, a.id, 'email').state, 'sent');
-  const res = await post([ev(a, 'delivered'), ev(b, 'bounce', { reason: '550 no such user' }), ev(c, 'unsubscribe'),
-    { email: 'x@example.com', event: 'delivered', timestamp: 1700000000, sg_event_id: 'not-ours' }]);
+  const batch = [ev(a, 'delivered'), ev(b, 'bounce', { reason: '550 no such user' }), ev(c, 'unsubscribe'),
+    { email: 'x@example.com', event: 'delivered', timestamp: 1700000000, sg_event_id: 'not-ours' }];
+  const res = await post(batch);
   assert.equal(res.status, 200, res.body);
+  // The batch is kept as it came; SendGrid's retry of the same batch is the same row.
+  assert.equal((await post(batch)).json().data.status, 'duplicate');
+  assert.equal(stack.one(`SELECT count(*) || '|' || bool_and(applied_at IS NOT NULL) FROM webhook_events
+    WHERE provider = 'sendgrid' AND kind = 'events' AND strpos(body, 'bounce-${b.id}') > 0`), '1|true');
   assert.equal(message(id, a.id, 'email').state, 'delivered');
   assert.equal(message(id, b.id, 'email').state, 'failed');
   assert.equal(stack.one(`SELECT opt_out_email FROM contacts WHERE id = '${c.id}'`), 't');

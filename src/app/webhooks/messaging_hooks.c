@@ -1,15 +1,18 @@
 /* messaging_hooks.c — the campaign messages' provider callbacks (SPEC §4.3):
  * Twilio's SMS status callbacks and inbound SMS (X-Twilio-Signature), SendGrid's
  * event webhook (ECDSA with the org's verification key). Each applies at once, in the
- * request's transaction, under the org as tenant; each is idempotent: a state only
- * moves forward, a reply is keyed by its MessageSid, an opt-out that holds already
- * changes nothing. */
+ * request's transaction, under the org as tenant, and is kept as it came in
+ * webhook_events (with applied_at set: nothing is left to apply). Each is idempotent:
+ * a retry finds its stored row and changes nothing more; and a state only moves
+ * forward, a reply is keyed by its MessageSid, an opt-out that holds already changes
+ * nothing. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../../core/arena.h"
 #include "../../core/buf.h"
+#include "../../core/crypto.h"
 #include "../../db/db.h"
 #include "../../providers/sendgrid.h"
 #include "../../providers/twilio.h"
@@ -57,6 +60,37 @@ static str form_value(const struct request *r, const char *key)
     return v ? *v : STR("");
 }
 
+/* Keeps the verified callback as it came, in the request's transaction, keyed by the
+ * hash of identity (what makes it this event: a retry has the same). Returns 1 when it
+ * is new, 0 when stored before (a retry, applied then), -1 on a database error. */
+static int store_raw(struct request *r, const char *provider, const char *kind, str identity)
+{
+    struct json_object *h = json_object_new_object();
+    json_add_str(h, "content_type", r->content_type);
+    json_add_str(h, "user_agent", r->user_agent);
+    const char *headers = arena_strdup(r->arena, json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+    json_object_put(h);
+    struct dbres *res = db_q(r->db, r->arena, "hook_store_raw",
+                             "INSERT INTO webhook_events (org_id, provider, kind, event_key, body, headers, applied_at)"
+                             " VALUES (app_org_id(), $1, $2, $3, $4, $5::jsonb, now())"
+                             " ON CONFLICT (org_id, provider, event_key) DO NOTHING RETURNING id",
+                             provider, kind, str_cstr(r->arena, crypto_sha256_hex(r->arena, identity)),
+                             str_cstr(r->arena, r->body), headers);
+    return res ? db_rows(res) == 1 : -1;
+}
+
+/* A Twilio callback's identity: its kind, MessageSid and (for status) MessageStatus. */
+static str twilio_identity(struct request *r, const char *kind, str sid, str status)
+{
+    struct buf b;
+    buf_init(&b, r->arena, 64);
+    buf_printf(&b, "%s:", kind);
+    buf_put(&b, sid);
+    buf_putc(&b, ':');
+    buf_put(&b, status);
+    return buf_str(&b);
+}
+
 /* Moves a message to state (sent, delivered, failed) when that is forward: sent only
  * from queued, delivered and failed from queued or sent. Found by our id (the
  * callback URL's message_id, or SendGrid's custom arg) or the provider's. Returns the
@@ -90,6 +124,12 @@ int webhook_twilio_sms_status(struct request *r)
     str sid = form_value(r, "MessageSid");
     const char *state = twilio_message_state(form_value(r, "MessageStatus"));
     if (!sid.len) return 400;
+    int fresh = store_raw(r, "twilio", "sms-status", twilio_identity(r, "sms-status", sid, form_value(r, "MessageStatus")));
+    if (fresh < 0) return db_error_http_status(db_last_error(r->db));
+    if (!fresh) {
+        reply_status(r, "duplicate", 0);
+        return 0;
+    }
     if (!state) { /* queued, sending, accepted, …: nothing we record */
         reply_status(r, "ignored", -1);
         return 0;
@@ -155,6 +195,12 @@ int webhook_twilio_sms_inbound(struct request *r)
     if (st) return st;
     str from = form_value(r, "From"), body = form_value(r, "Body"), sid = form_value(r, "MessageSid");
     if (!from.len || !sid.len) return 400;
+    int fresh = store_raw(r, "twilio", "sms-inbound", twilio_identity(r, "sms-inbound", sid, STR("")));
+    if (fresh < 0) return db_error_http_status(db_last_error(r->db));
+    if (!fresh) {
+        reply_status(r, "duplicate", 0);
+        return 0;
+    }
     long n = 0;
     const char *outcome = "applied";
     switch (twilio_sms_keyword(body)) {
@@ -209,6 +255,13 @@ int webhook_sendgrid_events(struct request *r)
     if (count > SENDGRID_EVENTS_MAX) return 413;
     int st = tenant(r, org.org_id);
     if (st) return st;
+    /* SendGrid retries a batch as it was: the same body is the same delivery. */
+    int fresh = store_raw(r, "sendgrid", "events", r->body);
+    if (fresh < 0) return db_error_http_status(db_last_error(r->db));
+    if (!fresh) {
+        reply_status(r, "duplicate", 0);
+        return 0;
+    }
     long applied = 0;
     for (long i = 0; i < count; i++) {
         if (!ev[i].message_id.len) continue; /* not a campaign's mail */
