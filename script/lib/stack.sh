@@ -192,6 +192,9 @@ recordings_dir = $dir/recordings
 scrypt_log2_n = ${SB_SCRYPT_LOG2_N:-17}
 CONF
     )
+    # This site as browsers and providers reach it (links in emails, providers'
+    # callbacks), when the caller knows it (script/server does).
+    [ -z "${SB_PUBLIC_URL:-}" ] || printf 'public_url = %s\n' "$SB_PUBLIC_URL" >>"$dir/switchboard.conf"
 }
 
 tls_cert() {

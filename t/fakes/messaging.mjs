@@ -19,7 +19,18 @@
 // the way back); 'accept-drop' (stores it, then resets the connection).
 // Routes: 'twilio.messages', 'twilio.calls', 'twilio.list', 'twilio.fetch',
 // 'sendgrid.send', 'sendgrid.search'.
-import { randomBytes } from 'node:crypto';
+//
+// Delivery callbacks (off unless asked for: `callbacks` below; script/server's demo
+// turns them on): a short while after accepting an SMS with a StatusCallback, the fake
+// posts Twilio's status callbacks to it, "sent" then "delivered", signed as Twilio
+// signs (X-Twilio-Signature: HMAC-SHA1 with the auth token over the URL and the sorted
+// parameters); after accepting an email, it posts SendGrid's "processed" and
+// "delivered" events with the custom args to the event webhook URL, signed as SendGrid
+// signs (ECDSA P-256, SHA-256 over the timestamp and the body). A callback to a
+// loopback https URL does not check its certificate (the demo's is self-signed).
+import { createHmac, randomBytes, sign } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 
 const TWILIO = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)(?:\/([A-Za-z0-9]+))?\.json$/;
 
@@ -47,8 +58,38 @@ function send(res, status, body, headers = {}) {
   res.end(text);
 }
 
+/** Twilio's request signature: the URL, then each parameter's name and value in name
+ * order, HMAC-SHA1 with the auth token, base64. */
+export function twilioSignature(token, url, params) {
+  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  return createHmac('sha1', token).update(data).digest('base64');
+}
+
+/** POSTs body to url (http, or https without a certificate check for a loopback host);
+ * resolves to the status, 0 when it could not be sent. */
+function post(url, headers, body) {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    const lib = u.protocol === 'https:' ? https : http;
+    const req = lib.request(u, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      rejectUnauthorized: !loopback, timeout: 10000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
 export class Messaging {
-  constructor(accounts = {}) {
+  /** callbacks: {delayMs, sendgridEventsUrl, sendgridPrivateKey (a KeyObject or PEM)}:
+   * delivery callbacks as above; Twilio's go to each message's StatusCallback. */
+  constructor(accounts = {}, callbacks = null) {
+    this.callbacks = callbacks;
+    /** Each delivery callback posted: {kind: 'twilio'|'sendgrid', url, status}. */
+    this.callbacksSent = [];
     this.accounts = { ...DEFAULT_ACCOUNTS, ...accounts };
     this.plans = new Map();
     /** Every request to a messaging route: {route, to, form|json, step, at}. */
@@ -143,6 +184,37 @@ export class Messaging {
     this.accepted.push(m);
     if (this.lost(res, step)) return;
     send(res, 201, this.twilioResource(m, sid));
+    if (kind === 'sms') this.later(() => this.twilioDelivered(m, sid));
+  }
+
+  /** Runs fn after the callbacks' delay, when callbacks are on. */
+  later(fn) {
+    if (!this.callbacks) return;
+    setTimeout(() => fn().catch(() => {}), this.callbacks.delayMs ?? 300).unref?.();
+  }
+
+  async twilioDelivered(m, sid) {
+    if (!m.statusCallback) return;
+    for (const status of ['sent', 'delivered']) {
+      const params = { AccountSid: sid, ApiVersion: '2010-04-01', From: m.from, MessageSid: m.sid, MessageStatus: status,
+        SmsSid: m.sid, SmsStatus: status, To: m.to };
+      const body = new URLSearchParams(params).toString();
+      const code = await post(m.statusCallback, { 'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(this.accounts.twilioToken, m.statusCallback, params) }, body);
+      this.callbacksSent.push({ kind: 'twilio', url: m.statusCallback, status: code });
+    }
+  }
+
+  async sendgridDelivered(m) {
+    const { sendgridEventsUrl: url, sendgridPrivateKey: key } = this.callbacks;
+    if (!url || !key) return;
+    const ts = String(Math.floor(Date.now() / 1000));
+    const events = ['processed', 'delivered'].map((event) => ({ email: m.to, event, timestamp: Number(ts),
+      sg_event_id: randomBytes(16).toString('base64url'), sg_message_id: `${m.sid}.filter0001`, ...m.customArgs }));
+    const body = JSON.stringify(events);
+    const code = await post(url, { 'content-type': 'application/json', 'x-twilio-email-event-webhook-timestamp': ts,
+      'x-twilio-email-event-webhook-signature': sign('sha256', Buffer.from(ts + body), key).toString('base64') }, body);
+    this.callbacksSent.push({ kind: 'sendgrid', url, status: code });
   }
 
   /** Answers a planned failure or stall; true when it did. fail(status, code, message, headers). */
@@ -268,6 +340,7 @@ export class Messaging {
     if (this.lost(res, step)) return;
     res.writeHead(202, { 'x-message-id': m.sid });
     res.end();
+    this.later(() => this.sendgridDelivered(m));
   }
 
   /** The Email Activity API's search, for the one query form the sender uses:

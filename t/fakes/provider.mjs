@@ -34,12 +34,12 @@ export function wav(ms = 200) {
  * 200 ms), 'garbage' (text/html), 'huge' (`hugeBytes` of audio), {redirect: path},
  * {body: Buffer, type: 'audio/mpeg'}.
  */
-export async function startProvider({ hugeBytes = 4 * 1024 * 1024, port: wanted = 0, accounts } = {}) {
+export async function startProvider({ hugeBytes = 4 * 1024 * 1024, port: wanted = 0, accounts, callbacks = null } = {}) {
   const plans = new Map();
   const received = [];
   const sockets = new Set();
   const audio = wav();
-  const messaging = new Messaging(accounts);
+  const messaging = new Messaging(accounts, callbacks);
   const vapi = vapiCalls();
   const server = http.createServer(async (req, res) => {
     const entry = { method: req.method, path: req.url, headers: req.headers };
