@@ -109,6 +109,8 @@ function replies(d) {
   if (none) none.hidden = items.length > 0;
   const more = document.getElementById('campaign-replies-more');
   if (more) more.hidden = d.replies.total <= items.length;
+  const all = document.getElementById('campaign-replies-all');
+  if (all) all.hidden = items.length === 0;
 }
 
 function breakers(d) {

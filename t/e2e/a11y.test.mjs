@@ -116,6 +116,11 @@ before(async () => {
   stack.sql(`INSERT INTO campaign_messages (org_id, campaign_id, contact_id, channel, to_address, state, reason)
     SELECT '${org}', '${ids.launchedCampaign}', id, 'sms', phone, CASE WHEN opt_out_sms THEN 'skipped' ELSE 'queued' END,
       CASE WHEN opt_out_sms THEN 'opted_out' ELSE '' END FROM contacts WHERE org_id = '${org}'`);
+  // Two replies to it (the campaign page's latest replies, the page of all of them).
+  stack.sql(`WITH m AS (UPDATE campaign_messages SET state = 'sent', replied_at = now() WHERE id IN (SELECT id FROM campaign_messages
+      WHERE campaign_id = '${ids.launchedCampaign}' AND state = 'queued' ORDER BY id LIMIT 2) RETURNING id, contact_id, to_address)
+    INSERT INTO message_replies (org_id, contact_id, campaign_message_id, from_address, body, provider_message_id)
+    SELECT '${org}', contact_id, id, to_address, 'Yes, please call me after five. I am mostly free on weekdays.', 'SMa11y' || id FROM m`);
   // Alerts: a rule that fired, two channels and their history.
   ids.alertRule = one(`INSERT INTO alert_rules (org_id, metric, threshold, window_minutes, cooldown_minutes, state, last_value,
       last_fired_at) VALUES ('${org}', 'queue_age', 300, 5, 60, 'firing', 412, now()) RETURNING id`);
@@ -275,6 +280,8 @@ const signedIn = () => [
   ['campaigns-list', '/campaigns', 200],
   ['campaign-page', `/campaigns/${ids.campaign}`, 200],
   ['campaign-launched', `/campaigns/${ids.launchedCampaign}`, 200],
+  ['campaign-replies', `/campaigns/${ids.launchedCampaign}/replies`, 200],
+  ['campaign-replies-empty', `/campaigns/${ids.campaign}/replies`, 200],
   ['campaign-new', '/campaigns/new', 200],
   ['campaign-new-errors', '/campaigns/new', 200, submit({ 'SMS text': '{{bogus}}' }, 'Save draft', '#e-sms_body')],
   ['campaign-edit', `/campaigns/${ids.campaign}/edit`, 200],

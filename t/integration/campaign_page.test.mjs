@@ -136,6 +136,46 @@ test('many replies: the latest ten, newest first, and how many more', async () =
   assert.match(page.body, /id="campaign-replies-more">And <span data-v="replies_more">4<\/span> more/);
 });
 
+test('all replies: a page and its JSON twin, newest first, a page at a time with a signed cursor', async () => {
+  // 14 replies now (the two of the first test and the twelve above).
+  const first = await stack.api(key, 'GET', `/api/v1/campaigns/${campaignId}/replies?limit=5`);
+  assert.equal(first.status, 200, first.body);
+  const p1 = first.json();
+  assert.deepEqual(p1.data.map((r) => r.body), ['Reply 12', 'Reply 11', 'Reply 10', 'Reply 9', 'Reply 8']);
+  assert.deepEqual(Object.keys(p1.data[0]).sort(), ['body', 'channel', 'contact_id', 'contact_name', 'from', 'id', 'received_at']);
+  assert.equal(p1.data[0].contact_id, people.ok.id);
+  const seen = [...p1.data];
+  let cursor = p1.next_cursor;
+  while (cursor) {
+    const res = await stack.api(key, 'GET', `/api/v1/campaigns/${campaignId}/replies?limit=5&cursor=${encodeURIComponent(cursor)}`);
+    assert.equal(res.status, 200, res.body);
+    seen.push(...res.json().data);
+    cursor = res.json().next_cursor;
+  }
+  assert.equal(seen.length, 14);
+  assert.equal(new Set(seen.map((r) => r.id)).size, 14, 'no reply twice');
+  assert.deepEqual(seen.slice(-2).map((r) => r.body).sort(), ['Call me at five', 'Sounds good']);
+  // Bad parameters are 400 by field; another org's campaign is 404.
+  const bad = await stack.api(key, 'GET', `/api/v1/campaigns/${campaignId}/replies?limit=0&cursor=nope`);
+  assert.equal(bad.status, 400);
+  assert.deepEqual(Object.keys(bad.json().error.fields).sort(), ['cursor', 'limit']);
+  otherOrg(stack);
+  const otherKey = stack.cli(['apikey', 'create', '--org', 'other', '--name', 'replies', '--role', 'admin']).stdout.trim();
+  assert.equal((await stack.api(otherKey, 'GET', `/api/v1/campaigns/${campaignId}/replies`)).status, 404);
+  // The page: linked from the campaign page, the list, and the next page.
+  const show = await viewer.get(`/campaigns/${campaignId}`);
+  assert.match(show.body, new RegExp(`<p id="campaign-replies-all"><a href="/campaigns/${campaignId}/replies">All replies</a>`));
+  const page = await viewer.get(`/campaigns/${campaignId}/replies?limit=10`);
+  assert.equal(page.status, 200);
+  assert.equal((page.body.match(/<p class="message-text">/g) || []).length, 10);
+  assert.match(page.body, /<p class="message-text">Reply 12<\/p>/);
+  const next = /id="next-page" href="([^"]+)"/.exec(page.body)[1].replaceAll('&amp;', '&');
+  const page2 = await viewer.get(next);
+  assert.equal((page2.body.match(/<p class="message-text">/g) || []).length, 4);
+  assert.match(page2.body, />First page</);
+  assert.doesNotMatch(page2.body, /id="next-page"/);
+});
+
 test('a breaker open until its probe, then half-open, shows as such; closed again when its row says so', async () => {
   const org = stack.one("SELECT id FROM orgs WHERE slug = 'demo'");
   stack.sql(`INSERT INTO provider_breakers (org_id, provider, state, failures, opened_at, probe_at)

@@ -353,6 +353,7 @@ function fixtureId(method, p) {
     'POST /api/v1/campaigns/{id}/resume': ids.resumeCampaign,
     'POST /api/v1/campaigns/{id}/cancel': ids.cancelCampaign,
     'GET /api/v1/campaigns/{id}/stats': ids.launchCampaign,
+    'GET /api/v1/campaigns/{id}/replies': ids.launchCampaign,
     'GET /api/v1/admin/webhooks/{id}': ids.webhook,
     'PATCH /api/v1/admin/webhooks/{id}': ids.webhook,
     'DELETE /api/v1/admin/webhooks/{id}': ids.freshWebhook,
@@ -482,7 +483,8 @@ test('an invalid documented query parameter answers 400 with the Error schema', 
     }
   }
   assert.deepEqual([...listsChecked].sort(), ['/api/v1/admin/api-keys', '/api/v1/admin/audit', '/api/v1/admin/users',
-    '/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/contacts', '/api/v1/deals', '/api/v1/deals/deleted']);
+    '/api/v1/brands', '/api/v1/calls', '/api/v1/campaigns', '/api/v1/campaigns/{id}/replies', '/api/v1/contacts', '/api/v1/deals',
+    '/api/v1/deals/deleted']);
   assert.ok(checked >= 20, `checked ${checked}`);
 });
 

@@ -68,7 +68,8 @@
   {{/REPLY}}
 </ul>
 <p class="muted" id="campaign-replies-none"{{#HAS_REPLIES}} hidden{{/HAS_REPLIES}}>No replies yet.</p>
-<p class="muted" id="campaign-replies-more"{{#REPLIES_MORE_HIDDEN}} hidden{{/REPLIES_MORE_HIDDEN}}>And <span data-v="replies_more">{{REPLIES_MORE}}</span> more, older; each is on its contact's page.</p>
+<p class="muted" id="campaign-replies-more"{{#REPLIES_MORE_HIDDEN}} hidden{{/REPLIES_MORE_HIDDEN}}>And <span data-v="replies_more">{{REPLIES_MORE}}</span> more, older.</p>
+<p{{#NO_REPLIES}} hidden{{/NO_REPLIES}} id="campaign-replies-all"><a href="/campaigns/{{ID}}/replies">All replies</a></p>
 </section>{{/PROGRESS}}
 <h2>Preview</h2>
 {{#PREVIEW}}<p class="muted">As <a href="/contacts/{{SAMPLE_ID}}" id="preview-contact">{{SAMPLE_NAME}}</a> would receive it.</p>

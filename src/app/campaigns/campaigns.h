@@ -46,6 +46,8 @@ struct dbres *campaign_load(struct request *r, str id, bool lock, int *status);
 
 /* campaign_progress.c */
 int campaign_stats(struct request *r);
+/* GET /campaigns/{id}/replies and its JSON twin (campaign_replies.c). */
+int campaign_replies(struct request *r);
 /* The PROGRESS section of a launched campaign's page (campaign row q); 0 or an error
  * status. */
 int campaign_progress_fill(struct request *r, struct tdict *d, const struct dbres *q);

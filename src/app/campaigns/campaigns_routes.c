@@ -31,6 +31,7 @@ static const struct route routes[] = {
     { "GET", "/campaigns/new", campaign_new_form, ROUTE_AUTH, ROLE_MANAGER, "campaign_new" },
     { "POST", "/campaigns", campaign_create, ROUTE_AUTH, ROLE_MANAGER, "campaign_create" },
     { "GET", "/campaigns/{id}", campaign_show, ROUTE_AUTH, ROLE_VIEWER, "campaign_show" },
+    { "GET", "/campaigns/{id}/replies", campaign_replies, ROUTE_AUTH, ROLE_VIEWER, "campaign_replies" },
     { "GET", "/campaigns/{id}/edit", campaign_edit_form, ROUTE_AUTH, ROLE_MANAGER, "campaign_edit" },
     { "POST", "/campaigns/{id}", campaign_update, ROUTE_AUTH, ROLE_MANAGER, "campaign_update" },
     { "GET", "/campaigns/{id}/delete", campaign_delete_confirm, ROUTE_AUTH, ROLE_ADMIN, "campaign_delete_confirm" },
@@ -48,6 +49,7 @@ static const struct route routes[] = {
     { "POST", "/api/v1/campaigns/{id}/pause", campaign_pause, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_pause" },
     { "POST", "/api/v1/campaigns/{id}/resume", campaign_resume, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_resume" },
     { "POST", "/api/v1/campaigns/{id}/cancel", campaign_cancel, ROUTE_AUTH | ROUTE_API, ROLE_MANAGER, "api_campaign_cancel" },
+    { "GET", "/api/v1/campaigns/{id}/replies", campaign_replies, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_campaign_replies" },
     { "GET", "/api/v1/campaigns/{id}/stats", campaign_stats, ROUTE_AUTH | ROUTE_API, ROLE_VIEWER, "api_campaign_stats" },
 };
 const struct route_table campaigns_routes = ROUTE_TABLE(routes);

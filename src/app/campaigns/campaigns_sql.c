@@ -166,11 +166,14 @@ struct dbres *campaign_mark_launched(struct db *db, struct arena *a, const char 
                 id, status, recipients);
 }
 
+/* The counts per channel and state, from the counters the writes keep (sql/0054):
+ * a few rows whatever the campaign's size. */
 struct dbres *campaign_stats_query(struct db *db, struct arena *a, const char *id)
 {
     return db_q(db, a, "campaign_stats",
-                "SELECT channel, state, count(*), count(replied_at) FROM campaign_messages"
-                " WHERE org_id = app_org_id() AND campaign_id = $1 GROUP BY channel, state",
+                "SELECT channel, state, sum(n)::bigint, sum(replied)::bigint FROM campaign_message_counts"
+                " WHERE org_id = app_org_id() AND campaign_id = $1 GROUP BY channel, state"
+                " HAVING sum(n) <> 0 OR sum(replied) <> 0",
                 id);
 }
 
@@ -207,6 +210,25 @@ struct dbres *campaign_replies_query(struct db *db, struct arena *a, const char 
                 " FROM r LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = app_org_id()"
                 " ORDER BY r.received_at DESC, r.id DESC LIMIT $2::int",
                 id, lim);
+}
+
+struct dbres *campaign_replies_page_query(struct db *db, struct arena *a, const char *id, const char *after_us,
+                                         const char *after_id, long limit)
+{
+    char lim[24];
+    snprintf(lim, sizeof lim, "%ld", limit);
+    return db_q(db, a, "campaign_replies_page",
+                "SELECT r.id, coalesce(r.contact_id::text, ''), coalesce(nullif(c.name, ''), ''), r.body, m.channel, "
+                ISO_UTC("r.received_at") ", " LOCAL_TEXT("r.received_at") ","
+                " (extract(epoch FROM r.received_at) * 1000000)::bigint, r.from_address"
+                " FROM campaign_messages m"
+                " JOIN message_replies r ON r.campaign_message_id = m.id AND r.org_id = app_org_id()"
+                " LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = app_org_id()"
+                " WHERE m.org_id = app_org_id() AND m.campaign_id = $1 AND m.replied_at IS NOT NULL"
+                " AND ($2::bigint IS NULL OR (r.received_at, r.id)"
+                "  < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))"
+                " ORDER BY r.received_at DESC, r.id DESC LIMIT $4::int",
+                id, after_us, after_id, lim);
 }
 
 struct dbres *campaign_breakers_query(struct db *db, struct arena *a, const char *providers_json)

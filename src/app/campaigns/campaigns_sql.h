@@ -68,6 +68,12 @@ struct dbres *campaign_problems_query(struct db *db, struct arena *a, const char
  * number of replies in all. Times ISO-8601 UTC and local (the org's zone). */
 enum { RP_ID, RP_CONTACT_ID, RP_CONTACT_NAME, RP_BODY, RP_CHANNEL, RP_AT, RP_AT_LOCAL, RP_TOTAL };
 struct dbres *campaign_replies_query(struct db *db, struct arena *a, const char *id, long limit);
+/* One page of the campaign's replies, newest first (RP_* columns up to RP_AT_LOCAL,
+ * then RPP_KEY: received_at in microseconds, RPP_FROM: the number or address), after
+ * the reply (after_us, after_id) when after_us is not NULL. */
+enum { RPP_KEY = 7, RPP_FROM = 8 };
+struct dbres *campaign_replies_page_query(struct db *db, struct arena *a, const char *id, const char *after_us,
+                                         const char *after_id, long limit);
 /* The breaker of each provider named in providers (a JSON array), in that order; a
  * provider without a row is closed. BK_PROBE_AT: when an open breaker lets its probe go. */
 enum { BK_PROVIDER, BK_STATE, BK_FAILURES, BK_PROBE_AT, BK_PROBE_LOCAL };

@@ -164,18 +164,20 @@ static void fill_attention(struct request *r, struct tdict *d, const struct dbre
 }
 
 /* Campaigns under way (scheduled, running, paused), newest launch first, with their
- * messages counted by state (the stats index), and how many there are in all. */
+ * messages counted by state (the counters of sql/0054), and how many there are in all. */
 enum { OC_ID, OC_NAME, OC_STATUS, OC_CHANNELS, OC_TOTAL, OC_DONE, OC_DELIVERED, OC_FAILED, OC_SKIPPED,
        OC_REPLIED, OC_ACTIVE };
 #define OVERVIEW_CAMPAIGNS_LIMIT 5
 #define OVERVIEW_CAMPAIGNS_SQL                                                                                 \
     "SELECT k.id, k.name, k.status, array_to_string(k.channels, ', '), s.total, s.done, s.delivered,"         \
     " s.failed, s.skipped, s.replied, count(*) OVER ()"                                                        \
-    " FROM campaigns k, LATERAL (SELECT count(*) AS total, count(*) FILTER (WHERE m.state <> 'queued') AS done,"\
-    "  count(*) FILTER (WHERE m.state = 'delivered') AS delivered,"                                            \
-    "  count(*) FILTER (WHERE m.state = 'failed') AS failed, count(*) FILTER (WHERE m.state = 'skipped') AS skipped," \
-    "  count(m.replied_at) AS replied"                                                                          \
-    "  FROM campaign_messages m WHERE m.org_id = app_org_id() AND m.campaign_id = k.id) s"                     \
+    " FROM campaigns k, LATERAL (SELECT coalesce(sum(m.n), 0)::bigint AS total,"                               \
+    "  coalesce(sum(m.n) FILTER (WHERE m.state <> 'queued'), 0)::bigint AS done,"                              \
+    "  coalesce(sum(m.n) FILTER (WHERE m.state = 'delivered'), 0)::bigint AS delivered,"                       \
+    "  coalesce(sum(m.n) FILTER (WHERE m.state = 'failed'), 0)::bigint AS failed,"                             \
+    "  coalesce(sum(m.n) FILTER (WHERE m.state = 'skipped'), 0)::bigint AS skipped,"                           \
+    "  coalesce(sum(m.replied), 0)::bigint AS replied"                                                          \
+    "  FROM campaign_message_counts m WHERE m.org_id = app_org_id() AND m.campaign_id = k.id) s"               \
     " WHERE k.org_id = app_org_id() AND k.status IN ('scheduled', 'running', 'paused')"                        \
     " ORDER BY k.launched_at DESC NULLS LAST, k.id LIMIT 5"
 
