@@ -353,6 +353,11 @@ export class Stack {
 
   /** One HTTPS request to nginx. Returns {status, headers, body, json()}. */
   request(method, urlPath, { headers = {}, body, timeoutMs = 15000 } = {}) {
+    // Node frames a body with chunked encoding only for the methods that usually have
+    // one; a DELETE's body would go unframed and nginx would read it as the next request.
+    const framed = ['POST', 'PUT', 'PATCH'].includes(method) ||
+      Object.keys(headers).some((h) => /^(content-length|transfer-encoding)$/i.test(h));
+    if (body !== undefined && !framed) headers = { ...headers, 'content-length': Buffer.byteLength(body) };
     return new Promise((resolve, reject) => {
       const req = https.request(
         { host: '127.0.0.1', port: this.httpsPort, method, path: urlPath, headers, agent: this.agent, timeout: timeoutMs },
