@@ -635,6 +635,28 @@ static bool record_answer(struct job_ctx *c, const struct sender *s, const struc
 
 enum found { FOUND, NOT_FOUND, UNKNOWN };
 
+/* A search of the account's Messages or Calls (path) sent to a number: the URL so far,
+ * for the caller to add its own filters. */
+static struct buf twilio_search_url(struct job_ctx *c, const struct sender *s, str path, const char *to)
+{
+    struct buf url;
+    buf_init(&url, c->a, 256);
+    buf_puts(&url, s->twilio_base);
+    buf_put(&url, path);
+    buf_puts(&url, "?To=");
+    buf_url_arg(&url, str_from(to));
+    return url;
+}
+
+/* GETs the search; true when Twilio answered 200 (*r holds the answer). */
+static bool twilio_search(struct job_ctx *c, const struct sender *s, struct buf *url, struct provider_reply *r)
+{
+    struct provider_request rq = { .method = "GET", .url = buf_cstr(url), .basic_user = s->twilio_sid,
+                                   .basic_password = s->twilio_token };
+    provider_http(c->a, c->cfg, &rq, r);
+    return r->status == 200;
+}
+
 /* Twilio: the account's messages to this number sent since the day before the open
  * attempt, matched by the text (Twilio's message resource does not show the
  * StatusCallback, which carries our id). */
@@ -642,19 +664,11 @@ static enum found reconcile_twilio(struct job_ctx *c, const struct sender *s, co
 {
     str path = twilio_messages_path(c->a, str_from(s->twilio_sid));
     if (!path.ptr) return UNKNOWN;
-    struct buf url;
-    buf_init(&url, c->a, 256);
-    buf_puts(&url, s->twilio_base);
-    buf_put(&url, path);
-    buf_puts(&url, "?To=");
-    buf_url_arg(&url, str_from(m->to));
+    struct buf url = twilio_search_url(c, s, path, m->to);
     if (*m->since) buf_printf(&url, "&DateSent%%3E%%3D=%s", m->since);
     buf_puts(&url, "&PageSize=1000");
-    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .basic_user = s->twilio_sid,
-                                   .basic_password = s->twilio_token };
     struct provider_reply r;
-    provider_http(c->a, c->cfg, &rq, &r);
-    if (r.status != 200) return UNKNOWN;
+    if (!twilio_search(c, s, &url, &r)) return UNKNOWN;
     struct json_object *root = json_tokener_parse(str_cstr(c->a, r.body)), *list, *e, *v;
     enum found f = UNKNOWN;
     if (root && json_object_object_get_ex(root, "messages", &list) && json_object_is_type(list, json_type_array)) {
@@ -692,22 +706,15 @@ static enum found reconcile_twilio_call(struct job_ctx *c, const struct sender *
 {
     str path = twilio_calls_path(c->a, str_from(s->twilio_sid));
     if (!path.ptr || !m->since_s) return UNKNOWN;
-    struct buf url;
-    buf_init(&url, c->a, 256);
-    buf_puts(&url, s->twilio_base);
-    buf_put(&url, path);
-    buf_puts(&url, "?To=");
-    buf_url_arg(&url, str_from(m->to));
+    struct buf url = twilio_search_url(c, s, path, m->to);
     buf_puts(&url, "&From=");
     buf_url_arg(&url, str_from(s->twilio_from));
     buf_puts(&url, "&PageSize=50");
-    struct provider_request rq = { .method = "GET", .url = buf_cstr(&url), .basic_user = s->twilio_sid,
-                                   .basic_password = s->twilio_token };
     struct provider_reply r;
-    provider_http(c->a, c->cfg, &rq, &r);
     str sids[50];
     int n = 0;
-    if (r.status != 200 || !twilio_calls_since(c->a, r.body, (time_t)m->since_s - 60, sids, 50, &n)) return UNKNOWN;
+    if (!twilio_search(c, s, &url, &r) || !twilio_calls_since(c->a, r.body, (time_t)m->since_s - 60, sids, 50, &n))
+        return UNKNOWN;
     for (int i = 0; i < n; i++)
         if (!call_taken(c, s, m, sids[i])) {
             *sid = sids[i];

@@ -11,6 +11,7 @@
 #include "../../domain/civil_date.h"
 #include "../../domain/deadline.h"
 #include "../../domain/exclusivity.h"
+#include "../../domain/money.h"
 #include "../../domain/payment_status.h"
 #include "../../domain/risk.h"
 #include "../../http/request.h"
@@ -382,6 +383,17 @@ int deal_risk_refresh(struct request *r, str deal_id)
                             " ($2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))",
                             id, risk_level_name(res.level), reasons_json(r->arena, &res));
     return up ? 0 : app_db_status(r);
+}
+
+const char *deal_money_text(struct request *r, int64_t minor, str code, bool display)
+{
+    const struct currency *c = money_currency(code);
+    if (!c) return "";
+    struct buf b;
+    buf_init(&b, r->arena, 24);
+    if (display) money_format_display(&b, minor, c);
+    else money_format_plain(&b, minor, c);
+    return buf_cstr(&b);
 }
 
 const char *deal_href(struct request *r, str deal_id)

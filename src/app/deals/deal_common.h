@@ -4,6 +4,7 @@
 #ifndef SB_DEAL_COMMON_H
 #define SB_DEAL_COMMON_H
 #include <stdbool.h>
+#include <stdint.h>
 #include "../../core/str.h"
 struct request;
 struct exclusivity_conflict;
@@ -31,6 +32,11 @@ struct deal_row {
     long version;
     str created_at, updated_at;                      /* ISO-8601 UTC */
 };
+
+/* An amount of minor units of the currency code as the pages show it (display:
+ * "$1,234.50") or as a form field holds it ("1234.50"); "" for an unknown currency. In
+ * the request arena. */
+const char *deal_money_text(struct request *r, int64_t minor, str code, bool display);
 
 /* "/deals/<id>", NUL-terminated in the request arena (where writes under a deal land). */
 const char *deal_href(struct request *r, str deal_id);

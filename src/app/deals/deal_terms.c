@@ -69,16 +69,11 @@ static str rate_text(struct arena *a, str bp_text)
     return buf_str(&b);
 }
 
+/* A stored amount (minor units as text) as deal_money_text shows it; "" when empty. */
 static const char *money_text(struct request *r, str minor_text, str code, bool display)
 {
     long minor;
-    const struct currency *c = money_currency(str_trim(code));
-    if (!c || !str_to_long(minor_text, &minor)) return "";
-    struct buf b;
-    buf_init(&b, r->arena, 24);
-    if (display) money_format_display(&b, minor, c);
-    else money_format_plain(&b, minor, c);
-    return buf_cstr(&b);
+    return str_to_long(minor_text, &minor) ? deal_money_text(r, minor, str_trim(code), display) : "";
 }
 
 static bool affiliate_type(str type) { return str_eq_cstr(type, "affiliate") || str_eq_cstr(type, "hybrid"); }

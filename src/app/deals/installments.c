@@ -70,17 +70,6 @@ static int64_t schedule_total(const struct dbres *q)
     return sum;
 }
 
-static const char *money_text(struct request *r, int64_t minor, str code, bool display)
-{
-    struct buf b;
-    buf_init(&b, r->arena, 24);
-    const struct currency *c = money_currency(code);
-    if (!c) return "";
-    if (display) money_format_display(&b, minor, c);
-    else money_format_plain(&b, minor, c);
-    return buf_cstr(&b);
-}
-
 static struct json_object *money_json(int64_t minor, str currency)
 {
     struct json_object *m = json_object_new_object();
@@ -210,8 +199,8 @@ static const char *sum_message(struct request *r, int64_t sum, int64_t value, st
     buf_init(&b, r->arena, 160);
     int64_t diff = sum - value;
     buf_printf(&b, "must add up to the deal value, %s %.*s, exactly; they add up to %s (%s %s)",
-               money_text(r, value, currency, false), STR_FMT(currency), money_text(r, sum, currency, false),
-               money_text(r, diff < 0 ? -diff : diff, currency, false), diff < 0 ? "short" : "over");
+               deal_money_text(r, value, currency, false), STR_FMT(currency), deal_money_text(r, sum, currency, false),
+               deal_money_text(r, diff < 0 ? -diff : diff, currency, false), diff < 0 ? "short" : "over");
     return buf_cstr(&b);
 }
 
@@ -301,7 +290,7 @@ static int render_form(struct request *r, int status, const struct field_errors 
     tdict_set(d, "DEAL_TITLE", f->deal->title);
     long value = 0;
     str_to_long(f->deal->value_minor, &value);
-    tdict_set_cstr(d, "VALUE", money_text(r, value, str_trim(f->deal->currency), true));
+    tdict_set_cstr(d, "VALUE", deal_money_text(r, value, str_trim(f->deal->currency), true));
     tdict_set(d, "CURRENCY", str_trim(f->deal->currency));
     if (f->existing) {
         struct tdict *x = tdict_add_section(d, "EXISTING");
@@ -479,7 +468,7 @@ int installments_fill_page(struct request *r, struct tdict *d, str deal_id, str 
         tdict_set_long(row, "NO", db_long(q, i, SC_NO));
         tdict_set_long(row, "OF", db_long(q, i, SC_COUNT));
         tdict_set(row, "DUE", db_val(q, i, SC_EXPECTED));
-        tdict_set_cstr(row, "AMOUNT", money_text(r, db_long(q, i, SC_AMOUNT), db_val(q, i, SC_CURRENCY), true));
+        tdict_set_cstr(row, "AMOUNT", deal_money_text(r, db_long(q, i, SC_AMOUNT), db_val(q, i, SC_CURRENCY), true));
         str m = db_val(q, i, SC_METHOD);
         const char *label = "not set";
         for (int k = 0; k < PAYMENT_METHOD_COUNT; k++)
@@ -491,14 +480,14 @@ int installments_fill_page(struct request *r, struct tdict *d, str deal_id, str 
     long value = 0;
     str_to_long(value_minor, &value);
     int64_t total = schedule_total(q);
-    tdict_set_cstr(t, "TOTAL", money_text(r, total, currency, true));
-    tdict_set_cstr(t, "DEAL_VALUE", money_text(r, value, currency, true));
+    tdict_set_cstr(t, "TOTAL", deal_money_text(r, total, currency, true));
+    tdict_set_cstr(t, "DEAL_VALUE", deal_money_text(r, value, currency, true));
     if (total == value) {
         tdict_show(t, "ADDS_UP");
     } else {
         struct tdict *x = tdict_add_section(t, "DIFFERS");
         int64_t diff = total - value;
-        tdict_set_cstr(x, "DIFF", money_text(r, diff < 0 ? -diff : diff, currency, true));
+        tdict_set_cstr(x, "DIFF", deal_money_text(r, diff < 0 ? -diff : diff, currency, true));
         tdict_set_cstr(x, "WAY", diff < 0 ? "short of" : "over");
     }
     return 0;
