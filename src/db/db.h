@@ -91,10 +91,12 @@ void db_begin_deferred(struct db *db);
 /* Gives the deferred transaction a guard: a statement answering one row whose first
  * column is true, sent right after BEGIN in the same round trip as the first
  * statement (or at COMMIT when there is none). If it answers anything else or
- * fails, nothing after it runs and that statement (or COMMIT) fails with
- * DB_ERR_GUARD. It lets a caller act on facts it remembers while the database
- * confirms them in the same round trip. The statement and its parameters must
- * outlive the transaction. */
+ * fails, that statement (or COMMIT) fails with DB_ERR_GUARD. It lets a caller act on
+ * facts it remembers while the database confirms them in the same round trip. A
+ * guard must raise, not answer false, when the facts do not hold: only an error
+ * stops the statements already sent in its pipeline, and db_exec_last commits them
+ * in that round trip. The statement and its parameters must outlive the
+ * transaction. */
 void db_set_guard(struct db *db, const struct db_stmt *guard);
 int db_begin_tenant(struct db *db, struct arena *a, const char *org_id, const char *user_id);
 /* Commits; 0 only when the transaction's work was kept. -1 when the connection was
