@@ -128,23 +128,30 @@ void buf_url_arg(struct buf *b, str s)
 void buf_json_str(struct buf *b, str s)
 {
     static const char hex[] = "0123456789abcdef";
+    buf_reserve(b, s.len + 2);
     buf_putc(b, '"');
+    if (!s.len) {
+        buf_putc(b, '"');
+        return;
+    }
+    size_t run = 0; /* start of the bytes not yet written, which need no escape */
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+        buf_append(b, s.ptr + run, i - run);
+        run = i + 1;
         switch (c) {
-        case '"': buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-                buf_append(b, esc, 6);
-            } else {
-                buf_putc(b, (char)c);
-            }
+        case '"': buf_append(b, "\\\"", 2); break;
+        case '\\': buf_append(b, "\\\\", 2); break;
+        case '\n': buf_append(b, "\\n", 2); break;
+        case '\r': buf_append(b, "\\r", 2); break;
+        case '\t': buf_append(b, "\\t", 2); break;
+        default: {
+            char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+            buf_append(b, esc, 6);
+        }
         }
     }
+    buf_append(b, s.ptr + run, s.len - run);
     buf_putc(b, '"');
 }

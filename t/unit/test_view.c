@@ -1,4 +1,5 @@
-/* test_view.c — templates: HTML auto-escaping, sections, includes, globals, tdict_root, missing files, reload. */
+/* test_view.c — templates: HTML auto-escaping, sections, includes, globals, tdict_root, missing files, reload;
+ * the JSON writer (commas, nulls, numbers as PostgreSQL prints them, escaping). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include "../../src/core/arena.h"
 #include "../../src/core/buf.h"
+#include "../../src/view/json.h"
 #include "../../src/view/view.h"
 
 #define ESC "{{%AUTOESCAPE context=\"HTML\"}}"
@@ -260,6 +262,55 @@ static void test_dictionaries_die_with_the_arena(void **state)
     arena_destroy(&a);
 }
 
+static void test_json_writer(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, &A, 8);
+    struct jw w;
+    jw_init(&w, &b);
+    jw_object(&w, NULL);
+    jw_array(&w, "data");
+    for (int i = 0; i < 2; i++) {
+        jw_object(&w, NULL);
+        jw_str(&w, "id", i ? STR("b\"\\\n\x01") : STR("a"));
+        jw_str(&w, "none", STR_NULL);
+        jw_cstr(&w, "empty", "");
+        jw_long(&w, "n", -42);
+        jw_bool(&w, "t", i == 1);
+        jw_null(&w, "z");
+        jw_array(&w, "list");
+        jw_array_end(&w);
+        jw_object(&w, "o");
+        jw_object_end(&w);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+    jw_json(&w, "raw", STR("[\"x\",{\"k\":1}]"));
+    jw_json(&w, "raw_null", STR_NULL);
+    jw_object_end(&w);
+    assert_string_equal(buf_cstr(&b),
+                        "{\"data\":[{\"id\":\"a\",\"none\":null,\"empty\":\"\",\"n\":-42,\"t\":false,\"z\":null,"
+                        "\"list\":[],\"o\":{}},{\"id\":\"b\\\"\\\\\\n\\u0001\",\"none\":null,\"empty\":\"\",\"n\":-42,"
+                        "\"t\":true,\"z\":null,\"list\":[],\"o\":{}}],\"raw\":[\"x\",{\"k\":1}],\"raw_null\":null}");
+
+    /* Numbers as PostgreSQL prints them; anything else is null, never broken JSON. */
+    static const char *const in[] = { "0.500", "-0.500", "1.000", "10.0", "100", "-0.000", "0", "0.123",
+                                      "-12", "NaN", "1e5", "", "01", ".5", "5.", "-", "1.2.3", "0x10" };
+    static const char *const out[] = { "0.5", "-0.5", "1", "10", "100", "0", "0", "0.123",
+                                       "-12", "null", "null", "null", "null", "null", "null", "null", "null", "null" };
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        buf_clear(&b);
+        jw_init(&w, &b);
+        jw_number(&w, NULL, str_from(in[i]));
+        assert_string_equal(buf_cstr(&b), out[i]);
+    }
+    buf_clear(&b);
+    jw_init(&w, &b);
+    jw_number(&w, NULL, STR_NULL);
+    assert_string_equal(buf_cstr(&b), "null");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_reload_picks_up_changes),
         cmocka_unit_test(test_view_init_switches_directory),
         cmocka_unit_test(test_dictionaries_die_with_the_arena),
+        cmocka_unit_test(test_json_writer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

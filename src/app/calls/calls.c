@@ -91,46 +91,46 @@ static int call_page_load(struct request *r, const struct call_filter *f, struct
 
 /* ---- JSON ---- */
 
-static void json_add_nullable(struct json_object *o, const char *key, const struct dbres *res, int row, int col)
+/* A column that may be NULL, as a JSON string or null. */
+static str nullable(const struct dbres *res, int row, int col)
 {
-    json_add_str(o, key, db_isnull(res, row, col) ? STR_NULL : db_val(res, row, col));
+    return db_isnull(res, row, col) ? STR_NULL : db_val(res, row, col);
 }
 
-/* A call with the fields of the API's Call object (static/openapi.json). */
-static struct json_object *call_json(const struct dbres *res, int row)
+/* A call with the fields of the API's Call object (static/openapi.json), written as
+ * an object's first members: the caller closes the object (the detail adds its own). */
+static void call_members(struct jw *w, const struct dbres *res, int row)
 {
-    struct json_object *o = json_object_new_object();
-    json_add_str(o, "id", db_val(res, row, CC_ID));
-    json_add_str(o, "direction", db_val(res, row, CC_DIRECTION));
-    json_add_str(o, "provider", db_val(res, row, CC_PROVIDER));
-    json_add_str(o, "provider_call_id", db_val(res, row, CC_PROVIDER_CALL_ID));
-    json_add_str(o, "from_number", db_val(res, row, CC_FROM));
-    json_add_str(o, "to_number", db_val(res, row, CC_TO));
-    json_add_str(o, "caller_name", db_val(res, row, CC_CALLER_NAME));
-    json_add_str(o, "status", db_val(res, row, CC_STATUS));
     char iso[CALLS_ISO_SIZE];
-    json_add_str(o, "started_at", calls_iso(res, row, CC_STARTED_AT, iso));
-    if (db_isnull(res, row, CC_ENDED_AT)) json_object_object_add(o, "ended_at", NULL);
-    else json_add_str(o, "ended_at", calls_iso(res, row, CC_ENDED_AT, iso));
-    json_add_long(o, "duration_s", db_long(res, row, CC_DURATION_S));
-    if (db_isnull(res, row, CC_SENTIMENT_SCORE))
-        json_object_object_add(o, "sentiment_score", NULL);
-    else
-        json_object_object_add(o, "sentiment_score",
-                               json_object_new_double(strtod(db_cstr(res, row, CC_SENTIMENT_SCORE), NULL)));
-    json_add_nullable(o, "sentiment_label", res, row, CC_SENTIMENT_LABEL);
-    json_add_bool(o, "has_recording", db_bool(res, row, CC_HAS_RECORDING));
-    json_add_nullable(o, "contact_id", res, row, CC_CONTACT_ID);
-    json_add_nullable(o, "campaign_id", res, row, CC_CAMPAIGN_ID);
-    json_add_str(o, "created_at", calls_iso(res, row, CC_CREATED_AT, iso));
-    return o;
+    jw_str(w, "id", db_val(res, row, CC_ID));
+    jw_str(w, "direction", db_val(res, row, CC_DIRECTION));
+    jw_str(w, "provider", db_val(res, row, CC_PROVIDER));
+    jw_str(w, "provider_call_id", db_val(res, row, CC_PROVIDER_CALL_ID));
+    jw_str(w, "from_number", db_val(res, row, CC_FROM));
+    jw_str(w, "to_number", db_val(res, row, CC_TO));
+    jw_str(w, "caller_name", db_val(res, row, CC_CALLER_NAME));
+    jw_str(w, "status", db_val(res, row, CC_STATUS));
+    jw_str(w, "started_at", calls_iso(res, row, CC_STARTED_AT, iso));
+    jw_str(w, "ended_at", db_isnull(res, row, CC_ENDED_AT) ? STR_NULL : calls_iso(res, row, CC_ENDED_AT, iso));
+    jw_long(w, "duration_s", db_long(res, row, CC_DURATION_S));
+    jw_number(w, "sentiment_score", nullable(res, row, CC_SENTIMENT_SCORE));
+    jw_str(w, "sentiment_label", nullable(res, row, CC_SENTIMENT_LABEL));
+    jw_bool(w, "has_recording", db_bool(res, row, CC_HAS_RECORDING));
+    jw_str(w, "contact_id", nullable(res, row, CC_CONTACT_ID));
+    jw_str(w, "campaign_id", nullable(res, row, CC_CAMPAIGN_ID));
+    jw_str(w, "created_at", calls_iso(res, row, CC_CREATED_AT, iso));
 }
 
-static struct json_object *calls_json_array(const struct dbres *res, int n)
+/* The n first calls of res, each a Call object, as the array named key. */
+static void calls_array(struct jw *w, const char *key, const struct dbres *res, int n)
 {
-    struct json_object *a = json_object_new_array();
-    for (int i = 0; i < n; i++) json_object_array_add(a, call_json(res, i));
-    return a;
+    jw_array(w, key);
+    for (int i = 0; i < n; i++) {
+        jw_object(w, NULL);
+        call_members(w, res, i);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
 }
 
 /* ---- HTML ---- */
@@ -348,7 +348,13 @@ int api_calls_list(struct request *r)
     int status = filters_or_reply(r, &f);
     if (!status) status = call_page_load(r, &f, &p);
     if (status) return status;
-    json_reply_list(r, calls_json_array(p.rows, p.n), p.next_cursor);
+    struct jw w;
+    jw_reply(r, 200, &w);
+    jw_object(&w, NULL);
+    calls_array(&w, "data", p.rows, p.n);
+    jw_str(&w, "next_cursor", p.next_cursor.len ? p.next_cursor : STR_NULL);
+    jw_object_end(&w);
+    buf_putc(w.b, '\n');
     return 0;
 }
 
@@ -546,22 +552,19 @@ int calls_show(struct request *r)
     return page_render(r, 200, d);
 }
 
-static struct json_object *transcript_json(const struct dbres *lines)
+/* The transcript's lines: {t_ms, speaker, text, confidence}. */
+static void transcript_array(struct jw *w, const char *key, const struct dbres *lines)
 {
-    struct json_object *a = json_object_new_array();
+    jw_array(w, key);
     for (int i = 0; i < db_rows(lines); i++) {
-        struct json_object *l = json_object_new_object();
-        if (db_isnull(lines, i, CT_T_MS)) json_object_object_add(l, "t_ms", NULL);
-        else json_object_object_add(l, "t_ms", json_object_new_int64(strtoll(db_cstr(lines, i, CT_T_MS), NULL, 10)));
-        json_add_str(l, "speaker", db_val(lines, i, CT_SPEAKER));
-        json_add_str(l, "text", db_val(lines, i, CT_TEXT));
-        if (db_isnull(lines, i, CT_CONFIDENCE)) json_object_object_add(l, "confidence", NULL);
-        else
-            json_object_object_add(l, "confidence",
-                                   json_object_new_double(strtod(db_cstr(lines, i, CT_CONFIDENCE), NULL)));
-        json_object_array_add(a, l);
+        jw_object(w, NULL);
+        jw_number(w, "t_ms", nullable(lines, i, CT_T_MS));
+        jw_str(w, "speaker", db_val(lines, i, CT_SPEAKER));
+        jw_str(w, "text", db_val(lines, i, CT_TEXT));
+        jw_number(w, "confidence", nullable(lines, i, CT_CONFIDENCE));
+        jw_object_end(w);
     }
-    return a;
+    jw_array_end(w);
 }
 
 /* GET /api/v1/calls/{id} — the list fields plus transcript, action_items,
@@ -573,27 +576,29 @@ int api_calls_show(struct request *r)
     const char *id = NULL;
     int status = detail_load(r, &cd, &id);
     if (status) return status;
-    struct json_object *o = call_json(cd.call, 0);
-    json_object_object_add(o, "transcript", transcript_json(cd.lines));
-    struct json_object *items = json_tokener_parse(db_cstr(cd.call, 0, CD_ACTION_ITEMS_JSON));
-    json_object_object_add(o, "action_items", items ? items : json_object_new_array());
-    json_object_object_add(o, "related_calls", calls_json_array(cd.related, db_rows(cd.related)));
-    json_add_str(o, "summary", db_val(cd.call, 0, CD_SUMMARY));
-    json_add_str(o, "ended_reason", db_val(cd.call, 0, CD_ENDED_REASON));
-    json_add_str(o, "recording_status", db_val(cd.call, 0, CD_RECORDING_STATUS));
-    if (db_isnull(cd.call, 0, CD_RECORDING_DELETED_AT)) {
-        json_object_object_add(o, "recording_deleted_at", NULL);
-        json_object_object_add(o, "recording_deleted_reason", NULL);
-    } else {
-        json_add_str(o, "recording_deleted_at", db_val(cd.call, 0, CD_RECORDING_DELETED_AT));
-        json_add_str(o, "recording_deleted_reason", db_val(cd.call, 0, CD_RECORDING_DELETED_REASON));
-    }
+    struct jw w;
+    jw_reply(r, 200, &w);
+    jw_object(&w, NULL);
+    jw_object(&w, "data");
+    call_members(&w, cd.call, 0);
+    transcript_array(&w, "transcript", cd.lines);
+    /* jsonb as PostgreSQL prints it: valid JSON, an array (sql: calls.action_items). */
+    str items = db_val(cd.call, 0, CD_ACTION_ITEMS_JSON);
+    jw_json(&w, "action_items", items.len ? items : STR("[]"));
+    calls_array(&w, "related_calls", cd.related, db_rows(cd.related));
+    jw_str(&w, "summary", db_val(cd.call, 0, CD_SUMMARY));
+    jw_str(&w, "ended_reason", db_val(cd.call, 0, CD_ENDED_REASON));
+    jw_str(&w, "recording_status", db_val(cd.call, 0, CD_RECORDING_STATUS));
+    jw_str(&w, "recording_deleted_at", nullable(cd.call, 0, CD_RECORDING_DELETED_AT));
+    jw_str(&w, "recording_deleted_reason",
+           db_isnull(cd.call, 0, CD_RECORDING_DELETED_AT) ? STR_NULL : db_val(cd.call, 0, CD_RECORDING_DELETED_REASON));
     /* "not_analysed": the provider sent no analysis; sentiment and action items are
      * then unknown, not neutral and none. */
-    json_add_cstr(o, "analysis_status", db_bool(cd.call, 0, CD_ANALYSED) ? "analysed" : "not_analysed");
-    json_add_str(o, "success_evaluation",
-                 db_isnull(cd.call, 0, CD_SUCCESS_EVALUATION) ? STR_NULL : db_val(cd.call, 0, CD_SUCCESS_EVALUATION));
-    json_reply_data(r, 200, o);
+    jw_cstr(&w, "analysis_status", db_bool(cd.call, 0, CD_ANALYSED) ? "analysed" : "not_analysed");
+    jw_str(&w, "success_evaluation", nullable(cd.call, 0, CD_SUCCESS_EVALUATION));
+    jw_object_end(&w);
+    jw_object_end(&w);
+    buf_putc(w.b, '\n');
     return 0;
 }
 
