@@ -23,7 +23,7 @@ void buf_free(struct buf *b)
     b->len = b->cap = 0;
 }
 
-void buf_reserve(struct buf *b, size_t extra)
+void buf_grow(struct buf *b, size_t extra)
 {
     if (!b->data) buf_init(b, b->arena, extra + 1);
     if (extra > SIZE_MAX / 2 - b->len) abort();
@@ -41,22 +41,9 @@ void buf_reserve(struct buf *b, size_t extra)
     b->cap = cap;
 }
 
-void buf_append(struct buf *b, const void *p, size_t n)
-{
-    buf_reserve(b, n);
-    if (n) memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 void buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-    buf_append(b, &c, 1);
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
@@ -125,6 +112,12 @@ void buf_url_arg(struct buf *b, str s)
     }
 }
 
+/* Which bytes a JSON string cannot hold as they are: controls, DEL, '"' and '\\'. */
+static bool json_escaped(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+}
+
 void buf_json_str(struct buf *b, str s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -137,7 +130,7 @@ void buf_json_str(struct buf *b, str s)
     size_t run = 0; /* start of the bytes not yet written, which need no escape */
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+        if (!json_escaped(c)) continue;
         buf_append(b, s.ptr + run, i - run);
         run = i + 1;
         switch (c) {

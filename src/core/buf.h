@@ -2,6 +2,7 @@
 #ifndef SB_BUF_H
 #define SB_BUF_H
 #include <stdarg.h>
+#include <string.h>
 #include "str.h"
 struct arena;
 
@@ -14,11 +15,30 @@ struct buf {
 
 void buf_init(struct buf *b, struct arena *a, size_t cap);
 void buf_free(struct buf *b);                    /* only for malloc-backed */
-void buf_reserve(struct buf *b, size_t extra);
-void buf_append(struct buf *b, const void *p, size_t n);
+/* Grows the buffer for extra more bytes (and the trailing NUL); aborts when memory
+ * runs out. */
+void buf_grow(struct buf *b, size_t extra);
+/* The appends are inline: a JSON list or a CSV export makes one per value, and a
+ * call each cost more than the copy (measured: docs/ARCHITECTURE.md, "JSON lists"). */
+static inline void buf_reserve(struct buf *b, size_t extra)
+{
+    if (!b->data || extra >= b->cap - b->len) buf_grow(b, extra); /* len < cap: never wraps */
+}
+static inline void buf_append(struct buf *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+static inline void buf_putc(struct buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 static inline void buf_put(struct buf *b, str s) { buf_append(b, s.ptr, s.len); }
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_put_long(struct buf *b, long v);
