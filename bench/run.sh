@@ -1325,6 +1325,11 @@ main() {
             ORDER BY d.updated_at DESC, d.id DESC LIMIT 1")
         run_server_time static /bench-static.html 0
         run_analytics_ranges analytics
+        # The lists too, unfiltered and by phone: where a list request's time goes
+        # (the worker's time, its database share) beside the throughput figures above.
+        run_server_time calls_list /calls 10
+        run_server_time calls_phone "/calls?phone=${phone/+/%2B}" 10
+        run_server_time api_calls /api/v1/calls 10
         run_server_time deals_board /deals/board 10
         run_server_time overview / 10
         run_server_time call_page "/calls/$call_id" 10
