@@ -147,6 +147,13 @@ static bool connect_now(struct db *db)
     return ok;
 }
 
+void db_reconnect(struct db *db)
+{
+    if (db->in_tx) return; /* between transactions only */
+    drop_connection(db);
+    connect_now(db);
+}
+
 struct db *db_open(const char *conninfo, int statement_timeout_ms)
 {
     struct db *db = calloc(1, sizeof *db);

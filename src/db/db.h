@@ -29,6 +29,10 @@ enum db_error {
  * to every statement. */
 struct db *db_open(const char *conninfo, int statement_timeout_ms);
 void db_close(struct db *db);
+/* Closes the connection and opens a new one (between transactions only). libpq keeps
+ * its buffers as large as the largest message the connection carried (a contacts
+ * import's file, sent and read back whole): a new connection gives them back. */
+void db_reconnect(struct db *db);
 /* Reconnects if the connection is bad; true if usable. Connection attempts are at
  * least 50 ms apart: a call inside that interval waits out its rest, then tries. */
 bool db_ensure(struct db *db);
