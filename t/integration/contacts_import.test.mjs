@@ -7,7 +7,8 @@
 // import answering 404.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack } from '../lib/stack.mjs';
+import { readFileSync } from 'node:fs';
+import { Stack, waitFor } from '../lib/stack.mjs';
 import { otherOrg } from '../lib/calls_fixtures.mjs';
 
 let stack;
@@ -200,6 +201,18 @@ test('100,000 rows import in one request', async (t) => {
   assert.equal(run.status, 303, run.body);
   assert.equal(result(id), '100000/0/0/0');
   assert.equal(count(), before + 100000);
+  // The workers that read the whole file give its memory back once the request is
+  // over (SPEC §10: a worker stays under 16 MB): none keeps it.
+  const rssKb = (pid) => {
+    try {
+      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    } catch {
+      return 0; /* a worker that just ended */
+    }
+  };
+  const largest = () => Math.max(...stack.workerPids().map(rssKb));
+  await waitFor(() => largest() <= 16 * 1024, { what: 'every worker under 16 MB after the import' })
+    .catch((e) => assert.fail(`${e.message}; the largest worker: ${largest()} KB`));
 });
 
 test('roles, CSRF and another org: only managers and admins import; 404 across orgs', async () => {
