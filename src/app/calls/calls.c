@@ -121,16 +121,14 @@ static void call_members(struct jw *w, const struct dbres *res, int row)
     jw_str(w, "created_at", calls_iso(res, row, CC_CREATED_AT, iso));
 }
 
-/* The n first calls of res, each a Call object, as the array named key. */
-static void calls_array(struct jw *w, const char *key, const struct dbres *res, int n)
+/* The n first calls of res, each a Call object, as elements of the open array. */
+static void call_objects(struct jw *w, const struct dbres *res, int n)
 {
-    jw_array(w, key);
     for (int i = 0; i < n; i++) {
         jw_object(w, NULL);
         call_members(w, res, i);
         jw_object_end(w);
     }
-    jw_array_end(w);
 }
 
 /* ---- HTML ---- */
@@ -349,12 +347,9 @@ int api_calls_list(struct request *r)
     if (!status) status = call_page_load(r, &f, &p);
     if (status) return status;
     struct jw w;
-    jw_reply(r, 200, &w);
-    jw_object(&w, NULL);
-    calls_array(&w, "data", p.rows, p.n);
-    jw_str(&w, "next_cursor", p.next_cursor.len ? p.next_cursor : STR_NULL);
-    jw_object_end(&w);
-    buf_putc(w.b, '\n');
+    jw_list(r, &w);
+    call_objects(&w, p.rows, p.n);
+    jw_list_end(&w, p.next_cursor);
     return 0;
 }
 
@@ -585,7 +580,9 @@ int api_calls_show(struct request *r)
     /* jsonb as PostgreSQL prints it: valid JSON, an array (sql: calls.action_items). */
     str items = db_val(cd.call, 0, CD_ACTION_ITEMS_JSON);
     jw_json(&w, "action_items", items.len ? items : STR("[]"));
-    calls_array(&w, "related_calls", cd.related, db_rows(cd.related));
+    jw_array(&w, "related_calls");
+    call_objects(&w, cd.related, db_rows(cd.related));
+    jw_array_end(&w);
     jw_str(&w, "summary", db_val(cd.call, 0, CD_SUMMARY));
     jw_str(&w, "ended_reason", db_val(cd.call, 0, CD_ENDED_REASON));
     jw_str(&w, "recording_status", db_val(cd.call, 0, CD_RECORDING_STATUS));
