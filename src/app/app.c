@@ -84,7 +84,7 @@ static int authenticate(struct request *r)
     str key = bearer_token(r);
     if (key.len) {
         if (!r->session_lookup_needed) {
-            r->session = apikey_recall(r->db, r->arena, key, r->remote_addr, r->request_id);
+            r->session = apikey_recall(r->db, r->arena, key);
             if (r->session) {
                 metrics_session_recalled(false);
                 r->via_api_key = true;
@@ -101,7 +101,7 @@ static int authenticate(struct request *r)
     if (!cookie) return 0;
     int idle_s = r->cfg->session_idle_timeout_s;
     if (!r->session_lookup_needed) {
-        r->session = session_recall(r->db, r->arena, *cookie, idle_s);
+        r->session = session_recall(r->db, r->arena, *cookie);
         if (r->session) {
             metrics_session_recalled(false);
             return 0;

@@ -1,5 +1,6 @@
 /* session.c — sessions and API keys, looked up in one statement each (a
- * SECURITY DEFINER function that also sets the tenant for the transaction). */
+ * SECURITY DEFINER function that also sets the tenant for the transaction), and
+ * recalled from the worker's memory under a guard that checks the auth epoch. */
 #include "session.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@ static struct session *session_from_row(struct arena *a, struct dbres *r)
     s->email = db_val(r, 0, 5);
     s->user_name = db_val(r, 0, 6);
     if (!role_parse(db_val(r, 0, 7), &s->role)) s->role = ROLE_VIEWER;
+    s->facts_epoch = db_val(r, 0, 8);
     return s;
 }
 
@@ -36,7 +38,7 @@ struct session *session_from_token(struct db *db, struct arena *a, str token, in
     snprintf(idle, sizeof idle, "%d", idle_s);
     struct dbres *r = db_q(db, a, "session_lookup",
                            "SELECT user_id, org_id, org_slug, org_name, org_timezone, email,"
-                           " user_name, role FROM sb_session_lookup($1, $2)",
+                           " user_name, role, facts_epoch, trust_ms FROM sb_session_lookup($1, $2)",
                            str_cstr(a, hash), idle);
     if (!r) {
         *db_failed = true;
@@ -46,61 +48,37 @@ struct session *session_from_token(struct db *db, struct arena *a, str token, in
     struct session *s = session_from_row(a, r);
     s->token_hash = hash;
     s->recall_hash = hash;
-    session_cache_put(hash, s);
+    session_cache_put(hash, s, (int)db_long(r, 0, 9));
     return s;
 }
 
-/* The guard of a remembered session: sb_session_resume (sql/0028) does what
- * sb_session_lookup does, and fails unless every remembered field still holds. */
-static void guard_with_resume(struct db *db, struct arena *a, const struct session *s, int idle_s)
+/* The guard of a remembered session or key: the tenant settings the lookup made,
+ * under the condition that the auth epoch is still the one the lookup read (else
+ * sb_auth_epoch_moved raises: the guard fails, and the caller looks it up). The
+ * epoch is read in the statement's snapshot, which the page's statements share or
+ * follow, so a change committed before it is always seen. */
+static void guard_with_epoch(struct db *db, struct arena *a, const struct session *s)
 {
-    char idle[24];
-    snprintf(idle, sizeof idle, "%d", idle_s);
-    const char **p = arena_alloc(a, 10 * sizeof *p);
-    p[0] = str_cstr(a, s->token_hash);
-    p[1] = str_cstr(a, str_make(idle, strlen(idle)));
+    const char **p = arena_alloc(a, 3 * sizeof *p);
+    p[0] = str_cstr(a, s->facts_epoch);
+    p[1] = str_cstr(a, s->org_id);
     p[2] = str_cstr(a, s->user_id);
-    p[3] = str_cstr(a, s->org_id);
-    p[4] = role_name(s->role);
-    p[5] = str_cstr(a, s->org_timezone);
-    p[6] = str_cstr(a, s->org_slug);
-    p[7] = str_cstr(a, s->org_name);
-    p[8] = str_cstr(a, s->email);
-    p[9] = str_cstr(a, s->user_name);
-    struct db_stmt guard = { "session_resume",
-                             "SELECT sb_session_resume($1, $2::int, $3::uuid, $4::uuid, $5, $6, $7, $8, $9, $10)",
-                             10, p };
+    struct db_stmt guard = { "auth_recall",
+                             "SELECT CASE WHEN (SELECT n FROM auth_epoch) = $1::bigint"
+                             " THEN set_config('app.org_id', $2, true) IS NOT NULL"
+                             " AND set_config('app.user_id', $3, true) IS NOT NULL"
+                             " ELSE sb_auth_epoch_moved() END",
+                             3, p };
     db_set_guard(db, &guard);
 }
 
-struct session *session_recall(struct db *db, struct arena *a, str token, int idle_s)
+struct session *session_recall(struct db *db, struct arena *a, str token)
 {
     if (token.len != 43) return NULL;
     struct session *s = session_cache_get(a, crypto_sha256_hex(a, token));
     if (s && s->api_key_id.len) s = NULL; /* a key remembered under this hash is not a session */
-    if (s) guard_with_resume(db, a, s, idle_s);
+    if (s) guard_with_epoch(db, a, s);
     return s;
-}
-
-/* The guard of a remembered API key (sql/0028). */
-static void guard_with_apikey_resume(struct db *db, struct arena *a, const struct session *s, str ip,
-                                     str request_id)
-{
-    const char **p = arena_alloc(a, 10 * sizeof *p);
-    p[0] = str_cstr(a, s->recall_hash);
-    p[1] = str_cstr(a, ip);
-    p[2] = str_cstr(a, request_id);
-    p[3] = str_cstr(a, s->api_key_id);
-    p[4] = str_cstr(a, s->org_id);
-    p[5] = role_name(s->role);
-    p[6] = str_cstr(a, s->org_timezone);
-    p[7] = str_cstr(a, s->org_slug);
-    p[8] = str_cstr(a, s->org_name);
-    p[9] = str_cstr(a, s->user_name);
-    struct db_stmt guard = { "apikey_resume",
-                             "SELECT sb_apikey_resume($1, $2, $3, $4::uuid, $5::uuid, $6, $7, $8, $9, $10)", 10,
-                             p };
-    db_set_guard(db, &guard);
 }
 
 static bool apikey_shape_ok(str key)
@@ -108,11 +86,11 @@ static bool apikey_shape_ok(str key)
     return key.len >= 20 && key.len <= 100 && str_starts_with(key, STR("sb_"));
 }
 
-struct session *apikey_recall(struct db *db, struct arena *a, str key, str ip, str request_id)
+struct session *apikey_recall(struct db *db, struct arena *a, str key)
 {
     if (!apikey_shape_ok(key)) return NULL;
     struct session *s = session_cache_get(a, crypto_sha256_hex(a, key));
-    if (s && s->api_key_id.len) guard_with_apikey_resume(db, a, s, ip, request_id);
+    if (s && s->api_key_id.len) guard_with_epoch(db, a, s);
     else s = NULL; /* a session remembered under this hash is not a key */
     return s;
 }
@@ -155,8 +133,8 @@ struct session *session_from_api_key(struct db *db, struct arena *a, str key, st
     if (!apikey_shape_ok(key)) return NULL;
     str hash = crypto_sha256_hex(a, key);
     struct dbres *r = db_q(db, a, "apikey_lookup",
-                           "SELECT key_id, org_id, org_slug, org_name, org_timezone, key_name, role"
-                           " FROM sb_apikey_lookup($1, $2, $3)",
+                           "SELECT key_id, org_id, org_slug, org_name, org_timezone, key_name, role,"
+                           " facts_epoch, trust_ms FROM sb_apikey_lookup($1, $2, $3)",
                            str_cstr(a, hash), str_cstr(a, ip), str_cstr(a, request_id));
     if (!r) {
         *db_failed = true;
@@ -175,7 +153,8 @@ struct session *session_from_api_key(struct db *db, struct arena *a, str key, st
     if (!role_parse(db_val(r, 0, 6), &s->role)) s->role = ROLE_VIEWER;
     s->token_hash = STR("");
     s->recall_hash = hash;
-    session_cache_put(hash, s);
+    s->facts_epoch = db_val(r, 0, 7);
+    session_cache_put(hash, s, (int)db_long(r, 0, 8));
     return s;
 }
 

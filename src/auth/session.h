@@ -18,22 +18,24 @@ struct session {
     enum role role;
     str api_key_id;   /* set when authenticated by an API key */
     str recall_hash;  /* the hash a worker remembers it under (session_recall, apikey_recall) */
+    str facts_epoch;  /* the auth epoch its lookup read first (sql/0055) */
 };
 
 /* Looks up a session by raw cookie token (one statement: checks idle and absolute
  * expiry, touches last_seen). NULL if absent/expired; *db_failed set on DB error. */
 struct session *session_from_token(struct db *db, struct arena *a, str token, int idle_s,
                                    bool *db_failed);
-/* The session of a cookie token that this worker looked up in the last minute,
- * from memory, without a statement of its own: the database confirms it (valid,
- * not idle, every field unchanged; touching last_seen and setting the tenant as
- * the lookup does) together with the transaction's first statement, which fails
- * with DB_ERR_GUARD if it does not hold. NULL when not remembered. */
-struct session *session_recall(struct db *db, struct arena *a, str token, int idle_s);
-/* The same for an API key ("Bearer <key>"): remembered from its last lookup, checked
- * by sb_apikey_resume (revoked, or any remembered field changed, and it fails; the
- * key's use is recorded and audited as the lookup does). */
-struct session *apikey_recall(struct db *db, struct arena *a, str key, str ip, str request_id);
+/* The session of a cookie token that this worker looked up in the last seconds (as
+ * long as the lookup said it may be trusted: at most 15 s, never past its expiry),
+ * from memory, without a statement of its own. The guard sent with the
+ * transaction's first statement sets the tenant and checks that the auth epoch
+ * (sql/0055) has not moved since the lookup, i.e. no session, user, org or key fact
+ * changed; else that statement fails with DB_ERR_GUARD and the caller looks the
+ * session up. NULL when not remembered. */
+struct session *session_recall(struct db *db, struct arena *a, str token);
+/* The same for an API key ("Bearer <key>"). Its use is recorded and audited by the
+ * lookups, which come at least every 15 s. */
+struct session *apikey_recall(struct db *db, struct arena *a, str key);
 /* Forgets a remembered session or key (s->recall_hash; after DB_ERR_GUARD). */
 void session_forget(const struct session *s);
 /* Creates a session for user_id; returns the raw token for the cookie, or empty str. */

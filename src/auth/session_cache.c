@@ -1,9 +1,11 @@
 /* session_cache.c — see session_cache.h. A small direct-mapped table per worker
  * process (workers are single-threaded); sessions and API keys share it (their
- * hashes come from different spaces, and the guard checks the kind anyway). What it holds is never trusted alone:
- * every use is confirmed by sb_session_resume in the request's first round trip,
- * so the table needs no invalidation messages; the age limit only bounds how long
- * an entry that nobody uses keeps its memory. */
+ * hashes come from different spaces, and the recall checks the kind anyway). What it
+ * holds is never trusted alone: every use is confirmed in the request's first round
+ * trip by the auth epoch the lookup returned (sql/0055), which moves whenever any
+ * remembered fact may have changed, so the table needs no invalidation messages. An
+ * entry lasts as long as the lookup said (trust_ms): then the session is looked up
+ * again, which touches it and notices its expiry. */
 #include "session_cache.h"
 
 #include <stdlib.h>
@@ -13,19 +15,18 @@
 #include "../core/clock.h"
 #include "session.h"
 
-#define SLOTS 64                    /* power of two */
-#define MAX_AGE_US (60 * 1000000LL) /* then it is looked up afresh */
+#define SLOTS 64 /* power of two */
 
 enum {
     F_HASH, F_TOKEN_HASH, F_USER_ID, F_ORG_ID, F_ORG_SLUG, F_ORG_NAME, F_ORG_TZ, F_EMAIL, F_USER_NAME,
-    F_API_KEY_ID, F_COUNT
+    F_API_KEY_ID, F_EPOCH, F_COUNT
 };
 
 struct entry {
     str field[F_COUNT]; /* views into block */
     char *block;        /* one allocation holding every field */
     enum role role;
-    int64_t at_us;
+    int64_t until_us; /* clock_mono_us: trusted until then */
 };
 
 static struct entry table[SLOTS];
@@ -43,14 +44,16 @@ static void entry_clear(struct entry *e)
     memset(e, 0, sizeof *e);
 }
 
-void session_cache_put(str hash, const struct session *s)
+void session_cache_put(str hash, const struct session *s, int trust_ms)
 {
     const str in[F_COUNT] = { hash,         s->token_hash,  s->user_id, s->org_id,     s->org_slug,
-                              s->org_name,  s->org_timezone, s->email,  s->user_name, s->api_key_id };
+                              s->org_name,  s->org_timezone, s->email,  s->user_name, s->api_key_id,
+                              s->facts_epoch };
     size_t total = 0;
     for (int i = 0; i < F_COUNT; i++) total += in[i].len + 1;
     struct entry *e = &table[slot_of(hash)];
     entry_clear(e);
+    if (trust_ms <= 0 || !s->facts_epoch.len) return;
     e->block = malloc(total);
     if (!e->block) return; /* nothing remembered: the next request looks it up */
     char *p = e->block;
@@ -61,14 +64,14 @@ void session_cache_put(str hash, const struct session *s)
         p += in[i].len + 1;
     }
     e->role = s->role;
-    e->at_us = clock_mono_us();
+    e->until_us = clock_mono_us() + (int64_t)trust_ms * 1000;
 }
 
 struct session *session_cache_get(struct arena *a, str hash)
 {
     struct entry *e = &table[slot_of(hash)];
     if (!e->block || !str_eq(e->field[F_HASH], hash)) return NULL;
-    if (clock_mono_us() - e->at_us > MAX_AGE_US) {
+    if (clock_mono_us() >= e->until_us) {
         entry_clear(e);
         return NULL;
     }
@@ -83,6 +86,7 @@ struct session *session_cache_get(struct arena *a, str hash)
     s->email = str_dup(a, e->field[F_EMAIL]);
     s->user_name = str_dup(a, e->field[F_USER_NAME]);
     s->api_key_id = str_dup(a, e->field[F_API_KEY_ID]);
+    s->facts_epoch = str_dup(a, e->field[F_EPOCH]);
     s->role = e->role;
     return s;
 }

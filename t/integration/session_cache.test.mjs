@@ -1,9 +1,11 @@
 // session_cache.test.mjs — a worker remembers the sessions it looked up and starts a
-// request's statements without waiting for a lookup; the database checks the
-// remembered session in the same round trip. These tests warm every worker's memory,
-// change the session or its user or org behind the workers' backs, and expect every
-// later request to see the change at once. The metrics prove the memory was used, so
-// the tests cannot pass by never remembering anything.
+// request's statements without waiting for a lookup; in the same round trip the
+// database checks that the auth epoch (sql/0055) has not moved since the lookup. These
+// tests warm every worker's memory, change the session or its user or org behind the
+// workers' backs, and expect every later request to see the change at once. The
+// metrics prove the memory was used, so the tests cannot pass by never remembering
+// anything. The last ones check the epoch itself: it moves for every change a worker
+// could have remembered, and for nothing else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -120,4 +122,69 @@ test('a remembered API key: revoking it or changing its role shows at once, and 
   }
   stack.sql(`UPDATE api_keys SET revoked_at = now() WHERE name = 'remembered'`);
   for (let i = 0; i < REQUESTS; i++) assert.equal((await stack.api(key, 'GET', '/api/v1/me')).status, 401);
+});
+
+const epoch = () => Number(stack.sql('SELECT n FROM auth_epoch'));
+
+test('the auth epoch moves for a change a worker may remember, and only then', async () => {
+  await stack.reset();
+  await stack.as('manager'); // a session to touch
+  const created = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'epoch', '--role', 'viewer']);
+  assert.equal(created.status, 0, created.stderr);
+
+  // Writes that change no remembered fact leave it alone.
+  const still = [
+    `UPDATE users SET last_login_at = now()`,
+    `UPDATE users SET role = role, name = name, disabled = disabled`,
+    `UPDATE sessions SET last_seen_at = now()`,
+    `UPDATE orgs SET updated_at = now()`,
+    `UPDATE api_keys SET last_used_at = now()`,
+    `DELETE FROM sessions WHERE false`,
+    `DELETE FROM api_keys WHERE false`,
+  ];
+  for (const q of still) {
+    const before = epoch();
+    stack.sql(q);
+    assert.equal(epoch(), before, `unchanged by: ${q}`);
+  }
+
+  // Each of these would make a remembered session or key wrong.
+  const moves = [
+    `UPDATE users SET role = 'viewer' WHERE email = 'manager@demo.test'`,
+    `UPDATE users SET name = 'Someone Else' WHERE email = 'manager@demo.test'`,
+    `UPDATE users SET email = 'moved@demo.test' WHERE email = 'manager@demo.test'`,
+    `UPDATE users SET disabled = true WHERE email = 'moved@demo.test'`,
+    `UPDATE orgs SET name = 'Other Name' WHERE slug = 'demo'`,
+    `UPDATE orgs SET timezone = 'Europe/Paris' WHERE slug = 'demo'`,
+    `UPDATE orgs SET slug = 'demo2' WHERE slug = 'demo'`,
+    `UPDATE sessions SET expires_at = expires_at - interval '1 second'`,
+    `UPDATE sessions SET last_seen_at = last_seen_at - interval '1 minute'`,
+    `UPDATE api_keys SET role = 'agent' WHERE name = 'epoch'`,
+    `UPDATE api_keys SET name = 'epoch2' WHERE name = 'epoch'`,
+    `UPDATE api_keys SET expires_at = now() + interval '1 day' WHERE name = 'epoch2'`,
+    `UPDATE api_keys SET last_used_at = now() - interval '1 hour' WHERE name = 'epoch2'`,
+    `UPDATE api_keys SET revoked_at = now() WHERE name = 'epoch2'`,
+    `DELETE FROM api_keys WHERE name = 'epoch2'`,
+    `DELETE FROM sessions`,
+  ];
+  for (const q of moves) {
+    const before = epoch();
+    stack.sql(q);
+    assert.ok(epoch() > before, `moved by: ${q}`);
+  }
+});
+
+test('a session remembered by every worker stops at its expiry, not a moment later', async () => {
+  await stack.reset();
+  const c = await stack.as('viewer');
+  const hash = sha256hex(sessionToken(c));
+  // Expiring in 6 s: the next lookups trust the session for less than that.
+  stack.sql(`UPDATE sessions SET expires_at = now() + interval '6 seconds' WHERE token_hash = '${hash}'`);
+  const expires = Date.now() + 6000;
+  const recalled = await counter('switchboard_sessions_recalled_total');
+  for (const res of await many(c, '/api/v1/me')) assert.equal(res.status, 200);
+  assert.ok(await counter('switchboard_sessions_recalled_total') > recalled, 'workers used remembered sessions');
+  // Past the expiry (plus a margin for the clocks), every worker refuses it.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, expires + 500 - Date.now())));
+  for (const res of await many(c, '/api/v1/me')) assert.equal(res.status, 401);
 });

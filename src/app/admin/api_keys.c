@@ -277,8 +277,8 @@ int admin_api_key_revoke_confirm(struct request *r)
 }
 
 /* POST /admin/api-keys/{id}/revoke and POST /api/v1/admin/api-keys/{id}/revoke —
- * the key stops working now: every worker that remembers it has the database
- * confirm it first (sb_apikey_resume, sql/0028), and this one forgets it. Revoking a
+ * the key stops working now: the revocation moves the auth epoch (sql/0055), so
+ * every worker that remembers the key looks it up again, and this one forgets it. Revoking a
  * revoked key changes nothing. Another org's id: 404. */
 int admin_api_key_revoke(struct request *r)
 {

@@ -73,8 +73,9 @@ static const char *day_text(struct arena *a, int64_t day)
 
 /* The org's "today", remembered by the worker until the org's next local midnight (the
  * database says when that is, DST included), so a page of analytics needs no round trip
- * to learn it. It is keyed by org and time zone: the session check confirms the zone on
- * every request (sb_session_resume), so an org moved to another zone is asked again.
+ * to learn it. It is keyed by org and time zone: a session's zone is confirmed on every
+ * request (a zone change moves the auth epoch, sql/0055, and the session is looked up
+ * again), so an org moved to another zone is asked again.
  * A few seconds are taken off the end in case this host's clock runs ahead of the
  * database's. */
 #define TODAY_MARGIN_S 5
