@@ -71,14 +71,24 @@ static const char *limit_name(const char *kind, const char *tag, unsigned mask, 
     }
 }
 
+const char *sql_limit_clause(struct sql_query *q, char **slot, const char *kind, const char *tag, unsigned mask,
+                             long limit, const char **name)
+{
+    char clause[40];
+    *name = limit_name(kind, tag, mask, limit);
+    if (*name) {
+        snprintf(clause, sizeof clause, " LIMIT %ld", limit);
+    } else {
+        snprintf(clause, sizeof clause, " LIMIT $%d", sql_param(q, sql_num(q->a, limit)));
+        *name = sql_stmt_name(slot, kind, tag, mask);
+    }
+    return arena_strdup(q->a, clause);
+}
+
 const char *sql_limit(struct sql_query *q, char **slot, const char *kind, const char *tag, unsigned mask,
                       long limit)
 {
-    const char *name = limit_name(kind, tag, mask, limit);
-    if (name) {
-        buf_printf(&q->sql, " LIMIT %ld", limit);
-        return name;
-    }
-    buf_printf(&q->sql, " LIMIT $%d", sql_param(q, sql_num(q->a, limit)));
-    return sql_stmt_name(slot, kind, tag, mask);
+    const char *name;
+    buf_puts(&q->sql, sql_limit_clause(q, slot, kind, tag, mask, limit, &name));
+    return name;
 }

@@ -5,7 +5,7 @@
 #include "../core/buf.h"
 struct arena;
 
-#define SQL_MAX_PARAMS 24
+#define SQL_MAX_PARAMS 48
 /* SQL text of a timestamptz as ISO-8601 UTC ("2025-03-10T14:30:00Z"), NULL kept. */
 #define SQL_ISO_UTC(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
@@ -33,4 +33,8 @@ const char *sql_stmt_name(char **slot, const char *kind, const char *tag, unsign
  * a parameter and the name is that of slot, as sql_stmt_name makes it. */
 const char *sql_limit(struct sql_query *q, char **slot, const char *kind, const char *tag, unsigned mask,
                       long limit);
+/* Like sql_limit, but returns the clause (" LIMIT 51" or " LIMIT $7", in q's arena)
+ * instead of appending it, for a statement that repeats it; *name gets the name. */
+const char *sql_limit_clause(struct sql_query *q, char **slot, const char *kind, const char *tag, unsigned mask,
+                             long limit, const char **name);
 #endif

@@ -72,20 +72,25 @@ struct call_page {
 static int call_page_load(struct request *r, const struct call_filter *f, struct call_page *p)
 {
     const char *tz = org_tz(r);
-    struct db_stmt s[2];
-    struct dbres *res[2];
+    struct db_stmt s[3];
+    struct dbres *res[3];
     int n = 0;
+    /* Transaction-local: only this page's list and count, which come next. */
+    if (calls_list_plan_generic(f))
+        s[n++] = (struct db_stmt){ "calls_generic_plans",
+                                   "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", 0, NULL };
+    int list = n;
     s[n++] = calls_list_stmt(r->arena, f, tz, f->has_cursor ? &f->cursor : NULL, f->limit + 1);
     if (call_filter_narrows(f)) s[n++] = calls_count_stmt(r->arena, f, tz, COUNT_CAP);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
-    p->rows = res[0];
+    p->rows = res[list];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;
     if (db_rows(p->rows) > f->limit) {
         struct list_cursor c = calls_cursor_of(p->rows, p->n - 1, f->sort);
         p->next_cursor = list_cursor_encode(r->arena, app_secret(r), CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &c);
     }
-    p->count = n == 2 ? db_long(res[1], 0, CN_COUNT) : -1;
+    p->count = n > list + 1 ? db_long(res[list + 1], 0, CN_COUNT) : -1;
     return 0;
 }
 

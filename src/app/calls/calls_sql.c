@@ -139,9 +139,14 @@ static unsigned add_traits(struct sql_query *q, const struct call_filter *f)
     return mask;
 }
 
+/* Which calls of a number a statement's WHERE takes: those it was on either side of
+ * (one OR), or one branch of the two-branch form (phone_in_branches): the calls from
+ * it, then the calls to it that were not also from it. */
+enum phone_side { PHONE_EITHER, PHONE_FROM, PHONE_TO_ONLY };
+
 /* What the call is tied to: a stored recording, the demo data, a phone number, a
  * campaign. */
-static unsigned add_ties(struct sql_query *q, const struct call_filter *f)
+static unsigned add_ties(struct sql_query *q, const struct call_filter *f, enum phone_side side)
 {
     struct buf *s = &q->sql;
     unsigned mask = 0;
@@ -155,7 +160,9 @@ static unsigned add_ties(struct sql_query *q, const struct call_filter *f)
     }
     if (f->phone[0]) {
         int p = sql_param(q, f->phone);
-        buf_printf(s, " AND (c.from_number = $%d OR c.to_number = $%d)", p, p);
+        if (side == PHONE_FROM) buf_printf(s, " AND c.from_number = $%d", p);
+        else if (side == PHONE_TO_ONLY) buf_printf(s, " AND c.to_number = $%d AND c.from_number <> $%d", p, p);
+        else buf_printf(s, " AND (c.from_number = $%d OR c.to_number = $%d)", p, p);
         mask |= FR_PHONE;
     }
     if (f->campaign_id) {
@@ -169,14 +176,39 @@ static unsigned add_ties(struct sql_query *q, const struct call_filter *f)
  * Only the filters given become SQL, so each statement's plan can be generic (no
  * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
  * PostgreSQL stops planning it after a few executions. $1 is the org's zone. */
-static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+static unsigned build_filters(struct sql_query *q, const struct call_filter *f, enum phone_side side)
 {
-    sql_param(q, tz);
     unsigned mask = add_from(q, f);
     buf_puts(&q->sql, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
     mask |= add_dates(q, f);
     mask |= add_traits(q, f);
-    return mask | add_ties(q, f);
+    return mask | add_ties(q, f, side);
+}
+
+static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
+{
+    sql_param(q, tz);
+    return build_filters(q, f, PHONE_EITHER);
+}
+
+/* A phone number filter with no name, transcript or campaign search: its statements
+ * read the number's calls in two branches, the calls from it through
+ * calls_org_from_idx and those to it through calls_org_to_idx, each index already in
+ * started_at order. The list takes the first rows of each branch and merges them, so
+ * however many calls the number has, a page reads about a page of each index; that
+ * plan is as good for every number, so it may be generic. With the OR of both sides
+ * instead, the best plan depends on the number (a bitmap of a few matches and a sort,
+ * or the started_at index filtered for a number with hundreds of thousands of calls,
+ * such as an org's own line), so PostgreSQL planned it afresh on every request: most
+ * of the filtered page's database time. */
+static bool phone_in_branches(const struct call_filter *f)
+{
+    return f->phone[0] && !f->name_like && !f->q && !f->campaign_id;
+}
+
+bool calls_list_plan_generic(const struct call_filter *f)
+{
+    return phone_in_branches(f) && f->sort != CALL_SORT_LONGEST; /* the indexes are in started_at order */
 }
 
 /* q as a statement that outlives it (the parameter array moves into the arena). */
@@ -187,11 +219,52 @@ static struct db_stmt stmt_of(struct arena *a, const char *name, struct sql_quer
     return (struct db_stmt){ name, buf_cstr(&q->sql), q->n, params };
 }
 
+/* One branch of phone_keyset_stmt: "(SELECT columns ... side ... ORDER BY ...", its
+ * LIMIT left to the caller; returns the fragment set. */
+static unsigned phone_branch(struct sql_query *q, const char *columns, const struct call_filter *f,
+                             enum phone_side side, const struct list_cursor *after)
+{
+    buf_puts(&q->sql, "(SELECT ");
+    buf_puts(&q->sql, columns);
+    unsigned mask = build_filters(q, f, side);
+    if (after) {
+        add_after(q, f->sort, after);
+        mask |= FR_CURSOR;
+    }
+    buf_puts(&q->sql, order_by[f->sort]);
+    return mask;
+}
+
+/* The keyset page of a phone filter in branches (phone_in_branches): each branch's
+ * first rows in order, merged, the first of them. The columns are the branches' own,
+ * so the result reads as the one-branch list does. */
+static struct db_stmt phone_keyset_stmt(struct arena *a, const char *kind, const char *columns,
+                                        char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                        const struct list_cursor *after, long limit)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    sql_param(&q, tz);
+    buf_puts(&q.sql, "SELECT * FROM (");
+    unsigned mask = phone_branch(&q, columns, f, PHONE_FROM, after);
+    const char *name;
+    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    buf_puts(&q.sql, lim);
+    buf_puts(&q.sql, ") UNION ALL ");
+    phone_branch(&q, columns, f, PHONE_TO_ONLY, after);
+    buf_puts(&q.sql, lim);
+    buf_puts(&q.sql, ")) c");
+    buf_puts(&q.sql, order_by[f->sort]);
+    buf_puts(&q.sql, lim);
+    return stmt_of(a, name, &q);
+}
+
 /* The statement of a keyset page; its SQL and parameters live in the arena. */
 static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char *columns, char *(*names)[FR_SETS],
                                   const struct call_filter *f, const char *tz, const struct list_cursor *after,
                                   long limit)
 {
+    if (calls_list_plan_generic(f)) return phone_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     struct sql_query q;
     sql_query_init(&q, a);
     buf_puts(&q.sql, "SELECT ");
@@ -232,7 +305,17 @@ struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, co
     sql_query_init(&q, a);
     /* One column (enum calls_count_col); $1, the zone, must be used by the statement. */
     buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text");
-    unsigned mask = build_where(&q, f, tz);
+    unsigned mask;
+    if (phone_in_branches(f)) { /* the two branches, as the list reads them */
+        sql_param(&q, tz);
+        buf_puts(&q.sql, " FROM ((SELECT 1");
+        mask = build_filters(&q, f, PHONE_FROM);
+        buf_puts(&q.sql, ") UNION ALL (SELECT 1");
+        build_filters(&q, f, PHONE_TO_ONLY);
+        buf_puts(&q.sql, ")) c");
+    } else {
+        mask = build_where(&q, f, tz);
+    }
     const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
     buf_puts(&q.sql, ") s");
     return stmt_of(a, name, &q);
