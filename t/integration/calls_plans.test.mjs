@@ -46,7 +46,7 @@ after(async () => {
 
 // A phone number alone is read in two branches, one per side of the call (calls_sql.c).
 const LIST = /"Query Text": "SELECT (\* FROM \(\(SELECT )?c\.id, c\.direction/;
-const COUNT = /"Query Text": "SELECT count\(\*\) FROM \(SELECT \$1::text FROM (\(\(SELECT 1 FROM )?calls c/;
+const COUNT = /"Query Text": "SELECT count\(\*\) FROM \(SELECT \$1::text FROM calls c/;
 
 /** The plans auto_explain logged for one request's statements that match which. */
 async function plansOf(urlPath, which = LIST) {
@@ -171,7 +171,6 @@ test('a busy number: two index walks merged, every call once, in order, generic 
   assert.match(list, /"Index Cond": "[^"]*from_number = \$\d+/, 'generic on its first execution');
   const [count] = await plansOf('/calls?phone=3105550001&sort=oldest&start_date=2025-03-01', COUNT);
   assert.doesNotMatch(count, /"Node Type": "Seq Scan"/);
-  assert.match(count, /"Index Cond": "[^"]*to_number = \$\d+/);
 });
 
 // A statement's cached plan is generic after a few executions: the list's must still
@@ -186,5 +185,35 @@ test('generic plans of the list use the keyset indexes', async () => {
     const [plan] = await plansOf(url);
     assert.ok(indexNames(plan).includes(idx), `${url}: ${indexNames(plan).join(', ')}`);
     assert.doesNotMatch(plan, /"Node Type": "Seq Scan"/, url);
+  }
+});
+
+// The generic plan of a phone number alone must not depend on how the numbers are
+// spread. Here nearly every call goes to one of two numbers (an org's own lines), so
+// a generic estimate for "to_number = $n" is half the calls; still, a number on one
+// call is read through the to index, not the org's whole started_at index filtered
+// (read only, that looked cheapest), nor every call through any index (the count's
+// generic plan did that, so the count is planned for its value).
+test('a phone number\'s generic plan reads its own indexes, however skewed the numbers are', async () => {
+  stack.sql(`UPDATE calls SET to_number = CASE WHEN random() < 0.5 THEN '+12125550000' ELSE '+12125550001' END
+    WHERE provider_call_id LIKE 'p-%'`);
+  stack.sql(`UPDATE calls SET to_number = '+16465550177' WHERE provider_call_id = 'p-777'`);
+  stack.sql('VACUUM ANALYZE calls');
+  // As deployed: sequential scans allowed, plans chosen as PostgreSQL would (the test
+  // before forced generic plans for the whole role).
+  stack.superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;
+    ALTER ROLE switchboard_app RESET plan_cache_mode`);
+  await stack.restartServe(); // fresh connections: no plan cached from before the skew
+  client = await stack.as('viewer');
+  const res = await client.get('/api/v1/calls?phone=6465550177');
+  assert.equal(res.status, 200);
+  assert.equal(res.json().data.length, 1);
+  for (const which of [LIST, COUNT]) {
+    const [plan] = await plansOf('/calls?phone=6465550177', which);
+    const used = indexNames(plan);
+    assert.ok(used.includes('calls_org_to_idx'), `to side: ${used.join(', ')}`);
+    for (const whole of ['calls_org_started_idx', 'calls_transcript_tsv_idx'])
+      assert.ok(!used.includes(whole), `not a scan of every call: ${used.join(', ')}`);
+    assert.doesNotMatch(plan, /"Node Type": "Seq Scan"/);
   }
 });

@@ -196,7 +196,9 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
  * calls_org_from_idx and those to it through calls_org_to_idx, each index already in
  * started_at order. The list takes the first rows of each branch and merges them, so
  * however many calls the number has, a page reads about a page of each index; that
- * plan is as good for every number, so it may be generic. With the OR of both sides
+ * plan is as good for every number, so it may be generic. (Not the count: up to
+ * 10,001 rows of a number that is on half the calls are best read another way than
+ * those of a number on one call, so it keeps being planned for its value.) With the OR of both sides
  * instead, the best plan depends on the number (a bitmap of a few matches and a sort,
  * or the started_at index filtered for a number with hundreds of thousands of calls,
  * such as an org's own line), so PostgreSQL planned it afresh on every request: most
@@ -305,17 +307,7 @@ struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, co
     sql_query_init(&q, a);
     /* One column (enum calls_count_col); $1, the zone, must be used by the statement. */
     buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text");
-    unsigned mask;
-    if (phone_in_branches(f)) { /* the two branches, as the list reads them */
-        sql_param(&q, tz);
-        buf_puts(&q.sql, " FROM ((SELECT 1");
-        mask = build_filters(&q, f, PHONE_FROM);
-        buf_puts(&q.sql, ") UNION ALL (SELECT 1");
-        build_filters(&q, f, PHONE_TO_ONLY);
-        buf_puts(&q.sql, ")) c");
-    } else {
-        mask = build_where(&q, f, tz);
-    }
+    unsigned mask = build_where(&q, f, tz);
     const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
     buf_puts(&q.sql, ") s");
     return stmt_of(a, name, &q);
