@@ -294,16 +294,17 @@ test('/metrics and /healthz answer from loopback (nginx connects from 127.0.0.1)
 });
 
 test('SIGTERM drains: a request in flight completes, serve exits 0 and logs every exit', async () => {
-  // Hold the users table so the next request waits in the database.
+  // Hold the auth epoch (sql/0055), which every signed-in request reads, remembered
+  // session or not, so the next request waits in the database.
   const pgsock = path.join(stack.dir, 'pgsock');
   const holder = spawn('psql', ['-X', '-q', '-h', pgsock, '-U', 'switchboard', '-d', 'switchboard', '-c',
-    'BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;'], { stdio: 'ignore' });
+    'BEGIN; LOCK TABLE auth_epoch IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;'], { stdio: 'ignore' });
   const holderDone = new Promise((r) => holder.once('exit', r));
-  await waitFor(() => stack.sql("SELECT count(*) FROM pg_locks WHERE relation = 'users'::regclass AND mode = 'AccessExclusiveLock' AND granted") === '1',
+  await waitFor(() => stack.sql("SELECT count(*) FROM pg_locks WHERE relation = 'auth_epoch'::regclass AND mode = 'AccessExclusiveLock' AND granted") === '1',
     { what: 'the lock' });
   const inflight = admin.get('/api/v1/me', { timeoutMs: 20000 });
   // (pg_locks, unlike pg_stat_activity, shows other roles' backends to the owner role)
-  await waitFor(() => Number(stack.sql("SELECT count(*) FROM pg_locks WHERE relation = 'users'::regclass AND NOT granted")) >= 1,
+  await waitFor(() => Number(stack.sql("SELECT count(*) FROM pg_locks WHERE relation = 'auth_epoch'::regclass AND NOT granted")) >= 1,
     { what: 'the request to wait on the lock' });
   const t0 = Date.now();
   stack.serve.kill('SIGTERM');
