@@ -140,8 +140,8 @@ static unsigned add_traits(struct sql_query *q, const struct call_filter *f)
 }
 
 /* Which calls of a number a statement's WHERE takes: those it was on either side of
- * (one OR), or one branch of the two-branch form (phone_in_branches): the calls from
- * it, then the calls to it that were not also from it. */
+ * (one OR), or one branch of the two-branch list (calls_list_plan_generic): the calls
+ * from it, then the calls to it that were not also from it. */
 enum phone_side { PHONE_EITHER, PHONE_FROM, PHONE_TO_ONLY };
 
 /* What the call is tied to: a stored recording, the demo data, a phone number, a
@@ -191,26 +191,21 @@ static unsigned build_where(struct sql_query *q, const struct call_filter *f, co
     return build_filters(q, f, PHONE_EITHER);
 }
 
-/* A phone number filter with no name, transcript or campaign search: its statements
- * read the number's calls in two branches, the calls from it through
+/* A phone number filter with no name, transcript or campaign search, newest or oldest
+ * first: the list reads the number's calls in two branches, the calls from it through
  * calls_org_from_idx and those to it through calls_org_to_idx, each index already in
- * started_at order. The list takes the first rows of each branch and merges them, so
- * however many calls the number has, a page reads about a page of each index; that
- * plan is as good for every number, so it may be generic. (Not the count: up to
- * 10,001 rows of a number that is on half the calls are best read another way than
- * those of a number on one call, so it keeps being planned for its value.) With the OR of both sides
- * instead, the best plan depends on the number (a bitmap of a few matches and a sort,
- * or the started_at index filtered for a number with hundreds of thousands of calls,
- * such as an org's own line), so PostgreSQL planned it afresh on every request: most
- * of the filtered page's database time. */
-static bool phone_in_branches(const struct call_filter *f)
-{
-    return f->phone[0] && !f->name_like && !f->q && !f->campaign_id;
-}
-
+ * started_at order, takes the first rows of each branch and merges them. However many
+ * calls the number has, a page reads about a page of each index, so that plan is as
+ * good for every number and may be generic. With the OR of both sides the best plan
+ * depends on the number (a bitmap of a few matches and a sort, or the started_at index
+ * filtered for a number on hundreds of thousands of calls, such as an org's own line),
+ * so PostgreSQL planned it afresh on every request: most of the filtered page's
+ * database time. The count keeps the OR and its per-value plans: up to 10,001 rows of
+ * a number on half the calls are best read another way than those of a number on one. */
 bool calls_list_plan_generic(const struct call_filter *f)
 {
-    return phone_in_branches(f) && f->sort != CALL_SORT_LONGEST; /* the indexes are in started_at order */
+    return f->phone[0] && !f->name_like && !f->q && !f->campaign_id &&
+           f->sort != CALL_SORT_LONGEST; /* the indexes are in started_at order */
 }
 
 /* q as a statement that outlives it (the parameter array moves into the arena). */
@@ -237,7 +232,7 @@ static unsigned phone_branch(struct sql_query *q, const char *columns, const str
     return mask;
 }
 
-/* The keyset page of a phone filter in branches (phone_in_branches): each branch's
+/* The keyset page of a phone filter in branches (calls_list_plan_generic): each branch's
  * first rows in order, merged, the first of them. The columns are the branches' own,
  * so the result reads as the one-branch list does. */
 static struct db_stmt phone_keyset_stmt(struct arena *a, const char *kind, const char *columns,

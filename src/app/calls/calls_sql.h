@@ -25,9 +25,9 @@ enum call_col {
  * times). Its SQL and parameters live in the arena. */
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
                                const struct list_cursor *after, long limit);
-/* Whether f's list and count have a plan as good for every value (a phone number
- * alone, newest or oldest first: calls_sql.c, phone_in_branches), so the caller
- * should have PostgreSQL keep one generic plan instead of planning every request. */
+/* Whether f's list has a plan as good for every value (a phone number alone, newest
+ * or oldest first: read in two merged index walks, calls_sql.c), so the caller should
+ * have PostgreSQL keep one generic plan for it instead of planning every request. */
 bool calls_list_plan_generic(const struct call_filter *f);
 /* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
  * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a
