@@ -201,22 +201,24 @@ test('a breaker open until its probe, then half-open, shows as such; closed agai
 
 test('a running campaign refreshes itself; an email campaign names SendGrid; quiet hours now say when they end', async () => {
   const mail = await contact('Eve', { email: 'eve@example.com' });
-  // Quiet all day but one minute: the message is held, the campaign stays running.
+  // Quiet all day but an hour: the message is held, the campaign stays running. The
+  // hours are read once: a minute that turns between two readings would move them.
+  const hours = awake();
   const made = await stack.api(key, 'POST', '/api/v1/campaigns', { name: 'Held', channels: ['sms', 'email'],
     audience: { contact_ids: [mail.id, people.ok.id] }, sms_body: 'Hi', email_subject: 'Hi', email_body: 'Hello',
-    quiet_hours: { start: awake().end, end: awake().start } });
+    quiet_hours: { start: hours.end, end: hours.start } });
   assert.equal(made.status, 201, made.body);
   const id = made.json().data.id;
   assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/launch`)).status, 200);
   const s = (await stats(id)).json().data;
   assert.deepEqual(s.breakers.map((b) => b.provider), ['twilio', 'sendgrid']);
-  assert.deepEqual(s.quiet_now, { quiet: true, opens_at: awake().start });
+  assert.deepEqual(s.quiet_now, { quiet: true, opens_at: hours.start });
   assert.equal(s.final, false);
   const page = await viewer.get(`/campaigns/${id}`);
   assert.match(page.body, new RegExp(`data-stats-url="/api/v1/campaigns/${id}/stats"`));
   assert.match(page.body, /<script type="module" src="\/static\/js\/campaign_live\.js\?v=[^"]+"><\/script>/);
   assert.match(page.body, new RegExp(`id="campaign-refresh">Refresh<`));
-  assert.match(page.body, new RegExp(`id="campaign-quiet-now">[^<]*held until ${awake().start}\\.`));
+  assert.match(page.body, new RegExp(`id="campaign-quiet-now">[^<]*held until ${hours.start}\\.`));
   assert.match(page.body, /<tr id="progress-total"><th scope="row">All channels<\/th>/);
   assert.match(page.body, /id="campaign-quiet">This campaign's own: \d\d:\d\d to \d\d:\d\d \(in each contact's time zone, else the organisation's\)/);
   assert.equal((await stack.api(key, 'POST', `/api/v1/campaigns/${id}/cancel`)).status, 200);

@@ -253,7 +253,12 @@ test('a reload signal that reaches a worker reading a request it has just accept
 
 test('/metrics is valid Prometheus text with the documented series', async () => {
   await stack.request('GET', '/nope-404');
-  const text = await metricsText();
+  // A worker counts a request after answering it, so another worker's /metrics may
+  // come before the count: wait for it.
+  const text = await waitFor(async () => {
+    const t = await metricsText();
+    return metricValue(t, 'switchboard_http_requests_total{route="unmatched",status="404"}') >= 1 && t;
+  }, { what: 'the 404 to be counted' });
   const res = await stack.request('GET', '/metrics');
   assert.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/);
   const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
@@ -289,8 +294,9 @@ test('/metrics and /healthz answer from loopback (nginx connects from 127.0.0.1)
   const h = await stack.request('GET', '/healthz');
   assert.equal(h.status, 200);
   assert.deepEqual(Object.keys(h.json().workers).sort(), ['busy', 'idle']);
-  // the request log records the remote address nginx passed? at least the route
-  assert.ok(stack.logs().some((l) => l.msg === 'request' && l.route === 'metrics' && l.status === 200));
+  // the request log records the route (a line written after the answer: waited for)
+  await waitFor(() => stack.logs().some((l) => l.msg === 'request' && l.route === 'metrics' && l.status === 200),
+    { what: 'the request line of /metrics' });
 });
 
 test('SIGTERM drains: a request in flight completes, serve exits 0 and logs every exit', async () => {

@@ -68,8 +68,8 @@ test('a slow request is logged with the name, size and time of each round trip',
   const listed = slow.sql.reduce((sum, t) => sum + t.ms, 0);
   assert.ok(Math.abs(listed - slow.db_ms) < 0.01 * slow.sql.length + 0.01, `round trips ${listed} ms = db ${slow.db_ms} ms`);
   assert.equal(slow.sql_not_listed, 0);
-  // the ordinary request line is there too
-  assert.ok(stack.logs().some((l) => l.msg === 'request' && l.request_id === id));
+  // the ordinary request line is there too (written after the slow one)
+  await waitFor(() => stack.logs().some((l) => l.msg === 'request' && l.request_id === id), { what: 'the request line' });
 });
 
 test('slow_request_ms = 0 turns the slow-request line off', async () => {
