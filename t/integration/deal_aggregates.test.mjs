@@ -385,6 +385,12 @@ test('time passing: deliverables due in the current hour become late on time', a
   await waitFor(() => due(soon), { what: 'the deliverable to fall due', timeoutMs: secs * 1000 + 15000 });
   const { late: l2 } = await checkAll('once it is due');
   assert.equal(l2, l1 + 1, 'the deliverable due a few seconds later is now late');
+  // A deleted deal's late deliverables leave the figure, those of the current hour too
+  // (counted from the index, with the deleted deals left out), and come back with it.
+  stack.sql(`UPDATE deals SET deleted_at = now() WHERE id = '${d}'`);
+  assert.equal((await checkAll('its deal deleted')).late, l2 - 4);
+  stack.sql(`UPDATE deals SET deleted_at = NULL WHERE id = '${d}'`);
+  assert.equal((await checkAll('its deal restored')).late, l2);
   // The exact instants: each counted once, in whichever part holds it.
   for (const id of [atHour, beforeHour, justNow, soon]) {
     stack.sql(`UPDATE deliverables SET posted_at = now() WHERE id = '${id}'`);

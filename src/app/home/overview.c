@@ -81,7 +81,10 @@ static void fill_today_calls(struct request *r, struct tdict *d, struct dbres *t
  * CASE rather than COALESCE so that, under RLS, "due < now()" searches the index. */
 #define DELIVERABLE_DUE "(CASE WHEN v.posting_window_end IS NULL THEN v.scheduled_at ELSE v.posting_window_end END)"
 /* The start of the current UTC hour: deal_open_deliverable_hours counts the hours
- * before it; the part of the current hour already past is counted from the index. */
+ * before it; the part of the current hour already past is counted from the index,
+ * leaving out those of the org's deleted deals (deals_org_deleted_idx, sql/0014: few
+ * rows) rather than looking up each deliverable's deal: late in the hour, 61 probes of
+ * deals_pkey were 1.3 of the statement's 1.9 ms at 100,000 deals. */
 #define DELIVERABLE_HOUR "date_trunc('hour', now(), 'UTC')"
 
 enum { OF_KIND, OF_KEY /* the stage, or today */, OF_CURRENCY, OF_COUNT, OF_MINOR /* or the week's end */ };
@@ -95,10 +98,11 @@ enum { OF_KIND, OF_KEY /* the stage, or today */, OF_CURRENCY, OF_COUNT, OF_MINO
     "  WHERE p.org_id = app_org_id() AND p.expected_at <= w.week_end AND p.n > 0 GROUP BY 1, p.currency"     \
     " UNION ALL SELECT 'late', '', '', ((SELECT coalesce(sum(h.n), 0) FROM deal_open_deliverable_hours h"    \
     "  WHERE h.org_id = app_org_id() AND h.due_hour < " DELIVERABLE_HOUR ")"                                   \
-    "  + (SELECT count(*) FROM deliverables v JOIN deals d ON d.org_id = app_org_id() AND d.id = v.deal_id" \
-    "  AND d.deleted_at IS NULL"                                                                              \
+    "  + (SELECT count(*) FROM deliverables v"                                                                \
     "  WHERE v.org_id = app_org_id() AND v.posted_at IS NULL AND v.deleted_at IS NULL"                        \
-    "  AND " DELIVERABLE_DUE " >= " DELIVERABLE_HOUR " AND " DELIVERABLE_DUE " < now()))::bigint, '0'"         \
+    "  AND " DELIVERABLE_DUE " >= " DELIVERABLE_HOUR " AND " DELIVERABLE_DUE " < now()"                         \
+    "  AND NOT EXISTS (SELECT 1 FROM deals d WHERE d.org_id = app_org_id() AND d.id = v.deal_id"              \
+    "  AND d.deleted_at IS NOT NULL)))::bigint, '0'"                                                          \
     " UNION ALL SELECT 'week', today::text, '', 0, week_end::text FROM w"                                      \
     " ORDER BY 1, 2, 3"
 
