@@ -131,7 +131,7 @@ static int cmd_serve(int argc, char **argv, struct config *cfg)
     if (argc > 1) return cli_usage_error("serve", "unexpected argument '%s'", argv[1]);
     int route_count;
     app_route_names(&route_count);
-    return pool_run(cfg, g_config_path, app_worker_main, route_count);
+    return pool_run(cfg, g_config_path, app_prepare_workers, app_worker_main, route_count);
 }
 
 static int cmd_worker(int argc, char **argv, struct config *cfg)

@@ -26,6 +26,9 @@ struct app {
     int slot; /* metrics slot */
 };
 
+/* Before pool_run forks a generation of workers: parses every template (a broken
+ * one is logged, and the generation is not started). The workers inherit them. */
+int app_prepare_workers(const struct config *cfg);
 /* Worker entry for pool_run. */
 int app_worker_main(int listen_fd, int slot, const struct config *cfg);
 

@@ -188,6 +188,7 @@ static int alive_total(void)
 struct supervisor {
     struct config *cfg;
     const char *config_path;
+    pool_prepare_fn prepare;
     pool_worker_fn fn;
     int listen_fd;
     int generation;
@@ -270,6 +271,11 @@ static void reload(struct supervisor *s)
         config_free(&fresh);
         return;
     }
+    if (s->prepare && s->prepare(&fresh) != 0) {
+        log_error("reload: the new generation could not be prepared; keeping the running one");
+        config_free(&fresh);
+        return;
+    }
     if (strcmp(fresh.listen, s->cfg->listen) != 0)
         log_warn("reload: 'listen' changed; it takes effect after a restart");
     config_free(s->cfg);
@@ -323,7 +329,8 @@ static void shutdown_workers(struct supervisor *s)
     }
 }
 
-int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int route_count)
+int pool_run(struct config *cfg, const char *config_path, pool_prepare_fn prepare, pool_worker_fn fn,
+             int route_count)
 {
     if (metrics_init(route_count) != 0 || master_signals() != 0) {
         log_error("cannot set up the process manager: %s", strerror(errno));
@@ -334,14 +341,19 @@ int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int
         fprintf(stderr, "switchboard serve: listen_group '%s' names no group\n", cfg->listen_group);
         return 1;
     }
+    if (prepare && prepare(cfg) != 0) {
+        log_error("serve: the workers could not be prepared; stopping");
+        fprintf(stderr, "switchboard serve: the workers could not be prepared (the log says why)\n");
+        return 1;
+    }
     int fd = fcgi_listen(cfg->listen, 1024, gid);
     if (fd < 0) {
         log_error("cannot listen on %s: %s", cfg->listen, strerror(errno));
         fprintf(stderr, "switchboard serve: cannot listen on %s: %s\n", cfg->listen, strerror(errno));
         return 1;
     }
-    struct supervisor s = { .cfg = cfg, .config_path = config_path, .fn = fn, .listen_fd = fd,
-                            .generation = 1 };
+    struct supervisor s = { .cfg = cfg, .config_path = config_path, .prepare = prepare, .fn = fn,
+                            .listen_fd = fd, .generation = 1 };
     char extra[64];
     snprintf(extra, sizeof extra, "\"workers\":%d", cfg->workers);
     log_msg(LOG_INFO, extra, "serve: listening on %s", cfg->listen);

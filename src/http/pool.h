@@ -8,10 +8,19 @@
  * max_requests is reached. Returns the process exit code. slot is its metrics slot. */
 typedef int (*pool_worker_fn)(int listen_fd, int slot, const struct config *cfg);
 
-/* Binds cfg->listen, pre-forks cfg->workers workers running fn, supervises them
- * (respawn with back-off, recycle, SIGHUP reload of config_path, SIGTERM drain).
- * route_count sizes the shared per-route metrics. Returns the process exit code. */
-int pool_run(struct config *cfg, const char *config_path, pool_worker_fn fn, int route_count);
+/* What the process manager runs before it forks a generation of workers (at start
+ * and on each reload, with that generation's configuration). What it loads, every
+ * worker of the generation inherits: a worker replaced after a crash starts without
+ * loading it again. Returns 0, or non-zero when it failed (and logged why). */
+typedef int (*pool_prepare_fn)(const struct config *cfg);
+
+/* Binds cfg->listen, runs prepare, pre-forks cfg->workers workers running fn,
+ * supervises them (respawn with back-off, recycle, SIGHUP reload of config_path,
+ * SIGTERM drain). A failed prepare stops serve at start (exit 1); on a reload it
+ * keeps the running generation and configuration. route_count sizes the shared
+ * per-route metrics. Returns the process exit code. */
+int pool_run(struct config *cfg, const char *config_path, pool_prepare_fn prepare, pool_worker_fn fn,
+             int route_count);
 
 /* Exit code of a worker that stops after serving max_requests (not a crash). */
 #define POOL_EXIT_RECYCLE 75

@@ -1,6 +1,7 @@
 // tmpl_shim.cc — the only C++ in Switchboard: ctemplate behind the C API of view.h.
-// Templates are parsed once per worker (the default cache) and expanded straight
-// into the response buffer through an emitter, so a page is never copied.
+// Templates are parsed once, into the cache pages are rendered from (in `serve`, by
+// the process manager before it forks the workers, which inherit it), and expanded
+// straight into the response buffer through an emitter, so a page is never copied.
 extern "C" {
 #include "view.h"
 
@@ -88,15 +89,42 @@ TemplateString key(const char *k)
     return slot.key;
 }
 
-std::string g_root;   // the template directory, with a trailing '/'
-int g_preload_failed; // nftw callbacks take no user data
+// The templates pages are rendered from: ctemplate's default cache until
+// view_load_all has made one of its own.
+ctemplate::TemplateCache *g_cache;
+ctemplate::TemplateCache *cache() { return g_cache ? g_cache : ctemplate::mutable_default_template_cache(); }
 
-int preload_one(const char *path, const struct stat *, int type, struct FTW *)
+std::string g_root; // the template directory of cache(), with a trailing '/'
+
+std::string with_slash(const char *dir)
+{
+    std::string d(dir);
+    if (d.empty() || d[d.size() - 1] != '/') d += '/';
+    return d;
+}
+
+// nftw callbacks take no user data: the walk's cache, root and failures.
+ctemplate::TemplateCache *g_walk_cache;
+size_t g_walk_root_len;
+int g_walk_failed;
+
+int load_one(const char *path, const struct stat *, int type, struct FTW *)
 {
     size_t n = strlen(path);
     if (type != FTW_F || n < 4 || strcmp(path + n - 4, ".tpl") != 0) return 0;
-    if (!ctemplate::LoadTemplate(path + g_root.size(), ctemplate::STRIP_BLANK_LINES)) g_preload_failed++;
+    if (!g_walk_cache->LoadTemplate(path + g_walk_root_len, ctemplate::STRIP_BLANK_LINES)) g_walk_failed++;
     return 0;
+}
+
+// Loads every *.tpl under root into c: the number that failed, or -1.
+int load_tree(ctemplate::TemplateCache *c, const std::string &root)
+{
+    g_walk_cache = c;
+    g_walk_root_len = root.size();
+    g_walk_failed = 0;
+    int rc = nftw(root.c_str(), load_one, 16, FTW_PHYS);
+    g_walk_cache = nullptr;
+    return rc != 0 ? -1 : g_walk_failed;
 }
 
 } // namespace
@@ -105,33 +133,39 @@ extern "C" {
 
 int view_init(const char *template_dir)
 {
-    ctemplate::TemplateCache *c = ctemplate::mutable_default_template_cache();
+    ctemplate::TemplateCache *c = cache();
     c->ClearCache();
-    std::string dir(template_dir);
-    if (dir.empty() || dir[dir.size() - 1] != '/') dir += '/';
-    g_root = dir;
-    return c->SetTemplateRootDirectory(dir) ? 0 : -1;
+    g_root = with_slash(template_dir);
+    return c->SetTemplateRootDirectory(g_root) ? 0 : -1;
 }
 
 int view_preload(const char *const *names, int n)
 {
     int failed = 0;
     for (int i = 0; i < n; i++)
-        if (!ctemplate::LoadTemplate(names[i], ctemplate::STRIP_BLANK_LINES)) failed++;
+        if (!cache()->LoadTemplate(names[i], ctemplate::STRIP_BLANK_LINES)) failed++;
     return failed;
 }
 
-int view_preload_all(void)
+int view_preload_all(void) { return load_tree(cache(), g_root); }
+
+int view_load_all(const char *template_dir)
 {
-    g_preload_failed = 0;
-    if (nftw(g_root.c_str(), preload_one, 16, FTW_PHYS) != 0) return -1;
-    return g_preload_failed;
+    ctemplate::TemplateCache *fresh = new (std::nothrow) ctemplate::TemplateCache();
+    if (!fresh) abort();
+    std::string root = with_slash(template_dir);
+    int failed = fresh->SetTemplateRootDirectory(root) ? load_tree(fresh, root) : -1;
+    if (failed != 0) {
+        delete fresh; // the templates in use stay
+        return failed;
+    }
+    delete g_cache;
+    g_cache = fresh;
+    g_root = root;
+    return 0;
 }
 
-void view_reload(void)
-{
-    ctemplate::mutable_default_template_cache()->ClearCache();
-}
+void view_reload(void) { cache()->ClearCache(); }
 
 struct tdict *tdict_new(struct arena *a, const char *name)
 {
@@ -174,7 +208,7 @@ struct tdict *tdict_root(struct tdict *d) { return d->root; }
 int view_render(const char *name, struct tdict *d, struct buf *out)
 {
     BufEmitter e(out);
-    return ctemplate::mutable_default_template_cache()->ExpandWithData(
+    return cache()->ExpandWithData(
                name, ctemplate::STRIP_BLANK_LINES, d->d, nullptr, &e)
                ? 0
                : -1;

@@ -1,5 +1,6 @@
 /* view.h — C API over ctemplate (the only C++ is tmpl_shim.cc): auto-escaped
- * templates loaded once per worker, dictionaries that live in the request arena. */
+ * templates parsed once (before the workers fork), dictionaries that live in the
+ * request arena. */
 #ifndef SB_VIEW_H
 #define SB_VIEW_H
 #include <stdbool.h>
@@ -17,6 +18,11 @@ int view_preload(const char *const *names, int n);
 /* Loads (and checks) every *.tpl under the template directory; returns the number
  * that failed, or -1 if the directory cannot be walked. */
 int view_preload_all(void);
+/* Parses every *.tpl under template_dir into a new set of templates, and renders
+ * from it only if all of them parse: otherwise the templates in use stay. Returns the
+ * number that failed, or -1 if the directory cannot be read. `serve` calls it before
+ * forking each generation of workers, which inherit the parsed templates. */
+int view_load_all(const char *template_dir);
 /* Drops every cached template so the next render re-reads from disk. */
 void view_reload(void);
 

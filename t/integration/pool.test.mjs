@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Stack, REPO, waitFor } from '../lib/stack.mjs';
@@ -78,6 +78,14 @@ function metricValue(text, series) {
 }
 
 const workerLogs = (msg) => stack.logs().filter((l) => l.msg === `worker ${msg}`);
+/** The JSON log lines serve wrote after its first n lines of output. */
+const logsAfter = (n) => stack.logLines.slice(n).flatMap((l) => {
+  try {
+    return [JSON.parse(l)];
+  } catch {
+    return [];
+  }
+});
 
 // ---- tests --------------------------------------------------------------------
 
@@ -193,6 +201,39 @@ test('SIGHUP reloads: new workers, no failed request, templates re-read', async 
   const loginAfter = await stack.request('GET', '/login');
   assert.equal(loginAfter.status, 200);
   assert.ok(loginAfter.body.includes(marker), 'the changed template is served after SIGHUP');
+});
+
+test('a reload with a broken template keeps the running workers; fixed, the next reload takes it', async () => {
+  const broken = path.join(tplDir, 'broken-on-purpose.tpl');
+  writeFileSync(broken, '{{%AUTOESCAPE context="HTML"}}{{#OPEN}}never closed');
+  const before = await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && p;
+  }, { what: `${WORKERS} workers` });
+  const seen = stack.logLines.length;
+  process.kill(stack.serve.pid, 'SIGHUP');
+  const refused = await waitFor(() => logsAfter(seen).find((l) => /^reload: the new generation could not be prepared/.test(l.msg)),
+    { what: 'the reload to be refused' });
+  assert.equal(refused.level, 'error');
+  assert.ok(logsAfter(seen).some((l) => /^1 template\(s\) failed to load from /.test(l.msg)), 'the reason is logged');
+  assert.ok(sameSet(stack.workerPids(), before), 'the same workers serve');
+  assert.equal((await stack.request('GET', '/login')).status, 200);
+  // A worker replaced now starts from the templates in use, not the broken files.
+  process.kill(before[0], 'SIGKILL');
+  await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && !p.includes(before[0]);
+  }, { what: 'a replacement worker' });
+  for (let i = 0; i < 2 * WORKERS; i++) assert.equal((await stack.request('GET', '/login')).status, 200);
+
+  unlinkSync(broken);
+  const current = stack.workerPids();
+  process.kill(stack.serve.pid, 'SIGHUP');
+  await waitFor(() => {
+    const p = stack.workerPids();
+    return p.length === WORKERS && p.every((x) => !current.includes(x));
+  }, { what: 'a new generation' });
+  assert.equal((await stack.request('GET', '/login')).status, 200);
 });
 
 // ---- a FastCGI client, for a request held half-sent --------------------------------
@@ -353,4 +394,22 @@ test('max_requests recycles workers without dropping requests', async () => {
   const m = await metricsText();
   assert.ok(metricValue(m, 'switchboard_worker_recycles_total') >= 3);
   assert.equal(metricValue(m, 'switchboard_worker_crashes_total'), 0, 'a recycle is not a crash');
+});
+
+test('serve refuses to start with a broken template, and says why', async () => {
+  await stack.stopServe();
+  const broken = path.join(tplDir, 'broken-on-purpose.tpl');
+  writeFileSync(broken, '{{%AUTOESCAPE context="HTML"}}{{#OPEN}}never closed');
+  try {
+    stack.logLines.length = 0;
+    stack.startServe();
+    assert.deepEqual(await stack.serveExit, { code: 1, sig: null });
+    const logs = stack.logs();
+    assert.ok(logs.some((l) => /^1 template\(s\) failed to load from /.test(l.msg)), 'the template is named as the cause');
+    assert.ok(stack.logLines.some((l) => /^switchboard serve: the workers could not be prepared/.test(l)));
+    assert.ok(!logs.some((l) => l.msg === 'worker started'), 'no worker was started');
+  } finally {
+    unlinkSync(broken);
+  }
+  await stack.restartServe();
 });

@@ -244,6 +244,64 @@ static void test_view_init_switches_directory(void **state)
     assert_string_equal(render("value.tpl", d), "[v]");
 }
 
+/* Writes text to dir/name. */
+static void write_in(const char *d, const char *name, const char *text)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", d, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void remove_in(const char *d, const char *const *names, int n)
+{
+    char path[160];
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", d, names[i]);
+        unlink(path);
+    }
+    rmdir(d);
+}
+
+/* view_load_all (serve, before forking the workers): all of a directory's templates,
+ * includes resolved from the same set, or none of them and the ones in use stay. */
+static void test_load_all_is_all_or_nothing(void **state)
+{
+    char good[64], bad[64];
+    snprintf(good, sizeof good, "/tmp/sb-test-view3-XXXXXX");
+    snprintf(bad, sizeof bad, "/tmp/sb-test-view4-XXXXXX");
+    assert_non_null(mkdtemp(good));
+    assert_non_null(mkdtemp(bad));
+    write_in(good, "value.tpl", ESC "good {{V}}");
+    write_in(good, "page.tpl", ESC "<h1>{{TITLE}}</h1>{{>FOOTER}}");
+    write_in(good, "footer.tpl", ESC "<footer>good</footer>");
+    write_in(bad, "value.tpl", ESC "bad {{V}}");
+    write_in(bad, "broken.tpl", ESC "{{#OPEN}}never closed");
+
+    struct tdict *d = tdict_new(&A, "value");
+    tdict_set_cstr(d, "V", "<v>");
+    tdict_set_cstr(d, "TITLE", "t");
+    tdict_include(d, "FOOTER", "footer.tpl");
+    assert_int_equal(view_load_all(good), 0);
+    assert_string_equal(render("value.tpl", d), "good &lt;v&gt;");
+    assert_string_equal(render("page.tpl", d), "<h1>t</h1><footer>good</footer>");
+    /* One broken template: none of that directory is taken. */
+    assert_int_equal(view_load_all(bad), 1);
+    assert_string_equal(render("value.tpl", d), "good &lt;v&gt;");
+    assert_int_equal(view_load_all("/nonexistent/sb-templates"), -1);
+    assert_string_equal(render("page.tpl", d), "<h1>t</h1><footer>good</footer>");
+    /* Loaded, they no longer depend on the files. */
+    static const char *const good_files[] = { "value.tpl", "page.tpl", "footer.tpl" };
+    static const char *const bad_files[] = { "value.tpl", "broken.tpl" };
+    remove_in(good, good_files, 3);
+    remove_in(bad, bad_files, 2);
+    assert_string_equal(render("page.tpl", d), "<h1>t</h1><footer>good</footer>");
+    assert_int_equal(view_init(dir), 0); /* back to the other tests' directory */
+    assert_string_equal(render("value.tpl", d), "[&lt;v&gt;]");
+}
+
 static void test_dictionaries_die_with_the_arena(void **state)
 {
     /* Many dictionaries over many resets: with ASan/LSan a missing delete shows as a leak. */
@@ -322,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_missing_and_broken_templates),
         cmocka_unit_test(test_reload_picks_up_changes),
         cmocka_unit_test(test_view_init_switches_directory),
+        cmocka_unit_test(test_load_all_is_all_or_nothing),
         cmocka_unit_test(test_dictionaries_die_with_the_arena),
         cmocka_unit_test(test_json_writer),
     };
