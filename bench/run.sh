@@ -892,28 +892,42 @@ children() { # the pool's worker pids, without a fork when the kernel lists them
         worker_pids
     fi
 }
-run_respawn() {
-    local before victim ref='' polls=0 t0 newpid='' sc idle busy p
-    before=$(children)
-    victim=$(head -n 1 <<<"$before")
+# The poll loop forks nothing where /proc/<pid>/syscall can be read: the kernel's list
+# of children, the pid comparison, the clock ($EPOCHREALTIME) and the 1 ms pause (a read
+# that times out on a FIFO) are bash builtins. A fork and exec of grep or sleep per poll
+# took 2-3 ms on the bench's 2-core machines and competed with the worker being timed.
+RESPAWN_RUNS=${BENCH_RESPAWN_RUNS:-5}
+respawn_once() { # sets RESPAWN_ONE_MS (or empty) and RESPAWN_ONE_POLLS
+    local before victim ref='' polls=0 t0 newpid='' sc idle busy p kids=() tick fifo=$DIR/tmp/respawn.tick
+    RESPAWN_ONE_MS=
+    before=" $(children | tr '\n' ' ') "
+    read -r victim _ <<<"$before"
     [ -n "$victim" ] || return 0
-    sleep 0.5 # nothing else runs now: every worker is idle
-    while read -r p; do
+    [ -p "$fifo" ] || mkfifo "$fifo"
+    exec {tick}<>"$fifo" # opened for reading and writing: a read on it only times out
+    sleep 0.5            # nothing else runs now: every worker is idle
+    for p in $before; do
+        [ "$p" = "$victim" ] && continue
         read -r ref _ <"/proc/$p/syscall" 2>/dev/null || true
         [ -n "$ref" ] && [ "$ref" != running ] && break
         ref=''
-    done < <(sed 1d <<<"$before")
-    t0=$(now)
+    done
+    t0=$EPOCHREALTIME
     kill -9 "$victim"
     while [ "$polls" -lt 50000 ]; do
         polls=$((polls + 1))
         if [ -z "$newpid" ]; then
-            for p in $(children); do grep -qx "$p" <<<"$before" || newpid=$p; done
+            if [ -r "/proc/$serve_pid/task/$serve_pid/children" ]; then
+                read -r -a kids <"/proc/$serve_pid/task/$serve_pid/children" || true
+            else
+                read -r -a kids <<<"$(worker_pids | tr '\n' ' ')"
+            fi
+            for p in "${kids[@]}"; do [[ $before == *" $p "* ]] || newpid=$p; done
         elif [ -n "$ref" ]; then
             sc=
             read -r sc _ <"/proc/$newpid/syscall" 2>/dev/null || true
             if [ "$sc" = "$ref" ]; then
-                RESPAWN_MS=$(ms_since "$t0")
+                RESPAWN_ONE_MS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
                 RESPAWN_HOW="replacement blocked in the idle workers' system call ($ref) in /proc/<pid>/syscall"
                 break
             fi
@@ -922,15 +936,30 @@ run_respawn() {
             idle=$(awk '$1 == "switchboard_workers{state=\"idle\"}" { print $2 }' <<<"$m")
             busy=$(awk '$1 == "switchboard_workers{state=\"busy\"}" { print $2 }' <<<"$m")
             if [ $(( ${idle:-0} + ${busy:-0} )) -ge "$WORKERS" ]; then
-                RESPAWN_MS=$(ms_since "$t0")
+                RESPAWN_ONE_MS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
                 RESPAWN_HOW="every worker idle again on /metrics"
                 break
             fi
         fi
-        sleep 0.001
+        read -r -t 0.001 -u "$tick" _ || true
     done
-    if [ "$RESPAWN_MS" = null ]; then log "the pool did not replace worker $victim"; return 0; fi
-    RESPAWN_POLL_MS=$(awk -v t="$RESPAWN_MS" -v n="$polls" 'BEGIN { printf "%.1f", t / n }')
+    exec {tick}<&-
+    RESPAWN_ONE_POLLS=$polls
+}
+# RESPAWN_RUNS kills, one after another: the median is the figure, all are listed.
+RESPAWN_ALL=
+run_respawn() {
+    local i times=() polls=0 total=0
+    for ((i = 0; i < RESPAWN_RUNS; i++)); do
+        respawn_once
+        if [ -z "$RESPAWN_ONE_MS" ]; then log "the pool did not replace a killed worker"; return 0; fi
+        times+=("$RESPAWN_ONE_MS")
+        polls=$((polls + RESPAWN_ONE_POLLS))
+    done
+    RESPAWN_ALL=$(printf '%s\n' "${times[@]}" | sort -n | paste -sd' ')
+    RESPAWN_MS=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    total=$(printf '%s\n' "${times[@]}" | awk '{ s += $1 } END { print s }')
+    RESPAWN_POLL_MS=$(awk -v t="$total" -v n="$polls" 'BEGIN { printf "%.2f", t / n }')
 }
 
 # ---- contacts import ----------------------------------------------------------------------
@@ -1274,10 +1303,11 @@ report() {
 
     printf '\nFastCGI worker (SPEC: ≤ 16 MB RSS after 100,000 requests, start-up ≤ 100 ms; max_requests = %s during the bench):\n' "$MAX_REQUESTS"
     printf '  memory: %s  %s\n' "$SOAK_LINE" "$([ -n "${SOAK_MAX_MB:-}" ] && verdict "$SOAK_MAX_MB" "<=" 16)"
-    printf '  start-up: a worker killed with SIGKILL is replaced and ready %s ms later (%s; resolution ~%s ms, one poll)  %s\n' \
-        "$RESPAWN_MS" "$RESPAWN_HOW" "$RESPAWN_POLL_MS" "$(verdict "$RESPAWN_MS" "<=" 100)"
+    printf '  start-up: a worker killed with SIGKILL is replaced and ready %s ms later (median of %s kills: %s ms; %s; resolution ~%s ms, one poll)  %s\n' \
+        "$RESPAWN_MS" "$RESPAWN_RUNS" "${RESPAWN_ALL:-none}" "$RESPAWN_HOW" "$RESPAWN_POLL_MS" "$(verdict "$RESPAWN_MS" "<=" 100)"
     printf '  start-up: the pool answered its first /healthz through nginx %s ms after serve started (polled every ~5 ms)\n' "$POOL_START_MS"
-    json+="\"worker\":{\"memory\":$SOAK_JSON,\"respawn_ready_ms\":$RESPAWN_MS,\"respawn_poll_ms\":$RESPAWN_POLL_MS,"
+    json+="\"worker\":{\"memory\":$SOAK_JSON,\"respawn_ready_ms\":$RESPAWN_MS,\"respawn_ready_ms_all\":[$(tr ' ' ',' <<<"$RESPAWN_ALL")],"
+    json+="\"respawn_poll_ms\":$RESPAWN_POLL_MS,"
     json+="\"pool_start_to_healthz_ms\":$POOL_START_MS},"
     json+="\"worker_rss_kb\":[$(rss_list "$(worker_rss)")]}"
 
