@@ -77,6 +77,10 @@ const shapes = [
   ['/api/v1/calls?name=c4ca4238', ['calls_caller_name_trgm_idx']],
   ['/api/v1/calls?q=refund', ['calls_transcript_tsv_idx']],
   ['/api/v1/calls?campaign_id=' + CAMPAIGN, ['calls_org_campaign_idx']],
+  // The page's own statement (fewer columns, calls_page_stmt): the same indexes.
+  ['/calls', ['calls_org_started_idx']],
+  ['/calls?sort=longest', ['calls_org_duration_idx']],
+  ['/calls?phone=(415)+555-0042', ['calls_org_from_idx', 'calls_org_to_idx']],
 ];
 
 for (const [url, want] of shapes) {

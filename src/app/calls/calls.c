@@ -66,10 +66,13 @@ struct call_page {
     long count;     /* -1: not counted */
 };
 
+/* Which columns the rows carry: all of the API's Call object, or the page's. */
+enum call_rows { ROWS_API, ROWS_PAGE };
+
 /* Runs the list (and, when filtered, the capped count) as the request's last
  * statements: with the session's check and COMMIT, one round trip in all.
  * Returns 0 or an HTTP status. */
-static int call_page_load(struct request *r, const struct call_filter *f, struct call_page *p)
+static int call_page_load(struct request *r, const struct call_filter *f, enum call_rows cols, struct call_page *p)
 {
     const char *tz = org_tz(r);
     struct db_stmt s[3];
@@ -95,7 +98,9 @@ static int call_page_load(struct request *r, const struct call_filter *f, struct
                                    " set_config('enable_indexonlyscan', 'off', true)",
                                    0, NULL };
     list = n;
-    s[n++] = calls_list_stmt(r->arena, f, tz, f->has_cursor ? &f->cursor : NULL, f->limit + 1);
+    const struct list_cursor *after = f->has_cursor ? &f->cursor : NULL;
+    s[n++] = cols == ROWS_PAGE ? calls_page_stmt(r->arena, f, tz, after, f->limit + 1)
+                               : calls_list_stmt(r->arena, f, tz, after, f->limit + 1);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
     p->rows = res[list];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
@@ -352,7 +357,7 @@ int calls_list(struct request *r)
     struct call_filter f;
     struct call_page p;
     int status = filters_or_reply(r, &f);
-    if (!status) status = call_page_load(r, &f, &p);
+    if (!status) status = call_page_load(r, &f, ROWS_PAGE, &p);
     return status ? status : render_list(r, 200, &f, NULL, &p);
 }
 
@@ -363,7 +368,7 @@ int api_calls_list(struct request *r)
     struct call_filter f;
     struct call_page p;
     int status = filters_or_reply(r, &f);
-    if (!status) status = call_page_load(r, &f, &p);
+    if (!status) status = call_page_load(r, &f, ROWS_API, &p);
     if (status) return status;
     struct jw w;
     jw_list(r, &w);

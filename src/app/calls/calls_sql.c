@@ -26,6 +26,17 @@
     " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at,"                 \
     " c.started_at AT TIME ZONE $1, c.is_demo"
 
+/* The page's list (calls_page_stmt): the same positions, NULL for what the page does
+ * not show. PostgreSQL then neither formats those values (the rounded sentiment and
+ * two timestamps were most of its output work) nor sends them: the 50 rows of a page
+ * fit in one of libpq's 16 KB reads instead of two (each a poll and a recv more). */
+#define PAGE_COLUMNS                                                                              \
+    "c.id, c.direction, NULL, NULL, c.from_number, c.to_number,"                                  \
+    " c.caller_name, c.status, c.started_at, NULL,"                                                \
+    " c.duration_s, NULL, c.sentiment_label,"                                                      \
+    " c.recording_status = 'stored', NULL, NULL, NULL,"                                             \
+    " c.started_at AT TIME ZONE $1, c.is_demo"
+
 /* The export's columns, read by COPY (FORMAT binary): the list's up to CC_CREATED_AT,
  * the sentiment as stored (calls.c rounds it as round(x::numeric, 3) would, which
  * cost PostgreSQL more than the rest of the row). Every one of them is in
@@ -50,7 +61,7 @@ static const char *const order_by[] = {
 };
 /* Statement names live as long as the process (db.c keeps the pointers); made on
  * first use, as only a few of the fragment sets ever occur. */
-static char *list_names[3][FR_SETS];
+static char *list_names[3][FR_SETS], *page_names[3][FR_SETS];
 static char *count_names[FR_SETS];
 
 /* The keyset condition of sort: rows after (key, id). */
@@ -280,6 +291,12 @@ struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, con
                                const struct list_cursor *after, long limit)
 {
     return keyset_stmt(a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
+}
+
+struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, const char *tz,
+                               const struct list_cursor *after, long limit)
+{
+    return keyset_stmt(a, "calls_page", PAGE_COLUMNS, page_names, f, tz, after, limit);
 }
 
 const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,

@@ -25,6 +25,11 @@ enum call_col {
  * times). Its SQL and parameters live in the arena. */
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
                                const struct list_cursor *after, long limit);
+/* The same rows for the /calls page: the columns it does not show (CC_PROVIDER,
+ * CC_PROVIDER_CALL_ID, CC_ENDED_AT, CC_SENTIMENT_SCORE, CC_CONTACT_ID, CC_CAMPAIGN_ID,
+ * CC_CREATED_AT) are NULL. */
+struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, const char *tz,
+                               const struct list_cursor *after, long limit);
 /* Whether f's list has a plan as good for every value (a phone number alone, newest
  * or oldest first: read in two merged index walks, calls_sql.c), so the caller should
  * have PostgreSQL keep one generic plan for it instead of planning every request. */
