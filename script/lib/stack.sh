@@ -125,6 +125,19 @@ pg_stop() {
     as_pg "$PG_BIN/pg_ctl" -w -t 60 -D "$(pg_data "$dir")" -m fast stop >/dev/null
 }
 
+# How many 2 MB pages the stopped cluster's shared memory needs (PostgreSQL works it
+# out from its settings; it can only while stopped).
+pg_huge_pages_needed() {
+    as_pg "$PG_BIN/postgres" -D "$(pg_data "$1")" -C shared_memory_size_in_huge_pages
+}
+
+# Whether the running cluster's shared memory is on huge pages: "huge" or "small".
+pg_huge_pages_in_use() {
+    local pid
+    pid=$(head -n 1 "$(pg_data "$1")/postmaster.pid" 2>/dev/null) || { echo small; return; }
+    if grep -q 'anon_hugepage' "/proc/$pid/maps" 2>/dev/null; then echo huge; else echo small; fi
+}
+
 psql_admin() {
     local dir=$1; shift
     psql -X -q -v ON_ERROR_STOP=1 -h "$(pg_sock "$dir")" -U postgres -d "${PGDATABASE_OVERRIDE:-postgres}" "$@"
@@ -359,13 +372,15 @@ SQL
 }
 
 main() {
-    [ $# -ge 2 ] || die "usage: stack.sh init|setup-db|pg-start|pg-stop|nginx-conf|env DIR | backup|restore DIR FILE"
+    [ $# -ge 2 ] || die "usage: stack.sh init|setup-db|pg-start|pg-stop|pg-huge-pages-needed|pg-huge-pages-in-use|nginx-conf|env DIR | backup|restore DIR FILE"
     local cmd=$1 dir=$2
     case $cmd in
         init) cmd_init "$dir" ;;
         setup-db) cmd_setup_db "$dir" ;;
         pg-start) pg_start "$(abs_dir "$dir")" ;;
         pg-stop) pg_stop "$(abs_dir "$dir")" ;;
+        pg-huge-pages-needed) pg_huge_pages_needed "$(abs_dir "$dir")" ;;
+        pg-huge-pages-in-use) pg_huge_pages_in_use "$(abs_dir "$dir")" ;;
         nginx-conf) nginx_conf "$(abs_dir "$dir")" ;;
         env) cmd_env "$dir" ;;
         state-dir) state_dir "$(abs_dir "$dir")" ;;
