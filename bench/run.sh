@@ -618,7 +618,9 @@ run_export() {
     # autovacuum waited for (at most two minutes; the line says how long it all took).
     local vacuum_wait t0
     t0=$(now)
-    psql_owner "CHECKPOINT" >/dev/null || log "export: CHECKPOINT failed; measuring anyway"
+    # (CHECKPOINT needs a superuser or pg_checkpoint: the cluster's postgres role.)
+    psql -X -q -h "$DIR/pgsock" -U postgres -d postgres -c CHECKPOINT >/dev/null ||
+        log "export: CHECKPOINT failed; measuring anyway"
     wait_until "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'" 0 120 ||
         log "export: autovacuum still running after 120 s; measuring anyway"
     vacuum_wait=$(elapsed "$t0")
@@ -1242,23 +1244,25 @@ report() {
     printf '\nAgainst the references, same run: the PHP page (%s, %s bytes; /calls: %s bytes; php-fpm pm = static,\n' \
         "$PHP_PATH" "$php_bytes" "$app_bytes"
     printf '4 children as %s, a persistent PDO connection) and pgbench -f on the page'"'"'s statements\n' "$PHP_USER"
-    printf 'targets: req/s ≥ 3 × the PHP page'"'"'s; p99 at %s connections ≤ the PHP page'"'"'s p50 (%s ms)\n' "$CONNS" "${P50[php]:-?}"
-    printf '%-12s %10s %8s %8s %10s %10s  %-12s %s\n' target 'req/s' 'p99 ms' '× PHP' '× pgbench' 'PHP p50' '≥ 3× PHP' 'p99 ≤ PHP p50'
+    printf 'targets: req/s ≥ 3 × the PHP page'"'"'s (the filtered lists ≥ 2 ×); p99 at %s connections ≤ the PHP page'"'"'s p50 (%s ms)\n' "$CONNS" "${P50[php]:-?}"
+    printf '%-12s %10s %8s %8s %10s %10s  %-12s %s\n' target 'req/s' 'p99 ms' '× PHP' '× pgbench' 'PHP p50' '≥ N× PHP' 'p99 ≤ PHP p50'
     json+="\"references\":{\"php\":{\"path\":\"$PHP_PATH\",\"rps\":${RPS[php]:-null},\"p50_ms\":${P50[php]:-null},"
     json+="\"p99_ms\":${P99[php]:-null},\"bytes\":${php_bytes:-null},\"app_calls_bytes\":${app_bytes:-null}},\"targets\":["
     first=1
-    for name in calls api_calls; do
+    local times
+    for name in calls api_calls calls_phone calls_name calls_words; do
         [ -n "${RPS[$name]:-}" ] || continue
+        case $name in calls | api_calls) times=3 ;; *) times=2 ;; esac
         x_php=$(ratio_of "${RPS[$name]}" "${RPS[php]:-}" 2)
         x_pg=$(ratio_of "${RPS[$name]}" "${PGBENCH_TPS:-}" 2)
-        v1=$(verdict "$x_php" ">=" 3)
+        v1="$(verdict "$x_php" ">=" "$times") ($times×)"
         v2=$(verdict "${P99[$name]}" "<=" "${P50[php]:-}")
         printf '%-12s %10s %8s %8s %10s %10s  %-12s %s\n' "$name" "${RPS[$name]}" "${P99[$name]}" "$x_php" "$x_pg" \
             "${P50[php]:-?}" "$v1" "$v2"
         [ $first = 1 ] || json+=","
         first=0
-        json+="{\"name\":\"$name\",\"times_php\":${x_php:-null},\"times_pgbench\":${x_pg:-null},"
-        json+="\"rps_3x_php\":$(json_str "$v1"),\"p99_le_php_p50\":$(json_str "$v2")}"
+        json+="{\"name\":\"$name\",\"times_php\":${x_php:-null},\"times_pgbench\":${x_pg:-null},\"times_php_target\":$times,"
+        json+="\"rps_times_php\":$(json_str "${v1% (*}"),\"p99_le_php_p50\":$(json_str "$v2")}"
     done
     json+="]},"
 
@@ -1384,6 +1388,10 @@ main() {
         run_wrk php "$PHP_PATH" "(reference: PHP page)"
         run_wrk calls /calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
         run_wrk calls_phone "/calls?phone=${phone/+/%2B}" "≥ 5000 req/s" 5000
+        # The other filtered lists of issue 10 (≥ 2× the PHP page): a caller's last name
+        # (trigram index) and a transcript word (full-text index), both common here.
+        run_wrk calls_name "/calls?name=Martinez" "(≥ 2× the PHP page)"
+        run_wrk calls_words "/calls?q=refund" "(≥ 2× the PHP page)"
         run_wrk api_calls /api/v1/calls "≥ 8000 req/s, p99 ≤ 10" 8000 10
         run_wrk analytics /calls/analytics "(server time below)"
         log "running pgbench -f on the PHP page's statements (-c$CONNS -j$THREADS -T${DURATION%s})"
