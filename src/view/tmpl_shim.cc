@@ -94,8 +94,6 @@ TemplateString key(const char *k)
 ctemplate::TemplateCache *g_cache;
 ctemplate::TemplateCache *cache() { return g_cache ? g_cache : ctemplate::mutable_default_template_cache(); }
 
-std::string g_root; // the template directory of cache(), with a trailing '/'
-
 std::string with_slash(const char *dir)
 {
     std::string d(dir);
@@ -135,8 +133,7 @@ int view_init(const char *template_dir)
 {
     ctemplate::TemplateCache *c = cache();
     c->ClearCache();
-    g_root = with_slash(template_dir);
-    return c->SetTemplateRootDirectory(g_root) ? 0 : -1;
+    return c->SetTemplateRootDirectory(with_slash(template_dir)) ? 0 : -1;
 }
 
 int view_preload(const char *const *names, int n)
@@ -146,8 +143,6 @@ int view_preload(const char *const *names, int n)
         if (!cache()->LoadTemplate(names[i], ctemplate::STRIP_BLANK_LINES)) failed++;
     return failed;
 }
-
-int view_preload_all(void) { return load_tree(cache(), g_root); }
 
 int view_load_all(const char *template_dir)
 {
@@ -161,7 +156,6 @@ int view_load_all(const char *template_dir)
     }
     delete g_cache;
     g_cache = fresh;
-    g_root = root;
     return 0;
 }
 

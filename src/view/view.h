@@ -10,14 +10,12 @@ struct buf;
 
 struct tdict; /* a ctemplate TemplateDictionary */
 
-/* Sets the template root directory and clears the cache (call again on reload).
- * Returns 0, or -1 if the directory is unreadable. */
+/* Points the templates in use at template_dir and empties them: each is then read
+ * when first rendered. Returns 0, or -1 if the directory is unreadable. (serve loads
+ * them all at once with view_load_all.) */
 int view_init(const char *template_dir);
 /* Loads (and checks) every template listed; returns the number that failed. */
 int view_preload(const char *const *names, int n);
-/* Loads (and checks) every *.tpl under the template directory; returns the number
- * that failed, or -1 if the directory cannot be walked. */
-int view_preload_all(void);
 /* Parses every *.tpl under template_dir into a new set of templates, and renders
  * from it only if all of them parse: otherwise the templates in use stay. Returns the
  * number that failed, or -1 if the directory cannot be read. `serve` calls it before
