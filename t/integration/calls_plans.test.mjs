@@ -44,9 +44,10 @@ after(async () => {
   if (stack) await stack.stop();
 });
 
-// A phone number alone is read in two branches, one per side of the call (calls_sql.c).
-const LIST = /"Query Text": "SELECT (\* FROM \(\(SELECT )?c\.id, c\.direction/;
-const COUNT = /"Query Text": "SELECT count\(\*\) FROM \(SELECT \$1::text FROM calls c/;
+// A phone number alone is read in two branches, one per side of the call; a search
+// starts with its walk (calls_sql.c).
+const LIST = /"Query Text": "(WITH walk AS MATERIALIZED \(SELECT |SELECT (\* FROM \(\(SELECT )?)c\.id, c\.direction/;
+const COUNT = /"Query Text": "SELECT (CASE WHEN [^"]*? ELSE \()?count\(\*\) FROM \(SELECT \$1::text FROM calls c/;
 
 /** The plans auto_explain logged for one request's statements that match which. */
 async function plansOf(urlPath, which = LIST) {
@@ -92,6 +93,91 @@ for (const [url, want] of shapes) {
     for (const name of want) assert.ok(used.includes(name), `${name} in ${used.join(', ')}`);
   });
 }
+
+/** How the API's search at urlPath found its calls: 'index' when sql/0006's function
+ * ran (its statement is logged before the list's, which ends after it), else 'walk'. */
+async function searchedVia(urlPath) {
+  const from = statSync(logFile).size;
+  const res = await client.get(urlPath);
+  assert.equal(res.status, 200, res.body);
+  const text = await waitFor(() => {
+    const t = readFileSync(logFile).subarray(from).toString('utf8');
+    return LIST.test(t) ? t : null;
+  }, { what: `the plan of ${urlPath} in the database log` });
+  return { via: SEARCH.test(text) ? 'index' : 'walk', ids: res.json().data.map((c) => c.id), next: res.json().next_cursor };
+}
+
+// sql/0056 and calls_sql.c's "Searches": a term on most calls is found by reading the
+// list's index in order and testing each call; a rare one through the GIN indexes.
+test('a search walks for a common term and reads the GIN index for a rare one', async () => {
+  for (const [url, want] of [
+    ['/api/v1/calls?name=Caller', 'walk'],
+    ['/api/v1/calls?name=c4ca4238', 'index'],
+    ['/api/v1/calls?name=nobody-is-called-this', 'index'],
+    ['/api/v1/calls?q=hello', 'walk'],
+    ['/api/v1/calls?q=refund', 'index'], // on one call in 200
+    ['/api/v1/calls?q=zyzzyva', 'index'],
+    ['/api/v1/calls?name=Caller&q=hello&sort=longest', 'walk'],
+  ]) {
+    assert.equal((await searchedVia(url)).via, want, url);
+  }
+});
+
+// Whichever plan is taken, the page is the same; a walk that finds too few matches in
+// its window (the term was rarer than estimated) gives way to the index.
+test('a search forced to either plan gives the same pages; a short walk gives way to the index', async () => {
+  const sqlIds = (where, order, limit) => stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+    AND ${where} ORDER BY ${order} LIMIT ${limit}`).split('\n').filter(Boolean);
+  const pages = async (qs, n) => {
+    const got = [];
+    let url = `/api/v1/calls?${qs}`;
+    for (let i = 0; i < n; i++) {
+      const r = await searchedVia(url);
+      got.push(r);
+      if (!r.next) break;
+      url = `/api/v1/calls?${qs}&cursor=${encodeURIComponent(r.next)}`;
+    }
+    return got;
+  };
+  try {
+    for (const mode of ['walk', 'index']) {
+      stack.superSql(`ALTER ROLE switchboard_app SET switchboard.calls_search = '${mode}'`);
+      await stack.restartServe();
+      client = await stack.as('viewer');
+      // Common: three pages of 30, in order, by the forced plan.
+      const common = await pages('name=caller+c&limit=30', 3);
+      assert.deepEqual(common.flatMap((p) => p.ids),
+        sqlIds("caller_name ILIKE '%caller c%'", 'started_at DESC, id DESC', 90), mode);
+      for (const p of common) assert.equal(p.via, mode);
+      const longest = await pages('q=hello&sort=longest&limit=40', 2);
+      assert.deepEqual(longest.flatMap((p) => p.ids),
+        sqlIds("transcript_tsv @@ websearch_to_tsquery('english', 'hello')", 'duration_s DESC, id DESC', 80), mode);
+      // Rare: the oldest call's name. Walking the newest calls, the window ends before
+      // it; walking the oldest, the list ends (one match) before the page is full.
+      const oldest = sqlIds("caller_name LIKE '%c4ca4238%'", 'started_at', 2);
+      assert.equal(oldest.length, 1);
+      for (const sort of ['newest', 'oldest']) {
+        const [rare] = await pages(`name=c4ca4238&sort=${sort}`, 1);
+        assert.deepEqual(rare.ids, oldest, `${mode} ${sort}`);
+        assert.equal(rare.via, 'index', `${mode} ${sort}: the index gives the page`);
+      }
+      // Some matches within the walk's window (the newest 20,000 calls), some beyond it:
+      // too few for a page, so the index gives them all.
+      const spread = sqlIds("caller_name LIKE '%c4ca%'", 'started_at DESC, id DESC', 51);
+      const beyond = stack.sql(`SELECT count(*) FROM (SELECT caller_name FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+        ORDER BY started_at DESC, id DESC OFFSET 20000) c WHERE caller_name LIKE '%c4ca%'`);
+      assert.ok(spread.length >= 4 && spread.length < 51 && Number(beyond) > 0 && Number(beyond) < spread.length,
+        `${spread.length} calls named *c4ca*, ${beyond} beyond the window`);
+      const [some] = await pages('name=c4ca', 1);
+      assert.deepEqual(some.ids, spread, mode);
+      assert.equal(some.via, 'index', mode);
+    }
+  } finally {
+    stack.superSql('ALTER ROLE switchboard_app RESET switchboard.calls_search');
+    await stack.restartServe();
+    client = await stack.as('viewer');
+  }
+});
 
 test('the next page (keyset condition) still walks the index', async () => {
   for (const [sort, idx] of [['newest', 'calls_org_started_idx'], ['oldest', 'calls_org_started_idx'], ['longest', 'calls_org_duration_idx']]) {

@@ -69,17 +69,20 @@ struct call_page {
 /* Which columns the rows carry: all of the API's Call object, or the page's. */
 enum call_rows { ROWS_API, ROWS_PAGE };
 
-/* Runs the list (and, when filtered, the capped count) as the request's last
- * statements: with the session's check and COMMIT, one round trip in all.
- * Returns 0 or an HTTP status. */
+/* Runs the list (and, for the page when filtered, the capped count) as the request's
+ * last statements: with the session's check and COMMIT, one round trip in all. A
+ * search first chooses its plan (calls_search_plan_stmt). Returns 0 or an HTTP
+ * status. */
 static int call_page_load(struct request *r, const struct call_filter *f, enum call_rows cols, struct call_page *p)
 {
     const char *tz = org_tz(r);
-    struct db_stmt s[3];
-    struct dbres *res[3];
+    struct db_stmt s[4];
+    struct dbres *res[4];
     int n = 0;
     int count = -1, list;
-    if (call_filter_narrows(f)) {
+    if (calls_is_search(f)) s[n++] = calls_search_plan_stmt(r->arena, f, f->limit + 1);
+    /* Only the page shows the count. */
+    if (cols == ROWS_PAGE && call_filter_narrows(f)) {
         count = n;
         s[n++] = calls_count_stmt(r->arena, f, tz, COUNT_CAP);
     }
@@ -109,7 +112,11 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
         struct list_cursor c = calls_cursor_of(p->rows, p->n - 1, f->sort);
         p->next_cursor = list_cursor_encode(r->arena, app_secret(r), CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &c);
     }
-    p->count = count >= 0 ? db_long(res[count], 0, CN_COUNT) : -1;
+    p->count = -1;
+    if (count >= 0 && !db_isnull(res[count], 0, CN_COUNT)) p->count = db_long(res[count], 0, CN_COUNT);
+    /* A search that walked is not counted, but a first page that holds every match is
+     * its own count. */
+    else if (count >= 0 && !f->has_cursor && !p->next_cursor.len) p->count = p->n;
     return 0;
 }
 

@@ -84,20 +84,42 @@ static void add_after(struct sql_query *q, enum call_sort sort, const struct lis
     }
 }
 
-/* FROM with the name and transcript searches, which go through sql/0006's functions
- * (ILIKE and @@ are not leakproof, so under RLS they could never be index conditions
- * here): each runs once and its ids are joined by primary key. */
-static unsigned add_from(struct sql_query *q, const struct call_filter *f)
+/* How a statement finds the calls a name or transcript search matches. */
+enum search_via {
+    SEARCH_INDEX, /* through sql/0006's functions: ILIKE and @@ are not leakproof, so under
+                   * RLS they could never be index conditions here; each function runs
+                   * once and its ids are joined by primary key */
+    SEARCH_TEST,  /* by testing the terms on each call read (add_terms), or no search */
+};
+
+/* FROM, with the search functions' ids joined when via the index. */
+static unsigned add_from(struct sql_query *q, const struct call_filter *f, enum search_via via)
 {
     struct buf *s = &q->sql;
     unsigned mask = 0;
     buf_puts(s, " FROM calls c");
-    if (f->name_like) {
+    if (f->name_like && via == SEARCH_INDEX) {
         buf_printf(s, " JOIN sb_calls_matching_name($%d) AS mn(id) ON mn.id = c.id", sql_param(q, f->name_like));
         mask |= FR_NAME;
     }
-    if (f->q) {
+    if (f->q && via == SEARCH_INDEX) {
         buf_printf(s, " JOIN sb_calls_matching_text($%d) AS mt(id) ON mt.id = c.id", sql_param(q, f->q));
+        mask |= FR_TEXT;
+    }
+    return mask;
+}
+
+/* The search terms tested on a call, as sql/0006's functions test them. */
+static unsigned add_terms(struct sql_query *q, const struct call_filter *f)
+{
+    struct buf *s = &q->sql;
+    unsigned mask = 0;
+    if (f->name_like) {
+        buf_printf(s, " AND c.caller_name ILIKE '%%' || $%d || '%%'", sql_param(q, f->name_like));
+        mask |= FR_NAME;
+    }
+    if (f->q) {
+        buf_printf(s, " AND c.transcript_tsv @@ websearch_to_tsquery('english', $%d)", sql_param(q, f->q));
         mask |= FR_TEXT;
     }
     return mask;
@@ -187,9 +209,10 @@ static unsigned add_ties(struct sql_query *q, const struct call_filter *f, enum 
  * Only the filters given become SQL, so each statement's plan can be generic (no
  * "$n IS NULL OR ..." that would hide the keyset index from a generic plan) and
  * PostgreSQL stops planning it after a few executions. $1 is the org's zone. */
-static unsigned build_filters(struct sql_query *q, const struct call_filter *f, enum phone_side side)
+static unsigned build_filters(struct sql_query *q, const struct call_filter *f, enum phone_side side,
+                              enum search_via via)
 {
-    unsigned mask = add_from(q, f);
+    unsigned mask = add_from(q, f, via);
     buf_puts(&q->sql, " WHERE c.org_id = app_org_id() AND c.deleted_at IS NULL");
     mask |= add_dates(q, f);
     mask |= add_traits(q, f);
@@ -199,7 +222,7 @@ static unsigned build_filters(struct sql_query *q, const struct call_filter *f, 
 static unsigned build_where(struct sql_query *q, const struct call_filter *f, const char *tz)
 {
     sql_param(q, tz);
-    return build_filters(q, f, PHONE_EITHER);
+    return build_filters(q, f, PHONE_EITHER, SEARCH_INDEX);
 }
 
 /* A phone number filter with no name, transcript or campaign search, newest or oldest
@@ -234,7 +257,7 @@ static unsigned phone_branch(struct sql_query *q, const char *columns, const str
 {
     buf_puts(&q->sql, "(SELECT ");
     buf_puts(&q->sql, columns);
-    unsigned mask = build_filters(q, f, side);
+    unsigned mask = build_filters(q, f, side, SEARCH_INDEX);
     if (after) {
         add_after(q, f->sort, after);
         mask |= FR_CURSOR;
@@ -267,12 +290,92 @@ static struct db_stmt phone_keyset_stmt(struct arena *a, const char *kind, const
     return stmt_of(a, name, &q);
 }
 
+/* ---- Searches ----
+ * A caller name or transcript words (or both) are found one of two ways, chosen per
+ * request by how common the terms are (sql/0056, calls_search_plan_stmt, which puts
+ * the choice in app.calls_search for the request's later statements):
+ *   - the walk: the calls in the list's order, with the other filters, tested for the
+ *     terms, until a page is full. Cheap when matches are common; reads the org's
+ *     every call when there are none.
+ *   - the index: sql/0006's functions read every match through the GIN indexes and
+ *     the list sorts them. Cheap when matches are few; slow when they are many.
+ * The walk reads at most a window of calls: if the page is full within it, the calls
+ * read were the first in the order, so their matches are the first matches, and the
+ * page is right. If not (the terms were rarer than estimated, or the list ends within
+ * the window), the index's branch gives the page instead. The window is smaller for
+ * transcript words, which the walk tests on the table (the name is in the started_at
+ * index). */
+#define SEARCH_WINDOW_NAME 20000
+#define SEARCH_WINDOW_TEXT 5000
+
+static long search_window(const struct call_filter *f)
+{
+    return f->q ? SEARCH_WINDOW_TEXT : SEARCH_WINDOW_NAME;
+}
+
+bool calls_is_search(const struct call_filter *f) { return f->name_like || f->q; }
+
+struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit)
+{
+    const char **p = arena_alloc(a, 4 * sizeof *p);
+    p[0] = f->name_like;
+    p[1] = f->q;
+    p[2] = sql_num(a, limit);
+    p[3] = sql_num(a, search_window(f));
+    return (struct db_stmt){ "calls_search_plan",
+                             "SELECT set_config('app.calls_search', CASE WHEN sb_calls_search_walks($1, $2, $3::integer,"
+                             " $4::integer) THEN 'walk' ELSE 'index' END, true)",
+                             4, p };
+}
+
+/* The keyset page of a search: the walk as a CTE, then its rows if they fill the
+ * page, or else the index's page. limit travels in the text (sql_limit_clause) and the
+ * comparisons with the walk's count use the same value. */
+static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, const char *columns,
+                                         char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                         const struct list_cursor *after, long limit)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    sql_param(&q, tz);
+    struct buf *s = &q.sql;
+    buf_puts(s, "WITH walk AS MATERIALIZED (SELECT ");
+    buf_puts(s, columns);
+    buf_puts(s, " FROM (SELECT *");
+    unsigned mask = build_filters(&q, f, PHONE_EITHER, SEARCH_TEST);
+    buf_puts(s, " AND current_setting('app.calls_search', true) = 'walk'");
+    if (after) {
+        add_after(&q, f->sort, after);
+        mask |= FR_CURSOR;
+    }
+    buf_puts(s, order_by[f->sort]);
+    buf_printf(s, " LIMIT %ld) c WHERE true", search_window(f));
+    mask |= add_terms(&q, f);
+    buf_puts(s, order_by[f->sort]);
+    const char *name;
+    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    const char *rows = lim + strlen(" LIMIT "); /* "51", or "$7" past the bound */
+    buf_puts(s, lim);
+    buf_printf(s, ") SELECT * FROM (SELECT * FROM walk WHERE (SELECT count(*) FROM walk) = %s UNION ALL (SELECT ", rows);
+    buf_puts(s, columns);
+    build_filters(&q, f, PHONE_EITHER, SEARCH_INDEX);
+    buf_printf(s, " AND (SELECT count(*) FROM walk) < %s", rows);
+    if (after) add_after(&q, f->sort, after);
+    buf_puts(s, order_by[f->sort]);
+    buf_puts(s, lim);
+    buf_puts(s, ")) c");
+    buf_puts(s, order_by[f->sort]);
+    buf_puts(s, lim);
+    return stmt_of(a, name, &q);
+}
+
 /* The statement of a keyset page; its SQL and parameters live in the arena. */
 static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char *columns, char *(*names)[FR_SETS],
                                   const struct call_filter *f, const char *tz, const struct list_cursor *after,
                                   long limit)
 {
     if (calls_list_plan_generic(f)) return phone_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
+    if (calls_is_search(f)) return search_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     struct sql_query q;
     sql_query_init(&q, a);
     buf_puts(&q.sql, "SELECT ");
@@ -317,11 +420,16 @@ struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, co
 {
     struct sql_query q;
     sql_query_init(&q, a);
+    /* A search that walks is not counted (NULL): counting its matches would read as
+     * many calls as the walk avoided reading. */
+    if (calls_is_search(f))
+        buf_puts(&q.sql, "SELECT CASE WHEN current_setting('app.calls_search', true) = 'walk' THEN NULL ELSE (");
     /* One column (enum calls_count_col); $1, the zone, must be used by the statement. */
     buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text");
     unsigned mask = build_where(&q, f, tz);
     const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
     buf_puts(&q.sql, ") s");
+    if (calls_is_search(f)) buf_puts(&q.sql, ") END");
     return stmt_of(a, name, &q);
 }
 

@@ -34,13 +34,18 @@ struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, con
  * or oldest first: read in two merged index walks, calls_sql.c), so the caller should
  * have PostgreSQL keep one generic plan for it instead of planning every request. */
 bool calls_list_plan_generic(const struct call_filter *f);
+/* Whether f searches by caller name or transcript words. A search's list and count
+ * need calls_search_plan_stmt run before them in the same transaction: it chooses
+ * how they find the matches (calls_sql.c, "Searches"). limit is the list's. */
+bool calls_is_search(const struct call_filter *f);
+struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit);
 /* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
  * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a
  * real. Its $n values come back in *params (for db_copy_out_begin); all in a. */
 const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,
                                   const char *const **params);
 /* The statement counting the calls that match f, at most cap + 1 (so "more than
- * cap" shows). */
+ * cap" shows); NULL for a search that walks (calls_is_search). */
 struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, const char *tz, long cap);
 enum calls_count_col { CN_COUNT };
 /* Timestamp columns (CC_STARTED_AT, CC_ENDED_AT, CC_CREATED_AT) as ISO-8601 UTC
