@@ -121,6 +121,13 @@ test('a search walks for a common term and reads the GIN index for a rare one', 
   ]) {
     assert.equal((await searchedVia(url)).via, want, url);
   }
+  // Asked again, a search takes the choice its worker remembers (search_plans.h):
+  // the same plan, without asking the planner.
+  const from = statSync(logFile).size;
+  assert.equal((await searchedVia('/api/v1/calls?name=Caller')).via, 'walk');
+  const again = readFileSync(logFile).subarray(from).toString('utf8');
+  assert.match(again, /"Query Text": "SELECT set_config\('app.calls_search', \$1, true\)"/);
+  assert.doesNotMatch(again, /sb_calls_search_walks/);
 });
 
 // Whichever plan is taken, the page is the same; a walk that finds too few matches in

@@ -10,6 +10,7 @@
 #include "../../auth/audit.h"
 #include "../../auth/session.h"
 #include "../../core/arena.h"
+#include "../../core/clock.h"
 #include "calls_sql.h"
 #include "../../db/db.h"
 #include "../../view/json.h"
@@ -21,6 +22,7 @@
 #include "call_filters.h"
 #include "calls.h"
 #include "config.h"
+#include "search_plans.h"
 
 #define COUNT_CAP 10000
 
@@ -69,6 +71,20 @@ struct call_page {
 /* Which columns the rows carry: all of the API's Call object, or the page's. */
 enum call_rows { ROWS_API, ROWS_PAGE };
 
+/* What a search's plan is remembered by (search_plans.h): the org, the terms, and the
+ * page's length, which the choice weighs. */
+static str search_plan_key(struct request *r, const struct call_filter *f)
+{
+    struct buf k;
+    buf_init(&k, r->arena, 128);
+    buf_put(&k, r->session->org_id);
+    buf_printf(&k, "\n%ld\n%c", f->limit, f->name_like ? 'n' : '-');
+    if (f->name_like) buf_puts(&k, f->name_like);
+    buf_printf(&k, "\n%c", f->q ? 'q' : '-');
+    if (f->q) buf_puts(&k, f->q);
+    return buf_str(&k);
+}
+
 /* Runs the list (and, for the page when filtered, the capped count) as the request's
  * last statements: with the session's check and COMMIT, one round trip in all. A
  * search first chooses its plan (calls_search_plan_stmt). Returns 0 or an HTTP
@@ -80,7 +96,14 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
     struct dbres *res[4];
     int n = 0;
     int count = -1, list;
-    if (calls_is_search(f)) s[n++] = calls_search_plan_stmt(r->arena, f, f->limit + 1);
+    int plan = -1, known = -1;
+    str plan_key = STR_NULL;
+    if (calls_is_search(f)) {
+        plan_key = search_plan_key(r, f);
+        known = search_plans_get(plan_key, clock_mono_us());
+        plan = n;
+        s[n++] = calls_search_plan_stmt(r->arena, f, f->limit + 1, known);
+    }
     /* Only the page shows the count. */
     if (cols == ROWS_PAGE && call_filter_narrows(f)) {
         count = n;
@@ -105,6 +128,8 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
     s[n++] = cols == ROWS_PAGE ? calls_page_stmt(r->arena, f, tz, after, f->limit + 1)
                                : calls_list_stmt(r->arena, f, tz, after, f->limit + 1);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
+    if (plan >= 0 && known < 0)
+        search_plans_put(plan_key, strcmp(db_cstr(res[plan], 0, CSP_CHOICE), "walk") == 0, clock_mono_us());
     p->rows = res[list];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;

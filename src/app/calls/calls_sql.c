@@ -109,17 +109,22 @@ static unsigned add_from(struct sql_query *q, const struct call_filter *f, enum 
     return mask;
 }
 
-/* The search terms tested on a call, as sql/0006's functions test them. */
+/* The search terms tested on a call, as sql/0006's functions test them. The pattern
+ * and the query are made once, in sub-selects: in a generic plan a function of a
+ * parameter is evaluated again on every row (websearch_to_tsquery parses the words
+ * each time, and ILIKE lowers its pattern each time). In a UTF-8 database ILIKE is
+ * LIKE on both sides lowered, which this spells out. Measured in pgbench on 1M calls:
+ * 2.66 → 2.26 ms for a common name's page, 1.67 → 1.23 ms for a common word's. */
 static unsigned add_terms(struct sql_query *q, const struct call_filter *f)
 {
     struct buf *s = &q->sql;
     unsigned mask = 0;
     if (f->name_like) {
-        buf_printf(s, " AND c.caller_name ILIKE '%%' || $%d || '%%'", sql_param(q, f->name_like));
+        buf_printf(s, " AND lower(c.caller_name) LIKE (SELECT lower('%%' || $%d || '%%'))", sql_param(q, f->name_like));
         mask |= FR_NAME;
     }
     if (f->q) {
-        buf_printf(s, " AND c.transcript_tsv @@ websearch_to_tsquery('english', $%d)", sql_param(q, f->q));
+        buf_printf(s, " AND c.transcript_tsv @@ (SELECT websearch_to_tsquery('english', $%d))", sql_param(q, f->q));
         mask |= FR_TEXT;
     }
     return mask;
@@ -315,9 +320,13 @@ static long search_window(const struct call_filter *f)
 
 bool calls_is_search(const struct call_filter *f) { return f->name_like || f->q; }
 
-struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit)
+struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit, int known)
 {
     const char **p = arena_alloc(a, 4 * sizeof *p);
+    if (known >= 0) {
+        p[0] = known ? "walk" : "index";
+        return (struct db_stmt){ "calls_search_plan_known", "SELECT set_config('app.calls_search', $1, true)", 1, p };
+    }
     p[0] = f->name_like;
     p[1] = f->q;
     p[2] = sql_num(a, limit);

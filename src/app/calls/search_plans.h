@@ -1,0 +1,19 @@
+/* search_plans.h — a worker's memory of how its recent calls searches were planned
+ * (calls_sql.c, "Searches"). Choosing costs the database two EXPLAINs, about 0.5 ms,
+ * and a search is usually asked again: page after page, or the same list reopened.
+ * Only speed depends on the choice, as either plan gives the same rows, so a choice
+ * is kept for SEARCH_PLANS_KEEP_US whatever happens meanwhile. */
+#ifndef SB_SEARCH_PLANS_H
+#define SB_SEARCH_PLANS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "../../core/str.h"
+
+#define SEARCH_PLANS_KEEP_US (300 * INT64_C(1000000)) /* statistics change slowly */
+
+/* The choice remembered under key at now_us (CLOCK_MONOTONIC microseconds): 1 walk,
+ * 0 index, -1 none (never made, forgotten, or older than SEARCH_PLANS_KEEP_US). */
+int search_plans_get(str key, int64_t now_us);
+/* Remembers a choice made at now_us, in place of the oldest when the table is full. */
+void search_plans_put(str key, bool walk, int64_t now_us);
+#endif
