@@ -66,6 +66,7 @@ struct call_page {
     int n;          /* rows shown (the query fetched one more to see if there is a next page) */
     str next_cursor;
     long count;     /* -1: not counted */
+    bool count_more; /* more than count match (a search that walked: its first page) */
 };
 
 /* Which columns the rows carry: all of the API's Call object, or the page's. */
@@ -138,10 +139,15 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
         p->next_cursor = list_cursor_encode(r->arena, app_secret(r), CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &c);
     }
     p->count = -1;
-    if (count >= 0 && !db_isnull(res[count], 0, CN_COUNT)) p->count = db_long(res[count], 0, CN_COUNT);
-    /* A search that walked is not counted, but a first page that holds every match is
-     * its own count. */
-    else if (count >= 0 && !f->has_cursor && !p->next_cursor.len) p->count = p->n;
+    p->count_more = false;
+    if (count >= 0 && !db_isnull(res[count], 0, CN_COUNT)) {
+        p->count = db_long(res[count], 0, CN_COUNT);
+    } else if (count >= 0 && !f->has_cursor) {
+        /* A search that walked is not counted, but its first page says the least: all
+         * of them when it holds every match, else "50+". */
+        p->count = p->n;
+        p->count_more = p->next_cursor.len > 0;
+    }
     return 0;
 }
 
@@ -323,9 +329,10 @@ static void fill_results(struct request *r, struct tdict *d, const struct call_f
     else tdict_show(d, "EMPTY_ALL");
     if (p->count >= 0) {
         struct tdict *c = tdict_add_section(d, "COUNT");
+        bool more = p->count > COUNT_CAP || p->count_more;
         tdict_set(c, "COUNT_TEXT", thousands(r->arena, p->count > COUNT_CAP ? COUNT_CAP : p->count));
-        if (p->count > COUNT_CAP) tdict_show(c, "COUNT_MORE");
-        tdict_set_cstr(c, "COUNT_NOUN", p->count == 1 ? "call matches" : "calls match");
+        if (more) tdict_show(c, "COUNT_MORE");
+        tdict_set_cstr(c, "COUNT_NOUN", p->count == 1 && !more ? "call matches" : "calls match");
     }
     const uint64_t no_cursor = (uint64_t)1 << CP_CURSOR, no_limit = (uint64_t)1 << CP_LIMIT;
     form_pager(d, f->has_cursor ? list_url(r, "/calls", f, no_cursor, STR_NULL) : NULL,
