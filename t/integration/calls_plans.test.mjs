@@ -156,6 +156,11 @@ test('a search forced to either plan gives the same pages; a short walk gives wa
       assert.deepEqual(common.flatMap((p) => p.ids),
         sqlIds("caller_name ILIKE '%caller c%'", 'started_at DESC, id DESC', 90), mode);
       for (const p of common) assert.equal(p.via, mode);
+      // The page's count: every match by the index; by the walk, what its page shows.
+      const total = Number(stack.sql(`SELECT count(*) FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+        AND caller_name ILIKE '%caller c%'`));
+      const shown = (await client.get('/calls?name=caller+c&limit=30')).body.match(/id="result-count"><strong>([^<]+)</);
+      assert.equal(shown?.[1], mode === 'walk' ? '30+' : total.toLocaleString('en-US'), mode);
       const longest = await pages('q=hello&sort=longest&limit=40', 2);
       assert.deepEqual(longest.flatMap((p) => p.ids),
         sqlIds("transcript_tsv @@ websearch_to_tsquery('english', 'hello')", 'duration_s DESC, id DESC', 80), mode);

@@ -86,6 +86,19 @@ static str search_plan_key(struct request *r, const struct call_filter *f)
     return buf_str(&k);
 }
 
+/* A search's count, from its rows (CC_MATCHES). One that walked is not counted, but
+ * its first page says the least: all of them when it holds every match, else "50+".
+ * A page past the last match has no row to say it. */
+static void search_count(const struct call_filter *f, struct call_page *p)
+{
+    if (db_rows(p->rows) && !db_isnull(p->rows, 0, CC_MATCHES)) {
+        p->count = db_long(p->rows, 0, CC_MATCHES);
+    } else if (!f->has_cursor) {
+        p->count = p->n;
+        p->count_more = p->next_cursor.len > 0;
+    }
+}
+
 /* Runs the list (and, for the page when filtered, the capped count) as the request's
  * last statements: with the session's check and COMMIT, one round trip in all. A
  * search first chooses its plan (calls_search_plan_stmt). Returns 0 or an HTTP
@@ -105,8 +118,8 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
         plan = n;
         s[n++] = calls_search_plan_stmt(r->arena, f, f->limit + 1, known);
     }
-    /* Only the page shows the count. */
-    if (cols == ROWS_PAGE && call_filter_narrows(f)) {
+    /* Only the page shows the count; a search's rows carry theirs. */
+    if (cols == ROWS_PAGE && call_filter_narrows(f) && !calls_is_search(f)) {
         count = n;
         s[n++] = calls_count_stmt(r->arena, f, tz, COUNT_CAP);
     }
@@ -138,16 +151,9 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
         struct list_cursor c = calls_cursor_of(p->rows, p->n - 1, f->sort);
         p->next_cursor = list_cursor_encode(r->arena, app_secret(r), CALL_CURSOR_PURPOSE, CALL_SORT_CODES, &c);
     }
-    p->count = -1;
+    p->count = count >= 0 ? db_long(res[count], 0, CN_COUNT) : -1;
     p->count_more = false;
-    if (count >= 0 && !db_isnull(res[count], 0, CN_COUNT)) {
-        p->count = db_long(res[count], 0, CN_COUNT);
-    } else if (count >= 0 && !f->has_cursor) {
-        /* A search that walked is not counted, but its first page says the least: all
-         * of them when it holds every match, else "50+". */
-        p->count = p->n;
-        p->count_more = p->next_cursor.len > 0;
-    }
+    if (plan >= 0) search_count(f, p);
     return 0;
 }
 

@@ -338,8 +338,11 @@ struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter 
 }
 
 /* The keyset page of a search: the walk as a CTE, then its rows if they fill the
- * page, or else the index's page. limit travels in the text (sql_limit_clause) and the
- * comparisons with the walk's count use the same value. */
+ * page, or else the index's page. Each row ends with the number of matches
+ * (CC_MATCHES): all of them by the index, which reads them all anyway to sort them
+ * (so the function runs once, for the page and its count); NULL from the walk.
+ * limit travels in the text (sql_limit_clause) and the comparisons with the walk's
+ * count use the same value. */
 static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, const char *columns,
                                          char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
                                          const struct list_cursor *after, long limit)
@@ -365,10 +368,13 @@ static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, cons
     const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
     const char *rows = lim + strlen(" LIMIT "); /* "51", or "$7" past the bound */
     buf_puts(s, lim);
-    buf_printf(s, ") SELECT * FROM (SELECT * FROM walk WHERE (SELECT count(*) FROM walk) = %s UNION ALL (SELECT ", rows);
+    /* Every match by the index, with the other filters but not the cursor. */
+    buf_puts(s, "), found AS MATERIALIZED (SELECT ");
     buf_puts(s, columns);
     build_filters(&q, f, PHONE_EITHER, SEARCH_INDEX);
-    buf_printf(s, " AND (SELECT count(*) FROM walk) < %s", rows);
+    buf_printf(s, " AND (SELECT count(*) FROM walk) < %s)", rows);
+    buf_printf(s, " SELECT * FROM (SELECT *, NULL::bigint FROM walk WHERE (SELECT count(*) FROM walk) = %s", rows);
+    buf_puts(s, " UNION ALL (SELECT *, (SELECT count(*) FROM found) FROM found c WHERE true");
     if (after) add_after(&q, f->sort, after);
     buf_puts(s, order_by[f->sort]);
     buf_puts(s, lim);
@@ -429,16 +435,11 @@ struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, co
 {
     struct sql_query q;
     sql_query_init(&q, a);
-    /* A search that walks is not counted (NULL): counting its matches would read as
-     * many calls as the walk avoided reading. */
-    if (calls_is_search(f))
-        buf_puts(&q.sql, "SELECT CASE WHEN current_setting('app.calls_search', true) = 'walk' THEN NULL ELSE (");
     /* One column (enum calls_count_col); $1, the zone, must be used by the statement. */
     buf_puts(&q.sql, "SELECT count(*) FROM (SELECT $1::text");
     unsigned mask = build_where(&q, f, tz);
     const char *name = sql_limit(&q, &count_names[mask], "calls_count", "all", mask, cap + 1);
     buf_puts(&q.sql, ") s");
-    if (calls_is_search(f)) buf_puts(&q.sql, ") END");
     return stmt_of(a, name, &q);
 }
 

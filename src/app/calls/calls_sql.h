@@ -17,7 +17,9 @@ enum call_col {
     CC_HAS_RECORDING, CC_CONTACT_ID, CC_CAMPAIGN_ID, CC_CREATED_AT,
     CC_STARTED_LOCAL,  /* started_at in the org's zone: read with calls_local_minute */
     CC_IS_DEMO,
-    CC_COUNT
+    CC_COUNT,
+    CC_MATCHES = CC_COUNT /* a search's rows only: how many calls match in all, or NULL
+                           * when it walked (calls_sql.c, "Searches") */
 };
 
 /* The statement of the calls of the org matching f in f->sort order, after `after`
@@ -49,7 +51,7 @@ enum calls_search_plan_col { CSP_CHOICE };
 const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,
                                   const char *const **params);
 /* The statement counting the calls that match f, at most cap + 1 (so "more than
- * cap" shows); NULL for a search that walks (calls_is_search). */
+ * cap" shows). Not for a search, whose rows carry their count (CC_MATCHES). */
 struct db_stmt calls_count_stmt(struct arena *a, const struct call_filter *f, const char *tz, long cap);
 enum calls_count_col { CN_COUNT };
 /* Timestamp columns (CC_STARTED_AT, CC_ENDED_AT, CC_CREATED_AT) as ISO-8601 UTC
