@@ -75,7 +75,9 @@ const shapes = [
   ['/api/v1/calls?direction=inbound&status=completed&min_duration=10', ['calls_org_started_idx']],
   ['/api/v1/calls?phone=(415)+555-0042', ['calls_org_from_idx', 'calls_org_to_idx']],
   ['/api/v1/calls?phone=(212)+555-0042&sort=oldest', ['calls_org_from_idx', 'calls_org_to_idx']],
-  ['/api/v1/calls?name=c4ca4238', ['calls_caller_name_trgm_idx']],
+  // A name on no call (md5s have no z): its estimate cannot depend on which names
+  // ANALYZE sampled, so the search surely takes the index (see the search tests).
+  ['/api/v1/calls?name=c4ca4238zz', ['calls_caller_name_trgm_idx']],
   ['/api/v1/calls?q=refund', ['calls_transcript_tsv_idx']],
   ['/api/v1/calls?campaign_id=' + CAMPAIGN, ['calls_org_campaign_idx']],
   // The page's own statement (fewer columns, calls_page_stmt): the same indexes.
@@ -112,7 +114,7 @@ async function searchedVia(urlPath) {
 test('a search walks for a common term and reads the GIN index for a rare one', async () => {
   for (const [url, want] of [
     ['/api/v1/calls?name=Caller', 'walk'],
-    ['/api/v1/calls?name=c4ca4238', 'index'],
+    ['/api/v1/calls?name=c4ca4238zz', 'index'],
     ['/api/v1/calls?name=nobody-is-called-this', 'index'],
     ['/api/v1/calls?q=hello', 'walk'],
     ['/api/v1/calls?q=refund', 'index'], // on one call in 200
