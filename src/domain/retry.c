@@ -40,6 +40,8 @@ static long http_date(str s, time_t *out)
     if (sscanf(text, "%3[A-Za-z], %2u %3[A-Za-z] %4u %2u:%2u:%2u %3s%n", wday, &d, mon, &y, &h, &mi, &se, zone, &used) != 8 ||
         (size_t)used != s.len || strcmp(zone, "GMT") != 0 || h > 23 || mi > 59 || se > 60)
         return -1;
+    /* %u takes a sign and wraps: "-025" would be a year past any time_t. */
+    if (y < 1900 || y > 9999 || d < 1 || d > 31) return -1;
     const char *m = strstr(months, mon);
     if (!m || strlen(mon) != 3 || (m - months) % 3 != 0) return -1;
     int64_t day = civil_days_from_ymd(y, (unsigned)((m - months) / 3 + 1), d);

@@ -88,7 +88,10 @@ static void test_retry_after_forms(void **state)
     assert_int_equal(retry_after_ms(STR("Wed, 03 Dec 2025 23:00:00 GMT"), NOW), 0); /* past */
     static const char *const bad[] = { "", "-5", "1.5", "12a", "Thu, 04 Dec 2025 00:00:10 UTC",
                                        "Thu, 04 Dex 2025 00:00:10 GMT", "Thu, 04 Dec 2025 25:00:10 GMT",
-                                       "Thu, 04 Dec 2025 00:00:10 GMT extra", "9999999999" };
+                                       "Thu, 04 Dec 2025 00:00:10 GMT extra", "9999999999",
+                                       /* signs wrap in %u (found by fuzz_provider) */
+                                       "Thu, 04 Dec -025 00:00:10 GMT", "Thu, 04 Dec -025 00:00:10GMT",
+                                       "Thu, -4 Dec 2025 00:00:10 GMT", "Thu, 00 Dec 2025 00:00:10 GMT" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (retry_after_ms(str_from(bad[i]), NOW) != -1) fail_msg("'%s' was accepted", bad[i]);
 }
