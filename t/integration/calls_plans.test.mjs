@@ -29,7 +29,7 @@ before(async () => {
     FROM generate_series(1, 40000) g`);
   // What autovacuum would have done by now: statistics, and the GIN indexes'
   // pending lists merged (a long pending list makes the planner shun them).
-  stack.sql('VACUUM ANALYZE calls');
+  stack.sql('VACUUM ANALYZE calls, call_names');
   stack.superSql(`ALTER ROLE switchboard_app SET session_preload_libraries = 'auto_explain';
     ALTER ROLE switchboard_app SET auto_explain.log_min_duration = 0;
     ALTER ROLE switchboard_app SET auto_explain.log_format = 'json';
@@ -62,8 +62,11 @@ async function plansOf(urlPath, which = LIST) {
   }, { what: `the plan of ${urlPath} in the database log` });
 }
 
-// The name and transcript searches run inside sql/0006's functions (see there why).
-const SEARCH = /"Query Text": "(\\n)?\s*SELECT id FROM calls WHERE org_id = app_org_id\(\)/;
+// The name and transcript searches run inside sql/0006's functions (see there why);
+// the name's, and the names' way (sql/0057), read the org's names first.
+const SEARCH = /"Query Text": "(\\n)?\s*SELECT (c\.)?id FROM (calls WHERE org_id = app_org_id\(\)|call_names n)/;
+const NAMES = /"Query Text": "(\\n)?\s*SELECT n\.caller_name, n\.calls, n\.demo_calls FROM call_names n/;
+const searchPlans = (urlPath) => plansOf(urlPath, new RegExp(`${SEARCH.source}|${NAMES.source}`));
 
 const indexNames = (plan) => [...plan.matchAll(/"Index Name": "([a-z_]+)"/g)].map((m) => m[1]);
 
@@ -75,9 +78,12 @@ const shapes = [
   ['/api/v1/calls?direction=inbound&status=completed&min_duration=10', ['calls_org_started_idx']],
   ['/api/v1/calls?phone=(415)+555-0042', ['calls_org_from_idx', 'calls_org_to_idx']],
   ['/api/v1/calls?phone=(212)+555-0042&sort=oldest', ['calls_org_from_idx', 'calls_org_to_idx']],
-  // A name on no call (md5s have no z): its estimate cannot depend on which names
-  // ANALYZE sampled, so the search surely takes the index (see the search tests).
-  ['/api/v1/calls?name=c4ca4238zz', ['calls_caller_name_trgm_idx']],
+  // A name on few calls: through the org's names and each name's calls (sql/0057).
+  ['/api/v1/calls?name=c4ca4238', ['call_names_trgm_idx', 'calls_org_name_idx', 'calls_org_started_idx']],
+  // A name on no call (md5s have no z) in an order the names cannot give: its estimate
+  // cannot depend on which names ANALYZE sampled, so the search surely takes the index
+  // (see the search tests), which also reads the names.
+  ['/api/v1/calls?name=c4ca4238zz&sort=longest', ['call_names_trgm_idx', 'calls_org_name_idx']],
   ['/api/v1/calls?q=refund', ['calls_transcript_tsv_idx']],
   ['/api/v1/calls?campaign_id=' + CAMPAIGN, ['calls_org_campaign_idx']],
   // The page's own statement (fewer columns, calls_page_stmt): the same indexes.
@@ -89,15 +95,16 @@ const shapes = [
 for (const [url, want] of shapes) {
   test(`${url} uses ${want.join(' + ')}`, async () => {
     const plans = await plansOf(url);
-    const search = /name=|q=/.test(url) ? await plansOf(url, SEARCH) : [];
+    const search = /name=|q=/.test(url) ? await searchPlans(url) : [];
     for (const plan of [...plans, ...search]) assert.doesNotMatch(plan, /"Node Type": "Seq Scan"/, 'no sequential scan');
     const used = [...plans, ...search].flatMap(indexNames);
     for (const name of want) assert.ok(used.includes(name), `${name} in ${used.join(', ')}`);
   });
 }
 
-/** How the API's search at urlPath found its calls: 'index' when sql/0006's function
- * ran (its statement is logged before the list's, which ends after it), else 'walk'. */
+/** How the API's search at urlPath found its calls: 'names' when sql/0057's names
+ * function ran, 'index' when sql/0006's did (their statements are logged before the
+ * list's, which ends after them), else 'walk'. */
 async function searchedVia(urlPath) {
   const from = statSync(logFile).size;
   const res = await client.get(urlPath);
@@ -106,16 +113,21 @@ async function searchedVia(urlPath) {
     const t = readFileSync(logFile).subarray(from).toString('utf8');
     return LIST.test(t) ? t : null;
   }, { what: `the plan of ${urlPath} in the database log` });
-  return { via: SEARCH.test(text) ? 'index' : 'walk', ids: res.json().data.map((c) => c.id), next: res.json().next_cursor };
+  const via = NAMES.test(text) ? 'names' : SEARCH.test(text) ? 'index' : 'walk';
+  return { via, ids: res.json().data.map((c) => c.id), next: res.json().next_cursor };
 }
 
-// sql/0056 and calls_sql.c's "Searches": a term on most calls is found by reading the
-// list's index in order and testing each call; a rare one through the GIN indexes.
-test('a search walks for a common term and reads the GIN index for a rare one', async () => {
+// sql/0056, sql/0057 and calls_sql.c's "Searches": a name that few of the org's names
+// have is found through them; a term on most calls by reading the list's index in
+// order and testing each call; a rare one through the GIN indexes.
+test('a search goes by the names, walks for a common term and reads the GIN index for a rare one', async () => {
   for (const [url, want] of [
-    ['/api/v1/calls?name=Caller', 'walk'],
-    ['/api/v1/calls?name=c4ca4238zz', 'index'],
-    ['/api/v1/calls?name=nobody-is-called-this', 'index'],
+    ['/api/v1/calls?name=Caller', 'walk'], // 40,000 names
+    ['/api/v1/calls?name=c4ca4238', 'names'],
+    ['/api/v1/calls?name=c4ca4238&sort=oldest', 'names'],
+    ['/api/v1/calls?name=c4ca4238zz', 'names'],
+    ['/api/v1/calls?name=c4ca4238zz&sort=longest', 'index'],
+    ['/api/v1/calls?name=nobody-is-called-this&sort=longest', 'index'],
     ['/api/v1/calls?q=hello', 'walk'],
     ['/api/v1/calls?q=refund', 'index'], // on one call in 200
     ['/api/v1/calls?q=zyzzyva', 'index'],
@@ -129,12 +141,12 @@ test('a search walks for a common term and reads the GIN index for a rare one', 
   assert.equal((await searchedVia('/api/v1/calls?name=Caller')).via, 'walk');
   const again = readFileSync(logFile).subarray(from).toString('utf8');
   assert.match(again, /"Query Text": "SELECT set_config\('app.calls_search', \$1, true\)"/);
-  assert.doesNotMatch(again, /sb_calls_search_walks/);
+  assert.doesNotMatch(again, /sb_calls_search_plan/);
 });
 
 // Whichever plan is taken, the page is the same; a walk that finds too few matches in
 // its window (the term was rarer than estimated) gives way to the index.
-test('a search forced to either plan gives the same pages; a short walk gives way to the index', async () => {
+test('a search forced to any plan gives the same pages; a short walk gives way to the index', async () => {
   const sqlIds = (where, order, limit) => stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo
     AND ${where} ORDER BY ${order} LIMIT ${limit}`).split('\n').filter(Boolean);
   const pages = async (qs, n) => {
@@ -149,7 +161,7 @@ test('a search forced to either plan gives the same pages; a short walk gives wa
     return got;
   };
   try {
-    for (const mode of ['walk', 'index']) {
+    for (const mode of ['walk', 'index', 'names']) {
       stack.superSql(`ALTER ROLE switchboard_app SET switchboard.calls_search = '${mode}'`);
       await stack.restartServe();
       client = await stack.as('viewer');
@@ -158,7 +170,8 @@ test('a search forced to either plan gives the same pages; a short walk gives wa
       assert.deepEqual(common.flatMap((p) => p.ids),
         sqlIds("caller_name ILIKE '%caller c%'", 'started_at DESC, id DESC', 90), mode);
       for (const p of common) assert.equal(p.via, mode);
-      // The page's count: every match by the index; by the walk, what its page shows.
+      // The page's count: every match by the index and the names; by the walk, what its
+      // page shows.
       const total = Number(stack.sql(`SELECT count(*) FROM calls WHERE deleted_at IS NULL AND NOT is_demo
         AND caller_name ILIKE '%caller c%'`));
       const shown = (await client.get('/calls?name=caller+c&limit=30')).body.match(/id="result-count"><strong>([^<]+)</);
@@ -173,7 +186,7 @@ test('a search forced to either plan gives the same pages; a short walk gives wa
       for (const sort of ['newest', 'oldest']) {
         const [rare] = await pages(`name=c4ca4238&sort=${sort}`, 1);
         assert.deepEqual(rare.ids, oldest, `${mode} ${sort}`);
-        assert.equal(rare.via, 'index', `${mode} ${sort}: the index gives the page`);
+        assert.equal(rare.via, mode === 'names' ? 'names' : 'index', `${mode} ${sort}: the index gives the page`);
       }
       // Some matches within the walk's window (the newest 20,000 calls), some beyond it:
       // too few for a page, so the index gives them all.
@@ -184,7 +197,7 @@ test('a search forced to either plan gives the same pages; a short walk gives wa
         `${spread.length} calls named *c4ca*, ${beyond} beyond the window`);
       const [some] = await pages('name=c4ca', 1);
       assert.deepEqual(some.ids, spread, mode);
-      assert.equal(some.via, 'index', mode);
+      assert.equal(some.via, mode === 'names' ? 'names' : 'index', mode);
     }
   } finally {
     stack.superSql('ALTER ROLE switchboard_app RESET switchboard.calls_search');
@@ -302,7 +315,7 @@ test('a phone number\'s generic plan reads its own indexes, however skewed the n
   stack.sql(`UPDATE calls SET to_number = CASE WHEN random() < 0.5 THEN '+12125550000' ELSE '+12125550001' END
     WHERE provider_call_id LIKE 'p-%'`);
   stack.sql(`UPDATE calls SET to_number = '+16465550177' WHERE provider_call_id = 'p-777'`);
-  stack.sql('VACUUM ANALYZE calls');
+  stack.sql('VACUUM ANALYZE calls, call_names');
   // As deployed: sequential scans allowed, plans chosen as PostgreSQL would (the test
   // before forced generic plans for the whole role).
   stack.superSql(`ALTER ROLE switchboard_app SET enable_seqscan = on;

@@ -16,24 +16,26 @@
 
 static void test_a_choice_comes_back_under_its_key_only(void **state)
 {
-    search_plans_put(STR("org-1\n51\nnMartinez\n-"), true, T0);
-    search_plans_put(STR("org-1\n51\nnLuis Torres\n-"), false, T0);
+    search_plans_put(STR("org-1\n51\nnMartinez\n-"), 1, T0);
+    search_plans_put(STR("org-1\n51\nnLuis Torres\n-"), 0, T0);
     assert_int_equal(search_plans_get(STR("org-1\n51\nnMartinez\n-"), T0 + 1), 1);
     assert_int_equal(search_plans_get(STR("org-1\n51\nnLuis Torres\n-"), T0 + 1), 0);
     assert_int_equal(search_plans_get(STR("org-2\n51\nnMartinez\n-"), T0 + 1), -1);
     assert_int_equal(search_plans_get(STR("org-1\n51\nnMartine\n-"), T0 + 1), -1);
     assert_int_equal(search_plans_get(STR("org-1\n51\nnMartinez\n-x"), T0 + 1), -1);
-    search_plans_put(STR("org-1\n51\nnMartinez\n-"), false, T0 + 2);
+    search_plans_put(STR("org-1\n51\nnMartinez\n-"), 0, T0 + 2);
     assert_int_equal(search_plans_get(STR("org-1\n51\nnMartinez\n-"), T0 + 3), 0);
+    search_plans_put(STR("org-1\n51\nnMartinez\n-"), 2, T0 + 4); /* any choice the caller numbers */
+    assert_int_equal(search_plans_get(STR("org-1\n51\nnMartinez\n-"), T0 + 5), 2);
 }
 
 static void test_a_choice_is_kept_for_its_time_only(void **state)
 {
-    search_plans_put(STR("org-1\n51\n-\nqrefund"), true, T0);
+    search_plans_put(STR("org-1\n51\n-\nqrefund"), 1, T0);
     assert_int_equal(search_plans_get(STR("org-1\n51\n-\nqrefund"), T0 + SEARCH_PLANS_KEEP_US), 1);
     assert_int_equal(search_plans_get(STR("org-1\n51\n-\nqrefund"), T0 + SEARCH_PLANS_KEEP_US + 1), -1);
     assert_int_equal(search_plans_get(STR("org-1\n51\n-\nqrefund"), T0 - 1), -1); /* a clock that went back */
-    search_plans_put(STR("org-1\n51\n-\nqrefund"), true, T0 + SEARCH_PLANS_KEEP_US + 1);
+    search_plans_put(STR("org-1\n51\n-\nqrefund"), 1, T0 + SEARCH_PLANS_KEEP_US + 1);
     assert_int_equal(search_plans_get(STR("org-1\n51\n-\nqrefund"), T0 + SEARCH_PLANS_KEEP_US + 2), 1);
 }
 
@@ -42,7 +44,7 @@ static void test_a_full_table_forgets_the_oldest_and_never_mixes(void **state)
     char key[32];
     for (int i = 0; i < 200; i++) {
         snprintf(key, sizeof key, "k%03d", i);
-        search_plans_put(str_make(key, strlen(key)), i % 2 == 0, T0 + i);
+        search_plans_put(str_make(key, strlen(key)), i % 2 == 0 ? 1 : 0, T0 + i);
     }
     int kept = 0, oldest_kept = 200;
     for (int i = 0; i < 200; i++) {

@@ -73,22 +73,23 @@ struct call_page {
 enum call_rows { ROWS_API, ROWS_PAGE };
 
 /* What a search's plan is remembered by (search_plans.h): the org, the terms, and the
- * page's length, which the choice weighs. */
+ * page's length and order, which the choice weighs. */
 static str search_plan_key(struct request *r, const struct call_filter *f)
 {
     struct buf k;
     buf_init(&k, r->arena, 128);
     buf_put(&k, r->session->org_id);
-    buf_printf(&k, "\n%ld\n%c", f->limit, f->name_like ? 'n' : '-');
+    buf_printf(&k, "\n%ld\n%d\n%c", f->limit, (int)f->sort, f->name_like ? 'n' : '-');
     if (f->name_like) buf_puts(&k, f->name_like);
     buf_printf(&k, "\n%c", f->q ? 'q' : '-');
     if (f->q) buf_puts(&k, f->q);
     return buf_str(&k);
 }
 
-/* A search's count, from its rows (CC_MATCHES). One that walked is not counted, but
- * its first page says the least: all of them when it holds every match, else "50+".
- * A page past the last match has no row to say it. */
+/* A search's count, from its rows (CC_MATCHES). One that walked (or went by the names
+ * with other filters) is not counted, but its first page says the least: all of them
+ * when it holds every match, else "50+". A page past the last match has no row to say
+ * it. */
 static void search_count(const struct call_filter *f, struct call_page *p)
 {
     if (db_rows(p->rows) && !db_isnull(p->rows, 0, CC_MATCHES)) {
@@ -143,7 +144,7 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
                                : calls_list_stmt(r->arena, f, tz, after, f->limit + 1);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
     if (plan >= 0 && known < 0)
-        search_plans_put(plan_key, strcmp(db_cstr(res[plan], 0, CSP_CHOICE), "walk") == 0, clock_mono_us());
+        search_plans_put(plan_key, (int)calls_search_via_of(db_cstr(res[plan], 0, CSP_CHOICE)), clock_mono_us());
     p->rows = res[list];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;

@@ -38,12 +38,14 @@ struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, con
 bool calls_list_plan_generic(const struct call_filter *f);
 /* Whether f searches by caller name or transcript words. A search's list and count
  * need calls_search_plan_stmt run before them in the same transaction: it chooses
- * how they find the matches (calls_sql.c, "Searches") and answers the choice, "walk"
- * or "index" (enum calls_search_plan_col). limit is the list's. known is a choice
- * already made for the same search (1 walk, 0 index; search_plans.h), or -1 to make
- * it. */
+ * how they find the matches (calls_sql.c, "Searches") and answers the choice, "walk",
+ * "index" or "names" (enum calls_search_plan_col; calls_search_via_of reads it). limit
+ * is the list's. known is a choice already made for the same search (search_plans.h),
+ * or -1 to make it. */
+enum calls_search_via { CALLS_SEARCH_INDEX, CALLS_SEARCH_WALK, CALLS_SEARCH_NAMES };
 bool calls_is_search(const struct call_filter *f);
 struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit, int known);
+enum calls_search_via calls_search_via_of(const char *choice);
 enum calls_search_plan_col { CSP_CHOICE };
 /* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
  * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a

@@ -10,7 +10,7 @@
 struct choice {
     char *key; /* malloc'd; NULL when the slot is free */
     size_t len;
-    bool walk;
+    int choice;
     int64_t at_us;
 };
 
@@ -27,10 +27,10 @@ int search_plans_get(str key, int64_t now_us)
 {
     const struct choice *c = find(key);
     if (!c || now_us - c->at_us > SEARCH_PLANS_KEEP_US || now_us < c->at_us) return -1;
-    return c->walk ? 1 : 0;
+    return c->choice;
 }
 
-void search_plans_put(str key, bool walk, int64_t now_us)
+void search_plans_put(str key, int choice, int64_t now_us)
 {
     struct choice *c = find(key);
     if (!c) {
@@ -43,6 +43,6 @@ void search_plans_put(str key, bool walk, int64_t now_us)
         free(c->key);
         *c = (struct choice){ .key = copy, .len = key.len };
     }
-    c->walk = walk;
+    c->choice = choice;
     c->at_us = now_us;
 }

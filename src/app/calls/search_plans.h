@@ -5,15 +5,16 @@
  * is kept for SEARCH_PLANS_KEEP_US whatever happens meanwhile. */
 #ifndef SB_SEARCH_PLANS_H
 #define SB_SEARCH_PLANS_H
-#include <stdbool.h>
 #include <stdint.h>
 #include "../../core/str.h"
 
 #define SEARCH_PLANS_KEEP_US (300 * INT64_C(1000000)) /* statistics change slowly */
 
-/* The choice remembered under key at now_us (CLOCK_MONOTONIC microseconds): 1 walk,
- * 0 index, -1 none (never made, forgotten, or older than SEARCH_PLANS_KEEP_US). */
+/* The choice remembered under key at now_us (CLOCK_MONOTONIC microseconds), a
+ * non-negative number (enum calls_search_via), or -1 for none (never made,
+ * forgotten, or older than SEARCH_PLANS_KEEP_US). */
 int search_plans_get(str key, int64_t now_us);
-/* Remembers a choice made at now_us, in place of the oldest when the table is full. */
-void search_plans_put(str key, bool walk, int64_t now_us);
+/* Remembers a choice (>= 0) made at now_us, in place of the oldest when the table is
+ * full. */
+void search_plans_put(str key, int choice, int64_t now_us);
 #endif

@@ -1,0 +1,92 @@
+// call_names.test.mjs — each org's caller names and their counts (sql/0057), which a
+// search by name reads before the calls, stay exactly what a recount of the calls
+// gives after every kind of write; a name no call has any more is gone; and a search
+// by them sees the tenant's own names only.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Stack } from '../lib/stack.mjs';
+import { insertCalls, clearCalls, otherOrg } from '../lib/calls_fixtures.mjs';
+
+let stack, viewer;
+
+before(async () => {
+  stack = await Stack.start({ workers: 1 });
+  otherOrg(stack);
+  viewer = await stack.as('viewer');
+});
+
+after(async () => {
+  if (stack) await stack.stop();
+});
+
+const RECOUNT = `SELECT o.slug || '|' || c.caller_name || '|' || count(*) || '|' || count(*) FILTER (WHERE c.is_demo)
+  FROM calls c JOIN orgs o ON o.id = c.org_id WHERE c.deleted_at IS NULL AND c.caller_name <> ''
+  GROUP BY o.slug, c.caller_name ORDER BY 1`;
+const KEPT = `SELECT o.slug || '|' || n.caller_name || '|' || n.calls || '|' || n.demo_calls
+  FROM call_names n JOIN orgs o ON o.id = n.org_id ORDER BY 1`;
+
+function assertKept(what) {
+  assert.equal(stack.sql(KEPT), stack.sql(RECOUNT), what);
+}
+
+const kept = () => stack.sql(KEPT).split('\n').filter(Boolean);
+
+test('the names and their counts follow every write to the calls', () => {
+  assertKept('the seeded calls');
+  clearCalls(stack);
+  assert.deepEqual(kept(), [], 'no call, no name');
+  const [ana1, , ana3, bo, , deleted] = insertCalls(stack, [
+    { caller_name: 'Ana Ruiz' }, { caller_name: 'Ana Ruiz' }, { caller_name: 'Ana Ruiz', is_demo: true },
+    { caller_name: 'Bo Li' }, { caller_name: '' }, { caller_name: 'Cy Deleted', deleted_at: '2024-05-02T00:00:00Z' },
+  ]);
+  insertCalls(stack, [{ caller_name: 'Ana Ruiz' }, { caller_name: 'Other Only' }], 'other');
+  assertKept('inserted: a name several times in one statement, demo, empty and deleted calls, two orgs');
+  assert.deepEqual(kept(), ['demo|Ana Ruiz|3|1', 'demo|Bo Li|1|0', 'other|Ana Ruiz|1|0', 'other|Other Only|1|0']);
+
+  stack.sql(`UPDATE calls SET status = 'failed', duration_s = 1 WHERE id = '${ana1}'`);
+  assertKept('an update that changes no name');
+  stack.sql(`UPDATE calls SET caller_name = 'Ana Ruiz-Lopez' WHERE id = '${ana1}'`);
+  assertKept('a renamed call');
+  stack.sql(`UPDATE calls SET is_demo = false WHERE id = '${ana3}'`);
+  assertKept('a demo call made real');
+  stack.sql(`UPDATE calls SET deleted_at = now() WHERE id = '${bo}'`);
+  assertKept('a call deleted (soft)');
+  assert.ok(!kept().includes('demo|Bo Li|1|0'), 'the name of its only call is gone');
+  stack.sql(`UPDATE calls SET deleted_at = NULL WHERE id IN ('${bo}', '${deleted}')`);
+  assertKept('calls restored');
+  // What erasing a call does to its name (sql/0042): blanked.
+  stack.sql(`UPDATE calls SET caller_name = '' WHERE caller_name = 'Cy Deleted'`);
+  assertKept('a name erased');
+  assert.ok(!kept().some((k) => k.includes('Cy Deleted')), 'an erased name leaves no trace');
+  stack.sql(`UPDATE calls SET caller_name = CASE WHEN caller_name = 'Ana Ruiz' THEN 'Bo Li' ELSE 'Ana Ruiz' END
+    WHERE caller_name IN ('Ana Ruiz', 'Bo Li')`);
+  assertKept('names swapped in one statement');
+  stack.sql(`DELETE FROM calls WHERE caller_name = 'Bo Li' AND org_id = (SELECT id FROM orgs WHERE slug = 'demo')`);
+  assertKept('calls deleted (hard)');
+  stack.sql("DELETE FROM orgs WHERE slug = 'other'");
+  assertKept('an org deleted with its calls');
+  assert.ok(!kept().some((k) => k.startsWith('other|')));
+});
+
+test('a search by name sees its own org\'s names only, and what the calls say now', async () => {
+  clearCalls(stack);
+  otherOrg(stack);
+  insertCalls(stack, [{ caller_name: 'Zed Quill', started_at: '2024-05-01T12:00:00Z' },
+    { caller_name: 'zed quillon', started_at: '2024-05-02T12:00:00Z' }]);
+  const [theirs] = insertCalls(stack, [{ caller_name: 'Zed Quillotheirs' }], 'other');
+  const names = async (qs) => {
+    const res = await viewer.get(`/api/v1/calls?${qs}`);
+    assert.equal(res.status, 200, res.body);
+    return res.json().data.map((c) => c.caller_name);
+  };
+  assert.deepEqual(await names('name=quill'), ['zed quillon', 'Zed Quill']);
+  assert.deepEqual(await names('name=quill&sort=oldest'), ['Zed Quill', 'zed quillon']);
+  assert.deepEqual(await names('name=Quillotheirs'), [], 'another org\'s name');
+  const page = await viewer.get('/calls?name=quill');
+  assert.match(page.body, /id="result-count"><strong>2<\/strong> calls match/);
+  assert.doesNotMatch(page.body, new RegExp(theirs));
+  stack.sql(`UPDATE calls SET caller_name = 'Someone Else' WHERE caller_name = 'zed quillon'`);
+  assert.deepEqual(await names('name=quill'), ['Zed Quill'], 'a renamed call is not found by its old name');
+  assert.deepEqual(await names('name=someone'), ['Someone Else'], 'but by its new one');
+  assert.match((await viewer.get('/calls?name=quill')).body, /id="result-count"><strong>1<\/strong> call matches/);
+});
