@@ -33,8 +33,10 @@ ALTER TABLE call_names FORCE ROW LEVEL SECURITY;
 CREATE POLICY call_names_tenant ON call_names USING (org_id = app_org_id());
 CREATE INDEX call_names_trgm_idx ON call_names USING gin (caller_name gin_trgm_ops);
 
--- A name's calls in the list's order (newest first, read backwards for oldest first).
-CREATE INDEX calls_org_name_idx ON calls (org_id, caller_name, started_at DESC, id DESC)
+-- A name's calls in the list's order (newest first, read backwards for oldest first);
+-- is_demo included, so that the page, which leaves demo calls out by default, reads
+-- the index only (a heap fetch per entry made "Martinez" 4 ms instead of 1.5).
+CREATE INDEX calls_org_name_idx ON calls (org_id, caller_name, started_at DESC, id DESC) INCLUDE (is_demo)
   WHERE deleted_at IS NULL;
 -- The trigram index on calls served only sb_calls_matching_name, which now reads the
 -- names; dropping it saves each inserted call a dozen GIN entries.
@@ -99,13 +101,16 @@ ANALYZE call_names;
 -- The tenant's names matching the pattern (as the calls list matches caller_name:
 -- ILIKE '%' || pattern || '%'), with their counts. SECURITY DEFINER for the trigram
 -- index, which ILIKE cannot use under row-level security (not leakproof); it filters
--- by the transaction's tenant itself.
+-- by the transaction's tenant itself. PL/pgSQL keeps its plan for the session, where
+-- a SQL function that cannot be inlined (SECURITY DEFINER never is) is planned on
+-- every call: 0.15 ms of the 0.3 it cost for "Martinez" (pgbench).
 CREATE FUNCTION sb_calls_matching_names(p_pattern text)
 RETURNS TABLE (caller_name text, calls integer, demo_calls integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 20 AS $$
-  SELECT n.caller_name, n.calls, n.demo_calls FROM call_names n
-   WHERE n.org_id = app_org_id() AND n.caller_name ILIKE '%' || p_pattern || '%'
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 20 AS $$
+BEGIN
+  RETURN QUERY SELECT n.caller_name, n.calls, n.demo_calls FROM call_names n
+   WHERE n.org_id = app_org_id() AND n.caller_name ILIKE '%' || p_pattern || '%';
+END $$;
 
 -- 0006's function, through the names: the same ids.
 CREATE OR REPLACE FUNCTION sb_calls_matching_name(p_pattern text) RETURNS SETOF uuid
