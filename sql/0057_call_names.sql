@@ -46,7 +46,7 @@ DROP INDEX IF EXISTS calls_caller_name_trgm_idx;
 -- Adds each change, [org, name, calls, demo calls]; deletes the names left with no
 -- call.
 CREATE FUNCTION sb_call_names_add(p_changes jsonb) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SET search_path = pg_catalog, public, pg_temp AS $$
   INSERT INTO call_names AS n (org_id, caller_name, calls, demo_calls)
   SELECT (c ->> 0)::uuid, c ->> 1, (c ->> 2)::integer, (c ->> 3)::integer FROM jsonb_array_elements(p_changes) c
   ORDER BY 1, 2
@@ -56,8 +56,10 @@ LANGUAGE sql AS $$
    WHERE (c ->> 2)::integer < 0 AND n.org_id = (c ->> 0)::uuid AND n.caller_name = c ->> 1 AND n.calls <= 0;
 $$;
 
+-- SECURITY DEFINER, as the rollups' triggers are: the application role writes calls
+-- but has no right on call_names.
 CREATE FUNCTION sb_call_names_trigger() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   changes jsonb;
 BEGIN

@@ -89,4 +89,14 @@ test('a search by name sees its own org\'s names only, and what the calls say no
   assert.deepEqual(await names('name=quill'), ['Zed Quill'], 'a renamed call is not found by its old name');
   assert.deepEqual(await names('name=someone'), ['Someone Else'], 'but by its new one');
   assert.match((await viewer.get('/calls?name=quill')).body, /id="result-count"><strong>1<\/strong> call matches/);
+  // Through the application's own role (the triggers run as the owner, who alone may
+  // write the names): a call deleted by an admin leaves the search and the names.
+  const key = stack.cli(['apikey', 'create', '--org', 'demo', '--name', 'call-names-admin', '--role', 'admin']);
+  assert.equal(key.status, 0, key.stderr);
+  const [quill] = stack.sql("SELECT id FROM calls WHERE caller_name = 'Zed Quill'").split('\n');
+  const del = await stack.api(key.stdout.trim(), 'DELETE', `/api/v1/calls/${quill}`);
+  assert.equal(del.status, 200, del.body);
+  assert.deepEqual(await names('name=quill'), []);
+  assert.ok(!kept().some((k) => k.startsWith('demo|Zed Quill|')), 'the deleted call\'s name is gone');
+  assertKept('a call deleted through the API');
 });

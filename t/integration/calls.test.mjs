@@ -116,6 +116,11 @@ describe('the calls list', () => {
     ['direction=inbound&has_recording=true&phone=4155550100', ['Alice Martin']],
     ['name=alice&status=busy&campaign_id=0b6c1e9e-3f7a-4c59-9a43-2a1f0d3c8e11&sentiment=negative&q=delivery', ['carol ALICEson']],
     ['phone=4155550100&include_demo=true&sort=longest&min_duration=60', ['Dave', 'Alice Martin']],
+    // A name with the other filters (read name by name, each name's calls filtered).
+    ['name=a&direction=inbound', ['carol ALICEson', 'Alice Martin']],
+    ['name=e&status=completed&min_duration=30', ['Dave', 'Alice Martin']],
+    ['name=o&include_demo=true', ['Demo Person', 'carol ALICEson', 'Bob 50% O_Brien']],
+    ['name=a&phone=4155550100&start_date=2024-05-01&end_date=2024-05-01', ['Alice Martin']],
     ['direction=outbound&status=completed&start_date=2024-05-04&end_date=2024-05-04&max_duration=3600', ['Dave']],
     // Sorts.
     ['sort=oldest', ['Alice Martin', 'Bob 50% O_Brien', 'carol ALICEson', 'Dave']],
@@ -170,6 +175,10 @@ describe('the calls list', () => {
         const first = await viewer.get('/calls?name=alice&limit=1');
         if (mode !== 'walk') assert.match(first.body, /id="result-count"><strong>2<\/strong> calls match/, mode);
         else assert.match(first.body, /id="result-count"><strong>1\+<\/strong> calls match/, 'a walk says the least');
+        // Demo calls counted in, by any plan.
+        const withDemo = await viewer.get('/calls?name=o&include_demo=true&limit=1');
+        if (mode !== 'walk') assert.match(withDemo.body, /id="result-count"><strong>3<\/strong> calls match/, mode);
+        else assert.match(withDemo.body, /id="result-count"><strong>1\+<\/strong> calls match/);
         const next = first.body.match(/rel="next" id="next-page" href="([^"]+)"/);
         assert.ok(next, 'a next page');
         const second = await viewer.get(next[1].replaceAll('&amp;', '&'));
