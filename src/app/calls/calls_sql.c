@@ -369,7 +369,8 @@ struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter 
  * (...)": the matching names, then the page: each name's first rows (the other
  * filters and the cursor applied, from calls_org_name_idx), the first of them all,
  * and their columns from the covering started_at index. Empty unless the choice is
- * the names. Returns the fragments' mask (FR_NAME and the filters'). */
+ * the names. Returns the filters' mask with FR_NAME (never FR_CURSOR: the count does
+ * not depend on the page). */
 static unsigned add_names_ctes(struct sql_query *q, const char *columns, const struct call_filter *f,
                                const struct list_cursor *after, const char *rows)
 {
@@ -425,7 +426,7 @@ static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, cons
     buf_puts(s, lim);
     buf_puts(s, ")");
     bool by_names = search_by_names_applies(f);
-    unsigned filters = by_names ? add_names_ctes(&q, columns, f, after, rows) & ~(unsigned)FR_CURSOR : 0;
+    unsigned filters = by_names ? add_names_ctes(&q, columns, f, after, rows) : 0;
     /* Every match by the index, with the other filters but not the cursor. */
     buf_puts(s, ", found AS MATERIALIZED (SELECT ");
     buf_puts(s, columns);
