@@ -853,6 +853,7 @@ run_webhooks() {
     WEBHOOK_JSON+="\"replay_non_2xx\":$replay_bad,\"stored_after_replay\":$events2,\"calls_after_replay\":$calls2,\"check_ok\":$ok}"
     WEBHOOK_RPS=$rps
     WEBHOOK_APPLIED_RPS=$applied_rps
+    WEBHOOK_LAG_P99=$lag_p99
 }
 
 settle() { # settle SQL: waits until its answer stays the same for half a second (at most 10 s)
@@ -1327,6 +1328,8 @@ report() {
         "$THREADS" "$CONNS" "$DURATION" "$WEBHOOK_LINE" "$([ -n "${WEBHOOK_RPS:-}" ] && verdict "$WEBHOOK_RPS" ">=" 3000)"
     [ -n "${WEBHOOK_APPLIED_LINE:-}" ] && printf '  %s  %s\n' "$WEBHOOK_APPLIED_LINE" \
         "$([ -n "${WEBHOOK_APPLIED_RPS:-}" ] && verdict "$WEBHOOK_APPLIED_RPS" ">=" 3000)"
+    [ -n "${WEBHOOK_LAG_P99:-}" ] && printf '  on the call'"'"'s page within 1 s (SPEC): an event waited p99 %s ms  %s\n' \
+        "$WEBHOOK_LAG_P99" "$(verdict "$WEBHOOK_LAG_P99" "<=" 1000)"
     [ -n "${WEBHOOK_CPU_LINE:-}" ] && printf '  %s\n' "$WEBHOOK_CPU_LINE"
     [ -n "${WEBHOOK_CHECK:-}" ] && printf '  check: %s\n' "$WEBHOOK_CHECK"
     json+="\"webhooks\":$WEBHOOK_JSON,"

@@ -55,7 +55,6 @@ struct worker {
     char id[128];
     time_t last_schedule;
     int64_t last_applied_us; /* when a webhook batch last applied events; 0: never */
-    int64_t last_blocks_us;  /* when the due top-numbers blocks were last refreshed */
     int64_t last_tick_us;    /* when the dispatch housekeeping last ran */
     int running_campaigns;   /* what it found then */
     time_t db_down_since;    /* when the database stopped answering; 0: it answers */
@@ -169,12 +168,13 @@ static void reload(struct worker *w, const char *config_path)
     log_info("worker: configuration reloaded");
 }
 
-/* Applies webhook batches while full ones are pending; then refreshes one batch of
- * the top-numbers blocks they left due, once no event is pending or at least every
- * WEBHOOK_BLOCKS_EVERY_MS: events first (a call's page waits for them, the blocks
- * only for the analytics), and while events keep coming, one refresh covers every
- * batch since the last. Returns whether blocks were refreshed (more may be due: the
- * caller does not sleep). */
+/* Applies webhook batches while full ones are pending; then refreshes one small chunk
+ * of the top-numbers blocks they left due (WEBHOOK_BLOCKS_BATCH, tens of milliseconds)
+ * and comes back for the events stored meanwhile: events first (a call's page waits
+ * for them, the blocks only for the analytics), the blocks in the time the worker
+ * would otherwise spend waiting for the next batch to grow, so an event never waits
+ * behind more than one chunk. Returns whether blocks were refreshed (more may be due:
+ * the caller does not sleep). */
 static bool apply_webhooks(struct worker *w)
 {
     int n = 0;
@@ -184,9 +184,7 @@ static bool apply_webhooks(struct worker *w)
         if (n < WEBHOOK_APPLY_BATCH) break;
     }
     arena_reset(&w->arena);
-    int64_t now = clock_mono_us();
-    if (g_stop || (n != 0 && now - w->last_blocks_us < (int64_t)WEBHOOK_BLOCKS_EVERY_MS * 1000)) return false;
-    w->last_blocks_us = now;
+    if (g_stop || n < 0) return false;
     int refreshed = webhook_number_blocks_catch_up(w->db, &w->arena);
     arena_reset(&w->arena);
     return refreshed > 0;

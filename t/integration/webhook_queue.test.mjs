@@ -1,9 +1,9 @@
 // webhook_queue.test.mjs — a webhook is answered once its raw event is stored, and
 // `switchboard worker` applies stored events in batches: durable before it is applied,
 // applied once however often it arrives, nothing half-done after a 5xx, a bad event
-// failing alone, out-of-order events converging, the call's page and API showing the
-// event, events waiting while the worker is down, and the top-numbers blocks brought
-// up to date after the batches that touched them.
+// failing alone, out-of-order events converging, a batch of known and new calls, the
+// call's page and API showing the event, events waiting while the worker is down, and
+// the top-numbers blocks brought up to date after the batches that touched them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Stack, waitFor } from '../lib/stack.mjs';
@@ -179,6 +179,24 @@ test('out-of-order events converge, applied in one batch or one by one', async (
   assert.equal(callRow(oneByOne), `completed|125|Summary of ${oneByOne}`);
   const numbers = (id) => stack.sql(`SELECT from_number || '|' || started_at FROM calls WHERE provider_call_id = '${id}'`);
   assert.equal(numbers(inBatch), numbers(oneByOne).replace(oneByOne, inBatch));
+});
+
+test('a batch with a known call and a new one updates the first and creates the second', async () => {
+  // The batch's new calls are inserted and, only when the batch names calls that
+  // already exist, those are updated (sql/0058): both halves in one batch here.
+  startWorker();
+  const known = uniq('mixed');
+  const fresh = uniq('mixed');
+  await waitSettled(accepted(await vapi(statusUpdate(known, 'ringing'))));
+  assert.equal(callRow(known), 'ringing|0|');
+  await stopWorker();
+  const batch = [accepted(await vapi(report(known))), accepted(await vapi(report(fresh)))];
+  startWorker();
+  for (const e of batch) await waitSettled(e);
+  for (const e of batch) assert.equal(eventState(e), 'applied');
+  assert.equal(callRow(known), `completed|125|Summary of ${known}`);
+  assert.equal(callRow(fresh), `completed|125|Summary of ${fresh}`);
+  assert.equal(count(`calls WHERE provider_call_id IN ('${known}', '${fresh}')`), 2);
 });
 
 test('the call\'s page and its JSON show the event once the worker applied it', async () => {
