@@ -1272,7 +1272,8 @@ report() {
         "${STATIC_C1%%|*}" "${STATIC_C1##*|}"
     printf '%-12s %-48s %-9s %7s %8s %8s %8s %8s %8s %8s %7s\n' target path 'SPEC ms' requests 'p50 ms' 'p99 ms' \
         'max ms' 'db p50' 'wrk p50' 'wrk p99' ''
-    json+="\"server_time\":{\"duration\":\"$ST_DURATION\",\"static_c1_p50_ms\":${STATIC_C1%%|*},\"static_c1_p99_ms\":${STATIC_C1##*|},\"targets\":["
+    local c1_p50=${STATIC_C1%%|*} c1_p99=${STATIC_C1##*|} # empty when the stage did not run
+    json+="\"server_time\":{\"duration\":\"$ST_DURATION\",\"static_c1_p50_ms\":${c1_p50:-null},\"static_c1_p99_ms\":${c1_p99:-null},\"targets\":["
     first=1
     for row in "${SERVER_TIMES[@]}"; do
         IFS='|' read -r name path target n p50 p99 max dbp50 wp50 wp99 <<<"$row"
