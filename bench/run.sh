@@ -559,14 +559,33 @@ pg_pids() { ps -o pid= --ppid "$(head -n 1 "$(readlink -f "$DIR/pg")/postmaster.
 nginx_pids() { echo "$nginx_pid"; ps -o pid= --ppid "$nginx_pid" | awk '{ print $1 }'; }
 ticks_of() { local p t=0; for p in "$@"; do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
 cpu_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'; }
-# One export of every call (include_demo=true: the filters select all of them), the
-# workers' RSS sampled every 50 ms meanwhile; the exporting worker is the one that used
-# the most CPU. Sets X_ROWS, X_SECS, X_RATE, X_BYTES, X_HTTP, X_WORKER, X_RSS0, X_RSSMAX
-# and the CPU seconds of each part: X_CPU (worker, PostgreSQL, nginx, client).
+# A process's peak RSS (VmHWM) restarted at its RSS now ("5" to clear_refs, the
+# process's owner may), so that it reads the peak of what follows; 1 where it cannot.
+peak_rss_reset() { { echo 5 >"/proc/$1/clear_refs"; } 2>/dev/null; }
+# A /proc/PID/status field in kB, in REPLY: read with builtins, as the export's
+# fallback sampling must not fork while it is measured (80 awk processes a second cost
+# the 2-core machine a fifth of the export's rate).
+status_kb() {
+    local k v _
+    REPLY=0
+    while read -r k v _; do
+        [ "$k" = "$2:" ] && { REPLY=$v; return; }
+    done <"/proc/$1/status" 2>/dev/null || true
+}
+# One export of every call (include_demo=true: the filters select all of them); the
+# workers' peak RSS is the kernel's own (VmHWM, restarted before), sampled every 100 ms
+# only where it cannot be restarted. The exporting worker is the one that used the most
+# CPU. Sets X_ROWS, X_SECS, X_RATE, X_BYTES, X_HTTP, X_WORKER, X_RSS0, X_RSSMAX and the
+# CPU seconds of each part: X_CPU (worker, PostgreSQL, nginx, client).
 export_once() {
     local path=$1 p meta=$DIR/tmp/export.meta rowsf=$DIR/tmp/export.rows client=$DIR/tmp/export.client bg
+    local sample=0
     declare -A rss0 rssmax cpu0
-    for p in $(worker_pids); do rss0[$p]=$(rss_kb "$p"); rssmax[$p]=${rss0[$p]}; cpu0[$p]=$(cpu_ticks "$p"); done
+    for p in $(worker_pids); do
+        status_kb "$p" VmRSS
+        rss0[$p]=$REPLY rssmax[$p]=$REPLY cpu0[$p]=$(cpu_ticks "$p")
+        peak_rss_reset "$p" || sample=1
+    done
     local pgs nginxs pg0 nginx0
     pgs=$(pg_pids) nginxs=$(nginx_pids)
     # shellcheck disable=SC2086
@@ -576,14 +595,17 @@ export_once() {
         -w '%{stderr}%{http_code} %{time_total} %{size_download}\n' "$BASE$path" 2>"$meta" | wc -l >"$rowsf"; } &
     bg=$!
     bg_pids+=("$bg")
-    while kill -0 "$bg" 2>/dev/null; do
+    while [ "$sample" = 1 ] && kill -0 "$bg" 2>/dev/null; do
         for p in "${!rss0[@]}"; do
-            local v; v=$(rss_kb "$p")
-            [ "$v" -gt "${rssmax[$p]}" ] && rssmax[$p]=$v
+            status_kb "$p" VmRSS
+            [ "$REPLY" -gt "${rssmax[$p]}" ] && rssmax[$p]=$REPLY
         done
-        sleep 0.05
+        sleep 0.1
     done
     wait "$bg" || true
+    if [ "$sample" = 0 ]; then
+        for p in "${!rss0[@]}"; do status_kb "$p" VmHWM; rssmax[$p]=$REPLY; done
+    fi
     local busiest='' most=-1 used
     for p in "${!rss0[@]}"; do
         used=$(( $(cpu_ticks "$p") - ${cpu0[$p]} ))
@@ -693,8 +715,9 @@ start_job_worker() {
 # CPU time (user + system, clock ticks) of processes and their living children (a
 # PostgreSQL backend is the postmaster's). Exited children are left out: they are the
 # bench's own psql sessions (a poll every 50 ms while waiting for the worker, each a
-# new backend) and, rarely, an autovacuum worker.
-cpu_ticks() {
+# new backend) and, rarely, an autovacuum worker. (Not cpu_ticks: the export's sums
+# list every process already, and nginx's master with its children counted twice.)
+tree_ticks() {
     local roots=" $* " sum=0 f pid ppid rest ut st
     for f in /proc/[0-9]*/stat; do
         { read -r rest <"$f"; } 2>/dev/null || continue
@@ -713,7 +736,7 @@ cpu_ticks() {
 # nginx, the job worker alone, and its backend alone.
 webhook_cpu() {
     local pg; pg=$(head -1 "$DIR/pg/postmaster.pid")
-    printf '%s %s %s %s %s\n' "$(cpu_ticks "$pg")" "$(cpu_ticks "$serve_pid")" "$(cpu_ticks "$nginx_pid")" \
+    printf '%s %s %s %s %s\n' "$(tree_ticks "$pg")" "$(tree_ticks "$serve_pid")" "$(tree_ticks "$nginx_pid")" \
         "$(awk '{ print $14 + $15 }' "/proc/$worker_pid/stat" 2>/dev/null || echo 0)" \
         "$( [ -n "$applier_backend" ] && awk '{ print $14 + $15 }' "/proc/$applier_backend/stat" 2>/dev/null || echo 0)"
 }
