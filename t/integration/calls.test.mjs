@@ -831,6 +831,69 @@ describe('analytics', () => {
     assert.ok(s.total > 15000);
   });
 
+  // Whole months of a range are read from call_rollup_months and call_rollup_month_hours
+  // (sql/0061), kept from the day tables by triggers; the days at either end from the
+  // day tables. Each figure against the brute-force recount, and the month tables row for
+  // row against a recount from the day tables, through every kind of write.
+  test('ranges of whole months and parts of months are exact, through every kind of write', async () => {
+    const ranges = [['2025-06-01', '2025-08-31'], ['2025-05-25', '2025-09-05'], ['2025-06-01', '2025-06-30'],
+      ['2025-06-15', '2025-07-14'], ['2025-06-01', '2025-06-20'], ['2025-06-10', '2025-06-30'],
+      ['2025-05-01', '2025-12-31']];
+    const empty = (cols) => cols.map((c) => `${c} = 0`).join(' AND ') + ' AND duration_min IS NULL AND duration_max IS NULL';
+    const sums = ['n', 'duration_sum', 'sentiment_positive', 'sentiment_neutral', 'sentiment_negative', 'sentiment_none',
+      'recordings', 'recording_bytes'];
+    const drift = () => stack.sql(`
+      WITH want AS (SELECT org_id, sb_month_of(day) AS month, direction, status, ${sums.map((c) => `sum(${c}) AS ${c}`).join(', ')},
+                           min(duration_min) AS duration_min, max(duration_max) AS duration_max
+                      FROM call_rollup_days GROUP BY 1, 2, 3, 4),
+           w AS (SELECT * FROM want WHERE NOT (${empty(sums)})),
+           h AS (SELECT org_id, month, direction, status, ${sums.join(', ')}, duration_min, duration_max
+                   FROM call_rollup_months WHERE NOT (${empty(sums)})),
+           wh AS (SELECT org_id, sb_month_of(day) AS month, sb_isodow_of(day) AS isodow, hour, sum(n) AS n
+                    FROM call_rollup_hours GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0),
+           hh AS (SELECT org_id, month, isodow, hour, n FROM call_rollup_month_hours WHERE n <> 0)
+      SELECT (SELECT count(*) FROM (SELECT * FROM w EXCEPT SELECT * FROM h) a) + (SELECT count(*) FROM (SELECT * FROM h EXCEPT SELECT * FROM w) b)
+           + (SELECT count(*) FROM (SELECT * FROM wh EXCEPT SELECT * FROM hh) c) + (SELECT count(*) FROM (SELECT * FROM hh EXCEPT SELECT * FROM wh) d)`);
+    const check = async (what) => {
+      for (const [start, end] of ranges) await assertMatches(admin, start, end, `${what}, ${start}..${end}`);
+      assert.equal(drift(), '0', `${what}: the month tables are the sums of the day tables`);
+    };
+    insertCalls(demoOrg, 'mo-', 900, '2025-05-20 00:00Z', 60 * 24 * 110);
+    assert.ok(Number(stack.sql(`SELECT count(*) FROM call_rollup_months WHERE org_id = '${demoOrg}' AND month = '2025-07-01'`)) > 8);
+    await check('inserted');
+    // The edges of a month move: its longest answered call deleted, its shortest made long.
+    const edge = (order) => stack.sql(`SELECT provider_call_id FROM calls WHERE org_id = '${demoOrg}' AND status = 'completed'
+      AND deleted_at IS NULL AND NOT is_demo AND started_at >= '2025-07-05Z' AND started_at < '2025-07-25Z'
+      ORDER BY duration_s ${order}, id LIMIT 1`);
+    const july = async () => (await admin.get(`/api/v1/calls/analytics/summary${q('2025-07-01', '2025-07-31')}`)).json().data.duration;
+    const before = await july();
+    stack.sql(`DELETE FROM calls WHERE provider_call_id = '${edge('DESC')}'`);
+    stack.sql(`UPDATE calls SET duration_s = 1700 WHERE provider_call_id = '${edge('ASC')}'`);
+    const after = await july();
+    assert.ok(after.max_s <= before.max_s && after.min_s >= before.min_s);
+    assert.notDeepEqual(after, before);
+    stack.sql(`UPDATE calls SET deleted_at = now() WHERE provider_call_id IN ('mo-20', 'mo-21', 'mo-22')`);
+    stack.sql(`UPDATE calls SET status = 'failed' WHERE provider_call_id IN ('mo-30', 'mo-31')`);
+    stack.sql(`UPDATE calls SET started_at = started_at - interval '40 days' WHERE provider_call_id IN ('mo-40', 'mo-41')`);
+    stack.sql(`UPDATE calls SET recording_status = 'stored', recording_bytes = 777 WHERE provider_call_id = 'mo-42'`);
+    sqlAsApp(demoOrg, `UPDATE calls SET status = 'completed', duration_s = 1 WHERE provider_call_id = 'mo-50';
+      INSERT INTO calls (org_id, direction, provider, provider_call_id, status, started_at, duration_s)
+        VALUES (app_org_id(), 'outbound', 'twilio', 'mo-app', 'completed', '2025-08-15 12:00Z', 1799)`);
+    await check('after updates and deletes');
+    // A corrupted day of July, and its repair; a change of time zone rebuilds every day.
+    stack.sql(`UPDATE call_rollup_days SET n = n + 100, duration_min = 0 WHERE org_id = '${demoOrg}' AND day = '2025-07-10'`);
+    stack.sql(`UPDATE call_rollup_hours SET n = n + 7 WHERE org_id = '${demoOrg}' AND day = '2025-07-10'`);
+    assert.equal(drift(), '0', 'the months follow even a corrupting write of the days');
+    stack.sql(`SELECT sb_call_rollups_repair('${demoOrg}', '2025-07-10')`);
+    await check('after a repair');
+    assert.equal(stack.cli(['org', 'set', 'demo', 'timezone=Asia/Kolkata']).status, 0);
+    await check('in Kolkata');
+    assert.equal(stack.cli(['org', 'set', 'demo', 'timezone=America/New_York']).status, 0);
+    await check('back in New York');
+    assert.throws(() => sqlAsApp(demoOrg, `UPDATE call_rollup_months SET n = 0`), /permission denied/);
+    assert.equal(sqlAsApp(demoOrg, `SELECT count(DISTINCT org_id) FROM call_rollup_month_hours`), '1', 'RLS on the months');
+  });
+
   // Over 20,000 calls in the range: top numbers come from the threshold walk over the
   // per-number totals (sql/0011). A number with the highest total but almost all of it
   // outside the range must not be ranked by its total.
