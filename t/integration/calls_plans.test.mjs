@@ -206,6 +206,48 @@ test('a search forced to any plan gives the same pages; a short walk gives way t
   }
 });
 
+// calls_sql.c, add_names_ctes: the names' way reads each name only a few calls deep
+// at first (four times its share of a page, at least 8), and reads every name a page
+// deep when one of them has more of the page than that. Twenty names spread evenly
+// take the first way; one of them with the newest 45 calls the second, on the newest
+// pages (and on the oldest pages' last ones). Every page, in both orders and two page
+// sizes, is the one the table gives, and nothing is read twice or skipped.
+test('the names\' way: a few calls deep per name, a page deep when one name fills the page', async () => {
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+      started_at, duration_s)
+    SELECT (SELECT id FROM orgs WHERE slug = 'demo'), 'inbound', 'twilio', 'quill-' || i || '-' || j, '+14155550100',
+      '+12125550100', 'Quill ' || lpad(i::text, 2, '0'), 'completed',
+      '2025-06-01'::timestamptz + (j * 20 + i) * interval '1 minute', 60
+    FROM generate_series(1, 20) i, generate_series(1, 30) j;
+    INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+      started_at, duration_s)
+    SELECT (SELECT id FROM orgs WHERE slug = 'demo'), 'inbound', 'twilio', 'quill-burst-' || g, '+14155550100',
+      '+12125550100', 'Quill 07', 'completed', '2025-07-01'::timestamptz + g * interval '1 minute', 60
+    FROM generate_series(1, 45) g;
+    UPDATE calls SET deleted_at = now() WHERE provider_call_id IN ('quill-burst-44', 'quill-burst-20', 'quill-3-29')`);
+  stack.sql('ANALYZE calls, call_names');
+  const all = (order) => stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+    AND caller_name LIKE 'Quill %' ORDER BY ${order}`).split('\n').filter(Boolean);
+  for (const [sort, order] of [['newest', 'started_at DESC, id DESC'], ['oldest', 'started_at, id']]) {
+    const want = all(order);
+    assert.equal(want.length, 20 * 30 + 45 - 3);
+    for (const limit of [50, 5]) {
+      const got = [];
+      let url = `/api/v1/calls?name=quill&sort=${sort}&limit=${limit}`;
+      const pages = limit === 50 ? 20 : 8; // every page of 50 (13); the first 8 of 5
+      for (let page = 0; page < pages && url; page++) {
+        const r = await searchedVia(url);
+        assert.equal(r.via, 'names', url);
+        got.push(...r.ids);
+        url = r.next && `/api/v1/calls?name=quill&sort=${sort}&limit=${limit}&cursor=${encodeURIComponent(r.next)}`;
+      }
+      assert.deepEqual(got, want.slice(0, pages * limit), `${sort}, ${limit} a page`);
+    }
+  }
+  const shown = (await client.get('/calls?name=quill')).body.match(/id="result-count"><strong>([^<]+)</);
+  assert.equal(shown?.[1], '642');
+});
+
 test('the next page (keyset condition) still walks the index', async () => {
   for (const [sort, idx] of [['newest', 'calls_org_started_idx'], ['oldest', 'calls_org_started_idx'], ['longest', 'calls_org_duration_idx']]) {
     const first = await client.get(`/api/v1/calls?sort=${sort}&limit=5`);
