@@ -320,7 +320,8 @@ static struct db_stmt phone_keyset_stmt(struct arena *a, const char *kind, const
 #define SEARCH_WINDOW_TEXT 5000
 /* Above this many names the walk is cheaper for a page: a common name's page reads
  * about 4,300 calls walking (2.3-2.8 ms on the bench, pgbench), 58 names' pages about
- * 3,000 index entries and 110 index descents (1.5 ms). */
+ * 3,000 index entries and 110 index descents (1.5 ms), when every name was read a page
+ * deep (now 464 entries, NAMES_DEPTH_SHARE: 1.0-1.2 ms). */
 #define SEARCH_NAMES_MAX 100
 
 static const char *const search_via_names[] = { "index", "walk", "names" };
