@@ -427,12 +427,17 @@ wrk_result() {
     # shellcheck disable=SC2086
     [ -z "${ROUNDS_X_PHP[$name]:-}" ] || X_PHP[$name]=$(median ${ROUNDS_X_PHP[$name]})
 }
+# json_list "A B C": [A,B,C] (the rounds' figures, kept as space-separated words).
+json_list() {
+    local -a v
+    read -r -a v <<<"$1"
+    local IFS=,
+    printf '[%s]' "${v[*]}"
+}
 # rounds_json NAME: the rounds' figures as a JSON object.
 rounds_json() {
-    local a=$1
-    printf '{"rps":[%s],"p50_ms":[%s],"p99_ms":[%s],"times_php":[%s]}' \
-        "$(tr -s ' ' ',' <<<"${ROUNDS_RPS[$a]:-}" | sed 's/,$//')" "$(tr -s ' ' ',' <<<"${ROUNDS_P50[$a]:-}" | sed 's/,$//')" \
-        "$(tr -s ' ' ',' <<<"${ROUNDS_P99[$a]:-}" | sed 's/,$//')" "$(tr -s ' ' ',' <<<"${ROUNDS_X_PHP[$a]:-}" | sed 's/,$//')"
+    printf '{"rps":%s,"p50_ms":%s,"p99_ms":%s,"times_php":%s}' "$(json_list "${ROUNDS_RPS[$1]:-}")" \
+        "$(json_list "${ROUNDS_P50[$1]:-}")" "$(json_list "${ROUNDS_P99[$1]:-}")" "$(json_list "${ROUNDS_X_PHP[$1]:-}")"
 }
 
 # ---- the PHP reference ----------------------------------------------------------------
@@ -1331,7 +1336,7 @@ report() {
         v1="$(verdict "$x_php" ">=" "$times") ($times×)"
         v2=$(verdict "${P99[$name]}" "<=" "${P50[php]:-}")
         printf '%-12s %10s %8s %8s %10s %10s  %-12s %-13s %s\n' "$name" "${RPS[$name]}" "${P99[$name]}" "$x_php" "$x_pg" \
-            "${P50[php]:-?}" "$v1" "$v2" "${ROUNDS_X_PHP[$name]:-}"
+            "${P50[php]:-?}" "$v1" "$v2" "${ROUNDS_X_PHP[$name]% }"
         [ $first = 1 ] || json+=","
         first=0
         json+="{\"name\":\"$name\",\"times_php\":${x_php:-null},\"times_pgbench\":${x_pg:-null},\"times_php_target\":$times,"
