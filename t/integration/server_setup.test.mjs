@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { REPO, BIN, freePort, waitFor } from '../lib/stack.mjs';
+import { REPO, BIN, freePorts, startNginx } from '../lib/stack.mjs';
 
 const isRoot = process.getuid && process.getuid() === 0;
 
@@ -109,9 +109,9 @@ test('a checkout inside a directory only root can traverse (like /root/switchboa
   const repo = path.join(home, 'switchboard');
   for (const d of ['script', 'nginx', 'static', 'templates', 'sql']) cpSync(path.join(REPO, d), path.join(repo, d), { recursive: true });
   const varDir = path.join(repo, 'var');
-  const httpsPort = await freePort();
+  const [firstHttpsPort, firstHttpPort] = await freePorts();
   const env = serverEnv({
-    SB_STATE_ROOT: stateRoot, SB_HTTPS_PORT: String(httpsPort), SB_HTTP_PORT: String(await freePort()),
+    SB_STATE_ROOT: stateRoot, SB_HTTPS_PORT: String(firstHttpsPort), SB_HTTP_PORT: String(firstHttpPort),
     SB_WORKERS: '2', SB_SCRYPT_LOG2_N: '14',
   });
   const procs = [];
@@ -133,9 +133,12 @@ test('a checkout inside a directory only root can traverse (like /root/switchboa
     const conf = path.join(varDir, 'switchboard.conf');
     const serve = spawn(BIN, ['--config', conf, 'serve'], { stdio: 'ignore' });
     procs.push(serve);
-    const nginx = spawn('nginx', ['-p', varDir, '-c', path.join(varDir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // Waits for /healthz through nginx; on fresh ports if another process took one.
+    const { proc: nginx, httpsPort } = await startNginx({
+      dir: varDir, httpsPort: firstHttpsPort, httpPort: firstHttpPort,
+      render: (https, http) => stackSh(repo, { ...env, SB_HTTPS_PORT: String(https), SB_HTTP_PORT: String(http) }, 'nginx-conf', varDir),
+    });
     procs.push(nginx);
-    await waitFor(async () => (await get(httpsPort, '/healthz')).status === 200, { what: '/healthz through nginx' });
     assert.equal((await get(httpsPort, '/login')).status, 200);
     const css = await get(httpsPort, '/static/css/app.css');
     assert.equal(css.status, 200);

@@ -17,7 +17,7 @@ export const BIN = process.env.SB_BIN || path.join(REPO, 'build/switchboard');
 
 /** A port that was free on 127.0.0.1 a moment ago. Only a candidate: another process
  * may bind it before we do, so whoever binds it must retry with a fresh one when the
- * bind fails (Stack.startNginx does). */
+ * bind fails (startNginx does). */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -29,9 +29,89 @@ export function freePort() {
   });
 }
 
-const PRISTINE_DB = 'switchboard_pristine';
-
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Two distinct candidate ports (https, http) for nginx. */
+export async function freePorts() {
+  for (;;) {
+    const httpsPort = await freePort();
+    const httpPort = await freePort();
+    if (httpsPort !== httpPort) return [httpsPort, httpPort];
+  }
+}
+
+/** GET /healthz on a fresh connection to 127.0.0.1:port: 'ours' (200 with the
+ * certificate whose SHA-256 fingerprint is ourCert), 'foreign' (another server holds
+ * the port), or 'no' (not answering yet). */
+function probeHealthz(port, ourCert) {
+  return new Promise((resolve) => {
+    const req = https.request(
+      { host: '127.0.0.1', port, method: 'GET', path: '/healthz', agent: false, rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        const cert = res.socket.getPeerCertificate();
+        const mine = cert && cert.fingerprint256 === ourCert;
+        res.resume();
+        res.on('end', () => resolve(!mine ? 'foreign' : res.statusCode === 200 ? 'ours' : 'no'));
+        res.on('error', () => resolve('no'));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve('no'));
+    req.end();
+  });
+}
+
+/** Starts nginx with DIR/nginx.conf (rendered for httpsPort and httpPort) and waits
+ * until it answers /healthz with DIR's certificate. The ports come from freePort(), so
+ * another process may have taken one since: then nginx cannot bind it and exits, or a
+ * foreign server answers on it. Either way render(https, http) re-renders the config
+ * for fresh ports and nginx starts again. Returns { proc, httpsPort, httpPort }. */
+export async function startNginx({ dir, httpsPort, httpPort, render, attempts = 8, timeoutMs = 30000 }) {
+  const ourCert = new X509Certificate(readFileSync(path.join(dir, 'tls/cert.pem'))).fingerprint256;
+  const errorLog = path.join(dir, 'log/nginx-error.log');
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) {
+      [httpsPort, httpPort] = await freePorts();
+      render(httpsPort, httpPort);
+    }
+    const logStart = existsSync(errorLog) ? statSync(errorLog).size : 0;
+    const proc = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    const exit = new Promise((resolve) => proc.once('exit', resolve));
+    const deadline = Date.now() + timeoutMs;
+    let outcome;
+    while (!outcome) {
+      const probe = await probeHealthz(httpsPort, ourCert);
+      if (probe === 'ours') outcome = 'up';
+      else if (probe === 'foreign') outcome = 'taken';
+      else if (proc.exitCode !== null || proc.signalCode !== null) outcome = 'exited';
+      else if (Date.now() > deadline) outcome = 'timeout';
+      else await delay(50);
+    }
+    if (outcome === 'up') {
+      proc.stderr.on('data', (c) => process.stderr.write(c));
+      if (stderr) process.stderr.write(stderr);
+      return { proc, httpsPort, httpPort };
+    }
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exit;
+    }
+    const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8').slice(logStart) : '';
+    const bindFailed = outcome === 'taken' || /Address already in use/.test(stderr + log);
+    if (!bindFailed || attempt >= attempts) {
+      throw new Error(`nginx did not start (${outcome}, ports ${httpsPort}/${httpPort}, attempt ${attempt}): ${stderr}${log}`);
+    }
+    if (process.env.SB_TEST_VERBOSE) process.stderr.write(`nginx: port ${httpsPort} or ${httpPort} taken, trying others\n`);
+  }
+}
+
+const PRISTINE_DB = 'switchboard_pristine';
 
 /** Polls fn until it returns a truthy value or the deadline passes. The deadline only
  * bounds a failing wait (a passing one returns as soon as fn holds), so it is generous:
@@ -156,16 +236,8 @@ export class Stack {
     execFileSync('bash', [STACK_SH, ...args, this.dir], { env: this.stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
-  /** Two distinct candidate ports for nginx (https, http). */
-  async pickPorts() {
-    do {
-      this.httpsPort = await freePort();
-      this.httpPort = await freePort();
-    } while (this.httpsPort === this.httpPort);
-  }
-
   async boot() {
-    await this.pickPorts();
+    [this.httpsPort, this.httpPort] = await freePorts();
     this.sh('init');
     this.sh('setup-db');
     this.password = readFileSync(path.join(this.dir, 'demo-password'), 'utf8').trim();
@@ -198,74 +270,19 @@ export class Stack {
     await this.restartServe();
   }
 
-  /** Starts nginx on this.httpsPort and this.httpPort and waits until it answers
-   * /healthz with this stack's certificate. The ports come from freePort(), so another
-   * process may have taken one since: then nginx cannot bind it and exits, or a
-   * foreign server answers on it. Either way nginx is started again on fresh ports. */
-  async startNginx({ attempts = 8, timeoutMs = 30000 } = {}) {
-    const ourCert = new X509Certificate(readFileSync(path.join(this.dir, 'tls/cert.pem'))).fingerprint256;
-    const errorLog = path.join(this.dir, 'log/nginx-error.log');
-    for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) {
-        await this.pickPorts();
+  /** Starts nginx (startNginx below) on this.httpsPort and this.httpPort, or on fresh
+   * ports when one of them was taken. */
+  async startNginx() {
+    const n = await startNginx({
+      dir: this.dir,
+      httpsPort: this.httpsPort,
+      httpPort: this.httpPort,
+      render: (httpsPort, httpPort) => {
+        [this.httpsPort, this.httpPort] = [httpsPort, httpPort];
         this.sh('nginx-conf');
-      }
-      const logStart = existsSync(errorLog) ? statSync(errorLog).size : 0;
-      const proc = spawn('nginx', ['-p', this.dir, '-c', path.join(this.dir, 'nginx.conf')], {
-        stdio: ['ignore', 'inherit', 'pipe'],
-      });
-      this.nginx = proc;
-      let stderr = '';
-      proc.stderr.on('data', (c) => {
-        stderr += c;
-      });
-      const exit = new Promise((resolve) => proc.once('exit', resolve));
-      const deadline = Date.now() + timeoutMs;
-      let outcome;
-      while (!outcome) {
-        const probe = await this.probe(ourCert);
-        if (probe === 'ours') outcome = 'up';
-        else if (probe === 'foreign') outcome = 'taken';
-        else if (proc.exitCode !== null || proc.signalCode !== null) outcome = 'exited';
-        else if (Date.now() > deadline) outcome = 'timeout';
-        else await delay(50);
-      }
-      if (outcome === 'up') {
-        proc.stderr.on('data', (c) => process.stderr.write(c));
-        if (stderr) process.stderr.write(stderr);
-        return;
-      }
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGKILL');
-        await exit;
-      }
-      const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8').slice(logStart) : '';
-      const bindFailed = outcome === 'taken' || /Address already in use/.test(stderr + log);
-      if (!bindFailed || attempt >= attempts) {
-        throw new Error(`nginx did not start (${outcome}, ports ${this.httpsPort}/${this.httpPort}, attempt ${attempt}): ${stderr}${log}`);
-      }
-      if (process.env.SB_TEST_VERBOSE) process.stderr.write(`nginx: port ${this.httpsPort} or ${this.httpPort} taken, trying others\n`);
-    }
-  }
-
-  /** GET /healthz on a fresh connection: 'ours' (200 with this stack's certificate),
-   * 'foreign' (another server holds the port), or 'no' (not answering yet). */
-  probe(ourCert) {
-    return new Promise((resolve) => {
-      const req = https.request(
-        { host: '127.0.0.1', port: this.httpsPort, method: 'GET', path: '/healthz', agent: false, rejectUnauthorized: false, timeout: 2000 },
-        (res) => {
-          const cert = res.socket.getPeerCertificate();
-          const mine = cert && cert.fingerprint256 === ourCert;
-          res.resume();
-          res.on('end', () => resolve(!mine ? 'foreign' : res.statusCode === 200 ? 'ours' : 'no'));
-          res.on('error', () => resolve('no'));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => resolve('no'));
-      req.end();
+      },
     });
+    this.nginx = n.proc;
   }
 
   startServe(extraEnv = {}) {
