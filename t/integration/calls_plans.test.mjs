@@ -46,7 +46,7 @@ after(async () => {
 
 // A phone number alone is read in two branches, one per side of the call; a search
 // starts with its walk (calls_sql.c).
-const LIST = /"Query Text": "(WITH walk AS MATERIALIZED \(SELECT |SELECT (\* FROM \(\(SELECT )?)c\.id, c\.direction/;
+const LIST = /"Query Text": "(WITH names AS MATERIALIZED \(SELECT \* FROM sb_calls_matching_names|(WITH walk AS MATERIALIZED \(SELECT |SELECT (\* FROM \(\(SELECT )?)c\.id, c\.direction)/;
 const COUNT = /"Query Text": "SELECT (CASE WHEN [^"]*? ELSE \()?count\(\*\) FROM \(SELECT \$1::text FROM calls c/;
 
 /** The plans auto_explain logged for one request's statements that match which. */
@@ -142,6 +142,13 @@ test('a search goes by the names, walks for a common term and reads the GIN inde
   const again = readFileSync(logFile).subarray(from).toString('utf8');
   assert.match(again, /"Query Text": "SELECT set_config\('app.calls_search', \$1, true\)"/);
   assert.doesNotMatch(again, /sb_calls_search_plan/);
+  // A search its worker knows goes by the names runs their statement alone, without
+  // the walk and the index (of two requests after one that chose, at least one knows).
+  assert.equal((await searchedVia('/api/v1/calls?name=c4ca4238')).via, 'names');
+  const fromNames = statSync(logFile).size;
+  for (let i = 0; i < 2; i++) assert.equal((await searchedVia('/api/v1/calls?name=c4ca4238')).via, 'names');
+  const texts = readFileSync(logFile).subarray(fromNames).toString('utf8').match(/"Query Text": "WITH [a-z]+ AS/g);
+  assert.ok(texts.includes('"Query Text": "WITH names AS'), texts.join(', '));
 });
 
 // Whichever plan is taken, the page is the same; a walk that finds too few matches in

@@ -140,8 +140,8 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
                                    0, NULL };
     list = n;
     const struct list_cursor *after = f->has_cursor ? &f->cursor : NULL;
-    s[n++] = cols == ROWS_PAGE ? calls_page_stmt(r->arena, f, tz, after, f->limit + 1)
-                               : calls_list_stmt(r->arena, f, tz, after, f->limit + 1);
+    s[n++] = cols == ROWS_PAGE ? calls_page_stmt(r->arena, f, tz, after, f->limit + 1, known)
+                               : calls_list_stmt(r->arena, f, tz, after, f->limit + 1, known);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
     if (plan >= 0 && known < 0)
         search_plans_put(plan_key, (int)calls_search_via_of(db_cstr(res[plan], 0, CSP_CHOICE)), clock_mono_us());

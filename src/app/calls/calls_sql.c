@@ -50,7 +50,8 @@ enum fragment {
     FR_PHONE = 1 << 0, FR_NAME = 1 << 1, FR_TEXT = 1 << 2, FR_CAMPAIGN = 1 << 3, FR_CURSOR = 1 << 4,
     FR_START = 1 << 5, FR_END = 1 << 6, FR_DIRECTION = 1 << 7, FR_STATUS = 1 << 8, FR_SENTIMENT = 1 << 9,
     FR_DURATION = 1 << 10, FR_RECORDED = 1 << 11, FR_UNRECORDED = 1 << 12, FR_NO_DEMO = 1 << 13,
-    FR_SETS = 1 << 14
+    FR_VIA_NAMES = 1 << 14, /* a search's statement of the names' way alone (names_keyset_stmt) */
+    FR_SETS = 1 << 15
 };
 
 static const char *const sort_tags[] = { "newest", "oldest", "longest" };
@@ -402,7 +403,7 @@ static unsigned add_names_ctes(struct sql_query *q, const char *columns, const s
                                const struct list_cursor *after, const char *rows)
 {
     struct buf *s = &q->sql;
-    buf_printf(s, ", names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d)"
+    buf_printf(s, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d)"
                   " WHERE current_setting('app.calls_search', true) = 'names')",
                sql_param(q, f->name_like));
     buf_printf(s, ", depth AS MATERIALIZED (SELECT least((%s)::bigint, greatest(%d, %d * (%s)::bigint"
@@ -428,6 +429,41 @@ static unsigned add_names_ctes(struct sql_query *q, const char *columns, const s
     buf_puts(s, " FROM keys k JOIN calls c ON c.org_id = app_org_id() AND c.deleted_at IS NULL"
                 " AND c.started_at = k.started_at AND c.id = k.id)");
     return mask;
+}
+
+/* The count column of the names' rows: the sum of the names' counts when the name
+ * (and leaving the demo calls out) is the only filter, else NULL. */
+static const char *names_count(unsigned filters)
+{
+    return filters == FR_NAME                  ? "(SELECT sum(calls) FROM names)::bigint"
+           : filters == (FR_NAME | FR_NO_DEMO) ? "(SELECT sum(calls - demo_calls) FROM names)::bigint"
+                                               : "NULL::bigint";
+}
+
+/* The keyset page of a search already known to go by the names (search_plans.h): the
+ * names' CTEs alone. The statement that can take any way carries the walk and the
+ * index too, and PostgreSQL starts every node of its plan on each execution, used or
+ * not. Its name's fragment set is the names' filters with FR_VIA_NAMES. */
+static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const char *columns,
+                                        char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                        const struct list_cursor *after, long limit)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    sql_param(&q, tz);
+    /* The statement's name is chosen before its text: the filters' set, from a dry run. */
+    struct sql_query dry;
+    sql_query_init(&dry, a);
+    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
+    unsigned mask = filters | FR_VIA_NAMES | (after ? FR_CURSOR : 0);
+    const char *name;
+    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    buf_puts(&q.sql, "WITH ");
+    add_names_ctes(&q, columns, f, after, lim + strlen(" LIMIT "));
+    buf_printf(&q.sql, " SELECT *, %s FROM named c", names_count(filters));
+    buf_puts(&q.sql, order_by[f->sort]);
+    buf_puts(&q.sql, lim);
+    return stmt_of(a, name, &q);
 }
 
 /* The keyset page of a search: the walk as a CTE, then its rows if they fill the
@@ -464,6 +500,7 @@ static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, cons
     buf_puts(s, lim);
     buf_puts(s, ")");
     bool by_names = search_by_names_applies(f);
+    if (by_names) buf_puts(s, ", ");
     unsigned filters = by_names ? add_names_ctes(&q, columns, f, after, rows) : 0;
     /* Every match by the index, with the other filters but not the cursor. */
     buf_puts(s, ", found AS MATERIALIZED (SELECT ");
@@ -477,12 +514,7 @@ static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, cons
     buf_puts(s, order_by[f->sort]);
     buf_puts(s, lim);
     buf_puts(s, ")");
-    if (by_names) {
-        const char *count = filters == FR_NAME                  ? "(SELECT sum(calls) FROM names)::bigint"
-                            : filters == (FR_NAME | FR_NO_DEMO) ? "(SELECT sum(calls - demo_calls) FROM names)::bigint"
-                                                                : "NULL::bigint";
-        buf_printf(s, " UNION ALL SELECT *, %s FROM named", count);
-    }
+    if (by_names) buf_printf(s, " UNION ALL SELECT *, %s FROM named", names_count(filters));
     buf_puts(s, ") c");
     buf_puts(s, order_by[f->sort]);
     buf_puts(s, lim);
@@ -492,9 +524,11 @@ static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, cons
 /* The statement of a keyset page; its SQL and parameters live in the arena. */
 static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char *columns, char *(*names)[FR_SETS],
                                   const struct call_filter *f, const char *tz, const struct list_cursor *after,
-                                  long limit)
+                                  long limit, int search_via)
 {
     if (calls_list_plan_generic(f)) return phone_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
+    if (calls_is_search(f) && search_via == CALLS_SEARCH_NAMES && search_by_names_applies(f))
+        return names_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     if (calls_is_search(f)) return search_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     struct sql_query q;
     sql_query_init(&q, a);
@@ -511,15 +545,15 @@ static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char 
 }
 
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit)
+                               const struct list_cursor *after, long limit, int search_via)
 {
-    return keyset_stmt(a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit);
+    return keyset_stmt(a, "calls_list", LIST_COLUMNS, list_names, f, tz, after, limit, search_via);
 }
 
 struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit)
+                               const struct list_cursor *after, long limit, int search_via)
 {
-    return keyset_stmt(a, "calls_page", PAGE_COLUMNS, page_names, f, tz, after, limit);
+    return keyset_stmt(a, "calls_page", PAGE_COLUMNS, page_names, f, tz, after, limit, search_via);
 }
 
 const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,

@@ -24,14 +24,16 @@ enum call_col {
 
 /* The statement of the calls of the org matching f in f->sort order, after `after`
  * (may be NULL), at most limit rows. tz names the org's time zone (dates and local
- * times). Its SQL and parameters live in the arena. */
+ * times). search_via is a search's way when already known (the `known` of
+ * calls_search_plan_stmt, run before it), else -1. Its SQL and parameters live in
+ * the arena. */
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit);
+                               const struct list_cursor *after, long limit, int search_via);
 /* The same rows for the /calls page: the columns it does not show (CC_PROVIDER,
  * CC_PROVIDER_CALL_ID, CC_ENDED_AT, CC_SENTIMENT_SCORE, CC_CONTACT_ID, CC_CAMPAIGN_ID,
  * CC_CREATED_AT) are NULL. */
 struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit);
+                               const struct list_cursor *after, long limit, int search_via);
 /* Whether f's list has a plan as good for every value (a phone number alone, newest
  * or oldest first: read in two merged index walks, calls_sql.c), so the caller should
  * have PostgreSQL keep one generic plan for it instead of planning every request. */
