@@ -96,6 +96,32 @@ void buf_html_text(struct buf *b, str s)
     }
 }
 
+/* The bytes buf_html_value replaces; every other byte is copied as it is, in runs. */
+static const unsigned char html_value_special[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+};
+
+void buf_html_value(struct buf *b, str s)
+{
+    size_t run = 0; /* where the run of bytes copied as they are starts */
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (!html_value_special[c]) continue;
+        if (i > run) buf_append(b, s.ptr + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '&': buf_append(b, "&amp;", 5); break;
+        case '<': buf_append(b, "&lt;", 4); break;
+        case '>': buf_append(b, "&gt;", 4); break;
+        case '"': buf_append(b, "&quot;", 6); break;
+        case '\'': buf_append(b, "&#39;", 5); break;
+        default: buf_putc(b, ' '); /* \t \n \v \f \r, as ctemplate writes them */
+        }
+    }
+    if (s.len > run) buf_append(b, s.ptr + run, s.len - run);
+}
+
 void buf_url_arg(struct buf *b, str s)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -49,6 +49,10 @@ static inline void buf_clear(struct buf *b) { b->len = 0; }
 
 /* Output helpers named by escaping context, for the few places outside templates. */
 void buf_html_text(struct buf *b, str s);  /* & < > " ' escaped */
+/* A value as the templates' HTML auto-escaping writes it (ctemplate's :h): the five
+ * entities of buf_html_text, and \t \n \v \f \r as spaces. For markup written in C
+ * that must read as the template's would (calls.c's list rows). */
+void buf_html_value(struct buf *b, str s);
 void buf_url_arg(struct buf *b, str s);    /* percent-encodes all but unreserved */
 void buf_json_str(struct buf *b, str s);   /* quoted JSON string, \u-escaping controls */
 #endif

@@ -141,6 +141,34 @@ describe('the calls list', () => {
     });
   }
 
+  // The list's rows are written in C (calls.c, rows_html), not by the template: every
+  // cell as the template wrote it, and a value with markup and whitespace controls
+  // escaped as the template's auto-escaping escapes it.
+  test('the list\'s rows: every cell, and values escaped as the template escapes them', async () => {
+    const [odd] = insertCalls(stack, [{ caller_name: 'Ann <b>"O\'Neil"</b> & co\tx\ny', status: 'no_answer',
+      started_at: '2024-05-06T12:00:00Z', duration_s: 3725, is_demo: true }]);
+    try {
+      const body = (await viewer.get('/calls?include_demo=true')).body;
+      const row = (id) => body.match(new RegExp(`<tr data-id="${id}">.*?</tr>`))?.[0];
+      assert.equal(row(ids.alice), `<tr data-id="${ids.alice}"><td><a href="/calls/${ids.alice}"><time datetime="2024-05-01T13:00:00Z">2024-05-01 09:00</time></a></td>`
+        + '<td><span class="dir dir-inbound">inbound</span></td><td class="phone">+14155550100</td><td class="phone">+18005550000</td>'
+        + '<td>Alice Martin</td><td><span class="status status-completed">completed</span></td><td class="num">2:05</td>'
+        + '<td><span class="sentiment sentiment-positive">positive</span></td>'
+        + '<td><span class="rec" title="Recording available" aria-label="Recording available">&#9835;</span></td></tr>');
+      assert.equal(row(odd), `<tr data-id="${odd}"><td><a href="/calls/${odd}"><time datetime="2024-05-06T12:00:00Z">2024-05-06 08:00</time></a>`
+        + ' <span class="badge">demo</span></td><td><span class="dir dir-inbound">inbound</span></td>'
+        + '<td class="phone">+14155550100</td><td class="phone">+14155559999</td>'
+        + '<td>Ann &lt;b&gt;&quot;O&#39;Neil&quot;&lt;/b&gt; &amp; co x y</td>'
+        + '<td><span class="status status-no_answer">no answer</span></td><td class="num">1:02:05</td><td></td><td></td></tr>');
+      assert.match(row(ids.dave), /<td class="num">1:00:00<\/td>/);
+      assert.match(row(ids.bob), /<td class="num">0:00<\/td>/);
+      // One row a line, as the template's section gave them.
+      assert.match(body, /<tbody>\n    <tr data-id="[^\n]*<\/tr>\n<tr data-id=/);
+    } finally {
+      stack.sql(`DELETE FROM calls WHERE id = '${odd}'`);
+    }
+  });
+
   // A search finds its calls by one of three plans (calls_sql.c, "Searches"), chosen by
   // how common the term is; the rows, their order and the page's count are the same
   // by each. A search that walks is not counted (counting would read what the walk

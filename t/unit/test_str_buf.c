@@ -357,6 +357,33 @@ static void test_html_text(void **state)
     arena_destroy(&a);
 }
 
+/* As ctemplate's auto-escaping writes a value in HTML (checked against it by hand:
+ * the same five entities, whitespace controls as spaces, other bytes as they are). */
+static void test_html_value(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        { "<script>alert('x')</script>", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" },
+        { "a & b \"q\"", "a &amp; b &quot;q&quot;" },
+        { "a\nb\tc\rd\ve\ff", "a b c d e f" },
+        { "=` caf\xc3\xa9\x01", "=` caf\xc3\xa9\x01" },
+        { "&", "&amp;" },
+        { "plain", "plain" },
+        { "", "" },
+    };
+    struct arena a;
+    arena_init(&a, 1024);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf b;
+        buf_init(&b, &a, 4);
+        buf_put(&b, STR("x"));
+        buf_html_value(&b, str_from(cases[i].in));
+        assert_string_equal(buf_cstr(&b) + 1, cases[i].out);
+    }
+    arena_destroy(&a);
+}
+
 static void test_url_arg(void **state)
 {
     static const struct {
@@ -420,7 +447,7 @@ int main(void)
         cmocka_unit_test(test_to_u64),          cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_utf8_length),
         cmocka_unit_test(test_is_uuid),         cmocka_unit_test(test_buf_growth_arena),
         cmocka_unit_test(test_buf_growth_malloc), cmocka_unit_test(test_buf_printf),
-        cmocka_unit_test(test_html_text),       cmocka_unit_test(test_url_arg),
+        cmocka_unit_test(test_html_text), cmocka_unit_test(test_html_value),       cmocka_unit_test(test_url_arg),
         cmocka_unit_test(test_json_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

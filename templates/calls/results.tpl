@@ -13,9 +13,10 @@
       <th scope="col">Sentiment</th><th scope="col"><span class="visually-hidden">Recording</span><span aria-hidden="true">&#9835;</span></th></tr>
   </thead>
   <tbody>
-    {{!-- One line per row: the whitespace between cells was a tenth of the page. --}}
-    {{#ROW}}<tr data-id="{{ID}}"><td><a href="/calls/{{ID}}"><time datetime="{{STARTED_AT}}">{{TIME}}</time></a>{{#DEMO}} <span class="badge">demo</span>{{/DEMO}}</td><td><span class="dir dir-{{DIRECTION}}">{{DIRECTION}}</span></td><td class="phone">{{FROM}}</td><td class="phone">{{TO}}</td><td>{{CALLER}}</td><td><span class="status status-{{STATUS}}">{{STATUS_LABEL}}</span></td><td class="num">{{DURATION}}</td><td>{{#HAS_SENT}}<span class="sentiment sentiment-{{SENTIMENT}}">{{SENTIMENT}}</span>{{/HAS_SENT}}</td><td>{{#RECORDING}}<span class="rec" title="Recording available" aria-label="Recording available">&#9835;</span>{{/RECORDING}}</td></tr>
-    {{/ROW}}
+    {{!-- The rows are written in C (calls.c, rows_html): literal markup, every value --}}
+    {{!-- escaped there as this template would. A dictionary per row was a third of --}}
+    {{!-- the worker's CPU. --}}
+    {{ROWS:none}}
   </tbody>
 </table>
 </div>
