@@ -144,9 +144,6 @@ int page_render(struct request *r, int status, struct tdict *d)
 {
     r->res->status = status;
     r->res->is_html = true;
-    /* Room for most pages at once: a list page of 50 calls is 30 KB, and growing the
-     * body from 8 KB copied it three times. */
-    buf_reserve(&r->res->body, 48 * 1024);
     if (view_render("layout.tpl", tdict_root(d), &r->res->body) != 0) return 500;
     response_header(r->res, r->arena, "Content-Type", STR("text/html; charset=utf-8"));
     return 0;
