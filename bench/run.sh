@@ -908,8 +908,9 @@ run_webhooks() {
         "$(wrk_field "$out" p99)" "$(wrk_field "$out" errors)")
     WEBHOOK_APPLIED_LINE=$(printf 'applied %s events/s end to end; an event waited p50 %s ms, p99 %s ms, max %s ms to be applied; the top-numbers blocks up to date %s ms after the last one (0: none were left due; polled every 50 ms)' \
         "$applied_rps" "$lag_p50" "$lag_p99" "$lag_max" "$blocks_ms")
-    local w_pg w_pool w_nginx w_worker w_applier_pg w_total
-    read -r w_pg w_pool w_nginx w_worker w_applier_pg w_total < <(cpu_per_event "$cpu0" "$cpu_wrk" "$answered")
+    local w_pg w_pool w_nginx w_applier_pg w_total
+    # The fourth figure, the applying worker's CPU during the requests, is not printed.
+    read -r w_pg w_pool w_nginx _ w_applier_pg w_total < <(cpu_per_event "$cpu0" "$cpu_wrk" "$answered")
     WEBHOOK_CPU_LINE=$(printf 'CPU per event, from the first request to the last event applied: %s ms (PostgreSQL %s, of which the applying session %s; pool %s; nginx %s; the applying worker %s); during the requests alone, per answered event: %s ms (PostgreSQL less the applying session %s, pool %s, nginx %s); wrk not counted; load average %s before, %s after' \
         "$cpu_total" "$cpu_pg" "$cpu_applier_pg" "$cpu_pool" "$cpu_nginx" "$cpu_worker" \
         "$w_total" "$(awk -v a="$w_pg" -v b="$w_applier_pg" 'BEGIN { printf "%.3f", a - b }')" "$w_pool" "$w_nginx" "$load0" "$load1")
