@@ -82,32 +82,21 @@ const char *buf_cstr(struct buf *b)
     return b->data;
 }
 
-void buf_html_text(struct buf *b, str s)
-{
-    for (size_t i = 0; i < s.len; i++) {
-        switch (s.ptr[i]) {
-        case '&': buf_puts(b, "&amp;"); break;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_putc(b, s.ptr[i]);
-        }
-    }
-}
-
-/* The bytes buf_html_value replaces; every other byte is copied as it is, in runs. */
-static const unsigned char html_value_special[256] = {
+/* Bytes the HTML escapes replace: the five with an entity (1) and the whitespace
+ * controls ctemplate writes as a space (2); every other byte is copied, in runs. */
+static const unsigned char html_special[256] = {
     ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
-    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+    ['\t'] = 2, ['\n'] = 2, ['\v'] = 2, ['\f'] = 2, ['\r'] = 2,
 };
 
-void buf_html_value(struct buf *b, str s)
+/* buf_html_text and buf_html_value: the five entities, and with controls_as_space
+ * the whitespace controls as a space. */
+static void html_escape(struct buf *b, str s, bool controls_as_space)
 {
     size_t run = 0; /* where the run of bytes copied as they are starts */
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (!html_value_special[c]) continue;
+        if (!html_special[c] || (html_special[c] == 2 && !controls_as_space)) continue;
         if (i > run) buf_append(b, s.ptr + run, i - run);
         run = i + 1;
         switch (c) {
@@ -116,11 +105,15 @@ void buf_html_value(struct buf *b, str s)
         case '>': buf_append(b, "&gt;", 4); break;
         case '"': buf_append(b, "&quot;", 6); break;
         case '\'': buf_append(b, "&#39;", 5); break;
-        default: buf_putc(b, ' '); /* \t \n \v \f \r, as ctemplate writes them */
+        default: buf_putc(b, ' ');
         }
     }
     if (s.len > run) buf_append(b, s.ptr + run, s.len - run);
 }
+
+void buf_html_text(struct buf *b, str s) { html_escape(b, s, false); }
+
+void buf_html_value(struct buf *b, str s) { html_escape(b, s, true); }
 
 void buf_url_arg(struct buf *b, str s)
 {
