@@ -255,6 +255,69 @@ test('the names\' way: a few calls deep per name, a page deep when one name fill
   assert.equal(shown?.[1], '642');
 });
 
+// calls_sql.c, few_names_keyset_stmt: once a worker knows a search goes by at most
+// four names (the depth is then a page), it reads each name a page deep in a simpler
+// statement: the names, then each one's first page with its columns. Three names
+// (one call deleted, one a demo call), every page in both orders and with a filter,
+// the page's count; then three more names added while the choice is remembered: the
+// pages are still the table's.
+test('a few names: each read a page deep by the simpler statement, every page right', async () => {
+  const org = "(SELECT id FROM orgs WHERE slug = 'demo')";
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+      started_at, duration_s, is_demo)
+    SELECT ${org}, CASE WHEN j % 3 = 0 THEN 'outbound' ELSE 'inbound' END, 'twilio', 'wren-' || i || '-' || j,
+      '+14155550100', '+12125550100', 'Wren ' || (ARRAY['Ash', 'Birch', 'Cedar'])[i], 'completed',
+      '2025-08-01'::timestamptz + (j * 3 + i) * interval '1 minute' + CASE WHEN i = 2 THEN interval '2 days' ELSE '0' END,
+      60, j = 7
+    FROM generate_series(1, 3) i, generate_series(1, 40) j;
+    UPDATE calls SET deleted_at = now() WHERE provider_call_id = 'wren-1-12'`);
+  stack.sql('ANALYZE calls, call_names');
+  const want = (order, where = 'true') => stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+    AND caller_name LIKE 'Wren %' AND ${where} ORDER BY ${order}`).split('\n').filter(Boolean);
+  const listText = async (url) => {
+    const from = statSync(logFile).size;
+    const r = await searchedVia(url);
+    const text = readFileSync(logFile).subarray(from).toString('utf8').match(/"Query Text": "WITH names AS[^"]*/g) ?? [];
+    return { ...r, few: text.some((t) => / WHERE current_setting\('app\.calls_search', true\) = 'names'\) SELECT /.test(t)) };
+  };
+  const walk = async (qs, limit) => {
+    const got = [];
+    let url = `/api/v1/calls?${qs}&limit=${limit}`;
+    for (let page = 0; page < 30 && url; page++) {
+      const r = await listText(url);
+      assert.equal(r.via, 'names', url);
+      if (page > 0) assert.ok(r.few, `${url}: the few names' statement`);
+      got.push(...r.ids);
+      url = r.next && `/api/v1/calls?${qs}&limit=${limit}&cursor=${encodeURIComponent(r.next)}`;
+    }
+    return got;
+  };
+  for (const [sort, order] of [['newest', 'started_at DESC, id DESC'], ['oldest', 'started_at, id']]) {
+    assert.equal(want(order).length, 3 * 40 - 3 - 1);
+    for (const limit of [50, 7]) assert.deepEqual(await walk(`name=wren&sort=${sort}`, limit), want(order), `${sort}, ${limit}`);
+    assert.deepEqual(await walk(`name=wren&sort=${sort}&direction=outbound`, 5), want(order, "direction = 'outbound'"), sort);
+  }
+  // The HTML page: its rows from the same statement, and the names' count.
+  for (let i = 0; i < 2; i++) {
+    const page = await client.get('/calls?name=wren');
+    assert.equal(page.status, 200);
+    assert.equal(page.body.match(/id="result-count"><strong>([^<]+)</)?.[1], '116');
+    const ids = [...page.body.matchAll(/href="\/calls\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(ids)], want('started_at DESC, id DESC').slice(0, 50));
+  }
+  // More names than a few, while the worker still remembers the choice: each name is
+  // read a page deep, so the pages stay right (only slower).
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+      started_at, duration_s)
+    SELECT ${org}, 'inbound', 'twilio', 'wren-more-' || i || '-' || j, '+14155550100', '+12125550100',
+      'Wren ' || (ARRAY['Dogwood', 'Elm', 'Fir'])[i], 'completed', '2025-08-01'::timestamptz + (j * 7 + i) * interval '1 minute', 60
+    FROM generate_series(1, 3) i, generate_series(1, 20) j`);
+  for (const [sort, order] of [['newest', 'started_at DESC, id DESC'], ['oldest', 'started_at, id']]) {
+    assert.equal(want(order).length, 116 + 60);
+    assert.deepEqual(await walk(`name=wren&sort=${sort}`, 50), want(order), sort);
+  }
+});
+
 test('the next page (keyset condition) still walks the index', async () => {
   for (const [sort, idx] of [['newest', 'calls_org_started_idx'], ['oldest', 'calls_org_started_idx'], ['longest', 'calls_org_duration_idx']]) {
     const first = await client.get(`/api/v1/calls?sort=${sort}&limit=5`);

@@ -154,8 +154,11 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
     s[n++] = cols == ROWS_PAGE ? calls_page_stmt(r->arena, f, tz, after, f->limit + 1, known)
                                : calls_list_stmt(r->arena, f, tz, after, f->limit + 1, known);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
-    if (plan >= 0 && known < 0)
-        search_plans_put(plan_key, (int)calls_search_via_of(db_cstr(res[plan], 0, CSP_CHOICE)), clock_mono_us());
+    if (plan >= 0 && known < 0) {
+        long names = db_isnull(res[plan], 0, CSP_NAMES) ? -1 : db_long(res[plan], 0, CSP_NAMES);
+        search_plans_put(plan_key, (int)calls_search_via_of(db_cstr(res[plan], 0, CSP_CHOICE), names),
+                         clock_mono_us());
+    }
     p->rows = res[list];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;

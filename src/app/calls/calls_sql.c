@@ -51,7 +51,8 @@ enum fragment {
     FR_START = 1 << 5, FR_END = 1 << 6, FR_DIRECTION = 1 << 7, FR_STATUS = 1 << 8, FR_SENTIMENT = 1 << 9,
     FR_DURATION = 1 << 10, FR_RECORDED = 1 << 11, FR_UNRECORDED = 1 << 12, FR_NO_DEMO = 1 << 13,
     FR_VIA_NAMES = 1 << 14, /* a search's statement of the names' way alone (names_keyset_stmt) */
-    FR_SETS = 1 << 15
+    FR_FEW_NAMES = 1 << 15, /* the same for a few names (few_names_keyset_stmt) */
+    FR_SETS = 1 << 16
 };
 
 static const char *const sort_tags[] = { "newest", "oldest", "longest" };
@@ -341,54 +342,83 @@ static bool search_by_names_applies(const struct call_filter *f)
 
 bool calls_is_search(const struct call_filter *f) { return f->name_like || f->q; }
 
-enum calls_search_via calls_search_via_of(const char *choice)
+/* How deep the names' way reads each name at first: NAMES_DEPTH_SHARE times the
+ * name's share of a page (rows / names), at least NAMES_DEPTH_MIN, at most the page.
+ * Martinez' 58 names read 8 entries each rather than 51: in pgbench 1.1-1.3 against
+ * 1.4-1.6 ms for the page's statement. A name with more of the page than that is read
+ * again in full (add_names_ctes). So up to NAMES_DEPTH_SHARE names, each is read a
+ * page deep from the start: few_names_keyset_stmt. */
+#define NAMES_DEPTH_SHARE 4
+#define NAMES_DEPTH_MIN 8
+#define SQL_NUMBER_(n) #n
+#define SQL_NUMBER(n) SQL_NUMBER_(n) /* a macro's value in a statement's text */
+
+enum calls_search_via calls_search_via_of(const char *choice, long names)
 {
-    for (int i = CALLS_SEARCH_INDEX; i <= CALLS_SEARCH_NAMES; i++)
-        if (strcmp(choice, search_via_names[i]) == 0) return (enum calls_search_via)i;
+    for (int i = CALLS_SEARCH_INDEX; i <= CALLS_SEARCH_NAMES; i++) {
+        if (strcmp(choice, search_via_names[i]) != 0) continue;
+        if (i == CALLS_SEARCH_NAMES && names >= 0 && names <= NAMES_DEPTH_SHARE) return CALLS_SEARCH_FEW_NAMES;
+        return (enum calls_search_via)i;
+    }
     return CALLS_SEARCH_INDEX;
 }
 
 struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit, int known)
 {
     const char **p = arena_alloc(a, 5 * sizeof *p);
+    bool by_names = search_by_names_applies(f);
     if (known == CALLS_SEARCH_INDEX || known == CALLS_SEARCH_WALK ||
-        (known == CALLS_SEARCH_NAMES && search_by_names_applies(f))) {
-        p[0] = search_via_names[known];
+        ((known == CALLS_SEARCH_NAMES || known == CALLS_SEARCH_FEW_NAMES) && by_names)) {
+        p[0] = known == CALLS_SEARCH_FEW_NAMES ? "names" : search_via_names[known];
         return (struct db_stmt){ "calls_search_plan_known", "SELECT set_config('app.calls_search', $1, true)", 1, p };
     }
     p[0] = f->name_like;
     p[1] = f->q;
     p[2] = sql_num(a, limit);
     p[3] = sql_num(a, search_window(f));
-    p[4] = sql_num(a, search_by_names_applies(f) ? SEARCH_NAMES_MAX : 0);
+    p[4] = sql_num(a, by_names ? SEARCH_NAMES_MAX : 0);
+    /* When the names were chosen, how many there are, up to one past "few": a few
+     * names are read by a simpler statement once the choice is remembered. The names
+     * are found again for that, but only when a search is first asked. (The count is
+     * an initplan, run only if the CASE needs it.) */
+    if (by_names)
+        return (struct db_stmt){ "calls_search_plan_names",
+                                 "WITH p AS MATERIALIZED (SELECT set_config('app.calls_search',"
+                                 " sb_calls_search_plan($1, $2, $3::integer, $4::integer, $5::integer), true) AS via)"
+                                 " SELECT via, CASE WHEN via = 'names' THEN (SELECT count(*) FROM (SELECT FROM"
+                                 " sb_calls_matching_names($1) LIMIT " SQL_NUMBER(NAMES_DEPTH_SHARE) " + 1) n) END"
+                                 " FROM p",
+                                 5, p };
     return (struct db_stmt){ "calls_search_plan",
                              "SELECT set_config('app.calls_search', sb_calls_search_plan($1, $2, $3::integer,"
-                             " $4::integer, $5::integer), true)",
+                             " $4::integer, $5::integer), true), NULL::bigint",
                              5, p };
 }
 
-/* How deep the names' way reads each name at first: NAMES_DEPTH_SHARE times the
- * name's share of a page (rows / names), at least NAMES_DEPTH_MIN, at most the page.
- * Martinez' 58 names read 8 entries each rather than 51: in pgbench 1.1-1.3 against
- * 1.4-1.6 ms for the page's statement. A name with more of the page than that is read
- * again in full (add_names_ctes). */
-#define NAMES_DEPTH_SHARE 4
-#define NAMES_DEPTH_MIN 8
-
 /* A name's first calls in the list's order, the other filters and the cursor applied,
- * from calls_org_name_idx: "SELECT c.started_at, c.id FROM calls c WHERE ... LIMIT
- * limit", for a lateral join on names n. */
-static unsigned add_name_heads(struct sql_query *q, const struct call_filter *f, const struct list_cursor *after,
-                               const char *limit)
+ * from calls_org_name_idx: "SELECT select FROM calls c WHERE ... LIMIT limit", for a
+ * lateral join on names n. */
+static unsigned add_name_heads(struct sql_query *q, const char *select, const struct call_filter *f,
+                               const struct list_cursor *after, const char *limit)
 {
     struct buf *s = &q->sql;
-    buf_puts(s, "SELECT c.started_at, c.id");
+    buf_puts(s, "SELECT ");
+    buf_puts(s, select);
     unsigned mask = build_filters(q, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
     buf_puts(s, " AND c.caller_name = n.caller_name");
     if (after) add_after(q, f->sort, after);
     buf_puts(s, order_by[f->sort]);
     buf_printf(s, " LIMIT %s", limit);
     return mask;
+}
+
+/* The org's names that match the search, with their counts: none unless the choice
+ * is the names. */
+static void add_names_cte(struct sql_query *q, const struct call_filter *f)
+{
+    buf_printf(&q->sql, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d)"
+                        " WHERE current_setting('app.calls_search', true) = 'names')",
+               sql_param(q, f->name_like));
 }
 
 /* The CTEs of the names' way (search_by_names_applies): the matching names; the
@@ -403,9 +433,7 @@ static unsigned add_names_ctes(struct sql_query *q, const char *columns, const s
                                const struct list_cursor *after, const char *rows)
 {
     struct buf *s = &q->sql;
-    buf_printf(s, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d)"
-                  " WHERE current_setting('app.calls_search', true) = 'names')",
-               sql_param(q, f->name_like));
+    add_names_cte(q, f);
     buf_printf(s, ", depth AS MATERIALIZED (SELECT least((%s)::bigint, greatest(%d, %d * (%s)::bigint"
                   " / greatest(count(*), 1))) AS n FROM names)",
                rows, NAMES_DEPTH_MIN, NAMES_DEPTH_SHARE, rows);
@@ -413,14 +441,14 @@ static unsigned add_names_ctes(struct sql_query *q, const char *columns, const s
                   " (SELECT c.started_at, c.id, (SELECT n FROM depth) < (%s)::bigint"
                   " AND row_number() OVER (%s) = (SELECT n FROM depth) AS deepest FROM (",
                rows, order_by[f->sort] + 1);
-    unsigned mask = add_name_heads(q, f, after, "(SELECT n FROM depth)");
+    unsigned mask = add_name_heads(q, "c.started_at, c.id", f, after, "(SELECT n FROM depth)");
     buf_puts(s, ") c) c");
     buf_puts(s, order_by[f->sort]);
     buf_printf(s, " LIMIT %s)", rows);
     buf_puts(s, ", keys AS MATERIALIZED (SELECT c.started_at, c.id FROM heads c"
                 " WHERE NOT EXISTS (SELECT FROM heads WHERE deepest)"
                 " UNION ALL (SELECT c.started_at, c.id FROM names n, LATERAL (");
-    add_name_heads(q, f, after, rows);
+    add_name_heads(q, "c.started_at, c.id", f, after, rows);
     buf_puts(s, ") c WHERE EXISTS (SELECT FROM heads WHERE deepest)");
     buf_puts(s, order_by[f->sort]);
     buf_printf(s, " LIMIT %s))", rows);
@@ -461,6 +489,39 @@ static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const
     buf_puts(&q.sql, "WITH ");
     add_names_ctes(&q, columns, f, after, lim + strlen(" LIMIT "));
     buf_printf(&q.sql, " SELECT *, %s FROM named c", names_count(filters));
+    buf_puts(&q.sql, order_by[f->sort]);
+    buf_puts(&q.sql, lim);
+    return stmt_of(a, name, &q);
+}
+
+/* The keyset page of a search known to go by at most NAMES_DEPTH_SHARE names
+ * (calls_search_via_of): each name's first page, with its columns, and the first page
+ * of them all. That is what names_keyset_stmt reads for so few names, whose depth is
+ * the page, without its plan nodes for a depth or its second lookup of each row's
+ * columns in the started_at index: "Luis Torres" in pgbench, the page's statement with
+ * its transaction, 7,100-7,800 against 4,100-4,500 pages a second (4 clients). Were
+ * there more names by now, the page would still be right, each name read a page deep.
+ * Its name's fragment set is the names' filters with FR_FEW_NAMES. */
+static struct db_stmt few_names_keyset_stmt(struct arena *a, const char *kind, const char *columns,
+                                            char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                            const struct list_cursor *after, long limit)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    sql_param(&q, tz);
+    struct sql_query dry;
+    sql_query_init(&dry, a);
+    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
+    unsigned mask = filters | FR_FEW_NAMES | (after ? FR_CURSOR : 0);
+    const char *name;
+    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    buf_puts(&q.sql, "WITH ");
+    add_names_cte(&q, f);
+    buf_puts(&q.sql, " SELECT ");
+    buf_puts(&q.sql, columns);
+    buf_printf(&q.sql, ", %s FROM names n, LATERAL (", names_count(filters));
+    add_name_heads(&q, "*", f, after, lim + strlen(" LIMIT "));
+    buf_puts(&q.sql, ") c");
     buf_puts(&q.sql, order_by[f->sort]);
     buf_puts(&q.sql, lim);
     return stmt_of(a, name, &q);
@@ -529,6 +590,8 @@ static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char 
     if (calls_list_plan_generic(f)) return phone_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     if (calls_is_search(f) && search_via == CALLS_SEARCH_NAMES && search_by_names_applies(f))
         return names_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
+    if (calls_is_search(f) && search_via == CALLS_SEARCH_FEW_NAMES && search_by_names_applies(f))
+        return few_names_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     if (calls_is_search(f)) return search_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     struct sql_query q;
     sql_query_init(&q, a);

@@ -44,11 +44,14 @@ bool calls_list_plan_generic(const struct call_filter *f);
  * "index" or "names" (enum calls_search_plan_col; calls_search_via_of reads it). limit
  * is the list's. known is a choice already made for the same search (search_plans.h),
  * or -1 to make it. */
-enum calls_search_via { CALLS_SEARCH_INDEX, CALLS_SEARCH_WALK, CALLS_SEARCH_NAMES };
+enum calls_search_via { CALLS_SEARCH_INDEX, CALLS_SEARCH_WALK, CALLS_SEARCH_NAMES, CALLS_SEARCH_FEW_NAMES };
 bool calls_is_search(const struct call_filter *f);
 struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit, int known);
-enum calls_search_via calls_search_via_of(const char *choice);
-enum calls_search_plan_col { CSP_CHOICE };
+/* The way to remember for a choice (CSP_CHOICE) and the number of names the search
+ * matched (CSP_NAMES, counted up to a few more than the few the names' simpler
+ * statement is for), or -1 when the names could not answer (CSP_NAMES is NULL). */
+enum calls_search_via calls_search_via_of(const char *choice, long names);
+enum calls_search_plan_col { CSP_CHOICE, CSP_NAMES };
 /* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
  * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a
  * real. Its $n values come back in *params (for db_copy_out_begin); all in a. */
