@@ -264,32 +264,42 @@ static int writev_all(int fd, struct iovec *iov, int n)
 
 #define RECORDS_PER_WRITE 16      /* 1 MB per writev at most */
 
+/* A record's header: its type, this request's id, and its content's length. */
+static void record_header(unsigned char x[8], const struct fcgi_conn *c, int type, size_t len)
+{
+    x[0] = FCGI_VERSION_1;
+    x[1] = (unsigned char)type;
+    x[2] = (unsigned char)(c->req.requestId >> 8);
+    x[3] = (unsigned char)c->req.requestId;
+    x[4] = (unsigned char)(len >> 8);
+    x[5] = (unsigned char)len;
+    x[6] = x[7] = 0;
+}
+
 /* Writes two parts (either may be empty) as FastCGI STDOUT records of up to 64 KB,
  * 16 records per writev: libfcgi's 8 KB stream buffer would make a write, and a
  * wake-up of nginx, per 8 KB. Whatever libfcgi holds is flushed first, so the order
- * is kept; FCGX_Finish_r's closing records follow. */
-static int write_stdout(struct fcgi_conn *c, const char *p1, size_t n1, const char *p2, size_t n2)
+ * is kept. With last, the response ends there: the last writev also carries the
+ * closing records FCGX_Finish_r would have written on their own (an empty STDOUT and
+ * END_REQUEST; libfcgi writes nothing for a STDERR never written to), and libfcgi's
+ * stream is marked closed so that it does not write them again. That is one write,
+ * and one wake-up of nginx, fewer per response. Else FCGX_Finish_r's records follow. */
+static int write_stdout(struct fcgi_conn *c, const char *p1, size_t n1, const char *p2, size_t n2, bool last)
 {
     if (FCGX_FFlush(c->req.out) != 0) return -1;
     const char *at[2] = { p1, p2 };
     size_t left[2] = { n1, n2 };
     int part = 0;
     unsigned char hdr[RECORDS_PER_WRITE][8];
-    struct iovec iov[RECORDS_PER_WRITE * 3];
-    while (left[0] + left[1] > 0) {
+    unsigned char closing[8 + 8 + sizeof(FCGI_EndRequestBody)];
+    struct iovec iov[RECORDS_PER_WRITE * 3 + 1];
+    do {
         int n = 0;
         for (int r = 0; r < RECORDS_PER_WRITE && left[0] + left[1] > 0; r++) {
             size_t total = left[0] + left[1];
             size_t len = total < STDOUT_RECORD_MAX ? total : STDOUT_RECORD_MAX;
-            unsigned char *x = hdr[r];
-            x[0] = FCGI_VERSION_1;
-            x[1] = FCGI_STDOUT;
-            x[2] = (unsigned char)(c->req.requestId >> 8);
-            x[3] = (unsigned char)c->req.requestId;
-            x[4] = (unsigned char)(len >> 8);
-            x[5] = (unsigned char)len;
-            x[6] = x[7] = 0;
-            iov[n++] = (struct iovec){ x, 8 };
+            record_header(hdr[r], c, FCGI_STDOUT, len);
+            iov[n++] = (struct iovec){ hdr[r], 8 };
             while (len > 0) {
                 if (!left[part]) part++;
                 size_t take = len < left[part] ? len : left[part];
@@ -299,8 +309,15 @@ static int write_stdout(struct fcgi_conn *c, const char *p1, size_t n1, const ch
                 len -= take;
             }
         }
-        if (writev_all(c->req.ipcFd, iov, n) != 0) return -1;
-    }
+        if (last && left[0] + left[1] == 0) {
+            record_header(closing, c, FCGI_STDOUT, 0);
+            record_header(closing + 8, c, FCGI_END_REQUEST, sizeof(FCGI_EndRequestBody));
+            memset(closing + 16, 0, sizeof(FCGI_EndRequestBody)); /* status 0, FCGI_REQUEST_COMPLETE */
+            iov[n++] = (struct iovec){ closing, sizeof closing };
+        }
+        if (n > 0 && writev_all(c->req.ipcFd, iov, n) != 0) return -1;
+    } while (left[0] + left[1] > 0);
+    if (last) c->req.out->isClosed = c->req.out->wasFCloseCalled = 1;
     return 0;
 }
 
@@ -309,7 +326,7 @@ int fcgi_send_response(struct fcgi_conn *c, struct response *res, struct arena *
     struct buf h;
     buf_init(&h, a, 512);
     build_head(&h, res, true);
-    return write_stdout(c, h.data, h.len, res->body.data, c->head ? 0 : res->body.len);
+    return write_stdout(c, h.data, h.len, res->body.data, c->head ? 0 : res->body.len, true);
 }
 
 struct stream_ctx {
@@ -327,7 +344,7 @@ static int stream_write(void *ctx, const char *p, size_t n)
         return 0;
     }
     if (s->conn->head || n == 0) return 0;
-    return write_stdout(s->conn, p, n, NULL, 0);
+    return write_stdout(s->conn, p, n, NULL, 0, false);
 }
 
 void fcgi_bind_stream(struct fcgi_conn *c, struct response *res, struct arena *a)
