@@ -35,6 +35,12 @@ void tdict_show(struct tdict *d, const char *section);
 struct tdict *tdict_add_section(struct tdict *d, const char *section);
 /* Fills {{>name}} with template file filename; returns its dictionary. */
 struct tdict *tdict_include(struct tdict *d, const char *name, const char *filename);
+/* The markup value key of d (always the same key for d), to append to: written by
+ * the caller, escaped by the caller (literal tags, values through buf_html_value), and
+ * shown by {{KEY:none}}. For lists of small items where a section each would cost a
+ * dictionary each (a select's options). Its content is d's value for key when the
+ * tree is rendered. */
+struct buf *tdict_markup(struct tdict *d, const char *key);
 /* The top-level dictionary d belongs to (d itself for one made by tdict_new). */
 struct tdict *tdict_root(struct tdict *d);
 /* Sets a value visible in this dictionary and all its children, includes too

@@ -1,4 +1,4 @@
-/* test_view.c — templates: HTML auto-escaping, sections, includes, globals, tdict_root, missing files, reload;
+/* test_view.c — templates: HTML auto-escaping, sections, includes, globals, tdict_root, markup values, missing files, reload;
  * the JSON writer (commas, nulls, numbers as PostgreSQL prints them, escaping). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +40,8 @@ static const struct {
     { "attr.tpl", ESC "<a href=\"/x?q={{Q}}\" title=\"{{Q}}\">{{Q}}</a>" },
     { "broken.tpl", ESC "{{#OPEN}}never closed" },
     { "reload.tpl", ESC "version one" },
+    { "markup.tpl", ESC "<select>{{OPTIONS:none}}</select>[{{V}}]{{>INNER}}" },
+    { "inner.tpl", ESC "<i>{{OPTIONS:none}}</i>" },
 };
 
 static int setup(void **state)
@@ -320,6 +322,31 @@ static void test_dictionaries_die_with_the_arena(void **state)
     arena_destroy(&a);
 }
 
+/* tdict_markup: written as it is (the caller escaped it), each dictionary its own,
+ * what the buffer holds when rendered, and any size. */
+static void test_markup_values(void **state)
+{
+    (void)state;
+    struct tdict *d = tdict_new(&A, "markup");
+    struct tdict *inner = tdict_include(d, "INNER", "inner.tpl");
+    buf_puts(tdict_markup(d, "OPTIONS"), "<option value=\"a&amp;b\">");
+    buf_puts(tdict_markup(d, "OPTIONS"), "A</option>");
+    buf_puts(tdict_markup(inner, "OPTIONS"), "<b>in</b>");
+    tdict_set_cstr(d, "V", "<v>");
+    assert_string_equal(render("markup.tpl", d),
+                        "<select><option value=\"a&amp;b\">A</option></select>[&lt;v&gt;]<i><b>in</b></i>");
+    for (int i = 0; i < 20000; i++) buf_puts(tdict_markup(d, "OPTIONS"), "<option>x</option>");
+    const char *big = render("markup.tpl", d);
+    assert_int_equal(strlen(big), strlen("<select><option value=\"a&amp;b\">A</option></select>[&lt;v&gt;]<i><b>in</b></i>") +
+                                      20000 * strlen("<option>x</option>"));
+    assert_non_null(strstr(big, "<option>x</option></select>[&lt;v&gt;]"));
+    /* Nothing set: the value is empty. */
+    struct tdict *e = tdict_new(&A, "empty");
+    tdict_include(e, "INNER", "inner.tpl");
+    assert_string_equal(render("markup.tpl", e), "<select></select>[]<i></i>");
+    arena_reset(&A); /* the buffers are freed with the dictionaries */
+}
+
 static void test_json_writer(void **state)
 {
     (void)state;
@@ -382,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_view_init_switches_directory),
         cmocka_unit_test(test_load_all_is_all_or_nothing),
         cmocka_unit_test(test_dictionaries_die_with_the_arena),
+        cmocka_unit_test(test_markup_values),
         cmocka_unit_test(test_json_writer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
