@@ -255,7 +255,7 @@ test('the names\' way: a few calls deep per name, a page deep when one name fill
   assert.equal(shown?.[1], '642');
 });
 
-// calls_sql.c, few_names_keyset_stmt: once a worker knows a search goes by at most
+// calls_sql.c, names_keyset_stmt with few: once a worker knows a search goes by at most
 // four names (the depth is then a page), it reads each name a page deep in a simpler
 // statement: the names, then each one's first page with its columns. Three names
 // (one call deleted, one a demo call), every page in both orders and with a filter,

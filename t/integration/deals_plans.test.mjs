@@ -276,6 +276,21 @@ test('the brands next page starts its index range at the cursor', async () => {
   assert.match(plan, /"Index Cond": "[^"]*ROW\(name_key, id\) > ROW/, 'brands: the cursor is an index condition');
 });
 
+// The brand select of the deals' filter form and of a deal's form lists every live
+// brand by name (deal_people_options, ordered by the stored name_key), the one chosen
+// selected.
+test('the forms\' brand options: every live brand, by name, the current one selected', async () => {
+  const byName = (a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0);
+  for (const [url, client] of [['/deals', viewer], ['/deals/new', manager], [`/deals?brand_id=${brandId}`, viewer]]) {
+    const page = (await client.get(url)).body;
+    const names = [...page.matchAll(/<option value="[0-9a-f-]{36}"(?: selected)?>(demo Brand \d+)<\/option>/g)].map((m) => m[1]);
+    assert.equal(names.length, 400, url);
+    assert.deepEqual(names, [...names].sort(byName), url);
+    const selected = [...page.matchAll(/<option value="([0-9a-f-]{36})" selected>demo Brand /g)].map((m) => m[1]);
+    assert.deepEqual(selected, url.includes('brand_id') ? [brandId] : [], url);
+  }
+});
+
 test('a deal\'s deliverables and payments lists use their deal index', async () => {
   const deliv = await plansOf(`/api/v1/deals/${dealId}/deliverables`, DELIV_OF_DEAL);
   assertNoSeqScan(deliv, 'deliverables');

@@ -51,7 +51,7 @@ enum fragment {
     FR_START = 1 << 5, FR_END = 1 << 6, FR_DIRECTION = 1 << 7, FR_STATUS = 1 << 8, FR_SENTIMENT = 1 << 9,
     FR_DURATION = 1 << 10, FR_RECORDED = 1 << 11, FR_UNRECORDED = 1 << 12, FR_NO_DEMO = 1 << 13,
     FR_VIA_NAMES = 1 << 14, /* a search's statement of the names' way alone (names_keyset_stmt) */
-    FR_FEW_NAMES = 1 << 15, /* the same for a few names (few_names_keyset_stmt) */
+    FR_FEW_NAMES = 1 << 15, /* the same for a few names (names_keyset_stmt's few) */
     FR_SETS = 1 << 16
 };
 
@@ -347,7 +347,7 @@ bool calls_is_search(const struct call_filter *f) { return f->name_like || f->q;
  * Martinez' 58 names read 8 entries each rather than 51: in pgbench 1.1-1.3 against
  * 1.4-1.6 ms for the page's statement. A name with more of the page than that is read
  * again in full (add_names_ctes). So up to NAMES_DEPTH_SHARE names, each is read a
- * page deep from the start: few_names_keyset_stmt. */
+ * page deep from the start: names_keyset_stmt with few. */
 #define NAMES_DEPTH_SHARE 4
 #define NAMES_DEPTH_MIN 8
 #define SQL_NUMBER_(n) #n
@@ -473,10 +473,18 @@ static const char *names_count(unsigned filters)
 /* The keyset page of a search already known to go by the names (search_plans.h): the
  * names' CTEs alone. The statement that can take any way carries the walk and the
  * index too, and PostgreSQL starts every node of its plan on each execution, used or
- * not. Its name's fragment set is the names' filters with FR_VIA_NAMES. */
+ * not. Its name's fragment set is the names' filters with FR_VIA_NAMES.
+ * With few, a search known to go by at most NAMES_DEPTH_SHARE names
+ * (calls_search_via_of): each name's first page, with its columns, and the first page
+ * of them all. That is what the names' CTEs read for so few names, whose depth is the
+ * page, without their plan nodes for a depth or their second lookup of each row's
+ * columns in the started_at index: "Luis Torres" in pgbench, the page's statement with
+ * its transaction, 7,100-7,800 against 4,100-4,500 pages a second (4 clients). Were
+ * there more names by now, the page would still be right, each name read a page deep.
+ * Its fragment set has FR_FEW_NAMES instead. */
 static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const char *columns,
                                         char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
-                                        const struct list_cursor *after, long limit)
+                                        const struct list_cursor *after, long limit, bool few)
 {
     struct sql_query q;
     sql_query_init(&q, a);
@@ -485,45 +493,22 @@ static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const
     struct sql_query dry;
     sql_query_init(&dry, a);
     unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
-    unsigned mask = filters | FR_VIA_NAMES | (after ? FR_CURSOR : 0);
+    unsigned mask = filters | (few ? FR_FEW_NAMES : FR_VIA_NAMES) | (after ? FR_CURSOR : 0);
     const char *name;
     const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    const char *rows = lim + strlen(" LIMIT ");
     buf_puts(&q.sql, "WITH ");
-    add_names_ctes(&q, columns, f, after, lim + strlen(" LIMIT "));
-    buf_printf(&q.sql, " SELECT *, %s FROM named c", names_count(filters));
-    buf_puts(&q.sql, order_by[f->sort]);
-    buf_puts(&q.sql, lim);
-    return stmt_of(a, name, &q);
-}
-
-/* The keyset page of a search known to go by at most NAMES_DEPTH_SHARE names
- * (calls_search_via_of): each name's first page, with its columns, and the first page
- * of them all. That is what names_keyset_stmt reads for so few names, whose depth is
- * the page, without its plan nodes for a depth or its second lookup of each row's
- * columns in the started_at index: "Luis Torres" in pgbench, the page's statement with
- * its transaction, 7,100-7,800 against 4,100-4,500 pages a second (4 clients). Were
- * there more names by now, the page would still be right, each name read a page deep.
- * Its name's fragment set is the names' filters with FR_FEW_NAMES. */
-static struct db_stmt few_names_keyset_stmt(struct arena *a, const char *kind, const char *columns,
-                                            char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
-                                            const struct list_cursor *after, long limit)
-{
-    struct sql_query q;
-    sql_query_init(&q, a);
-    sql_param(&q, tz);
-    struct sql_query dry;
-    sql_query_init(&dry, a);
-    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
-    unsigned mask = filters | FR_FEW_NAMES | (after ? FR_CURSOR : 0);
-    const char *name;
-    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
-    buf_puts(&q.sql, "WITH ");
-    add_names_cte(&q, f);
-    buf_puts(&q.sql, " SELECT ");
-    buf_puts(&q.sql, columns);
-    buf_printf(&q.sql, ", %s FROM names n, LATERAL (", names_count(filters));
-    add_name_heads(&q, "*", f, after, lim + strlen(" LIMIT "));
-    buf_puts(&q.sql, ") c");
+    if (few) {
+        add_names_cte(&q, f);
+        buf_puts(&q.sql, " SELECT ");
+        buf_puts(&q.sql, columns);
+        buf_printf(&q.sql, ", %s FROM names n, LATERAL (", names_count(filters));
+        add_name_heads(&q, "*", f, after, rows);
+        buf_puts(&q.sql, ") c");
+    } else {
+        add_names_ctes(&q, columns, f, after, rows);
+        buf_printf(&q.sql, " SELECT *, %s FROM named c", names_count(filters));
+    }
     buf_puts(&q.sql, order_by[f->sort]);
     buf_puts(&q.sql, lim);
     return stmt_of(a, name, &q);
@@ -590,10 +575,9 @@ static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char 
                                   long limit, int search_via)
 {
     if (calls_list_plan_generic(f)) return phone_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
-    if (calls_is_search(f) && search_via == CALLS_SEARCH_NAMES && search_by_names_applies(f))
-        return names_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
-    if (calls_is_search(f) && search_via == CALLS_SEARCH_FEW_NAMES && search_by_names_applies(f))
-        return few_names_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
+    if (calls_is_search(f) && (search_via == CALLS_SEARCH_NAMES || search_via == CALLS_SEARCH_FEW_NAMES) &&
+        search_by_names_applies(f))
+        return names_keyset_stmt(a, kind, columns, names, f, tz, after, limit, search_via == CALLS_SEARCH_FEW_NAMES);
     if (calls_is_search(f)) return search_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     struct sql_query q;
     sql_query_init(&q, a);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "../../core/str.h"
 struct request;
+struct tdict;
 struct exclusivity_conflict;
 struct json_object;
 
@@ -37,6 +38,11 @@ struct deal_row {
  * "$1,234.50") or as a form field holds it ("1234.50"); "" for an unknown currency. In
  * the request arena. */
 const char *deal_money_text(struct request *r, int64_t minor, str code, bool display);
+
+/* The options of a deal's brand and owner selects (form.h's form_select_add): the
+ * org's live brands and its users, by name, brand_now and owner_now selected. Returns
+ * the number of brands, or -1 when they could not be read. */
+int deal_people_options(struct request *r, struct tdict *brand, struct tdict *owner, str brand_now, str owner_now);
 
 /* "/deals/<id>", NUL-terminated in the request arena (where writes under a deal land). */
 const char *deal_href(struct request *r, str deal_id);

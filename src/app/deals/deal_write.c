@@ -120,21 +120,13 @@ static int update_deal(struct request *r, const struct deal_input *in, str id)
 
 /* ---- the form page ---- */
 
-enum option_col { OPT_ID, OPT_NAME };
-
 /* The brand and owner selects, from the org's live brands and its users. */
 static void fill_people(struct request *r, struct tdict *t, const struct deal_input *in)
 {
     const struct field_errors *e = &in->errs;
     struct tdict *brand = form_select(t, "F_BRAND", e, "brand_id", "Brand", NULL, 0, in->raw[DF_BRAND], "Choose a brand");
-    struct dbres *b = db_q0(r->db, r->arena, "deal_form_brands",
-                            "SELECT id, name FROM brands WHERE org_id = app_org_id() AND deleted_at IS NULL ORDER BY lower(name), id");
-    for (int i = 0; b && i < db_rows(b); i++) form_select_add(brand, db_val(b, i, OPT_ID), db_val(b, i, OPT_NAME), in->raw[DF_BRAND]);
-    if (b && !db_rows(b)) tdict_show(t, "NO_BRANDS");
     struct tdict *owner = form_select(t, "F_OWNER", e, "owner_id", "Owner", NULL, 0, in->raw[DF_OWNER], "Nobody");
-    struct dbres *u = db_q0(r->db, r->arena, "deal_form_users",
-                            "SELECT id, name FROM users WHERE org_id = app_org_id() ORDER BY lower(name), id");
-    for (int i = 0; u && i < db_rows(u); i++) form_select_add(owner, db_val(u, i, OPT_ID), db_val(u, i, OPT_NAME), in->raw[DF_OWNER]);
+    if (deal_people_options(r, brand, owner, in->raw[DF_BRAND], in->raw[DF_OWNER]) == 0) tdict_show(t, "NO_BRANDS");
 }
 
 /* A select of fixed names, each its own label. */

@@ -373,19 +373,6 @@ static void fill_deal(struct request *r, struct tdict *t, const struct dbres *re
     json_list_sections(r->arena, t, "TAG", db_val(res, i, DC_TAGS));
 }
 
-enum option_col { OPT_ID, OPT_NAME };
-
-/* The brand and owner selects: the org's live brands and its users, by name. */
-static void fill_people_options(struct request *r, struct tdict *brand, struct tdict *owner, str brand_now, str owner_now)
-{
-    struct dbres *b = db_q0(r->db, r->arena, "deal_form_brands",
-                            "SELECT id, name FROM brands WHERE org_id = app_org_id() AND deleted_at IS NULL ORDER BY lower(name), id");
-    struct dbres *u = db_q0(r->db, r->arena, "deal_form_users",
-                            "SELECT id, name FROM users WHERE org_id = app_org_id() ORDER BY lower(name), id");
-    for (int i = 0; b && i < db_rows(b); i++) form_select_add(brand, db_val(b, i, OPT_ID), db_val(b, i, OPT_NAME), brand_now);
-    for (int i = 0; u && i < db_rows(u); i++) form_select_add(owner, db_val(u, i, OPT_ID), db_val(u, i, OPT_NAME), owner_now);
-}
-
 /* The filter form: its fields with what was typed and their messages. */
 static void fill_filter_form(struct request *r, struct tdict *d, const struct deal_filter *f, const struct field_errors *e)
 {
@@ -399,7 +386,7 @@ static void fill_filter_form(struct request *r, struct tdict *d, const struct de
                         v[DP_STAGE].raw);
     struct tdict *brand = form_select(d, "F_BRAND", e, "brand_id", "Brand", NULL, 0, v[DP_BRAND_ID].raw, "Any");
     struct tdict *owner = form_select(d, "F_OWNER", e, "owner_id", "Owner", NULL, 0, v[DP_OWNER_ID].raw, "Anyone");
-    fill_people_options(r, brand, owner, v[DP_BRAND_ID].raw, v[DP_OWNER_ID].raw);
+    deal_people_options(r, brand, owner, v[DP_BRAND_ID].raw, v[DP_OWNER_ID].raw);
     form_select(d, "F_RISK", e, "risk", "Risk", risks, 3, v[DP_RISK].raw, "Any");
     tdict_set_cstr(tdict_add_section(form_field(d, "F_MIN", e, "min_value", "Min value (cents)", "text", v[DP_MIN_VALUE].raw),
                                      "INPUTMODE"), "MODE", "numeric");
