@@ -76,6 +76,19 @@ void buf_put_long(struct buf *b, long v)
     buf_append(b, tmp, (size_t)n);
 }
 
+void buf_put_thousandths(struct buf *b, long v)
+{
+    char tmp[32];
+    char *end = tmp + sizeof tmp, *p = end;
+    unsigned long u = v < 0 ? 0 - (unsigned long)v : (unsigned long)v;
+    for (int i = 0; i < 3; i++, u /= 10) *--p = (char)('0' + u % 10);
+    *--p = '.';
+    do *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--p = '-';
+    buf_append(b, p, (size_t)(end - p));
+}
+
 const char *buf_cstr(struct buf *b)
 {
     if (!b->data) buf_init(b, b->arena, 16);
@@ -90,13 +103,41 @@ static const unsigned char html_special[256] = {
 };
 
 /* buf_html_text and buf_html_value: the five entities, and with controls_as_space
- * the whitespace controls as a space. */
+ * the whitespace controls as a space. A value of a list row is a few bytes long, and
+ * a page has hundreds: written byte by byte into room reserved once for the worst
+ * case, without a bounds check or a copy call per run. A long text (over 4 KB, where
+ * the worst case's room would be large) is copied in runs. */
 static void html_escape(struct buf *b, str s, bool controls_as_space)
 {
+    const unsigned char limit = controls_as_space ? 2 : 1; /* the kinds this escape replaces */
+    if (s.len <= 4096) {
+        buf_reserve(b, s.len * 6); /* "&quot;" is the longest replacement */
+        char *o = b->data + b->len;
+        for (size_t i = 0; i < s.len; i++) {
+            unsigned char c = (unsigned char)s.ptr[i];
+            unsigned char kind = html_special[c];
+            if (!kind || kind > limit) {
+                *o++ = (char)c;
+                continue;
+            }
+            switch (c) {
+            case '&': memcpy(o, "&amp;", 5), o += 5; break;
+            case '<': memcpy(o, "&lt;", 4), o += 4; break;
+            case '>': memcpy(o, "&gt;", 4), o += 4; break;
+            case '"': memcpy(o, "&quot;", 6), o += 6; break;
+            case '\'': memcpy(o, "&#39;", 5), o += 5; break;
+            default: *o++ = ' ';
+            }
+        }
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        return;
+    }
     size_t run = 0; /* where the run of bytes copied as they are starts */
     for (size_t i = 0; i < s.len; i++) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (!html_special[c] || (html_special[c] == 2 && !controls_as_space)) continue;
+        unsigned char kind = html_special[c];
+        if (!kind || kind > limit) continue;
         if (i > run) buf_append(b, s.ptr + run, i - run);
         run = i + 1;
         switch (c) {

@@ -42,6 +42,9 @@ void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_put_long(struct buf *b, long v);
+/* v / 1000 with three decimals, as printf's "%.3f" writes it ("12.345", "-0.005"),
+ * without its floating point: microseconds as milliseconds in a log line. */
+void buf_put_thousandths(struct buf *b, long v);
 /* The content as a view / as a NUL-terminated string (a NUL is kept after len). */
 static inline str buf_str(const struct buf *b) { return (str){ b->data, b->len }; }
 const char *buf_cstr(struct buf *b);

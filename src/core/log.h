@@ -18,6 +18,14 @@ void log_msg(enum log_level lvl, const char *extra_json, const char *fmt, ...)
 #define log_debug(...) log_msg(LOG_DEBUG, NULL, __VA_ARGS__)
 /* Writes a preformatted JSON object line (already complete, without newline). */
 void log_line(str json);
+/* The same line, held back with others to be written together: when log_flush is
+ * called (a worker about to wait for a connection, or exiting), when the next would
+ * not fit in 4 KB, when the oldest is a second old, or before any log_line. A pool
+ * worker's request lines: under load, one write for a dozen requests. */
+void log_line_held(str json);
+void log_flush(void);
+/* Makes a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) write the held lines first. */
+void log_flush_on_crash(void);
 /* ISO-8601 UTC timestamp with milliseconds into out (at least 32 bytes). */
 void log_now_iso(char *out, size_t cap);
 #endif

@@ -384,6 +384,45 @@ static void test_html_value(void **state)
     arena_destroy(&a);
 }
 
+/* A text over 4 KB is escaped in runs, a shorter one byte by byte: the same bytes. */
+static void test_html_long_text_escapes_as_its_parts(void **state)
+{
+    static const char pattern[] = "ab<c>&\"d'\te\nf\x01\xc3\xa9 ";
+    char in[9000];
+    for (size_t i = 0; i < sizeof in; i++) in[i] = pattern[i % (sizeof pattern - 1)];
+    struct arena a;
+    arena_init(&a, 1024);
+    for (int value = 0; value < 2; value++) {
+        void (*escape)(struct buf *, str) = value ? buf_html_value : buf_html_text;
+        struct buf whole, parts;
+        buf_init(&whole, &a, 4);
+        buf_init(&parts, &a, 4);
+        escape(&whole, str_make(in, sizeof in));
+        for (size_t at = 0; at < sizeof in; at += 3000) escape(&parts, str_make(in + at, 3000));
+        assert_true(whole.len > sizeof in);
+        assert_int_equal(whole.len, parts.len);
+        assert_memory_equal(whole.data, parts.data, whole.len);
+        assert_int_equal(whole.data[whole.len], '\0');
+    }
+    arena_destroy(&a);
+}
+
+static void test_put_thousandths_writes_what_printf_does(void **state)
+{
+    static const long cases[] = { 0, 1, 9, 10, 999, 1000, 1001, 12345, 100000, 2147483647L, -5, -1000, -12345 };
+    struct arena a;
+    arena_init(&a, 1024);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf got, want;
+        buf_init(&got, &a, 4);
+        buf_init(&want, &a, 4);
+        buf_put_thousandths(&got, cases[i]);
+        buf_printf(&want, "%.3f", (double)cases[i] / 1000.0);
+        assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+    }
+    arena_destroy(&a);
+}
+
 static void test_url_arg(void **state)
 {
     static const struct {
@@ -447,7 +486,9 @@ int main(void)
         cmocka_unit_test(test_to_u64),          cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_utf8_length),
         cmocka_unit_test(test_is_uuid),         cmocka_unit_test(test_buf_growth_arena),
         cmocka_unit_test(test_buf_growth_malloc), cmocka_unit_test(test_buf_printf),
-        cmocka_unit_test(test_html_text), cmocka_unit_test(test_html_value),       cmocka_unit_test(test_url_arg),
+        cmocka_unit_test(test_html_text), cmocka_unit_test(test_html_value),
+        cmocka_unit_test(test_html_long_text_escapes_as_its_parts),
+        cmocka_unit_test(test_put_thousandths_writes_what_printf_does),       cmocka_unit_test(test_url_arg),
         cmocka_unit_test(test_json_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
