@@ -315,7 +315,8 @@ static void log_request(struct request *r, int64_t duration_us, int64_t db_us)
     buf_init(&b, r->arena, 512);
     char now[40];
     log_now_iso(now, sizeof now);
-    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":", now);
+    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"info\",\"pid\":%ld,\"msg\":\"request\",\"request_id\":", now,
+               g_app.pid);
     buf_json_str(&b, r->request_id);
     buf_puts(&b, ",\"method\":");
     buf_json_str(&b, r->method);
@@ -430,6 +431,9 @@ int app_prepare_workers(const struct config *cfg)
     return failed ? -1 : 0;
 }
 
+/* Connections taken in a row before a busy worker looks for a stop signal. */
+#define STOP_CHECK_EVERY 32
+
 /* A request whose arena grew past this gives its memory back afterwards. */
 #define BIG_REQUEST_BYTES (4u << 20)
 
@@ -437,6 +441,7 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
 {
     g_app.cfg = cfg;
     g_app.slot = slot;
+    g_app.pid = (long)getpid();
     /* What a big request used (a contacts import's upload and rows) goes back to the
      * system when its arena is reset. Left to itself glibc raises its mmap threshold
      * each time such a block is freed, so the next big blocks came from the heap and
@@ -457,11 +462,15 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
     int code = 0;
     /* Whether the last accept took a connection. Then the next accept comes first, and
      * the wait only when it finds none: under load the listen queue is rarely empty,
-     * and the wait was one system call in eleven of a /calls page. (The stop signals
-     * are no later for it: a wait that finds a connection ready returns it without
-     * taking a pending signal, so a saturated worker never took them there either.) */
+     * and the wait was one system call in eleven of a /calls page. The stop signals
+     * are taken only inside the wait, and a wait that finds a connection ready returns
+     * it without taking them: so a worker that keeps finding connections looks at its
+     * pending signals every STOP_CHECK_EVERY of them, or a reload or stop under a load
+     * that never lets up would wait for the load to end. */
     bool took = false;
+    unsigned streak = 0;
     while (!pool_worker_should_stop()) {
+        if (took && ++streak % STOP_CHECK_EVERY == 0 && pool_worker_stop_pending()) break;
         metrics_worker_state(slot, WORKER_IDLE);
         /* Usage counts wait in memory at most USAGE_FLUSH_INTERVAL_MS, busy or idle. */
         usage_flush_if_due(g_app.db, clock_mono_us());
@@ -478,6 +487,7 @@ int app_worker_main(int listen_fd, int slot, const struct config *cfg)
         }
         int accepted = fcgi_accept(conn);
         took = accepted == 0;
+        if (!took) streak = 0;
         if (accepted > 0) continue; /* none waiting, or another worker took it */
         if (accepted < 0) break;
         metrics_worker_state(slot, WORKER_BUSY);

@@ -24,6 +24,7 @@ struct app {
     const struct config *cfg;
     struct db *db;
     int slot; /* metrics slot */
+    long pid; /* the worker's, for its request lines */
 };
 
 /* Before pool_run forks a generation of workers: parses every template (a broken

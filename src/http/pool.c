@@ -100,6 +100,16 @@ int pool_worker_wait(int listen_fd, int timeout_ms)
 
 bool pool_worker_should_stop(void) { return worker_stop; }
 
+bool pool_worker_stop_pending(void)
+{
+    sigset_t pending;
+    if (sigpending(&pending) == 0 &&
+        (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGHUP) == 1 ||
+         sigismember(&pending, SIGINT) == 1))
+        worker_stop = 1;
+    return worker_stop;
+}
+
 /* ---- master side ---- */
 
 static void master_on_signal(int sig)

@@ -35,4 +35,8 @@ void pool_worker_signals(void);
  * timeout_ms passed first (-1: no timeout), or -1 once the worker has been asked to
  * stop (or on error). */
 int pool_worker_wait(int listen_fd, int timeout_ms);
+/* True once a stop signal is pending (held back outside the wait), and then also
+ * pool_worker_should_stop. For a worker that keeps finding connections without
+ * waiting: a wait that finds one ready returns it without taking a pending signal. */
+bool pool_worker_stop_pending(void);
 #endif

@@ -87,6 +87,23 @@ const logsAfter = (n) => stack.logLines.slice(n).flatMap((l) => {
   }
 });
 
+/** A psql session holding an exclusive lock on a table until release() is called. */
+async function holdLock(table) {
+  const holder = spawn('psql', ['-X', '-q', '-h', path.join(stack.dir, 'pgsock'), '-U', 'switchboard', '-d', 'switchboard'],
+    { stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise((r) => holder.once('exit', r));
+  holder.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;\n`);
+  await waitFor(() => stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass
+                                  AND mode = 'AccessExclusiveLock' AND granted`) === '1', { what: 'the lock' });
+  return {
+    waiters: () => Number(stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass AND NOT granted`)),
+    release: async () => {
+      holder.stdin.end('COMMIT;\n');
+      await exited;
+    },
+  };
+}
+
 // ---- tests --------------------------------------------------------------------
 
 test('serve pre-forks the configured number of workers', async () => {
@@ -290,6 +307,51 @@ test('a reload signal that reaches a worker reading a request it has just accept
   assert.match(answer, /Status: 200/, 'the held request was answered');
   await waitFor(() => !stack.workerPids().includes(pid), { what: 'the old worker to exit after its request' });
   await waitFor(() => stack.workerPids().length === WORKERS, { what: 'one generation of workers again' });
+});
+
+test('a stop signal reaches a worker that keeps finding connections, within 32 of them', async () => {
+  // A busy worker accepts its next connection without waiting, and the stop signals are
+  // taken only in the wait (where a ready connection wins over a pending signal). So it
+  // looks at its pending signals every 32 connections in a row: a reload or a stop under
+  // a load that never lets up happens then, not when the load ends.
+  const QUEUED = 40 * WORKERS;
+  const lock = await holdLock('auth_epoch'); // every signed-in request waits on it
+  const held = Array.from({ length: WORKERS }, () => admin.get('/api/v1/me', { timeoutMs: 30000 }));
+  await waitFor(() => lock.waiters() >= WORKERS, { what: 'every worker to wait on the lock' });
+  const old = stack.workerPids();
+  // The listen queue, while every worker is busy: whole /healthz requests.
+  const answers = Array.from({ length: QUEUED }, () => new Promise((resolve) => {
+    const sock = net.createConnection(path.join(stack.dir, 'run', 'switchboard.sock'));
+    const chunks = [];
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    sock.on('error', () => {});
+    sock.write(Buffer.concat([FCGI_BEGIN,
+      fcgiRecord(4, fcgiParams({ REQUEST_METHOD: 'GET', DOCUMENT_URI: '/healthz', REQUEST_URI: '/healthz',
+        QUERY_STRING: '', REMOTE_ADDR: '127.0.0.1', HTTPS: 'on', CONTENT_LENGTH: '' })),
+      fcgiRecord(4, Buffer.alloc(0)), fcgiRecord(5, Buffer.alloc(0))]));
+  }));
+  for (const pid of old) process.kill(pid, 'SIGTERM'); // pending: held back while they serve
+  await waitFor(() => old.every((pid) => (pendingSignals(pid) & SIGTERM_BIT) !== 0n), { what: 'SIGTERM pending in every worker' });
+  const seen = stack.logLines.length;
+  await lock.release();
+
+  for (const res of await Promise.all(held)) assert.equal(res.status, 200);
+  const bodies = await Promise.all(answers);
+  assert.deepEqual(bodies.filter((b) => !/Status: 200/.test(b)).length, 0, 'every queued request was answered');
+  await waitFor(() => stack.workerPids().length === WORKERS && stack.workerPids().every((p) => !old.includes(p)),
+    { what: 'new workers in place of the stopped ones' });
+  // A worker writes its request lines when it next waits (or exits): polled for.
+  const served = await waitFor(() => {
+    const lines = logsAfter(seen).filter((l) => l.msg === 'request' && l.route === 'healthz');
+    return lines.length >= QUEUED && lines;
+  }, { what: "every queued request's log line" });
+  assert.equal(served.length, QUEUED);
+  for (const pid of old) {
+    const n = served.filter((l) => l.pid === pid).length;
+    assert.ok(n <= 31, `worker ${pid} served ${n} queued requests after its signal (at most 31 after the held one)`);
+  }
+  assert.ok(served.some((l) => !old.includes(l.pid)), 'the new workers served the rest of the queue');
 });
 
 test('/metrics is valid Prometheus text with the documented series', async () => {
