@@ -148,6 +148,28 @@ static void test_hmac_sha1_rfc2202(void **state)
     assert_string_equal(hex, "e8e99d0f45237d786d6bbaa7965c7808bbff1a91");
 }
 
+/* The context keeps its last key: a key compared by its bytes, not its address. */
+static void test_hmac_sha256_key_changes(void **state)
+{
+    uint8_t k[20], mac[32];
+    char hex[65];
+    for (int round = 0; round < 2; round++) {
+        crypto_hmac_sha256(repeat(k, 0x0b, 20), STR("Hi There"), mac);
+        to_hex(mac, 32, hex);
+        assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+        crypto_hmac_sha256(repeat(k, 0x0b, 20), STR("Hi There"), mac); /* the same key again */
+        to_hex(mac, 32, hex);
+        assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+        crypto_hmac_sha256(repeat(k, 0x0c, 20), STR("Test With Truncation"), mac); /* same buffer, other key */
+        to_hex(mac, 16, hex);
+        assert_string_equal(hex, "a3b6167473100ee06e0c796c2955552b");
+        crypto_hmac_sha256(str_make((const char *)k, 4), STR("Hi There"), mac); /* a prefix of it */
+        uint8_t want[32];
+        crypto_hmac_sha256(STR("\x0c\x0c\x0c\x0c"), STR("Hi There"), want);
+        assert_memory_equal(mac, want, 32);
+    }
+}
+
 static void test_hmac_null_key_and_msg(void **state)
 {
     /* A NULL view behaves as the empty string. */
@@ -367,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_sha256_hex_in_arena),
         cmocka_unit_test(test_hmac_sha256_rfc4231),
         cmocka_unit_test(test_hmac_sha1_rfc2202),
+        cmocka_unit_test(test_hmac_sha256_key_changes),
         cmocka_unit_test(test_hmac_null_key_and_msg),
         cmocka_unit_test(test_ct_eq),
         cmocka_unit_test(test_hex_encode),
