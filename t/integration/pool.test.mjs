@@ -87,23 +87,6 @@ const logsAfter = (n) => stack.logLines.slice(n).flatMap((l) => {
   }
 });
 
-/** A psql session holding an exclusive lock on a table until release() is called. */
-async function holdLock(table) {
-  const holder = spawn('psql', ['-X', '-q', '-h', path.join(stack.dir, 'pgsock'), '-U', 'switchboard', '-d', 'switchboard'],
-    { stdio: ['pipe', 'ignore', 'ignore'] });
-  const exited = new Promise((r) => holder.once('exit', r));
-  holder.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;\n`);
-  await waitFor(() => stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass
-                                  AND mode = 'AccessExclusiveLock' AND granted`) === '1', { what: 'the lock' });
-  return {
-    waiters: () => Number(stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass AND NOT granted`)),
-    release: async () => {
-      holder.stdin.end('COMMIT;\n');
-      await exited;
-    },
-  };
-}
-
 // ---- tests --------------------------------------------------------------------
 
 test('serve pre-forks the configured number of workers', async () => {
@@ -315,7 +298,7 @@ test('a stop signal reaches a worker that keeps finding connections, within 32 o
   // looks at its pending signals every 32 connections in a row: a reload or a stop under
   // a load that never lets up happens then, not when the load ends.
   const QUEUED = 40 * WORKERS;
-  const lock = await holdLock('auth_epoch'); // every signed-in request waits on it
+  const lock = await stack.holdLock('auth_epoch'); // every signed-in request waits on it
   const held = Array.from({ length: WORKERS }, () => admin.get('/api/v1/me', { timeoutMs: 30000 }));
   await waitFor(() => lock.waiters() >= WORKERS, { what: 'every worker to wait on the lock' });
   const old = stack.workerPids();

@@ -2,8 +2,6 @@
 // time with each of its round trips to the database (docs/OPERATIONS.md "Logs").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { Stack, waitFor } from '../lib/stack.mjs';
 
 let stack;
@@ -18,30 +16,10 @@ after(async () => {
   if (stack) await stack.stop();
 });
 
-/** A psql session holding an exclusive lock on a table until release() is called. */
-async function holdLock(table) {
-  const holder = spawn('psql', ['-X', '-q', '-h', path.join(stack.dir, 'pgsock'), '-U', 'switchboard', '-d', 'switchboard'],
-    { stdio: ['pipe', 'ignore', 'ignore'] });
-  const exited = new Promise((r) => holder.once('exit', r));
-  holder.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;\n`);
-  await waitFor(() => stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass
-                                  AND mode = 'AccessExclusiveLock' AND granted`) === '1', { what: 'the lock' });
-  return {
-    waiters: () => Number(stack.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass AND NOT granted`)),
-    /** true once a backend has waited on a lock for at least ms (seen as the superuser). */
-    waitedMs: (ms) => Number(stack.superSql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-      AND now() - query_start >= interval '${Number(ms)} milliseconds'`)) >= 1,
-    release: async () => {
-      holder.stdin.end('COMMIT;\n');
-      await exited;
-    },
-  };
-}
-
 // Every signed-in request reads the auth epoch (sql/0055), remembered session or not,
 // so a lock on it holds any request back.
 test('a slow request is logged with the name, size and time of each round trip', async () => {
-  const lock = await holdLock('auth_epoch');
+  const lock = await stack.holdLock('auth_epoch');
   const pending = admin.get('/api/v1/me', { timeoutMs: 20000 });
   await waitFor(() => lock.waiters() >= 1, { what: 'the request to wait on the lock' });
   // It has waited at least this long once the lock goes: well over the 200 ms threshold.
@@ -75,7 +53,7 @@ test('a slow request is logged with the name, size and time of each round trip',
 test('slow_request_ms = 0 turns the slow-request line off', async () => {
   await stack.stopServe();
   await stack.restartServe({ SWITCHBOARD_SLOW_REQUEST_MS: '0' });
-  const lock = await holdLock('auth_epoch');
+  const lock = await stack.holdLock('auth_epoch');
   const pending = admin.get('/api/v1/me', { timeoutMs: 20000 });
   await waitFor(() => lock.waitedMs(400), { what: 'the request to have waited 400 ms' });
   await lock.release();

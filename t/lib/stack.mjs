@@ -463,6 +463,27 @@ export class Stack {
     return out.trim();
   }
 
+  /** A psql session holding an exclusive lock on a table (every statement that reads
+   * it waits) until release() is called. waiters() counts the sessions waiting on it;
+   * waitedMs(ms) is true once one has waited at least ms. */
+  async holdLock(table) {
+    const holder = spawn('psql', ['-X', '-q', '-h', path.join(this.dir, 'pgsock'), '-U', 'switchboard', '-d', 'switchboard'],
+      { stdio: ['pipe', 'ignore', 'ignore'] });
+    const exited = new Promise((r) => holder.once('exit', r));
+    holder.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE;\n`);
+    await waitFor(() => this.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass
+                                   AND mode = 'AccessExclusiveLock' AND granted`) === '1', { what: 'the lock' });
+    return {
+      waiters: () => Number(this.sql(`SELECT count(*) FROM pg_locks WHERE relation = '${table}'::regclass AND NOT granted`)),
+      waitedMs: (ms) => Number(this.superSql(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+        AND now() - query_start >= interval '${Number(ms)} milliseconds'`)) >= 1,
+      release: async () => {
+        holder.stdin.end('COMMIT;\n');
+        await exited;
+      },
+    };
+  }
+
   /** Runs SQL that yields one value (one row, one column; the value may span lines,
    * as json_agg output does) and returns it as text. */
   one(query) {
