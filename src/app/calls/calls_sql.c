@@ -18,24 +18,20 @@
 /* Order matches enum call_col; $1 is always the org's time zone. Timestamps come
  * back as PostgreSQL prints them (the connection's TimeZone is UTC) and are
  * reshaped in C (calls_iso, calls_local_minute, calls_cursor_of): to_char on
- * every row cost more than the rest of the query. */
-#define LIST_COLUMNS                                                                              \
+ * every row cost more than the rest of the query. CALL_COLUMNS_TO_CREATED_AT is
+ * every column up to CC_CREATED_AT; the lists add the local time and is_demo. */
+#define CALL_COLUMNS_TO_CREATED_AT                                                                \
     "c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number,"           \
     " c.caller_name, c.status, c.started_at, c.ended_at,"                                          \
     " c.duration_s, round(c.sentiment_score::numeric, 3), c.sentiment_label,"                      \
-    " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at,"                 \
-    " c.started_at AT TIME ZONE $1, c.is_demo"
+    " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at,"
+#define LIST_COLUMNS CALL_COLUMNS_TO_CREATED_AT " c.started_at AT TIME ZONE $1, c.is_demo"
 
 /* The JSON list's (calls_list_stmt): the same, but the local time, which a Call object
  * does not carry, is NULL. PostgreSQL converted and printed it for every row (about a
  * tenth of its CPU for the request). The expression stays, never evaluated (the
  * planner drops the branch), so that $1 keeps its type when no filter uses it. */
-#define API_COLUMNS                                                                               \
-    "c.id, c.direction, c.provider, c.provider_call_id, c.from_number, c.to_number,"           \
-    " c.caller_name, c.status, c.started_at, c.ended_at,"                                          \
-    " c.duration_s, round(c.sentiment_score::numeric, 3), c.sentiment_label,"                      \
-    " c.recording_status = 'stored', c.contact_id, c.campaign_id, c.created_at,"                 \
-    " CASE WHEN false THEN c.started_at AT TIME ZONE $1 END, c.is_demo"
+#define API_COLUMNS CALL_COLUMNS_TO_CREATED_AT " CASE WHEN false THEN c.started_at AT TIME ZONE $1 END, c.is_demo"
 
 /* The page's list (calls_page_stmt): the same positions, NULL for what the page does
  * not show. PostgreSQL then neither formats those values (the rounded sentiment and
