@@ -100,3 +100,38 @@ test('a search by name sees its own org\'s names only, and what the calls say no
   assert.ok(!kept().some((k) => k.startsWith('demo|Zed Quill|')), 'the deleted call\'s name is gone');
   assertKept('a call deleted through the API');
 });
+
+// sql/0062: the names' epoch, which a search by surname checks on every page, moves
+// once for each transaction that gives the org a name it did not have (at its commit,
+// with the names), and for nothing else: not for more calls of known names, not for
+// names that go away, not for another org's names.
+test('the names\' epoch moves once for each transaction that adds names, and only then', () => {
+  clearCalls(stack);
+  otherOrg(stack);
+  const epoch = (slug = 'demo') => Number(stack.sql(`SELECT coalesce((SELECT n FROM call_name_epochs
+    WHERE org_id = (SELECT id FROM orgs WHERE slug = '${slug}')), 0)`));
+  const [start, theirs] = [epoch(), epoch('other')];
+  const [ivy] = insertCalls(stack, [{ caller_name: 'Ivy Stone' }, { caller_name: 'Jo Stone' }, { caller_name: 'Jo Stone' }]);
+  assert.equal(epoch(), start + 1, 'two new names in one statement');
+  insertCalls(stack, [{ caller_name: 'Ivy Stone' }, { caller_name: '' }]);
+  assert.equal(epoch(), start + 1, 'a known name: its count moves, the epoch does not');
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status, started_at)
+      SELECT id, 'inbound', 'twilio', 'epoch-kit', '+14155550100', '+14155559999', 'Kit Stone', 'completed', now() FROM orgs WHERE slug = 'demo';
+    INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status, started_at)
+      SELECT id, 'inbound', 'twilio', 'epoch-lu', '+14155550100', '+14155559999', 'Lu Stone', 'completed', now() FROM orgs WHERE slug = 'demo'`);
+  assert.equal(epoch(), start + 2, 'two statements adding names in one transaction');
+  stack.sql(`UPDATE calls SET caller_name = 'Ivy Stonehouse' WHERE id = '${ivy}'`);
+  assert.equal(epoch(), start + 3, 'a call renamed to a new name');
+  stack.sql("UPDATE calls SET deleted_at = now() WHERE caller_name IN ('Kit Stone', 'Ivy Stonehouse')");
+  stack.sql("DELETE FROM calls WHERE caller_name = 'Lu Stone'");
+  assert.ok(!kept().some((k) => /Kit Stone|Lu Stone|Stonehouse/.test(k)), 'those names are gone');
+  assert.equal(epoch(), start + 3, 'names going away');
+  stack.sql(`BEGIN; INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status, started_at)
+      SELECT id, 'inbound', 'twilio', 'epoch-mo', '+14155550100', '+14155559999', 'Mo Stone', 'completed', now() FROM orgs WHERE slug = 'demo';
+    ROLLBACK`);
+  assert.equal(epoch(), start + 3, 'a transaction rolled back');
+  insertCalls(stack, [{ caller_name: 'Nell Stone' }], 'other');
+  assert.equal(epoch(), start + 3, 'another org\'s new name');
+  assert.equal(epoch('other'), theirs + 1, 'moves that org\'s epoch');
+  assertKept('after all of it');
+});

@@ -46,7 +46,7 @@ after(async () => {
 
 // A phone number alone is read in two branches, one per side of the call; a search
 // starts with its walk (calls_sql.c).
-const LIST = /"Query Text": "(WITH names AS MATERIALIZED \(SELECT \* FROM sb_calls_matching_names|(WITH walk AS MATERIALIZED \(SELECT |SELECT (\* FROM \(\(SELECT )?)c\.id, c\.direction)/;
+const LIST = /"Query Text": "(WITH (names|surname) AS MATERIALIZED \(SELECT (\* FROM sb_calls_matching_names|coalesce)|(WITH walk AS MATERIALIZED \(SELECT |SELECT (\* FROM \(\(SELECT )?)c\.id, c\.direction)/;
 const COUNT = /"Query Text": "SELECT (CASE WHEN [^"]*? ELSE \()?count\(\*\) FROM \(SELECT \$1::text FROM calls c/;
 
 /** The plans auto_explain logged for one request's statements that match which. */
@@ -66,6 +66,7 @@ async function plansOf(urlPath, which = LIST) {
 // the name's, and the names' way (sql/0057), read the org's names first.
 const SEARCH = /"Query Text": "(\\n)?\s*SELECT (c\.)?id FROM (calls WHERE org_id = app_org_id\(\)|call_names n)/;
 const NAMES = /"Query Text": "(\\n)?\s*SELECT n\.caller_name, n\.calls, n\.demo_calls FROM call_names n/;
+const SURNAME = /"Query Text": "WITH surname AS MATERIALIZED/;
 const searchPlans = (urlPath) => plansOf(urlPath, new RegExp(`${SEARCH.source}|${NAMES.source}`));
 
 const indexNames = (plan) => [...plan.matchAll(/"Index Name": "([a-z_]+)"/g)].map((m) => m[1]);
@@ -104,7 +105,8 @@ for (const [url, want] of shapes) {
 
 /** How the API's search at urlPath found its calls: 'names' when sql/0057's names
  * function ran, 'index' when sql/0006's did (their statements are logged before the
- * list's, which ends after them), else 'walk'. */
+ * list's, which ends after them), 'surname' when the surname's statement ran without
+ * them (sql/0062), else 'walk'. */
 async function searchedVia(urlPath) {
   const from = statSync(logFile).size;
   const res = await client.get(urlPath);
@@ -113,7 +115,7 @@ async function searchedVia(urlPath) {
     const t = readFileSync(logFile).subarray(from).toString('utf8');
     return LIST.test(t) ? t : null;
   }, { what: `the plan of ${urlPath} in the database log` });
-  const via = NAMES.test(text) ? 'names' : SEARCH.test(text) ? 'index' : 'walk';
+  const via = NAMES.test(text) ? 'names' : SEARCH.test(text) ? 'index' : SURNAME.test(text) ? 'surname' : 'walk';
   return { via, ids: res.json().data.map((c) => c.id), next: res.json().next_cursor };
 }
 
@@ -316,6 +318,66 @@ test('a few names: each read a page deep by the simpler statement, every page ri
     assert.equal(want(order).length, 116 + 60);
     assert.deepEqual(await walk(`name=wren&sort=${sort}`, 50), want(order), sort);
   }
+});
+
+// sql/0062 and calls_sql.c, surname_keyset_stmt: a search whose names all end with it
+// (seven names "... Quarry", one of them "Gil QUARRY") goes by that surname's own index
+// once its worker knows: one range, in the list's order. Every page, in both orders,
+// two page sizes and with a filter, is the table's, and the page's count is the
+// names'. Then a name that has the word elsewhere ("Hal Quarryman", the newest calls)
+// comes while the worker still remembers: the very next page has its calls (the
+// names' epoch moved, so the page went by the names), and the worker chooses again,
+// by the names from then on.
+test('a surname: one range of its own index, and the names again once a name has the word elsewhere', async () => {
+  const org = "(SELECT id FROM orgs WHERE slug = 'demo')";
+  const insert = (names, calls, from, prefix) => stack.sql(`INSERT INTO calls (org_id, direction, provider,
+      provider_call_id, from_number, to_number, caller_name, status, started_at, duration_s, is_demo)
+    SELECT ${org}, CASE WHEN j % 3 = 0 THEN 'outbound' ELSE 'inbound' END, 'twilio', '${prefix}-' || i || '-' || j,
+      '+14155550100', '+12125550100', (ARRAY[${names.map((n) => `'${n}'`).join(', ')}])[i], 'completed',
+      '${from}'::timestamptz + (j * ${names.length} + i) * interval '1 minute', 60, j = 5
+    FROM generate_series(1, ${names.length}) i, generate_series(1, ${calls}) j`);
+  insert(['Ada Quarry', 'Bea Quarry', 'Cy Quarry', 'Dee Quarry', 'Eve Quarry', 'Fay Quarry', 'Gil QUARRY'], 20,
+    '2025-09-01', 'quarry');
+  stack.sql("UPDATE calls SET deleted_at = now() WHERE provider_call_id = 'quarry-2-9'");
+  stack.sql('ANALYZE calls, call_names');
+  const want = (order, where = 'true') => stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+    AND caller_name ILIKE '%quarry%' AND ${where} ORDER BY ${order}`).split('\n').filter(Boolean);
+  const walk = async (qs, limit, via) => {
+    const got = [];
+    let url = `/api/v1/calls?${qs}&limit=${limit}`;
+    for (let page = 0; page < 40 && url; page++) {
+      const r = await searchedVia(url);
+      if (page > 0) assert.equal(r.via, via, url);
+      got.push(...r.ids);
+      url = r.next && `/api/v1/calls?${qs}&limit=${limit}&cursor=${encodeURIComponent(r.next)}`;
+    }
+    return got;
+  };
+  const [newest, oldest] = ['started_at DESC, id DESC', 'started_at, id'];
+  assert.equal(want(newest).length, 7 * 20 - 7 - 1);
+  for (const [sort, order] of [['newest', newest], ['oldest', oldest]]) {
+    for (const limit of [50, 7]) assert.deepEqual(await walk(`name=Quarry&sort=${sort}`, limit, 'surname'), want(order), `${sort}, ${limit}`);
+    assert.deepEqual(await walk(`name=quarry&sort=${sort}&direction=outbound`, 5, 'surname'), want(order, "direction = 'outbound'"), sort);
+  }
+  const [plan] = await plansOf('/api/v1/calls?name=Quarry');
+  assert.ok(indexNames(plan).includes('calls_org_surname_idx'), indexNames(plan).join(', '));
+  assert.match(plan, /"Index Cond": "[^"]*\(caller_surname = /, 'the surname is an index condition');
+  for (let i = 0; i < 2; i++) {
+    const page = await client.get('/calls?name=Quarry');
+    assert.equal(page.body.match(/id="result-count"><strong>([^<]+)</)?.[1], '132');
+    const ids = [...page.body.matchAll(/href="\/calls\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(ids)], want(newest).slice(0, 50));
+  }
+  // A name with the word elsewhere, on the newest calls, while the choice is remembered.
+  insert(['Hal Quarryman'], 4, '2025-10-01', 'quarryman');
+  assert.equal(want(newest).length, 132 + 4);
+  const next = await searchedVia('/api/v1/calls?name=Quarry&limit=5');
+  assert.equal(next.via, 'names', 'the epoch moved: the names');
+  assert.deepEqual(next.ids, want(newest).slice(0, 5));
+  const from = statSync(logFile).size;
+  assert.deepEqual(await walk('name=Quarry', 50, 'names'), want(newest), 'every page, by the names');
+  assert.match(readFileSync(logFile).subarray(from).toString('utf8'), /sb_calls_search_plan/, 'chosen again');
+  assert.equal((await client.get('/calls?name=Quarry')).body.match(/id="result-count"><strong>([^<]+)</)?.[1], '136');
 });
 
 test('the next page (keyset condition) still walks the index', async () => {

@@ -111,6 +111,20 @@ static void search_count(const struct call_filter *f, struct call_page *p)
     }
 }
 
+/* Keeps the choice calls_search_plan_stmt made (known unknown), or forgets a known
+ * surname's way whose names have changed since (calls_sql.c, surname_keyset_stmt). */
+static void remember_search_plan(str key, struct calls_search_choice known, const struct dbres *plan)
+{
+    if (known.via < 0) {
+        long names = db_isnull(plan, 0, CSP_NAMES) ? -1 : db_long(plan, 0, CSP_NAMES);
+        bool surname = !db_isnull(plan, 0, CSP_NAMES_EPOCH);
+        enum calls_search_via via = calls_search_via_of(db_cstr(plan, 0, CSP_CHOICE), names, surname);
+        search_plans_put(key, (int)via, surname ? db_long(plan, 0, CSP_NAMES_EPOCH) : 0, clock_mono_us());
+    } else if (known.via == CALLS_SEARCH_SURNAME && db_long(plan, 0, CSP_NAMES_EPOCH) != known.names_epoch) {
+        search_plans_forget(key);
+    }
+}
+
 /* Runs the list (and, for the page when filtered, the capped count) as the request's
  * last statements: with the session's check and COMMIT, one round trip in all. A
  * search first chooses its plan (calls_search_plan_stmt). Returns 0 or an HTTP
@@ -122,11 +136,12 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
     struct dbres *res[4];
     int n = 0;
     int count = -1, list;
-    int plan = -1, known = -1;
+    int plan = -1;
+    struct calls_search_choice known = CALLS_SEARCH_UNKNOWN;
     str plan_key = STR_NULL;
     if (calls_is_search(f)) {
         plan_key = search_plan_key(r, f);
-        known = search_plans_get(plan_key, clock_mono_us());
+        known.via = search_plans_get(plan_key, clock_mono_us(), &known.names_epoch);
         plan = n;
         s[n++] = calls_search_plan_stmt(r->arena, f, f->limit + 1, known);
     }
@@ -154,11 +169,7 @@ static int call_page_load(struct request *r, const struct call_filter *f, enum c
     s[n++] = cols == ROWS_PAGE ? calls_page_stmt(r->arena, f, tz, after, f->limit + 1, known)
                                : calls_list_stmt(r->arena, f, tz, after, f->limit + 1, known);
     if (db_exec_last(r->db, r->arena, n, s, res) != 0) return app_db_status(r);
-    if (plan >= 0 && known < 0) {
-        long names = db_isnull(res[plan], 0, CSP_NAMES) ? -1 : db_long(res[plan], 0, CSP_NAMES);
-        search_plans_put(plan_key, (int)calls_search_via_of(db_cstr(res[plan], 0, CSP_CHOICE), names),
-                         clock_mono_us());
-    }
+    if (plan >= 0) remember_search_plan(plan_key, known, res[plan]);
     p->rows = res[list];
     p->n = db_rows(p->rows) > f->limit ? (int)f->limit : db_rows(p->rows);
     p->next_cursor = STR_NULL;

@@ -59,6 +59,7 @@ enum fragment {
     FR_DURATION = 1 << 10, FR_RECORDED = 1 << 11, FR_UNRECORDED = 1 << 12, FR_NO_DEMO = 1 << 13,
     FR_VIA_NAMES = 1 << 14, /* a search's statement of the names' way alone (names_keyset_stmt) */
     FR_FEW_NAMES = 1 << 15, /* the same for a few names (names_keyset_stmt's few) */
+    FR_SURNAME = FR_VIA_NAMES | FR_FEW_NAMES, /* by the surname (surname_keyset_stmt) */
     FR_SETS = 1 << 16
 };
 
@@ -360,23 +361,32 @@ bool calls_is_search(const struct call_filter *f) { return f->name_like || f->q;
 #define SQL_NUMBER_(n) #n
 #define SQL_NUMBER(n) SQL_NUMBER_(n) /* a macro's value in a statement's text */
 
-enum calls_search_via calls_search_via_of(const char *choice, long names)
+enum calls_search_via calls_search_via_of(const char *choice, long names, bool surname)
 {
     for (int i = CALLS_SEARCH_INDEX; i <= CALLS_SEARCH_NAMES; i++) {
         if (strcmp(choice, search_via_names[i]) != 0) continue;
+        if (i == CALLS_SEARCH_NAMES && surname) return CALLS_SEARCH_SURNAME;
         if (i == CALLS_SEARCH_NAMES && names >= 0 && names <= NAMES_DEPTH_SHARE) return CALLS_SEARCH_FEW_NAMES;
         return (enum calls_search_via)i;
     }
     return CALLS_SEARCH_INDEX;
 }
 
-struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit, int known)
+/* The epoch of the org's names (sql/0062; no row is 0). */
+#define NAMES_EPOCH "coalesce((SELECT e.n FROM call_name_epochs e WHERE e.org_id = app_org_id()), 0)"
+
+struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit,
+                                      struct calls_search_choice known)
 {
     const char **p = arena_alloc(a, 5 * sizeof *p);
     bool by_names = search_by_names_applies(f);
-    if (known == CALLS_SEARCH_INDEX || known == CALLS_SEARCH_WALK ||
-        ((known == CALLS_SEARCH_NAMES || known == CALLS_SEARCH_FEW_NAMES) && by_names)) {
-        p[0] = known == CALLS_SEARCH_FEW_NAMES ? "names" : search_via_names[known];
+    if (known.via == CALLS_SEARCH_SURNAME && by_names)
+        return (struct db_stmt){ "calls_search_plan_surname",
+                                 "SELECT set_config('app.calls_search', 'names', true), NULL::bigint, " NAMES_EPOCH, 0,
+                                 p };
+    if (known.via == CALLS_SEARCH_INDEX || known.via == CALLS_SEARCH_WALK ||
+        ((known.via == CALLS_SEARCH_NAMES || known.via == CALLS_SEARCH_FEW_NAMES) && by_names)) {
+        p[0] = known.via == CALLS_SEARCH_FEW_NAMES ? "names" : search_via_names[known.via];
         return (struct db_stmt){ "calls_search_plan_known", "SELECT set_config('app.calls_search', $1, true)", 1, p };
     }
     p[0] = f->name_like;
@@ -385,20 +395,22 @@ struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter 
     p[3] = sql_num(a, search_window(f));
     p[4] = sql_num(a, by_names ? SEARCH_NAMES_MAX : 0);
     /* When the names were chosen, how many there are, up to one past "few": a few
-     * names are read by a simpler statement once the choice is remembered. The names
-     * are found again for that, but only when a search is first asked. (The count is
-     * an initplan, run only if the CASE needs it.) */
+     * names are read by a simpler statement once the choice is remembered. And
+     * whether they all have the search as their surname, with the names' epoch: then
+     * the surname's index is read instead. The names are found again for those, but
+     * only when a search is first asked. (The count is an initplan, run only if the
+     * CASE needs it.) */
     if (by_names)
         return (struct db_stmt){ "calls_search_plan_names",
                                  "WITH p AS MATERIALIZED (SELECT set_config('app.calls_search',"
                                  " sb_calls_search_plan($1, $2, $3::integer, $4::integer, $5::integer), true) AS via)"
                                  " SELECT via, CASE WHEN via = 'names' THEN (SELECT count(*) FROM (SELECT FROM"
-                                 " sb_calls_matching_names($1) LIMIT " SQL_NUMBER(NAMES_DEPTH_SHARE) " + 1) n) END"
-                                 " FROM p",
+                                 " sb_calls_matching_names($1) LIMIT " SQL_NUMBER(NAMES_DEPTH_SHARE) " + 1) n) END,"
+                                 " CASE WHEN via = 'names' THEN sb_calls_surname_epoch($1) END FROM p",
                                  5, p };
     return (struct db_stmt){ "calls_search_plan",
                              "SELECT set_config('app.calls_search', sb_calls_search_plan($1, $2, $3::integer,"
-                             " $4::integer, $5::integer), true), NULL::bigint",
+                             " $4::integer, $5::integer), true), NULL::bigint, NULL::bigint",
                              5, p };
 }
 
@@ -420,12 +432,16 @@ static unsigned add_name_heads(struct sql_query *q, const char *select, const st
 }
 
 /* The org's names that match the search, with their counts: none unless the choice
- * is the names. */
+ * is the names, or when is (a condition) holds. */
+static void add_names_cte_when(struct sql_query *q, const struct call_filter *f, const char *when)
+{
+    buf_printf(&q->sql, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d) WHERE %s)",
+               sql_param(q, f->name_like), when);
+}
+
 static void add_names_cte(struct sql_query *q, const struct call_filter *f)
 {
-    buf_printf(&q->sql, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d)"
-                        " WHERE current_setting('app.calls_search', true) = 'names')",
-               sql_param(q, f->name_like));
+    add_names_cte_when(q, f, "current_setting('app.calls_search', true) = 'names'");
 }
 
 /* The CTEs of the names' way (search_by_names_applies): the matching names; the
@@ -477,6 +493,19 @@ static const char *names_count(unsigned filters)
                                                : "NULL::bigint";
 }
 
+/* " SELECT columns FROM names n, LATERAL (...) c": each name's first page (rows), with
+ * its columns, and the names' count (names_count(filters)); for names_keyset_stmt's
+ * few and surname_keyset_stmt. */
+static void add_names_pages(struct sql_query *q, const char *columns, const struct call_filter *f,
+                            const struct list_cursor *after, const char *rows, unsigned filters)
+{
+    buf_puts(&q->sql, " SELECT ");
+    buf_puts(&q->sql, columns);
+    buf_printf(&q->sql, ", %s FROM names n, LATERAL (", names_count(filters));
+    add_name_heads(q, "*", f, after, rows);
+    buf_puts(&q->sql, ") c");
+}
+
 /* The keyset page of a search already known to go by the names (search_plans.h): the
  * names' CTEs alone. The statement that can take any way carries the walk and the
  * index too, and PostgreSQL starts every node of its plan on each execution, used or
@@ -507,17 +536,70 @@ static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const
     buf_puts(&q.sql, "WITH ");
     if (few) {
         add_names_cte(&q, f);
-        buf_puts(&q.sql, " SELECT ");
-        buf_puts(&q.sql, columns);
-        buf_printf(&q.sql, ", %s FROM names n, LATERAL (", names_count(filters));
-        add_name_heads(&q, "*", f, after, rows);
-        buf_puts(&q.sql, ") c");
+        add_names_pages(&q, columns, f, after, rows, filters);
     } else {
         add_names_ctes(&q, columns, f, after, rows);
         buf_printf(&q.sql, " SELECT *, %s FROM named c", names_count(filters));
     }
     buf_puts(&q.sql, order_by[f->sort]);
     buf_puts(&q.sql, lim);
+    return stmt_of(a, name, &q);
+}
+
+/* ", count": the count column of the surname's rows, as names_count's: the sum of
+ * its names' counts, from call_names_org_surname_idx. */
+static void add_surname_count(struct sql_query *q, const struct call_filter *f, unsigned filters)
+{
+    const char *sum = filters == FR_NAME                  ? "n.calls"
+                      : filters == (FR_NAME | FR_NO_DEMO) ? "n.calls - n.demo_calls"
+                                                          : NULL;
+    if (!sum) {
+        buf_puts(&q->sql, ", NULL::bigint");
+        return;
+    }
+    buf_printf(&q->sql, ", (SELECT sum(%s) FROM call_names n WHERE n.org_id = app_org_id() AND n.surname = lower($%d))::bigint",
+               sum, sql_param(q, f->name_like));
+}
+
+/* The keyset page of a search known to go by its surname (sql/0062; the names it
+ * matches all end with it): the surname's first calls, in the list's order, from
+ * calls_org_surname_idx, one range of it. That holds while the org's names are those
+ * the choice was checked against, so the page reads their epoch in its own snapshot:
+ * if it moved (the org gained a name, which might have the word elsewhere), the page
+ * goes by the names instead, each read a page deep as names_keyset_stmt's few does
+ * (right for any number of names, only slower), and the worker forgets the choice
+ * (calls_search_plan_stmt). Its fragment set has FR_SURNAME. */
+static struct db_stmt surname_keyset_stmt(struct arena *a, const char *kind, const char *columns,
+                                          char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
+                                          const struct list_cursor *after, long limit, int64_t epoch)
+{
+    struct sql_query q;
+    sql_query_init(&q, a);
+    sql_param(&q, tz);
+    struct sql_query dry;
+    sql_query_init(&dry, a);
+    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
+    unsigned mask = filters | FR_SURNAME | (after ? FR_CURSOR : 0);
+    const char *name;
+    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    const char *rows = lim + strlen(" LIMIT ");
+    struct buf *s = &q.sql;
+    buf_printf(s, "WITH surname AS MATERIALIZED (SELECT " NAMES_EPOCH " = $%d::bigint AS current), ",
+               sql_param(&q, sql_num(a, epoch)));
+    add_names_cte_when(&q, f, "NOT (SELECT current FROM surname)");
+    buf_puts(s, " SELECT * FROM ((SELECT ");
+    buf_puts(s, columns);
+    add_surname_count(&q, f, filters);
+    build_filters(&q, f, PHONE_EITHER, SEARCH_TEST);
+    buf_printf(s, " AND c.caller_surname = lower($%d) AND (SELECT current FROM surname)", sql_param(&q, f->name_like));
+    if (after) add_after(&q, f->sort, after);
+    buf_puts(s, order_by[f->sort]);
+    buf_puts(s, lim);
+    buf_puts(s, ") UNION ALL (");
+    add_names_pages(&q, columns, f, after, rows, filters);
+    buf_puts(s, ")) c");
+    buf_puts(s, order_by[f->sort]);
+    buf_puts(s, lim);
     return stmt_of(a, name, &q);
 }
 
@@ -579,12 +661,14 @@ static struct db_stmt search_keyset_stmt(struct arena *a, const char *kind, cons
 /* The statement of a keyset page; its SQL and parameters live in the arena. */
 static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char *columns, char *(*names)[FR_SETS],
                                   const struct call_filter *f, const char *tz, const struct list_cursor *after,
-                                  long limit, int search_via)
+                                  long limit, struct calls_search_choice known)
 {
     if (calls_list_plan_generic(f)) return phone_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
-    if (calls_is_search(f) && (search_via == CALLS_SEARCH_NAMES || search_via == CALLS_SEARCH_FEW_NAMES) &&
+    if (calls_is_search(f) && known.via == CALLS_SEARCH_SURNAME && search_by_names_applies(f))
+        return surname_keyset_stmt(a, kind, columns, names, f, tz, after, limit, known.names_epoch);
+    if (calls_is_search(f) && (known.via == CALLS_SEARCH_NAMES || known.via == CALLS_SEARCH_FEW_NAMES) &&
         search_by_names_applies(f))
-        return names_keyset_stmt(a, kind, columns, names, f, tz, after, limit, search_via == CALLS_SEARCH_FEW_NAMES);
+        return names_keyset_stmt(a, kind, columns, names, f, tz, after, limit, known.via == CALLS_SEARCH_FEW_NAMES);
     if (calls_is_search(f)) return search_keyset_stmt(a, kind, columns, names, f, tz, after, limit);
     struct sql_query q;
     sql_query_init(&q, a);
@@ -601,15 +685,15 @@ static struct db_stmt keyset_stmt(struct arena *a, const char *kind, const char 
 }
 
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit, int search_via)
+                               const struct list_cursor *after, long limit, struct calls_search_choice known)
 {
-    return keyset_stmt(a, "calls_list", API_COLUMNS, list_names, f, tz, after, limit, search_via);
+    return keyset_stmt(a, "calls_list", API_COLUMNS, list_names, f, tz, after, limit, known);
 }
 
 struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit, int search_via)
+                               const struct list_cursor *after, long limit, struct calls_search_choice known)
 {
-    return keyset_stmt(a, "calls_page", PAGE_COLUMNS, page_names, f, tz, after, limit, search_via);
+    return keyset_stmt(a, "calls_page", PAGE_COLUMNS, page_names, f, tz, after, limit, known);
 }
 
 const char *calls_export_copy_sql(struct arena *a, const struct call_filter *f, const char *tz, int *nparams,

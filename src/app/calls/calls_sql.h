@@ -22,18 +22,28 @@ enum call_col {
                            * when it walked (calls_sql.c, "Searches") */
 };
 
+/* How a search finds its matches, once chosen (calls_sql.c, "Searches"): via, an enum
+ * calls_search_via, or -1 while not chosen; names_epoch, for CALLS_SEARCH_SURNAME, the
+ * epoch of the org's names when the choice was checked (sql/0062). A worker keeps it
+ * for the same search (search_plans.h). */
+struct calls_search_choice {
+    int via;
+    int64_t names_epoch;
+};
+#define CALLS_SEARCH_UNKNOWN ((struct calls_search_choice){ -1, 0 })
+
 /* The statement of the calls of the org matching f in f->sort order, after `after`
  * (may be NULL), at most limit rows. tz names the org's time zone (dates and local
- * times). search_via is a search's way when already known (the `known` of
- * calls_search_plan_stmt, run before it), else -1. Its SQL and parameters live in
- * the arena. */
+ * times). known is a search's way when already known (as given to
+ * calls_search_plan_stmt, run before it), else CALLS_SEARCH_UNKNOWN. Its SQL and
+ * parameters live in the arena. */
 struct db_stmt calls_list_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit, int search_via);
+                               const struct list_cursor *after, long limit, struct calls_search_choice known);
 /* The same rows for the /calls page: the columns it does not show (CC_PROVIDER,
  * CC_PROVIDER_CALL_ID, CC_ENDED_AT, CC_SENTIMENT_SCORE, CC_CONTACT_ID, CC_CAMPAIGN_ID,
  * CC_CREATED_AT) are NULL. */
 struct db_stmt calls_page_stmt(struct arena *a, const struct call_filter *f, const char *tz,
-                               const struct list_cursor *after, long limit, int search_via);
+                               const struct list_cursor *after, long limit, struct calls_search_choice known);
 /* Whether f's list has a plan as good for every value (a phone number alone, newest
  * or oldest first: read in two merged index walks, calls_sql.c), so the caller should
  * have PostgreSQL keep one generic plan for it instead of planning every request. */
@@ -43,15 +53,21 @@ bool calls_list_plan_generic(const struct call_filter *f);
  * how they find the matches (calls_sql.c, "Searches") and answers the choice, "walk",
  * "index" or "names" (enum calls_search_plan_col; calls_search_via_of reads it). limit
  * is the list's. known is a choice already made for the same search (search_plans.h),
- * or -1 to make it. */
-enum calls_search_via { CALLS_SEARCH_INDEX, CALLS_SEARCH_WALK, CALLS_SEARCH_NAMES, CALLS_SEARCH_FEW_NAMES };
+ * or CALLS_SEARCH_UNKNOWN to make it. For a known CALLS_SEARCH_SURNAME it answers the
+ * names' epoch now (CSP_NAMES_EPOCH): the choice is to be forgotten if it moved. */
+enum calls_search_via {
+    CALLS_SEARCH_INDEX, CALLS_SEARCH_WALK, CALLS_SEARCH_NAMES, CALLS_SEARCH_FEW_NAMES, CALLS_SEARCH_SURNAME
+};
 bool calls_is_search(const struct call_filter *f);
-struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit, int known);
-/* The way to remember for a choice (CSP_CHOICE) and the number of names the search
+struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter *f, long limit,
+                                      struct calls_search_choice known);
+/* The way to remember for a choice (CSP_CHOICE), the number of names the search
  * matched (CSP_NAMES, counted up to a few more than the few the names' simpler
- * statement is for), or -1 when the names could not answer (CSP_NAMES is NULL). */
-enum calls_search_via calls_search_via_of(const char *choice, long names);
-enum calls_search_plan_col { CSP_CHOICE, CSP_NAMES };
+ * statement is for), or -1 when the names could not answer (CSP_NAMES is NULL), and
+ * whether its names all have the search as their surname (CSP_NAMES_EPOCH not NULL:
+ * the epoch to keep with the choice). */
+enum calls_search_via calls_search_via_of(const char *choice, long names, bool surname);
+enum calls_search_plan_col { CSP_CHOICE, CSP_NAMES, CSP_NAMES_EPOCH };
 /* COPY (SELECT ...) TO STDOUT (FORMAT binary) of every call matching f in f->sort
  * order (limit and cursor ignored): columns CC_ID..CC_CREATED_AT, the sentiment as a
  * real. Its $n values come back in *params (for db_copy_out_begin); all in a. */

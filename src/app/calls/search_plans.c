@@ -11,6 +11,7 @@ struct choice {
     char *key; /* malloc'd; NULL when the slot is free */
     size_t len;
     int choice;
+    int64_t detail;
     int64_t at_us;
 };
 
@@ -23,14 +24,24 @@ static struct choice *find(str key)
     return NULL;
 }
 
-int search_plans_get(str key, int64_t now_us)
+int search_plans_get(str key, int64_t now_us, int64_t *detail)
 {
     const struct choice *c = find(key);
+    *detail = 0;
     if (!c || now_us - c->at_us > SEARCH_PLANS_KEEP_US || now_us < c->at_us) return -1;
+    *detail = c->detail;
     return c->choice;
 }
 
-void search_plans_put(str key, int choice, int64_t now_us)
+void search_plans_forget(str key)
+{
+    struct choice *c = find(key);
+    if (!c) return;
+    free(c->key);
+    *c = (struct choice){ 0 };
+}
+
+void search_plans_put(str key, int choice, int64_t detail, int64_t now_us)
 {
     struct choice *c = find(key);
     if (!c) {
@@ -44,5 +55,6 @@ void search_plans_put(str key, int choice, int64_t now_us)
         *c = (struct choice){ .key = copy, .len = key.len };
     }
     c->choice = choice;
+    c->detail = detail;
     c->at_us = now_us;
 }
