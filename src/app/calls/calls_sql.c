@@ -506,6 +506,24 @@ static void add_names_pages(struct sql_query *q, const char *columns, const stru
     buf_puts(&q->sql, ") c");
 }
 
+/* The start of a statement of a search known to go by the names or the surname: q
+ * begun, $1 the zone; its *name, chosen before its text from the filters' set (a dry
+ * run) with the way's fragment bits (way); its " LIMIT n" clause (*lim). Returns the
+ * filters' set, with FR_NAME. */
+static unsigned names_stmt_begin(struct sql_query *q, struct arena *a, const char *kind, char *(*names)[FR_SETS],
+                                 const struct call_filter *f, const char *tz, const struct list_cursor *after,
+                                 long limit, unsigned way, const char **name, const char **lim)
+{
+    sql_query_init(q, a);
+    sql_param(q, tz);
+    struct sql_query dry;
+    sql_query_init(&dry, a);
+    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
+    unsigned mask = filters | way | (after ? FR_CURSOR : 0);
+    *lim = sql_limit_clause(q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, name);
+    return filters;
+}
+
 /* The keyset page of a search already known to go by the names (search_plans.h): the
  * names' CTEs alone. The statement that can take any way carries the walk and the
  * index too, and PostgreSQL starts every node of its plan on each execution, used or
@@ -523,15 +541,9 @@ static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const
                                         const struct list_cursor *after, long limit, bool few)
 {
     struct sql_query q;
-    sql_query_init(&q, a);
-    sql_param(&q, tz);
-    /* The statement's name is chosen before its text: the filters' set, from a dry run. */
-    struct sql_query dry;
-    sql_query_init(&dry, a);
-    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
-    unsigned mask = filters | (few ? FR_FEW_NAMES : FR_VIA_NAMES) | (after ? FR_CURSOR : 0);
-    const char *name;
-    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    const char *name, *lim;
+    unsigned filters = names_stmt_begin(&q, a, kind, names, f, tz, after, limit, few ? FR_FEW_NAMES : FR_VIA_NAMES,
+                                        &name, &lim);
     const char *rows = lim + strlen(" LIMIT ");
     buf_puts(&q.sql, "WITH ");
     if (few) {
@@ -574,14 +586,8 @@ static struct db_stmt surname_keyset_stmt(struct arena *a, const char *kind, con
                                           const struct list_cursor *after, long limit, int64_t epoch)
 {
     struct sql_query q;
-    sql_query_init(&q, a);
-    sql_param(&q, tz);
-    struct sql_query dry;
-    sql_query_init(&dry, a);
-    unsigned filters = build_filters(&dry, f, PHONE_EITHER, SEARCH_TEST) | FR_NAME;
-    unsigned mask = filters | FR_SURNAME | (after ? FR_CURSOR : 0);
-    const char *name;
-    const char *lim = sql_limit_clause(&q, &names[f->sort][mask], kind, sort_tags[f->sort], mask, limit, &name);
+    const char *name, *lim;
+    unsigned filters = names_stmt_begin(&q, a, kind, names, f, tz, after, limit, FR_SURNAME, &name, &lim);
     const char *rows = lim + strlen(" LIMIT ");
     struct buf *s = &q.sql;
     buf_printf(s, "WITH surname AS MATERIALIZED (SELECT " NAMES_EPOCH " = $%d::bigint AS current), ",
