@@ -61,7 +61,9 @@ INSERT INTO call_name_epochs (org_id, n) SELECT id, 1 FROM orgs;
 -- The epoch of the tenant's names if the search for p_name can go by its surname:
 -- some name matches (as the list matches names: ILIKE '%' || p_name || '%') and every
 -- one that does has lower(p_name) as its surname; else NULL. Then the calls whose
--- surname it is are exactly the calls the search matches, while the epoch stays. A
+-- surname it is are exactly the calls the search matches, while the epoch stays,
+-- however many names that is. The first name that does not end with it answers (a
+-- search for a common word in names that is not their surname stops there). A
 -- backslash is LIKE's escape, so a name with one in its surname would not match its
 -- own search. STABLE: one snapshot for the names and the epoch.
 CREATE FUNCTION sb_calls_surname_epoch(p_name text) RETURNS bigint
@@ -70,10 +72,12 @@ BEGIN
   IF p_name = '' OR strpos(p_name, E'\\') > 0 THEN
     RETURN NULL;
   END IF;
-  RETURN (SELECT CASE WHEN count(*) > 0 AND bool_and(n.surname = lower(p_name))
-                      THEN coalesce((SELECT e.n FROM call_name_epochs e WHERE e.org_id = app_org_id()), 0) END
-            FROM call_names n
-           WHERE n.org_id = app_org_id() AND n.caller_name ILIKE '%' || p_name || '%');
+  RETURN (SELECT coalesce((SELECT e.n FROM call_name_epochs e WHERE e.org_id = app_org_id()), 0)
+           WHERE EXISTS (SELECT FROM call_names n
+                          WHERE n.org_id = app_org_id() AND n.caller_name ILIKE '%' || p_name || '%')
+             AND NOT EXISTS (SELECT FROM call_names n
+                              WHERE n.org_id = app_org_id() AND n.caller_name ILIKE '%' || p_name || '%'
+                                AND n.surname <> lower(p_name)));
 END $$;
 
 REVOKE ALL ON FUNCTION sb_calls_surname_epoch(text), sb_call_name_epochs_bump() FROM PUBLIC;

@@ -380,6 +380,33 @@ test('a surname: one range of its own index, and the names again once a name has
   assert.equal((await client.get('/calls?name=Quarry')).body.match(/id="result-count"><strong>([^<]+)</)?.[1], '136');
 });
 
+// More names than the names' way takes (sql/0057 walks past 100): a surname of 120
+// names still goes by its own index once its worker knows, one range however many
+// names; every page right in both orders.
+test('a surname of more names than the names\' way takes: still one range', async () => {
+  stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number, to_number, caller_name, status,
+      started_at, duration_s)
+    SELECT (SELECT id FROM orgs WHERE slug = 'demo'), 'inbound', 'twilio', 'ridge-' || i || '-' || j, '+14155550100',
+      '+12125550100', 'P' || lpad(i::text, 3, '0') || ' Ridge', 'completed',
+      '2025-11-01'::timestamptz + (j * 120 + i) * interval '1 minute', 60
+    FROM generate_series(1, 120) i, generate_series(1, 2) j`);
+  stack.sql('ANALYZE calls, call_names');
+  for (const [sort, order] of [['newest', 'started_at DESC, id DESC'], ['oldest', 'started_at, id']]) {
+    const want = stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo AND caller_name LIKE '% Ridge'
+      ORDER BY ${order}`).split('\n').filter(Boolean);
+    assert.equal(want.length, 240);
+    const got = [];
+    let url = `/api/v1/calls?name=ridge&sort=${sort}`;
+    for (let page = 0; page < 10 && url; page++) {
+      const r = await searchedVia(url);
+      if (page > 0) assert.equal(r.via, 'surname', url);
+      got.push(...r.ids);
+      url = r.next && `/api/v1/calls?name=ridge&sort=${sort}&cursor=${encodeURIComponent(r.next)}`;
+    }
+    assert.deepEqual(got, want, sort);
+  }
+});
+
 test('the next page (keyset condition) still walks the index', async () => {
   for (const [sort, idx] of [['newest', 'calls_org_started_idx'], ['oldest', 'calls_org_started_idx'], ['longest', 'calls_org_duration_idx']]) {
     const first = await client.get(`/api/v1/calls?sort=${sort}&limit=5`);

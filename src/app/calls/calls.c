@@ -120,7 +120,8 @@ static void remember_search_plan(str key, struct calls_search_choice known, cons
         bool surname = !db_isnull(plan, 0, CSP_NAMES_EPOCH);
         enum calls_search_via via = calls_search_via_of(db_cstr(plan, 0, CSP_CHOICE), names, surname);
         search_plans_put(key, (int)via, surname ? db_long(plan, 0, CSP_NAMES_EPOCH) : 0, clock_mono_us());
-    } else if (known.via == CALLS_SEARCH_SURNAME && db_long(plan, 0, CSP_NAMES_EPOCH) != known.names_epoch) {
+    } else if (known.via == CALLS_SEARCH_SURNAME && !db_isnull(plan, 0, CSP_NAMES_EPOCH) &&
+               db_long(plan, 0, CSP_NAMES_EPOCH) != known.names_epoch) {
         search_plans_forget(key);
     }
 }

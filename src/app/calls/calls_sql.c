@@ -363,9 +363,9 @@ bool calls_is_search(const struct call_filter *f) { return f->name_like || f->q;
 
 enum calls_search_via calls_search_via_of(const char *choice, long names, bool surname)
 {
+    if (surname) return CALLS_SEARCH_SURNAME; /* one index range, however many names */
     for (int i = CALLS_SEARCH_INDEX; i <= CALLS_SEARCH_NAMES; i++) {
         if (strcmp(choice, search_via_names[i]) != 0) continue;
-        if (i == CALLS_SEARCH_NAMES && surname) return CALLS_SEARCH_SURNAME;
         if (i == CALLS_SEARCH_NAMES && names >= 0 && names <= NAMES_DEPTH_SHARE) return CALLS_SEARCH_FEW_NAMES;
         return (enum calls_search_via)i;
     }
@@ -395,18 +395,19 @@ struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter 
     p[3] = sql_num(a, search_window(f));
     p[4] = sql_num(a, by_names ? SEARCH_NAMES_MAX : 0);
     /* When the names were chosen, how many there are, up to one past "few": a few
-     * names are read by a simpler statement once the choice is remembered. And
-     * whether they all have the search as their surname, with the names' epoch: then
-     * the surname's index is read instead. The names are found again for those, but
-     * only when a search is first asked. (The count is an initplan, run only if the
-     * CASE needs it.) */
+     * names are read by a simpler statement once the choice is remembered. And,
+     * whatever the choice, whether the names it matches all have it as their surname,
+     * with the names' epoch: then the surname's index is read instead, one range
+     * however many names that is. The names are found again for those, but only when
+     * a search is first asked. (The count is an initplan, run only if the CASE needs
+     * it.) */
     if (by_names)
         return (struct db_stmt){ "calls_search_plan_names",
                                  "WITH p AS MATERIALIZED (SELECT set_config('app.calls_search',"
                                  " sb_calls_search_plan($1, $2, $3::integer, $4::integer, $5::integer), true) AS via)"
                                  " SELECT via, CASE WHEN via = 'names' THEN (SELECT count(*) FROM (SELECT FROM"
                                  " sb_calls_matching_names($1) LIMIT " SQL_NUMBER(NAMES_DEPTH_SHARE) " + 1) n) END,"
-                                 " CASE WHEN via = 'names' THEN sb_calls_surname_epoch($1) END FROM p",
+                                 " sb_calls_surname_epoch($1) FROM p",
                                  5, p };
     return (struct db_stmt){ "calls_search_plan",
                              "SELECT set_config('app.calls_search', sb_calls_search_plan($1, $2, $3::integer,"
