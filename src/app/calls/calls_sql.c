@@ -320,6 +320,9 @@ static struct db_stmt phone_keyset_stmt(struct arena *a, const char *kind, const
  *   - the index: sql/0006's functions read every match (through the names, or the
  *     transcript's GIN index) and the list sorts them. Cheap when matches are few;
  *     slow when they are many.
+ * And, once a worker knows that every name a name search matches ends with it
+ * (sql/0062), a fourth: the surname's calls from calls_org_surname_idx, one range
+ * however many names share it (surname_keyset_stmt).
  * The walk reads at most a window of calls: if the page is full within it, the calls
  * read were the first in the order, so their matches are the first matches, and the
  * page is right. If not (the terms were rarer than estimated, or the list ends within
