@@ -324,10 +324,11 @@ test('a few names: each read a page deep by the simpler statement, every page ri
 // (seven names "... Quarry", one of them "Gil QUARRY") goes by that surname's own index
 // once its worker knows: one range, in the list's order. Every page, in both orders,
 // two page sizes and with a filter, is the table's, and the page's count is the
-// names'. Then a name that has the word elsewhere ("Hal Quarryman", the newest calls)
-// comes while the worker still remembers: the very next page has its calls (the
-// names' epoch moved, so the page went by the names), and the worker chooses again,
-// by the names from then on.
+// names'. A new name without the word changes nothing but the epoch. Then a name
+// that has the word elsewhere ("Hal Quarryman", the newest calls) comes while the
+// worker still remembers: the very next page has its calls (the names' epoch moved
+// and the names failed the check, so the page went by the names), and the worker
+// chooses again, by the names from then on.
 test('a surname: one range of its own index, and the names again once a name has the word elsewhere', async () => {
   const org = "(SELECT id FROM orgs WHERE slug = 'demo')";
   const insert = (names, calls, from, prefix) => stack.sql(`INSERT INTO calls (org_id, direction, provider,
@@ -368,13 +369,27 @@ test('a surname: one range of its own index, and the names again once a name has
     const ids = [...page.body.matchAll(/href="\/calls\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
     assert.deepEqual([...new Set(ids)], want(newest).slice(0, 50));
   }
+  // A new name without the word, while the choice is remembered: the names' epoch
+  // moves, the names are checked again, and the surname's way goes on; its worker
+  // keeps the new epoch, so the request after checks nothing.
+  const CHECK = /"Query Text": "[^"]*FROM call_name_epochs e[^"]*NOT EXISTS/;
+  insert(['Ivy Stone'], 3, '2025-10-02', 'stone');
+  let from = statSync(logFile).size;
+  const checked = await searchedVia('/api/v1/calls?name=Quarry');
+  assert.equal(checked.via, 'surname', 'a name without the word');
+  assert.deepEqual(checked.ids, want(newest).slice(0, 50));
+  assert.match(readFileSync(logFile).subarray(from).toString('utf8'), CHECK, 'the names checked again');
+  from = statSync(logFile).size;
+  const after = await searchedVia('/api/v1/calls?name=Quarry');
+  assert.equal(after.via, 'surname');
+  assert.doesNotMatch(readFileSync(logFile).subarray(from).toString('utf8'), CHECK, 'the new epoch kept');
   // A name with the word elsewhere, on the newest calls, while the choice is remembered.
   insert(['Hal Quarryman'], 4, '2025-10-01', 'quarryman');
   assert.equal(want(newest).length, 132 + 4);
-  const next = await searchedVia('/api/v1/calls?name=Quarry&limit=5');
-  assert.equal(next.via, 'names', 'the epoch moved: the names');
-  assert.deepEqual(next.ids, want(newest).slice(0, 5));
-  const from = statSync(logFile).size;
+  const next = await searchedVia('/api/v1/calls?name=Quarry');
+  assert.equal(next.via, 'names', 'the epoch moved and the check failed: the names');
+  assert.deepEqual(next.ids, want(newest).slice(0, 50));
+  from = statSync(logFile).size;
   assert.deepEqual(await walk('name=Quarry', 50, 'names'), want(newest), 'every page, by the names');
   assert.match(readFileSync(logFile).subarray(from).toString('utf8'), /sb_calls_search_plan/, 'chosen again');
   assert.equal((await client.get('/calls?name=Quarry')).body.match(/id="result-count"><strong>([^<]+)</)?.[1], '136');

@@ -111,18 +111,21 @@ static void search_count(const struct call_filter *f, struct call_page *p)
     }
 }
 
-/* Keeps the choice calls_search_plan_stmt made (known unknown), or forgets a known
- * surname's way whose names have changed since (calls_sql.c, surname_keyset_stmt). */
+/* Keeps the choice calls_search_plan_stmt made (known unknown). For a known
+ * surname's way it answered whether the way still holds: kept with the names' new
+ * epoch when they changed but it does, forgotten when it does not (calls_sql.c,
+ * surname_keyset_stmt). */
 static void remember_search_plan(str key, struct calls_search_choice known, const struct dbres *plan)
 {
+    bool surname = !db_isnull(plan, 0, CSP_NAMES_EPOCH);
+    int64_t epoch = surname ? db_long(plan, 0, CSP_NAMES_EPOCH) : 0;
     if (known.via < 0) {
         long names = db_isnull(plan, 0, CSP_NAMES) ? -1 : db_long(plan, 0, CSP_NAMES);
-        bool surname = !db_isnull(plan, 0, CSP_NAMES_EPOCH);
         enum calls_search_via via = calls_search_via_of(db_cstr(plan, 0, CSP_CHOICE), names, surname);
-        search_plans_put(key, (int)via, surname ? db_long(plan, 0, CSP_NAMES_EPOCH) : 0, clock_mono_us());
-    } else if (known.via == CALLS_SEARCH_SURNAME && !db_isnull(plan, 0, CSP_NAMES_EPOCH) &&
-               db_long(plan, 0, CSP_NAMES_EPOCH) != known.names_epoch) {
-        search_plans_forget(key);
+        search_plans_put(key, (int)via, epoch, clock_mono_us());
+    } else if (known.via == CALLS_SEARCH_SURNAME && strcmp(db_cstr(plan, 0, CSP_CHOICE), "surname") == 0) {
+        if (!surname) search_plans_forget(key);
+        else if (epoch != known.names_epoch) search_plans_put(key, CALLS_SEARCH_SURNAME, epoch, clock_mono_us());
     }
 }
 

@@ -383,10 +383,17 @@ struct db_stmt calls_search_plan_stmt(struct arena *a, const struct call_filter 
 {
     const char **p = arena_alloc(a, 5 * sizeof *p);
     bool by_names = search_by_names_applies(f);
-    if (known.via == CALLS_SEARCH_SURNAME && by_names)
+    /* The surname's way known: "surname", and the names' epoch if it still holds
+     * (the same epoch, or checked again when it moved), else NULL. */
+    if (known.via == CALLS_SEARCH_SURNAME && by_names) {
+        p[0] = sql_num(a, known.names_epoch);
+        p[1] = f->name_like;
         return (struct db_stmt){ "calls_search_plan_surname",
-                                 "SELECT set_config('app.calls_search', 'names', true), NULL::bigint, " NAMES_EPOCH, 0,
-                                 p };
+                                 "SELECT CASE WHEN set_config('app.calls_search', 'names', true) IS NOT NULL THEN 'surname'"
+                                 " END, NULL::bigint, CASE WHEN " NAMES_EPOCH " = $1::bigint THEN $1::bigint"
+                                 " ELSE sb_calls_surname_epoch($2) END",
+                                 2, p };
+    }
     if (known.via == CALLS_SEARCH_INDEX || known.via == CALLS_SEARCH_WALK ||
         ((known.via == CALLS_SEARCH_NAMES || known.via == CALLS_SEARCH_FEW_NAMES) && by_names)) {
         p[0] = known.via == CALLS_SEARCH_FEW_NAMES ? "names" : search_via_names[known.via];
@@ -580,10 +587,11 @@ static void add_surname_count(struct sql_query *q, const struct call_filter *f, 
 /* The keyset page of a search known to go by its surname (sql/0062; the names it
  * matches all end with it): the surname's first calls, in the list's order, from
  * calls_org_surname_idx, one range of it. That holds while the org's names are those
- * the choice was checked against, so the page reads their epoch in its own snapshot:
- * if it moved (the org gained a name, which might have the word elsewhere), the page
- * goes by the names instead, each read a page deep as names_keyset_stmt's few does
- * (right for any number of names, only slower), and the worker forgets the choice
+ * the choice was checked against, so the page reads their epoch in its own snapshot;
+ * if it moved (the org gained names), the page checks the names again. Only if a
+ * name now has the word elsewhere does it go by the names instead, each read a page
+ * deep as names_keyset_stmt's few does (right for any number of names, only slower);
+ * the worker then forgets the choice, or keeps it with the new epoch
  * (calls_search_plan_stmt). Its fragment set has FR_SURNAME. */
 static struct db_stmt surname_keyset_stmt(struct arena *a, const char *kind, const char *columns,
                                           char *(*names)[FR_SETS], const struct call_filter *f, const char *tz,
@@ -594,8 +602,10 @@ static struct db_stmt surname_keyset_stmt(struct arena *a, const char *kind, con
     unsigned filters = names_stmt_begin(&q, a, kind, names, f, tz, after, limit, FR_SURNAME, &name, &lim);
     const char *rows = lim + strlen(" LIMIT ");
     struct buf *s = &q.sql;
-    buf_printf(s, "WITH surname AS MATERIALIZED (SELECT " NAMES_EPOCH " = $%d::bigint AS current), ",
-               sql_param(&q, sql_num(a, epoch)));
+    int e = sql_param(&q, sql_num(a, epoch));
+    buf_printf(s, "WITH surname AS MATERIALIZED (SELECT " NAMES_EPOCH " = $%d::bigint"
+                  " OR sb_calls_surname_epoch($%d) IS NOT NULL AS current), ",
+               e, sql_param(&q, f->name_like));
     add_names_cte_when(&q, f, "NOT (SELECT current FROM surname)");
     buf_puts(s, " SELECT * FROM ((SELECT ");
     buf_puts(s, columns);
