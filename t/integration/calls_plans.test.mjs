@@ -395,6 +395,35 @@ test('a surname: one range of its own index, and the names again once a name has
   assert.equal((await client.get('/calls?name=Quarry')).body.match(/id="result-count"><strong>([^<]+)</)?.[1], '136');
 });
 
+// A search's text matches literally: the application escapes LIKE's characters in it
+// (params.c), so "Qz_Wy" does not find "Cy QzxWy". Such a pattern holds a backslash,
+// and never goes the surname's way (sql/0062); its pages are the literal matches. A
+// plain word of the same names ("QzxWy") does.
+test('a search with LIKE\'s characters matches them literally, and not by the surname', async () => {
+  const ids = (pattern) => stack.sql(`SELECT id FROM calls WHERE deleted_at IS NULL AND NOT is_demo
+    AND caller_name ILIKE '%' || ${pattern} || '%' ORDER BY started_at DESC, id DESC`).split('\n').filter(Boolean);
+  const add = (name, n, from) => stack.sql(`INSERT INTO calls (org_id, direction, provider, provider_call_id, from_number,
+      to_number, caller_name, status, started_at, duration_s)
+    SELECT (SELECT id FROM orgs WHERE slug = 'demo'), 'inbound', 'twilio', md5('${name}' || g), '+14155550100',
+      '+12125550100', '${name}', 'completed', '${from}'::timestamptz + g * interval '1 minute', 60
+    FROM generate_series(1, ${n}) g`);
+  add('Ann Qz_Wy', 4, '2025-12-01');
+  add('Bo Qz_Wy', 3, '2025-12-02');
+  add('Cy QzxWy', 2, '2025-12-03');
+  assert.equal(ids("'Qz\\_Wy'").length, 7);
+  for (let i = 0; i < 2; i++) {
+    const r = await searchedVia('/api/v1/calls?name=Qz_Wy');
+    assert.notEqual(r.via, 'surname');
+    assert.deepEqual(r.ids, ids("'Qz\\_Wy'"), 'the underscore literally');
+  }
+  assert.equal(ids("'QzxWy'").length, 2);
+  for (let i = 0; i < 2; i++) {
+    const r = await searchedVia('/api/v1/calls?name=QzxWy');
+    if (i > 0) assert.equal(r.via, 'surname');
+    assert.deepEqual(r.ids, ids("'QzxWy'"));
+  }
+});
+
 // More names than the names' way takes (sql/0057 walks past 100): a surname of 120
 // names still goes by its own index once its worker knows, one range however many
 // names; every page right in both orders.

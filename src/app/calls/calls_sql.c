@@ -442,17 +442,18 @@ static unsigned add_name_heads(struct sql_query *q, const char *select, const st
     return mask;
 }
 
-/* The org's names that match the search, with their counts: none unless the choice
- * is the names, or when is (a condition) holds. */
-static void add_names_cte_when(struct sql_query *q, const struct call_filter *f, const char *when)
+/* The org's names that match the search ($pattern), with their counts, when the
+ * fragment `when` holds: by default, when the choice is the names. */
+static void add_names_cte_when(struct sql_query *q, int pattern, const char *when)
 {
-    buf_printf(&q->sql, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d) WHERE %s)",
-               sql_param(q, f->name_like), when);
+    buf_printf(&q->sql, "names AS MATERIALIZED (SELECT * FROM sb_calls_matching_names($%d) WHERE ", pattern);
+    buf_puts(&q->sql, when);
+    buf_puts(&q->sql, ")");
 }
 
 static void add_names_cte(struct sql_query *q, const struct call_filter *f)
 {
-    add_names_cte_when(q, f, "current_setting('app.calls_search', true) = 'names'");
+    add_names_cte_when(q, sql_param(q, f->name_like), "current_setting('app.calls_search', true) = 'names'");
 }
 
 /* The CTEs of the names' way (search_by_names_applies): the matching names; the
@@ -569,19 +570,16 @@ static struct db_stmt names_keyset_stmt(struct arena *a, const char *kind, const
     return stmt_of(a, name, &q);
 }
 
-/* ", count": the count column of the surname's rows, as names_count's: the sum of
- * its names' counts, from call_names_org_surname_idx. */
-static void add_surname_count(struct sql_query *q, const struct call_filter *f, unsigned filters)
+/* ", count": the count column of the surname's ($word's) rows, as names_count's:
+ * the sum of its names' counts, from call_names_org_surname_idx. */
+#define SURNAME_SUM(counted)                                                                      \
+    ", (SELECT sum(" counted ") FROM call_names n WHERE n.org_id = app_org_id()"                 \
+    " AND n.surname = lower($%d))::bigint"
+static void add_surname_count(struct sql_query *q, int word, unsigned filters)
 {
-    const char *sum = filters == FR_NAME                  ? "n.calls"
-                      : filters == (FR_NAME | FR_NO_DEMO) ? "n.calls - n.demo_calls"
-                                                          : NULL;
-    if (!sum) {
-        buf_puts(&q->sql, ", NULL::bigint");
-        return;
-    }
-    buf_printf(&q->sql, ", (SELECT sum(%s) FROM call_names n WHERE n.org_id = app_org_id() AND n.surname = lower($%d))::bigint",
-               sum, sql_param(q, f->name_like));
+    if (filters == FR_NAME) buf_printf(&q->sql, SURNAME_SUM("n.calls"), word);
+    else if (filters == (FR_NAME | FR_NO_DEMO)) buf_printf(&q->sql, SURNAME_SUM("n.calls - n.demo_calls"), word);
+    else buf_puts(&q->sql, ", NULL::bigint");
 }
 
 /* The keyset page of a search known to go by its surname (sql/0062; the names it
@@ -602,16 +600,16 @@ static struct db_stmt surname_keyset_stmt(struct arena *a, const char *kind, con
     unsigned filters = names_stmt_begin(&q, a, kind, names, f, tz, after, limit, FR_SURNAME, &name, &lim);
     const char *rows = lim + strlen(" LIMIT ");
     struct buf *s = &q.sql;
-    int e = sql_param(&q, sql_num(a, epoch));
+    int e = sql_param(&q, sql_num(a, epoch)), word = sql_param(&q, f->name_like);
     buf_printf(s, "WITH surname AS MATERIALIZED (SELECT " NAMES_EPOCH " = $%d::bigint"
                   " OR sb_calls_surname_epoch($%d) IS NOT NULL AS current), ",
-               e, sql_param(&q, f->name_like));
-    add_names_cte_when(&q, f, "NOT (SELECT current FROM surname)");
+               e, word);
+    add_names_cte_when(&q, word, "NOT (SELECT current FROM surname)");
     buf_puts(s, " SELECT * FROM ((SELECT ");
     buf_puts(s, columns);
-    add_surname_count(&q, f, filters);
+    add_surname_count(&q, word, filters);
     build_filters(&q, f, PHONE_EITHER, SEARCH_TEST);
-    buf_printf(s, " AND c.caller_surname = lower($%d) AND (SELECT current FROM surname)", sql_param(&q, f->name_like));
+    buf_printf(s, " AND c.caller_surname = lower($%d) AND (SELECT current FROM surname)", word);
     if (after) add_after(&q, f->sort, after);
     buf_puts(s, order_by[f->sort]);
     buf_puts(s, lim);
